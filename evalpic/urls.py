@@ -1,0 +1,21 @@
+"""Les adresses d'ÉvalPIC. Les chemins sont en français, comme les noms d'URL."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from evalpic import sante, views
+
+urlpatterns = [
+    path("", include("quartiers.urls")),
+    path("comptes/", include("allauth.urls")),
+    path("profil/", views.ProfilView.as_view(), name="profil"),
+    path("langue/", views.changer_langue, name="changer_langue"),
+    path("sante/", sante.sante, name="sante"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

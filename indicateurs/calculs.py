@@ -1,0 +1,103 @@
+"""Indicateurs calculés à partir du registre des partenaires et des actions.
+
+Fonctions pures sur des listes déjà chargées (testables sans base, appelables pour une série
+de périodes à partir d'une seule lecture), plus `indicateurs_calcules()` qui lit le registre
+d'un quartier pour une période. Ils reflètent les constats du bilan fondateur : des partenaires
+plus nombreux et plus diversifiés, plus d'acteurs d'influence, plus d'actions de participation
+citoyenne.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from indicateurs.models import Action, Calcul, TypeAction
+from quartiers.models import Participation, Quartier
+
+
+@dataclass(frozen=True)
+class ParticipationLue:
+    partenaire_id: int
+    secteur_id: int
+    acteur_influence: bool
+    debut: datetime.date
+    fin: datetime.date | None
+
+
+@dataclass(frozen=True)
+class ActionLue:
+    type_action: str
+    debut: datetime.date
+    fin: datetime.date | None
+
+
+def _recoupe(debut, fin, periode_debut, periode_fin) -> bool:
+    return debut <= periode_fin and (fin is None or fin >= periode_debut)
+
+
+def indice_de_shannon(effectifs: Iterable[int]) -> Decimal:
+    """H = −Σ pᵢ ln pᵢ, arrondi au millième; 0 pour zéro ou un seul groupe."""
+    effectifs = [n for n in effectifs if n > 0]
+    total = sum(effectifs)
+    if total == 0:
+        return Decimal("0.000")
+    h = -sum((n / total) * math.log(n / total) for n in effectifs)
+    return Decimal(str(round(abs(h), 3))).quantize(Decimal("0.001"))
+
+
+def calculer(
+    participations: Iterable[ParticipationLue],
+    actions: Iterable[ActionLue],
+    debut: datetime.date,
+    fin: datetime.date,
+) -> dict[str, Decimal]:
+    """Les cinq indicateurs calculés pour la période [debut, fin]. Un partenaire compte une fois
+    même s'il a plusieurs participations; un partenaire parti avant la période ne compte pas."""
+    actifs: dict[int, ParticipationLue] = {}
+    for p in participations:
+        if _recoupe(p.debut, p.fin, debut, fin):
+            actifs.setdefault(p.partenaire_id, p)
+    secteurs = Counter(p.secteur_id for p in actifs.values())
+    participation_citoyenne = sum(
+        1
+        for a in actions
+        if a.type_action == TypeAction.PARTICIPATION_CITOYENNE
+        and _recoupe(a.debut, a.fin, debut, fin)
+    )
+    return {
+        Calcul.PARTENAIRES_ACTIFS: Decimal(len(actifs)),
+        Calcul.SECTEURS_DISTINCTS: Decimal(len(secteurs)),
+        Calcul.DIVERSITE_SHANNON: indice_de_shannon(secteurs.values()),
+        Calcul.ACTEURS_INFLUENCE: Decimal(sum(1 for p in actifs.values() if p.acteur_influence)),
+        Calcul.ACTIONS_PARTICIPATION: Decimal(participation_citoyenne),
+    }
+
+
+def lire_registre(quartier: Quartier) -> tuple[list[ParticipationLue], list[ActionLue]]:
+    """Le registre d'un quartier en deux requêtes."""
+    participations = [
+        ParticipationLue(*ligne)
+        for ligne in Participation.objects.filter(table__quartier=quartier).values_list(
+            "partenaire_id", "partenaire__secteur_id", "partenaire__acteur_influence", "debut", "fin"
+        )
+    ]
+    actions = [
+        ActionLue(*ligne)
+        for ligne in Action.objects.filter(quartier=quartier).values_list(
+            "type_action", "debut", "fin"
+        )
+    ]
+    return participations, actions
+
+
+def indicateurs_calcules(
+    quartier: Quartier, debut: datetime.date, fin: datetime.date
+) -> dict[str, Decimal]:
+    """Les indicateurs calculés d'un quartier pour une période, lus dans son registre."""
+    participations, actions = lire_registre(quartier)
+    return calculer(participations, actions, debut, fin)

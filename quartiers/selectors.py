@@ -1,0 +1,141 @@
+"""Lectures composées pour les pages des quartiers. Chacune part du sélecteur d'accès et fait
+un nombre de requêtes qui ne dépend pas du volume de données."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from indicateurs.calculs import calculer, lire_registre
+from indicateurs.models import (
+    ChangementVise,
+    IndicateurSuivi,
+    LienDeChangement,
+    StatutStrategie,
+    StrategieDeChangement,
+    Valeur,
+)
+from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
+from quartiers.models import Participation, Quartier
+
+
+def quartiers_pour_accueil(utilisateur) -> QuerySet[Quartier]:
+    """Les quartiers visibles, avec leur table et de quoi résumer chacun en une ligne."""
+    aujourd_hui = timezone.localdate()
+    actives = Q(table__participations__debut__lte=aujourd_hui) & (
+        Q(table__participations__fin__isnull=True)
+        | Q(table__participations__fin__gte=aujourd_hui)
+    )
+    return (
+        quartiers_accessibles(utilisateur, Droit.VOIR)
+        .select_related("table")
+        .annotate(
+            nb_partenaires_actifs=Count(
+                "table__participations__partenaire", filter=actives, distinct=True
+            ),
+            nb_indicateurs_suivis=Count(
+                "indicateurs_suivis", filter=Q(indicateurs_suivis__actif=True), distinct=True
+            ),
+        )
+        .order_by("niveau_soutien", "nom")
+    )
+
+
+@dataclass
+class PartenairesParAnnee:
+    annee: int
+    actifs: int
+    secteurs: int
+    diversite: Decimal
+    acteurs_influence: int
+
+
+@dataclass
+class PageQuartier:
+    quartier: Quartier
+    participations: list[Participation]
+    evolution: list[PartenairesParAnnee]
+    strategie: StrategieDeChangement | None
+    versions: list[StrategieDeChangement]
+    changements: list[ChangementVise] = field(default_factory=list)
+    liens: list[LienDeChangement] = field(default_factory=list)
+    suivis: list[IndicateurSuivi] = field(default_factory=list)
+
+
+def _evolution_partenaires(quartier: Quartier) -> list[PartenairesParAnnee]:
+    participations, actions = lire_registre(quartier)
+    if not participations:
+        return []
+    premiere = min(p.debut for p in participations).year
+    derniere = timezone.localdate().year
+    evolution = []
+    for annee in range(premiere, derniere + 1):
+        mesures = calculer(
+            participations, actions, datetime.date(annee, 1, 1), datetime.date(annee, 12, 31)
+        )
+        evolution.append(
+            PartenairesParAnnee(
+                annee=annee,
+                actifs=int(mesures["partenaires_actifs"]),
+                secteurs=int(mesures["secteurs_distincts"]),
+                diversite=mesures["diversite_shannon"],
+                acteurs_influence=int(mesures["acteurs_influence"]),
+            )
+        )
+    return evolution
+
+
+def _derniere_valeur(champ: str):
+    return Subquery(
+        Valeur.objects.filter(
+            saisie__table__quartier_id=OuterRef("quartier_id"),
+            indicateur_id=OuterRef("indicateur_id"),
+            valeur_numerique__isnull=False,
+        )
+        .order_by("-saisie__periode__debut")
+        .values(champ)[:1]
+    )
+
+
+def page_quartier(utilisateur, slug: str) -> PageQuartier:
+    """Tout ce que montre la page d'un quartier : sa table, ses partenaires dans le temps, sa
+    stratégie de changement (la version en vigueur ou la plus récente) et ses indicateurs."""
+    quartier = quartier_accessible_ou_404(utilisateur, slug, Droit.VOIR)
+    quartier = Quartier.objects.select_related("table").get(pk=quartier.pk)
+    participations = list(
+        Participation.objects.filter(table__quartier=quartier)
+        .select_related("partenaire__secteur")
+        .order_by("debut", "partenaire__nom")
+    )
+    versions = list(quartier.strategies.order_by("-version"))
+    strategie = next((v for v in versions if v.statut == StatutStrategie.EN_VIGUEUR), None)
+    strategie = strategie or (versions[0] if versions else None)
+    page = PageQuartier(
+        quartier=quartier,
+        participations=participations,
+        evolution=_evolution_partenaires(quartier),
+        strategie=strategie,
+        versions=versions,
+    )
+    if strategie:
+        page.changements = list(
+            strategie.changements.select_related("theme").prefetch_related(
+                Prefetch("indicateurs", to_attr="indicateurs_lus")
+            )
+        )
+        page.liens = list(strategie.liens.select_related("source", "cible"))
+    page.suivis = list(
+        IndicateurSuivi.objects.filter(quartier=quartier, actif=True)
+        .select_related("indicateur__theme")
+        .annotate(
+            derniere_valeur=_derniere_valeur("valeur_numerique"),
+            derniere_periode_annee=_derniere_valeur("saisie__periode__annee"),
+            derniere_periode_trimestre=_derniere_valeur("saisie__periode__trimestre"),
+        )
+        .order_by("indicateur__famille", "indicateur__code")
+    )
+    return page

@@ -1,0 +1,18 @@
+"""Pages des quartiers : l'accueil (les quartiers qu'on peut voir) et la page d'un quartier."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from quartiers import selectors
+
+
+@login_required
+def accueil(request):
+    quartiers = selectors.quartiers_pour_accueil(request.user)
+    return render(request, "quartiers/accueil.html", {"quartiers": quartiers})
+
+
+@login_required
+def detail(request, slug: str):
+    page = selectors.page_quartier(request.user, slug)
+    return render(request, "quartiers/detail.html", {"page": page, "quartier": page.quartier})

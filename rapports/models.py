@@ -1,0 +1,1 @@
+"""Les bilans (modèle à venir avec le ticket des bilans)."""
