@@ -83,7 +83,11 @@ def lire_registre(quartier: Quartier) -> tuple[list[ParticipationLue], list[Acti
     participations = [
         ParticipationLue(*ligne)
         for ligne in Participation.objects.filter(table__quartier=quartier).values_list(
-            "partenaire_id", "partenaire__secteur_id", "partenaire__acteur_influence", "debut", "fin"
+            "partenaire_id",
+            "partenaire__secteur_id",
+            "partenaire__acteur_influence",
+            "debut",
+            "fin",
         )
     ]
     actions = [

@@ -60,7 +60,10 @@ class StrategieDeChangement(models.Model):
     titre = models.CharField(_("titre"), max_length=200)
     vision = models.TextField(_("vision"), blank=True)
     statut = models.CharField(
-        _("statut"), max_length=12, choices=StatutStrategie.choices, default=StatutStrategie.BROUILLON
+        _("statut"),
+        max_length=12,
+        choices=StatutStrategie.choices,
+        default=StatutStrategie.BROUILLON,
     )
     adoptee_le = models.DateField(_("adoptée le"), null=True, blank=True)
     donnees_fictives = models.BooleanField(_("données fictives"), default=False)
@@ -73,7 +76,9 @@ class StrategieDeChangement(models.Model):
         verbose_name_plural = _("stratégies de changement")
         ordering = ["quartier__nom", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["quartier", "version"], name="strategie_version_unique"),
+            models.UniqueConstraint(
+                fields=["quartier", "version"], name="strategie_version_unique"
+            ),
             models.UniqueConstraint(
                 fields=["quartier"],
                 condition=Q(statut="en_vigueur"),
@@ -326,7 +331,10 @@ class Indicateur(models.Model):
     )
     source = models.CharField(_("source"), max_length=250, blank=True)
     mode = models.CharField(
-        _("mode de collecte"), max_length=10, choices=ModeCollecte.choices, default=ModeCollecte.SAISI
+        _("mode de collecte"),
+        max_length=10,
+        choices=ModeCollecte.choices,
+        default=ModeCollecte.SAISI,
     )
     calcul = models.CharField(
         _("calcul"), max_length=30, choices=Calcul.choices, blank=True, default=Calcul.AUCUN
@@ -352,8 +360,7 @@ class Indicateur(models.Model):
         ordering = ["famille", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(mode="calcule") & ~Q(calcul=""))
-                | (Q(mode="saisi") & Q(calcul="")),
+                condition=(Q(mode="calcule") & ~Q(calcul="")) | (Q(mode="saisi") & Q(calcul="")),
                 name="indicateur_calcule_a_une_formule",
             ),
         ]
@@ -473,7 +480,9 @@ class Periode(models.Model):
 
     @property
     def libelle(self) -> str:
-        return str(_("T%(trimestre)s %(annee)s") % {"trimestre": self.trimestre, "annee": self.annee})
+        return str(
+            _("T%(trimestre)s %(annee)s") % {"trimestre": self.trimestre, "annee": self.annee}
+        )
 
 
 class StatutSaisie(models.TextChoices):
@@ -548,9 +557,7 @@ class Valeur(models.Model):
     )
     valeur_texte = models.TextField(_("valeur (texte)"), blank=True)
     non_disponible = models.BooleanField(_("non disponible"), default=False)
-    raison_non_disponible = models.CharField(
-        _("raison de l'absence"), max_length=500, blank=True
-    )
+    raison_non_disponible = models.CharField(_("raison de l'absence"), max_length=500, blank=True)
     commentaire = models.TextField(_("commentaire"), blank=True)
     preuve_url = models.URLField(_("lien vers une pièce justificative"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -597,7 +604,10 @@ class Apprentissage(models.Model):
     changement visé."""
 
     quartier = models.ForeignKey(
-        Quartier, on_delete=models.CASCADE, related_name="apprentissages", verbose_name=_("quartier")
+        Quartier,
+        on_delete=models.CASCADE,
+        related_name="apprentissages",
+        verbose_name=_("quartier"),
     )
     periode = models.ForeignKey(
         Periode, on_delete=models.PROTECT, related_name="apprentissages", verbose_name=_("période")

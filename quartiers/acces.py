@@ -40,7 +40,10 @@ _MATRICE: dict[Droit, tuple[set[str], set[str]]] = {
         {RoleAffectation.COORDONNATEUR, RoleAffectation.CONSEILLER},
         {RoleGlobal.EVALUATEUR, RoleGlobal.ADMIN},
     ),
-    Droit.GERER_CATALOGUE: ({RoleAffectation.COORDONNATEUR}, {RoleGlobal.EVALUATEUR, RoleGlobal.ADMIN}),
+    Droit.GERER_CATALOGUE: (
+        {RoleAffectation.COORDONNATEUR},
+        {RoleGlobal.EVALUATEUR, RoleGlobal.ADMIN},
+    ),
 }
 
 

@@ -145,7 +145,9 @@ class TableDeQuartier(models.Model):
     organisme_coordonnateur = models.CharField(
         _("organisme coordonnateur"), max_length=200, blank=True
     )
-    annee_fondation = models.PositiveSmallIntegerField(_("année de fondation"), null=True, blank=True)
+    annee_fondation = models.PositiveSmallIntegerField(
+        _("année de fondation"), null=True, blank=True
+    )
     site_web = models.URLField(_("site web"), blank=True)
 
     class Meta:
@@ -181,7 +183,9 @@ class Partenaire(models.Model):
     acteur_influence = models.BooleanField(
         _("acteur d'influence"),
         default=False,
-        help_text=_("Bailleur, chercheur·e ou décideur hors du quartier que la table peut joindre."),
+        help_text=_(
+            "Bailleur, chercheur·e ou décideur hors du quartier que la table peut joindre."
+        ),
     )
     site_web = models.URLField(_("site web"), blank=True)
     donnees_fictives = models.BooleanField(_("données fictives"), default=False)
@@ -229,7 +233,10 @@ class Participation(models.Model):
         verbose_name=_("table de quartier"),
     )
     role = models.CharField(
-        _("rôle"), max_length=20, choices=RoleParticipation.choices, default=RoleParticipation.MEMBRE
+        _("rôle"),
+        max_length=20,
+        choices=RoleParticipation.choices,
+        default=RoleParticipation.MEMBRE,
     )
     debut = models.DateField(_("début"))
     fin = models.DateField(_("fin"), null=True, blank=True)

@@ -27,8 +27,7 @@ def quartiers_pour_accueil(utilisateur) -> QuerySet[Quartier]:
     """Les quartiers visibles, avec leur table et de quoi résumer chacun en une ligne."""
     aujourd_hui = timezone.localdate()
     actives = Q(table__participations__debut__lte=aujourd_hui) & (
-        Q(table__participations__fin__isnull=True)
-        | Q(table__participations__fin__gte=aujourd_hui)
+        Q(table__participations__fin__isnull=True) | Q(table__participations__fin__gte=aujourd_hui)
     )
     return (
         quartiers_accessibles(utilisateur, Droit.VOIR)

@@ -1,0 +1,99 @@
+from django.contrib import admin
+
+from indicateurs.models import (
+    Action,
+    Apprentissage,
+    ChangementVise,
+    Cible,
+    Indicateur,
+    IndicateurSuivi,
+    LienDeChangement,
+    Periode,
+    Saisie,
+    StrategieDeChangement,
+    Theme,
+    Valeur,
+)
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["code", "nom_fr", "nom_en", "ordre"]
+
+
+class ChangementInline(admin.TabularInline):
+    model = ChangementVise
+    extra = 0
+    fields = ["code", "libelle", "horizon", "famille", "theme", "ordre"]
+
+
+class LienInline(admin.TabularInline):
+    model = LienDeChangement
+    extra = 0
+    fk_name = "strategie"
+
+
+@admin.register(StrategieDeChangement)
+class StrategieAdmin(admin.ModelAdmin):
+    list_display = ["quartier", "version", "titre", "statut", "adoptee_le"]
+    list_filter = ["statut", "quartier"]
+    inlines = [ChangementInline, LienInline]
+
+
+@admin.register(ChangementVise)
+class ChangementViseAdmin(admin.ModelAdmin):
+    list_display = ["code", "libelle", "strategie", "horizon", "famille"]
+    list_filter = ["horizon", "famille", "strategie__quartier"]
+    filter_horizontal = ["indicateurs"]
+    search_fields = ["code", "libelle"]
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["titre", "quartier", "type_action", "debut", "fin"]
+    list_filter = ["type_action", "quartier"]
+    filter_horizontal = ["partenaires", "changements"]
+    search_fields = ["titre"]
+
+
+@admin.register(Indicateur)
+class IndicateurAdmin(admin.ModelAdmin):
+    list_display = ["code", "nom_fr", "famille", "theme", "unite", "mode", "statut"]
+    list_filter = ["famille", "theme", "unite", "mode", "statut"]
+    search_fields = ["code", "nom_fr", "nom_en"]
+
+
+class CibleInline(admin.TabularInline):
+    model = Cible
+    extra = 0
+
+
+@admin.register(IndicateurSuivi)
+class IndicateurSuiviAdmin(admin.ModelAdmin):
+    list_display = ["quartier", "indicateur", "valeur_reference", "date_reference", "actif"]
+    list_filter = ["quartier", "actif"]
+    inlines = [CibleInline]
+
+
+@admin.register(Periode)
+class PeriodeAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "debut", "fin", "echeance", "statut"]
+    list_filter = ["statut", "annee"]
+
+
+class ValeurInline(admin.TabularInline):
+    model = Valeur
+    extra = 0
+
+
+@admin.register(Saisie)
+class SaisieAdmin(admin.ModelAdmin):
+    list_display = ["table", "periode", "statut", "version", "soumise_le", "validee_le"]
+    list_filter = ["statut", "periode"]
+    inlines = [ValeurInline]
+
+
+@admin.register(Apprentissage)
+class ApprentissageAdmin(admin.ModelAdmin):
+    list_display = ["quartier", "periode", "categorie", "auteur", "created_at"]
+    list_filter = ["categorie", "quartier"]

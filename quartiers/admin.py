@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from quartiers.models import (
+    Affectation,
+    Partenaire,
+    Participation,
+    Quartier,
+    Secteur,
+    TableDeQuartier,
+    Utilisateur,
+)
+
+
+class AffectationInline(admin.TabularInline):
+    model = Affectation
+    extra = 0
+    autocomplete_fields = ["quartier"]
+
+
+@admin.register(Utilisateur)
+class UtilisateurAdmin(UserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "role_global", "langue", "is_active"]
+    list_filter = ["role_global", "langue", "is_active", "is_staff"]
+    search_fields = ["email", "first_name", "last_name"]
+    inlines = [AffectationInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Identité"), {"fields": ["first_name", "last_name", "langue"]}),
+        (_("Rôles"), {"fields": ["role_global", "is_active", "is_staff", "is_superuser"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2", "role_global"]}),
+    ]
+
+
+class TableInline(admin.StackedInline):
+    model = TableDeQuartier
+    can_delete = False
+
+
+@admin.register(Quartier)
+class QuartierAdmin(admin.ModelAdmin):
+    list_display = ["nom", "niveau_soutien", "arrondissement"]
+    list_filter = ["niveau_soutien"]
+    search_fields = ["nom", "slug"]
+    prepopulated_fields = {"slug": ["nom"]}
+    inlines = [TableInline]
+
+
+@admin.register(Secteur)
+class SecteurAdmin(admin.ModelAdmin):
+    list_display = ["code", "nom_fr", "nom_en", "ordre"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ["table"]
+
+
+@admin.register(Partenaire)
+class PartenaireAdmin(admin.ModelAdmin):
+    list_display = ["nom", "secteur", "acteur_influence", "donnees_fictives"]
+    list_filter = ["secteur", "acteur_influence", "donnees_fictives"]
+    search_fields = ["nom"]
+    inlines = [ParticipationInline]
+
+
+@admin.register(TableDeQuartier)
+class TableDeQuartierAdmin(admin.ModelAdmin):
+    list_display = ["quartier", "nom", "organisme_coordonnateur"]
+    search_fields = ["nom", "quartier__nom"]
+
+
+@admin.register(Affectation)
+class AffectationAdmin(admin.ModelAdmin):
+    list_display = ["utilisateur", "quartier", "role", "debut", "fin"]
+    list_filter = ["role", "quartier"]
+    autocomplete_fields = ["utilisateur", "quartier"]

@@ -1,0 +1,107 @@
+"""Le français d'abord, l'anglais complet : chaque page est rendue dans les deux langues."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.factories import AffectationFactory, construire_quartier
+
+pytestmark = pytest.mark.django_db
+
+FICHIER_PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+# Des phrases de l'interface qui ne doivent jamais rester en français dans la version anglaise.
+FRANCAIS_CONNU = [
+    "Aller au contenu",
+    "Se connecter",
+    "Se déconnecter",
+    "Mon profil",
+    "Vos quartiers",
+    "Partenaires dans le temps",
+    "Partenaires actifs",
+    "Stratégie de changement",
+    "Changements visés",
+    "Indicateurs suivis",
+    "Dernière valeur",
+    "Table de quartier",
+    "Soutien du PIC",
+    "Mot de passe oublié",
+    "Connectez-vous",
+    "Enregistrer",
+    "Sécurité du compte",
+    "Page introuvable",
+    "Projet impact collectif",
+    "soutien intensif",
+    "Courriel",
+    "Mot de passe",
+    "Réinitialisation",
+    "Authentification à deux facteurs",
+]
+
+
+@pytest.fixture
+def pages(client, eve):
+    quartier = construire_quartier(nom="Villeray")
+    AffectationFactory(utilisateur=eve, quartier=quartier, role="conseiller")
+    return {
+        "connexion": (None, reverse("account_login")),
+        "mot de passe oublié": (None, reverse("account_reset_password")),
+        "accueil": (eve, reverse("accueil")),
+        "quartier": (eve, quartier.get_absolute_url()),
+        "profil": (eve, reverse("profil")),
+        "mfa": (eve, reverse("mfa_index")),
+        "mot de passe": (eve, reverse("account_change_password")),
+        "introuvable": (eve, "/quartiers/inexistant/"),
+    }
+
+
+def _rendre(client, utilisateur, url, langue=None) -> str:
+    client.logout()
+    if utilisateur:
+        client.force_login(utilisateur)
+    if langue:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = langue
+    else:
+        client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    reponse = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert reponse.status_code in (200, 404), url
+    return reponse.content.decode()
+
+
+def test_chaque_page_est_en_francais_par_defaut_meme_pour_un_navigateur_anglais(client, pages):
+    for nom, (utilisateur, url) in pages.items():
+        contenu = _rendre(client, utilisateur, url)
+        assert '<html lang="fr">' in contenu, nom
+        assert "Aller au contenu" in contenu, nom
+
+
+def test_chaque_page_est_entierement_en_anglais_quand_on_le_choisit(client, pages):
+    for nom, (utilisateur, url) in pages.items():
+        contenu = _rendre(client, utilisateur, url, langue="en")
+        assert '<html lang="en">' in contenu, nom
+        restes = [phrase for phrase in FRANCAIS_CONNU if phrase in contenu]
+        assert restes == [], f"{nom} : {restes}"
+
+
+def test_le_choix_de_langue_bascule_l_interface(client, eve):
+    client.force_login(eve)
+    reponse = client.post(
+        reverse("changer_langue"), {"langue": "en", "suivant": reverse("profil")}, follow=True
+    )
+    assert "My profile" in reponse.content.decode()
+
+
+def test_le_catalogue_anglais_est_complet():
+    statistiques = subprocess.run(
+        ["msgfmt", "--statistics", "-o", "/dev/null", str(FICHIER_PO)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    assert "untranslated" not in statistiques, statistiques
+    assert "fuzzy" not in statistiques, statistiques

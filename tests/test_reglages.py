@@ -1,0 +1,45 @@
+"""Les réglages : la production refuse de démarrer sans secret."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parent.parent
+
+
+def _importer_reglages(env: dict) -> subprocess.CompletedProcess:
+    environnement = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environnement.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import evalpic.settings"],
+        cwd=RACINE,
+        env=environnement,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_la_production_refuse_de_demarrer_sans_secret():
+    resultat = _importer_reglages({"DJANGO_DEBUG": "false"})
+    assert resultat.returncode != 0
+    assert "DJANGO_SECRET_KEY" in resultat.stderr
+
+
+def test_la_production_demarre_avec_un_secret():
+    resultat = _importer_reglages({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 60})
+    assert resultat.returncode == 0, resultat.stderr
+
+
+def test_chaque_variable_lue_est_documentee_dans_env_example():
+    import re
+
+    lues = set(
+        re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', (RACINE / "evalpic/settings.py").read_text())
+    )
+    documentees = set(re.findall(r"^#? ?([A-Z_]+)=", (RACINE / ".env.example").read_text(), re.M))
+    assert lues, "aucune variable trouvée : l'expression régulière ne lit plus settings.py"
+    assert lues - documentees == set()
