@@ -1,0 +1,287 @@
+"""Données de démonstration : indicateurs suivis (référence et cibles de fin d'année), saisies
+trimestrielles et valeurs fictives des indicateurs saisis.
+
+Les valeurs tendent vers les cibles, avec du bruit, quelques « non disponible » motivés, une
+saisie renvoyée pour une valeur aberrante, la dernière saisie soumise et les autres validées.
+Aucune valeur n'est créée pour les indicateurs calculés : ils viennent du registre."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from indicateurs.calculs import indicateurs_calcules
+from indicateurs.models import (
+    Calcul,
+    Cible,
+    Indicateur,
+    IndicateurSuivi,
+    ModeCollecte,
+    Periode,
+    Saisie,
+    StatutSaisie,
+    Unite,
+    Valeur,
+)
+from quartiers.demo_commun import ANNEE_REFERENCE, SOURCE_FICTIVE, ProfilDemo, generateur
+from quartiers.models import Quartier, TableDeQuartier, Utilisateur
+
+DATE_REFERENCE = datetime.date(ANNEE_REFERENCE, 12, 31)
+
+
+@dataclass(frozen=True)
+class SerieDemo:
+    """Une série saisie : référence et cible à quatre ans (pour un quartier de taille 1)."""
+
+    code: str
+    reference: float
+    cible_finale: float
+    decimales: int
+    proportionnelle: bool = True  # multipliée par la taille du quartier
+
+
+SERIES = (
+    SerieDemo("cond-menages-securite-alimentaire", 300, 420, 0),
+    SerieDemo("pers-personnes-rejointes", 400, 580, 0),
+    SerieDemo("proc-benevoles", 35, 55, 0),
+    SerieDemo("pers-participation-parents", 22, 34, 1, proportionnelle=False),
+    SerieDemo("proc-qualite-concertation", 3.0, 4.0, 1, proportionnelle=False),
+    SerieDemo("sys-financement-mobilise", 30000, 75000, -2),
+    SerieDemo("cond-signalements-incivilites", 60, 40, 0),
+)
+SERIE_SERRE = SerieDemo("cond-semis-distribues", 2250, 2600, 0, proportionnelle=False)
+SAISONS_SERRE = {1: 0.6, 2: 2.2, 3: 0.9, 4: 0.3}  # ~9 000 semis par an, surtout au printemps
+CODE_TEXTE = "sys-politique-municipale"
+CODE_ABERRANT = "cond-menages-securite-alimentaire"
+
+# Hausse annuelle visée des indicateurs calculés : (pas, décimales, plafond).
+PROGRESSION_CALCULEE = {
+    Calcul.PARTENAIRES_ACTIFS: (2, 0, None),
+    Calcul.SECTEURS_DISTINCTS: (0.5, 0, 8),
+    Calcul.DIVERSITE_SHANNON: (0.04, 3, 2.079),
+    Calcul.ACTEURS_INFLUENCE: (1, 0, None),
+    Calcul.ACTIONS_PARTICIPATION: (1, 0, None),
+}
+
+ETAPES_POLITIQUE = (
+    "Démarche amorcée : premières rencontres avec l'arrondissement.",
+    "Comité de travail formé avec l'arrondissement; orientations en discussion.",
+    "Projet déposé au conseil d'arrondissement après consultation des résident·es.",
+    "Adoption par le conseil d'arrondissement.",
+    "Mise en œuvre : premières mesures appliquées, suivies par la table.",
+)
+
+RAISONS_NON_DISPONIBLE = (
+    "Données de l'organisme partenaire non reçues à l'échéance.",
+    "Questionnaire reporté au trimestre suivant faute de répondant·es.",
+    "Changement de logiciel chez le partenaire : données en cours de récupération.",
+)
+
+MOTIF_RENVOI = (
+    "Le nombre de ménages desservis a plus que doublé par rapport au trimestre précédent : "
+    "merci de vérifier la donnée ou d'ajouter un commentaire qui explique l'écart."
+)
+
+
+def _arrondir(valeur: float, decimales: int, unite: str) -> Decimal:
+    bornes = {Unite.POURCENTAGE: (0, 100), Unite.ECHELLE: (1, 5)}
+    bas, haut = bornes.get(unite, (0, None))
+    valeur = max(bas, valeur if haut is None else min(haut, valeur))
+    pas = Decimal(1) if decimales <= 0 else Decimal(10) ** -decimales
+    return Decimal(str(round(valeur, decimales))).quantize(pas)
+
+
+def _facteur(serie: SerieDemo, profil: ProfilDemo) -> float:
+    return profil.taille if serie.proportionnelle else 1.0
+
+
+def _pente(serie: SerieDemo) -> float:
+    return (serie.cible_finale - serie.reference) / 4
+
+
+def cible_de_l_annee(serie: SerieDemo, profil: ProfilDemo, annee: int, unite: str) -> Decimal:
+    """La cible de fin d'année : une progression linéaire depuis la référence."""
+    valeur = serie.reference + _pente(serie) * (annee - ANNEE_REFERENCE)
+    return _arrondir(valeur * _facteur(serie, profil), serie.decimales, unite)
+
+
+def valeur_du_trimestre(
+    serie: SerieDemo, profil: ProfilDemo, periode: Periode, unite: str, rng: random.Random
+) -> Decimal:
+    """Une valeur plausible : un peu en retard sur la cible, avec du bruit (et des saisons)."""
+    annees = periode.annee - ANNEE_REFERENCE - 1 + periode.trimestre / 4
+    tendance = serie.reference + _pente(serie) * annees * 0.9
+    ecart = {Unite.POURCENTAGE: 1.5, Unite.ECHELLE: 0.15}.get(unite, 0.07 * serie.reference)
+    valeur = tendance + rng.gauss(0, ecart)
+    if serie.code == SERIE_SERRE.code:
+        valeur *= SAISONS_SERRE[periode.trimestre]
+    return _arrondir(valeur * _facteur(serie, profil), serie.decimales, unite)
+
+
+def series_du_profil(profil: ProfilDemo) -> tuple[SerieDemo, ...]:
+    return (*SERIES, SERIE_SERRE) if profil.serre else SERIES
+
+
+# --- Suivis et cibles ---------------------------------------------------------------------------
+
+
+def _suivi(
+    indicateur: Indicateur, quartier: Quartier, reference: Decimal | None
+) -> IndicateurSuivi:
+    suivi, _ = IndicateurSuivi.objects.update_or_create(
+        indicateur=indicateur,
+        quartier=quartier,
+        defaults={
+            "valeur_reference": reference,
+            "date_reference": DATE_REFERENCE if reference is not None else None,
+            "source_reference": SOURCE_FICTIVE,
+            "actif": True,
+        },
+    )
+    return suivi
+
+
+def _cibles_calculees(reference: Decimal, calcul: str, annees: list[int]) -> dict[int, Decimal]:
+    pas, decimales, plafond = PROGRESSION_CALCULEE[calcul]
+    cibles = {}
+    for annee in annees:
+        valeur = float(reference) + pas * (annee - ANNEE_REFERENCE)
+        valeur = min(valeur, plafond) if plafond else valeur
+        cibles[annee] = _arrondir(valeur, decimales, Unite.INDICE)
+    return cibles
+
+
+def creer_suivis(
+    quartier: Quartier,
+    profil: ProfilDemo,
+    indicateurs: dict[str, Indicateur],
+    fins_d_annee: list[Periode],
+) -> dict[str, IndicateurSuivi]:
+    """Les indicateurs suivis du quartier (saisis et calculés), leur référence et leurs cibles."""
+    annees = [p.annee for p in fins_d_annee]
+    suivis, cibles = {}, {}
+    for serie in series_du_profil(profil):
+        indicateur = indicateurs[serie.code]
+        reference = cible_de_l_annee(serie, profil, ANNEE_REFERENCE, indicateur.unite)
+        suivis[serie.code] = _suivi(indicateur, quartier, reference)
+        cibles[serie.code] = {
+            a: cible_de_l_annee(serie, profil, a, indicateur.unite) for a in annees
+        }
+    suivis[CODE_TEXTE] = _suivi(indicateurs[CODE_TEXTE], quartier, None)
+    references = indicateurs_calcules(
+        quartier, datetime.date(ANNEE_REFERENCE, 10, 1), DATE_REFERENCE
+    )
+    for indicateur in indicateurs.values():
+        if indicateur.mode == ModeCollecte.CALCULE:
+            reference = references[indicateur.calcul]
+            suivis[indicateur.code] = _suivi(indicateur, quartier, reference)
+            cibles[indicateur.code] = _cibles_calculees(reference, indicateur.calcul, annees)
+    _creer_cibles(suivis, cibles, {p.annee: p for p in fins_d_annee})
+    return suivis
+
+
+def _creer_cibles(
+    suivis: dict[str, IndicateurSuivi],
+    cibles: dict[str, dict[int, Decimal]],
+    periodes: dict[int, Periode],
+) -> None:
+    existantes = set(
+        Cible.objects.filter(suivi__in=suivis.values()).values_list("suivi_id", "periode_id")
+    )
+    Cible.objects.bulk_create(
+        Cible(suivi=suivis[code], periode=periodes[annee], valeur=valeur)
+        for code, par_annee in cibles.items()
+        for annee, valeur in par_annee.items()
+        if (suivis[code].pk, periodes[annee].pk) not in existantes
+    )
+
+
+# --- Saisies et valeurs -------------------------------------------------------------------------
+
+
+def _moment(jour: datetime.date, heure: int) -> datetime.datetime:
+    moment = timezone.make_aware(datetime.datetime.combine(jour, datetime.time(heure)))
+    return min(moment, timezone.now())
+
+
+def _etat_saisie(
+    profil: ProfilDemo,
+    periode: Periode,
+    derniere: bool,
+    coordination: Utilisateur | None,
+    evaluation: Utilisateur,
+) -> dict[str, object]:
+    """Validée, sauf la dernière : soumise (ou renvoyée avec un motif à Saint-Léonard)."""
+    renvoyee = derniere and profil.slug == "saint-leonard"
+    statut = StatutSaisie.SOUMISE if derniere else StatutSaisie.VALIDEE
+    statut = StatutSaisie.RENVOYEE if renvoyee else statut
+    valide = statut == StatutSaisie.VALIDEE
+    return {
+        "statut": statut,
+        "motif_renvoi": MOTIF_RENVOI if renvoyee else "",
+        "soumise_le": _moment(periode.echeance - datetime.timedelta(days=5), 10),
+        "soumise_par": coordination,
+        "validee_le": _moment(periode.echeance + datetime.timedelta(days=10), 14)
+        if valide
+        else None,
+        "validee_par": evaluation if valide else None,
+    }
+
+
+def _valeur_numerique(
+    saisie: Saisie, serie: SerieDemo, indicateur: Indicateur, profil: ProfilDemo
+) -> Valeur:
+    periode = saisie.periode
+    rng = generateur("valeur", profil.slug, serie.code, periode.annee, periode.trimestre)
+    valeur = valeur_du_trimestre(serie, profil, periode, indicateur.unite, rng)
+    if saisie.statut == StatutSaisie.RENVOYEE and serie.code == CODE_ABERRANT:
+        return Valeur(saisie=saisie, indicateur=indicateur, valeur_numerique=valeur * 2 + 57)
+    if rng.random() < 0.04:
+        raison = rng.choice(RAISONS_NON_DISPONIBLE)
+        return Valeur(
+            saisie=saisie, indicateur=indicateur, non_disponible=True, raison_non_disponible=raison
+        )
+    commentaire = ""
+    if serie.code == SERIE_SERRE.code and periode.trimestre == 2:
+        commentaire = "Pic saisonnier : distribution printanière des semis."
+    return Valeur(
+        saisie=saisie, indicateur=indicateur, valeur_numerique=valeur, commentaire=commentaire
+    )
+
+
+def _valeur_texte(saisie: Saisie, indicateur: Indicateur, profil: ProfilDemo, rang: int) -> Valeur:
+    decalage = generateur("politique", profil.slug).randint(0, 3)
+    etape = ETAPES_POLITIQUE[min(len(ETAPES_POLITIQUE) - 1, (rang + decalage) // 3)]
+    texte = f"{etape} Objet : {profil.sujet_politique} (données fictives)."
+    return Valeur(saisie=saisie, indicateur=indicateur, valeur_texte=texte)
+
+
+def creer_saisies(
+    table: TableDeQuartier,
+    profil: ProfilDemo,
+    indicateurs: dict[str, Indicateur],
+    periodes_passees: list[Periode],
+    coordination: Utilisateur | None,
+    evaluation: Utilisateur,
+) -> None:
+    """Une saisie par trimestre passé et, pour les saisies encore vides, toutes les valeurs des
+    indicateurs saisis suivis (créées en lot)."""
+    deja_remplies = set(
+        Valeur.objects.filter(saisie__table=table).values_list("saisie_id", flat=True)
+    )
+    valeurs = []
+    for rang, periode in enumerate(periodes_passees):
+        etat = _etat_saisie(
+            profil, periode, rang == len(periodes_passees) - 1, coordination, evaluation
+        )
+        saisie, _ = Saisie.objects.update_or_create(table=table, periode=periode, defaults=etat)
+        if saisie.pk in deja_remplies:
+            continue
+        for serie in series_du_profil(profil):
+            valeurs.append(_valeur_numerique(saisie, serie, indicateurs[serie.code], profil))
+        valeurs.append(_valeur_texte(saisie, indicateurs[CODE_TEXTE], profil, rang))
+    Valeur.objects.bulk_create(valeurs)
