@@ -159,7 +159,29 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BEAT_SCHEDULE: dict = {}
+from celery.schedules import crontab  # noqa: E402 (gardé près de son seul usage)
+
+# Heures de Montréal (CELERY_TIMEZONE). Le calendrier passe avant les rappels du matin.
+CELERY_BEAT_SCHEDULE: dict = {
+    "planifier-periodes": {
+        "task": "indicateurs.planifier_periodes",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "envoyer-rappels": {
+        "task": "indicateurs.envoyer_rappels",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
+
+# Saisie trimestrielle : calendrier, rappels et contrôle des valeurs inhabituelles.
+EVALPIC_OUVERTURE_JOURS_AVANT_FIN = env.int("EVALPIC_OUVERTURE_JOURS_AVANT_FIN", default=14)
+EVALPIC_ECHEANCE_JOURS_APRES_FIN = env.int("EVALPIC_ECHEANCE_JOURS_APRES_FIN", default=30)
+EVALPIC_FERMETURE_JOURS_APRES_ECHEANCE = env.int(
+    "EVALPIC_FERMETURE_JOURS_APRES_ECHEANCE", default=60
+)
+EVALPIC_RAPPEL_JOURS_AVANT_ECHEANCE = env.int("EVALPIC_RAPPEL_JOURS_AVANT_ECHEANCE", default=7)
+EVALPIC_ABERRATION_SCORE_Z = env.float("EVALPIC_ABERRATION_SCORE_Z", default=3.5)
+EVALPIC_ABERRATION_SAUT = env.float("EVALPIC_ABERRATION_SAUT", default=0.5)
 
 # Sécurité : les réglages de production s'activent quand DEBUG est faux.
 SESSION_COOKIE_HTTPONLY = True

@@ -8,6 +8,8 @@ from evalpic import sante, views
 
 urlpatterns = [
     path("", include("quartiers.urls")),
+    path("", include("indicateurs.urls")),
+    path("", include("indicateurs.urls_import")),
     path("comptes/", include("allauth.urls")),
     path("profil/", views.ProfilView.as_view(), name="profil"),
     path("langue/", views.changer_langue, name="changer_langue"),

@@ -17,3 +17,9 @@ def nombre(valeur) -> str:
     decimal = Decimal(str(valeur))
     decimales = max(0, -decimal.normalize().as_tuple().exponent)
     return number_format(decimal, decimal_pos=decimales, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def champs_de(form, ligne) -> dict:
+    """Les champs liés d'une ligne du formulaire de saisie (valeur, raison, commentaire…)."""
+    return form.champs_de(ligne)

@@ -1,0 +1,222 @@
+"""Le catalogue d'indicateurs : thèmes, familles, définitions bilingues, suivi par quartier et cibles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from quartiers.models import NomBilingue, Quartier
+
+
+def _en_anglais() -> bool:
+    return (get_language() or "fr").startswith("en")
+
+
+class Theme(NomBilingue):
+    """Les cinq thèmes du PIC (alimentation, habitation, inclusion…)."""
+
+    class Meta(NomBilingue.Meta):
+        verbose_name = _("thème")
+        verbose_name_plural = _("thèmes")
+
+
+class Famille(models.TextChoices):
+    """Les quatre familles d'indicateurs demandées aux quartiers du PIC."""
+
+    PERSONNES = "personnes", _("personnes")
+    PROCESSUS = "processus", _("processus")
+    CONDITIONS_DE_VIE = "conditions_de_vie", _("conditions de vie")
+    SYSTEME = "systeme", _("système")
+
+
+class Unite(models.TextChoices):
+    NOMBRE = "nombre", _("nombre")
+    POURCENTAGE = "pourcentage", _("pourcentage")
+    DOLLARS = "dollars", _("dollars")
+    ECHELLE = "echelle", _("échelle de 1 à 5")
+    INDICE = "indice", _("indice (décimal)")
+    TEXTE = "texte", _("texte")
+
+
+class Polarite(models.TextChoices):
+    HAUSSE = "hausse", _("une hausse est souhaitée")
+    BAISSE = "baisse", _("une baisse est souhaitée")
+    NEUTRE = "neutre", _("sans direction souhaitée")
+
+
+class Agregation(models.TextChoices):
+    SOMME = "somme", _("somme")
+    MOYENNE = "moyenne", _("moyenne")
+    DERNIERE = "derniere", _("dernière valeur")
+    CUMUL = "cumul", _("cumul depuis le début")
+
+
+class Periodicite(models.TextChoices):
+    TRIMESTRIELLE = "trimestrielle", _("trimestrielle")
+    SEMESTRIELLE = "semestrielle", _("semestrielle")
+    ANNUELLE = "annuelle", _("annuelle")
+
+
+class ModeCollecte(models.TextChoices):
+    SAISI = "saisi", _("saisi par la table")
+    CALCULE = "calcule", _("calculé à partir du registre")
+
+
+class Calcul(models.TextChoices):
+    """Indicateurs dérivés du registre des partenaires et des actions, jamais saisis."""
+
+    AUCUN = "", _("aucun")
+    PARTENAIRES_ACTIFS = "partenaires_actifs", _("partenaires actifs")
+    SECTEURS_DISTINCTS = "secteurs_distincts", _("secteurs distincts des partenaires")
+    DIVERSITE_SHANNON = "diversite_shannon", _("diversité des partenaires (indice de Shannon)")
+    ACTEURS_INFLUENCE = "acteurs_influence", _("acteurs d'influence joints")
+    ACTIONS_PARTICIPATION = "actions_participation", _("actions de participation citoyenne")
+
+
+class StatutIndicateur(models.TextChoices):
+    PROPOSE = "propose", _("proposé")
+    APPROUVE = "approuve", _("approuvé")
+    RETIRE = "retire", _("retiré")
+
+
+class Indicateur(models.Model):
+    """Une mesure du catalogue, définie une fois en français et en anglais."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    nom_fr = models.CharField(_("nom (français)"), max_length=200)
+    nom_en = models.CharField(_("nom (anglais)"), max_length=200)
+    definition_fr = models.TextField(_("définition (français)"))
+    definition_en = models.TextField(_("définition (anglais)"))
+    famille = models.CharField(_("famille"), max_length=20, choices=Famille.choices)
+    theme = models.ForeignKey(
+        Theme,
+        on_delete=models.PROTECT,
+        related_name="indicateurs",
+        null=True,
+        blank=True,
+        verbose_name=_("thème"),
+    )
+    unite = models.CharField(_("unité"), max_length=12, choices=Unite.choices)
+    polarite = models.CharField(
+        _("polarité"), max_length=8, choices=Polarite.choices, default=Polarite.HAUSSE
+    )
+    agregation = models.CharField(
+        _("agrégation dans le temps"), max_length=10, choices=Agregation.choices
+    )
+    periodicite = models.CharField(
+        _("périodicité"),
+        max_length=15,
+        choices=Periodicite.choices,
+        default=Periodicite.TRIMESTRIELLE,
+    )
+    source = models.CharField(_("source"), max_length=250, blank=True)
+    mode = models.CharField(
+        _("mode de collecte"),
+        max_length=10,
+        choices=ModeCollecte.choices,
+        default=ModeCollecte.SAISI,
+    )
+    calcul = models.CharField(
+        _("calcul"), max_length=30, choices=Calcul.choices, blank=True, default=Calcul.AUCUN
+    )
+    statut = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=StatutIndicateur.choices,
+        default=StatutIndicateur.APPROUVE,
+    )
+    propose_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="indicateurs_proposes",
+        null=True,
+        blank=True,
+        verbose_name=_("proposé par"),
+    )
+
+    class Meta:
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+        ordering = ["famille", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(mode="calcule") & ~Q(calcul="")) | (Q(mode="saisi") & Q(calcul="")),
+                name="indicateur_calcule_a_une_formule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.nom}"
+
+    @property
+    def nom(self) -> str:
+        return self.nom_en if _en_anglais() else self.nom_fr
+
+    @property
+    def definition(self) -> str:
+        return self.definition_en if _en_anglais() else self.definition_fr
+
+    @property
+    def est_calcule(self) -> bool:
+        return self.mode == ModeCollecte.CALCULE
+
+
+class IndicateurSuivi(models.Model):
+    """Un indicateur que suit un quartier : sa valeur de référence et ses cibles."""
+
+    indicateur = models.ForeignKey(
+        Indicateur, on_delete=models.PROTECT, related_name="suivis", verbose_name=_("indicateur")
+    )
+    quartier = models.ForeignKey(
+        Quartier,
+        on_delete=models.CASCADE,
+        related_name="indicateurs_suivis",
+        verbose_name=_("quartier"),
+    )
+    valeur_reference = models.DecimalField(
+        _("valeur de référence"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    date_reference = models.DateField(_("date de la valeur de référence"), null=True, blank=True)
+    source_reference = models.CharField(_("source de la référence"), max_length=250, blank=True)
+    actif = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("indicateur suivi")
+        verbose_name_plural = _("indicateurs suivis")
+        ordering = ["quartier__nom", "indicateur__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicateur", "quartier"], name="suivi_unique"),
+            models.CheckConstraint(
+                condition=Q(valeur_reference__isnull=True) | Q(date_reference__isnull=False),
+                name="suivi_reference_datee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quartier} — {self.indicateur.code}"
+
+
+class Cible(models.Model):
+    """La valeur visée par un quartier pour un indicateur à la fin d'une période."""
+
+    suivi = models.ForeignKey(
+        IndicateurSuivi, on_delete=models.CASCADE, related_name="cibles", verbose_name=_("suivi")
+    )
+    periode = models.ForeignKey(
+        "Periode", on_delete=models.CASCADE, related_name="cibles", verbose_name=_("période")
+    )
+    valeur = models.DecimalField(_("valeur cible"), max_digits=14, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("cible")
+        verbose_name_plural = _("cibles")
+        ordering = ["periode__debut"]
+        constraints = [
+            models.UniqueConstraint(fields=["suivi", "periode"], name="cible_unique_par_periode")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suivi} — {self.periode} : {self.valeur}"

@@ -1,0 +1,334 @@
+"""Les périodes trimestrielles, les saisies des tables, leurs valeurs et les apprentissages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from indicateurs.models.catalogue import Indicateur, _en_anglais
+from indicateurs.models.strategie import ChangementVise
+from quartiers.models import Quartier, TableDeQuartier
+
+
+class StatutPeriode(models.TextChoices):
+    A_VENIR = "a_venir", _("à venir")
+    OUVERTE = "ouverte", _("ouverte")
+    FERMEE = "fermee", _("fermée")
+
+
+class Periode(models.Model):
+    """Un trimestre civil de collecte, avec son échéance de saisie."""
+
+    annee = models.PositiveSmallIntegerField(_("année"))
+    trimestre = models.PositiveSmallIntegerField(_("trimestre"))
+    debut = models.DateField(_("début"))
+    fin = models.DateField(_("fin"))
+    echeance = models.DateField(_("échéance de saisie"))
+    statut = models.CharField(
+        _("statut"), max_length=10, choices=StatutPeriode.choices, default=StatutPeriode.A_VENIR
+    )
+
+    class Meta:
+        verbose_name = _("période")
+        verbose_name_plural = _("périodes")
+        ordering = ["annee", "trimestre"]
+        constraints = [
+            models.UniqueConstraint(fields=["annee", "trimestre"], name="periode_unique"),
+            models.CheckConstraint(
+                condition=Q(trimestre__gte=1) & Q(trimestre__lte=4), name="periode_trimestre_1_4"
+            ),
+            models.CheckConstraint(condition=Q(fin__gt=models.F("debut")), name="periode_ordonnee"),
+            models.CheckConstraint(
+                condition=Q(echeance__gte=models.F("fin")), name="periode_echeance_apres_fin"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+    @property
+    def code(self) -> str:
+        """L'identifiant de la période dans les adresses et les fichiers : « 2025-T2 »."""
+        return f"{self.annee}-T{self.trimestre}"
+
+    @property
+    def libelle(self) -> str:
+        return str(
+            _("T%(trimestre)s %(annee)s") % {"trimestre": self.trimestre, "annee": self.annee}
+        )
+
+
+class StatutSaisie(models.TextChoices):
+    BROUILLON = "brouillon", _("brouillon")
+    SOUMISE = "soumise", _("soumise")
+    RENVOYEE = "renvoyee", _("renvoyée")
+    VALIDEE = "validee", _("validée")
+
+
+class Saisie(models.Model):
+    """Les données d'une table pour un trimestre; `version` protège des écrasements silencieux."""
+
+    table = models.ForeignKey(
+        TableDeQuartier, on_delete=models.CASCADE, related_name="saisies", verbose_name=_("table")
+    )
+    periode = models.ForeignKey(
+        Periode, on_delete=models.PROTECT, related_name="saisies", verbose_name=_("période")
+    )
+    statut = models.CharField(
+        _("statut"), max_length=10, choices=StatutSaisie.choices, default=StatutSaisie.BROUILLON
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    motif_renvoi = models.TextField(_("motif du renvoi"), blank=True)
+    soumise_le = models.DateTimeField(_("soumise le"), null=True, blank=True)
+    soumise_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="saisies_soumises",
+        null=True,
+        blank=True,
+        verbose_name=_("soumise par"),
+    )
+    validee_le = models.DateTimeField(_("validée le"), null=True, blank=True)
+    validee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="saisies_validees",
+        null=True,
+        blank=True,
+        verbose_name=_("validée par"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("saisie")
+        verbose_name_plural = _("saisies")
+        ordering = ["periode__debut", "table__quartier__nom"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "periode"], name="saisie_unique"),
+            models.CheckConstraint(
+                condition=~Q(statut="renvoyee") | ~Q(motif_renvoi=""),
+                name="saisie_renvoi_motive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table.quartier} — {self.periode}"
+
+
+class Valeur(models.Model):
+    """La valeur d'un indicateur dans une saisie, ou « non disponible » avec sa raison."""
+
+    saisie = models.ForeignKey(
+        Saisie, on_delete=models.CASCADE, related_name="valeurs", verbose_name=_("saisie")
+    )
+    indicateur = models.ForeignKey(
+        Indicateur, on_delete=models.PROTECT, related_name="valeurs", verbose_name=_("indicateur")
+    )
+    valeur_numerique = models.DecimalField(
+        _("valeur"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    valeur_texte = models.TextField(_("valeur (texte)"), blank=True)
+    non_disponible = models.BooleanField(_("non disponible"), default=False)
+    raison_non_disponible = models.CharField(_("raison de l'absence"), max_length=500, blank=True)
+    commentaire = models.TextField(_("commentaire"), blank=True)
+    preuve_url = models.URLField(_("lien vers une pièce justificative"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("valeur")
+        verbose_name_plural = _("valeurs")
+        ordering = ["saisie", "indicateur__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["saisie", "indicateur"], name="valeur_unique"),
+            models.CheckConstraint(
+                condition=Q(non_disponible=False)
+                | (
+                    Q(valeur_numerique__isnull=True)
+                    & Q(valeur_texte="")
+                    & ~Q(raison_non_disponible="")
+                ),
+                name="valeur_non_disponible_expliquee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.saisie} — {self.indicateur.code}"
+
+    @property
+    def est_renseignee(self) -> bool:
+        return self.non_disponible or self.valeur_numerique is not None or bool(self.valeur_texte)
+
+
+# --- Apprentissages -----------------------------------------------------------------------------
+
+
+class CategorieApprentissage(models.TextChoices):
+    """Les quatre rubriques du bilan d'ÉvalPIC."""
+
+    PROCESSUS_RESULTATS = "processus_resultats", _("processus et résultats")
+    DEFIS = "defis", _("défis")
+    CHANGEMENTS_PRATIQUES = "changements_pratiques", _("changements de pratiques")
+    AU_DELA = "au_dela", _("au-delà des changements")
+
+
+class Apprentissage(models.Model):
+    """Ce qu'un quartier a appris pendant une période, rattaché au besoin à un indicateur ou à un
+    changement visé."""
+
+    quartier = models.ForeignKey(
+        Quartier,
+        on_delete=models.CASCADE,
+        related_name="apprentissages",
+        verbose_name=_("quartier"),
+    )
+    periode = models.ForeignKey(
+        Periode, on_delete=models.PROTECT, related_name="apprentissages", verbose_name=_("période")
+    )
+    categorie = models.CharField(
+        _("catégorie"), max_length=25, choices=CategorieApprentissage.choices
+    )
+    indicateur = models.ForeignKey(
+        Indicateur,
+        on_delete=models.SET_NULL,
+        related_name="apprentissages",
+        null=True,
+        blank=True,
+        verbose_name=_("indicateur"),
+    )
+    changement = models.ForeignKey(
+        ChangementVise,
+        on_delete=models.SET_NULL,
+        related_name="apprentissages",
+        null=True,
+        blank=True,
+        verbose_name=_("changement visé"),
+    )
+    texte_fr = models.TextField(_("texte (français)"), blank=True)
+    texte_en = models.TextField(_("texte (anglais)"), blank=True)
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="apprentissages",
+        null=True,
+        blank=True,
+        verbose_name=_("auteur·e"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("apprentissage")
+        verbose_name_plural = _("apprentissages")
+        ordering = ["periode__debut", "categorie", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(texte_fr="") | ~Q(texte_en=""),
+                name="apprentissage_a_un_texte",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quartier} — {self.periode} — {self.get_categorie_display()}"
+
+    @property
+    def texte(self) -> str:
+        """Le texte dans la langue active, sinon dans l'autre."""
+        if _en_anglais():
+            return self.texte_en or self.texte_fr
+        return self.texte_fr or self.texte_en
+
+
+# --- Historique et rappels ----------------------------------------------------------------------
+
+
+class TypeEvenement(models.TextChoices):
+    VALEUR = "valeur", _("valeur modifiée")
+    CREATION = "creation", _("saisie créée")
+    SOUMISSION = "soumission", _("soumise")
+    VALIDATION = "validation", _("validée")
+    RENVOI = "renvoi", _("renvoyée")
+    REOUVERTURE = "reouverture", _("rouverte")
+
+
+class EvenementSaisie(models.Model):
+    """Une ligne de l'historique d'une saisie : un changement de valeur (ancienne, nouvelle) ou
+    une étape du circuit de validation, avec son auteur·e, sa date et son motif. Jamais modifiée
+    ni supprimée."""
+
+    saisie = models.ForeignKey(
+        Saisie, on_delete=models.CASCADE, related_name="evenements", verbose_name=_("saisie")
+    )
+    type_evenement = models.CharField(_("type"), max_length=12, choices=TypeEvenement.choices)
+    indicateur = models.ForeignKey(
+        Indicateur,
+        on_delete=models.PROTECT,
+        related_name="evenements",
+        null=True,
+        blank=True,
+        verbose_name=_("indicateur"),
+    )
+    ancienne = models.TextField(_("avant"), blank=True)
+    nouvelle = models.TextField(_("après"), blank=True)
+    motif = models.TextField(_("motif"), blank=True)
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="evenements_saisie",
+        null=True,
+        blank=True,
+        verbose_name=_("auteur·e"),
+    )
+    version = models.PositiveIntegerField(_("version de la saisie"))
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("événement de saisie")
+        verbose_name_plural = _("historique des saisies")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(type_evenement="valeur") | Q(indicateur__isnull=False),
+                name="evenement_valeur_a_un_indicateur",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.saisie} — {self.get_type_evenement_display()}"
+
+
+class TypeRappel(models.TextChoices):
+    AVANT = "avant", _("avant l'échéance")
+    RETARD = "retard", _("en retard")
+
+
+class RappelEnvoye(models.Model):
+    """Trace qu'un rappel a été envoyé : chaque rappel part une seule fois par personne."""
+
+    periode = models.ForeignKey(
+        Periode, on_delete=models.CASCADE, related_name="rappels", verbose_name=_("période")
+    )
+    table = models.ForeignKey(
+        TableDeQuartier, on_delete=models.CASCADE, related_name="rappels", verbose_name=_("table")
+    )
+    destinataire = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="rappels",
+        verbose_name=_("destinataire"),
+    )
+    type_rappel = models.CharField(_("type"), max_length=10, choices=TypeRappel.choices)
+    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rappel envoyé")
+        verbose_name_plural = _("rappels envoyés")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["periode", "table", "destinataire", "type_rappel"], name="rappel_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.periode} — {self.table} — {self.get_type_rappel_display()}"

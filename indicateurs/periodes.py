@@ -1,0 +1,229 @@
+"""Le calendrier des périodes trimestrielles et les rappels de saisie, lancés chaque jour par
+Celery beat (`indicateurs.tasks`).
+
+Le calendrier se lit dans les réglages `EVALPIC_*` : une période s'ouvre quelques jours avant la
+fin du trimestre, reste ouverte après son échéance, puis se ferme. L'échéance est fixée à la
+création de la période et reste modifiable dans l'admin : c'est la date enregistrée qui compte.
+
+Chaque rappel (période, table, destinataire, type) part au plus une fois : la ligne
+`RappelEnvoye` est inscrite avant l'envoi, et un envoi raté l'efface pour qu'il soit retenté.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from indicateurs.models import (
+    Periode,
+    RappelEnvoye,
+    Saisie,
+    StatutPeriode,
+    StatutSaisie,
+    TypeRappel,
+)
+from quartiers.models import Affectation, RoleAffectation, TableDeQuartier, Utilisateur
+
+logger = logging.getLogger(__name__)
+
+GABARIT_SUJET = "emails/rappel_saisie_sujet.txt"
+GABARIT_CORPS = "emails/rappel_saisie.txt"
+REMISES = (StatutSaisie.SOUMISE, StatutSaisie.VALIDEE)
+
+
+# --- Calendrier ---------------------------------------------------------------------------------
+
+
+def bornes_du_trimestre(annee: int, trimestre: int) -> tuple[datetime.date, datetime.date]:
+    """Le premier et le dernier jour du trimestre civil `trimestre` (1 à 4) de `annee`."""
+    if not 1 <= trimestre <= 4:
+        raise ValueError(f"Trimestre invalide : {trimestre}")
+    debut = datetime.date(annee, 3 * trimestre - 2, 1)
+    if trimestre == 4:
+        return debut, datetime.date(annee, 12, 31)
+    return debut, datetime.date(annee, 3 * trimestre + 1, 1) - datetime.timedelta(days=1)
+
+
+def trimestre_de(jour: datetime.date) -> tuple[int, int]:
+    """L'année et le trimestre civil qui contiennent `jour`."""
+    return jour.year, (jour.month - 1) // 3 + 1
+
+
+def trimestre_precedent(annee: int, trimestre: int) -> tuple[int, int]:
+    """Le trimestre d'avant, en changeant d'année après le premier."""
+    return (annee - 1, 4) if trimestre == 1 else (annee, trimestre - 1)
+
+
+def statut_selon_calendrier(
+    *, fin: datetime.date, echeance: datetime.date, aujourd_hui: datetime.date
+) -> str:
+    """À venir jusqu'à l'ouverture (fin − N jours), ouverte jusqu'à échéance + M jours inclus,
+    fermée ensuite."""
+    ouverture = fin - datetime.timedelta(days=settings.EVALPIC_OUVERTURE_JOURS_AVANT_FIN)
+    fermeture = echeance + datetime.timedelta(days=settings.EVALPIC_FERMETURE_JOURS_APRES_ECHEANCE)
+    if aujourd_hui < ouverture:
+        return StatutPeriode.A_VENIR
+    if aujourd_hui <= fermeture:
+        return StatutPeriode.OUVERTE
+    return StatutPeriode.FERMEE
+
+
+@transaction.atomic
+def planifier_periodes(*, aujourd_hui: datetime.date) -> list[Periode]:
+    """Crée au besoin les périodes du trimestre courant et du précédent, puis aligne le statut de
+    chaque période existante sur le calendrier. Sans effet si rien n'a changé : on peut la
+    lancer chaque jour, et deux fois le même jour. Renvoie les périodes créées ou dont le
+    statut a changé."""
+    courant = trimestre_de(aujourd_hui)
+    creees = []
+    for annee, trimestre in (trimestre_precedent(*courant), courant):
+        periode, creee = _assurer_periode(annee=annee, trimestre=trimestre, aujourd_hui=aujourd_hui)
+        if creee:
+            creees.append(periode)
+    changees = _aligner_statuts(aujourd_hui=aujourd_hui)
+    return sorted(creees + changees, key=lambda p: (p.annee, p.trimestre))
+
+
+def _assurer_periode(
+    *, annee: int, trimestre: int, aujourd_hui: datetime.date
+) -> tuple[Periode, bool]:
+    debut, fin = bornes_du_trimestre(annee, trimestre)
+    echeance = fin + datetime.timedelta(days=settings.EVALPIC_ECHEANCE_JOURS_APRES_FIN)
+    statut = statut_selon_calendrier(fin=fin, echeance=echeance, aujourd_hui=aujourd_hui)
+    return Periode.objects.get_or_create(
+        annee=annee,
+        trimestre=trimestre,
+        defaults={"debut": debut, "fin": fin, "echeance": echeance, "statut": statut},
+    )
+
+
+def _aligner_statuts(*, aujourd_hui: datetime.date) -> list[Periode]:
+    # Quatre périodes par an : les lire toutes coûte moins qu'une requête par période. Le verrou
+    # sérialise deux exécutions simultanées; la mise à jour conditionnelle n'écrit que les écarts.
+    a_changer: dict[str, list[Periode]] = defaultdict(list)
+    for periode in Periode.objects.select_for_update().order_by("annee", "trimestre"):
+        statut = statut_selon_calendrier(
+            fin=periode.fin, echeance=periode.echeance, aujourd_hui=aujourd_hui
+        )
+        if statut != periode.statut:
+            periode.statut = statut
+            a_changer[statut].append(periode)
+    for statut, periodes in a_changer.items():
+        Periode.objects.filter(pk__in=[p.pk for p in periodes]).exclude(statut=statut).update(
+            statut=statut
+        )
+    return [periode for periodes in a_changer.values() for periode in periodes]
+
+
+# --- Rappels ------------------------------------------------------------------------------------
+
+
+def type_de_rappel(periode: Periode, aujourd_hui: datetime.date) -> str | None:
+    """« avant » pendant les N derniers jours avant l'échéance (incluse), « retard » après,
+    rien plus tôt."""
+    if aujourd_hui > periode.echeance:
+        return TypeRappel.RETARD
+    delai = datetime.timedelta(days=settings.EVALPIC_RAPPEL_JOURS_AVANT_ECHEANCE)
+    if aujourd_hui >= periode.echeance - delai:
+        return TypeRappel.AVANT
+    return None
+
+
+def envoyer_rappels(*, aujourd_hui: datetime.date) -> int:
+    """Pour chaque période ouverte, rappelle à la coordination de chaque table dont la saisie
+    n'est ni soumise ni validée que l'échéance approche ou est passée. Chaque rappel part une
+    seule fois par personne, table, période et type. Renvoie le nombre de courriels envoyés."""
+    a_envoyer: list[RappelEnvoye] = []
+    for periode in Periode.objects.filter(statut=StatutPeriode.OUVERTE).order_by("debut"):
+        type_rappel = type_de_rappel(periode, aujourd_hui)
+        if type_rappel is not None:
+            a_envoyer += _reserver_rappels(
+                periode=periode, type_rappel=type_rappel, aujourd_hui=aujourd_hui
+            )
+    return sum(_expedier(rappel) for rappel in a_envoyer)
+
+
+@transaction.atomic
+def _reserver_rappels(
+    *, periode: Periode, type_rappel: str, aujourd_hui: datetime.date
+) -> list[RappelEnvoye]:
+    """Inscrit les rappels encore jamais envoyés et les renvoie. Le verrou sur la période fait
+    attendre une exécution simultanée; la contrainte d'unicité refuse tout doublon restant."""
+    Periode.objects.select_for_update().get(pk=periode.pk)
+    deja = set(
+        RappelEnvoye.objects.filter(periode=periode, type_rappel=type_rappel).values_list(
+            "table_id", "destinataire_id"
+        )
+    )
+    nouveaux = [
+        RappelEnvoye(periode=periode, table=table, destinataire=personne, type_rappel=type_rappel)
+        for table, personne in _destinataires(periode=periode, aujourd_hui=aujourd_hui)
+        if (table.pk, personne.pk) not in deja
+    ]
+    return RappelEnvoye.objects.bulk_create(nouveaux)
+
+
+def _destinataires(
+    *, periode: Periode, aujourd_hui: datetime.date
+) -> list[tuple[TableDeQuartier, Utilisateur]]:
+    """Les coordinations actives, en poste ce jour-là, des tables dont la saisie de `periode`
+    n'est pas remise (absente, en brouillon ou renvoyée). Une seule requête."""
+    remises = Saisie.objects.filter(periode=periode, statut__in=REMISES).values("table_id")
+    affectations = (
+        Affectation.objects.en_vigueur(aujourd_hui)
+        .filter(role=RoleAffectation.COORDONNATEUR, utilisateur__is_active=True)
+        .filter(quartier__table__isnull=False)
+        .exclude(quartier__table__in=remises)
+        .select_related("utilisateur", "quartier__table")
+        .order_by("quartier__nom", "utilisateur__email")
+    )
+    # Deux affectations qui se chevauchent ne doivent pas donner deux rappels.
+    paires = {(a.quartier.table.pk, a.utilisateur_id): a for a in affectations}
+    return [(a.quartier.table, a.utilisateur) for a in paires.values()]
+
+
+def _expedier(rappel: RappelEnvoye) -> int:
+    """Envoie un rappel réservé; en cas d'échec, efface la réservation pour retenter demain."""
+    try:
+        _courriel(rappel).send()
+    except OSError:  # smtplib.SMTPException en hérite
+        logger.exception("Rappel %s non envoyé, il sera retenté.", rappel.pk)
+        RappelEnvoye.objects.filter(pk=rappel.pk).delete()
+        return 0
+    return 1
+
+
+def _courriel(rappel: RappelEnvoye) -> EmailMessage:
+    """Le courriel, rédigé dans la langue choisie par la personne."""
+    personne = rappel.destinataire
+    with translation.override(personne.langue or settings.LANGUAGE_CODE):
+        contexte = _contexte(rappel)
+        sujet = render_to_string(GABARIT_SUJET, contexte)
+        corps = render_to_string(GABARIT_CORPS, contexte)
+    return EmailMessage(
+        subject=" ".join(sujet.split()),  # un en-tête ne tient que sur une ligne
+        body=corps,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[personne.email],
+    )
+
+
+def _contexte(rappel: RappelEnvoye) -> dict:
+    periode, table, personne = rappel.periode, rappel.table, rappel.destinataire
+    chemin = reverse("saisie_formulaire", kwargs={"slug": table.quartier.slug, "code": periode.code})
+    return {
+        "nom": personne.first_name or personne.get_full_name() or personne.email,
+        "quartier": table.quartier.nom,
+        "periode": periode.libelle,
+        "echeance": periode.echeance,
+        "en_retard": rappel.type_rappel == TypeRappel.RETARD,
+        "lien": settings.SITE_URL.rstrip("/") + chemin,
+    }

@@ -1,0 +1,310 @@
+"""Lectures composées de la saisie trimestrielle : boîte de la coordination, formulaire, file de
+révision, complétude et historique. Chacune part du sélecteur d'accès et fait un nombre de
+requêtes qui ne dépend pas du volume de données."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from indicateurs.calculs import indicateurs_calcules
+from indicateurs.models import (
+    Apprentissage,
+    ChangementVise,
+    EvenementSaisie,
+    IndicateurSuivi,
+    ModeCollecte,
+    Periode,
+    Saisie,
+    StatutIndicateur,
+    StatutPeriode,
+    StatutSaisie,
+    StatutStrategie,
+    Valeur,
+)
+from quartiers.acces import Droit, quartiers_accessibles
+from quartiers.models import Quartier, TableDeQuartier
+
+NB_VALEURS_DE_CONTEXTE = 4
+
+
+# --- Périodes -----------------------------------------------------------------------------------
+
+
+def periode_par_code(code: str) -> Periode:
+    """« 2025-T2 » → la période, sinon 404."""
+    try:
+        annee, trimestre = code.upper().split("-T")
+        return Periode.objects.get(annee=int(annee), trimestre=int(trimestre))
+    except (ValueError, Periode.DoesNotExist) as erreur:
+        raise Http404(_("Période introuvable.")) from erreur
+
+
+# --- Boîte de la coordination -------------------------------------------------------------------
+
+
+class Etat:
+    A_FAIRE = "a_faire"
+    EN_RETARD = "en_retard"
+    BROUILLON = StatutSaisie.BROUILLON
+    SOUMISE = StatutSaisie.SOUMISE
+    RENVOYEE = StatutSaisie.RENVOYEE
+    VALIDEE = StatutSaisie.VALIDEE
+
+    LIBELLES = {
+        "a_faire": _("à faire"),
+        "en_retard": _("en retard"),
+        "brouillon": _("brouillon"),
+        "soumise": _("soumise"),
+        "renvoyee": _("renvoyée"),
+        "validee": _("validée"),
+    }
+
+
+def etat_de(saisie: Saisie | None, periode: Periode, aujourd_hui: datetime.date) -> str:
+    """L'état à afficher : le statut de la saisie, sauf « à faire » ou « en retard » tant
+    qu'elle n'est ni soumise ni validée."""
+    statut = saisie.statut if saisie else None
+    if statut in (StatutSaisie.SOUMISE, StatutSaisie.VALIDEE, StatutSaisie.RENVOYEE):
+        return statut
+    if aujourd_hui > periode.echeance:
+        return Etat.EN_RETARD
+    return statut or Etat.A_FAIRE
+
+
+@dataclass
+class LigneBoite:
+    table: TableDeQuartier
+    periode: Periode
+    saisie: Saisie | None
+    etat: str
+
+    @property
+    def libelle_etat(self) -> str:
+        return str(Etat.LIBELLES[self.etat])
+
+
+def boite_de_saisie(utilisateur, aujourd_hui: datetime.date | None = None) -> list[LigneBoite]:
+    """Pour chaque table que la personne saisit, chaque période ouverte ou fermée avec une saisie
+    encore à faire, de la plus urgente à la plus ancienne."""
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    tables = list(
+        TableDeQuartier.objects.filter(
+            quartier__in=quartiers_accessibles(utilisateur, Droit.SAISIR)
+        ).select_related("quartier")
+    )
+    periodes = list(Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")[:8])
+    saisies = {
+        (s.table_id, s.periode_id): s
+        for s in Saisie.objects.filter(table__in=tables, periode__in=periodes)
+    }
+    lignes = []
+    for table in tables:
+        for periode in periodes:
+            saisie = saisies.get((table.pk, periode.pk))
+            if periode.statut == StatutPeriode.FERMEE and saisie is None:
+                continue
+            lignes.append(LigneBoite(table, periode, saisie, etat_de(saisie, periode, aujourd_hui)))
+    return lignes
+
+
+def file_de_revision(utilisateur) -> QuerySet[Saisie]:
+    """Les saisies soumises que la personne peut valider, les plus anciennes d'abord."""
+    return (
+        Saisie.objects.filter(
+            statut=StatutSaisie.SOUMISE,
+            table__quartier__in=quartiers_accessibles(utilisateur, Droit.VALIDER),
+        )
+        .select_related("table__quartier", "periode", "soumise_par")
+        .order_by("soumise_le")
+    )
+
+
+# --- Le formulaire ------------------------------------------------------------------------------
+
+
+@dataclass
+class LigneFormulaire:
+    """Un indicateur suivi, avec tout ce qu'il faut pour le saisir en contexte."""
+
+    suivi: IndicateurSuivi
+    valeur: Valeur | None = None
+    cible: Decimal | None = None
+    precedentes: list[tuple[str, Decimal | None]] = field(default_factory=list)
+    calculee: Decimal | None = None
+
+    @property
+    def indicateur(self):
+        return self.suivi.indicateur
+
+
+@dataclass
+class GroupeFormulaire:
+    changement: ChangementVise | None
+    lignes: list[LigneFormulaire]
+
+
+@dataclass
+class PageSaisie:
+    quartier: Quartier
+    periode: Periode
+    saisie: Saisie | None
+    groupes: list[GroupeFormulaire]
+    apprentissages: list[Apprentissage]
+
+    @property
+    def lignes(self) -> list[LigneFormulaire]:
+        return [ligne for groupe in self.groupes for ligne in groupe.lignes]
+
+
+def quartier_et_table(utilisateur, slug: str, droit: Droit = Droit.VOIR) -> Quartier:
+    """Le quartier (avec sa table) si la personne y a `droit`, sinon 404."""
+    try:
+        return quartiers_accessibles(utilisateur, droit).select_related("table").get(slug=slug)
+    except Quartier.DoesNotExist as erreur:
+        raise Http404(_("Quartier introuvable.")) from erreur
+
+
+def saisie_ou_404(quartier: Quartier, periode: Periode) -> Saisie:
+    try:
+        return Saisie.objects.select_related("table__quartier", "periode").get(
+            table=quartier.table, periode=periode
+        )
+    except Saisie.DoesNotExist as erreur:
+        raise Http404(_("Saisie introuvable.")) from erreur
+
+
+def page_de_saisie(quartier: Quartier, periode: Periode) -> PageSaisie:
+    """Les indicateurs suivis du quartier groupés par changement visé (stratégie en vigueur),
+    avec valeur actuelle, cible de la période, quatre dernières valeurs et, pour les indicateurs
+    calculés, la valeur tirée du registre."""
+    table = quartier.table
+    saisie = Saisie.objects.filter(table=table, periode=periode).first()
+    suivis = list(
+        IndicateurSuivi.objects.filter(
+            quartier=quartier, actif=True, indicateur__statut=StatutIndicateur.APPROUVE
+        )
+        .select_related("indicateur")
+        .prefetch_related(Prefetch("cibles", to_attr="cibles_lues"))
+        .order_by("indicateur__famille", "indicateur__code")
+    )
+    lignes = {s.indicateur_id: LigneFormulaire(suivi=s) for s in suivis}
+    _completer_lignes(lignes, table, periode, saisie)
+    calculees = indicateurs_calcules(quartier, periode.debut, periode.fin)
+    for ligne in lignes.values():
+        if ligne.indicateur.mode == ModeCollecte.CALCULE:
+            ligne.calculee = calculees.get(ligne.indicateur.calcul)
+    apprentissages = list(
+        Apprentissage.objects.filter(quartier=quartier, periode=periode).select_related("auteur")
+    )
+    return PageSaisie(quartier, periode, saisie, _grouper(quartier, lignes), apprentissages)
+
+
+def _completer_lignes(lignes: dict, table, periode: Periode, saisie: Saisie | None) -> None:
+    if saisie:
+        for valeur in saisie.valeurs.all():
+            if valeur.indicateur_id in lignes:
+                lignes[valeur.indicateur_id].valeur = valeur
+    for ligne in lignes.values():
+        ligne.cible = next(
+            (c.valeur for c in ligne.suivi.cibles_lues if c.periode_id == periode.pk), None
+        )
+    precedentes = (
+        Valeur.objects.filter(
+            saisie__table=table,
+            saisie__periode__debut__lt=periode.debut,
+            indicateur_id__in=list(lignes),
+        )
+        .select_related("saisie__periode")
+        .order_by("-saisie__periode__debut")
+    )
+    for valeur in precedentes:
+        ligne = lignes[valeur.indicateur_id]
+        if len(ligne.precedentes) < NB_VALEURS_DE_CONTEXTE:
+            ligne.precedentes.insert(0, (valeur.saisie.periode.libelle, valeur.valeur_numerique))
+
+
+def _grouper(quartier: Quartier, lignes: dict[int, LigneFormulaire]) -> list[GroupeFormulaire]:
+    changements = ChangementVise.objects.filter(
+        strategie__quartier=quartier, strategie__statut=StatutStrategie.EN_VIGUEUR
+    ).prefetch_related("indicateurs")
+    groupes, places = [], set()
+    for changement in changements:
+        membres = [lignes[i.pk] for i in changement.indicateurs.all() if i.pk in lignes]
+        membres = [m for m in membres if m.indicateur.pk not in places]
+        places.update(m.indicateur.pk for m in membres)
+        if membres:
+            groupes.append(GroupeFormulaire(changement, membres))
+    autres = [ligne for pk, ligne in lignes.items() if pk not in places]
+    if autres:
+        groupes.append(GroupeFormulaire(None, autres))
+    return groupes
+
+
+# --- Historique et complétude -------------------------------------------------------------------
+
+
+def historique(saisie: Saisie) -> QuerySet[EvenementSaisie]:
+    return saisie.evenements.select_related("auteur", "indicateur")
+
+
+@dataclass
+class LigneCompletude:
+    table: TableDeQuartier
+    saisie: Saisie | None
+    etat: str
+    attendues: int
+    renseignees: int
+
+    @property
+    def part(self) -> int:
+        return round(100 * self.renseignees / self.attendues) if self.attendues else 0
+
+    @property
+    def libelle_etat(self) -> str:
+        return str(Etat.LIBELLES[self.etat])
+
+
+def completude(utilisateur, periode: Periode) -> list[LigneCompletude]:
+    """Pour chaque table visible : l'état de sa saisie et la part des valeurs présentes."""
+    quartiers = quartiers_accessibles(utilisateur, Droit.VALIDER)
+    tables = list(
+        TableDeQuartier.objects.filter(quartier__in=quartiers)
+        .select_related("quartier")
+        .annotate(
+            attendues=Count(
+                "quartier__indicateurs_suivis",
+                filter=Q(
+                    quartier__indicateurs_suivis__actif=True,
+                    quartier__indicateurs_suivis__indicateur__mode=ModeCollecte.SAISI,
+                ),
+                distinct=True,
+            )
+        )
+        .order_by("quartier__nom")
+    )
+    renseignee = Q(valeurs__non_disponible=True) | Q(valeurs__valeur_numerique__isnull=False)
+    renseignee |= ~Q(valeurs__valeur_texte="")
+    saisies = {
+        s.table_id: s
+        for s in Saisie.objects.filter(periode=periode, table__in=tables).annotate(
+            renseignees=Count("valeurs", filter=renseignee, distinct=True)
+        )
+    }
+    aujourd_hui = timezone.localdate()
+    return [
+        LigneCompletude(
+            table=table,
+            saisie=(saisie := saisies.get(table.pk)),
+            etat=etat_de(saisie, periode, aujourd_hui),
+            attendues=table.attendues,
+            renseignees=saisie.renseignees if saisie else 0,
+        )
+        for table in tables
+    ]

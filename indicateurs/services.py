@@ -1,0 +1,416 @@
+"""Le circuit de la saisie trimestrielle : enregistrer un brouillon, soumettre, valider, renvoyer,
+rouvrir. Partagé par les formulaires, l'import, l'API et les tâches : mêmes règles partout.
+
+Chaque écriture est une transaction. La version de la saisie protège des écrasements
+silencieux : une écriture faite sur une version périmée est refusée (`ConflitDeVersion`), avec
+les valeurs actuelles pour les montrer. Chaque changement de valeur et chaque étape du circuit
+s'inscrit dans l'historique (`EvenementSaisie`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicateurs.models import (
+    Apprentissage,
+    EvenementSaisie,
+    Indicateur,
+    IndicateurSuivi,
+    ModeCollecte,
+    Periode,
+    Saisie,
+    StatutIndicateur,
+    StatutSaisie,
+    TypeEvenement,
+    Valeur,
+)
+from indicateurs.validation import DonneeValeur, signaler_aberration, verifier_donnee
+from quartiers.acces import Droit, a_le_droit, quartiers_accessibles
+from quartiers.models import TableDeQuartier
+
+MODIFIABLES = (StatutSaisie.BROUILLON, StatutSaisie.RENVOYEE)
+LONGUEUR_MOTIF_MAX = 2000
+
+
+class ConflitDeVersion(Exception):
+    """La saisie a changé depuis que la personne l'a ouverte; rien n'a été enregistré."""
+
+    def __init__(self, saisie: Saisie, valeurs_actuelles: dict[int, DonneeValeur]):
+        self.saisie = saisie
+        self.valeurs_actuelles = valeurs_actuelles
+        super().__init__(
+            _("Quelqu'un d'autre a modifié cette saisie pendant que vous la remplissiez.")
+        )
+
+
+@dataclass(frozen=True)
+class DonneeApprentissage:
+    categorie: str
+    texte_fr: str = ""
+    texte_en: str = ""
+    indicateur_id: int | None = None
+
+
+@dataclass
+class Enregistrement:
+    """Ce qu'un enregistrement a changé, et les valeurs inhabituelles à commenter."""
+
+    saisie: Saisie
+    modifications: int = 0
+    avertissements: dict[int, str] = field(default_factory=dict)
+
+
+# --- Accès --------------------------------------------------------------------------------------
+
+
+def exiger_droit(utilisateur, droit: Droit, table: TableDeQuartier) -> None:
+    """404 si le quartier est invisible pour la personne; 403 si elle le voit sans avoir ce droit."""
+    if not quartiers_accessibles(utilisateur, Droit.VOIR).filter(pk=table.quartier_id).exists():
+        raise Http404(_("Saisie introuvable."))
+    if not a_le_droit(utilisateur, droit, table.quartier):
+        raise PermissionDenied(_("Vous n'avez pas le droit de faire cette opération."))
+
+
+# --- Lectures utiles aux règles -----------------------------------------------------------------
+
+
+def indicateurs_a_saisir(table: TableDeQuartier) -> list[Indicateur]:
+    """Les indicateurs saisis (non calculés) que la table suit, dans l'ordre du catalogue."""
+    suivis = IndicateurSuivi.objects.filter(
+        quartier_id=table.quartier_id,
+        actif=True,
+        indicateur__mode=ModeCollecte.SAISI,
+        indicateur__statut=StatutIndicateur.APPROUVE,
+    ).select_related("indicateur")
+    return sorted((s.indicateur for s in suivis), key=lambda i: (i.famille, i.code))
+
+
+def series_precedentes(
+    table: TableDeQuartier, periode: Periode, indicateur_ids: Iterable[int]
+) -> dict[int, list]:
+    """Les valeurs numériques des périodes antérieures, par indicateur, en ordre chronologique."""
+    series: dict[int, list] = {}
+    lignes = (
+        Valeur.objects.filter(
+            saisie__table=table,
+            saisie__periode__debut__lt=periode.debut,
+            indicateur_id__in=list(indicateur_ids),
+            valeur_numerique__isnull=False,
+        )
+        .order_by("saisie__periode__debut")
+        .values_list("indicateur_id", "valeur_numerique")
+    )
+    for indicateur_id, valeur in lignes:
+        series.setdefault(indicateur_id, []).append(valeur)
+    return series
+
+
+def donnee_de(valeur: Valeur) -> DonneeValeur:
+    return DonneeValeur(
+        valeur=valeur.valeur_numerique,
+        texte=valeur.valeur_texte,
+        non_disponible=valeur.non_disponible,
+        raison=valeur.raison_non_disponible,
+        commentaire=valeur.commentaire,
+        preuve_url=valeur.preuve_url,
+    )
+
+
+def decrire(donnee: DonneeValeur | None) -> str:
+    """La donnée en une ligne lisible, pour l'historique et les conflits."""
+    if donnee is None or (donnee.est_vide and not donnee.commentaire):
+        return ""
+    if donnee.non_disponible:
+        resume = _("non disponible (%(raison)s)") % {"raison": donnee.raison}
+    elif donnee.valeur is not None:
+        resume = f"{donnee.valeur.normalize():f}"
+    else:
+        resume = donnee.texte
+    if donnee.commentaire:
+        resume += " — " + _("commentaire : %(commentaire)s") % {"commentaire": donnee.commentaire}
+    return resume
+
+
+# --- Création et verrou optimiste ---------------------------------------------------------------
+
+
+def saisie_pour(*, table: TableDeQuartier, periode: Periode, auteur=None) -> Saisie:
+    """La saisie de la table pour la période, créée au besoin (en brouillon)."""
+    saisie, creee = Saisie.objects.get_or_create(table=table, periode=periode)
+    if creee:
+        EvenementSaisie.objects.create(
+            saisie=saisie, type_evenement=TypeEvenement.CREATION, auteur=auteur, version=1
+        )
+    return saisie
+
+
+def _prendre_la_version(saisie: Saisie, version: int) -> None:
+    """Passe la saisie à la version suivante si elle est encore à `version` (mise à jour
+    conditionnelle : deux écritures concurrentes ne peuvent pas réussir toutes les deux)."""
+    pris = Saisie.objects.filter(pk=saisie.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not pris:
+        actuelles = {v.indicateur_id: donnee_de(v) for v in saisie.valeurs.all()}
+        saisie.refresh_from_db()
+        raise ConflitDeVersion(saisie, actuelles)
+    saisie.version = version + 1
+
+
+def _exiger_statut(saisie: Saisie, statuts: Iterable[str], message: str) -> None:
+    if saisie.statut not in statuts:
+        raise ValidationError(message)
+
+
+# --- Enregistrer un brouillon -------------------------------------------------------------------
+
+
+def enregistrer_saisie(
+    *,
+    saisie: Saisie,
+    auteur,
+    version: int,
+    donnees: Mapping[int, DonneeValeur],
+    apprentissages: Iterable[DonneeApprentissage] = (),
+    motif: str = "",
+) -> Enregistrement:
+    """Enregistre les valeurs (clé : id d'indicateur) et les apprentissages d'une saisie
+    modifiable. Tout ou rien : la moindre erreur lève `ValidationError` (clés « <id>.<partie> »)
+    et n'écrit rien. Renvoie le nombre de valeurs changées et les valeurs inhabituelles."""
+    exiger_droit(auteur, Droit.SAISIR, saisie.table)
+    attendus = {i.pk: i for i in indicateurs_a_saisir(saisie.table)}
+    _verifier_donnees(attendus, donnees)
+    with transaction.atomic():
+        _prendre_la_version(saisie, version)
+        saisie.refresh_from_db(fields=["statut"])
+        _exiger_statut(
+            saisie,
+            MODIFIABLES,
+            _("Cette saisie est soumise ou validée : elle n'est plus modifiable."),
+        )
+        modifications = _ecrire_valeurs(saisie, auteur, donnees, motif)
+        _ajouter_apprentissages(saisie, auteur, apprentissages)
+    series = series_precedentes(saisie.table, saisie.periode, donnees)
+    avertissements = {
+        pk: message
+        for pk, donnee in donnees.items()
+        if (message := signaler_aberration(series.get(pk, []), donnee.valeur))
+    }
+    return Enregistrement(saisie, modifications, avertissements)
+
+
+def _verifier_donnees(attendus: dict[int, Indicateur], donnees: Mapping[int, DonneeValeur]) -> None:
+    erreurs: dict[str, list[str]] = {}
+    for pk, donnee in donnees.items():
+        indicateur = attendus.get(pk)
+        if indicateur is None:
+            erreurs[f"{pk}.valeur"] = [_("Cet indicateur n'est pas saisi par cette table.")]
+            continue
+        for partie, messages in verifier_donnee(indicateur.unite, donnee).items():
+            erreurs[f"{pk}.{partie}"] = messages
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+def _ecrire_valeurs(saisie: Saisie, auteur, donnees: Mapping[int, DonneeValeur], motif: str) -> int:
+    existantes = {v.indicateur_id: v for v in saisie.valeurs.all()}
+    nouvelles, changees, evenements = [], [], []
+    for pk, donnee in donnees.items():
+        valeur = existantes.get(pk)
+        avant = donnee_de(valeur) if valeur else None
+        if avant == donnee or (avant is None and donnee.est_vide and not donnee.commentaire):
+            continue
+        valeur = valeur or Valeur(saisie=saisie, indicateur_id=pk)
+        _appliquer(valeur, donnee)
+        (changees if valeur.pk else nouvelles).append(valeur)
+        evenements.append(
+            EvenementSaisie(
+                saisie=saisie,
+                type_evenement=TypeEvenement.VALEUR,
+                indicateur_id=pk,
+                ancienne=decrire(avant),
+                nouvelle=decrire(donnee),
+                motif=motif,
+                auteur=auteur,
+                version=saisie.version,
+            )
+        )
+    Valeur.objects.bulk_create(nouvelles)
+    Valeur.objects.bulk_update(changees, [*CHAMPS_VALEUR, "updated_at"])
+    EvenementSaisie.objects.bulk_create(evenements)
+    return len(evenements)
+
+
+CHAMPS_VALEUR = [
+    "valeur_numerique",
+    "valeur_texte",
+    "non_disponible",
+    "raison_non_disponible",
+    "commentaire",
+    "preuve_url",
+]
+
+
+def _appliquer(valeur: Valeur, donnee: DonneeValeur) -> None:
+    valeur.valeur_numerique = donnee.valeur
+    valeur.valeur_texte = donnee.texte
+    valeur.non_disponible = donnee.non_disponible
+    valeur.raison_non_disponible = donnee.raison.strip() if donnee.non_disponible else ""
+    valeur.commentaire = donnee.commentaire
+    valeur.preuve_url = donnee.preuve_url
+    valeur.updated_at = timezone.now()
+
+
+def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
+    Apprentissage.objects.bulk_create(
+        Apprentissage(
+            quartier_id=saisie.table.quartier_id,
+            periode_id=saisie.periode_id,
+            categorie=a.categorie,
+            texte_fr=a.texte_fr,
+            texte_en=a.texte_en,
+            indicateur_id=a.indicateur_id,
+            auteur=auteur,
+        )
+        for a in apprentissages
+        if a.texte_fr.strip() or a.texte_en.strip()
+    )
+
+
+# --- Circuit de validation ----------------------------------------------------------------------
+
+
+def _motif_obligatoire(motif: str) -> str:
+    motif = (motif or "").strip()
+    if not motif:
+        raise ValidationError({"motif": [_("Indiquez le motif.")]})
+    if len(motif) > LONGUEUR_MOTIF_MAX:
+        raise ValidationError(
+            {"motif": [_("Le motif dépasse %(max)s caractères.") % {"max": LONGUEUR_MOTIF_MAX}]}
+        )
+    return motif
+
+
+def _transition(
+    saisie: Saisie, auteur, version: int, statut: str, evenement: str, motif: str = "", **champs
+) -> Saisie:
+    ancien = saisie.get_statut_display()
+    _prendre_la_version(saisie, version)
+    Saisie.objects.filter(pk=saisie.pk).update(statut=statut, **champs)
+    saisie.refresh_from_db()
+    EvenementSaisie.objects.create(
+        saisie=saisie,
+        type_evenement=evenement,
+        ancienne=str(ancien),
+        nouvelle=str(saisie.get_statut_display()),
+        motif=motif,
+        auteur=auteur,
+        version=saisie.version,
+    )
+    return saisie
+
+
+def manques_a_la_soumission(saisie: Saisie) -> dict[int, str]:
+    """Ce qui empêche de soumettre, par indicateur : valeur absente et non expliquée, ou valeur
+    inhabituelle sans commentaire."""
+    attendus = indicateurs_a_saisir(saisie.table)
+    valeurs = {v.indicateur_id: v for v in saisie.valeurs.all()}
+    series = series_precedentes(saisie.table, saisie.periode, [i.pk for i in attendus])
+    manques: dict[int, str] = {}
+    for indicateur in attendus:
+        valeur = valeurs.get(indicateur.pk)
+        if valeur is None or not valeur.est_renseignee:
+            manques[indicateur.pk] = _(
+                "Valeur manquante : entrez-la ou cochez « non disponible » avec une raison."
+            )
+        elif not valeur.commentaire.strip() and (
+            message := signaler_aberration(series.get(indicateur.pk, []), valeur.valeur_numerique)
+        ):
+            manques[indicateur.pk] = message + " " + _("Ajoutez un commentaire pour la confirmer.")
+    return manques
+
+
+def soumettre_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
+    """Brouillon ou renvoyée → soumise, si chaque indicateur a une valeur ou une absence
+    expliquée, et chaque valeur inhabituelle un commentaire."""
+    exiger_droit(auteur, Droit.SAISIR, saisie.table)
+    with transaction.atomic():
+        saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
+        _exiger_statut(
+            saisie, MODIFIABLES, _("Seul un brouillon ou une saisie renvoyée se soumet.")
+        )
+        if manques := manques_a_la_soumission(saisie):
+            raise ValidationError({f"{pk}.valeur": [message] for pk, message in manques.items()})
+        return _transition(
+            saisie,
+            auteur,
+            version,
+            StatutSaisie.SOUMISE,
+            TypeEvenement.SOUMISSION,
+            soumise_le=timezone.now(),
+            soumise_par=auteur,
+        )
+
+
+def valider_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
+    """Soumise → validée : les données sont alors verrouillées."""
+    exiger_droit(auteur, Droit.VALIDER, saisie.table)
+    with transaction.atomic():
+        saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
+        _exiger_statut(saisie, [StatutSaisie.SOUMISE], _("Seule une saisie soumise se valide."))
+        return _transition(
+            saisie,
+            auteur,
+            version,
+            StatutSaisie.VALIDEE,
+            TypeEvenement.VALIDATION,
+            validee_le=timezone.now(),
+            validee_par=auteur,
+            motif_renvoi="",
+        )
+
+
+def renvoyer_saisie(*, saisie: Saisie, auteur, version: int, motif: str) -> Saisie:
+    """Soumise → renvoyée à la table, avec un motif qu'elle verra dans sa boîte."""
+    exiger_droit(auteur, Droit.VALIDER, saisie.table)
+    motif = _motif_obligatoire(motif)
+    with transaction.atomic():
+        saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
+        _exiger_statut(saisie, [StatutSaisie.SOUMISE], _("Seule une saisie soumise se renvoie."))
+        return _transition(
+            saisie,
+            auteur,
+            version,
+            StatutSaisie.RENVOYEE,
+            TypeEvenement.RENVOI,
+            motif=motif,
+            motif_renvoi=motif,
+        )
+
+
+def rouvrir_saisie(*, saisie: Saisie, auteur, version: int, motif: str) -> Saisie:
+    """Validée → renvoyée : déverrouille des données validées, avec un motif obligatoire."""
+    exiger_droit(auteur, Droit.VALIDER, saisie.table)
+    motif = _motif_obligatoire(motif)
+    with transaction.atomic():
+        saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
+        _exiger_statut(saisie, [StatutSaisie.VALIDEE], _("Seule une saisie validée se rouvre."))
+        return _transition(
+            saisie,
+            auteur,
+            version,
+            StatutSaisie.RENVOYEE,
+            TypeEvenement.REOUVERTURE,
+            motif=motif,
+            motif_renvoi=motif,
+            validee_le=None,
+            validee_par=None,
+        )

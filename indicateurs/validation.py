@@ -1,0 +1,170 @@
+"""Lire et contrôler une valeur selon l'unité de son indicateur, et repérer les valeurs
+inhabituelles. Fonctions pures, partagées par le formulaire, l'import, l'API et les services."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+
+from indicateurs.models import Unite
+
+LONGUEUR_TEXTE_MAX = 2000
+LONGUEUR_RAISON_MAX = 500
+LONGUEUR_URL_MAX = 200
+VALEUR_MAX = Decimal("9999999999")  # 10 chiffres avant la virgule : DecimalField(14, 4)
+
+_ESPACES = re.compile(r"[\s\u00a0\u202f]")
+
+
+@dataclass(frozen=True)
+class DonneeValeur:
+    """Ce qu'une personne (ou un fichier, ou l'API) fournit pour un indicateur d'une saisie."""
+
+    valeur: Decimal | None = None
+    texte: str = ""
+    non_disponible: bool = False
+    raison: str = ""
+    commentaire: str = ""
+    preuve_url: str = ""
+
+    @property
+    def est_vide(self) -> bool:
+        return self.valeur is None and not self.texte and not self.non_disponible
+
+
+def _decimal(brut: str) -> Decimal:
+    nettoye = _ESPACES.sub("", brut).replace(",", ".").replace("$", "").rstrip("%")
+    try:
+        nombre = Decimal(nettoye)
+    except InvalidOperation as erreur:
+        raise ValidationError(_("« %(brut)s » n'est pas un nombre.") % {"brut": brut}) from erreur
+    if not nombre.is_finite():
+        raise ValidationError(_("« %(brut)s » n'est pas un nombre.") % {"brut": brut})
+    return nombre
+
+
+def _decimales(nombre: Decimal) -> int:
+    return max(0, -nombre.normalize().as_tuple().exponent)
+
+
+def verifier_nombre(unite: str, nombre: Decimal) -> Decimal:
+    """Contrôle une valeur déjà numérique selon l'unité; renvoie la valeur ou lève une erreur."""
+    if unite == Unite.NOMBRE:
+        if nombre != nombre.to_integral_value():
+            raise ValidationError(_("Entrez un nombre entier (sans décimales)."))
+        if nombre < 0:
+            raise ValidationError(_("Un nombre ne peut pas être négatif."))
+    elif unite == Unite.POURCENTAGE:
+        if not Decimal(0) <= nombre <= Decimal(100):
+            raise ValidationError(_("Un pourcentage est compris entre 0 et 100."))
+    elif unite == Unite.ECHELLE:
+        if not Decimal(1) <= nombre <= Decimal(5):
+            raise ValidationError(_("Sur l'échelle, la valeur est comprise entre 1 et 5."))
+    elif nombre < 0:
+        raise ValidationError(_("La valeur ne peut pas être négative."))
+    if abs(nombre) > VALEUR_MAX:
+        raise ValidationError(_("La valeur est trop grande."))
+    if _decimales(nombre) > 2:
+        raise ValidationError(_("Entrez au plus deux décimales."))
+    return nombre
+
+
+def analyser(unite: str, brut: str) -> Decimal | str | None:
+    """Transforme le texte saisi en valeur typée selon l'unité (None si vide)."""
+    brut = (brut or "").strip()
+    if not brut:
+        return None
+    if unite == Unite.TEXTE:
+        if len(brut) > LONGUEUR_TEXTE_MAX:
+            raise ValidationError(
+                _("Le texte dépasse %(max)s caractères.") % {"max": LONGUEUR_TEXTE_MAX}
+            )
+        return brut
+    return verifier_nombre(unite, _decimal(brut))
+
+
+def verifier_donnee(unite: str, donnee: DonneeValeur) -> dict[str, list[str]]:
+    """Les erreurs d'une donnée complète, par partie (valeur, raison, commentaire, preuve)."""
+    erreurs: dict[str, list[str]] = {}
+
+    def ajouter(partie: str, message: str) -> None:
+        erreurs.setdefault(partie, []).append(message)
+
+    if donnee.non_disponible:
+        if donnee.valeur is not None or donnee.texte:
+            ajouter("valeur", _("Une valeur « non disponible » ne peut pas avoir de valeur."))
+        if not donnee.raison.strip():
+            ajouter("raison", _("Expliquez pourquoi la valeur n'est pas disponible."))
+    if len(donnee.raison) > LONGUEUR_RAISON_MAX:
+        ajouter("raison", _("La raison dépasse %(max)s caractères.") % {"max": LONGUEUR_RAISON_MAX})
+    if len(donnee.commentaire) > LONGUEUR_TEXTE_MAX:
+        ajouter(
+            "commentaire",
+            _("Le commentaire dépasse %(max)s caractères.") % {"max": LONGUEUR_TEXTE_MAX},
+        )
+    if donnee.valeur is not None:
+        if unite == Unite.TEXTE:
+            ajouter("valeur", _("Cet indicateur attend un texte."))
+        else:
+            try:
+                verifier_nombre(unite, donnee.valeur)
+            except ValidationError as erreur:
+                erreurs.setdefault("valeur", []).extend(erreur.messages)
+    if donnee.texte and unite != Unite.TEXTE:
+        ajouter("valeur", _("Cet indicateur attend un nombre."))
+    erreurs.update(_verifier_url(donnee.preuve_url))
+    return erreurs
+
+
+def _verifier_url(url: str) -> dict[str, list[str]]:
+    if not url:
+        return {}
+    if len(url) > LONGUEUR_URL_MAX:
+        return {
+            "preuve_url": [_("Le lien dépasse %(max)s caractères.") % {"max": LONGUEUR_URL_MAX}]
+        }
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return {"preuve_url": [_("Entrez un lien web valide (https://…).")]}
+    return {}
+
+
+# --- Valeurs inhabituelles ----------------------------------------------------------------------
+
+
+def signaler_aberration(serie: list[Decimal], valeur: Decimal | None) -> str | None:
+    """Un message si `valeur` s'écarte de sa série : score z robuste (médiane et écart absolu
+    médian) au-delà du seuil, ou saut relatif par rapport à la dernière valeur au-delà de la
+    part configurée. None sinon. La série est dans l'ordre chronologique."""
+    if valeur is None or not serie:
+        return None
+    seuil_z = Decimal(str(settings.EVALPIC_ABERRATION_SCORE_Z))
+    seuil_saut = Decimal(str(settings.EVALPIC_ABERRATION_SAUT))
+    if len(serie) >= 4:
+        mediane = statistics.median(serie)
+        mad = statistics.median(abs(x - mediane) for x in serie)
+        if mad > 0:
+            score = Decimal("0.6745") * abs(valeur - mediane) / mad
+            if score > seuil_z:
+                return _("Valeur inhabituelle : loin de la médiane de la série (%(mediane)s).") % {
+                    "mediane": _format(mediane)
+                }
+    derniere = serie[-1]
+    if derniere != 0 and abs(valeur - derniere) / abs(derniere) > seuil_saut:
+        return _(
+            "Valeur inhabituelle : écart de plus de %(part)s %% avec la valeur précédente (%(derniere)s)."
+        ) % {"part": _format(seuil_saut * 100), "derniere": _format(derniere)}
+    return None
+
+
+def _format(nombre: Decimal) -> str:
+    nombre = Decimal(nombre).quantize(Decimal("0.01")).normalize()
+    return f"{nombre:f}"

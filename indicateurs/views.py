@@ -1,0 +1,226 @@
+"""Pages de la saisie trimestrielle : boîte, formulaire, révision, historique, complétude.
+Les vues lisent la requête, passent par le sélecteur d'accès, appellent un service, rendent."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from indicateurs import selectors, services
+from indicateurs.forms import RevisionForm, SaisieForm
+from indicateurs.models import Periode, StatutPeriode
+from quartiers.acces import Droit, a_le_droit, quartiers_accessibles
+
+
+@login_required
+def boite(request):
+    """Ce que la personne doit saisir (coordination) et ce qu'elle doit réviser (évaluation)."""
+    return TemplateResponse(
+        request,
+        "indicateurs/boite.html",
+        {
+            "lignes": selectors.boite_de_saisie(request.user),
+            "a_reviser": list(selectors.file_de_revision(request.user)),
+        },
+    )
+
+
+def _contexte_formulaire(request, quartier, periode, form=None, page=None, **extra) -> dict:
+    page = page or selectors.page_de_saisie(quartier, periode)
+    saisie = page.saisie
+    peut_saisir = a_le_droit(request.user, Droit.SAISIR, quartier)
+    modifiable = (
+        peut_saisir
+        and periode.statut == StatutPeriode.OUVERTE
+        and (saisie is None or saisie.statut in services.MODIFIABLES)
+    )
+    if form is None:
+        form = SaisieForm(
+            initial={"version": saisie.version if saisie else 1},
+            lignes=page.lignes,
+            lecture_seule=not modifiable,
+        )
+    return {
+        "page": page,
+        "quartier": quartier,
+        "periode": periode,
+        "saisie": saisie,
+        "form": form,
+        "modifiable": modifiable,
+        "peut_valider": a_le_droit(request.user, Droit.VALIDER, quartier),
+        "revision_form": RevisionForm(initial={"version": saisie.version if saisie else 1}),
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def formulaire(request, slug: str, code: str):
+    quartier = selectors.quartier_et_table(request.user, slug, Droit.VOIR)
+    periode = selectors.periode_par_code(code)
+    if request.method == "GET":
+        contexte = _contexte_formulaire(request, quartier, periode)
+        return TemplateResponse(request, "indicateurs/formulaire.html", contexte)
+    return _enregistrer(request, quartier, periode)
+
+
+def _enregistrer(request, quartier, periode: Periode):
+    if periode.statut != StatutPeriode.OUVERTE:
+        messages.error(request, _("Cette période n'est pas ouverte à la saisie."))
+        return redirect(request.path)
+    services.exiger_droit(request.user, Droit.SAISIR, quartier.table)
+    page = selectors.page_de_saisie(quartier, periode)
+    form = SaisieForm(request.POST, lignes=page.lignes)
+    if not form.is_valid():
+        contexte = _contexte_formulaire(request, quartier, periode, form=form, page=page)
+        return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=400)
+    saisie = services.saisie_pour(table=quartier.table, periode=periode, auteur=request.user)
+    resultat = None
+    try:
+        resultat = services.enregistrer_saisie(
+            saisie=saisie,
+            auteur=request.user,
+            version=form.cleaned_data["version"],
+            donnees=form.donnees(),
+            apprentissages=form.apprentissages(),
+        )
+        if request.POST.get("action") == "soumettre":
+            services.soumettre_saisie(saisie=saisie, auteur=request.user, version=saisie.version)
+    except services.ConflitDeVersion as conflit:
+        # On garde vos valeurs à l'écran, avec la version actuelle : enregistrer de nouveau
+        # remplacera sciemment celles de l'autre personne, montrées à côté.
+        _poser_version(form, conflit.saisie.version)
+        contexte = _contexte_formulaire(
+            request, quartier, periode, form=form, conflit=_conflit(form, conflit)
+        )
+        return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
+    except ValidationError as erreur:
+        form.erreurs_du_service(erreur)
+        if resultat is not None:
+            _poser_version(form, saisie.version)
+            messages.warning(
+                request,
+                _("Le brouillon est enregistré, mais la saisie ne peut pas encore être soumise."),
+            )
+        contexte = _contexte_formulaire(request, quartier, periode, form=form)
+        return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=400)
+    _annoncer(request, resultat)
+    return redirect(request.path)
+
+
+def _poser_version(form: SaisieForm, version: int) -> None:
+    form.data = form.data.copy()
+    form.data["version"] = str(version)
+
+
+def _annoncer(request, resultat: services.Enregistrement) -> None:
+    if resultat.saisie.statut == "soumise" or request.POST.get("action") == "soumettre":
+        messages.success(request, _("La saisie est soumise pour validation."))
+    else:
+        messages.success(request, _("Le brouillon est enregistré."))
+    for message in resultat.avertissements.values():
+        messages.warning(request, message)
+
+
+def _conflit(form: SaisieForm, conflit: services.ConflitDeVersion) -> list[dict]:
+    """Pour chaque indicateur où les deux versions diffèrent : la vôtre et celle enregistrée."""
+    vos_donnees = form.donnees()
+    lignes = []
+    for ligne in form.lignes:
+        pk = ligne.indicateur.pk
+        la_votre = services.decrire(vos_donnees.get(pk))
+        l_autre = services.decrire(conflit.valeurs_actuelles.get(pk))
+        if la_votre != l_autre:
+            lignes.append(
+                {"indicateur": ligne.indicateur, "la_votre": la_votre, "l_autre": l_autre}
+            )
+    return lignes
+
+
+SERVICES_DE_REVISION = {
+    "valider": services.valider_saisie,
+    "renvoyer": services.renvoyer_saisie,
+    "rouvrir": services.rouvrir_saisie,
+}
+
+
+@login_required
+@require_POST
+def revision(request, slug: str, code: str):
+    """Valider, renvoyer (avec motif) ou rouvrir (avec motif) une saisie."""
+    quartier = selectors.quartier_et_table(request.user, slug, Droit.VOIR)
+    periode = selectors.periode_par_code(code)
+    saisie = selectors.saisie_ou_404(quartier, periode)
+    services.exiger_droit(request.user, Droit.VALIDER, quartier.table)
+    form = RevisionForm(request.POST)
+    erreur = None
+    if form.is_valid():
+        action = form.cleaned_data["action"]
+        arguments = {
+            "saisie": saisie,
+            "auteur": request.user,
+            "version": form.cleaned_data["version"],
+        }
+        if action != "valider":
+            arguments["motif"] = form.cleaned_data["motif"]
+        try:
+            saisie = SERVICES_DE_REVISION[action](**arguments)
+        except services.ConflitDeVersion:
+            erreur = _("La saisie a changé entre-temps : relisez-la avant de décider.")
+        except ValidationError as refus:
+            champ = (
+                "motif" if hasattr(refus, "error_dict") and "motif" in refus.error_dict else None
+            )
+            form.add_error(champ, refus.messages)
+        else:
+            messages.success(
+                request,
+                _("C'est fait : la saisie est maintenant « %(statut)s ».")
+                % {"statut": saisie.get_statut_display()},
+            )
+            return redirect("saisie_formulaire", slug=slug, code=code)
+    contexte = _contexte_formulaire(request, quartier, periode, revision_form=form)
+    contexte["erreur_revision"] = erreur
+    return TemplateResponse(
+        request, "indicateurs/formulaire.html", contexte, status=409 if erreur else 400
+    )
+
+
+@login_required
+def historique(request, slug: str, code: str):
+    quartier = selectors.quartier_et_table(request.user, slug, Droit.VOIR)
+    periode = selectors.periode_par_code(code)
+    saisie = selectors.saisie_ou_404(quartier, periode)
+    return TemplateResponse(
+        request,
+        "indicateurs/historique.html",
+        {
+            "quartier": quartier,
+            "periode": periode,
+            "saisie": saisie,
+            "evenements": selectors.historique(saisie),
+        },
+    )
+
+
+@login_required
+def completude(request):
+    """Pour l'évaluation : l'état de chaque table pour une période et la part des valeurs."""
+    if not quartiers_accessibles(request.user, Droit.VALIDER).exists():
+        raise PermissionDenied(
+            _("La complétude est réservée à l'évaluation et à l'administration.")
+        )
+    periodes = list(Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut"))
+    code = request.GET.get("periode")
+    periode = selectors.periode_par_code(code) if code else (periodes[0] if periodes else None)
+    lignes = selectors.completude(request.user, periode) if periode else []
+    return TemplateResponse(
+        request,
+        "indicateurs/completude.html",
+        {"periodes": periodes, "periode": periode, "lignes": lignes},
+    )

@@ -1,0 +1,112 @@
+"""Import des valeurs historiques d'une table (CSV ou XLSX) et modèles à télécharger.
+Les vues lisent la requête, passent par le sélecteur d'accès, appellent `importation`, rendent."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from indicateurs import importation, selectors, services
+from quartiers.acces import Droit
+
+PROBLEMES_AFFICHES = 500
+
+
+class ImportForm(forms.Form):
+    """Le fichier à importer; il est lu (et refusé s'il est illisible) dès la validation."""
+
+    fichier = forms.FileField(
+        label=_("Fichier CSV ou XLSX"),
+        help_text=_("Au plus 5 Mo et 5 000 lignes, selon le modèle ci-dessus."),
+        widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        importation.verifier_taille(fichier.size)
+        self.lignes = importation.lire_fichier(fichier, fichier.name)
+        return fichier
+
+
+def _page(request, quartier, form, rapport=None, essai=False, status=200):
+    problemes = rapport.problemes if rapport else []
+    contexte = {
+        "quartier": quartier,
+        "form": form,
+        "rapport": rapport,
+        "essai": essai,
+        "problemes": problemes[:PROBLEMES_AFFICHES],
+        "problemes_caches": max(0, len(problemes) - PROBLEMES_AFFICHES),
+        "periode_modele": importation.periode_du_modele(),
+    }
+    return TemplateResponse(request, "indicateurs/import.html", contexte, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_valeurs(request, slug: str):
+    """« Vérifier » (essai, n'écrit rien) ou « Importer » (tout ou rien) un fichier de valeurs."""
+    quartier = selectors.quartier_et_table(request.user, slug, Droit.VOIR)
+    services.exiger_droit(request.user, Droit.SAISIR, quartier.table)
+    if request.method == "GET":
+        return _page(request, quartier, ImportForm())
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, quartier, form, status=400)
+    if request.POST.get("action") != "importer":
+        rapport = importation.verifier_import(table=quartier.table, lignes=form.lignes)
+        statut = 200 if rapport.est_valide else 400
+        return _page(request, quartier, form, rapport, essai=True, status=statut)
+    nom_fichier = form.cleaned_data["fichier"].name
+    rapport = importation.importer(
+        table=quartier.table, lignes=form.lignes, auteur=request.user, nom_fichier=nom_fichier
+    )
+    if not rapport.est_valide:
+        return _page(request, quartier, form, rapport, status=400)
+    _annoncer(request, rapport, nom_fichier)
+    return redirect("import_valeurs", slug=slug)
+
+
+def _annoncer(request, rapport: importation.RapportImport, nom_fichier: str) -> None:
+    nombre = len(rapport.lignes_valides)
+    messages.success(
+        request,
+        ngettext(
+            "Le fichier « %(fichier)s » est importé : %(nombre)s valeur pour %(periodes)s.",
+            "Le fichier « %(fichier)s » est importé : %(nombre)s valeurs pour %(periodes)s.",
+            nombre,
+        )
+        % {
+            "fichier": nom_fichier,
+            "nombre": nombre,
+            "periodes": ", ".join(p.libelle for p, _lignes in rapport.par_periode()),
+        },
+    )
+
+
+@login_required
+@require_GET
+def modele_import(request, slug: str, format: str):
+    """Le modèle d'import de la table, en CSV ou en XLSX, prérempli pour la période en cours
+    (ou celle de `?periode=2024-T1`)."""
+    if format not in ("csv", "xlsx"):
+        raise Http404(_("Format inconnu."))
+    quartier = selectors.quartier_et_table(request.user, slug, Droit.VOIR)
+    code = request.GET.get("periode")
+    periode = selectors.periode_par_code(code) if code else importation.periode_du_modele()
+    if format == "csv":
+        # L'indicateur d'ordre d'octets (BOM) fait lire l'UTF-8 correctement par Excel.
+        contenu = "\ufeff" + importation.modele_csv(quartier.table, periode)
+        reponse = HttpResponse(contenu, content_type="text/csv; charset=utf-8")
+    else:
+        contenu = importation.modele_xlsx(quartier.table, periode)
+        reponse = HttpResponse(contenu, content_type=importation.TYPE_XLSX)
+    reponse["Content-Disposition"] = f'attachment; filename="modele-import-{slug}.{format}"'
+    return reponse

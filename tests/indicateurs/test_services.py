@@ -1,0 +1,302 @@
+"""Le circuit de la saisie, contre la vraie base : chaque transition, permise ou refusée."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from indicateurs import services
+from indicateurs.models import EvenementSaisie, Saisie, StatutSaisie, TypeEvenement, Valeur
+from indicateurs.validation import DonneeValeur
+
+pytestmark = pytest.mark.django_db
+
+
+def complet(ind) -> dict:
+    return {
+        ind["menages"].pk: DonneeValeur(valeur=Decimal("120")),
+        ind["taux"].pk: DonneeValeur(valeur=Decimal("42.5")),
+        ind["politique"].pk: DonneeValeur(non_disponible=True, raison="Pas encore adoptée"),
+    }
+
+
+@pytest.fixture
+def saisie(table_a, periode, alice):
+    return services.saisie_pour(table=table_a, periode=periode, auteur=alice)
+
+
+@pytest.fixture
+def soumise(saisie, alice, indicateurs_a):
+    services.enregistrer_saisie(
+        saisie=saisie, auteur=alice, version=1, donnees=complet(indicateurs_a)
+    )
+    return services.soumettre_saisie(saisie=saisie, auteur=alice, version=saisie.version)
+
+
+def etat(saisie) -> tuple:
+    saisie.refresh_from_db()
+    valeurs = sorted(
+        Valeur.objects.filter(saisie=saisie).values_list(
+            "indicateur__code", "valeur_numerique", "valeur_texte", "non_disponible"
+        )
+    )
+    return saisie.statut, saisie.version, valeurs, saisie.evenements.count()
+
+
+# --- Enregistrer ----------------------------------------------------------------------------
+
+
+def test_alice_enregistre_un_brouillon_avec_historique(saisie, alice, indicateurs_a):
+    resultat = services.enregistrer_saisie(
+        saisie=saisie, auteur=alice, version=1, donnees=complet(indicateurs_a)
+    )
+    assert resultat.modifications == 3
+    assert saisie.version == 2
+    valeur = Valeur.objects.get(saisie=saisie, indicateur=indicateurs_a["menages"])
+    assert valeur.valeur_numerique == Decimal("120")
+    evenement = saisie.evenements.get(indicateur=indicateurs_a["menages"])
+    assert (evenement.auteur, evenement.ancienne, evenement.nouvelle) == (alice, "", "120")
+
+
+def test_une_valeur_inchangee_ne_cree_pas_d_evenement(saisie, alice, indicateurs_a):
+    services.enregistrer_saisie(
+        saisie=saisie, auteur=alice, version=1, donnees=complet(indicateurs_a)
+    )
+    resultat = services.enregistrer_saisie(
+        saisie=saisie, auteur=alice, version=2, donnees=complet(indicateurs_a)
+    )
+    assert resultat.modifications == 0
+
+
+def test_chaque_changement_de_valeur_est_dans_l_historique(saisie, alice, ada, indicateurs_a):
+    menages = indicateurs_a["menages"].pk
+    services.enregistrer_saisie(
+        saisie=saisie, auteur=alice, version=1, donnees={menages: DonneeValeur(valeur=Decimal(10))}
+    )
+    services.enregistrer_saisie(
+        saisie=saisie,
+        auteur=ada,
+        version=2,
+        donnees={menages: DonneeValeur(valeur=Decimal(12))},
+        motif="Correction d'une faute de frappe",
+    )
+    changements = list(
+        saisie.evenements.filter(type_evenement=TypeEvenement.VALEUR)
+        .order_by("created_at", "pk")
+        .values_list("auteur__email", "ancienne", "nouvelle", "motif")
+    )
+    assert changements == [
+        ("alice@exemple.org", "", "10", ""),
+        ("ada@exemple.org", "10", "12", "Correction d'une faute de frappe"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "donnee", "partie"),
+    [
+        ("menages", DonneeValeur(valeur=Decimal("-1")), "valeur"),
+        ("menages", DonneeValeur(valeur=Decimal("1.5")), "valeur"),
+        ("taux", DonneeValeur(valeur=Decimal("150")), "valeur"),
+        ("taux", DonneeValeur(texte="beaucoup"), "valeur"),
+        ("politique", DonneeValeur(valeur=Decimal(3)), "valeur"),
+        ("menages", DonneeValeur(non_disponible=True), "raison"),
+        ("menages", DonneeValeur(valeur=Decimal(3), non_disponible=True, raison="x"), "valeur"),
+        ("menages", DonneeValeur(valeur=Decimal(3), preuve_url="ftp://x"), "preuve_url"),
+    ],
+)
+def test_une_donnee_invalide_n_enregistre_rien(saisie, alice, indicateurs_a, code, donnee, partie):
+    donnees = complet(indicateurs_a) | {indicateurs_a[code].pk: donnee}
+    avant = etat(saisie)
+    with pytest.raises(ValidationError) as erreur:
+        services.enregistrer_saisie(saisie=saisie, auteur=alice, version=1, donnees=donnees)
+    assert f"{indicateurs_a[code].pk}.{partie}" in erreur.value.message_dict
+    assert etat(saisie) == avant
+
+
+def test_un_indicateur_calcule_ou_non_suivi_ne_se_saisit_pas(saisie, alice, indicateurs_a):
+    calcule = indicateurs_a["partenaires"].pk
+    with pytest.raises(ValidationError):
+        services.enregistrer_saisie(
+            saisie=saisie,
+            auteur=alice,
+            version=1,
+            donnees={calcule: DonneeValeur(valeur=Decimal(3))},
+        )
+    assert not Valeur.objects.filter(saisie=saisie).exists()
+
+
+# --- Concurrence ----------------------------------------------------------------------------
+
+
+def test_une_version_perimee_est_refusee_avec_les_valeurs_de_l_autre(
+    saisie, alice, ada, indicateurs_a
+):
+    menages = indicateurs_a["menages"].pk
+    services.enregistrer_saisie(
+        saisie=saisie, auteur=ada, version=1, donnees={menages: DonneeValeur(valeur=Decimal(7))}
+    )
+    avant = etat(saisie)
+    with pytest.raises(services.ConflitDeVersion) as conflit:
+        services.enregistrer_saisie(
+            saisie=Saisie.objects.get(pk=saisie.pk),
+            auteur=alice,
+            version=1,
+            donnees={menages: DonneeValeur(valeur=Decimal(9))},
+        )
+    assert conflit.value.valeurs_actuelles[menages].valeur == Decimal(7)
+    assert etat(saisie) == avant
+
+
+# --- Circuit --------------------------------------------------------------------------------
+
+
+def test_soumettre_une_saisie_incomplete_est_refuse(saisie, alice, indicateurs_a):
+    menages = indicateurs_a["menages"].pk
+    services.enregistrer_saisie(
+        saisie=saisie, auteur=alice, version=1, donnees={menages: DonneeValeur(valeur=Decimal(5))}
+    )
+    with pytest.raises(ValidationError) as erreur:
+        services.soumettre_saisie(saisie=saisie, auteur=alice, version=2)
+    manquants = set(erreur.value.message_dict)
+    assert manquants == {
+        f"{indicateurs_a['taux'].pk}.valeur",
+        f"{indicateurs_a['politique'].pk}.valeur",
+    }
+    assert etat(saisie)[0] == StatutSaisie.BROUILLON
+
+
+def test_soumettre_puis_valider(soumise, alice, eve):
+    assert soumise.statut == StatutSaisie.SOUMISE
+    assert soumise.soumise_par == alice
+    validee = services.valider_saisie(saisie=soumise, auteur=eve, version=soumise.version)
+    assert validee.statut == StatutSaisie.VALIDEE
+    assert validee.validee_par == eve
+    types = list(validee.evenements.values_list("type_evenement", flat=True))
+    assert TypeEvenement.SOUMISSION in types and TypeEvenement.VALIDATION in types
+
+
+def test_valider_un_brouillon_est_refuse(saisie, eve):
+    with pytest.raises(ValidationError):
+        services.valider_saisie(saisie=saisie, auteur=eve, version=saisie.version)
+    assert etat(saisie)[0] == StatutSaisie.BROUILLON
+
+
+def test_une_coordonnatrice_ne_valide_pas_sa_propre_saisie(soumise, alice):
+    with pytest.raises(PermissionDenied):
+        services.valider_saisie(saisie=soumise, auteur=alice, version=soumise.version)
+
+
+def test_renvoyer_exige_un_motif_et_le_garde(soumise, eve, alice, indicateurs_a):
+    with pytest.raises(ValidationError) as erreur:
+        services.renvoyer_saisie(saisie=soumise, auteur=eve, version=soumise.version, motif="  ")
+    assert "motif" in erreur.value.message_dict
+    renvoyee = services.renvoyer_saisie(
+        saisie=soumise, auteur=eve, version=soumise.version, motif="Le taux semble inversé."
+    )
+    assert renvoyee.statut == StatutSaisie.RENVOYEE
+    assert renvoyee.motif_renvoi == "Le taux semble inversé."
+    assert renvoyee.evenements.filter(
+        type_evenement=TypeEvenement.RENVOI, motif__contains="inversé"
+    ).exists()
+    # La table corrige et soumet de nouveau.
+    taux = indicateurs_a["taux"].pk
+    services.enregistrer_saisie(
+        saisie=renvoyee,
+        auteur=alice,
+        version=renvoyee.version,
+        donnees={taux: DonneeValeur(valeur=Decimal(57))},
+    )
+    resoumise = services.soumettre_saisie(saisie=renvoyee, auteur=alice, version=renvoyee.version)
+    assert resoumise.statut == StatutSaisie.SOUMISE
+
+
+def test_modifier_une_saisie_validee_est_refuse(soumise, eve, alice, indicateurs_a):
+    validee = services.valider_saisie(saisie=soumise, auteur=eve, version=soumise.version)
+    avant = etat(validee)
+    with pytest.raises(ValidationError):
+        services.enregistrer_saisie(
+            saisie=validee,
+            auteur=alice,
+            version=validee.version,
+            donnees={indicateurs_a["menages"].pk: DonneeValeur(valeur=Decimal(1))},
+        )
+    assert etat(validee) == avant
+
+
+def test_rouvrir_une_saisie_validee_exige_un_motif(soumise, eve):
+    validee = services.valider_saisie(saisie=soumise, auteur=eve, version=soumise.version)
+    with pytest.raises(ValidationError):
+        services.rouvrir_saisie(saisie=validee, auteur=eve, version=validee.version, motif="")
+    rouverte = services.rouvrir_saisie(
+        saisie=validee, auteur=eve, version=validee.version, motif="Erreur de source découverte."
+    )
+    assert rouverte.statut == StatutSaisie.RENVOYEE
+    assert rouverte.validee_par is None
+    assert rouverte.evenements.filter(type_evenement=TypeEvenement.REOUVERTURE).exists()
+
+
+def test_rouvrir_une_saisie_soumise_est_refuse(soumise, eve):
+    with pytest.raises(ValidationError):
+        services.rouvrir_saisie(saisie=soumise, auteur=eve, version=soumise.version, motif="x")
+
+
+def test_une_transition_sur_une_version_perimee_est_refusee(soumise, eve):
+    with pytest.raises(services.ConflitDeVersion):
+        services.valider_saisie(saisie=soumise, auteur=eve, version=soumise.version - 1)
+    assert etat(soumise)[0] == StatutSaisie.SOUMISE
+
+
+def test_charlie_recoit_404_sur_la_saisie_du_quartier_a(saisie, charlie, indicateurs_a):
+    with pytest.raises(Http404):
+        services.enregistrer_saisie(
+            saisie=saisie, auteur=charlie, version=1, donnees=complet(indicateurs_a)
+        )
+    with pytest.raises(Http404):
+        services.soumettre_saisie(saisie=saisie, auteur=charlie, version=1)
+    assert not Valeur.objects.filter(saisie=saisie).exists()
+
+
+def test_bob_conseiller_voit_mais_ne_saisit_pas(saisie, bob, indicateurs_a):
+    with pytest.raises(PermissionDenied):
+        services.enregistrer_saisie(
+            saisie=saisie, auteur=bob, version=1, donnees=complet(indicateurs_a)
+        )
+
+
+# --- Valeurs inhabituelles ------------------------------------------------------------------
+
+
+def test_une_valeur_inhabituelle_avertit_et_exige_un_commentaire_pour_soumettre(
+    table_a, alice, indicateurs_a
+):
+    from tests.factories import periode_du_trimestre
+
+    menages = indicateurs_a["menages"].pk
+    for trimestre, valeur in zip([1, 2, 3, 4], [100, 104, 98, 102], strict=True):
+        ancienne = services.saisie_pour(
+            table=table_a, periode=periode_du_trimestre(2024, trimestre)
+        )
+        Valeur.objects.create(saisie=ancienne, indicateur_id=menages, valeur_numerique=valeur)
+    saisie = services.saisie_pour(table=table_a, periode=periode_du_trimestre(2025, 1))
+    donnees = complet(indicateurs_a) | {menages: DonneeValeur(valeur=Decimal(1000))}
+    resultat = services.enregistrer_saisie(saisie=saisie, auteur=alice, version=1, donnees=donnees)
+    assert menages in resultat.avertissements  # avertit, n'empêche pas d'enregistrer
+    with pytest.raises(ValidationError) as erreur:
+        services.soumettre_saisie(saisie=saisie, auteur=alice, version=saisie.version)
+    assert f"{menages}.valeur" in erreur.value.message_dict
+    donnees[menages] = DonneeValeur(
+        valeur=Decimal(1000), commentaire="Nouveau programme de distribution."
+    )
+    services.enregistrer_saisie(
+        saisie=saisie, auteur=alice, version=saisie.version, donnees=donnees
+    )
+    assert (
+        services.soumettre_saisie(saisie=saisie, auteur=alice, version=saisie.version).statut
+        == "soumise"
+    )
+    assert not EvenementSaisie.objects.filter(
+        saisie=saisie, indicateur__isnull=True, type_evenement="valeur"
+    ).exists()
