@@ -8,6 +8,7 @@ SECRET_KEY absente fait échouer le démarrage. Chaque variable est listée dans
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -159,7 +160,6 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-from celery.schedules import crontab  # noqa: E402 (gardé près de son seul usage)
 
 # Heures de Montréal (CELERY_TIMEZONE). Le calendrier passe avant les rappels du matin.
 CELERY_BEAT_SCHEDULE: dict = {

@@ -218,7 +218,9 @@ def _courriel(rappel: RappelEnvoye) -> EmailMessage:
 
 def _contexte(rappel: RappelEnvoye) -> dict:
     periode, table, personne = rappel.periode, rappel.table, rappel.destinataire
-    chemin = reverse("saisie_formulaire", kwargs={"slug": table.quartier.slug, "code": periode.code})
+    chemin = reverse(
+        "saisie_formulaire", kwargs={"slug": table.quartier.slug, "code": periode.code}
+    )
     return {
         "nom": personne.first_name or personne.get_full_name() or personne.email,
         "quartier": table.quartier.nom,

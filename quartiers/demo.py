@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,11 +26,11 @@ from indicateurs.models import (
     LienDeChangement,
     Periode,
     Saisie,
-    StatutPeriode,
     StrategieDeChangement,
     Theme,
     Valeur,
 )
+from indicateurs.periodes import bornes_du_trimestre, statut_selon_calendrier
 from quartiers.demo_apprentissages import creer_apprentissages
 from quartiers.demo_commun import MOT_DE_PASSE_DEMO, PREMIERE_ANNEE_SAISIE, PROFILS, ProfilDemo
 from quartiers.demo_registre import (
@@ -139,30 +140,24 @@ def creer_compte(compte: CompteDemo, quartiers: dict[str, Quartier]) -> Utilisat
 # --- Périodes -----------------------------------------------------------------------------------
 
 
-def bornes_trimestre(annee: int, trimestre: int) -> tuple[datetime.date, datetime.date]:
-    debut = datetime.date(annee, 3 * trimestre - 2, 1)
-    suivant = (
-        datetime.date(annee + 1, 1, 1) if trimestre == 4 else debut.replace(month=debut.month + 3)
-    )
-    return debut, suivant - datetime.timedelta(days=1)
-
-
 def creer_periodes(aujourd_hui: datetime.date) -> list[Periode]:
-    """Les trimestres de 2023-T1 au trimestre en cours : fermés, sauf le courant (ouvert).
-    L'échéance de saisie tombe 30 jours après la fin du trimestre."""
+    """Les trimestres de 2023-T1 au trimestre en cours, avec le statut que leur donne le
+    calendrier de saisie (`indicateurs.periodes`) : comme si beat avait toujours tourné."""
     periodes = []
     annee, trimestre = PREMIERE_ANNEE_SAISIE, 1
-    while bornes_trimestre(annee, trimestre)[0] <= aujourd_hui:
-        debut, fin = bornes_trimestre(annee, trimestre)
-        statut = StatutPeriode.OUVERTE if fin >= aujourd_hui else StatutPeriode.FERMEE
+    while bornes_du_trimestre(annee, trimestre)[0] <= aujourd_hui:
+        debut, fin = bornes_du_trimestre(annee, trimestre)
+        echeance = fin + datetime.timedelta(days=settings.EVALPIC_ECHEANCE_JOURS_APRES_FIN)
         periode, _ = Periode.objects.update_or_create(
             annee=annee,
             trimestre=trimestre,
             defaults={
                 "debut": debut,
                 "fin": fin,
-                "echeance": fin + datetime.timedelta(days=30),
-                "statut": statut,
+                "echeance": echeance,
+                "statut": statut_selon_calendrier(
+                    fin=fin, echeance=echeance, aujourd_hui=aujourd_hui
+                ),
             },
         )
         periodes.append(periode)
@@ -186,7 +181,8 @@ class Contexte:
 
     @property
     def periodes_passees(self) -> list[Periode]:
-        return [p for p in self.periodes if p.statut == StatutPeriode.FERMEE]
+        """Les trimestres terminés : fermés, ou encore ouverts pour la saisie."""
+        return [p for p in self.periodes if p.fin < self.aujourd_hui]
 
     @property
     def fins_d_annee(self) -> list[Periode]:

@@ -18,15 +18,19 @@ from indicateurs.calculs import indicateurs_calcules
 from indicateurs.models import (
     Calcul,
     Cible,
+    EvenementSaisie,
     Indicateur,
     IndicateurSuivi,
     ModeCollecte,
     Periode,
     Saisie,
+    StatutPeriode,
     StatutSaisie,
+    TypeEvenement,
     Unite,
     Valeur,
 )
+from indicateurs.services import decrire, donnee_de
 from quartiers.demo_commun import ANNEE_REFERENCE, SOURCE_FICTIVE, ProfilDemo, generateur
 from quartiers.models import Quartier, TableDeQuartier, Utilisateur
 
@@ -215,7 +219,7 @@ def _etat_saisie(
     coordination: Utilisateur | None,
     evaluation: Utilisateur,
 ) -> dict[str, object]:
-    """Validée, sauf la dernière : soumise (ou renvoyée avec un motif à Saint-Léonard)."""
+    """Validée si la période est fermée; sinon soumise (renvoyée avec un motif à Saint-Léonard)."""
     renvoyee = derniere and profil.slug == "saint-leonard"
     statut = StatutSaisie.SOUMISE if derniere else StatutSaisie.VALIDEE
     statut = StatutSaisie.RENVOYEE if renvoyee else statut
@@ -275,9 +279,10 @@ def creer_saisies(
     )
     valeurs = []
     for rang, periode in enumerate(periodes_passees):
-        etat = _etat_saisie(
-            profil, periode, rang == len(periodes_passees) - 1, coordination, evaluation
-        )
+        ouverte = periode.statut == StatutPeriode.OUVERTE
+        if ouverte and coordination is not None:
+            continue  # le trimestre que la coordonnatrice de démonstration doit encore saisir
+        etat = _etat_saisie(profil, periode, ouverte, coordination, evaluation)
         saisie, _ = Saisie.objects.update_or_create(table=table, periode=periode, defaults=etat)
         if saisie.pk in deja_remplies:
             continue
@@ -285,3 +290,19 @@ def creer_saisies(
             valeurs.append(_valeur_numerique(saisie, serie, indicateurs[serie.code], profil))
         valeurs.append(_valeur_texte(saisie, indicateurs[CODE_TEXTE], profil, rang))
     Valeur.objects.bulk_create(valeurs)
+    EvenementSaisie.objects.bulk_create(_historique(valeurs, coordination))
+
+
+def _historique(valeurs: list[Valeur], auteur: Utilisateur | None) -> list[EvenementSaisie]:
+    """Chaque valeur de démonstration a sa ligne d'historique, comme une vraie saisie."""
+    return [
+        EvenementSaisie(
+            saisie=valeur.saisie,
+            type_evenement=TypeEvenement.VALEUR,
+            indicateur=valeur.indicateur,
+            nouvelle=decrire(donnee_de(valeur)),
+            auteur=auteur,
+            version=1,
+        )
+        for valeur in valeurs
+    ]

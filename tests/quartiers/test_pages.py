@@ -31,9 +31,7 @@ def test_la_page_d_un_quartier_montre_table_partenaires_strategie_et_indicateurs
     assert "12 <span" in contenu and "T3 2023" in contenu
 
 
-def test_la_page_d_un_quartier_coute_autant_de_requetes_avec_dix_fois_plus_de_donnees(
-    client, eve
-):
+def test_la_page_d_un_quartier_coute_autant_de_requetes_avec_dix_fois_plus_de_donnees(client, eve):
     # Requêtes attendues : session, utilisateur, quartier accessible, quartier + table,
     # participations + partenaires + secteurs, registre (participations, actions), versions de
     # stratégie, changements, leurs indicateurs (prefetch), liens, suivis (+ dernières valeurs
