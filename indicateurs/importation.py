@@ -110,7 +110,7 @@ def _rangees_csv(contenu: bytes) -> Iterator[list[str]]:
             raise _illisible() from erreur
     if "\x00" in texte:
         raise _illisible()
-    entete = texte.lstrip().split("\n", 1)[0]
+    entete = texte.split("\n", 1)[0]
     separateur = max((",", ";", "\t"), key=entete.count)
     try:
         yield from csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)

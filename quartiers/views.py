@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from quartiers import selectors
+from quartiers.acces import Droit, a_le_droit
 
 
 @login_required
@@ -15,4 +16,9 @@ def accueil(request):
 @login_required
 def detail(request, slug: str):
     page = selectors.page_quartier(request.user, slug)
-    return render(request, "quartiers/detail.html", {"page": page, "quartier": page.quartier})
+    contexte = {
+        "page": page,
+        "quartier": page.quartier,
+        "peut_saisir": a_le_droit(request.user, Droit.SAISIR, page.quartier),
+    }
+    return render(request, "quartiers/detail.html", contexte)

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from indicateurs.models import Periode, StatutPeriode
 from tests.factories import AffectationFactory, construire_quartier
 
 pytestmark = pytest.mark.django_db
@@ -35,20 +36,43 @@ FRANCAIS_CONNU = [
     "Enregistrer",
     "Sécurité du compte",
     "Page introuvable",
+    "Accès refusé",
     "Projet impact collectif",
     "soutien intensif",
     "Courriel",
     "Mot de passe",
     "Réinitialisation",
     "Authentification à deux facteurs",
+    "Saisie trimestrielle",
+    "Échéance",
+    "Historique",
+    "Complétude",
+    "Valeurs présentes",
+    "Apprentissages du trimestre",
+    "Autres indicateurs suivis",
+    "calculé à partir du registre",
+    "Enregistrer le brouillon",
+    "Révision",
+    "dernières valeurs",
+    "validée",
+    "Importer",
+    "Modèle",
 ]
 
 
 @pytest.fixture
-def pages(client, eve):
+def pages(client, eve, ada):
     quartier = construire_quartier(nom="Villeray")
     AffectationFactory(utilisateur=eve, quartier=quartier, role="conseiller")
+    periode = Periode.objects.order_by("-debut").first()
+    Periode.objects.filter(pk=periode.pk).update(statut=StatutPeriode.OUVERTE)
+    saisie = reverse("saisie_formulaire", kwargs={"slug": quartier.slug, "code": periode.code})
     return {
+        "boîte de saisie": (eve, reverse("boite_de_saisie")),
+        "formulaire de saisie": (eve, saisie),
+        "historique": (eve, saisie + "historique/"),
+        "complétude": (eve, reverse("completude")),
+        "import": (ada, reverse("import_valeurs", kwargs={"slug": quartier.slug})),
         "connexion": (None, reverse("account_login")),
         "mot de passe oublié": (None, reverse("account_reset_password")),
         "accueil": (eve, reverse("accueil")),
@@ -57,6 +81,7 @@ def pages(client, eve):
         "mfa": (eve, reverse("mfa_index")),
         "mot de passe": (eve, reverse("account_change_password")),
         "introuvable": (eve, "/quartiers/inexistant/"),
+        "interdit": (eve, reverse("import_valeurs", kwargs={"slug": quartier.slug})),
     }
 
 
@@ -69,7 +94,7 @@ def _rendre(client, utilisateur, url, langue=None) -> str:
     else:
         client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
     reponse = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
-    assert reponse.status_code in (200, 404), url
+    assert reponse.status_code in (200, 403, 404), url
     return reponse.content.decode()
 
 

@@ -366,7 +366,6 @@ def test_le_courriel_suit_la_langue_de_la_personne(alice, charlie, periode, mail
     assert translation.get_language() == "fr"  # la langue active est rétablie
 
 
-@pytest.mark.xfail(reason="traductions à compiler", strict=False)
 def test_le_courriel_est_entierement_en_anglais_pour_une_personne_anglophone(
     alice, periode, mailoutbox
 ):

@@ -70,8 +70,8 @@ def test_circuit_complet_de_la_saisie(page: Page, live_server, demo):
     page.locator(f"[name=v{nombre.pk}]").fill("abc")
     page.locator(f"[name=v{pourcentage.pk}]").fill("150")
     page.get_by_role("button", name="Enregistrer et soumettre").click()
-    expect(page.locator(f"#id_v{nombre.pk}_erreurs")).to_contain_text("n'est pas un nombre")
-    expect(page.locator(f"#id_v{pourcentage.pk}_erreurs")).to_contain_text("entre 0 et 100")
+    expect(page.locator(f"#id_v{nombre.pk}_error")).to_contain_text("n'est pas un nombre")
+    expect(page.locator(f"#id_v{pourcentage.pk}_error")).to_contain_text("entre 0 et 100")
     expect(page.locator(f"[name=v{nombre.pk}]")).to_have_value("abc")  # rien n'est perdu
     page.locator(f"[name=v{nombre.pk}]").fill("120")
     page.locator(f"[name=v{pourcentage.pk}]").fill("55")
