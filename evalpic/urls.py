@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("quartiers.urls")),
     path("", include("indicateurs.urls")),
     path("", include("indicateurs.urls_import")),
+    path("", include("rapports.urls")),
     path("comptes/", include("allauth.urls")),
     path("profil/", views.ProfilView.as_view(), name="profil"),
     path("langue/", views.changer_langue, name="changer_langue"),

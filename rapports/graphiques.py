@@ -1,0 +1,534 @@
+"""Les graphiques des tableaux de bord et des bilans : données en entrée, figure Plotly en sortie.
+
+Chaque fonction rend un dictionnaire simple `{"data": [...], "layout": {...}}` que plotly.js lit
+tel quel (sérialisé par `json.dumps`, sans `Decimal`) : pas de `go.Figure`, dont la validation
+coûte plus de dix fois la construction du dictionnaire; les tests, eux, valident chaque figure
+avec `go.Figure(figure)`. Aucune requête : les sélecteurs lisent la base, ces fonctions ne font
+que dessiner. Les libellés passent par gettext (source française).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+from decimal import Decimal
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from indicateurs.models.catalogue import Unite
+from rapports.series import SerieIndicateur, Statut, Tendance
+from rapports.statuts import rang_trimestre, statut, tendance
+
+# Palette d'Okabe et Ito, lisible par les personnes daltoniennes.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+COULEURS_STATUT = {
+    Statut.ATTEINT: "#009E73",
+    Statut.EN_BONNE_VOIE: "#56B4E9",
+    Statut.A_SURVEILLER: "#E69F00",
+    Statut.SANS_DONNEES: "#BBBBBB",
+}
+COULEUR_VALEURS, COULEUR_REFERENCE, COULEUR_CIBLES = "#0072B2", "#555555", "#D55E00"
+COULEUR_TENDANCE, COULEUR_APPRENTISSAGES = "#CC79A7", "#000000"
+# Bleus de ColorBrewer, du plus clair (0 %) au plus foncé (100 %).
+BLEUS = [[0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1, "#08306b"]]
+LEGENDE_EN_HAUT = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}
+LONGUEUR_MAX_SURVOL = 300
+COLONNES_MAX = 4
+HORIZONS = ("court", "moyen", "long")
+PARTENAIRES, DIVERSITE = "partenaires", "diversite"  # clés de `croissance_partenaires`
+
+
+# --- Utilitaires ---------------------------------------------------------------------------------
+
+
+def _nombre(valeur: Decimal | float | int | None) -> float | None:
+    """Un nombre pour plotly.js (JSON) : float, ou None pour un trou."""
+    return None if valeur is None else float(valeur)
+
+
+def _texte(texte: str) -> str:
+    """Un texte saisi par une personne, échappé : plotly.js interprète un peu de HTML."""
+    return html.escape(str(texte), quote=False)
+
+
+def _mise_en_page(titre: str, **autres) -> dict:
+    """La mise en page commune : titre, marges, légende horizontale, séparateurs de la langue."""
+    francais = (get_language() or "fr").startswith("fr")
+    return {
+        "title": {"text": _texte(titre), "x": 0, "xanchor": "left"},
+        "margin": {"l": 60, "r": 30, "t": 80, "b": 60},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        "separators": ",\u00a0" if francais else ".,",
+        "font": {"family": "system-ui, sans-serif", "size": 13},
+        **autres,
+    }
+
+
+def _survol_apprentissage(categorie: str, texte: str) -> str:
+    """« catégorie : texte », coupé à ~300 caractères et replié en lignes de 60."""
+    complet = _("%(categorie)s : %(texte)s") % {"categorie": categorie, "texte": texte}
+    complet = " ".join(complet.split())
+    if len(complet) > LONGUEUR_MAX_SURVOL:
+        complet = complet[: LONGUEUR_MAX_SURVOL - 1].rstrip() + "…"
+    return "<br>".join(_texte(ligne) for ligne in textwrap.wrap(complet, 60))
+
+
+# --- La courbe à renverser -----------------------------------------------------------------------
+
+
+def _categories(serie: SerieIndicateur, droite: Tendance | None) -> list[str]:
+    """Tous les libellés de l'axe des x dans l'ordre chronologique : points, cibles, apprentissages
+    et trimestres projetés."""
+    libelles = {p.periode: p.libelle for p in [*serie.points, *serie.cibles, *serie.reperes]}
+    if droite is not None:
+        libelles.update({code: libelle for code, libelle, _v in droite.projection})
+    return [libelles[code] for code in sorted(libelles, key=rang_trimestre)]
+
+
+def _nuage(nom: str, mode: str, x: list, y: list, **autres) -> dict:
+    """Une trace `scatter` : les nombres passent en float, None reste un trou."""
+    return {
+        "type": "scatter",
+        "name": nom,
+        "mode": mode,
+        "x": x,
+        "y": [_nombre(v) for v in y],
+    } | autres
+
+
+def _note(texte: str, x: float, y: float, **autres) -> dict:
+    """Une annotation de texte sans flèche (par défaut relative à la zone du graphique)."""
+    position = {"x": x, "y": y, "xref": "paper", "yref": "paper", "showarrow": False}
+    return {"text": texte, **position, **autres}
+
+
+def _trace_tendance(serie: SerieIndicateur, droite: Tendance) -> dict:
+    libelles = {p.periode: p.libelle for p in serie.points}
+    x = [libelles[code] for code, _v in droite.ajustees]
+    x += [libelle for _c, libelle, _v in droite.projection]
+    y = [v for _c, v in droite.ajustees] + [v for _c, _l, v in droite.projection]
+    return _nuage(_("Tendance"), "lines", x, y, line={"dash": "dot", "color": COULEUR_TENDANCE})
+
+
+def _trace_apprentissages(serie: SerieIndicateur) -> dict:
+    valeurs = {p.periode: p.valeur for p in serie.points}
+    repli = serie.reference if serie.reference is not None else Decimal(0)
+    y = [valeurs.get(r.periode) for r in serie.reperes]
+    return _nuage(
+        _("Apprentissages"),
+        "markers",
+        [r.libelle for r in serie.reperes],
+        [repli if v is None else v for v in y],
+        hovertext=[_survol_apprentissage(r.categorie, r.texte) for r in serie.reperes],
+        hoverinfo="text",
+        marker={"symbol": "circle-open", "size": 16, "color": COULEUR_APPRENTISSAGES},
+    )
+
+
+def _annotation_polarite(polarite: str) -> list[dict]:
+    """Le sens souhaité, en haut à gauche; rien pour un indicateur « neutre »."""
+    sens = {
+        "hausse": "↑ " + _("une hausse est souhaitée"),
+        "baisse": "↓ " + _("une baisse est souhaitée"),
+    }
+    if polarite not in sens:
+        return []
+    return [_note(sens[polarite], 0, 1.02, xanchor="left", yanchor="bottom")]
+
+
+def _traces_de_la_courbe(serie: SerieIndicateur, droite: Tendance | None, x: list[str]) -> list:
+    points, cibles = serie.points, serie.cibles
+    traces = [
+        _nuage(
+            _("Valeurs"),
+            "lines+markers",
+            [p.libelle for p in points],
+            [p.valeur for p in points],
+            connectgaps=False,
+            line={"color": COULEUR_VALEURS, "width": 3},
+        )
+    ]
+    if serie.reference is not None:
+        traces.append(
+            _nuage(
+                _("Référence"),
+                "lines",
+                [x[0], x[-1]],
+                [serie.reference] * 2,
+                line={"dash": "dash", "color": COULEUR_REFERENCE},
+            )
+        )
+    if cibles:
+        traces.append(
+            _nuage(
+                _("Cibles"),
+                "markers",
+                [c.libelle for c in cibles],
+                [c.valeur for c in cibles],
+                marker={"symbol": "star", "size": 14, "color": COULEUR_CIBLES},
+            )
+        )
+    if droite is not None:
+        traces.append(_trace_tendance(serie, droite))
+    if serie.reperes:
+        traces.append(_trace_apprentissages(serie))
+    return traces
+
+
+def courbe_a_renverser(serie: SerieIndicateur, titre: str | None = None) -> dict:
+    """La courbe « à renverser » d'un indicateur : valeurs, référence, cibles, tendance projetée
+    et apprentissages épinglés à leur période; le sens souhaité est annoncé en haut, et le statut
+    accompagne la figure dans `layout.meta`."""
+    droite = tendance(serie)
+    x = _categories(serie, droite)
+    if titre is None:
+        titre = f"{serie.nom} — {serie.quartier}" if serie.quartier else serie.nom
+    unite = str(dict(Unite.choices).get(serie.unite, serie.unite))
+    layout = _mise_en_page(
+        titre,
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": x},
+        yaxis={"title": {"text": unite}, "zeroline": False},
+        hovermode="x unified",
+        annotations=_annotation_polarite(serie.polarite),
+        meta={"statut": statut(serie).value},
+    )
+    return {"data": _traces_de_la_courbe(serie, droite, x) if x else [], "layout": layout}
+
+
+def lignes_de_la_courbe(serie: SerieIndicateur) -> list[dict]:
+    """Le tableau de données de la courbe (accessibilité, CSV) : une ligne par période des points
+    ou des cibles, dans l'ordre chronologique, avec valeur, cible et référence (float ou None)."""
+    libelles = {p.periode: p.libelle for p in [*serie.points, *serie.cibles]}
+    valeurs = {p.periode: p.valeur for p in serie.points}
+    cibles = {c.periode: c.valeur for c in serie.cibles}
+    return [
+        {
+            "code": code,
+            "periode": libelles[code],
+            "valeur": _nombre(valeurs.get(code)),
+            "cible": _nombre(cibles.get(code)),
+            "reference": _nombre(serie.reference),
+        }
+        for code in sorted(libelles, key=rang_trimestre)
+    ]
+
+
+# --- Vue d'ensemble du PIC -----------------------------------------------------------------------
+
+
+def carte_completude(
+    quartiers: list[str], periodes: list[str], parts: list[list[float | None]]
+) -> dict:
+    """Carte de chaleur de la complétude : part (0 à 100) des valeurs attendues présentes, par
+    quartier (lignes, dans l'ordre donné) et par période (colonnes)."""
+    texte = [[("" if v is None else f"{v:.0f}\u00a0%") for v in ligne] for ligne in parts]
+    survol = _("valeurs présentes : %(part)s") % {"part": "%{z:.0f}\u00a0%"}
+    trace = {
+        "type": "heatmap",
+        "x": periodes,
+        "y": [_texte(q) for q in quartiers],
+        "z": [[_nombre(v) for v in ligne] for ligne in parts],
+        "zmin": 0,
+        "zmax": 100,
+        "colorscale": BLEUS,
+        "colorbar": {"title": {"text": "%"}},
+        "text": texte,
+        "texttemplate": "%{text}",
+        "hovertemplate": "%{y} — %{x}<br>" + survol + "<extra></extra>",
+        "xgap": 2,
+        "ygap": 2,
+    }
+    layout = _mise_en_page(
+        _("Complétude des saisies"),
+        xaxis={"type": "category", "side": "top"},
+        yaxis={"type": "category", "autorange": "reversed", "automargin": True},
+    )
+    return {"data": [trace], "layout": layout}
+
+
+def _traces_partenaires(quartier: str, mesures: dict, x: list[str], couleur: str) -> list[dict]:
+    """Les deux traces d'un quartier : partenaires (axe y) et diversité (axe y2, tirets)."""
+    # xgettext ne lit pas dans les f-strings : les libellés sont traduits à part.
+    nom = _texte(quartier)
+    libelle_partenaires, libelle_diversite = _("partenaires actifs"), _("diversité")
+    partenaires = _nuage(
+        f"{nom} — {libelle_partenaires}",
+        "lines+markers",
+        x,
+        mesures.get(PARTENAIRES, []),
+        yaxis="y",
+        legendgroup=quartier,
+        line={"color": couleur},
+    )
+    diversite = _nuage(
+        f"{nom} — {libelle_diversite}",
+        "lines+markers",
+        x,
+        mesures.get(DIVERSITE, []),
+        yaxis="y2",
+        legendgroup=quartier,
+        line={"color": couleur, "dash": "dash"},
+    )
+    return [partenaires, diversite]
+
+
+def croissance_partenaires(
+    annees_ou_periodes: list[str], par_quartier: dict[str, dict[str, list[float]]]
+) -> dict:
+    """Partenaires actifs (axe de gauche, trait plein) et diversité de Shannon (axe de droite,
+    tirets) dans le temps, une couleur par quartier. `par_quartier[q]` a les clés
+    `PARTENAIRES` (« partenaires ») et `DIVERSITE` (« diversite »)."""
+    data = []
+    for rang, (quartier, mesures) in enumerate(par_quartier.items()):
+        couleur = PALETTE[rang % len(PALETTE)]
+        data += _traces_partenaires(quartier, mesures, annees_ou_periodes, couleur)
+    droite = {"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False}
+    droite["automargin"] = True
+    layout = _mise_en_page(
+        _("Partenaires actifs et diversité"),
+        xaxis={"type": "category"},
+        yaxis={"title": {"text": _("Partenaires actifs")}, "rangemode": "tozero"},
+        yaxis2={"title": {"text": _("Diversité (indice de Shannon)")}, **droite},
+        hovermode="x unified",
+    )
+    return {"data": data, "layout": layout}
+
+
+def progression_quartiers(lignes: list[tuple[str, dict[str, int]]]) -> dict:
+    """Barres horizontales empilées : nombre d'indicateurs par statut dans chaque quartier, dans
+    l'ordre donné (aucun classement par défaut), une couleur fixe par statut."""
+    quartiers = [_texte(q) for q, _c in lignes]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": str(s.label),
+            "y": quartiers,
+            "x": [comptes.get(s.value, 0) for _q, comptes in lignes],
+            "text": [str(comptes.get(s.value, 0) or "") for _q, comptes in lignes],
+            "textposition": "inside",
+            "marker": {"color": COULEURS_STATUT[s]},
+        }
+        for s in Statut
+    ]
+    layout = _mise_en_page(
+        _("Indicateurs par statut"),
+        barmode="stack",
+        legend={**LEGENDE_EN_HAUT, "traceorder": "normal"},
+        xaxis={"title": {"text": _("Nombre d'indicateurs")}, "rangemode": "tozero"},
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": quartiers,
+            "autorange": "reversed",
+            "automargin": True,
+        },
+    )
+    return {"data": data, "layout": layout}
+
+
+# --- Théorie du changement -----------------------------------------------------------------------
+
+
+def _positions(noeuds: list[dict]) -> dict[str, tuple[float, float]]:
+    """Code → (x, y) : une colonne par horizon (court 0, moyen 1, long 2), les nœuds répartis de
+    haut en bas dans l'ordre donné. Un horizon inconnu va au milieu."""
+    colonnes: dict[int, list[str]] = {0: [], 1: [], 2: []}
+    for noeud in noeuds:
+        x = HORIZONS.index(noeud["horizon"]) if noeud["horizon"] in HORIZONS else 1
+        colonnes[x].append(noeud["code"])
+    positions = {}
+    for x, codes in colonnes.items():
+        for rang, code in enumerate(codes):
+            positions[code] = (float(x), 1 - (rang + 0.5) / len(codes))
+    return positions
+
+
+def _survol_noeud(noeud: dict) -> str:
+    lignes = [
+        f"<b>{_texte(noeud['code'])} — {_texte(noeud['libelle'])}</b>",
+        _texte(noeud["famille"]),
+        _("Indicateurs : %(liste)s") % {"liste": _texte(", ".join(noeud["indicateurs"]) or "—")},
+        _("Actions : %(liste)s") % {"liste": _texte(", ".join(noeud["actions"]) or "—")},
+    ]
+    return "<br>".join(lignes)
+
+
+def _fleche(depart: tuple[float, float], arrivee: tuple[float, float], hypothese: str) -> dict:
+    """Une flèche annotée de `depart` à `arrivee` (coordonnées des axes), l'hypothèse en survol."""
+    (x0, y0), (x1, y1) = depart, arrivee
+    coordonnees = {"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y"}
+    pointe = {"arrowhead": 3, "arrowsize": 1.2, "standoff": 24, "startstandoff": 24}
+    return {
+        **coordonnees,
+        "axref": "x",
+        "ayref": "y",
+        "showarrow": True,
+        **pointe,
+        "arrowcolor": COULEUR_REFERENCE,
+        "text": "",
+        "hovertext": _texte(hypothese) or None,
+    }
+
+
+def _liens(liens: list[tuple[str, str, str]], positions: dict) -> tuple[dict, list[dict]]:
+    """Les liens : une trace de segments (séparés par None) et une flèche par lien. Un lien
+    vers un code inconnu est ignoré."""
+    x, y, fleches = [], [], []
+    for source, cible, hypothese in liens:
+        if source in positions and cible in positions:
+            x += [positions[source][0], positions[cible][0], None]
+            y += [positions[source][1], positions[cible][1], None]
+            fleches.append(_fleche(positions[source], positions[cible], hypothese))
+    segments = _nuage(
+        _("Liens"),
+        "lines",
+        x,
+        y,
+        hoverinfo="skip",
+        showlegend=False,
+        line={"color": "#999999", "width": 1},
+    )
+    return segments, fleches
+
+
+def _trace_noeuds(noeuds: list[dict], positions: dict) -> dict:
+    """Les changements visés : un disque blanc par nœud, bordé de la couleur de sa famille, son
+    code dedans; opaque, il cache le croisement des segments."""
+    familles = list(dict.fromkeys(n["famille"] for n in noeuds))
+    couleurs = [PALETTE[familles.index(n["famille"]) % len(PALETTE)] for n in noeuds]
+    return _nuage(
+        _("Changements visés"),
+        "markers+text",
+        [positions[n["code"]][0] for n in noeuds],
+        [positions[n["code"]][1] for n in noeuds],
+        text=[_texte(n["code"]) for n in noeuds],
+        textposition="middle center",
+        hovertext=[_survol_noeud(n) for n in noeuds],
+        hoverinfo="text",
+        marker={"size": 44, "color": "#ffffff", "line": {"width": 3, "color": couleurs}},
+    )
+
+
+def graphe_theorie_du_changement(noeuds: list[dict], liens: list[tuple[str, str, str]]) -> dict:
+    """Le graphe de la théorie du changement : les changements visés en trois colonnes (court,
+    moyen, long terme), reliés par des flèches qui portent leur hypothèse. Chaque nœud (dict :
+    code, libelle, horizon, famille, indicateurs, actions) montre son code et, en survol, son
+    libellé, sa famille, ses indicateurs et ses actions."""
+    positions = _positions(noeuds)
+    segments, fleches = _liens(liens, positions)
+    titres = [_("court terme"), _("moyen terme"), _("long terme")]
+    entetes = [
+        _note(f"<b>{titre}</b>", float(x), 1.02, xref="x", yanchor="bottom")
+        for x, titre in enumerate(titres)
+    ]
+    layout = _mise_en_page(
+        _("Théorie du changement"),
+        xaxis={"visible": False, "range": [-0.5, 2.5], "fixedrange": True},
+        yaxis={"visible": False, "range": [-0.05, 1.05], "fixedrange": True},
+        annotations=entetes + fleches,
+        showlegend=False,
+        hovermode="closest",
+    )
+    return {"data": [segments, _trace_noeuds(noeuds, positions)], "layout": layout}
+
+
+# --- Un indicateur entre quartiers ---------------------------------------------------------------
+
+
+def _domaines(n: int) -> list[tuple[list[float], list[float]]]:
+    """Les domaines (x, y) de `n` panneaux, jusqu'à quatre par ligne, de gauche à droite puis de
+    haut en bas."""
+    colonnes = max(1, min(COLONNES_MAX, n))
+    lignes = max(1, math.ceil(n / colonnes))
+    ecart_x, ecart_y = 0.05, 0.3 / lignes
+    largeur = (1 - ecart_x * (colonnes - 1)) / colonnes
+    hauteur = (1 - ecart_y * (lignes - 1)) / lignes
+    domaines = []
+    for i in range(n):
+        ligne, colonne = divmod(i, colonnes)
+        x0 = colonne * (largeur + ecart_x)
+        y1 = 1 - ligne * (hauteur + ecart_y)
+        domaines.append(
+            ([round(x0, 4), round(x0 + largeur, 4)], [round(y1 - hauteur, 4), round(y1, 4)])
+        )
+    return domaines
+
+
+def _panneau(rang: int, quartier: str, points: list[tuple[str, Decimal | None]]) -> list[dict]:
+    """Les traces du panneau `rang` (1, 2…) : la ligne 100 en tirets, puis l'indice."""
+    suffixe = "" if rang == 1 else str(rang)
+    axes = {"xaxis": f"x{suffixe}", "yaxis": f"y{suffixe}"}
+    x = [libelle for libelle, _v in points]
+    base = _nuage(
+        _("Référence = 100"),
+        "lines",
+        [x[0], x[-1]] if x else [],
+        [100, 100] if x else [],
+        hoverinfo="skip",
+        showlegend=rang == 1,
+        legendgroup="reference",
+        line={"color": COULEUR_REFERENCE, "dash": "dash", "width": 1},
+        **axes,
+    )
+    indice = _nuage(
+        _texte(quartier),
+        "lines+markers",
+        x,
+        [v for _l, v in points],
+        connectgaps=False,
+        showlegend=False,
+        line={"color": PALETTE[0]},
+        **axes,
+    )
+    return [base, indice]
+
+
+def _axes_du_panneau(
+    rang: int, quartier: str, categories: list[str], domaines: tuple[list, list]
+) -> tuple[dict, dict]:
+    """Les axes du panneau `rang` (périodes dans l'ordre, échelle verticale commune) et son
+    titre en annotation."""
+    suffixe = "" if rang == 1 else str(rang)
+    periodes = {"type": "category", "categoryorder": "array", "categoryarray": categories}
+    axes = {
+        f"xaxis{suffixe}": {"domain": domaines[0], "anchor": f"y{suffixe}", **periodes},
+        f"yaxis{suffixe}": {"domain": domaines[1], "anchor": f"x{suffixe}"},
+    }
+    axes[f"xaxis{suffixe}"] |= {"nticks": 3, "tickangle": 0}
+    if rang > 1:
+        axes[f"yaxis{suffixe}"]["matches"] = "y"
+    titre = _note(
+        f"<b>{_texte(quartier)}</b>",
+        0.5,
+        1,
+        xref=f"x{suffixe} domain",
+        yref=f"y{suffixe} domain",
+        yanchor="bottom",
+    )
+    return axes, titre
+
+
+def petits_multiples(series: list[tuple[str, list[tuple[str, Decimal | None]]]]) -> dict:
+    """Un petit panneau par quartier (quatre par ligne au plus, dans l'ordre donné) : l'indice de
+    l'indicateur en base 100 à la référence du quartier (`statuts.normaliser`) et la ligne 100
+    en tirets. Même échelle verticale partout pour comparer les trajectoires."""
+    data, tous_les_axes, titres = [], {}, []
+    panneaux = zip(series, _domaines(len(series)), strict=True)
+    for rang, ((quartier, points), (dom_x, dom_y)) in enumerate(panneaux, start=1):
+        data += _panneau(rang, quartier, points)
+        categories = [libelle for libelle, _v in points]
+        axes, titre = _axes_du_panneau(rang, quartier, categories, (dom_x, dom_y))
+        tous_les_axes.update(axes)
+        titres.append(titre)
+    lignes = max(1, math.ceil(len(series) / COLONNES_MAX))
+    layout = _mise_en_page(
+        _("Indice en base 100 à la référence de chaque quartier"),
+        annotations=titres,
+        height=140 + 220 * lignes,
+        hovermode="closest",
+        **tous_les_axes,
+    )
+    return {"data": data, "layout": layout}

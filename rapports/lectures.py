@@ -1,0 +1,191 @@
+"""Lire la base en séries (`rapports.series`) pour un ensemble de quartiers et de périodes, en
+un nombre fixe de requêtes quel que soit le volume. Les tableaux de bord et les bilans partent
+d'ici; l'accès est appliqué avant, par les sélecteurs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from indicateurs.calculs import ActionLue, ParticipationLue, calculer
+from indicateurs.models import (
+    Action,
+    Apprentissage,
+    CategorieApprentissage,
+    Cible,
+    IndicateurSuivi,
+    ModeCollecte,
+    Periode,
+    StatutIndicateur,
+    StatutSaisie,
+    Valeur,
+)
+from quartiers.models import Participation, Quartier
+from rapports.series import Point, Repere, SerieIndicateur
+
+# Les tableaux de bord montrent ce que les tables ont transmis : tout sauf les brouillons.
+STATUTS_PUBLIES = [StatutSaisie.SOUMISE, StatutSaisie.RENVOYEE, StatutSaisie.VALIDEE]
+
+
+@dataclass(frozen=True)
+class Filtre:
+    """Les filtres d'un tableau de bord : intervalle de périodes, thème, famille."""
+
+    periodes: tuple[Periode, ...]
+    theme: str = ""
+    famille: str = ""
+    indicateur: str = ""  # un seul indicateur (code), pour la vue entre quartiers
+
+
+def suivis_filtres(quartiers: Iterable[Quartier], filtre: Filtre):
+    suivis = IndicateurSuivi.objects.filter(
+        quartier__in=quartiers, actif=True, indicateur__statut=StatutIndicateur.APPROUVE
+    ).select_related("indicateur")
+    if filtre.theme:
+        suivis = suivis.filter(indicateur__theme__code=filtre.theme)
+    if filtre.famille:
+        suivis = suivis.filter(indicateur__famille=filtre.famille)
+    if filtre.indicateur:
+        suivis = suivis.filter(indicateur__code=filtre.indicateur)
+    return suivis.order_by("indicateur__famille", "indicateur__code")
+
+
+def lire_registres(quartier_ids: Iterable[int]) -> dict[int, tuple[list, list]]:
+    """Les registres (participations, actions) de plusieurs quartiers, en deux requêtes."""
+    registres: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    participations = Participation.objects.filter(table__quartier_id__in=quartier_ids).values_list(
+        "table__quartier_id",
+        "partenaire_id",
+        "partenaire__secteur_id",
+        "partenaire__acteur_influence",
+        "debut",
+        "fin",
+    )
+    for quartier_id, *ligne in participations:
+        registres[quartier_id][0].append(ParticipationLue(*ligne))
+    actions = Action.objects.filter(quartier_id__in=quartier_ids).values_list(
+        "quartier_id", "type_action", "debut", "fin"
+    )
+    for quartier_id, *ligne in actions:
+        registres[quartier_id][1].append(ActionLue(*ligne))
+    return registres
+
+
+def mesures_du_registre(
+    registres: dict[int, tuple[list, list]], quartier_id: int, periodes: Iterable[Periode]
+) -> dict[str, dict[str, Decimal]]:
+    """Pour un quartier : période (code) → indicateurs calculés."""
+    participations, actions = registres[quartier_id]
+    return {p.code: calculer(participations, actions, p.debut, p.fin) for p in periodes}
+
+
+def _valeurs(quartier_ids, indicateur_ids, periodes) -> dict[tuple[int, int, int], Decimal]:
+    lignes = Valeur.objects.filter(
+        saisie__table__quartier_id__in=quartier_ids,
+        saisie__periode__in=periodes,
+        saisie__statut__in=STATUTS_PUBLIES,
+        indicateur_id__in=indicateur_ids,
+        valeur_numerique__isnull=False,
+    ).values_list(
+        "saisie__table__quartier_id", "indicateur_id", "saisie__periode_id", "valeur_numerique"
+    )
+    return {(q, i, p): v for q, i, p, v in lignes}
+
+
+def _cibles(suivi_ids) -> dict[int, list[Point]]:
+    cibles: dict[int, list[Point]] = defaultdict(list)
+    for cible in Cible.objects.filter(suivi_id__in=suivi_ids).select_related("periode"):
+        periode = cible.periode
+        cibles[cible.suivi_id].append(
+            Point(periode.code, periode.libelle, periode.debut, cible.valeur)
+        )
+    for liste in cibles.values():
+        liste.sort(key=lambda p: p.debut)
+    return cibles
+
+
+def _reperes(quartier_ids, periodes) -> dict[tuple[int, int], list[Repere]]:
+    libelles = dict(CategorieApprentissage.choices)
+    reperes: dict[tuple[int, int], list[Repere]] = defaultdict(list)
+    lignes = Apprentissage.objects.filter(
+        quartier_id__in=quartier_ids, periode__in=periodes, indicateur__isnull=False
+    ).select_related("periode")
+    for a in lignes.order_by("periode__debut", "pk"):
+        repere = Repere(a.periode.code, a.periode.libelle, str(libelles[a.categorie]), a.texte)
+        reperes[(a.quartier_id, a.indicateur_id)].append(repere)
+    return reperes
+
+
+def lire_series(quartiers: list[Quartier], filtre: Filtre) -> dict[int, list[SerieIndicateur]]:
+    """Quartier (id) → séries de ses indicateurs suivis, valeurs publiées et indicateurs
+    calculés tirés du registre, cibles et apprentissages épinglés. Sept requêtes."""
+    periodes = list(filtre.periodes)
+    suivis = list(suivis_filtres(quartiers, filtre))
+    ids_quartiers = [q.pk for q in quartiers]
+    valeurs = _valeurs(ids_quartiers, {s.indicateur_id for s in suivis}, periodes)
+    cibles = _cibles([s.pk for s in suivis])
+    reperes = _reperes(ids_quartiers, periodes)
+    calcules = any(s.indicateur.mode == ModeCollecte.CALCULE for s in suivis)
+    registres = lire_registres(ids_quartiers) if calcules else {}
+    mesures = (
+        {q: mesures_du_registre(registres, q, periodes) for q in ids_quartiers} if calcules else {}
+    )
+    noms = {q.pk: q.nom for q in quartiers}
+    series: dict[int, list[SerieIndicateur]] = {q: [] for q in ids_quartiers}
+    for suivi in suivis:
+        indicateur = suivi.indicateur
+        if indicateur.mode == ModeCollecte.CALCULE:
+            par_periode = mesures[suivi.quartier_id]
+            points = [_point(p, par_periode[p.code].get(indicateur.calcul)) for p in periodes]
+        else:
+            cle = (suivi.quartier_id, suivi.indicateur_id)
+            points = [_point(p, valeurs.get((*cle, p.pk))) for p in periodes]
+        series[suivi.quartier_id].append(
+            SerieIndicateur(
+                code=indicateur.code,
+                nom=indicateur.nom,
+                unite=indicateur.unite,
+                polarite=indicateur.polarite,
+                quartier=noms[suivi.quartier_id],
+                reference=suivi.valeur_reference,
+                date_reference=suivi.date_reference,
+                points=points,
+                cibles=cibles.get(suivi.pk, []),
+                reperes=reperes.get((suivi.quartier_id, suivi.indicateur_id), []),
+            )
+        )
+    return series
+
+
+def _point(periode: Periode, valeur: Decimal | None) -> Point:
+    return Point(periode.code, periode.libelle, periode.debut, valeur)
+
+
+def parts_renseignees(
+    quartiers: list[Quartier], periodes: list[Periode]
+) -> dict[tuple[int, int], float]:
+    """(quartier, période) → part (0–100) des indicateurs saisis suivis qui ont une valeur ou une
+    absence expliquée dans une saisie transmise. Deux requêtes."""
+    attendus = dict(
+        IndicateurSuivi.objects.filter(
+            quartier__in=quartiers, actif=True, indicateur__mode=ModeCollecte.SAISI
+        )
+        .values("quartier_id")
+        .annotate(n=Count("pk"))
+        .values_list("quartier_id", "n")
+    )
+    renseignee = Q(non_disponible=True) | Q(valeur_numerique__isnull=False) | ~Q(valeur_texte="")
+    presents = (
+        Valeur.objects.filter(
+            renseignee, saisie__table__quartier__in=quartiers, saisie__periode__in=periodes
+        )
+        .exclude(saisie__statut=StatutSaisie.BROUILLON)
+        .values("saisie__table__quartier_id", "saisie__periode_id")
+        .annotate(n=Count("pk"))
+        .values_list("saisie__table__quartier_id", "saisie__periode_id", "n")
+    )
+    return {(q, p): round(100 * n / attendus[q], 1) for q, p, n in presents if attendus.get(q)}

@@ -1,0 +1,174 @@
+"""Ce que montre chaque tableau de bord, lu à partir du sélecteur d'accès. Un nombre fixe de
+requêtes par écran, quel que soit le volume de données."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from indicateurs.models import (
+    ChangementVise,
+    Indicateur,
+    StatutIndicateur,
+    StatutStrategie,
+    StrategieDeChangement,
+)
+from quartiers.acces import Droit, quartiers_accessibles
+from quartiers.models import Quartier
+from rapports.lectures import (
+    Filtre,
+    lire_registres,
+    lire_series,
+    mesures_du_registre,
+    parts_renseignees,
+)
+from rapports.series import SerieIndicateur, Statut
+from rapports.statuts import statut
+
+
+@dataclass
+class LigneQuartier:
+    quartier: Quartier
+    statuts: dict[str, int]
+    partenaires: list[float] = field(default_factory=list)
+    diversite: list[float] = field(default_factory=list)
+    derniers_calcules: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class TableauPIC:
+    filtre: Filtre
+    lignes: list[LigneQuartier]
+    completude: list[list[float | None]]
+
+
+def tableau_pic(utilisateur, filtre: Filtre) -> TableauPIC:
+    """Vue d'ensemble : chaque quartier visible par rapport à ses propres références et cibles
+    (sans classement), complétude par trimestre, partenaires et diversité dans le temps."""
+    quartiers = list(quartiers_accessibles(utilisateur, Droit.VOIR).order_by("nom"))
+    periodes = list(filtre.periodes)
+    series = lire_series(quartiers, filtre)
+    registres = lire_registres([q.pk for q in quartiers])
+    parts = parts_renseignees(quartiers, periodes)
+    lignes = []
+    for quartier in quartiers:
+        mesures = mesures_du_registre(registres, quartier.pk, periodes)
+        comptes = Counter(statut(s).value for s in series[quartier.pk])
+        ligne = LigneQuartier(quartier, {s.value: comptes.get(s.value, 0) for s in Statut})
+        ligne.partenaires = [float(mesures[p.code]["partenaires_actifs"]) for p in periodes]
+        ligne.diversite = [float(mesures[p.code]["diversite_shannon"]) for p in periodes]
+        if periodes:
+            ligne.derniers_calcules = {k: float(v) for k, v in mesures[periodes[-1].code].items()}
+        lignes.append(ligne)
+    completude = [[parts.get((q.pk, p.pk)) for p in periodes] for q in quartiers]
+    return TableauPIC(filtre, lignes, completude)
+
+
+@dataclass
+class GroupeDeSeries:
+    changement: ChangementVise | None
+    series: list[tuple[SerieIndicateur, str]]  # (série, statut)
+
+
+@dataclass
+class TableauQuartier:
+    quartier: Quartier
+    filtre: Filtre
+    groupes: list[GroupeDeSeries]
+
+
+def quartier_visible(utilisateur, slug: str) -> Quartier:
+    try:
+        return quartiers_accessibles(utilisateur, Droit.VOIR).get(slug=slug)
+    except Quartier.DoesNotExist as erreur:
+        raise Http404(_("Quartier introuvable.")) from erreur
+
+
+def tableau_quartier(utilisateur, slug: str, filtre: Filtre) -> TableauQuartier:
+    """Par changement visé de la stratégie en vigueur, la courbe de chaque indicateur suivi."""
+    quartier = quartier_visible(utilisateur, slug)
+    series = {s.code: s for s in lire_series([quartier], filtre)[quartier.pk]}
+    changements = ChangementVise.objects.filter(
+        strategie__quartier=quartier, strategie__statut=StatutStrategie.EN_VIGUEUR
+    ).prefetch_related("indicateurs")
+    groupes, places = [], set()
+    for changement in changements:
+        codes = [i.code for i in changement.indicateurs.all() if i.code in series]
+        membres = [series[c] for c in codes if c not in places]
+        places.update(s.code for s in membres)
+        if membres:
+            groupes.append(GroupeDeSeries(changement, [(s, statut(s).value) for s in membres]))
+    autres = [s for code, s in series.items() if code not in places]
+    if autres:
+        groupes.append(GroupeDeSeries(None, [(s, statut(s).value) for s in autres]))
+    return TableauQuartier(quartier, filtre, groupes)
+
+
+@dataclass
+class TheorieDuChangement:
+    quartier: Quartier
+    strategie: StrategieDeChangement | None
+    versions: list[StrategieDeChangement]
+    noeuds: list[dict]
+    liens: list[tuple[str, str, str]]
+
+
+def theorie_du_changement(utilisateur, slug: str, version: int | None) -> TheorieDuChangement:
+    """Le graphe d'une version de la stratégie (en vigueur par défaut) : changements visés,
+    liens avec leurs hypothèses, indicateurs et actions de chaque changement."""
+    quartier = quartier_visible(utilisateur, slug)
+    versions = list(quartier.strategies.order_by("-version"))
+    if version is not None:
+        strategie = next((v for v in versions if v.version == version), None)
+        if strategie is None:
+            raise Http404(_("Version introuvable."))
+    else:
+        en_vigueur = [v for v in versions if v.statut == StatutStrategie.EN_VIGUEUR]
+        strategie = (en_vigueur or versions or [None])[0]
+    noeuds, liens = [], []
+    if strategie:
+        changements = strategie.changements.select_related("theme").prefetch_related(
+            "indicateurs", "actions"
+        )
+        noeuds = [
+            {
+                "code": c.code,
+                "libelle": c.libelle,
+                "horizon": c.horizon,
+                "famille": str(c.get_famille_display()),
+                "indicateurs": [i.code for i in c.indicateurs.all()],
+                "actions": [a.titre for a in c.actions.all()],
+            }
+            for c in changements
+        ]
+        liens = [
+            (lien.source.code, lien.cible.code, lien.hypothese)
+            for lien in strategie.liens.select_related("source", "cible")
+        ]
+    return TheorieDuChangement(quartier, strategie, versions, noeuds, liens)
+
+
+@dataclass
+class IndicateurEntreQuartiers:
+    indicateur: Indicateur
+    filtre: Filtre
+    series: list[SerieIndicateur]
+
+
+def indicateur_entre_quartiers(utilisateur, code: str, filtre: Filtre) -> IndicateurEntreQuartiers:
+    """Un indicateur dans chaque quartier visible qui le suit (petits multiples)."""
+    try:
+        indicateur = Indicateur.objects.get(code=code, statut=StatutIndicateur.APPROUVE)
+    except Indicateur.DoesNotExist as erreur:
+        raise Http404(_("Indicateur introuvable.")) from erreur
+    quartiers = list(
+        quartiers_accessibles(utilisateur, Droit.VOIR)
+        .filter(indicateurs_suivis__indicateur=indicateur, indicateurs_suivis__actif=True)
+        .order_by("nom")
+    )
+    par_quartier = lire_series(quartiers, Filtre(periodes=filtre.periodes, indicateur=code))
+    series = [s for q in quartiers for s in par_quartier[q.pk]]
+    return IndicateurEntreQuartiers(indicateur, filtre, series)

@@ -1,0 +1,177 @@
+"""Tableaux de bord : vue d'ensemble du PIC, quartier, théorie du changement, un indicateur
+entre quartiers. Chaque graphique a son tableau de données et son CSV (`?csv=<nom>`)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from indicateurs.models import Calcul
+from rapports import graphiques, selectors
+from rapports.csv import reponse_csv
+from rapports.forms import FiltreForm
+from rapports.series import Statut
+from rapports.statuts import normaliser
+
+
+def _filtre(request) -> tuple[FiltreForm, bool]:
+    form = FiltreForm(request.GET or None)
+    valide = not form.is_bound or form.is_valid()
+    return form, valide
+
+
+def _rendre(request, gabarit: str, contexte: dict, valide: bool) -> TemplateResponse:
+    return TemplateResponse(request, gabarit, contexte, status=200 if valide else 400)
+
+
+# --- Vue d'ensemble -----------------------------------------------------------------------------
+
+
+@login_required
+def tableau_pic(request):
+    form, valide = _filtre(request)
+    tableau = selectors.tableau_pic(request.user, form.filtre())
+    periodes = [p.libelle for p in tableau.filtre.periodes]
+    noms = [ligne.quartier.nom for ligne in tableau.lignes]
+    if request.GET.get("csv"):
+        return _csv_pic(request.GET["csv"], tableau, periodes)
+    figures = {
+        "progression": graphiques.progression_quartiers(
+            [(ligne.quartier.nom, ligne.statuts) for ligne in tableau.lignes]
+        ),
+        "completude": graphiques.carte_completude(noms, periodes, tableau.completude),
+        "partenaires": graphiques.croissance_partenaires(
+            periodes,
+            {
+                ligne.quartier.nom: {"partenaires": ligne.partenaires, "diversite": ligne.diversite}
+                for ligne in tableau.lignes
+            },
+        ),
+    }
+    contexte = {
+        "form": form,
+        "tableau": tableau,
+        "periodes": periodes,
+        "figures": figures,
+        "statuts": Statut.choices,
+        "calculs": [c for c in Calcul.choices if c[0]],
+        "completude": list(zip(noms, tableau.completude, strict=True)),
+    }
+    return _rendre(request, "rapports/tableau_pic.html", contexte, valide)
+
+
+def _csv_pic(nom: str, tableau, periodes: list[str]):
+    if nom == "progression":
+        entetes = [_("Quartier"), *[str(libelle) for _code, libelle in Statut.choices]]
+        lignes = [[q.quartier.nom, *[q.statuts[s] for s in Statut.values]] for q in tableau.lignes]
+        return reponse_csv("progression-quartiers", entetes, lignes)
+    if nom == "completude":
+        lignes = [
+            [q.quartier.nom, *parts]
+            for q, parts in zip(tableau.lignes, tableau.completude, strict=True)
+        ]
+        return reponse_csv("completude", [_("Quartier"), *periodes], lignes)
+    if nom == "partenaires":
+        entetes = [_("Quartier"), _("Période"), _("Partenaires actifs"), _("Diversité (Shannon)")]
+        lignes = [
+            [q.quartier.nom, periode, partenaires, diversite]
+            for q in tableau.lignes
+            for periode, partenaires, diversite in zip(
+                periodes, q.partenaires, q.diversite, strict=True
+            )
+        ]
+        return reponse_csv("partenaires", entetes, lignes)
+    raise Http404(_("Ce tableau de données n'existe pas."))
+
+
+# --- Un quartier --------------------------------------------------------------------------------
+
+
+@login_required
+def tableau_quartier(request, slug: str):
+    form, valide = _filtre(request)
+    tableau = selectors.tableau_quartier(request.user, slug, form.filtre())
+    if request.GET.get("csv"):
+        if request.GET["csv"] != "series":
+            raise Http404(_("Ce tableau de données n'existe pas."))
+        return reponse_csv(f"indicateurs-{slug}", _entetes_series(), _lignes_series(tableau))
+    groupes = [
+        {
+            "changement": groupe.changement,
+            "courbes": [
+                {
+                    "serie": serie,
+                    "statut": etat,
+                    "libelle_statut": Statut(etat).label,
+                    "figure": graphiques.courbe_a_renverser(serie),
+                    "lignes": graphiques.lignes_de_la_courbe(serie),
+                }
+                for serie, etat in groupe.series
+            ],
+        }
+        for groupe in tableau.groupes
+    ]
+    contexte = {"form": form, "tableau": tableau, "quartier": tableau.quartier, "groupes": groupes}
+    return _rendre(request, "rapports/tableau_quartier.html", contexte, valide)
+
+
+def _entetes_series() -> list[str]:
+    return [_("Indicateur"), _("Nom"), _("Période"), _("Valeur"), _("Cible"), _("Référence")]
+
+
+def _lignes_series(tableau):
+    for groupe in tableau.groupes:
+        for serie, _etat in groupe.series:
+            for ligne in graphiques.lignes_de_la_courbe(serie):
+                yield [
+                    serie.code,
+                    serie.nom,
+                    ligne["periode"],
+                    ligne["valeur"],
+                    ligne["cible"],
+                    ligne["reference"],
+                ]
+
+
+# --- Théorie du changement ----------------------------------------------------------------------
+
+
+@login_required
+def theorie_du_changement(request, slug: str):
+    version = request.GET.get("version")
+    if version is not None and not version.isdigit():
+        raise Http404(_("Version introuvable."))
+    theorie = selectors.theorie_du_changement(request.user, slug, int(version) if version else None)
+    contexte = {
+        "theorie": theorie,
+        "quartier": theorie.quartier,
+        "figure": graphiques.graphe_theorie_du_changement(theorie.noeuds, theorie.liens),
+    }
+    return TemplateResponse(request, "rapports/theorie.html", contexte)
+
+
+# --- Un indicateur entre quartiers --------------------------------------------------------------
+
+
+@login_required
+def indicateur_entre_quartiers(request, code: str):
+    form, valide = _filtre(request)
+    vue = selectors.indicateur_entre_quartiers(request.user, code, form.filtre())
+    normalisees = [(s.quartier, normaliser(s)) for s in vue.series]
+    if request.GET.get("csv"):
+        if request.GET["csv"] != "quartiers":
+            raise Http404(_("Ce tableau de données n'existe pas."))
+        lignes = [
+            [s.quartier, p.libelle, p.valeur, s.reference] for s in vue.series for p in s.points
+        ]
+        entetes = [_("Quartier"), _("Période"), _("Valeur"), _("Référence")]
+        return reponse_csv(f"indicateur-{code}", entetes, lignes)
+    contexte = {
+        "form": form,
+        "vue": vue,
+        "figure": graphiques.petits_multiples(normalisees),
+        "periodes": [p.libelle for p in vue.filtre.periodes],
+    }
+    return _rendre(request, "rapports/indicateur.html", contexte, valide)

@@ -1,0 +1,12 @@
+// Dessine chaque graphique Plotly de la page à partir de sa figure JSON (json_script).
+// Sans JavaScript, les tableaux de données qui suivent chaque graphique restent lisibles.
+(function () {
+  "use strict";
+  var options = { responsive: true, displaylogo: false, locale: document.documentElement.lang };
+  document.querySelectorAll("[data-figure]").forEach(function (zone) {
+    var source = document.getElementById(zone.dataset.figure);
+    if (!source || typeof Plotly === "undefined") { return; }
+    var figure = JSON.parse(source.textContent);
+    Plotly.newPlot(zone, figure.data, figure.layout, options);
+  });
+})();
