@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Le banc d'essai (pas un test) : une base PostgreSQL dédiée, les données d'échelle
+# (32 quartiers × 120 indicateurs × 40 trimestres par défaut), puis chaque mesure, rapportée en
+# ratio à son plancher (la même question posée en une requête SQL écrite à la main).
+#   scripts/banc.sh                     # tout
+#   QUARTIERS=8 INDICATEURS=30 TRIMESTRES=12 scripts/banc.sh   # plus petit
+#   REGENERER=1 scripts/banc.sh         # refaire les données d'échelle
+set -euo pipefail
+source "$(dirname "$0")/_commun.sh"
+cd "$RACINE"
+
+installer_paquets_debian gettext
+installer_python "[dev]"
+demarrer_postgresql
+creer_role_postgresql
+psql -q -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'evalpic_banc'" \
+  | grep -q 1 || psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE evalpic_banc OWNER evalpic"
+
+export DJANGO_DEBUG=true
+export DJANGO_ALLOWED_HOSTS="testserver,localhost,127.0.0.1"
+export DATABASE_URL="postgres://evalpic:evalpic@127.0.0.1:5432/evalpic_banc"
+unset CELERY_BROKER_URL
+
+"$PY" manage.py compilemessages --ignore=.venv -v 0
+"$PY" manage.py migrate --no-input -v 0
+if [ -n "${REGENERER:-}" ] || ! "$PY" manage.py shell -c \
+    "from rapports.echelle import donnees_echelle_presentes as p; raise SystemExit(0 if p() else 1)"; then
+  "$PY" manage.py generer_donnees_echelle --remplacer \
+    --quartiers "${QUARTIERS:-32}" --indicateurs "${INDICATEURS:-120}" --trimestres "${TRIMESTRES:-40}"
+fi
+"$PY" -m benchmarks.tableaux --repetitions "${REPETITIONS:-5}"
