@@ -325,6 +325,9 @@ def progression_quartiers(lignes: list[tuple[str, dict[str, int]]]) -> dict:
             "autorange": "reversed",
             "automargin": True,
         },
+        # Une ligne lisible par quartier : sinon plotly.js saute des étiquettes.
+        height=max(320, 140 + 30 * len(quartiers)),
+        uniformtext={"minsize": 10, "mode": "hide"},
     )
     return {"data": data, "layout": layout}
 

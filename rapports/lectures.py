@@ -4,12 +4,15 @@ d'ici; l'accès est appliqué avant, par les sélecteurs."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from indicateurs.calculs import ActionLue, ParticipationLue, calculer
 from indicateurs.models import (
@@ -44,7 +47,7 @@ class Filtre:
 def suivis_filtres(quartiers: Iterable[Quartier], filtre: Filtre):
     suivis = IndicateurSuivi.objects.filter(
         quartier__in=quartiers, actif=True, indicateur__statut=StatutIndicateur.APPROUVE
-    ).select_related("indicateur")
+    )
     if filtre.theme:
         suivis = suivis.filter(indicateur__theme__code=filtre.theme)
     if filtre.famille:
@@ -96,16 +99,36 @@ def _valeurs(quartier_ids, indicateur_ids, periodes) -> dict[tuple[int, int, int
     return {(q, i, p): v for q, i, p, v in lignes}
 
 
-def _cibles(suivi_ids) -> dict[int, list[Point]]:
+def _cibles(suivi_ids, periodes: list[Periode]) -> dict[int, list[Point]]:
+    """Les cibles des suivis, de la première période affichée jusqu'à un an après la dernière
+    (la projection de tendance va jusque-là)."""
     cibles: dict[int, list[Point]] = defaultdict(list)
-    for cible in Cible.objects.filter(suivi_id__in=suivi_ids).select_related("periode"):
-        periode = cible.periode
-        cibles[cible.suivi_id].append(
-            Point(periode.code, periode.libelle, periode.debut, cible.valeur)
+    if not periodes:
+        return cibles
+    lignes = (
+        Cible.objects.filter(
+            suivi_id__in=suivi_ids,
+            periode__debut__gte=periodes[0].debut,
+            periode__debut__lte=periodes[-1].debut + datetime.timedelta(days=366),
         )
-    for liste in cibles.values():
-        liste.sort(key=lambda p: p.debut)
+        .order_by("periode__debut")
+        .values_list("suivi_id", "periode__annee", "periode__trimestre", "periode__debut", "valeur")
+    )
+    etiquettes = _Etiquettes()
+    for suivi_id, annee, trimestre, debut, valeur in lignes:
+        cibles[suivi_id].append(Point(*etiquettes[annee, trimestre], debut, valeur))
     return cibles
+
+
+class _Etiquettes(dict):
+    """(année, trimestre) → (code, libellé), calculés une fois par lecture : gettext et la
+    langue active coûtent cher à répéter des dizaines de milliers de fois."""
+
+    def __missing__(self, cle: tuple[int, int]) -> tuple[str, str]:
+        annee, trimestre = cle
+        libelle = str(_("T%(trimestre)s %(annee)s") % {"trimestre": trimestre, "annee": annee})
+        self[cle] = (f"{annee}-T{trimestre}", libelle)
+        return self[cle]
 
 
 def _reperes(quartier_ids, periodes) -> dict[tuple[int, int], list[Repere]]:
@@ -120,36 +143,55 @@ def _reperes(quartier_ids, periodes) -> dict[tuple[int, int], list[Repere]]:
     return reperes
 
 
+CHAMPS_SUIVI = (
+    "pk",
+    "quartier_id",
+    "indicateur_id",
+    "valeur_reference",
+    "date_reference",
+    "indicateur__code",
+    "indicateur__nom_fr",
+    "indicateur__nom_en",
+    "indicateur__unite",
+    "indicateur__polarite",
+    "indicateur__mode",
+    "indicateur__calcul",
+)
+
+
 def lire_series(quartiers: list[Quartier], filtre: Filtre) -> dict[int, list[SerieIndicateur]]:
     """Quartier (id) → séries de ses indicateurs suivis, valeurs publiées et indicateurs
-    calculés tirés du registre, cibles et apprentissages épinglés. Sept requêtes."""
+    calculés tirés du registre, cibles et apprentissages épinglés. Sept requêtes, et des tuples
+    plutôt que des instances : à l'échelle du PIC, une vue lit des dizaines de milliers de
+    valeurs."""
     periodes = list(filtre.periodes)
-    suivis = list(suivis_filtres(quartiers, filtre))
+    suivis = list(suivis_filtres(quartiers, filtre).values_list(*CHAMPS_SUIVI, named=True))
     ids_quartiers = [q.pk for q in quartiers]
     valeurs = _valeurs(ids_quartiers, {s.indicateur_id for s in suivis}, periodes)
-    cibles = _cibles([s.pk for s in suivis])
+    cibles = _cibles([s.pk for s in suivis], periodes)
     reperes = _reperes(ids_quartiers, periodes)
-    calcules = any(s.indicateur.mode == ModeCollecte.CALCULE for s in suivis)
+    calcules = any(s.indicateur__mode == ModeCollecte.CALCULE for s in suivis)
     registres = lire_registres(ids_quartiers) if calcules else {}
     mesures = (
         {q: mesures_du_registre(registres, q, periodes) for q in ids_quartiers} if calcules else {}
     )
     noms = {q.pk: q.nom for q in quartiers}
+    etiquettes = [(p.pk, p.code, p.libelle, p.debut) for p in periodes]
+    anglais = (get_language() or "fr").startswith("en")
     series: dict[int, list[SerieIndicateur]] = {q: [] for q in ids_quartiers}
     for suivi in suivis:
-        indicateur = suivi.indicateur
-        if indicateur.mode == ModeCollecte.CALCULE:
-            par_periode = mesures[suivi.quartier_id]
-            points = [_point(p, par_periode[p.code].get(indicateur.calcul)) for p in periodes]
+        if suivi.indicateur__mode == ModeCollecte.CALCULE:
+            par_periode, calcul = mesures[suivi.quartier_id], suivi.indicateur__calcul
+            points = [Point(c, lib, d, par_periode[c].get(calcul)) for _pk, c, lib, d in etiquettes]
         else:
-            cle = (suivi.quartier_id, suivi.indicateur_id)
-            points = [_point(p, valeurs.get((*cle, p.pk))) for p in periodes]
+            q, i = suivi.quartier_id, suivi.indicateur_id
+            points = [Point(c, lib, d, valeurs.get((q, i, pk))) for pk, c, lib, d in etiquettes]
         series[suivi.quartier_id].append(
             SerieIndicateur(
-                code=indicateur.code,
-                nom=indicateur.nom,
-                unite=indicateur.unite,
-                polarite=indicateur.polarite,
+                code=suivi.indicateur__code,
+                nom=suivi.indicateur__nom_en if anglais else suivi.indicateur__nom_fr,
+                unite=suivi.indicateur__unite,
+                polarite=suivi.indicateur__polarite,
                 quartier=noms[suivi.quartier_id],
                 reference=suivi.valeur_reference,
                 date_reference=suivi.date_reference,
@@ -159,10 +201,6 @@ def lire_series(quartiers: list[Quartier], filtre: Filtre) -> dict[int, list[Ser
             )
         )
     return series
-
-
-def _point(periode: Periode, valeur: Decimal | None) -> Point:
-    return Point(periode.code, periode.libelle, periode.debut, valeur)
 
 
 def parts_renseignees(

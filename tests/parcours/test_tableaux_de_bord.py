@@ -4,6 +4,7 @@ graphiques dessinés et ses données, téléchargement d'un CSV, passage à l'an
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -45,7 +46,7 @@ def test_le_conseiller_parcourt_les_tableaux_de_bord(page: Page, live_server, de
 
     with page.expect_download() as telechargement:
         page.get_by_role("link", name="Toutes les séries en CSV").click()
-    contenu = open(telechargement.value.path(), encoding="utf-8-sig").read()
+    contenu = Path(telechargement.value.path()).read_text(encoding="utf-8-sig")
     assert contenu.startswith("Indicateur;Nom;Période;Valeur")
 
     page.get_by_role("button", name="English").click()

@@ -71,7 +71,7 @@ def test_le_coordonnateur_ne_voit_que_son_quartier_partout(client, deux_quartier
 
 
 def test_le_conseiller_voit_ses_quartiers_affectes(client, deux_quartiers, quartier_a):
-    alpha, beta = deux_quartiers
+    alpha, _beta = deux_quartiers
     conseiller = AffectationFactory(quartier=alpha, role="conseiller").utilisateur
     AffectationFactory(utilisateur=conseiller, quartier=quartier_a, role="conseiller")
     client.force_login(conseiller)
