@@ -176,7 +176,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "indicateurs.envoyer_rappels",
         "schedule": crontab(hour=8, minute=0),
     },
+    "planifier-bilans": {
+        "task": "rapports.planifier_bilans",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "recuperer-bilans-bloques": {
+        "task": "rapports.recuperer_bilans_bloques",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+
+# Bilans : au-delà de ce délai (secondes), un bilan « en cours » est tenu pour abandonné par un
+# worker arrêté et repris; après ce nombre de tentatives, il passe en échec.
+EVALPIC_BILAN_DELAI_BLOQUE = env.int("EVALPIC_BILAN_DELAI_BLOQUE", default=900)
+EVALPIC_BILAN_TENTATIVES_MAX = env.int("EVALPIC_BILAN_TENTATIVES_MAX", default=3)
 
 # Saisie trimestrielle : calendrier, rappels et contrôle des valeurs inhabituelles.
 EVALPIC_OUVERTURE_JOURS_AVANT_FIN = env.int("EVALPIC_OUVERTURE_JOURS_AVANT_FIN", default=14)
@@ -208,4 +221,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Bavards à INFO (une ligne par page de PDF, par onglet de chromium) : avertissements seulement.
+    "loggers": {
+        nom: {"level": "WARNING"}
+        for nom in ("choreographer", "kaleido", "weasyprint", "weasyprint.progress", "fontTools")
+    },
 }

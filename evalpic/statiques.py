@@ -29,7 +29,7 @@ class PlotlyFinder(BaseFinder):
 
     def find(self, path: str, find_all: bool = False, **kwargs):
         if path != CHEMIN:
-            return [] if find_all else None
+            return []  # comme les chercheurs de Django : une liste vide, jamais None
         fichier = str(_DOSSIER / "plotly.min.js")
         return [fichier] if find_all else fichier
 

@@ -1,1 +1,130 @@
-"""Les bilans (modèle à venir avec le ticket des bilans)."""
+"""Les bilans : une photographie figée des données d'un quartier (ou de tout le PIC) pour un
+trimestre ou une année, et les fichiers qui en sont tirés (HTML, PDF, XLSX, CSV).
+
+La ligne `Bilan` est aussi le dossier de la tâche qui le produit : son statut, son erreur, ses
+tentatives; l'interface interroge la ligne."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from quartiers.models import Langue, Quartier
+
+
+class Portee(models.TextChoices):
+    QUARTIER = "quartier", _("un quartier")
+    PIC = "pic", _("tout le PIC")
+
+
+class StatutBilan(models.TextChoices):
+    EN_ATTENTE = "en_attente", _("en attente")
+    EN_COURS = "en_cours", _("en cours")
+    PRET = "pret", _("prêt")
+    ECHEC = "echec", _("échec")
+
+
+def chemin_du_fichier(bilan: Bilan, nom: str) -> str:
+    return f"bilans/{bilan.annee}/{bilan.pk}/{nom}"
+
+
+class BilanQuerySet(models.QuerySet):
+    def prets(self) -> BilanQuerySet:
+        return self.filter(statut=StatutBilan.PRET)
+
+
+class Bilan(models.Model):
+    portee = models.CharField(_("portée"), max_length=10, choices=Portee.choices)
+    quartier = models.ForeignKey(
+        Quartier,
+        on_delete=models.PROTECT,
+        related_name="bilans",
+        null=True,
+        blank=True,
+        verbose_name=_("quartier"),
+    )
+    annee = models.PositiveSmallIntegerField(_("année"))
+    trimestre = models.PositiveSmallIntegerField(
+        _("trimestre"), null=True, blank=True, help_text=_("Vide pour un bilan annuel.")
+    )
+    langue = models.CharField(_("langue"), max_length=5, choices=Langue.choices, default="fr")
+    statut = models.CharField(
+        _("statut"), max_length=12, choices=StatutBilan.choices, default=StatutBilan.EN_ATTENTE
+    )
+    erreur = models.TextField(_("erreur"), blank=True)
+    tentatives = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    planifie = models.BooleanField(_("planifié par le calendrier"), default=False)
+    demande_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="bilans_demandes",
+        null=True,
+        blank=True,
+        verbose_name=_("demandé par"),
+    )
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    debut_generation = models.DateTimeField(_("génération commencée le"), null=True, blank=True)
+    fin_generation = models.DateTimeField(_("génération terminée le"), null=True, blank=True)
+    instantane = models.JSONField(_("instantané figé"), null=True, blank=True, editable=False)
+    somme_controle = models.CharField(_("somme de contrôle"), max_length=64, blank=True)
+    version_generateur = models.CharField(_("version du générateur"), max_length=40, blank=True)
+    fichier_html = models.FileField(_("HTML"), upload_to=chemin_du_fichier, blank=True)
+    fichier_pdf = models.FileField(_("PDF"), upload_to=chemin_du_fichier, blank=True)
+    fichier_xlsx = models.FileField(_("XLSX"), upload_to=chemin_du_fichier, blank=True)
+    fichier_csv = models.FileField(_("CSV"), upload_to=chemin_du_fichier, blank=True)
+
+    objects = BilanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bilan")
+        verbose_name_plural = _("bilans")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(portee="quartier") & Q(quartier__isnull=False))
+                | (Q(portee="pic") & Q(quartier__isnull=True)),
+                name="bilan_portee_coherente",
+            ),
+            models.CheckConstraint(
+                condition=Q(trimestre__isnull=True) | (Q(trimestre__gte=1) & Q(trimestre__lte=4)),
+                name="bilan_trimestre_1_4",
+            ),
+            # Le calendrier ne crée chaque bilan qu'une fois (un bilan demandé à la main peut
+            # être redemandé : c'est une nouvelle photographie).
+            models.UniqueConstraint(
+                "portee",
+                Coalesce("quartier", 0),
+                "annee",
+                Coalesce("trimestre", 0),
+                "langue",
+                condition=Q(planifie=True),
+                name="bilan_planifie_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["statut", "debut_generation"], name="bilan_statut_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.titre_portee} — {self.libelle_periode}"
+
+    @property
+    def titre_portee(self) -> str:
+        return self.quartier.nom if self.quartier_id else str(_("Projet impact collectif"))
+
+    @property
+    def code_periode(self) -> str:
+        return f"{self.annee}-T{self.trimestre}" if self.trimestre else str(self.annee)
+
+    @property
+    def libelle_periode(self) -> str:
+        if self.trimestre:
+            return str(
+                _("T%(trimestre)s %(annee)s") % {"trimestre": self.trimestre, "annee": self.annee}
+            )
+        return str(_("année %(annee)s") % {"annee": self.annee})
+
+    @property
+    def est_pret(self) -> bool:
+        return self.statut == StatutBilan.PRET

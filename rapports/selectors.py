@@ -172,3 +172,29 @@ def indicateur_entre_quartiers(utilisateur, code: str, filtre: Filtre) -> Indica
     par_quartier = lire_series(quartiers, Filtre(periodes=filtre.periodes, indicateur=code))
     series = [s for q in quartiers for s in par_quartier[q.pk]]
     return IndicateurEntreQuartiers(indicateur, filtre, series)
+
+
+# --- Bilans -------------------------------------------------------------------------------------
+
+
+def bilans_accessibles(utilisateur):
+    """Les bilans des quartiers visibles; ceux de tout le PIC pour l'évaluation et
+    l'administration seulement."""
+    from django.db.models import Q
+
+    from quartiers.acces import peut_generer_bilan_pic
+    from rapports.models import Bilan, Portee
+
+    visibles = Q(quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR))
+    if peut_generer_bilan_pic(utilisateur):
+        visibles |= Q(portee=Portee.PIC)
+    return Bilan.objects.filter(visibles).select_related("quartier", "demande_par")
+
+
+def bilan_accessible_ou_404(utilisateur, pk: int):
+    from rapports.models import Bilan
+
+    try:
+        return bilans_accessibles(utilisateur).get(pk=pk)
+    except Bilan.DoesNotExist as erreur:
+        raise Http404(_("Bilan introuvable.")) from erreur

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rapports import views
+from rapports import views, views_bilans
 
 urlpatterns = [
     path("tableau-de-bord/", views.tableau_pic, name="tableau_pic"),
@@ -19,4 +19,8 @@ urlpatterns = [
         views.indicateur_entre_quartiers,
         name="indicateur_entre_quartiers",
     ),
+    path("bilans/", views_bilans.liste, name="bilans"),
+    path("bilans/comparer/", views_bilans.comparer, name="bilans_comparer"),
+    path("bilans/<int:pk>/", views_bilans.detail, name="bilan_detail"),
+    path("bilans/<int:pk>/fichier.<str:format>", views_bilans.telecharger, name="bilan_fichier"),
 ]

@@ -1,0 +1,413 @@
+"""Les exports de données d'un bilan (CSV et XLSX), fabriqués à partir de l'instantané seul.
+
+Ces fonctions sont pures : elles ne lisent ni la base, ni l'horloge, ni la langue active. Le
+même instantané donne les mêmes octets, à chaque appel et quel que soit le jour, ce qui permet
+de régénérer les fichiers d'un bilan et d'obtenir des exports identiques à l'octet près.
+
+Ce qu'on en déduit :
+
+- les en-têtes et les libellés sont traduits dans la langue de l'instantané (`"langue"`), jamais
+  dans celle de la requête en cours;
+- l'ordre des lignes ne dépend pas de l'ordre des clés des dictionnaires de l'instantané :
+  un champ JSON PostgreSQL (`jsonb`) ne conserve pas cet ordre. Les quartiers sont triés par
+  nom, les indicateurs par code, les catégories d'apprentissage dans l'ordre de
+  `CategorieApprentissage`; seules les listes (points d'une série, fenêtre) gardent leur ordre;
+- le classeur XLSX porte des dates fixes tirées de l'instantané (la fin de la période, à
+  minuit) au lieu de l'heure de l'enregistrement, et son archive ZIP est réécrite avec des
+  entrées datées du 1er janvier 1980, dans un ordre, une compression et des attributs fixes.
+
+Les octets restent ceux d'un même code : une nouvelle version d'openpyxl, de zlib ou des
+traductions peut les changer; c'est pourquoi l'instantané porte la version du générateur.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+
+from django.utils import translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
+
+from indicateurs.models import CategorieApprentissage, ModeCollecte, Polarite, Unite
+from rapports.instantane import somme_de_controle
+from rapports.models import Portee
+from rapports.series import Statut
+
+# Excel garde 15 chiffres significatifs : au-delà, la valeur reste du texte exact.
+CHIFFRES_SIGNIFICATIFS_EXCEL = 15
+DATE_ZIP = (1980, 1, 1, 0, 0, 0)  # la plus petite date qu'accepte le format ZIP
+ATTRIBUTS_ZIP = 0o100644 << 16  # fichier ordinaire, rw-r--r--
+NIVEAU_COMPRESSION = 6
+PREMIERES_ENTREES_ZIP = ("[Content_Types].xml", "_rels/.rels")
+DEBUTS_DE_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- Lecture de l'instantané --------------------------------------------------------------------
+
+
+def _cle_de_tri(texte: str) -> tuple[str, str]:
+    """Tri alphabétique qui ignore accents et casse (« École » avant « Parc »), puis le texte
+    exact pour départager : le même ordre sur toute machine, sans dépendre de la locale."""
+    sans_accents = unicodedata.normalize("NFKD", texte)
+    sans_accents = "".join(c for c in sans_accents if not unicodedata.combining(c))
+    return sans_accents.casefold(), texte
+
+
+def _quartiers(instantane: dict) -> list[dict]:
+    """Les quartiers de l'instantané, triés par nom (puis par slug)."""
+    return sorted(
+        instantane.get("quartiers", []),
+        key=lambda q: (*_cle_de_tri(q.get("nom", "")), q.get("slug", "")),
+    )
+
+
+def _series(quartier: dict) -> list[dict]:
+    """Les séries d'un quartier, triées par code d'indicateur."""
+    return sorted(quartier.get("series", []), key=lambda s: s["code"])
+
+
+def _libelle(choix: type, valeur: str | None) -> str:
+    """Le libellé traduit d'une valeur de `TextChoices`, ou la valeur telle quelle si elle
+    n'est pas (ou plus) un choix connu."""
+    if valeur is None:
+        return ""
+    libelles = dict(choix.choices)
+    return str(libelles[valeur]) if valeur in libelles else str(valeur)
+
+
+def _categories(apprentissages: dict) -> list[str]:
+    """Les catégories d'apprentissage dans l'ordre du modèle, puis les inconnues par ordre
+    alphabétique."""
+    connues = [c for c in CategorieApprentissage.values if c in apprentissages]
+    autres = sorted(c for c in apprentissages if c not in CategorieApprentissage.values)
+    return connues + autres
+
+
+def _en_tetes_valeurs() -> list[str]:
+    return [
+        _("Quartier"),
+        _("Indicateur"),
+        _("Nom de l'indicateur"),
+        _("Unité"),
+        _("Période"),
+        _("Libellé de la période"),
+        _("Valeur"),
+        _("Cible"),
+        _("Référence"),
+        _("Statut"),
+    ]
+
+
+COLONNES_NUMERIQUES = (6, 7, 8)  # valeur, cible, référence (indices dans _en_tetes_valeurs)
+
+
+def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
+    """Une ligne par quartier × indicateur × période, les nombres en texte décimal exact
+    (chaîne vide si absent). À appeler dans la langue de l'instantané."""
+    catalogue = instantane.get("indicateurs", {})
+    for quartier in _quartiers(instantane):
+        for serie in _series(quartier):
+            indicateur = catalogue.get(serie["code"], {})
+            cibles = {c["periode"]: c["valeur"] for c in serie.get("cibles", [])}
+            for point in serie.get("points", []):
+                yield [
+                    quartier.get("nom", ""),
+                    serie["code"],
+                    indicateur.get("nom", ""),
+                    _libelle(Unite, indicateur.get("unite")),
+                    point["periode"],
+                    point.get("libelle", ""),
+                    point.get("valeur") or "",
+                    cibles.get(point["periode"]) or "",
+                    serie.get("reference") or "",
+                    _libelle(Statut, serie.get("statut")),
+                ]
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def _neutraliser(texte: str) -> str:
+    """Empêche un tableur d'exécuter un texte comme une formule (« =HYPERLINK(…) ») : on le
+    préfixe d'une apostrophe, comme le recommande l'OWASP. Seulement pour les colonnes de
+    texte : les nombres (« -3.5 ») restent intacts."""
+    return f"'{texte}" if texte.startswith(DEBUTS_DE_FORMULE) else texte
+
+
+def exporter_csv(instantane: dict) -> bytes:
+    """Les valeurs du bilan en CSV, format long : UTF-8 avec BOM (pour Excel), point-virgule,
+    fins de ligne « \\r\\n ». Une ligne par quartier × indicateur × période, triées par nom de
+    quartier, code d'indicateur puis période (dans l'ordre de l'instantané). Les nombres sont
+    les textes décimaux exacts de l'instantané; une valeur absente est une case vide."""
+    tampon = io.StringIO(newline="")
+    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
+    with translation.override(instantane["langue"]):
+        ecrivain.writerow(_en_tetes_valeurs())
+        for ligne in _lignes_valeurs(instantane):
+            ecrivain.writerow(
+                [v if i in COLONNES_NUMERIQUES else _neutraliser(v) for i, v in enumerate(ligne)]
+            )
+    return tampon.getvalue().encode("utf-8-sig")
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+
+def nombre_pour_excel(texte: str | None) -> int | float | str | None:
+    """Le texte décimal de l'instantané en nombre pour une cellule numérique.
+
+    Un entier devient `int`; un décimal devient `float` seulement s'il a au plus 15 chiffres
+    significatifs : Excel n'en garde pas davantage, et openpyxl écrit alors exactement le même
+    texte décimal (« 12.5 », « 0.1 »). Au-delà, ou si le texte n'est pas un nombre, la cellule
+    garde le texte exact plutôt qu'un arrondi silencieux."""
+    if texte is None or texte == "":
+        return None
+    try:
+        nombre = Decimal(texte)
+    except InvalidOperation:
+        return texte
+    if not nombre.is_finite():
+        return texte
+    if len(nombre.normalize().as_tuple().digits) > CHIFFRES_SIGNIFICATIFS_EXCEL:
+        return texte
+    if nombre == nombre.to_integral_value():
+        return int(nombre)
+    return float(nombre)
+
+
+def _ecrire(feuille: Worksheet, ligne: int, valeurs: list, numeriques: tuple[int, ...] = ()):
+    """Écrit une ligne; les colonnes `numeriques` reçoivent des nombres, les autres du texte
+    qu'Excel n'interprète jamais comme une formule."""
+    for colonne, valeur in enumerate(valeurs):
+        if colonne in numeriques:
+            valeur = nombre_pour_excel(valeur)
+        cellule = feuille.cell(row=ligne, column=colonne + 1, value=valeur)
+        if isinstance(valeur, str):
+            cellule.data_type = "s"
+
+
+def _titre_de_feuille(titre: str) -> str:
+    """Un titre de feuille qu'Excel accepte, quelle que soit la traduction : 31 caractères au
+    plus, sans \\ / * ? : [ ]."""
+    return re.sub(r"[\\/*?:\[\]]", "-", titre)[:31] or "-"
+
+
+def _feuille(
+    classeur: Workbook,
+    titre: str,
+    en_tetes: list[str],
+    lignes: list[list],
+    numeriques: tuple[int, ...] = (),
+    largeurs: tuple[int, ...] = (),
+) -> Worksheet:
+    feuille = classeur.create_sheet(title=_titre_de_feuille(titre))
+    _ecrire(feuille, 1, en_tetes)
+    for cellule in feuille[1]:
+        cellule.font = Font(bold=True)
+    for numero, valeurs in enumerate(lignes, start=2):
+        _ecrire(feuille, numero, valeurs, numeriques)
+    feuille.freeze_panes = "A2"
+    if lignes:
+        feuille.auto_filter.ref = feuille.dimensions
+    for colonne, largeur in enumerate(largeurs, start=1):
+        feuille.column_dimensions[get_column_letter(colonne)].width = largeur
+    return feuille
+
+
+def _lignes_indicateurs(instantane: dict) -> list[list]:
+    catalogue = instantane.get("indicateurs", {})
+    return [
+        [
+            code,
+            fiche.get("nom", ""),
+            fiche.get("definition", ""),
+            _libelle(Unite, fiche.get("unite")),
+            _libelle(Polarite, fiche.get("polarite")),
+            fiche.get("famille", ""),
+            fiche.get("source", ""),
+            _libelle(ModeCollecte, fiche.get("mode")),
+        ]
+        for code, fiche in sorted(catalogue.items())
+    ]
+
+
+def _lignes_apprentissages(instantane: dict) -> list[list]:
+    lignes = []
+    for quartier in _quartiers(instantane):
+        apprentissages = quartier.get("apprentissages") or {}
+        for categorie in _categories(apprentissages):
+            libelle = _libelle(CategorieApprentissage, categorie)
+            lignes.extend([quartier["nom"], libelle, texte] for texte in apprentissages[categorie])
+    return lignes
+
+
+def _lignes_completude(instantane: dict) -> list[list]:
+    lignes = []
+    for quartier in _quartiers(instantane):
+        completude = quartier.get("completude") or {}
+        lignes.append(
+            [
+                quartier["nom"],
+                completude.get("attendues", 0),
+                completude.get("renseignees", 0),
+                completude.get("validees", 0),
+                len(completude.get("manquantes", [])),
+            ]
+        )
+    return lignes
+
+
+def _fin_de_periode(instantane: dict) -> datetime.datetime:
+    """La fin de la période à minuit : la seule date que porte le classeur."""
+    fin = datetime.date.fromisoformat(instantane["periode"]["fin"])
+    return datetime.datetime(fin.year, fin.month, fin.day)
+
+
+def _lignes_a_propos(instantane: dict) -> list[list]:
+    periode = instantane["periode"]
+    return [
+        [_("Générateur"), instantane.get("generateur", "")],
+        [_("Format de l'instantané"), instantane.get("format")],
+        [_("Somme de contrôle de l'instantané"), somme_de_controle(instantane)],
+        [_("Portée"), _libelle(Portee, instantane.get("portee"))],
+        [_("Quartiers"), ", ".join(q.get("nom", "") for q in _quartiers(instantane))],
+        [_("Période"), periode.get("libelle", "")],
+        [_("Début de la période"), datetime.date.fromisoformat(periode["debut"])],
+        [_("Fin de la période"), _fin_de_periode(instantane).date()],
+        [_("Langue"), instantane["langue"]],
+    ]
+
+
+def _classeur(instantane: dict) -> Workbook:
+    classeur = Workbook()
+    classeur.remove(classeur.active)
+    _feuille(
+        classeur,
+        _("Valeurs"),
+        _en_tetes_valeurs(),
+        list(_lignes_valeurs(instantane)),
+        numeriques=COLONNES_NUMERIQUES,
+        largeurs=(24, 14, 40, 16, 10, 14, 12, 12, 12, 16),
+    )
+    _feuille(
+        classeur,
+        _("Indicateurs"),
+        [
+            _("Code"),
+            _("Nom"),
+            _("Définition"),
+            _("Unité"),
+            _("Polarité"),
+            _("Famille"),
+            _("Source"),
+            _("Mode"),
+        ],
+        _lignes_indicateurs(instantane),
+        largeurs=(14, 40, 60, 16, 24, 18, 30, 28),
+    )
+    _feuille(
+        classeur,
+        _("Apprentissages"),
+        [_("Quartier"), _("Catégorie"), _("Texte")],
+        _lignes_apprentissages(instantane),
+        largeurs=(24, 28, 80),
+    )
+    _feuille(
+        classeur,
+        _("Complétude"),
+        [_("Quartier"), _("Attendues"), _("Renseignées"), _("Validées"), _("Manquantes")],
+        _lignes_completude(instantane),
+        largeurs=(24, 12, 12, 12, 12),
+    )
+    a_propos = _feuille(
+        classeur,
+        _("À propos"),
+        [_("Rubrique"), _("Valeur")],
+        _lignes_a_propos(instantane),
+        largeurs=(36, 70),
+    )
+    for (cellule,) in a_propos.iter_rows(min_row=2, min_col=2, max_col=2):
+        if isinstance(cellule.value, datetime.date):
+            cellule.number_format = "yyyy-mm-dd"
+    return classeur
+
+
+def _proprietes_fixes(classeur: Workbook, instantane: dict) -> None:
+    """Les propriétés du document ne portent que des données de l'instantané."""
+    fin = _fin_de_periode(instantane)
+    proprietes = classeur.properties
+    proprietes.creator = instantane.get("generateur", "")
+    proprietes.lastModifiedBy = instantane.get("generateur", "")
+    proprietes.created = fin
+    proprietes.modified = fin
+    proprietes.language = instantane["langue"]
+
+
+def _ordre_zip(nom: str) -> tuple[int, str]:
+    rang = PREMIERES_ENTREES_ZIP.index(nom) if nom in PREMIERES_ENTREES_ZIP else 99
+    return rang, nom
+
+
+def _archive_fixe(contenus: dict[str, bytes]) -> bytes:
+    """Réécrit l'archive : entrées dans un ordre fixe (types de contenu d'abord), toutes datées
+    du 1er janvier 1980, même compression, mêmes attributs, sans commentaire."""
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w") as archive:
+        for nom in sorted(contenus, key=_ordre_zip):
+            info = zipfile.ZipInfo(nom, date_time=DATE_ZIP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = ATTRIBUTS_ZIP
+            archive.writestr(info, contenus[nom], compresslevel=NIVEAU_COMPRESSION)
+    return tampon.getvalue()
+
+
+def exporter_xlsx(instantane: dict) -> bytes:
+    """Le classeur XLSX du bilan, identique à l'octet près pour un même instantané.
+
+    Feuilles : « Valeurs » (mêmes colonnes que le CSV; valeur, cible et référence en cellules
+    numériques, voir `nombre_pour_excel`), « Indicateurs » (le catalogue), « Apprentissages »,
+    « Complétude » (attendues, renseignées, validées, nombre de manquantes) et « À propos »
+    (générateur, format, portée, période, dates de la période — jamais la date du jour).
+
+    openpyxl inscrit l'heure courante dans docProps/core.xml et dans chaque entrée du ZIP :
+    on remplace core.xml par des propriétés fixes (fin de la période à minuit) et on réécrit
+    l'archive avec des entrées fixes (`_archive_fixe`)."""
+    with translation.override(instantane["langue"]):
+        classeur = _classeur(instantane)
+    tampon = io.BytesIO()
+    classeur.save(tampon)  # `save` remet `modified` à maintenant : on refait core.xml après.
+    _proprietes_fixes(classeur, instantane)
+    with zipfile.ZipFile(tampon) as archive:
+        contenus = {nom: archive.read(nom) for nom in archive.namelist()}
+    contenus["docProps/core.xml"] = tostring(classeur.properties.to_tree())
+    return _archive_fixe(contenus)
+
+
+# --- Nom de fichier -----------------------------------------------------------------------------
+
+
+def nom_de_fichier(instantane: dict, extension: str) -> str:
+    """Le nom du fichier téléchargé, en ASCII : « bilan-saint-michel-2026-T3.xlsx » pour un
+    quartier, « bilan-pic-2026.csv » pour tout le PIC."""
+    if instantane.get("portee") == Portee.QUARTIER and instantane.get("quartiers"):
+        quartier = instantane["quartiers"][0]
+        portee = slugify(quartier.get("slug") or quartier.get("nom", "")) or "quartier"
+    else:
+        portee = "pic"
+    code = instantane["periode"]["code"]
+    periode = re.sub(r"[^A-Za-z0-9-]+", "-", unicodedata.normalize("NFKD", str(code))).strip("-")
+    extension = re.sub(r"[^a-z0-9]+", "", extension.lower())
+    return f"bilan-{portee}-{periode}.{extension}"

@@ -1,0 +1,44 @@
+"""Demander un bilan."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from indicateurs.models import Periode, StatutPeriode
+from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
+from rapports.models import Portee
+
+
+class DemandeBilanForm(forms.Form):
+    quartier = forms.ChoiceField(label=_("Portée"))
+    periode = forms.ChoiceField(label=_("Période"))
+    langue = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES, initial="fr")
+
+    def __init__(self, *args, utilisateur, **kwargs):
+        super().__init__(*args, **kwargs)
+        choix = []
+        if peut_generer_bilan_pic(utilisateur):
+            choix.append((Portee.PIC, _("Tout le PIC")))
+        quartiers = quartiers_accessibles(utilisateur, Droit.GENERER_BILAN).order_by("nom")
+        self.quartiers = {q.slug: q for q in quartiers}
+        choix += [(q.slug, q.nom) for q in quartiers]
+        self.fields["quartier"].choices = choix
+        periodes = list(Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut"))
+        annees = sorted({p.annee for p in periodes}, reverse=True)
+        self.fields["periode"].choices = [(p.code, p.libelle) for p in periodes] + [
+            (str(a), _("année %(annee)s") % {"annee": a}) for a in annees
+        ]
+
+    def arguments(self) -> dict:
+        """Les arguments de `demander_bilan` tirés du formulaire valide."""
+        cle = self.cleaned_data["quartier"]
+        annee, _sep, trimestre = self.cleaned_data["periode"].partition("-T")
+        return {
+            "portee": Portee.PIC if cle == Portee.PIC else Portee.QUARTIER,
+            "quartier": self.quartiers.get(cle),
+            "annee": int(annee),
+            "trimestre": int(trimestre) if trimestre else None,
+            "langue": self.cleaned_data["langue"],
+        }

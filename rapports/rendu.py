@@ -1,0 +1,131 @@
+"""Le document d'un bilan, rendu à partir de l'instantané seul : la même mise en page sert la
+page interactive (graphiques Plotly) et le PDF (graphiques en SVG par kaleido)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from indicateurs.models import CategorieApprentissage
+from rapports import graphiques
+from rapports.en_bref import constats
+from rapports.series import Point, Repere, SerieIndicateur, Statut
+
+# Les rubriques du bilan fondateur, dans son ordre : (ancre, catégorie d'apprentissage, titre).
+RUBRIQUES = [
+    ("defis", CategorieApprentissage.DEFIS, _("Les défis")),
+    (
+        "changements-pratiques",
+        CategorieApprentissage.CHANGEMENTS_PRATIQUES,
+        _("Les changements de pratiques"),
+    ),
+    ("au-dela", CategorieApprentissage.AU_DELA, _("Au-delà des changements")),
+]
+
+
+def _decimal(texte: str | None) -> Decimal | None:
+    return None if texte is None else Decimal(texte)
+
+
+def serie_de(donnees: dict, catalogue: dict, quartier: str) -> SerieIndicateur:
+    """Une série de l'instantané, redevenue `SerieIndicateur` pour les graphiques."""
+    fiche = catalogue[donnees["code"]]
+    return SerieIndicateur(
+        code=donnees["code"],
+        nom=fiche["nom"],
+        unite=fiche["unite"],
+        polarite=fiche["polarite"],
+        quartier=quartier,
+        reference=_decimal(donnees["reference"]),
+        points=[
+            Point(p["periode"], p["libelle"], None, _decimal(p["valeur"]))
+            for p in donnees["points"]
+        ],
+        cibles=[
+            Point(c["periode"], c["libelle"], None, _decimal(c["valeur"]))
+            for c in donnees["cibles"]
+        ],
+        reperes=[Repere(**r) for r in donnees["reperes"]],
+    )
+
+
+def _sections_du_quartier(quartier: dict, catalogue: dict, image: Callable | None) -> list[dict]:
+    """Les indicateurs du quartier groupés par changement visé, chacun avec sa figure."""
+    series = {s["code"]: s for s in quartier["series"]}
+    sections, places = [], set()
+    groupes = [(c, c["indicateurs"]) for c in quartier["changements"]]
+    groupes.append((None, sorted(series)))
+    for changement, codes in groupes:
+        courbes = []
+        for code in codes:
+            if code in places or code not in series:
+                continue
+            places.add(code)
+            serie = serie_de(series[code], catalogue, quartier["nom"])
+            figure = graphiques.courbe_a_renverser(serie)
+            courbes.append(
+                {
+                    "serie": serie,
+                    "statut": series[code]["statut"],
+                    "libelle_statut": Statut(series[code]["statut"]).label,
+                    "figure": figure,
+                    "image": image(figure) if image else None,
+                    "lignes": graphiques.lignes_de_la_courbe(serie),
+                    "source": catalogue[code]["source"],
+                }
+            )
+        if courbes:
+            sections.append({"changement": changement, "courbes": courbes})
+    return sections
+
+
+def contexte(instantane: dict, *, image: Callable[[dict], str] | None = None) -> dict:
+    """Le contexte du gabarit du bilan. `image` transforme une figure en image (PDF); sans
+    elle, les figures restent interactives (page web)."""
+    catalogue = instantane["indicateurs"]
+    quartiers = [
+        {**q, "sections": _sections_du_quartier(q, catalogue, image)}
+        for q in instantane["quartiers"]
+    ]
+    vue_pic = None
+    if instantane["portee"] == "pic":
+        lignes = [
+            (q["nom"], {s.value: [x["statut"] for x in q["series"]].count(s.value) for s in Statut})
+            for q in instantane["quartiers"]
+        ]
+        figure = graphiques.progression_quartiers(lignes)
+        vue_pic = {"figure": figure, "image": image(figure) if image else None, "lignes": lignes}
+    return {
+        "instantane": instantane,
+        "periode": instantane["periode"],
+        "constats": constats(instantane),
+        "quartiers": quartiers,
+        "vue_pic": vue_pic,
+        "statuts": Statut.choices,
+        "rubriques": [
+            {"ancre": ancre, "titre": titre, **_rubrique(instantane, categorie)}
+            for ancre, categorie, titre in RUBRIQUES
+        ],
+        "processus_resultats": _rubrique(instantane, CategorieApprentissage.PROCESSUS_RESULTATS),
+        "pour_impression": image is not None,
+    }
+
+
+def _rubrique(instantane: dict, categorie: str) -> dict:
+    par_quartier = [
+        (q["nom"], q["apprentissages"].get(categorie, [])) for q in instantane["quartiers"]
+    ]
+    return {"par_quartier": par_quartier, "present": any(textes for _nom, textes in par_quartier)}
+
+
+def rendre(
+    instantane: dict, *, titre: str, image: Callable | None = None, extra: dict | None = None
+) -> str:
+    """Le document HTML complet du bilan, dans sa langue."""
+    with translation.override(instantane["langue"]):
+        donnees = {**contexte(instantane, image=image), "titre": titre, **(extra or {})}
+        return render_to_string("rapports/bilan_document.html", donnees)

@@ -1,0 +1,269 @@
+"""Demander, produire, rattraper et planifier les bilans.
+
+La ligne `Bilan` est le dossier de la tâche : le service la réclame par une mise à jour
+conditionnelle (en attente → en cours), si bien qu'un message en double ou un second worker ne
+produit rien de plus. Les fichiers sont écrits sous un nom propre à la tentative, et la ligne ne
+les désigne qu'à la fin, quand tout est écrit : un worker tué ne laisse jamais un fichier
+tronqué servi, et un bilan resté « en cours » est repris ou marqué en échec par
+`recuperer_bilans_bloques`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import OperationalError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from indicateurs.models import IndicateurSuivi, Periode, StatutPeriode
+from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
+from quartiers.models import Quartier, RoleGlobal, Utilisateur
+from rapports.exports import exporter_csv, exporter_xlsx, nom_de_fichier
+from rapports.instantane import VERSION_GENERATEUR, construire_instantane, somme_de_controle
+from rapports.models import Bilan, Portee, StatutBilan
+from rapports.rendu import rendre
+
+journal = logging.getLogger(__name__)
+FICHIERS = ("html", "pdf", "xlsx", "csv")
+
+
+# --- Demander -----------------------------------------------------------------------------------
+
+
+def _verifier_periode(annee: int, trimestre: int | None) -> None:
+    periodes = Periode.objects.filter(annee=annee)
+    if trimestre is not None:
+        periodes = periodes.filter(trimestre=trimestre)
+    if not periodes.exclude(statut=StatutPeriode.A_VENIR).exists():
+        raise ValidationError({"periode": [_("Cette période n'a pas encore de données.")]})
+
+
+def _verifier_droit(auteur, portee: str, quartier: Quartier | None) -> None:
+    if portee == Portee.PIC:
+        if not peut_generer_bilan_pic(auteur):
+            raise PermissionDenied(_("Le bilan de tout le PIC est réservé à l'évaluation."))
+        return
+    if quartier is None:
+        raise ValidationError({"quartier": [_("Choisissez un quartier.")]})
+    if not quartiers_accessibles(auteur, Droit.GENERER_BILAN).filter(pk=quartier.pk).exists():
+        raise Http404(_("Quartier introuvable."))
+
+
+def demander_bilan(
+    *,
+    auteur,
+    portee: str,
+    annee: int,
+    trimestre: int | None = None,
+    quartier: Quartier | None = None,
+    langue: str = "fr",
+) -> Bilan:
+    """Crée un bilan en attente et confie sa production à un worker (après la transaction)."""
+    _verifier_droit(auteur, portee, quartier)
+    _verifier_periode(annee, trimestre)
+    with transaction.atomic():
+        bilan = Bilan.objects.create(
+            portee=portee,
+            quartier=quartier if portee == Portee.QUARTIER else None,
+            annee=annee,
+            trimestre=trimestre,
+            langue=langue,
+            demande_par=auteur,
+        )
+        _confier(bilan)
+    return bilan
+
+
+def _confier(bilan: Bilan) -> None:
+    from rapports.tasks import generer_bilan_task
+
+    transaction.on_commit(lambda: _envoyer(generer_bilan_task, bilan.pk))
+
+
+def _envoyer(tache, bilan_id: int) -> None:
+    """Met la tâche en file; si la file est injoignable, le bilan reste en attente et sera
+    repris par le rattrapage (rien n'est perdu)."""
+    try:
+        tache.delay(bilan_id)
+    except Exception:  # broker injoignable : on le journalise, la ligne reste en attente
+        journal.warning("File de tâches injoignable : bilan %s laissé en attente.", bilan_id)
+
+
+# --- Produire -----------------------------------------------------------------------------------
+
+
+def _reclamer(bilan_id: int) -> bool:
+    return bool(
+        Bilan.objects.filter(pk=bilan_id, statut=StatutBilan.EN_ATTENTE).update(
+            statut=StatutBilan.EN_COURS,
+            debut_generation=timezone.now(),
+            tentatives=F("tentatives") + 1,
+            erreur="",
+        )
+    )
+
+
+def fabriquer_fichiers(instantane: dict, titre: str) -> dict[str, bytes]:
+    """Les quatre fichiers d'un bilan, tirés de l'instantané seul."""
+    from rapports.pdf import figure_en_img, html_en_pdf
+
+    html = rendre(instantane, titre=titre)
+    impression = rendre(instantane, titre=titre, image=figure_en_img)
+    return {
+        "html": html.encode("utf-8"),
+        "pdf": html_en_pdf(impression),
+        "xlsx": exporter_xlsx(instantane),
+        "csv": exporter_csv(instantane),
+    }
+
+
+def generer_bilan(*, bilan_id: int) -> Bilan | None:
+    """Produit le bilan s'il est en attente (sinon ne fait rien : message en double, ou autre
+    worker déjà dessus). Une erreur passagère de la base remet le bilan en attente et remonte
+    (la tâche réessaie); toute autre erreur le marque en échec, avec son message."""
+    if not _reclamer(bilan_id):
+        return None
+    bilan = Bilan.objects.select_related("quartier").get(pk=bilan_id)
+    try:
+        instantane = construire_instantane(bilan)
+        with translation.override(bilan.langue):
+            titre = _("Bilan — %(portee)s — %(periode)s") % {
+                "portee": bilan.titre_portee,
+                "periode": bilan.libelle_periode,
+            }
+        fichiers = fabriquer_fichiers(instantane, titre)
+        noms = _ecrire(bilan, instantane, fichiers)
+    except OperationalError:
+        Bilan.objects.filter(pk=bilan_id, statut=StatutBilan.EN_COURS).update(
+            statut=StatutBilan.EN_ATTENTE
+        )
+        raise
+    except Exception as erreur:
+        journal.exception("Échec du bilan %s", bilan_id)
+        Bilan.objects.filter(pk=bilan_id, statut=StatutBilan.EN_COURS).update(
+            statut=StatutBilan.ECHEC, erreur=f"{type(erreur).__name__}: {erreur}"[:2000]
+        )
+        return Bilan.objects.get(pk=bilan_id)
+    return _terminer(bilan, instantane, noms)
+
+
+def _ecrire(bilan: Bilan, instantane: dict, fichiers: dict[str, bytes]) -> dict[str, str]:
+    """Écrit chaque fichier sous un nom propre à cette tentative; aucune ligne ne le désigne
+    encore."""
+    noms = {}
+    for extension, contenu in fichiers.items():
+        nom = f"bilans/{bilan.annee}/{bilan.pk}/t{bilan.tentatives}-{nom_de_fichier(instantane, extension)}"
+        noms[extension] = default_storage.save(nom, ContentFile(contenu))
+    return noms
+
+
+def _terminer(bilan: Bilan, instantane: dict, noms: dict[str, str]) -> Bilan:
+    """Marque le bilan prêt, avec ses fichiers, si cette tentative le tient encore."""
+    fait = Bilan.objects.filter(
+        pk=bilan.pk, statut=StatutBilan.EN_COURS, tentatives=bilan.tentatives
+    ).update(
+        statut=StatutBilan.PRET,
+        fin_generation=timezone.now(),
+        instantane=instantane,
+        somme_controle=somme_de_controle(instantane),
+        version_generateur=VERSION_GENERATEUR,
+        **{f"fichier_{extension}": nom for extension, nom in noms.items()},
+    )
+    if not fait:  # repris par un rattrapage entre-temps : nos fichiers ne servent à rien
+        for nom in noms.values():
+            default_storage.delete(nom)
+        return Bilan.objects.get(pk=bilan.pk)
+    bilan.refresh_from_db()
+    transaction.on_commit(lambda: prevenir(bilan))
+    return bilan
+
+
+def prevenir(bilan: Bilan) -> None:
+    """Prévient la personne qui a demandé le bilan (ou l'évaluation, s'il est planifié)."""
+    if bilan.demande_par_id:
+        destinataires = [bilan.demande_par]
+    else:
+        destinataires = list(
+            Utilisateur.objects.filter(role_global=RoleGlobal.EVALUATEUR, is_active=True)
+        )
+    for personne in destinataires:
+        with translation.override(personne.langue):
+            contexte = {
+                "bilan": bilan,
+                "personne": personne,
+                "lien": settings.SITE_URL + reverse("bilan_detail", args=[bilan.pk]),
+            }
+            sujet = render_to_string("emails/bilan_pret_sujet.txt", contexte).strip()
+            corps = render_to_string("emails/bilan_pret.txt", contexte)
+        send_mail(" ".join(sujet.split()), corps, None, [personne.email], fail_silently=True)
+
+
+# --- Rattraper et planifier ---------------------------------------------------------------------
+
+
+def recuperer_bilans_bloques(*, maintenant: datetime.datetime | None = None) -> list[int]:
+    """Les bilans « en cours » depuis plus longtemps que la limite (worker tué) repartent en
+    attente et en file; après trop de tentatives, ils passent en échec avec la raison. Les
+    bilans en attente depuis longtemps (file injoignable) sont remis en file."""
+    maintenant = maintenant or timezone.now()
+    limite = maintenant - datetime.timedelta(seconds=settings.EVALPIC_BILAN_DELAI_BLOQUE)
+    bloques = Bilan.objects.filter(statut=StatutBilan.EN_COURS, debut_generation__lt=limite)
+    bloques.filter(tentatives__gte=settings.EVALPIC_BILAN_TENTATIVES_MAX).update(
+        statut=StatutBilan.ECHEC,
+        erreur=_("La production a été interrompue trop de fois (worker arrêté ?)."),
+    )
+    repris = list(bloques.values_list("pk", flat=True))
+    bloques.filter(pk__in=repris).update(statut=StatutBilan.EN_ATTENTE)
+    oublies = Bilan.objects.filter(statut=StatutBilan.EN_ATTENTE, created_at__lt=limite)
+    a_relancer = sorted(set(repris) | set(oublies.values_list("pk", flat=True)))
+    from rapports.tasks import generer_bilan_task
+
+    for bilan_id in a_relancer:
+        transaction.on_commit(lambda i=bilan_id: _envoyer(generer_bilan_task, i))
+    return a_relancer
+
+
+def planifier_bilans(*, aujourd_hui: datetime.date) -> list[Bilan]:
+    """Après la fermeture d'un trimestre : son bilan pour chaque quartier qui suit des
+    indicateurs et pour tout le PIC; après le quatrième trimestre, les bilans annuels aussi.
+    Chaque bilan planifié n'est créé qu'une fois (contrainte d'unicité)."""
+    periode = (
+        Periode.objects.filter(statut=StatutPeriode.FERMEE, fin__lt=aujourd_hui)
+        .order_by("-debut")
+        .first()
+    )
+    if periode is None:
+        return []
+    quartiers = Quartier.objects.filter(
+        pk__in=IndicateurSuivi.objects.filter(actif=True).values("quartier_id")
+    )
+    voulus = [(Portee.QUARTIER, q, periode.trimestre) for q in quartiers]
+    voulus.append((Portee.PIC, None, periode.trimestre))
+    if periode.trimestre == 4:
+        voulus += [(portee, q, None) for portee, q, _t in voulus]
+    crees = []
+    with transaction.atomic():
+        for portee, quartier, trimestre in voulus:
+            bilan, cree = Bilan.objects.get_or_create(
+                portee=portee,
+                quartier=quartier,
+                annee=periode.annee,
+                trimestre=trimestre,
+                langue=settings.LANGUAGE_CODE,
+                planifie=True,
+            )
+            if cree:
+                crees.append(bilan)
+                _confier(bilan)
+    return crees

@@ -1,0 +1,98 @@
+"""Pages des bilans : liste et demande, lecture, téléchargements, comparaison."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rapports import comparaison, rendu, selectors, services
+from rapports.exports import nom_de_fichier
+from rapports.forms_bilans import DemandeBilanForm
+from rapports.models import StatutBilan
+
+TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def liste(request):
+    form = DemandeBilanForm(request.POST or None, utilisateur=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bilan = services.demander_bilan(auteur=request.user, **form.arguments())
+        except ValidationError as erreur:
+            form.add_error("periode", erreur.messages)
+        else:
+            messages.success(
+                request, _("Le bilan est demandé : vous serez prévenu·e quand il sera prêt.")
+            )
+            return redirect("bilan_detail", pk=bilan.pk)
+    bilans = selectors.bilans_accessibles(request.user)[:200]
+    return TemplateResponse(request, "rapports/bilans.html", {"form": form, "bilans": bilans})
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    bilan = selectors.bilan_accessible_ou_404(request.user, pk)
+    contexte = {"bilan": bilan}
+    if bilan.statut == StatutBilan.PRET:
+        contexte.update(rendu.contexte(bilan.instantane))
+        contexte["titre"] = str(bilan)
+        contexte["somme_controle"] = bilan.somme_controle
+    return TemplateResponse(request, "rapports/bilan.html", contexte)
+
+
+@login_required
+@require_GET
+def telecharger(request, pk: int, format: str):
+    """Chaque téléchargement revérifie l'accès; seul un bilan prêt a des fichiers."""
+    if format not in TYPES:
+        raise Http404(_("Format inconnu."))
+    bilan = selectors.bilan_accessible_ou_404(request.user, pk)
+    fichier = getattr(bilan, f"fichier_{format}")
+    if bilan.statut != StatutBilan.PRET or not fichier:
+        raise Http404(_("Ce bilan n'est pas prêt."))
+    return FileResponse(
+        fichier.open("rb"),
+        as_attachment=format != "html",
+        filename=nom_de_fichier(bilan.instantane, format),
+        content_type=TYPES[format],
+    )
+
+
+@login_required
+@require_GET
+def comparer(request):
+    try:
+        a = selectors.bilan_accessible_ou_404(request.user, int(request.GET.get("a", "")))
+        b = selectors.bilan_accessible_ou_404(request.user, int(request.GET.get("b", "")))
+    except ValueError as erreur:
+        raise Http404(_("Bilan introuvable.")) from erreur
+    if (a.portee, a.quartier_id) != (b.portee, b.quartier_id):
+        return TemplateResponse(
+            request,
+            "rapports/comparaison.html",
+            {"erreur": _("On ne compare que deux bilans de même portée.")},
+            status=400,
+        )
+    if not (a.est_pret and b.est_pret):
+        raise Http404(_("Ce bilan n'est pas prêt."))
+    contexte = {
+        "a": a,
+        "b": b,
+        "differences": comparaison.differences(a.instantane, b.instantane),
+        "constats": comparaison.constats_cote_a_cote(a.instantane, b.instantane),
+    }
+    return TemplateResponse(request, "rapports/comparaison.html", contexte)
