@@ -73,7 +73,7 @@ def _sections_du_quartier(quartier: dict, catalogue: dict, image: Callable | Non
                     "statut": series[code]["statut"],
                     "libelle_statut": Statut(series[code]["statut"]).label,
                     "figure": figure,
-                    "image": image(figure) if image else None,
+                    "image": image(figure, cle_image(quartier["slug"], code)) if image else None,
                     "lignes": graphiques.lignes_de_la_courbe(serie),
                     "source": catalogue[code]["source"],
                 }
@@ -83,9 +83,28 @@ def _sections_du_quartier(quartier: dict, catalogue: dict, image: Callable | Non
     return sections
 
 
-def contexte(instantane: dict, *, image: Callable[[dict], str] | None = None) -> dict:
-    """Le contexte du gabarit du bilan. `image` transforme une figure en image (PDF); sans
-    elle, les figures restent interactives (page web)."""
+def cle_image(slug: str, code: str) -> str:
+    """L'identifiant d'une figure du bilan (pour répartir le rendu des images entre workers)."""
+    return f"{slug}:{code}"
+
+
+CLE_VUE_PIC = "pic:statuts"
+
+
+def figures_du_quartier(quartier: dict, catalogue: dict) -> dict[str, dict]:
+    """Chaque figure d'un quartier de l'instantané, par clé : ce que rend un worker."""
+    figures = {}
+    for code in sorted({s["code"] for s in quartier["series"]}):
+        donnees = next(s for s in quartier["series"] if s["code"] == code)
+        figures[cle_image(quartier["slug"], code)] = graphiques.courbe_a_renverser(
+            serie_de(donnees, catalogue, quartier["nom"])
+        )
+    return figures
+
+
+def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = None) -> dict:
+    """Le contexte du gabarit du bilan. `image(figure, cle)` transforme une figure en image
+    (PDF); sans elle, les figures restent interactives (page web)."""
     catalogue = instantane["indicateurs"]
     quartiers = [
         {**q, "sections": _sections_du_quartier(q, catalogue, image)}
@@ -98,7 +117,11 @@ def contexte(instantane: dict, *, image: Callable[[dict], str] | None = None) ->
             for q in instantane["quartiers"]
         ]
         figure = graphiques.progression_quartiers(lignes)
-        vue_pic = {"figure": figure, "image": image(figure) if image else None, "lignes": lignes}
+        vue_pic = {
+            "figure": figure,
+            "image": image(figure, CLE_VUE_PIC) if image else None,
+            "lignes": lignes,
+        }
     return {
         "instantane": instantane,
         "periode": instantane["periode"],

@@ -114,12 +114,20 @@ def _reclamer(bilan_id: int) -> bool:
     )
 
 
-def fabriquer_fichiers(instantane: dict, titre: str) -> dict[str, bytes]:
-    """Les quatre fichiers d'un bilan, tirés de l'instantané seul."""
+def fabriquer_fichiers(
+    instantane: dict, titre: str, images: dict[str, str] | None = None
+) -> dict[str, bytes]:
+    """Les quatre fichiers d'un bilan, tirés de l'instantané seul. `images` : les figures déjà
+    rendues par d'autres workers (clé → image); les autres sont rendues ici."""
     from rapports.pdf import figure_en_img, html_en_pdf
 
+    images = images or {}
+
+    def image(figure: dict, cle: str) -> str:
+        return images.get(cle) or figure_en_img(figure)
+
     html = rendre(instantane, titre=titre)
-    impression = rendre(instantane, titre=titre, image=figure_en_img)
+    impression = rendre(instantane, titre=titre, image=image)
     return {
         "html": html.encode("utf-8"),
         "pdf": html_en_pdf(impression),
@@ -137,13 +145,9 @@ def generer_bilan(*, bilan_id: int) -> Bilan | None:
     bilan = Bilan.objects.select_related("quartier").get(pk=bilan_id)
     try:
         instantane = construire_instantane(bilan)
-        with translation.override(bilan.langue):
-            titre = _("Bilan — %(portee)s — %(periode)s") % {
-                "portee": bilan.titre_portee,
-                "periode": bilan.libelle_periode,
-            }
-        fichiers = fabriquer_fichiers(instantane, titre)
-        noms = _ecrire(bilan, instantane, fichiers)
+        if _repartir(bilan, instantane):
+            return Bilan.objects.get(pk=bilan_id)
+        noms = _ecrire(bilan, instantane, fabriquer_fichiers(instantane, _titre(bilan)))
     except OperationalError:
         Bilan.objects.filter(pk=bilan_id, statut=StatutBilan.EN_COURS).update(
             statut=StatutBilan.EN_ATTENTE
@@ -156,6 +160,74 @@ def generer_bilan(*, bilan_id: int) -> Bilan | None:
         )
         return Bilan.objects.get(pk=bilan_id)
     return _terminer(bilan, instantane, noms)
+
+
+def _titre(bilan: Bilan) -> str:
+    with translation.override(bilan.langue):
+        return _("Bilan — %(portee)s — %(periode)s") % {
+            "portee": bilan.titre_portee,
+            "periode": bilan.libelle_periode,
+        }
+
+
+def _repartir(bilan: Bilan, instantane: dict) -> bool:
+    """Bilan du PIC avec de vrais workers : un rendu d'images par quartier (en parallèle), puis
+    un assemblage. L'instantané attend sur la ligne, qui reste « en cours ». Faux quand tout se
+    fait ici (mode embarqué, pas de stockage des résultats, ou un seul quartier)."""
+    if (
+        bilan.portee != Portee.PIC
+        or settings.CELERY_TASK_ALWAYS_EAGER
+        or not settings.CELERY_RESULT_BACKEND
+        or len(instantane["quartiers"]) < 2
+    ):
+        return False
+    from celery import chord
+
+    from rapports.tasks import assembler_bilan_task, images_du_quartier_task
+
+    Bilan.objects.filter(pk=bilan.pk).update(instantane=instantane)
+    parties = [
+        images_du_quartier_task.s(bilan.pk, bilan.tentatives, rang)
+        for rang in range(len(instantane["quartiers"]))
+    ]
+    chord(parties)(assembler_bilan_task.s(bilan.pk, bilan.tentatives))
+    return True
+
+
+def images_du_quartier(*, bilan_id: int, tentative: int, rang: int) -> dict[str, str]:
+    """Les images d'un quartier d'un bilan réparti (rien si la tentative n'est plus la bonne)."""
+    from rapports.pdf import figure_en_img
+    from rapports.rendu import figures_du_quartier
+
+    bilan = Bilan.objects.filter(
+        pk=bilan_id, tentatives=tentative, statut=StatutBilan.EN_COURS
+    ).first()
+    if bilan is None:
+        return {}
+    instantane = bilan.instantane
+    with translation.override(bilan.langue):
+        figures = figures_du_quartier(instantane["quartiers"][rang], instantane["indicateurs"])
+        return {cle: figure_en_img(figure) for cle, figure in figures.items()}
+
+
+def assembler_bilan(*, bilan_id: int, tentative: int, images: dict[str, str]) -> Bilan | None:
+    """Termine un bilan réparti : fichiers à partir de l'instantané et des images reçues."""
+    bilan = Bilan.objects.filter(
+        pk=bilan_id, tentatives=tentative, statut=StatutBilan.EN_COURS
+    ).first()
+    if bilan is None:
+        return None
+    try:
+        noms = _ecrire(
+            bilan, bilan.instantane, fabriquer_fichiers(bilan.instantane, _titre(bilan), images)
+        )
+    except Exception as erreur:
+        journal.exception("Échec de l'assemblage du bilan %s", bilan_id)
+        Bilan.objects.filter(pk=bilan_id, statut=StatutBilan.EN_COURS, tentatives=tentative).update(
+            statut=StatutBilan.ECHEC, erreur=f"{type(erreur).__name__}: {erreur}"[:2000]
+        )
+        return Bilan.objects.get(pk=bilan_id)
+    return _terminer(bilan, bilan.instantane, noms)
 
 
 def _ecrire(bilan: Bilan, instantane: dict, fichiers: dict[str, bytes]) -> dict[str, str]:

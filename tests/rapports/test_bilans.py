@@ -291,3 +291,27 @@ def test_comparer_deux_bilans_de_meme_portee(client, coordonnatrice, villeray, b
     client.force_login(coordonnatrice)
     assert client.get(reverse("bilans_comparer"), {"a": a.pk, "b": b.pk}).status_code == 404
     assert client.get(reverse("bilans_comparer"), {"a": "x", "b": a.pk}).status_code == 404
+
+
+def test_le_bilan_du_pic_se_repartit_par_quartier_puis_s_assemble(eve, villeray, settings):
+    construire_quartier(nom="Ailleurs", indicateurs=2, trimestres=4)
+    with mock.patch("rapports.tasks.generer_bilan_task.delay"):
+        bilan = services.demander_bilan(auteur=eve, portee=Portee.PIC, annee=2023, trimestre=4)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_RESULT_BACKEND = "redis://127.0.0.1:6379/15"
+    with mock.patch("celery.chord") as chord:
+        assert services.generer_bilan(bilan_id=bilan.pk).statut == StatutBilan.EN_COURS
+    parties, rappel = chord.call_args.args[0], chord.return_value.call_args.args[0]
+    assert len(parties) == 2 and rappel.args == (bilan.pk, 1)
+    # Ce que font les workers : les images de chaque quartier, puis l'assemblage.
+    images = {}
+    for partie in parties:
+        images.update(
+            services.images_du_quartier(bilan_id=partie.args[0], tentative=1, rang=partie.args[2])
+        )
+    assert {cle.split(":")[0] for cle in images} == {"villeray", "ailleurs"}
+    assert services.images_du_quartier(bilan_id=bilan.pk, tentative=2, rang=0) == {}  # périmée
+    pret = services.assembler_bilan(bilan_id=bilan.pk, tentative=1, images=images)
+    assert pret.statut == StatutBilan.PRET
+    texte = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pret.fichier_pdf.read())).pages)
+    assert "Villeray" in texte and "Ailleurs" in texte and "côte à côte" in texte
