@@ -29,3 +29,4 @@ if [ -n "${REGENERER:-}" ] || ! "$PY" manage.py shell -c \
     --quartiers "${QUARTIERS:-32}" --indicateurs "${INDICATEURS:-120}" --trimestres "${TRIMESTRES:-40}"
 fi
 "$PY" -m benchmarks.tableaux --repetitions "${REPETITIONS:-5}"
+"$PY" -m benchmarks.bilans --repetitions "${REPETITIONS:-3}"

@@ -57,6 +57,14 @@ FRANCAIS_CONNU = [
     "validée",
     "Importer",
     "Modèle",
+    "Tableau de bord",
+    "Théorie du changement",
+    "Filtrer",
+    "télécharger en CSV",
+    "Demander un bilan",
+    "Bilans produits",
+    "à surveiller",
+    "en bonne voie",
 ]
 
 
@@ -72,6 +80,10 @@ def pages(client, eve, ada):
         "formulaire de saisie": (eve, saisie),
         "historique": (eve, saisie + "historique/"),
         "complétude": (eve, reverse("completude")),
+        "tableau de bord": (eve, reverse("tableau_pic")),
+        "tableau du quartier": (eve, reverse("tableau_quartier", args=[quartier.slug])),
+        "théorie du changement": (eve, reverse("theorie_du_changement", args=[quartier.slug])),
+        "bilans": (eve, reverse("bilans")),
         "import": (ada, reverse("import_valeurs", kwargs={"slug": quartier.slug})),
         "connexion": (None, reverse("account_login")),
         "mot de passe oublié": (None, reverse("account_reset_password")),

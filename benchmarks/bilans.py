@@ -1,0 +1,127 @@
+"""Le temps de production des bilans : un bilan de quartier (HTML + PDF, à chaud, dans le
+processus) et le bilan du PIC avec 1 puis 2 processus de worker Celery réels (Redis). Usage :
+scripts/banc.sh (ou python -m benchmarks.bilans, avec DATABASE_URL)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from benchmarks.commun import mediane_ms, preparer_django, utilisateur_de_mesure
+
+REDIS = os.environ.get("BANC_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def un_quartier(repetitions: int) -> tuple[float, str]:
+    """Médiane (ms) d'un bilan de quartier complet : instantané, HTML, PDF, XLSX, CSV."""
+    from indicateurs.models import Periode, StatutPeriode
+    from quartiers.models import Quartier
+    from rapports.instantane import construire_instantane
+    from rapports.models import Bilan, Portee
+    from rapports.pdf import demarrer_kaleido
+    from rapports.services import _titre, fabriquer_fichiers
+
+    demarrer_kaleido(prechauffer=True)
+    quartier = Quartier.objects.filter(indicateurs_suivis__isnull=False).order_by("slug").first()
+    periode = Periode.objects.filter(statut=StatutPeriode.FERMEE).order_by("-debut").first()
+    bilan = Bilan(
+        portee=Portee.QUARTIER, quartier=quartier, annee=periode.annee, trimestre=periode.trimestre
+    )
+
+    def produire() -> None:
+        fabriquer_fichiers(construire_instantane(bilan), _titre(bilan))
+
+    return mediane_ms(produire, repetitions), f"{quartier.nom}, {periode.libelle}"
+
+
+def _worker(concurrence: int, journal) -> subprocess.Popen:
+    env = {**os.environ, "CELERY_BROKER_URL": REDIS, "CELERY_RESULT_BACKEND": REDIS}
+    commande = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "evalpic",
+        "worker",
+        "-l",
+        "warning",
+        "--concurrency",
+        str(concurrence),
+        "--without-heartbeat",
+        "--without-mingle",
+        "--without-gossip",
+        "-n",
+        f"banc-{concurrence}@%h",
+    ]
+    return subprocess.Popen(
+        commande, env=env, stdout=journal, stderr=journal, start_new_session=True
+    )
+
+
+def le_pic(concurrence: int) -> float:
+    """Secondes entre la demande du bilan du PIC et le bilan prêt, avec `concurrence`
+    processus de worker."""
+    import redis
+    from django.conf import settings
+
+    from evalpic.celery import app
+    from indicateurs.models import Periode, StatutPeriode
+    from rapports import services
+    from rapports.models import Bilan, Portee, StatutBilan
+
+    redis.Redis.from_url(REDIS).flushdb()
+    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = REDIS
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.update(broker_url=REDIS, result_backend=REDIS, task_always_eager=False)
+    periode = Periode.objects.filter(statut=StatutPeriode.FERMEE).order_by("-debut").first()
+    with tempfile.TemporaryFile() as journal:
+        worker = _worker(concurrence, journal)
+        try:
+            time.sleep(8)  # démarrage des processus et préchauffage de kaleido
+            debut = time.perf_counter()
+            bilan = services.demander_bilan(
+                auteur=utilisateur_de_mesure(),
+                portee=Portee.PIC,
+                annee=periode.annee,
+                trimestre=periode.trimestre,
+            )
+            while Bilan.objects.get(pk=bilan.pk).statut not in (
+                StatutBilan.PRET,
+                StatutBilan.ECHEC,
+            ):
+                time.sleep(0.2)
+            duree = time.perf_counter() - debut
+            statut = Bilan.objects.get(pk=bilan.pk)
+            assert statut.statut == StatutBilan.PRET, statut.erreur
+            return duree
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+
+
+def main() -> None:
+    parseur = argparse.ArgumentParser(description=__doc__)
+    parseur.add_argument("--repetitions", type=int, default=3)
+    arguments = parseur.parse_args()
+    preparer_django()
+    from quartiers.models import Quartier
+
+    quartier_ms, de_quoi = un_quartier(arguments.repetitions)
+    nombre = Quartier.objects.filter(indicateurs_suivis__isnull=False).distinct().count()
+    un, deux = le_pic(1), le_pic(2)
+    print("\nBilans")
+    print(
+        f"  un quartier ({de_quoi}), HTML + PDF + XLSX + CSV, à chaud : {quartier_ms / 1000:.2f} s"
+    )
+    print(f"  bilan du PIC ({nombre} quartiers), 1 processus de worker : {un:.1f} s")
+    print(f"  bilan du PIC ({nombre} quartiers), 2 processus de worker : {deux:.1f} s")
+    print(f"  accélération de 1 à 2 processus : {un / deux:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
