@@ -29,4 +29,12 @@ if [ -n "${REGENERER:-}" ] || ! "$PY" manage.py shell -c \
     --quartiers "${QUARTIERS:-32}" --indicateurs "${INDICATEURS:-120}" --trimestres "${TRIMESTRES:-40}"
 fi
 "$PY" -m benchmarks.tableaux --repetitions "${REPETITIONS:-5}"
+
+# Les bilans : le PIC réel compte 17 quartiers; une base à part, de taille réaliste.
+psql -q -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'evalpic_banc_bilans'" \
+  | grep -q 1 || psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE evalpic_banc_bilans OWNER evalpic"
+export DATABASE_URL="postgres://evalpic:evalpic@127.0.0.1:5432/evalpic_banc_bilans"
+export MEDIA_ROOT="${MEDIA_ROOT:-$(mktemp -d)}"
+"$PY" manage.py migrate --no-input -v 0
+"$PY" manage.py generer_donnees_echelle --remplacer --quartiers 17 --indicateurs 12 --trimestres 12
 "$PY" -m benchmarks.bilans --repetitions "${REPETITIONS:-3}"
