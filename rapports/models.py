@@ -66,6 +66,7 @@ class Bilan(models.Model):
         verbose_name=_("demandé par"),
     )
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    mis_en_file_le = models.DateTimeField(_("mis en file le"), null=True, blank=True)
     debut_generation = models.DateTimeField(_("génération commencée le"), null=True, blank=True)
     fin_generation = models.DateTimeField(_("génération terminée le"), null=True, blank=True)
     instantane = models.JSONField(_("instantané figé"), null=True, blank=True, editable=False)

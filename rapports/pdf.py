@@ -23,6 +23,7 @@ import os
 import posixpath
 import re
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -49,6 +50,7 @@ PAQUET_CHROMIUM = "chromium"
 #: Les emplacements usuels de chromium, essayés après `BROWSER_PATH` et le PATH.
 CHEMINS_CHROMIUM: tuple[str, ...] = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
 #: Variante PDF : PDF/UA-1 (balisage pour l'accessibilité, titre et langue obligatoires).
+ONGLETS = 4  # onglets de chromium que kaleido utilise en parallèle pour un lot de figures
 VARIANTE_PDF = "pdf/ua-1"
 
 # kaleido sérialise mal les appels simultanés (files partagées) : un seul appel à la fois.
@@ -143,7 +145,7 @@ def _demarrer_sans_verrou() -> None:
     if _fil_serveur_mort():
         kaleido.stop_sync_server(silence_warnings=True)
     chemin = chemin_chromium()
-    kaleido.start_sync_server(path=chemin, mathjax=False, silence_warnings=True)
+    kaleido.start_sync_server(n=ONGLETS, path=chemin, mathjax=False, silence_warnings=True)
     logger.info("Serveur kaleido démarré (chromium : %s, pid %s).", chemin, os.getpid())
 
 
@@ -154,17 +156,47 @@ def arreter_kaleido() -> None:
 
 
 def _calculer(figure: dict, options: dict) -> bytes:
+    """Une figure, par le serveur kaleido."""
+    return _surveiller(lambda: kaleido.calc_fig_sync(figure, opts=options))
+
+
+def figures_en_img(
+    figures: dict[str, dict], largeur: int = 900, hauteur: int = 420
+) -> dict[str, str]:
+    """Plusieurs figures d'un coup (clé → URI `data:image/svg+xml;base64,…`) : kaleido les
+    dessine dans ses `ONGLETS` onglets en parallèle, près de deux fois plus vite qu'une à une."""
+    if not figures:
+        return {}
+    options = {"format": "svg", "width": largeur, "height": hauteur}
+    with tempfile.TemporaryDirectory(prefix="evalpic-kaleido-") as dossier, _verrou:
+        _demarrer_sans_verrou()
+        chemins = {cle: Path(dossier) / f"f{rang}.svg" for rang, cle in enumerate(figures)}
+        lot = [
+            {"fig": figures[cle], "path": chemin, "opts": options}
+            for cle, chemin in chemins.items()
+        ]
+        erreurs = _surveiller(lambda: kaleido.write_fig_from_object_sync(lot))
+        if erreurs:
+            raise erreurs[0]
+        return {
+            cle: "data:image/svg+xml;base64,"
+            + base64.b64encode(chemin.read_bytes()).decode("ascii")
+            for cle, chemin in chemins.items()
+        }
+
+
+def _surveiller(appel):
     """Appelle le serveur kaleido en surveillant son fil : une erreur plutôt qu'une attente sans fin.
 
     kaleido abandonne lui-même une figure après 90 s; mais si son fil meurt (chromium planté),
-    `calc_fig_sync` attendrait pour toujours : on l'appelle donc depuis un fil auxiliaire.
+    l'appel attendrait pour toujours : on le fait donc depuis un fil auxiliaire.
     """
-    resultat: list[bytes] = []
+    resultat: list = []
     erreurs: list[BaseException] = []
 
     def travail() -> None:
         try:
-            resultat.append(kaleido.calc_fig_sync(figure, opts=options))
+            resultat.append(appel())
         except BaseException as erreur:
             erreurs.append(erreur)
 

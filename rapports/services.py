@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -86,18 +86,20 @@ def demander_bilan(
 
 
 def _confier(bilan: Bilan) -> None:
+    transaction.on_commit(lambda: _envoyer(bilan.pk))
+
+
+def _envoyer(bilan_id: int) -> None:
+    """Met la tâche en file et le note sur la ligne; si la file est injoignable, le bilan reste
+    en attente et sera repris par le rattrapage (rien n'est perdu)."""
     from rapports.tasks import generer_bilan_task
 
-    transaction.on_commit(lambda: _envoyer(generer_bilan_task, bilan.pk))
-
-
-def _envoyer(tache, bilan_id: int) -> None:
-    """Met la tâche en file; si la file est injoignable, le bilan reste en attente et sera
-    repris par le rattrapage (rien n'est perdu)."""
     try:
-        tache.delay(bilan_id)
+        generer_bilan_task.delay(bilan_id)
     except Exception:  # broker injoignable : on le journalise, la ligne reste en attente
         journal.warning("File de tâches injoignable : bilan %s laissé en attente.", bilan_id)
+        return
+    Bilan.objects.filter(pk=bilan_id).update(mis_en_file_le=timezone.now())
 
 
 # --- Produire -----------------------------------------------------------------------------------
@@ -119,9 +121,18 @@ def fabriquer_fichiers(
 ) -> dict[str, bytes]:
     """Les quatre fichiers d'un bilan, tirés de l'instantané seul. `images` : les figures déjà
     rendues par d'autres workers (clé → image); les autres sont rendues ici."""
-    from rapports.pdf import figure_en_img, html_en_pdf
+    from rapports.pdf import figure_en_img, figures_en_img, html_en_pdf
+    from rapports.rendu import figures_du_quartier
 
-    images = images or {}
+    images = dict(images or {})
+    with translation.override(instantane["langue"]):
+        a_rendre = {
+            cle: figure
+            for quartier in instantane["quartiers"]
+            for cle, figure in figures_du_quartier(quartier, instantane["indicateurs"]).items()
+            if cle not in images
+        }
+        images.update(figures_en_img(a_rendre))  # un lot : les onglets de kaleido en parallèle
 
     def image(figure: dict, cle: str) -> str:
         return images.get(cle) or figure_en_img(figure)
@@ -196,7 +207,7 @@ def _repartir(bilan: Bilan, instantane: dict) -> bool:
 
 def images_du_quartier(*, bilan_id: int, tentative: int, rang: int) -> dict[str, str]:
     """Les images d'un quartier d'un bilan réparti (rien si la tentative n'est plus la bonne)."""
-    from rapports.pdf import figure_en_img
+    from rapports.pdf import figures_en_img
     from rapports.rendu import figures_du_quartier
 
     bilan = Bilan.objects.filter(
@@ -207,7 +218,7 @@ def images_du_quartier(*, bilan_id: int, tentative: int, rang: int) -> dict[str,
     instantane = bilan.instantane
     with translation.override(bilan.langue):
         figures = figures_du_quartier(instantane["quartiers"][rang], instantane["indicateurs"])
-        return {cle: figure_en_img(figure) for cle, figure in figures.items()}
+    return figures_en_img(figures)
 
 
 def assembler_bilan(*, bilan_id: int, tentative: int, images: dict[str, str]) -> Bilan | None:
@@ -297,12 +308,17 @@ def recuperer_bilans_bloques(*, maintenant: datetime.datetime | None = None) -> 
     )
     repris = list(bloques.values_list("pk", flat=True))
     bloques.filter(pk__in=repris).update(statut=StatutBilan.EN_ATTENTE)
-    oublies = Bilan.objects.filter(statut=StatutBilan.EN_ATTENTE, created_at__lt=limite)
-    a_relancer = sorted(set(repris) | set(oublies.values_list("pk", flat=True)))
-    from rapports.tasks import generer_bilan_task
-
+    # En attente sans avoir été mis en file depuis le délai (file injoignable, ou erreurs
+    # passagères épuisées) : on relance, au plus une fois par délai, jusqu'à la limite.
+    en_attente = Bilan.objects.filter(statut=StatutBilan.EN_ATTENTE, created_at__lt=limite).filter(
+        Q(mis_en_file_le__isnull=True) | Q(mis_en_file_le__lt=limite)
+    )
+    en_attente.filter(tentatives__gte=settings.EVALPIC_BILAN_TENTATIVES_MAX).update(
+        statut=StatutBilan.ECHEC, erreur=_("La production a échoué trop de fois.")
+    )
+    a_relancer = sorted(set(repris) | set(en_attente.values_list("pk", flat=True)))
     for bilan_id in a_relancer:
-        transaction.on_commit(lambda i=bilan_id: _envoyer(generer_bilan_task, i))
+        transaction.on_commit(lambda i=bilan_id: _envoyer(i))
     return a_relancer
 
 

@@ -315,3 +315,33 @@ def test_le_bilan_du_pic_se_repartit_par_quartier_puis_s_assemble(eve, villeray,
     assert pret.statut == StatutBilan.PRET
     texte = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pret.fichier_pdf.read())).pages)
     assert "Villeray" in texte and "Ailleurs" in texte and "côte à côte" in texte
+
+
+def test_un_bilan_reste_en_attente_est_relance_au_plus_une_fois_par_delai(
+    coordonnatrice, villeray, django_capture_on_commit_callbacks
+):
+    bilan = demander(coordonnatrice, villeray)  # file « injoignable » : jamais mis en file
+    il_y_a_une_heure = timezone.now() - datetime.timedelta(hours=1)
+    Bilan.objects.filter(pk=bilan.pk).update(created_at=il_y_a_une_heure)
+    with mock.patch("rapports.tasks.generer_bilan_task.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.recuperer_bilans_bloques() == [bilan.pk]
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.recuperer_bilans_bloques() == []  # déjà relancé à l'instant
+    delay.assert_called_once_with(bilan.pk)
+    bilan.refresh_from_db()
+    assert bilan.mis_en_file_le is not None
+
+
+def test_un_bilan_en_attente_apres_trop_d_erreurs_passe_en_echec(
+    coordonnatrice, villeray, settings
+):
+    bilan = demander(coordonnatrice, villeray)
+    Bilan.objects.filter(pk=bilan.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=1),
+        tentatives=settings.EVALPIC_BILAN_TENTATIVES_MAX,
+    )
+    with mock.patch("rapports.tasks.generer_bilan_task.delay"):
+        services.recuperer_bilans_bloques()
+    bilan.refresh_from_db()
+    assert bilan.statut == StatutBilan.ECHEC
