@@ -89,7 +89,8 @@ class PartenaireDemo:
     fin: datetime.date | None
 
 
-def _role(secteur: str, rng: random.Random) -> str:
+def role_du_secteur(secteur: str, rng: random.Random) -> str:
+    """Un rôle plausible à la table selon le secteur du partenaire (données synthétiques)."""
     if secteur == "philanthropie":
         return RoleParticipation.BAILLEUR
     if secteur == "recherche":
@@ -142,10 +143,12 @@ def planifier_partenaires(
             debut = _date_du_mois(annee, rng)
             fin = None if influence else _fin(debut, rng, aujourd_hui)
             nom = f"{libelle}{numero} — {nom_quartier} (fictif)"
-            plans.append(PartenaireDemo(nom, secteur, influence, _role(secteur, rng), debut, fin))
+            plans.append(
+                PartenaireDemo(nom, secteur, influence, role_du_secteur(secteur, rng), debut, fin)
+            )
     for nom, secteur, annee in PARTENAIRES_COMMUNS:
         debut = _date_du_mois(max(annee, profil.annee_debut + 1), rng)
-        plans.append(PartenaireDemo(nom, secteur, True, _role(secteur, rng), debut, None))
+        plans.append(PartenaireDemo(nom, secteur, True, role_du_secteur(secteur, rng), debut, None))
     return [plan for plan in plans if plan.debut <= aujourd_hui]  # rien dans le futur
 
 

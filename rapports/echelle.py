@@ -64,7 +64,12 @@ from indicateurs.periodes import (
 from indicateurs.services import decrire, donnee_de
 from quartiers.demo_apprentissages import TEXTES
 from quartiers.demo_commun import PREFIXE_EN, PREFIXE_FR, SOURCE_FICTIVE
-from quartiers.demo_registre import ACTIONS_PARTICIPATION, AUTRES_ACTIONS, LIBELLES
+from quartiers.demo_registre import (
+    ACTIONS_PARTICIPATION,
+    AUTRES_ACTIONS,
+    LIBELLES,
+    role_du_secteur,
+)
 from quartiers.demo_saisies import ETAPES_POLITIQUE, PROGRESSION_CALCULEE, RAISONS_NON_DISPONIBLE
 from quartiers.demo_strategies import LIENS
 from quartiers.models import (
@@ -72,7 +77,6 @@ from quartiers.models import (
     Partenaire,
     Participation,
     Quartier,
-    RoleParticipation,
     Secteur,
     TableDeQuartier,
 )
@@ -450,17 +454,6 @@ def creer_quartiers(ctx: Contexte) -> list[QuartierEchelle]:
 
 
 # --- Registre : partenaires, participations, actions --------------------------------------------
-
-
-def role_du_secteur(secteur: str, rng: random.Random) -> str:
-    if secteur == "philanthropie":
-        return RoleParticipation.BAILLEUR
-    if secteur == "recherche":
-        return RoleParticipation.SOUTIEN
-    choix = [RoleParticipation.MEMBRE, RoleParticipation.COMITE]
-    if secteur == "communautaire":
-        choix.append(RoleParticipation.PORTEUR)
-    return rng.choice(choix)
 
 
 def planifier_partenaires(qe: QuartierEchelle, ctx: Contexte) -> None:

@@ -105,34 +105,45 @@ def _partenaires(depart: dict, fin: dict) -> Constat:
     return Constat("partenaires", texte, _en_texte(chiffres))
 
 
-def _participation(depart: dict, fin: dict) -> Constat:
-    avant, apres = _nombre(depart["actions_participation"]), _nombre(fin["actions_participation"])
-    sens = _sens(avant, apres, _("plus"), _("moins"), _("autant"))
-    texte = _(
-        "On compte %(sens)s d'actions concrètes de participation citoyenne : %(apres)s pendant "
-        "la période, contre %(avant)s en %(annee)s."
-    ) % {
-        "sens": sens,
+def _evolution(cle: str, mesure: str, depart: dict, fin: dict, sens: tuple, phrase: str) -> Constat:
+    """Un constat « avant / après » sur une mesure du registre : `sens` donne les mots de la
+    hausse, de la baisse et de la stabilité; `phrase`, le gabarit traduit."""
+    avant, apres = _nombre(depart[mesure]), _nombre(fin[mesure])
+    texte = phrase % {
+        "sens": _sens(avant, apres, *sens),
         "apres": _affiche(apres),
         "avant": _affiche(avant),
         "annee": depart["date"][:4],
     }
-    return Constat("participation", texte, _en_texte({"avant": avant, "apres": apres}))
+    return Constat(cle, texte, _en_texte({"avant": avant, "apres": apres}))
+
+
+def _participation(depart: dict, fin: dict) -> Constat:
+    return _evolution(
+        "participation",
+        "actions_participation",
+        depart,
+        fin,
+        (_("plus"), _("moins"), _("autant")),
+        _(
+            "On compte %(sens)s d'actions concrètes de participation citoyenne : %(apres)s "
+            "pendant la période, contre %(avant)s en %(annee)s."
+        ),
+    )
 
 
 def _influence(depart: dict, fin: dict) -> Constat:
-    avant, apres = _nombre(depart["acteurs_influence"]), _nombre(fin["acteurs_influence"])
-    sens = _sens(avant, apres, _("davantage accès"), _("moins accès"), _("autant accès"))
-    texte = _(
-        "Les tables ont %(sens)s à des acteurs d'influence (bailleurs, chercheurs, décideurs) : "
-        "%(apres)s partenaires d'influence actifs, contre %(avant)s en %(annee)s."
-    ) % {
-        "sens": sens,
-        "apres": _affiche(apres),
-        "avant": _affiche(avant),
-        "annee": depart["date"][:4],
-    }
-    return Constat("influence", texte, _en_texte({"avant": avant, "apres": apres}))
+    return _evolution(
+        "influence",
+        "acteurs_influence",
+        depart,
+        fin,
+        (_("davantage accès"), _("moins accès"), _("autant accès")),
+        _(
+            "Les tables ont %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
+            "décideurs) : %(apres)s partenaires d'influence actifs, contre %(avant)s en %(annee)s."
+        ),
+    )
 
 
 def _indicateurs(quartiers: list[dict]) -> Constat:
