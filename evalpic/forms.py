@@ -17,3 +17,13 @@ class ProfilForm(forms.ModelForm):
         model = Utilisateur
         fields = ["first_name", "last_name", "langue"]
         labels = {"first_name": _("Prénom"), "last_name": _("Nom")}
+
+
+class JetonForm(forms.Form):
+    nom = forms.CharField(
+        label=_("Nom du jeton"),
+        max_length=100,
+        help_text=_(
+            "À quoi il sert, par exemple « tableur de la table » ou « script de recherche »."
+        ),
+    )

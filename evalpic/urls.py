@@ -13,8 +13,11 @@ urlpatterns = [
     path("", include("rapports.urls")),
     path("comptes/", include("allauth.urls")),
     path("profil/", views.ProfilView.as_view(), name="profil"),
+    path("profil/jetons/", views.creer_jeton_api, name="creer_jeton_api"),
+    path("profil/jetons/<int:pk>/revoquer/", views.revoquer_jeton_api, name="revoquer_jeton_api"),
     path("langue/", views.changer_langue, name="changer_langue"),
     path("sante/", sante.sante, name="sante"),
+    path("api/", include("evalpic.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -12,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
 
-from evalpic.forms import LangueForm, ProfilForm
+from evalpic.forms import JetonForm, LangueForm, ProfilForm
+from quartiers.jetons import creer_jeton, revoquer_jeton
 
 
 def _poser_langue(response, langue: str) -> None:
@@ -54,9 +57,39 @@ class ProfilView(LoginRequiredMixin, UpdateView):
     def get_object(self, queryset=None):
         return self.request.user
 
+    def get_context_data(self, **kwargs):
+        contexte = super().get_context_data(**kwargs)
+        contexte.setdefault("jeton_form", JetonForm())
+        contexte["jetons"] = self.request.user.jetons.all()
+        return contexte
+
     def form_valid(self, form):
         response = super().form_valid(form)
         _poser_langue(response, form.instance.langue)
         with translation.override(form.instance.langue):
             messages.success(self.request, _("Votre profil est enregistré."))
         return response
+
+
+@login_required
+@require_POST
+def creer_jeton_api(request):
+    """Crée un jeton personnel; sa clé n'est montrée qu'ici, une seule fois."""
+    form = JetonForm(request.POST)
+    contexte = {"form": ProfilForm(instance=request.user), "jeton_form": form}
+    if form.is_valid():
+        jeton, cle = creer_jeton(utilisateur=request.user, nom=form.cleaned_data["nom"])
+        contexte.update(nouveau_jeton=jeton, cle=cle, jeton_form=JetonForm())
+    contexte["jetons"] = request.user.jetons.all()
+    return TemplateResponse(
+        request, "profil.html", contexte, status=201 if "cle" in contexte else 400
+    )
+
+
+@login_required
+@require_POST
+def revoquer_jeton_api(request, pk: int):
+    """Révoque un de ses propres jetons (celui d'une autre personne : 404)."""
+    revoquer_jeton(jeton=get_object_or_404(request.user.jetons, pk=pk))
+    messages.success(request, _("Le jeton est révoqué : il ne donne plus accès à l'API."))
+    return redirect("profil")

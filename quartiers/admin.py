@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quartiers.models import (
     Affectation,
+    JetonAPI,
     Partenaire,
     Participation,
     Quartier,
@@ -81,3 +82,11 @@ class AffectationAdmin(admin.ModelAdmin):
     list_display = ["utilisateur", "quartier", "role", "debut", "fin"]
     list_filter = ["role", "quartier"]
     autocomplete_fields = ["utilisateur", "quartier"]
+
+
+@admin.register(JetonAPI)
+class JetonAPIAdmin(admin.ModelAdmin):
+    list_display = ["nom", "utilisateur", "prefixe", "created_at", "dernier_usage", "revoque_le"]
+    list_filter = ["revoque_le"]
+    search_fields = ["nom", "utilisateur__email", "prefixe"]
+    readonly_fields = ["empreinte", "prefixe", "created_at", "dernier_usage"]

@@ -310,3 +310,39 @@ class Affectation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.utilisateur} — {self.get_role_display()} — {self.quartier}"
+
+
+# --- Jetons d'API -------------------------------------------------------------------------------
+
+
+class JetonAPIQuerySet(models.QuerySet):
+    def actifs(self) -> JetonAPIQuerySet:
+        return self.filter(revoque_le__isnull=True)
+
+
+class JetonAPI(models.Model):
+    """Un jeton personnel d'API : il agit avec les droits de sa personne, jamais plus. Seule
+    l'empreinte SHA-256 de la clé est gardée; la clé n'est montrée qu'une fois, à la création."""
+
+    utilisateur = models.ForeignKey(
+        Utilisateur,
+        on_delete=models.CASCADE,
+        related_name="jetons",
+        verbose_name=_("utilisateur·trice"),
+    )
+    nom = models.CharField(_("nom"), max_length=100)
+    prefixe = models.CharField(_("début de la clé"), max_length=12)
+    empreinte = models.CharField(_("empreinte"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    dernier_usage = models.DateTimeField(_("dernier usage"), null=True, blank=True)
+    revoque_le = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    objects = JetonAPIQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.prefixe}…)"

@@ -1,0 +1,39 @@
+"""Authentification par jeton personnel : « Authorization: Bearer <clé> » (ou « Token <clé> »)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from quartiers.jetons import authentifier
+
+
+class JetonAuthentication(authentication.BaseAuthentication):
+    mots_cles = ("bearer", "token")
+
+    def authenticate(self, request):
+        entete = authentication.get_authorization_header(request).split()
+        if not entete or entete[0].lower().decode("latin-1") not in self.mots_cles:
+            return None
+        if len(entete) != 2:
+            raise exceptions.AuthenticationFailed(_("En-tête Authorization mal formé."))
+        try:
+            cle = entete[1].decode("ascii")
+        except UnicodeDecodeError as erreur:
+            raise exceptions.AuthenticationFailed(_("Jeton invalide.")) from erreur
+        jeton = authentifier(cle)
+        if jeton is None:
+            raise exceptions.AuthenticationFailed(_("Jeton invalide ou révoqué."))
+        return jeton.utilisateur, jeton
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+
+class JetonAuthenticationSchema(OpenApiAuthenticationExtension):
+    target_class = "evalpic.api.auth.JetonAuthentication"
+    name = "jeton"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "Jeton personnel (profil)."}

@@ -1,0 +1,62 @@
+"""Pièces communes de l'API : pagination, rendu CSV, erreurs, accès."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.core.exceptions import PermissionDenied as PermissionDjango
+from django.core.exceptions import ValidationError as ValidationDjango
+from django.http import Http404
+from rest_framework import exceptions, pagination, renderers
+from rest_framework.views import exception_handler
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "taille"
+    max_page_size = 1000
+
+
+class PaginationParCurseur(pagination.CursorPagination):
+    """Pour les valeurs : stable et rapide quel que soit le volume."""
+
+    page_size = 200
+    page_size_query_param = "taille"
+    max_page_size = 5000
+    ordering = "pk"
+
+
+class RenduCSV(renderers.BaseRenderer):
+    """`?format=csv` sur les ressources tabulaires : une ligne par objet de la page, colonnes
+    aplaties (les listes et objets imbriqués sont écrits en texte)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        lignes = data.get("results", data) if isinstance(data, dict) else data
+        if isinstance(lignes, dict):
+            lignes = [lignes]
+        tampon = io.StringIO()
+        if lignes:
+            colonnes = list(lignes[0].keys())
+            ecrivain = csv.DictWriter(tampon, fieldnames=colonnes, extrasaction="ignore")
+            ecrivain.writeheader()
+            for ligne in lignes:
+                ecrivain.writerow({k: "" if v is None else v for k, v in ligne.items()})
+        return ("\ufeff" + tampon.getvalue()).encode("utf-8")
+
+
+def gestionnaire_d_erreurs(exc, context):
+    """Les erreurs des services Django deviennent des réponses claires : ValidationError → 400
+    (par champ), PermissionDenied → 403, Http404 → 404. Jamais de 500 pour une mauvaise saisie."""
+    if isinstance(exc, ValidationDjango):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, PermissionDjango):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    return exception_handler(exc, context)

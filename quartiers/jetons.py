@@ -1,0 +1,57 @@
+"""Créer, authentifier et révoquer les jetons personnels d'API."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from quartiers.models import JetonAPI, Utilisateur
+
+PREFIXE_CLE = "evp_"
+INTERVALLE_DERNIER_USAGE = datetime.timedelta(minutes=1)
+
+
+def empreinte(cle: str) -> str:
+    return hashlib.sha256(cle.encode("utf-8")).hexdigest()
+
+
+def creer_jeton(*, utilisateur: Utilisateur, nom: str) -> tuple[JetonAPI, str]:
+    """Crée un jeton et renvoie sa clé en clair, qui ne sera plus jamais montrée."""
+    nom = (nom or "").strip()
+    if not nom:
+        raise ValidationError({"nom": [_("Donnez un nom au jeton (à quoi il sert).")]})
+    if len(nom) > 100:
+        raise ValidationError({"nom": [_("Le nom dépasse 100 caractères.")]})
+    cle = PREFIXE_CLE + secrets.token_urlsafe(32)
+    jeton = JetonAPI.objects.create(
+        utilisateur=utilisateur, nom=nom, prefixe=cle[:12], empreinte=empreinte(cle)
+    )
+    return jeton, cle
+
+
+def revoquer_jeton(*, jeton: JetonAPI) -> None:
+    """Révoque le jeton : la requête suivante qui l'utilise reçoit 401."""
+    JetonAPI.objects.filter(pk=jeton.pk, revoque_le__isnull=True).update(revoque_le=timezone.now())
+
+
+def authentifier(cle: str) -> JetonAPI | None:
+    """Le jeton actif de cette clé (et d'une personne active), sinon None. Note le dernier
+    usage au plus une fois par minute."""
+    jeton = (
+        JetonAPI.objects.actifs()
+        .select_related("utilisateur")
+        .filter(empreinte=empreinte(cle), utilisateur__is_active=True)
+        .first()
+    )
+    if jeton is None:
+        return None
+    maintenant = timezone.now()
+    if jeton.dernier_usage is None or maintenant - jeton.dernier_usage > INTERVALLE_DERNIER_USAGE:
+        JetonAPI.objects.filter(pk=jeton.pk).update(dernier_usage=maintenant)
+        jeton.dernier_usage = maintenant
+    return jeton
