@@ -83,3 +83,9 @@ def ada(db):
 @pytest.fixture
 def personas(alice, bob, charlie, eve, ada) -> dict:
     return {"alice": alice, "bob": bob, "charlie": charlie, "eve": eve, "ada": ada}
+
+
+@pytest.fixture(autouse=True)
+def hachage_rapide(settings):
+    """Des mots de passe hachés en MD5 dans les tests : PBKDF2 coûte des secondes par persona."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,6 +8,7 @@ import io
 from django.core.exceptions import PermissionDenied as PermissionDjango
 from django.core.exceptions import ValidationError as ValidationDjango
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, renderers
 from rest_framework.views import exception_handler
 
@@ -60,3 +61,12 @@ def gestionnaire_d_erreurs(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     return exception_handler(exc, context)
+
+
+@csrf_exempt
+def ressource_introuvable(request, *args, **kwargs):
+    """404 en JSON pour une adresse de l'API qui n'existe pas (quelle que soit la méthode)."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+
+    return JsonResponse({"detail": _("Ressource introuvable.")}, status=404)

@@ -1,9 +1,10 @@
 """`/api/v1/` : les ressources de chaque application, le schéma OpenAPI et sa documentation."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from evalpic.api.commun import ressource_introuvable
 from indicateurs.api import ROUTES as ROUTES_INDICATEURS
 from indicateurs.api_saisies import ROUTES as ROUTES_SAISIES
 from quartiers.api import ROUTES as ROUTES_QUARTIERS
@@ -23,4 +24,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    # Toute autre adresse sous /api/ : un 404 en JSON, pas la page HTML du site.
+    re_path(r"^.*$", ressource_introuvable),
 ]

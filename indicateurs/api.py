@@ -1,0 +1,543 @@
+"""L'API du catalogue et des stratégies : indicateurs, stratégies de changement (avec leur
+théorie du changement), changements visés, actions, indicateurs suivis, périodes et
+apprentissages.
+
+Tout ce qui appartient à un quartier part de `quartiers_accessibles(personne, Droit.VOIR)` : un
+objet d'un autre quartier n'apparaît dans aucune liste et répond 404. Le catalogue approuvé et
+les périodes sont communs à tout le PIC. Seuls les apprentissages s'écrivent (création).
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, viewsets
+
+from evalpic.api.schema import MOTIF_SLUG, reponses_erreur, schema_lecture, visibles
+from indicateurs.models import (
+    Action,
+    Apprentissage,
+    ChangementVise,
+    Cible,
+    Famille,
+    Indicateur,
+    IndicateurSuivi,
+    LienDeChangement,
+    Periode,
+    StatutIndicateur,
+    StrategieDeChangement,
+)
+from quartiers.acces import Droit, a_le_droit, quartiers_accessibles
+from quartiers.models import Quartier
+
+
+def annee_et_trimestre(code: str) -> tuple[int, int] | None:
+    """« 2025-T2 » → (2025, 2); None si le code n'a pas cette forme."""
+    try:
+        annee, trimestre = str(code).upper().split("-T")
+        return int(annee), int(trimestre)
+    except ValueError:
+        return None
+
+
+# --- Catalogue ----------------------------------------------------------------------------------
+
+
+class IndicateurSerializer(serializers.ModelSerializer):
+    theme = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Indicateur
+        fields = [
+            "code",
+            "nom_fr",
+            "nom_en",
+            "definition_fr",
+            "definition_en",
+            "famille",
+            "theme",
+            "unite",
+            "polarite",
+            "agregation",
+            "periodicite",
+            "source",
+            "mode",
+            "calcul",
+        ]
+
+
+class IndicateurFilterSet(django_filters.FilterSet):
+    theme = django_filters.CharFilter(field_name="theme__code", label="thème (code)")
+
+    class Meta:
+        model = Indicateur
+        fields = ["theme", "famille", "mode", "unite"]
+
+
+@schema_lecture(
+    IndicateurSerializer, "indicateurs approuvés du catalogue", "catalogue et stratégies"
+)
+class IndicateurViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = IndicateurSerializer
+    filterset_class = IndicateurFilterSet
+    lookup_field = "code"
+    lookup_value_regex = MOTIF_SLUG
+    ordering_fields = ["code", "nom_fr", "nom_en", "famille", "unite"]
+    ordering = ["famille", "code"]
+
+    def get_queryset(self):
+        # Le catalogue approuvé est commun à tout le PIC : toute personne connectée le voit.
+        return Indicateur.objects.filter(statut=StatutIndicateur.APPROUVE).select_related("theme")
+
+
+# --- Stratégies et théorie du changement --------------------------------------------------------
+
+
+class ChangementDeStrategieSerializer(serializers.ModelSerializer):
+    theme = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    indicateurs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = ChangementVise
+        fields = ["id", "code", "libelle", "horizon", "famille", "theme", "indicateurs"]
+
+
+class LienDeChangementSerializer(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cible = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = LienDeChangement
+        fields = ["source", "cible", "hypothese"]
+
+
+class StrategieSerializer(serializers.ModelSerializer):
+    quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    changements = ChangementDeStrategieSerializer(many=True, read_only=True)
+    liens = LienDeChangementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StrategieDeChangement
+        fields = [
+            "id",
+            "quartier",
+            "version",
+            "titre",
+            "vision",
+            "statut",
+            "adoptee_le",
+            "donnees_fictives",
+            "changements",
+            "liens",
+        ]
+
+
+class StrategieFilterSet(django_filters.FilterSet):
+    quartier = django_filters.CharFilter(field_name="quartier__slug", label="quartier (slug)")
+
+    class Meta:
+        model = StrategieDeChangement
+        fields = ["quartier", "statut"]
+
+
+@schema_lecture(
+    StrategieSerializer, "stratégies de changement, avec leur graphe", "catalogue et stratégies"
+)
+class StrategieViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = StrategieSerializer
+    filterset_class = StrategieFilterSet
+    ordering_fields = ["id", "version", "statut", "adoptee_le", "quartier__nom"]
+    ordering = ["quartier__nom", "-version"]
+
+    def get_queryset(self):
+        # Requêtes : la page, puis une par relation (changements, leurs indicateurs, liens).
+        changements = (
+            ChangementVise.objects.select_related("theme")
+            .prefetch_related("indicateurs")
+            .order_by("ordre", "code")
+        )
+        liens = LienDeChangement.objects.select_related("source", "cible").order_by("pk")
+        return (
+            StrategieDeChangement.objects.filter(quartier__in=visibles(self.request))
+            .select_related("quartier")
+            .prefetch_related(Prefetch("changements", changements), Prefetch("liens", liens))
+        )
+
+
+class ChangementViseSerializer(serializers.ModelSerializer):
+    quartier = serializers.CharField(source="strategie.quartier.slug", read_only=True)
+    strategie = serializers.PrimaryKeyRelatedField(read_only=True)
+    theme = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    indicateurs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = ChangementVise
+        fields = [
+            "id",
+            "quartier",
+            "strategie",
+            "code",
+            "libelle",
+            "description",
+            "horizon",
+            "famille",
+            "theme",
+            "indicateurs",
+            "ordre",
+        ]
+
+
+class ChangementViseFilterSet(django_filters.FilterSet):
+    quartier = django_filters.CharFilter(
+        field_name="strategie__quartier__slug", label="quartier (slug)"
+    )
+    strategie = django_filters.NumberFilter(field_name="strategie_id", label="stratégie (id)")
+    theme = django_filters.CharFilter(field_name="theme__code", label="thème (code)")
+
+    class Meta:
+        model = ChangementVise
+        fields = ["quartier", "strategie", "horizon", "famille", "theme"]
+
+
+@schema_lecture(ChangementViseSerializer, "changements visés", "catalogue et stratégies")
+class ChangementViseViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ChangementViseSerializer
+    filterset_class = ChangementViseFilterSet
+    ordering_fields = ["id", "code", "ordre", "horizon", "famille"]
+    ordering = ["strategie__quartier__nom", "-strategie__version", "ordre", "code"]
+
+    def get_queryset(self):
+        return (
+            ChangementVise.objects.filter(strategie__quartier__in=visibles(self.request))
+            .select_related("strategie__quartier", "theme")
+            .prefetch_related("indicateurs")
+        )
+
+
+# --- Actions ------------------------------------------------------------------------------------
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    porteur = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    partenaires = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    changements = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "quartier",
+            "titre",
+            "description",
+            "type_action",
+            "porteur",
+            "partenaires",
+            "changements",
+            "debut",
+            "fin",
+        ]
+
+
+class ActionFilterSet(django_filters.FilterSet):
+    quartier = django_filters.CharFilter(field_name="quartier__slug", label="quartier (slug)")
+    actif_le = django_filters.DateFilter(method="filtrer_actif_le", label="active ce jour-là")
+
+    class Meta:
+        model = Action
+        fields = ["quartier", "type_action", "actif_le"]
+
+    def filtrer_actif_le(self, queryset, name, value):
+        return queryset.actives_entre(value, value)
+
+
+@schema_lecture(ActionSerializer, "actions des quartiers visibles", "catalogue et stratégies")
+class ActionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ActionSerializer
+    filterset_class = ActionFilterSet
+    ordering_fields = ["id", "titre", "type_action", "debut", "fin"]
+    ordering = ["quartier__nom", "debut", "titre", "id"]
+
+    def get_queryset(self):
+        return (
+            Action.objects.filter(quartier__in=visibles(self.request))
+            .select_related("quartier")
+            .prefetch_related("partenaires", "changements")
+        )
+
+
+# --- Indicateurs suivis et périodes -------------------------------------------------------------
+
+
+class CibleSerializer(serializers.ModelSerializer):
+    periode = serializers.CharField(source="periode.code", read_only=True)
+
+    class Meta:
+        model = Cible
+        fields = ["periode", "valeur"]
+
+
+class IndicateurSuiviSerializer(serializers.ModelSerializer):
+    quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    indicateur = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cibles = CibleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = IndicateurSuivi
+        fields = [
+            "id",
+            "quartier",
+            "indicateur",
+            "valeur_reference",
+            "date_reference",
+            "source_reference",
+            "actif",
+            "cibles",
+        ]
+
+
+class IndicateurSuiviFilterSet(django_filters.FilterSet):
+    quartier = django_filters.CharFilter(field_name="quartier__slug", label="quartier (slug)")
+    indicateur = django_filters.CharFilter(field_name="indicateur__code", label="indicateur (code)")
+    theme = django_filters.CharFilter(field_name="indicateur__theme__code", label="thème (code)")
+    famille = django_filters.ChoiceFilter(field_name="indicateur__famille", choices=Famille.choices)
+
+    class Meta:
+        model = IndicateurSuivi
+        fields = ["quartier", "indicateur", "theme", "famille", "actif"]
+
+
+@schema_lecture(
+    IndicateurSuiviSerializer, "indicateurs suivis, avec leurs cibles", "catalogue et stratégies"
+)
+class IndicateurSuiviViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = IndicateurSuiviSerializer
+    filterset_class = IndicateurSuiviFilterSet
+    ordering_fields = ["id", "quartier__nom", "indicateur__code", "date_reference"]
+    ordering = ["quartier__nom", "indicateur__code"]
+
+    def get_queryset(self):
+        cibles = Cible.objects.select_related("periode").order_by("periode__debut")
+        return (
+            IndicateurSuivi.objects.filter(quartier__in=visibles(self.request))
+            .select_related("quartier", "indicateur")
+            .prefetch_related(Prefetch("cibles", cibles))
+        )
+
+
+class PeriodeSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Periode
+        fields = ["id", "code", "annee", "trimestre", "debut", "fin", "echeance", "statut"]
+
+
+class PeriodeFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Periode
+        fields = ["statut", "annee"]
+
+
+@schema_lecture(PeriodeSerializer, "périodes (trimestres)", "catalogue et stratégies")
+class PeriodeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Periode.objects.all()
+    serializer_class = PeriodeSerializer
+    filterset_class = PeriodeFilterSet
+    ordering_fields = ["id", "annee", "trimestre", "debut", "echeance"]
+    ordering = ["annee", "trimestre"]
+
+
+# --- Apprentissages -----------------------------------------------------------------------------
+
+
+def _utilisateur(field: serializers.Field):
+    request = field.context.get("request")
+    return request.user if request else None
+
+
+class SlugSansNulField(serializers.SlugRelatedField):
+    """PostgreSQL refuse le caractère NUL dans un texte : une telle valeur est invalide (400),
+    pas une erreur du serveur."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class QuartierVisibleField(SlugSansNulField):
+    """Un quartier par son slug, parmi ceux que la personne voit : un autre est « inconnu »,
+    comme un slug qui n'existe pas (rien n'est révélé)."""
+
+    default_error_messages = {
+        "does_not_exist": _("Quartier inconnu : « {value} »."),
+        "invalid": _("Quartier inconnu."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=Quartier.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return quartiers_accessibles(_utilisateur(self), Droit.VOIR)
+
+
+class ChangementVisibleField(serializers.PrimaryKeyRelatedField):
+    """Un changement visé par son id, parmi ceux des quartiers visibles."""
+
+    default_error_messages = {
+        "does_not_exist": _("Changement visé inconnu : {pk_value}."),
+        "incorrect_type": _("Changement visé inconnu : {data_type}."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=ChangementVise.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        visibles_ici = quartiers_accessibles(_utilisateur(self), Droit.VOIR)
+        return ChangementVise.objects.filter(strategie__quartier__in=visibles_ici).select_related(
+            "strategie"
+        )
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PeriodeParCodeField(serializers.RelatedField):
+    """Une période par son code, « 2025-T2 »."""
+
+    default_error_messages = {
+        "introuvable": _("Période inconnue : « {code} » (forme attendue : 2025-T2)."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Periode.objects.all(), **kwargs)
+
+    def to_representation(self, value: Periode) -> str:
+        return value.code
+
+    def to_internal_value(self, data) -> Periode:
+        annee_trimestre = annee_et_trimestre(data)
+        periode = None
+        if annee_trimestre:
+            annee, trimestre = annee_trimestre
+            periode = self.get_queryset().filter(annee=annee, trimestre=trimestre).first()
+        if periode is None:
+            self.fail("introuvable", code=data)
+        return periode
+
+
+class ApprentissageSerializer(serializers.ModelSerializer):
+    quartier = QuartierVisibleField()
+    periode = PeriodeParCodeField()
+    indicateur = SlugSansNulField(
+        slug_field="code",
+        queryset=Indicateur.objects.filter(statut=StatutIndicateur.APPROUVE),
+        allow_null=True,
+        required=False,
+        error_messages={
+            "does_not_exist": _("Indicateur inconnu : « {value} »."),
+            "invalid": _("Indicateur inconnu."),
+        },
+    )
+    changement = ChangementVisibleField(allow_null=True, required=False)
+    auteur = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Apprentissage
+        fields = [
+            "id",
+            "quartier",
+            "periode",
+            "categorie",
+            "indicateur",
+            "changement",
+            "texte_fr",
+            "texte_en",
+            "auteur",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        erreurs = {}
+        if not (attrs.get("texte_fr") or attrs.get("texte_en")):
+            message = _("Écrivez l'apprentissage en français, en anglais ou dans les deux langues.")
+            erreurs = {"texte_fr": [message], "texte_en": [message]}
+        changement = attrs.get("changement")
+        if changement and changement.strategie.quartier_id != attrs["quartier"].pk:
+            erreurs["changement"] = [
+                _("Ce changement visé n'appartient pas à une stratégie de ce quartier.")
+            ]
+        if erreurs:
+            raise serializers.ValidationError(erreurs)
+        return attrs
+
+
+class ApprentissageFilterSet(django_filters.FilterSet):
+    quartier = django_filters.CharFilter(field_name="quartier__slug", label="quartier (slug)")
+    periode = django_filters.CharFilter(method="filtrer_periode", label="période (2025-T2)")
+    indicateur = django_filters.CharFilter(field_name="indicateur__code", label="indicateur (code)")
+
+    class Meta:
+        model = Apprentissage
+        fields = ["quartier", "periode", "categorie", "indicateur"]
+
+    def filtrer_periode(self, queryset, name, value):
+        annee_trimestre = annee_et_trimestre(value)
+        if annee_trimestre is None:
+            return queryset.none()
+        annee, trimestre = annee_trimestre
+        return queryset.filter(periode__annee=annee, periode__trimestre=trimestre)
+
+
+@schema_lecture(ApprentissageSerializer, "apprentissages des quartiers visibles", "apprentissages")
+@extend_schema_view(
+    create=extend_schema(
+        summary="Ajouter un apprentissage",
+        tags=["apprentissages"],
+        description=(
+            "Il faut le droit de commenter le quartier (coordination : le sien; conseil : les "
+            "quartiers affectés; évaluation et administration : tous). Un quartier invisible est "
+            "« inconnu » (400), comme un slug qui n'existe pas. L'auteur·e est la personne "
+            "connectée."
+        ),
+        request=ApprentissageSerializer,
+        responses={201: ApprentissageSerializer, **reponses_erreur(400, 401, 403, 429)},
+    ),
+)
+class ApprentissageViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ApprentissageSerializer
+    filterset_class = ApprentissageFilterSet
+    ordering_fields = ["id", "created_at", "categorie", "periode__debut"]
+    ordering = ["periode__debut", "categorie", "created_at", "id"]
+
+    def get_queryset(self):
+        return Apprentissage.objects.filter(quartier__in=visibles(self.request)).select_related(
+            "quartier", "periode", "indicateur"
+        )
+
+    def perform_create(self, serializer: ApprentissageSerializer) -> None:
+        quartier = serializer.validated_data["quartier"]
+        if not a_le_droit(self.request.user, Droit.COMMENTER, quartier):
+            raise exceptions.PermissionDenied(
+                _("Vous n'avez pas le droit d'ajouter un apprentissage à ce quartier.")
+            )
+        serializer.save(auteur=self.request.user)
+
+
+ROUTES = [
+    ("indicateurs", IndicateurViewSet, "api-indicateur"),
+    ("strategies", StrategieViewSet, "api-strategie"),
+    ("changements", ChangementViseViewSet, "api-changement"),
+    ("actions", ActionViewSet, "api-action"),
+    ("indicateurs-suivis", IndicateurSuiviViewSet, "api-indicateur-suivi"),
+    ("periodes", PeriodeViewSet, "api-periode"),
+    ("apprentissages", ApprentissageViewSet, "api-apprentissage"),
+]

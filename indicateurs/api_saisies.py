@@ -1,0 +1,604 @@
+"""API de la saisie trimestrielle : `saisies` (lecture, création, circuit de validation, écriture
+groupée des valeurs) et `valeurs` (lecture, pagination par curseur).
+
+Mêmes règles que les formulaires : on part du sélecteur d'accès, on appelle les services. Le
+verrou optimiste passe par HTTP : chaque réponse porte `ETag: "<version>"`, chaque écriture exige
+`If-Match` (428 sans lui, 412 s'il est périmé — et alors rien n'a changé)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from evalpic.api.commun import PaginationParCurseur
+from evalpic.api.schema import ErreurSerializer
+from indicateurs import selectors, services
+from indicateurs.models import Indicateur, Periode, Saisie, StatutPeriode, StatutSaisie, Valeur
+from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
+from quartiers.acces import Droit, quartiers_accessibles
+from quartiers.models import TableDeQuartier
+
+# --- Sérialiseurs -------------------------------------------------------------------------------
+
+
+class SaisieSerializer(serializers.ModelSerializer):
+    quartier = serializers.CharField(source="table.quartier.slug", read_only=True)
+    table = serializers.IntegerField(source="table_id", read_only=True)
+    periode = serializers.CharField(source="periode.code", read_only=True, help_text="« 2025-T2 »")
+
+    class Meta:
+        model = Saisie
+        fields = [
+            "id",
+            "quartier",
+            "table",
+            "periode",
+            "statut",
+            "version",
+            "motif_renvoi",
+            "soumise_le",
+            "validee_le",
+        ]
+        read_only_fields = fields
+
+
+class ValeurSerializer(serializers.ModelSerializer):
+    saisie = serializers.IntegerField(source="saisie_id", read_only=True)
+    quartier = serializers.CharField(source="saisie.table.quartier.slug", read_only=True)
+    periode = serializers.CharField(source="saisie.periode.code", read_only=True)
+    indicateur = serializers.CharField(source="indicateur.code", read_only=True)
+    valeur = serializers.DecimalField(
+        source="valeur_numerique",
+        max_digits=14,
+        decimal_places=4,
+        allow_null=True,
+        read_only=True,
+        normalize_output=True,
+    )
+    preuve_url = serializers.CharField(read_only=True, help_text="Lien https://…, ou vide.")
+
+    class Meta:
+        model = Valeur
+        fields = [
+            "id",
+            "saisie",
+            "quartier",
+            "periode",
+            "indicateur",
+            "valeur",
+            "valeur_texte",
+            "non_disponible",
+            "raison_non_disponible",
+            "commentaire",
+            "preuve_url",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CreationSaisieSerializer(serializers.Serializer):
+    quartier = serializers.SlugField(help_text="Identifiant (slug) du quartier.")
+    periode = serializers.RegexField(
+        r"^[0-9]{4}-[Tt][1-4]\Z", help_text="Code de la période, par exemple « 2025-T2 »."
+    )
+
+
+class MotifSerializer(serializers.Serializer):
+    motif = serializers.CharField(
+        allow_blank=True, max_length=services.LONGUEUR_MOTIF_MAX, help_text="Obligatoire."
+    )
+
+
+class ItemValeurSerializer(serializers.Serializer):
+    indicateur = serializers.CharField(max_length=40, help_text="Code de l'indicateur.")
+    valeur = serializers.CharField(
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text="Texte tel que saisi (« 12 », « 45,5 »), lu selon l'unité; null si absente.",
+    )
+    non_disponible = serializers.BooleanField(default=False)
+    raison = serializers.CharField(allow_blank=True, default="")
+    commentaire = serializers.CharField(allow_blank=True, default="")
+    preuve_url = serializers.CharField(allow_blank=True, default="")
+
+
+class EcritureValeursSerializer(serializers.Serializer):
+    valeurs = ItemValeurSerializer(many=True, allow_empty=False, max_length=500)
+    motif = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=services.LONGUEUR_MOTIF_MAX,
+        help_text="Pourquoi ces valeurs changent (gardé dans l'historique).",
+    )
+
+
+class EnregistrementSerializer(serializers.Serializer):
+    saisie = SaisieSerializer()
+    modifications = serializers.IntegerField(help_text="Nombre de valeurs changées.")
+    avertissements = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Valeurs inhabituelles, par code d'indicateur : à confirmer d'un commentaire.",
+    )
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+)
+class MessagesField(serializers.JSONField):
+    """Un message (requête illisible) ou une liste de messages (règle refusée)."""
+
+
+class ErreursSerializer(serializers.Serializer):
+    """Une liste de messages par champ (ou `detail` pour une erreur d'ensemble)."""
+
+    detail = MessagesField(required=False)
+
+
+class ErreursValeursSerializer(serializers.Serializer):
+    valeurs = serializers.JSONField(
+        required=False,
+        help_text="Par rang de l'élément (« 0 », « 3 »…) : les messages de chaque partie "
+        "(indicateur, valeur, raison, commentaire, preuve_url); ou une liste de messages si "
+        "la liste elle-même est invalide.",
+    )
+    motif = serializers.ListField(child=serializers.CharField(), required=False)
+    periode = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = MessagesField(required=False)
+
+
+class ConflitSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    version = serializers.IntegerField(
+        help_text='La version actuelle (son ETag est « "version" »).'
+    )
+    valeurs = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Les valeurs actuellement enregistrées, par code d'indicateur.",
+    )
+
+
+# --- Filtres ------------------------------------------------------------------------------------
+
+CODE_PERIODE = r"^[0-9]{4}-[Tt][1-4]\Z"
+
+
+class FiltresParPeriode(filters.FilterSet):
+    """`periode`, `periode_debut` et `periode_fin` : codes « 2025-T2 », bornes incluses."""
+
+    chemin_periode = "periode"
+    periode = filters.CharFilter(method="filtrer_periode", help_text="Une période : « 2025-T2 ».")
+    periode_debut = filters.CharFilter(method="filtrer_periode", help_text="Depuis « 2024-T1 ».")
+    periode_fin = filters.CharFilter(method="filtrer_periode", help_text="Jusqu'à « 2025-T4 ».")
+
+    def filtrer_periode(self, queryset, name: str, value: str):
+        if not re.match(CODE_PERIODE, value):
+            raise exceptions.ValidationError({name: [_("Période attendue sous la forme 2025-T2.")]})
+        annee, trimestre, p = int(value[:4]), int(value[-1]), self.chemin_periode
+        apres = Q(**{f"{p}__annee__gt": annee}) | Q(
+            **{f"{p}__annee": annee, f"{p}__trimestre__gte": trimestre}
+        )
+        avant = Q(**{f"{p}__annee__lt": annee}) | Q(
+            **{f"{p}__annee": annee, f"{p}__trimestre__lte": trimestre}
+        )
+        conditions = {"periode": apres & avant, "periode_debut": apres, "periode_fin": avant}
+        return queryset.filter(conditions[name])
+
+
+class FiltresSaisie(FiltresParPeriode):
+    quartier = filters.CharFilter(field_name="table__quartier__slug", help_text="Slug du quartier.")
+    statut = filters.ChoiceFilter(choices=StatutSaisie.choices)
+
+    class Meta:
+        model = Saisie
+        fields = ["quartier", "periode", "periode_debut", "periode_fin", "statut"]
+
+
+class FiltresValeur(FiltresParPeriode):
+    chemin_periode = "saisie__periode"
+    quartier = filters.CharFilter(
+        field_name="saisie__table__quartier__slug", help_text="Slug du quartier."
+    )
+    indicateur = filters.CharFilter(field_name="indicateur__code", help_text="Code d'indicateur.")
+    theme = filters.CharFilter(field_name="indicateur__theme__code", help_text="Code du thème.")
+    statut = filters.ChoiceFilter(
+        field_name="saisie__statut", choices=StatutSaisie.choices, help_text="Statut de la saisie."
+    )
+
+    class Meta:
+        model = Valeur
+        fields = [
+            "quartier",
+            "indicateur",
+            "periode",
+            "periode_debut",
+            "periode_fin",
+            "theme",
+            "statut",
+        ]
+
+
+# --- Verrou optimiste par HTTP ------------------------------------------------------------------
+
+
+class PreconditionRequise(exceptions.APIException):
+    status_code = 428
+    default_code = "precondition_required"
+    default_detail = gettext_lazy(
+        "En-tête If-Match manquant (ou « * ») : renvoyez l'ETag lu sur la saisie (par exemple "
+        "\"3\"), pour qu'aucune écriture n'écrase celle de quelqu'un d'autre."
+    )
+
+
+ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,9})"?\Z')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def version_demandee(request, saisie: Saisie) -> int:
+    """La version annoncée par If-Match; 428 sans elle, conflit (412) si ce n'est pas la
+    version actuelle."""
+    entete = request.headers.get("If-Match", "").strip()
+    if not entete or entete == "*":
+        raise PreconditionRequise()
+    versions = {int(m[1]) for partie in entete.split(",") if (m := ETAG.match(partie.strip()))}
+    if saisie.version not in versions:
+        actuelles = {v.indicateur_id: services.donnee_de(v) for v in saisie.valeurs.all()}
+        raise services.ConflitDeVersion(saisie, actuelles)
+    return saisie.version
+
+
+def reponse_conflit(conflit: services.ConflitDeVersion) -> Response:
+    ids = list(conflit.valeurs_actuelles)
+    codes = dict(Indicateur.objects.filter(pk__in=ids).values_list("pk", "code"))
+    corps = {
+        "detail": str(conflit),
+        "version": conflit.saisie.version,
+        "valeurs": {codes[pk]: services.decrire(d) for pk, d in conflit.valeurs_actuelles.items()},
+    }
+    entetes = {"ETag": etag(conflit.saisie.version)}
+    return Response(corps, status=status.HTTP_412_PRECONDITION_FAILED, headers=entetes)
+
+
+def reponse_saisie(saisie: Saisie, statut: int = status.HTTP_200_OK) -> Response:
+    return Response(
+        SaisieSerializer(saisie).data, status=statut, headers={"ETag": etag(saisie.version)}
+    )
+
+
+# --- Écriture groupée : du JSON aux données du service -----------------------------------------
+
+
+def _donnee(unite: str, item: dict) -> DonneeValeur:
+    lue = analyser(unite, item["valeur"] or "")
+    return DonneeValeur(
+        valeur=lue if isinstance(lue, Decimal) else None,
+        texte=lue if isinstance(lue, str) else "",
+        non_disponible=item["non_disponible"],
+        raison=item["raison"],
+        commentaire=item["commentaire"],
+        preuve_url=item["preuve_url"],
+    )
+
+
+def _lire_item(
+    item: dict, indicateur: Indicateur | None, deja: bool
+) -> tuple[DonneeValeur | None, dict | None]:
+    """(donnée, None) si l'élément est valide, sinon (None, erreurs par partie)."""
+    if indicateur is None:
+        return None, {"indicateur": [_("Indicateur inconnu, ou que cette table ne saisit pas.")]}
+    if deja:
+        return None, {"indicateur": [_("Cet indicateur figure deux fois dans la liste.")]}
+    try:
+        donnee = _donnee(indicateur.unite, item)
+    except ValidationError as erreur:
+        return None, {"valeur": erreur.messages}
+    erreurs = verifier_donnee(indicateur.unite, donnee)
+    return (None, erreurs) if erreurs else (donnee, None)
+
+
+def donnees_des_items(
+    items: list[dict], attendus: dict[str, Indicateur]
+) -> tuple[dict[int, DonneeValeur], dict[int, int]]:
+    """Les données par id d'indicateur et le rang de chaque élément; 400 nommant chaque
+    élément fautif s'il y en a un seul."""
+    donnees: dict[int, DonneeValeur] = {}
+    rangs: dict[int, int] = {}
+    erreurs: dict[str, dict] = {}
+    for rang, item in enumerate(items):
+        indicateur = attendus.get(item["indicateur"])
+        deja = indicateur is not None and indicateur.pk in rangs
+        donnee, probleme = _lire_item(item, indicateur, deja)
+        if probleme:
+            erreurs[str(rang)] = probleme
+            continue
+        donnees[indicateur.pk] = donnee
+        rangs[indicateur.pk] = rang
+    if erreurs:
+        raise exceptions.ValidationError({"valeurs": erreurs})
+    return donnees, rangs
+
+
+def erreurs_par_rang(erreur: ValidationError, rangs: dict[int, int]) -> Exception:
+    """Les clés « <id>.<partie> » du service deviennent {"valeurs": {"<rang>": {partie: …}}}."""
+    if not hasattr(erreur, "error_dict"):
+        return erreur
+    par_rang: dict[str, dict] = {}
+    autres: dict[str, list] = {}
+    for cle, messages in erreur.message_dict.items():
+        pk, point, partie = cle.partition(".")
+        if point and pk.isdigit() and int(pk) in rangs:
+            par_rang.setdefault(str(rangs[int(pk)]), {})[partie] = messages
+        else:
+            autres[cle] = messages
+    return exceptions.ValidationError({**autres, **({"valeurs": par_rang} if par_rang else {})})
+
+
+def exiger_periode_ouverte(periode: Periode) -> None:
+    """Comme le formulaire : on n'écrit que dans une période ouverte."""
+    if periode.statut != StatutPeriode.OUVERTE:
+        raise exceptions.ValidationError(
+            {"periode": [_("Cette période n'est pas ouverte à la saisie.")]}
+        )
+
+
+def periode_du_code(code: str) -> Periode:
+    annee, trimestre = int(code[:4]), int(code[-1])
+    periode = Periode.objects.filter(annee=annee, trimestre=trimestre).first()
+    if periode is None:
+        raise exceptions.ValidationError({"periode": [_("Période introuvable.")]})
+    return periode
+
+
+def table_de(quartier) -> TableDeQuartier:
+    try:
+        return quartier.table
+    except TableDeQuartier.DoesNotExist as absente:
+        raise exceptions.NotFound(_("Ce quartier n'a pas de table.")) from absente
+
+
+# --- Documentation des réponses -----------------------------------------------------------------
+
+SI_CORRESPOND = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='L\'ETag lu sur la saisie, par exemple "3" (W/"3" accepté).',
+)
+ETAG_REPONSE = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 412],
+    description='La version de la saisie, entre guillemets : "3".',
+)
+R401 = OpenApiResponse(ErreurSerializer, description="Non authentifié, ou jeton révoqué.")
+R403 = OpenApiResponse(ErreurSerializer, description="Quartier visible, mais droit manquant.")
+R404 = OpenApiResponse(ErreurSerializer, description="Introuvable, ou quartier non visible.")
+R404_LISTE = OpenApiResponse(ErreurSerializer, description="Page ou curseur inexistant.")
+R400 = OpenApiResponse(ErreursSerializer, description="Données invalides : messages par champ.")
+R412 = OpenApiResponse(
+    ConflitSerializer,
+    description="If-Match périmé : la saisie a changé. Rien n'a été modifié; le corps donne la "
+    "version et les valeurs actuelles.",
+)
+R428 = OpenApiResponse(ErreurSerializer, description="En-tête If-Match manquant.")
+SAISIE_200 = OpenApiResponse(SaisieSerializer, description="La saisie, avec son nouvel ETag.")
+
+
+def _schema_transition(resume: str, corps=None):
+    return extend_schema(
+        summary=resume,
+        request=corps,
+        parameters=[SI_CORRESPOND, ETAG_REPONSE],
+        responses={
+            200: SAISIE_200,
+            400: OpenApiResponse(
+                ErreursSerializer, description="Statut incompatible, ou motif manquant."
+            ),
+            401: R401,
+            403: R403,
+            404: R404,
+            412: R412,
+            428: R428,
+        },
+    )
+
+
+# --- Saisies ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Saisies des quartiers visibles",
+        responses={200: SaisieSerializer(many=True), 400: R400, 401: R401, 404: R404_LISTE},
+    ),
+    retrieve=extend_schema(
+        summary="Une saisie",
+        parameters=[ETAG_REPONSE],
+        responses={200: SaisieSerializer, 401: R401, 404: R404},
+    ),
+)
+class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Les saisies trimestrielles (table × période) des quartiers visibles."""
+
+    serializer_class = SaisieSerializer
+    filterset_class = FiltresSaisie
+    ordering_fields = ["id", "quartier", "periode", "statut", "version", "soumise_le", "validee_le"]
+    ordering = ["periode", "quartier", "id"]
+
+    def get_queryset(self):
+        visibles = quartiers_accessibles(self.request.user, Droit.VOIR)
+        return (
+            Saisie.objects.filter(table__quartier__in=visibles)
+            .select_related("table__quartier", "periode")
+            .annotate(quartier=F("table__quartier__slug"))
+        )
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.ConflitDeVersion):
+            return reponse_conflit(exc)
+        return super().handle_exception(exc)
+
+    def retrieve(self, request, *args, **kwargs):
+        return reponse_saisie(self.get_object())
+
+    @extend_schema(
+        summary="Ouvrir la saisie d'une table pour une période (créée au besoin)",
+        request=CreationSaisieSerializer,
+        parameters=[ETAG_REPONSE],
+        responses={
+            200: OpenApiResponse(SaisieSerializer, description="Elle existait déjà."),
+            201: OpenApiResponse(SaisieSerializer, description="Créée, en brouillon."),
+            400: R400,
+            401: R401,
+            403: R403,
+            404: R404,
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        entree = CreationSaisieSerializer(data=request.data)
+        entree.is_valid(raise_exception=True)
+        quartier = selectors.quartier_et_table(request.user, entree.validated_data["quartier"])
+        table = table_de(quartier)
+        services.exiger_droit(request.user, Droit.SAISIR, table)
+        periode = periode_du_code(entree.validated_data["periode"])
+        exiger_periode_ouverte(periode)
+        existait = Saisie.objects.filter(table=table, periode=periode).exists()
+        saisie = services.saisie_pour(table=table, periode=periode, auteur=request.user)
+        return reponse_saisie(saisie, status.HTTP_200_OK if existait else status.HTTP_201_CREATED)
+
+    def _transition(self, request, droit: Droit, service, avec_motif: bool = False) -> Response:
+        """Accès (404, 403), If-Match (428, 412), motif (400), puis le service."""
+        saisie = self.get_object()
+        services.exiger_droit(request.user, droit, saisie.table)
+        version = version_demandee(request, saisie)
+        arguments = {}
+        if avec_motif:
+            entree = MotifSerializer(data=request.data)
+            entree.is_valid(raise_exception=True)
+            arguments["motif"] = entree.validated_data["motif"]
+        saisie = service(saisie=saisie, auteur=request.user, version=version, **arguments)
+        return reponse_saisie(saisie)
+
+    @_schema_transition("Soumettre pour validation (coordination)")
+    @action(detail=True, methods=["post"])
+    def soumettre(self, request, pk=None):
+        return self._transition(request, Droit.SAISIR, services.soumettre_saisie)
+
+    @_schema_transition("Valider : les données sont verrouillées (évaluation)")
+    @action(detail=True, methods=["post"])
+    def valider(self, request, pk=None):
+        return self._transition(request, Droit.VALIDER, services.valider_saisie)
+
+    @_schema_transition("Renvoyer à la table, avec un motif (évaluation)", MotifSerializer)
+    @action(detail=True, methods=["post"])
+    def renvoyer(self, request, pk=None):
+        return self._transition(request, Droit.VALIDER, services.renvoyer_saisie, avec_motif=True)
+
+    @_schema_transition("Rouvrir une saisie validée, avec un motif (évaluation)", MotifSerializer)
+    @action(detail=True, methods=["post"])
+    def rouvrir(self, request, pk=None):
+        return self._transition(request, Droit.VALIDER, services.rouvrir_saisie, avec_motif=True)
+
+    @extend_schema(
+        summary="Écrire plusieurs valeurs d'un coup (tout ou rien)",
+        request=EcritureValeursSerializer,
+        parameters=[SI_CORRESPOND, ETAG_REPONSE],
+        responses={
+            200: OpenApiResponse(
+                EnregistrementSerializer,
+                description="Tout est écrit, avec l'historique; valeurs inhabituelles signalées.",
+            ),
+            400: OpenApiResponse(
+                ErreursValeursSerializer,
+                description="Au moins un élément est invalide (chacun est nommé par son rang), "
+                "ou la saisie n'est plus modifiable : rien n'est écrit.",
+            ),
+            401: R401,
+            403: R403,
+            404: R404,
+            412: R412,
+            428: R428,
+        },
+    )
+    @action(detail=True, methods=["put"], url_path="valeurs", url_name="valeurs")
+    def ecrire_valeurs(self, request, pk=None):
+        saisie = self.get_object()
+        services.exiger_droit(request.user, Droit.SAISIR, saisie.table)
+        version = version_demandee(request, saisie)
+        entree = EcritureValeursSerializer(data=request.data)
+        entree.is_valid(raise_exception=True)
+        exiger_periode_ouverte(saisie.periode)
+        attendus = {i.code: i for i in services.indicateurs_a_saisir(saisie.table)}
+        donnees, rangs = donnees_des_items(entree.validated_data["valeurs"], attendus)
+        try:
+            resultat = services.enregistrer_saisie(
+                saisie=saisie,
+                auteur=request.user,
+                version=version,
+                donnees=donnees,
+                motif=entree.validated_data["motif"],
+            )
+        except ValidationError as erreur:
+            raise erreurs_par_rang(erreur, rangs) from erreur
+        codes = {i.pk: code for code, i in attendus.items()}
+        corps = {
+            "saisie": SaisieSerializer(resultat.saisie).data,
+            "modifications": resultat.modifications,
+            "avertissements": {codes[pk]: m for pk, m in resultat.avertissements.items()},
+        }
+        return Response(corps, headers={"ETag": etag(resultat.saisie.version)})
+
+
+# --- Valeurs ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Valeurs des quartiers visibles (pagination par curseur)",
+        responses={200: ValeurSerializer(many=True), 400: R400, 401: R401, 404: R404_LISTE},
+    ),
+    retrieve=extend_schema(
+        summary="Une valeur", responses={200: ValeurSerializer, 401: R401, 404: R404}
+    ),
+)
+class ValeurViewSet(viewsets.ReadOnlyModelViewSet):
+    """Les valeurs saisies, en lecture : on les écrit par `PUT /saisies/{id}/valeurs/`."""
+
+    serializer_class = ValeurSerializer
+    pagination_class = PaginationParCurseur
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = FiltresValeur
+
+    def get_queryset(self):
+        visibles = quartiers_accessibles(self.request.user, Droit.VOIR)
+        return Valeur.objects.filter(saisie__table__quartier__in=visibles).select_related(
+            "saisie__table__quartier", "saisie__periode", "indicateur"
+        )
+
+
+ROUTES = [
+    ("saisies", SaisieViewSet, "saisies"),
+    ("valeurs", ValeurViewSet, "valeurs"),
+]

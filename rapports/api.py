@@ -1,0 +1,241 @@
+"""API des bilans : les lire, en demander un (la production part en tâche de fond), télécharger
+ses fichiers quand il est prêt. Mêmes sélecteur d'accès et service que les pages."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import (
+    exceptions,
+    mixins,
+    negotiation,
+    renderers,
+    serializers,
+    status,
+    viewsets,
+)
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from evalpic.api.schema import ErreurSerializer
+from indicateurs.api_saisies import ErreursSerializer
+from quartiers.acces import Droit, quartier_accessible_ou_404
+from quartiers.models import Langue
+from rapports import selectors, services
+from rapports.exports import nom_de_fichier
+from rapports.models import Bilan, Portee, StatutBilan
+from rapports.views_bilans import TYPES
+
+FORMATS = ("pdf", "xlsx", "csv", "html")
+
+# --- Sérialiseurs -------------------------------------------------------------------------------
+
+
+class FichiersSerializer(serializers.Serializer):
+    pdf = serializers.URLField(allow_null=True)
+    xlsx = serializers.URLField(allow_null=True)
+    csv = serializers.URLField(allow_null=True)
+    html = serializers.URLField(allow_null=True)
+
+
+class BilanSerializer(serializers.ModelSerializer):
+    quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    fichiers = serializers.SerializerMethodField(
+        help_text="Adresse de téléchargement de chaque fichier, null tant que le bilan n'est "
+        "pas prêt."
+    )
+
+    class Meta:
+        model = Bilan
+        fields = [
+            "id",
+            "portee",
+            "quartier",
+            "annee",
+            "trimestre",
+            "langue",
+            "statut",
+            "erreur",
+            "planifie",
+            "created_at",
+            "fin_generation",
+            "somme_controle",
+            "fichiers",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(FichiersSerializer)
+    def get_fichiers(self, bilan: Bilan) -> dict[str, str | None]:
+        request = self.context.get("request")
+        return {
+            format_: (
+                reverse(
+                    "bilans-fichier",
+                    kwargs={"pk": bilan.pk, "type_fichier": format_},
+                    request=request,
+                )
+                if bilan.est_pret and getattr(bilan, f"fichier_{format_}")
+                else None
+            )
+            for format_ in FORMATS
+        }
+
+
+class DemandeBilanSerializer(serializers.Serializer):
+    portee = serializers.ChoiceField(choices=Portee.choices)
+    quartier = serializers.SlugField(
+        required=False, allow_null=True, help_text="Slug du quartier; requis si portee=quartier."
+    )
+    annee = serializers.IntegerField(min_value=2000, max_value=2100)
+    trimestre = serializers.IntegerField(
+        min_value=1, max_value=4, required=False, allow_null=True, help_text="Null : annuel."
+    )
+    langue = serializers.ChoiceField(choices=Langue.choices, default="fr")
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["portee"] == Portee.QUARTIER and not attrs.get("quartier"):
+            raise serializers.ValidationError({"quartier": [_("Choisissez un quartier.")]})
+        if attrs["portee"] == Portee.PIC and attrs.get("quartier"):
+            raise serializers.ValidationError(
+                {"quartier": [_("Un bilan de tout le PIC ne porte pas sur un quartier.")]}
+            )
+        return attrs
+
+
+# --- Filtres et négociation ---------------------------------------------------------------------
+
+
+class FiltresBilan(filters.FilterSet):
+    quartier = filters.CharFilter(field_name="quartier__slug", help_text="Slug du quartier.")
+    statut = filters.ChoiceFilter(choices=StatutBilan.choices)
+    portee = filters.ChoiceFilter(choices=Portee.choices)
+
+    class Meta:
+        model = Bilan
+        fields = ["statut", "portee", "quartier", "annee"]
+
+
+class NegociationTolerante(negotiation.DefaultContentNegotiation):
+    """Pour un téléchargement, un en-tête Accept « application/pdf » (ou `?format=csv`) ne doit
+    pas valoir 406 ni 404 : les erreurs éventuelles sont alors rendues en JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except (exceptions.NotAcceptable, Http404):
+            return renderers[0], renderers[0].media_type
+
+
+# --- Documentation ------------------------------------------------------------------------------
+
+R400 = OpenApiResponse(ErreursSerializer, description="Données invalides : messages par champ.")
+R401 = OpenApiResponse(ErreurSerializer, description="Non authentifié, ou jeton révoqué.")
+R403 = OpenApiResponse(
+    ErreurSerializer, description="Bilan de tout le PIC demandé sans le rôle d'évaluation."
+)
+R404 = OpenApiResponse(ErreurSerializer, description="Introuvable, ou quartier non visible.")
+R404_LISTE = OpenApiResponse(ErreurSerializer, description="Page inexistante.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Bilans visibles",
+        responses={200: BilanSerializer(many=True), 400: R400, 401: R401, 404: R404_LISTE},
+    ),
+    retrieve=extend_schema(
+        summary="Un bilan (interroger jusqu'à statut=pret)",
+        responses={200: BilanSerializer, 401: R401, 404: R404},
+    ),
+)
+class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Les bilans des quartiers visibles; ceux de tout le PIC pour l'évaluation."""
+
+    serializer_class = BilanSerializer
+    filterset_class = FiltresBilan
+    ordering_fields = ["id", "created_at", "annee", "trimestre", "statut"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.bilans_accessibles(self.request.user)
+
+    @extend_schema(
+        summary="Demander un bilan (produit en tâche de fond)",
+        request=DemandeBilanSerializer,
+        responses={
+            202: OpenApiResponse(
+                BilanSerializer, description="Demandé : en attente, à interroger."
+            ),
+            400: OpenApiResponse(
+                ErreursSerializer, description="Données invalides, ou période sans données."
+            ),
+            401: R401,
+            403: R403,
+            404: R404,
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        entree = DemandeBilanSerializer(data=request.data)
+        entree.is_valid(raise_exception=True)
+        donnees = dict(entree.validated_data)
+        slug = donnees.pop("quartier", None)
+        quartier = None
+        if donnees["portee"] == Portee.QUARTIER:
+            quartier = quartier_accessible_ou_404(request.user, slug, Droit.GENERER_BILAN)
+        bilan = services.demander_bilan(auteur=request.user, quartier=quartier, **donnees)
+        corps = self.get_serializer(bilan).data
+        adresse = reverse("bilans-detail", args=[bilan.pk], request=request)
+        return Response(corps, status=status.HTTP_202_ACCEPTED, headers={"Location": adresse})
+
+    @extend_schema(
+        summary="Télécharger un fichier du bilan",
+        parameters=[
+            OpenApiParameter("type_fichier", OpenApiTypes.STR, OpenApiParameter.PATH, enum=FORMATS)
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+            (200, TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY, description="XLSX"),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV"),
+            (200, "text/html"): OpenApiResponse(OpenApiTypes.BINARY, description="HTML"),
+            (401, "application/json"): R401,
+            (404, "application/json"): OpenApiResponse(
+                ErreurSerializer, description="Bilan introuvable, ou pas encore prêt."
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"fichier/(?P<type_fichier>pdf|xlsx|csv|html)",
+        url_name="fichier",
+        content_negotiation_class=NegociationTolerante,
+        renderer_classes=[renderers.JSONRenderer],
+    )
+    def fichier(self, request, pk=None, type_fichier: str = "pdf"):
+        """Revérifie l'accès à chaque téléchargement; seul un bilan prêt a des fichiers."""
+        bilan = self.get_object()
+        fichier = getattr(bilan, f"fichier_{type_fichier}")
+        if bilan.statut != StatutBilan.PRET or not fichier:
+            raise Http404(_("Ce bilan n'est pas prêt."))
+        try:
+            contenu = fichier.open("rb")
+        except FileNotFoundError as absent:
+            raise Http404(_("Fichier introuvable.")) from absent
+        return FileResponse(
+            contenu,
+            as_attachment=type_fichier != "html",
+            filename=nom_de_fichier(bilan.instantane, type_fichier),
+            content_type=TYPES[type_fichier],
+        )
+
+
+ROUTES = [("bilans", BilanViewSet, "bilans")]
