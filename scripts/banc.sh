@@ -29,6 +29,7 @@ if [ -n "${REGENERER:-}" ] || ! "$PY" manage.py shell -c \
     --quartiers "${QUARTIERS:-32}" --indicateurs "${INDICATEURS:-120}" --trimestres "${TRIMESTRES:-40}"
 fi
 "$PY" -m benchmarks.tableaux --repetitions "${REPETITIONS:-5}"
+"$PY" -m benchmarks.api --repetitions "${REPETITIONS:-5}"
 
 # Les bilans : le PIC réel compte 17 quartiers; une base à part, de taille réaliste.
 psql -q -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'evalpic_banc_bilans'" \
