@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/_commun.sh"
 cd "$RACINE"
 
-installer_paquets_debian gettext
+installer_paquets_debian gettext chromium fonts-dejavu-core
 installer_python ""
 
 export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
