@@ -14,9 +14,10 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 
 from evalpic.api.schema import MOTIF_SLUG, reponses_erreur, schema_lecture, visibles
+from indicateurs import services
 from indicateurs.models import (
     Action,
     Apprentissage,
@@ -30,7 +31,7 @@ from indicateurs.models import (
     StatutIndicateur,
     StrategieDeChangement,
 )
-from quartiers.acces import Droit, a_le_droit, quartiers_accessibles
+from quartiers.acces import Droit, quartiers_accessibles
 from quartiers.models import Quartier
 
 
@@ -524,12 +525,10 @@ class ApprentissageViewSet(
         )
 
     def perform_create(self, serializer: ApprentissageSerializer) -> None:
-        quartier = serializer.validated_data["quartier"]
-        if not a_le_droit(self.request.user, Droit.COMMENTER, quartier):
-            raise exceptions.PermissionDenied(
-                _("Vous n'avez pas le droit d'ajouter un apprentissage à ce quartier.")
-            )
-        serializer.save(auteur=self.request.user)
+        # La règle (droit de commenter, un texte au moins) est celle du service.
+        serializer.instance = services.ajouter_apprentissage(
+            auteur=self.request.user, **serializer.validated_data
+        )
 
 
 ROUTES = [

@@ -285,6 +285,43 @@ def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
     )
 
 
+# --- Apprentissages -----------------------------------------------------------------------------
+
+
+def ajouter_apprentissage(
+    *,
+    auteur,
+    quartier,
+    periode: Periode,
+    categorie: str,
+    texte_fr: str = "",
+    texte_en: str = "",
+    indicateur: Indicateur | None = None,
+    changement=None,
+) -> Apprentissage:
+    """Ajoute un apprentissage d'un quartier pour une période (droit de commenter : la
+    coordination pour son quartier, le conseil pour ses quartiers, l'évaluation partout)."""
+    if not quartiers_accessibles(auteur, Droit.VOIR).filter(pk=quartier.pk).exists():
+        raise Http404(_("Quartier introuvable."))
+    if not a_le_droit(auteur, Droit.COMMENTER, quartier):
+        raise PermissionDenied(
+            _("Vous n'avez pas le droit d'ajouter un apprentissage à ce quartier.")
+        )
+    if not (texte_fr or "").strip() and not (texte_en or "").strip():
+        message = _("Écrivez l'apprentissage en français ou en anglais.")
+        raise ValidationError({"texte_fr": [message], "texte_en": [message]})
+    return Apprentissage.objects.create(
+        quartier=quartier,
+        periode=periode,
+        categorie=categorie,
+        texte_fr=texte_fr,
+        texte_en=texte_en,
+        indicateur=indicateur,
+        changement=changement,
+        auteur=auteur,
+    )
+
+
 # --- Circuit de validation ----------------------------------------------------------------------
 
 

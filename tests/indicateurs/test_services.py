@@ -300,3 +300,31 @@ def test_une_valeur_inhabituelle_avertit_et_exige_un_commentaire_pour_soumettre(
     assert not EvenementSaisie.objects.filter(
         saisie=saisie, indicateur__isnull=True, type_evenement="valeur"
     ).exists()
+
+
+# --- Apprentissages -------------------------------------------------------------------------
+
+
+def test_ajouter_un_apprentissage_selon_le_droit_de_commenter(
+    quartier_a, periode, alice, bob, charlie
+):
+    from indicateurs.models import Apprentissage
+
+    appris = services.ajouter_apprentissage(
+        auteur=bob,
+        quartier=quartier_a,
+        periode=periode,
+        categorie="defis",
+        texte_fr="Peu de bénévoles.",
+    )
+    assert appris.auteur == bob
+    with pytest.raises(Http404):
+        services.ajouter_apprentissage(
+            auteur=charlie, quartier=quartier_a, periode=periode, categorie="defis", texte_fr="x"
+        )
+    with pytest.raises(ValidationError) as erreur:
+        services.ajouter_apprentissage(
+            auteur=alice, quartier=quartier_a, periode=periode, categorie="defis", texte_fr="  "
+        )
+    assert set(erreur.value.message_dict) == {"texte_fr", "texte_en"}
+    assert Apprentissage.objects.count() == 1
