@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from evalpic.api.commun import ressource_introuvable
 from indicateurs.api import ROUTES as ROUTES_INDICATEURS
 from indicateurs.api_saisies import ROUTES as ROUTES_SAISIES
+from indicateurs.api_valeurs import ROUTES as ROUTES_VALEURS
 from quartiers.api import ROUTES as ROUTES_QUARTIERS
 from rapports.api import ROUTES as ROUTES_RAPPORTS
 
@@ -15,6 +16,7 @@ for prefixe, viewset, nom in [
     *ROUTES_QUARTIERS,
     *ROUTES_INDICATEURS,
     *ROUTES_SAISIES,
+    *ROUTES_VALEURS,
     *ROUTES_RAPPORTS,
 ]:
     routeur.register(prefixe, viewset, basename=nom)

@@ -1,0 +1,143 @@
+"""API des valeurs, en lecture (pagination par curseur) : on les écrit par
+`PUT /saisies/{id}/valeurs/` (`indicateurs.api_saisies`)."""
+
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from evalpic.api.commun import PaginationParCurseur
+from indicateurs.api_saisies import R400, R401, R404, R404_LISTE, FiltresParPeriode
+from indicateurs.models import StatutSaisie, Valeur
+from quartiers.acces import Droit, quartiers_accessibles
+
+
+class ValeurSerializer(serializers.ModelSerializer):
+    saisie = serializers.IntegerField(source="saisie_id", read_only=True)
+    quartier = serializers.CharField(source="saisie.table.quartier.slug", read_only=True)
+    periode = serializers.CharField(source="saisie.periode.code", read_only=True)
+    indicateur = serializers.CharField(source="indicateur.code", read_only=True)
+    valeur = serializers.DecimalField(
+        source="valeur_numerique",
+        max_digits=14,
+        decimal_places=4,
+        allow_null=True,
+        read_only=True,
+        normalize_output=True,
+    )
+    preuve_url = serializers.CharField(read_only=True, help_text="Lien https://…, ou vide.")
+
+    class Meta:
+        model = Valeur
+        fields = [
+            "id",
+            "saisie",
+            "quartier",
+            "periode",
+            "indicateur",
+            "valeur",
+            "valeur_texte",
+            "non_disponible",
+            "raison_non_disponible",
+            "commentaire",
+            "preuve_url",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class FiltresValeur(FiltresParPeriode):
+    chemin_periode = "saisie__periode"
+    quartier = filters.CharFilter(
+        field_name="saisie__table__quartier__slug", help_text="Slug du quartier."
+    )
+    indicateur = filters.CharFilter(field_name="indicateur__code", help_text="Code d'indicateur.")
+    theme = filters.CharFilter(field_name="indicateur__theme__code", help_text="Code du thème.")
+    statut = filters.ChoiceFilter(
+        field_name="saisie__statut", choices=StatutSaisie.choices, help_text="Statut de la saisie."
+    )
+
+    class Meta:
+        model = Valeur
+        fields = [
+            "quartier",
+            "indicateur",
+            "periode",
+            "periode_debut",
+            "periode_fin",
+            "theme",
+            "statut",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Valeurs des quartiers visibles (pagination par curseur)",
+        responses={200: ValeurSerializer(many=True), 400: R400, 401: R401, 404: R404_LISTE},
+    ),
+    retrieve=extend_schema(
+        summary="Une valeur", responses={200: ValeurSerializer, 401: R401, 404: R404}
+    ),
+)
+class ValeurViewSet(viewsets.ReadOnlyModelViewSet):
+    """Les valeurs saisies, en lecture : on les écrit par `PUT /saisies/{id}/valeurs/`."""
+
+    serializer_class = ValeurSerializer
+    pagination_class = PaginationParCurseur
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = FiltresValeur
+
+    def get_queryset(self):
+        visibles = quartiers_accessibles(self.request.user, Droit.VOIR)
+        return Valeur.objects.filter(saisie__table__quartier__in=visibles).select_related(
+            "saisie__table__quartier", "saisie__periode", "indicateur"
+        )
+
+    def list(self, request, *args, **kwargs):
+        """Même forme que `ValeurSerializer`, mais lue en tuples : une page de mille valeurs
+        coûterait sinon six fois le temps de la requête en instances et en champs DRF."""
+        lignes = self.filter_queryset(self.get_queryset()).values(*_CHAMPS_LISTE)
+        page = self.paginate_queryset(lignes)
+        return self.get_paginated_response([_valeur_en_json(ligne) for ligne in page])
+
+
+_CHAMPS_LISTE = (
+    "pk",  # la pagination par curseur lit la position dans cette clé
+    "id",
+    "saisie_id",
+    "saisie__table__quartier__slug",
+    "saisie__periode__annee",
+    "saisie__periode__trimestre",
+    "indicateur__code",
+    "valeur_numerique",
+    "valeur_texte",
+    "non_disponible",
+    "raison_non_disponible",
+    "commentaire",
+    "preuve_url",
+    "updated_at",
+)
+_DECIMAL = ValeurSerializer().fields["valeur"]
+_DATE = serializers.DateTimeField()
+
+
+def _valeur_en_json(ligne: dict) -> dict:
+    valeur = ligne["valeur_numerique"]
+    return {
+        "id": ligne["id"],
+        "saisie": ligne["saisie_id"],
+        "quartier": ligne["saisie__table__quartier__slug"],
+        "periode": f"{ligne['saisie__periode__annee']}-T{ligne['saisie__periode__trimestre']}",
+        "indicateur": ligne["indicateur__code"],
+        "valeur": None if valeur is None else _DECIMAL.to_representation(valeur),
+        "valeur_texte": ligne["valeur_texte"],
+        "non_disponible": ligne["non_disponible"],
+        "raison_non_disponible": ligne["raison_non_disponible"],
+        "commentaire": ligne["commentaire"],
+        "preuve_url": ligne["preuve_url"],
+        "updated_at": _DATE.to_representation(ligne["updated_at"]),
+    }
+
+
+ROUTES = [("valeurs", ValeurViewSet, "valeurs")]
