@@ -43,3 +43,21 @@ def test_chaque_variable_lue_est_documentee_dans_env_example():
     documentees = set(re.findall(r"^#? ?([A-Z_]+)=", (RACINE / ".env.example").read_text(), re.M))
     assert lues, "aucune variable trouvée : l'expression régulière ne lit plus settings.py"
     assert lues - documentees == set()
+
+
+def test_check_deploy_est_propre_avec_les_reglages_de_production():
+    environnement = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environnement.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="une-cle-de-production-longue-et-aleatoire-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="evalpic.example.org",
+    )
+    resultat = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=RACINE,
+        env=environnement,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
