@@ -67,9 +67,10 @@ def quartiers_accessibles(utilisateur, droit: Droit = Droit.VOIR) -> QuerySet[Qu
 
 
 def quartier_accessible_ou_404(utilisateur, slug: str, droit: Droit = Droit.VOIR) -> Quartier:
-    """Le quartier `slug` si `utilisateur` y a `droit`, sinon 404 (qu'il existe ou non)."""
+    """Le quartier `slug` (avec sa table) si `utilisateur` y a `droit`, sinon 404 (qu'il existe
+    ou non)."""
     try:
-        return quartiers_accessibles(utilisateur, droit).get(slug=slug)
+        return quartiers_accessibles(utilisateur, droit).select_related("table").get(slug=slug)
     except Quartier.DoesNotExist as absent:
         raise Http404("Quartier introuvable.") from absent
 

@@ -104,7 +104,6 @@ def page_quartier(utilisateur, slug: str) -> PageQuartier:
     """Tout ce que montre la page d'un quartier : sa table, ses partenaires dans le temps, sa
     stratégie de changement (la version en vigueur ou la plus récente) et ses indicateurs."""
     quartier = quartier_accessible_ou_404(utilisateur, slug, Droit.VOIR)
-    quartier = Quartier.objects.select_related("table").get(pk=quartier.pk)
     participations = list(
         Participation.objects.filter(table__quartier=quartier)
         .select_related("partenaire__secteur")
