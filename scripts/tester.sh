@@ -11,6 +11,13 @@ installer_python "[dev]"
 demarrer_postgresql
 creer_role_postgresql
 demarrer_redis
+# axe-core (accessibilité des parcours navigateur), épinglé par tests/parcours/package-lock.json;
+# réinstallé seulement quand le verrou a changé depuis la dernière installation.
+if [ ! -f tests/parcours/node_modules/axe-core/axe.min.js ] \
+  || [ tests/parcours/package-lock.json -nt tests/parcours/node_modules/.package-lock.json ]; then
+  echo "→ npm ci (tests/parcours)"
+  npm ci --prefix tests/parcours --no-audit --no-fund --loglevel=error >/dev/null
+fi
 
 export DJANGO_DEBUG=true
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://evalpic:evalpic@127.0.0.1:5432/evalpic}"
