@@ -10,6 +10,7 @@ class BilanAdmin(admin.ModelAdmin):
     readonly_fields = [
         "instantane",
         "somme_controle",
+        "empreintes",
         "version_generateur",
         "debut_generation",
         "fin_generation",

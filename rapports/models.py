@@ -76,6 +76,9 @@ class Bilan(models.Model):
     fichier_pdf = models.FileField(_("PDF"), upload_to=chemin_du_fichier, blank=True)
     fichier_xlsx = models.FileField(_("XLSX"), upload_to=chemin_du_fichier, blank=True)
     fichier_csv = models.FileField(_("CSV"), upload_to=chemin_du_fichier, blank=True)
+    # Pour chaque fichier attaché ("html", "pdf", "xlsx", "csv") : {"sha256": …, "taille": …},
+    # calculés à l'écriture; `manage.py verifier_integrite` les compare aux fichiers stockés.
+    empreintes = models.JSONField(_("empreintes des fichiers"), default=dict, blank=True)
 
     objects = BilanQuerySet.as_manager()
 

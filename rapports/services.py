@@ -11,7 +11,9 @@ tronqué servi, et un bilan resté « en cours » est repris ou marqué en éche
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -241,18 +243,31 @@ def assembler_bilan(*, bilan_id: int, tentative: int, images: dict[str, str]) ->
     return _terminer(bilan, bilan.instantane, noms)
 
 
-def _ecrire(bilan: Bilan, instantane: dict, fichiers: dict[str, bytes]) -> dict[str, str]:
+class FichierEcrit(NamedTuple):
+    """Un fichier écrit sur le stockage, et son empreinte prise sur les octets écrits."""
+
+    nom: str
+    sha256: str
+    taille: int
+
+
+def _ecrire(bilan: Bilan, instantane: dict, fichiers: dict[str, bytes]) -> dict[str, FichierEcrit]:
     """Écrit chaque fichier sous un nom propre à cette tentative; aucune ligne ne le désigne
-    encore."""
-    noms = {}
+    encore. L'empreinte (SHA-256, taille) est prise sur les octets en mémoire, sans relecture."""
+    ecrits = {}
     for extension, contenu in fichiers.items():
         nom = f"bilans/{bilan.annee}/{bilan.pk}/t{bilan.tentatives}-{nom_de_fichier(instantane, extension)}"
-        noms[extension] = default_storage.save(nom, ContentFile(contenu))
-    return noms
+        ecrits[extension] = FichierEcrit(
+            nom=default_storage.save(nom, ContentFile(contenu)),
+            sha256=hashlib.sha256(contenu).hexdigest(),
+            taille=len(contenu),
+        )
+    return ecrits
 
 
-def _terminer(bilan: Bilan, instantane: dict, noms: dict[str, str]) -> Bilan:
-    """Marque le bilan prêt, avec ses fichiers, si cette tentative le tient encore."""
+def _terminer(bilan: Bilan, instantane: dict, ecrits: dict[str, FichierEcrit]) -> Bilan:
+    """Marque le bilan prêt, avec ses fichiers et leurs empreintes, si cette tentative le tient
+    encore."""
     fait = Bilan.objects.filter(
         pk=bilan.pk, statut=StatutBilan.EN_COURS, tentatives=bilan.tentatives
     ).update(
@@ -261,11 +276,15 @@ def _terminer(bilan: Bilan, instantane: dict, noms: dict[str, str]) -> Bilan:
         instantane=instantane,
         somme_controle=somme_de_controle(instantane),
         version_generateur=VERSION_GENERATEUR,
-        **{f"fichier_{extension}": nom for extension, nom in noms.items()},
+        empreintes={
+            extension: {"sha256": ecrit.sha256, "taille": ecrit.taille}
+            for extension, ecrit in ecrits.items()
+        },
+        **{f"fichier_{extension}": ecrit.nom for extension, ecrit in ecrits.items()},
     )
     if not fait:  # repris par un rattrapage entre-temps : nos fichiers ne servent à rien
-        for nom in noms.values():
-            default_storage.delete(nom)
+        for ecrit in ecrits.values():
+            default_storage.delete(ecrit.nom)
         return Bilan.objects.get(pk=bilan.pk)
     bilan.refresh_from_db()
     transaction.on_commit(lambda: prevenir(bilan))
