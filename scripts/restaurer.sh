@@ -83,5 +83,8 @@ if ! "$PY" manage.py migrate --check --no-input >/dev/null; then
 fi
 
 echo "→ intégrité"
-"$PY" manage.py verifier_integrite
+if ! "$PY" manage.py verifier_integrite; then
+  echo "Restauration faite, mais la vérification d'intégrité signale les problèmes ci-dessus." >&2
+  exit 1
+fi
 echo "Restauration terminée."
