@@ -7,6 +7,11 @@
     var source = document.getElementById(zone.dataset.figure);
     if (!source || typeof Plotly === "undefined") { return; }
     var figure = JSON.parse(source.textContent);
-    Plotly.newPlot(zone, figure.data, figure.layout, options);
+    Plotly.newPlot(zone, figure.data, figure.layout, options).then(function () {
+      // Le dessin est décoratif pour les lecteurs d'écran : le tableau de données le remplace.
+      zone.querySelectorAll("svg.main-svg").forEach(function (svg) {
+        svg.setAttribute("aria-hidden", "true");
+      });
+    });
   });
 })();

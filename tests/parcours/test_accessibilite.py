@@ -1,0 +1,327 @@
+"""Accessibilité (WCAG 2.1 AA) dans un vrai navigateur : axe-core analyse les pages principales,
+en français et en anglais, et la coordonnatrice remplit et enregistre sa saisie au clavier seul.
+
+axe-core vient du registre npm, épinglé par `tests/parcours/package-lock.json` (`scripts/tester.sh`
+lance `npm ci --prefix tests/parcours`). Il est injecté par `page.evaluate(source)` : le script
+s'exécute dans le monde principal de la page par le protocole DevTools, ce que la politique de
+sécurité du contenu (`script-src 'self'`) ne bloque pas, alors qu'une balise <script> en ligne
+(`add_script_tag(content=…)` ou `path=…`) le serait. Le contexte garde donc sa CSP : on analyse les
+pages telles que les personnes les reçoivent, sans `bypass_csp`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from indicateurs.models import IndicateurSuivi, ModeCollecte, Periode, Saisie, StatutPeriode
+from quartiers.models import Quartier, Utilisateur
+from rapports import services
+from rapports.models import Bilan, Portee, StatutBilan
+
+pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+NORMES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+GRAVES = ("critical", "serious")
+MOT_DE_PASSE_DEMO = "demo-evalpic-2026"
+QUARTIER = "saint-michel"
+
+
+@dataclass
+class Demo:
+    periode: Periode  # la période ouverte, celle que la coordination remplit
+    indicateur: str  # le code d'un indicateur suivi, pour la vue entre quartiers
+    suivis: list[IndicateurSuivi]  # les indicateurs saisis de Saint-Michel
+
+
+@pytest.fixture(scope="module")
+def source_axe() -> str:
+    if not AXE.exists():
+        pytest.fail(f"axe-core manque ({AXE}) : lancez « npm ci --prefix tests/parcours ».")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def demo() -> Demo:
+    call_command("charger_demo", verbosity=0)
+    ouverte = Periode.objects.filter(statut=StatutPeriode.OUVERTE).order_by("-debut").first()
+    suivis = list(
+        IndicateurSuivi.objects.filter(
+            quartier__slug=QUARTIER, actif=True, indicateur__mode=ModeCollecte.SAISI
+        )
+        .select_related("indicateur")
+        .order_by("pk")
+    )
+    return Demo(periode=ouverte, indicateur=suivis[0].indicateur.code, suivis=suivis)
+
+
+@pytest.fixture
+def bilan(demo, settings, tmp_path) -> Bilan:
+    """Un bilan prêt de Saint-Michel, pour le trimestre avant la période ouverte."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    # Sans file de tâches configurée, le bilan se produit dès la fin de la transaction.
+    close = Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")[1]
+    bilan = services.demander_bilan(
+        auteur=Utilisateur.objects.get(email="evaluation@demo.evalpic.ca"),
+        portee=Portee.QUARTIER,
+        quartier=Quartier.objects.get(slug=QUARTIER),
+        annee=close.annee,
+        trimestre=close.trimestre,
+    )
+    bilan.refresh_from_db()
+    assert bilan.statut == StatutBilan.PRET, bilan.erreur
+    return bilan
+
+
+# --- axe-core ------------------------------------------------------------------------------------
+
+
+def analyser(page: Page, source_axe: str) -> list[dict]:
+    """Les violations WCAG 2.1 A/AA de la page, une fois ses graphiques dessinés."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-figure]')]"
+        ".every(zone => zone.querySelector('svg.main-svg'))"
+    )
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(source_axe)
+    return page.evaluate(
+        """async (normes) => {
+            const r = await axe.run(document, {
+                runOnly: {type: "tag", values: normes}, resultTypes: ["violations"],
+            });
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                cibles: v.nodes.map(n => n.target.join(" ")),
+            }));
+        }""",
+        NORMES,
+    )
+
+
+def resume(resultats: dict[str, list[dict]], impacts: tuple[str, ...]) -> str:
+    """Un résumé lisible : par page, chaque règle (impact, aide) et ses cibles."""
+    lignes = []
+    for nom, violations in resultats.items():
+        for v in violations:
+            if v["impact"] in impacts:
+                cibles = ", ".join(v["cibles"][:5]) + (" …" if len(v["cibles"]) > 5 else "")
+                lignes.append(f"- {nom} : {v['id']} ({v['impact']}) — {v['help']}\n    {cibles}")
+    return "\n".join(lignes)
+
+
+def verifier(resultats: dict[str, list[dict]]) -> None:
+    mineures = resume(resultats, ("moderate", "minor"))
+    if mineures:
+        print("\nViolations modérées ou mineures (signalées, non bloquantes) :\n" + mineures)
+    graves = resume(resultats, GRAVES)
+    assert not graves, "Violations graves ou critiques :\n" + graves
+
+
+def se_connecter(page: Page, base: str, courriel: str) -> None:
+    page.goto(f"{base}/comptes/login/")
+    page.get_by_label("Courriel").fill(courriel)
+    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE_DEMO)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("h1")).to_be_visible()
+
+
+def pages_principales(base: str, bilan: Bilan) -> dict[str, str]:
+    return {
+        "boîte de saisie": f"{base}/saisie/",
+        "tableau du PIC": f"{base}/tableau-de-bord/",
+        "tableau du quartier": f"{base}/tableau-de-bord/quartiers/{QUARTIER}/",
+        "bilan": f"{base}/bilans/{bilan.pk}/",
+    }
+
+
+def pages_de_l_evaluation(base: str, demo: Demo, bilan: Bilan) -> dict[str, str]:
+    return {
+        **pages_principales(base, bilan),
+        "accueil": f"{base}/",
+        "théorie du changement": (
+            f"{base}/tableau-de-bord/quartiers/{QUARTIER}/theorie-du-changement/"
+        ),
+        "indicateur entre quartiers": f"{base}/tableau-de-bord/indicateurs/{demo.indicateur}/",
+        "liste des bilans": f"{base}/bilans/",
+    }
+
+
+def visiter(page: Page, pages: dict[str, str], source_axe: str, suffixe: str = "") -> dict:
+    resultats = {}
+    for nom, adresse in pages.items():
+        reponse = page.goto(adresse)
+        assert reponse is not None and reponse.ok, f"{nom} : {adresse}"
+        resultats[nom + suffixe] = analyser(page, source_axe)
+    return resultats
+
+
+def test_pages_en_francais_sans_violation_grave(page: Page, live_server, demo, bilan, source_axe):
+    base = live_server.url
+    page.goto(f"{base}/comptes/login/")
+    resultats = {"connexion": analyser(page, source_axe)}
+
+    se_connecter(page, base, "coordination@demo.evalpic.ca")
+    resultats |= visiter(
+        page,
+        {
+            "boîte de la coordination": f"{base}/saisie/",
+            "formulaire trimestriel": f"{base}/quartiers/{QUARTIER}/saisies/{demo.periode.code}/",
+        },
+        source_axe,
+    )
+    # Le formulaire renvoyé avec une erreur : message à côté du champ, alerte en tête.
+    champ = page.locator(f"[name=v{demo.suivis[0].indicateur.pk}]")
+    champ.fill("abc")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.locator(".alerte[role=alert]")).to_be_visible()
+    resultats["formulaire avec erreurs"] = analyser(page, source_axe)
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    se_connecter(page, base, "evaluation@demo.evalpic.ca")
+    resultats |= visiter(page, pages_de_l_evaluation(base, demo, bilan), source_axe)
+    verifier(resultats)
+
+
+def test_pages_principales_en_anglais_sans_violation_grave(
+    page: Page, live_server, demo, bilan, source_axe
+):
+    base = live_server.url
+    page.goto(f"{base}/comptes/login/")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    resultats = {"login (en)": analyser(page, source_axe)}
+
+    page.get_by_label("Email").fill("coordination@demo.evalpic.ca")
+    page.get_by_label("Password").fill(MOT_DE_PASSE_DEMO)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    resultats |= visiter(
+        page,
+        {"form": f"{base}/quartiers/{QUARTIER}/saisies/{demo.periode.code}/"},
+        source_axe,
+        " (en)",
+    )
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto(f"{base}/comptes/login/")
+    page.get_by_label("Email").fill("evaluation@demo.evalpic.ca")
+    page.get_by_label("Password").fill(MOT_DE_PASSE_DEMO)
+    page.get_by_role("button", name="Sign in").click()
+    resultats |= visiter(page, pages_principales(base, bilan), source_axe, " (en)")
+    verifier(resultats)
+
+
+# --- Clavier seul --------------------------------------------------------------------------------
+
+VALEUR_PAR_UNITE = {
+    "nombre": "100",
+    "pourcentage": "50",
+    "dollars": "1000",
+    "echelle": "3",
+    "indice": "1",
+    "texte": "Démarche en cours.",
+}
+FOCUS = """() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const cadre = el.getBoundingClientRect();
+    return {
+        nom: el.getAttribute("name") || "", balise: el.tagName.toLowerCase(),
+        texte: (el.innerText || "").trim(), href: el.getAttribute("href") || "",
+        contour: style.outlineStyle !== "none" ? parseFloat(style.outlineWidth) : 0,
+        couleur: style.outlineColor.match(/[0-9.]+/g).slice(0, 3).map(Number),
+        // À l'écran (pas déplacé hors champ), avec une taille, ni caché ni transparent.
+        visible: cadre.width > 0 && cadre.height > 0 && cadre.right > 0 && cadre.bottom > 0
+            && cadre.left < document.documentElement.scrollWidth
+            && style.visibility !== "hidden" && parseFloat(style.opacity) > 0,
+    };
+}"""
+
+
+def contraste_sur_blanc(rgb: list[float]) -> float:
+    """Le rapport de contraste WCAG d'une couleur sRGB (0–255) sur le blanc."""
+
+    def lineaire(composante: float) -> float:
+        c = composante / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    rouge, vert, bleu = (lineaire(c) for c in rgb)
+    return 1.05 / (0.2126 * rouge + 0.7152 * vert + 0.0722 * bleu + 0.05)
+
+
+def tabuler_jusqu_a(page: Page, condition, maximum: int = 400) -> dict:
+    """Appuie sur Tab jusqu'à ce que l'élément qui a le focus remplisse `condition`; vérifie au
+    passage que chaque élément atteint est à l'écran et montre un contour de focus d'au moins
+    2 px contrasté à 3:1 (WCAG 2.4.7 et 1.4.11)."""
+    for _ in range(maximum):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS)
+        assert focus["balise"] != "body", "le focus a quitté la page avant d'atteindre la cible"
+        assert focus["visible"], f"élément focalisable invisible : {focus}"
+        assert focus["contour"] >= 2, f"focus sans contour visible : {focus}"
+        assert contraste_sur_blanc(focus["couleur"]) >= 3, f"contour peu contrasté : {focus}"
+        if condition(focus):
+            return focus
+    raise AssertionError(f"introuvable au clavier après {maximum} tabulations")
+
+
+def test_la_coordonnatrice_remplit_sa_saisie_au_clavier_seul(page: Page, live_server, demo):
+    base = live_server.url
+    page.goto(f"{base}/comptes/login/")
+    tabuler_jusqu_a(page, lambda f: f["nom"] == "login")
+    page.keyboard.type("coordination@demo.evalpic.ca")
+    page.keyboard.press("Tab")  # le champ suivant est le mot de passe, le lien d'aide vient après
+    assert page.evaluate(FOCUS)["nom"] == "password"
+    page.keyboard.type(MOT_DE_PASSE_DEMO)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Vos quartiers")).to_be_visible()
+
+    tabuler_jusqu_a(page, lambda f: f["texte"] == "Saisie trimestrielle")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Saisie trimestrielle")).to_be_visible()
+    formulaire = f"/quartiers/{QUARTIER}/saisies/{demo.periode.code}/"
+    tabuler_jusqu_a(page, lambda f: f["href"] == formulaire)
+    page.keyboard.press("Enter")
+    expect(page.locator("form.saisie")).to_be_visible()
+
+    # Un seul passage au clavier dans l'ordre de la page : chaque valeur et son commentaire.
+    valeurs = {f"v{s.indicateur.pk}": VALEUR_PAR_UNITE[s.indicateur.unite] for s in demo.suivis}
+    commentaires = {f"c{s.indicateur.pk}": "Saisi au clavier." for s in demo.suivis}
+    a_remplir = {**valeurs, **commentaires}
+
+    def remplir_et_continuer(focus: dict) -> bool:
+        if focus["nom"] in a_remplir:
+            page.keyboard.type(a_remplir.pop(focus["nom"]))
+        return focus["texte"] == "Enregistrer le brouillon"
+
+    tabuler_jusqu_a(page, remplir_et_continuer)
+    assert not a_remplir, f"champs jamais atteints au clavier : {sorted(a_remplir)}"
+    page.keyboard.press("Space")
+    expect(page.get_by_text("Le brouillon est enregistré.")).to_be_visible()
+    expect(page.locator(".alerte[role=alert]")).to_have_count(0)
+
+    saisie = Saisie.objects.get(table__quartier__slug=QUARTIER, periode=demo.periode)
+    assert saisie.statut == "brouillon"
+    enregistrees = {v.indicateur_id: v for v in saisie.valeurs.all()}
+    assert {f"v{pk}" for pk in enregistrees} == set(valeurs)
+    for pk, v in enregistrees.items():
+        valeur = valeurs[f"v{pk}"]
+        if v.valeur_numerique is None:
+            assert v.valeur_texte == valeur
+        else:
+            assert v.valeur_numerique == Decimal(valeur)
+        assert v.commentaire == "Saisi au clavier."
