@@ -444,22 +444,22 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @_schema_transition("Soumettre pour validation (coordination)")
     @action(detail=True, methods=["post"])
-    def soumettre(self, request, pk=None):
+    def soumettre(self, request, pk=None, format=None):
         return self._transition(request, Droit.SAISIR, services.soumettre_saisie)
 
     @_schema_transition("Valider : les données sont verrouillées (évaluation)")
     @action(detail=True, methods=["post"])
-    def valider(self, request, pk=None):
+    def valider(self, request, pk=None, format=None):
         return self._transition(request, Droit.VALIDER, services.valider_saisie)
 
     @_schema_transition("Renvoyer à la table, avec un motif (évaluation)", MotifSerializer)
     @action(detail=True, methods=["post"])
-    def renvoyer(self, request, pk=None):
+    def renvoyer(self, request, pk=None, format=None):
         return self._transition(request, Droit.VALIDER, services.renvoyer_saisie, avec_motif=True)
 
     @_schema_transition("Rouvrir une saisie validée, avec un motif (évaluation)", MotifSerializer)
     @action(detail=True, methods=["post"])
-    def rouvrir(self, request, pk=None):
+    def rouvrir(self, request, pk=None, format=None):
         return self._transition(request, Droit.VALIDER, services.rouvrir_saisie, avec_motif=True)
 
     @extend_schema(
@@ -484,7 +484,7 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         },
     )
     @action(detail=True, methods=["put"], url_path="valeurs", url_name="valeurs")
-    def ecrire_valeurs(self, request, pk=None):
+    def ecrire_valeurs(self, request, pk=None, format=None):
         saisie = self.get_object()
         services.exiger_droit(request.user, Droit.SAISIR, saisie.table)
         version = version_demandee(request, saisie)

@@ -220,7 +220,7 @@ class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         content_negotiation_class=NegociationTolerante,
         renderer_classes=[renderers.JSONRenderer],
     )
-    def fichier(self, request, pk=None, type_fichier: str = "pdf"):
+    def fichier(self, request, pk=None, type_fichier: str = "pdf", format=None):
         """Revérifie l'accès à chaque téléchargement; seul un bilan prêt a des fichiers."""
         bilan = self.get_object()
         fichier = getattr(bilan, f"fichier_{type_fichier}")
