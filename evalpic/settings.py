@@ -56,15 +56,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "evalpic.securite.PolitiqueDeContenuMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "evalpic.middleware.LangueMiddleware",
+    "evalpic.securite.TailleDeRequeteMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "evalpic.mfa.MfaObligatoireMiddleware",
     "evalpic.middleware.FormulaireInvalideMiddleware",
 ]
 
@@ -120,8 +123,20 @@ ACCOUNT_ADAPTER = "quartiers.adapters.AdaptateurCompte"
 ACCOUNT_FORMS = {"reset_password": "quartiers.forms.ReinitialisationMotDePasseForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+# Derrière un mandataire inverse (nginx, répartiteur), REMOTE_ADDR est celui du mandataire : sans
+# ce nombre de mandataires de confiance (lus dans X-Forwarded-For), la limite par adresse IP
+# compterait les échecs de tout le monde ensemble et bloquerait tout le monde.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ÉvalPIC"
+# Vrai : l'évaluation et l'administration doivent activer la MFA (TOTP) avant toute autre page
+# (evalpic.mfa.MfaObligatoireMiddleware); l'API leur répond 403 tant qu'elle manque.
+EVALPIC_MFA_OBLIGATOIRE = env.bool("EVALPIC_MFA_OBLIGATOIRE", default=False)
+
+# Cache : les limites de débit (connexion, API) y comptent les essais. Par défaut en mémoire,
+# propre à chaque processus; avec plusieurs workers gunicorn, un cache partagé (Redis :
+# CACHE_URL=redis://hote:6379/2) fait valoir la limite pour tous les processus ensemble.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # Courriel : console par défaut, SMTP dès que EMAIL_URL est défini (smtp://…).
 if env.str("EMAIL_URL", default=""):
@@ -146,6 +161,8 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "evalpic.statiques.PlotlyFinder",
 ]
+# Aucun fichier de MEDIA_ROOT n'est servi tel quel : les fichiers des bilans passent par
+# /bilans/<id>/fichier.<format>, qui revérifie l'accès à chaque téléchargement.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
@@ -209,6 +226,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Redis arrêté ou figé : sans délai de socket, kombu attend indéfiniment une réponse, et la page
+# qui met un bilan en file reste bloquée. Avec ces délais, l'envoi échoue en 2 s au plus
+# (aussitôt si Redis refuse la connexion : rapports.tasks.TacheSansAttente).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 
 # Heures de Montréal (CELERY_TIMEZONE). Le calendrier passe avant les rappels du matin.
 CELERY_BEAT_SCHEDULE: dict = {
@@ -244,6 +265,36 @@ EVALPIC_FERMETURE_JOURS_APRES_ECHEANCE = env.int(
 EVALPIC_RAPPEL_JOURS_AVANT_ECHEANCE = env.int("EVALPIC_RAPPEL_JOURS_AVANT_ECHEANCE", default=7)
 EVALPIC_ABERRATION_SCORE_Z = env.float("EVALPIC_ABERRATION_SCORE_Z", default=3.5)
 EVALPIC_ABERRATION_SAUT = env.float("EVALPIC_ABERRATION_SAUT", default=0.5)
+
+# Envois : un fichier d'import (CSV, XLSX) fait au plus EVALPIC_IMPORT_TAILLE_MAX octets; un
+# corps de requête plus gros que ce fichier et les autres champs est refusé (400) avant d'être
+# lu (evalpic.securite.TailleDeRequeteMiddleware). Le formulaire trimestriel envoie 5 champs
+# par indicateur suivi (valeur, non disponible, raison, commentaire, lien) : 1 000 champs, le
+# défaut de Django, laisseraient moins de 200 indicateurs; 10 000 en laissent près de 2 000.
+EVALPIC_IMPORT_TAILLE_MAX = env.int("EVALPIC_IMPORT_TAILLE_MAX", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Politique de sécurité du contenu (CSP), posée sur chaque page HTML par
+# evalpic.securite.PolitiqueDeContenuMiddleware. Seuls nos scripts s'exécutent : plotly.js (servi
+# par evalpic.statiques.PlotlyFinder) et js/graphiques.js; les figures voyagent dans des
+# <script type="application/json"> (json_script), que le navigateur n'exécute pas.
+# style-src garde 'unsafe-inline' : plotly.js insère ses propres règles <style> et pose des
+# attributs style sur chaque élément qu'il dessine, sans quoi les graphiques s'affichent mal (de
+# même Swagger UI et ReDoc). Un style injecté n'exécute aucun code; le risque restant (masquer
+# ou maquiller une partie de la page) est bien moindre que celui d'un script.
+# img-src accepte data: : les codes QR d'activation TOTP d'allauth et les images des graphiques.
+EVALPIC_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
 
 # Sécurité : les réglages de production s'activent quand DEBUG est faux.
 SESSION_COOKIE_HTTPONLY = True

@@ -1,10 +1,17 @@
-"""Les adresses d'ÉvalPIC. Les chemins sont en français, comme les noms d'URL."""
+"""Les adresses d'ÉvalPIC. Les chemins sont en français, comme les noms d'URL.
 
-from django.conf import settings
+Aucune adresse ne sert MEDIA_ROOT tel quel, même en développement : les fichiers des bilans ne
+sortent que par /bilans/<id>/fichier.<format>, qui revérifie l'accès à chaque téléchargement."""
+
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from evalpic import sante, views
+
+# La connexion à /admin/ passe par celle d'allauth : mêmes limites d'essais, même étape MFA.
+admin.site.login = secure_admin_login(admin.site.login)
+handler400 = "evalpic.securite.requete_invalide"
 
 urlpatterns = [
     path("", include("quartiers.urls")),
@@ -20,8 +27,3 @@ urlpatterns = [
     path("api/", include("evalpic.api.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -29,11 +29,17 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicateurs import services
+from indicateurs.controle_fichiers import (
+    taille_max,
+    verifier_classeur,
+    verifier_octets_csv,
+    verifier_taille,
+    verifier_texte_csv,
+)
 from indicateurs.models import Indicateur, Periode, Saisie, StatutPeriode
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.models import TableDeQuartier
 
-TAILLE_MAX = 5 * 1024 * 1024
 LIGNES_MAX = 5000
 
 COLONNES_REQUISES = ("periode", "indicateur", "valeur")
@@ -66,14 +72,6 @@ def _normaliser(texte: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", sans_accents.lower()).strip("_")
 
 
-def verifier_taille(taille: int | None) -> None:
-    if taille is not None and taille > TAILLE_MAX:
-        raise ValidationError(
-            _("Le fichier dépasse %(max)s Mo.") % {"max": TAILLE_MAX // (1024 * 1024)},
-            code="taille",
-        )
-
-
 def _illisible() -> ValidationError:
     return ValidationError(
         _("Le fichier est illisible : enregistrez-le de nouveau au format CSV (UTF-8) ou XLSX."),
@@ -94,12 +92,13 @@ def lire_fichier(fichier, nom: str) -> list[dict[str, str]]:
     verifier_taille(getattr(fichier, "size", None))
     if hasattr(fichier, "seek"):
         fichier.seek(0)
-    contenu = fichier.read(TAILLE_MAX + 1)
+    contenu = fichier.read(taille_max() + 1)
     verifier_taille(len(contenu))
     return _en_dictionnaires(lecteur(contenu))
 
 
 def _rangees_csv(contenu: bytes) -> Iterator[list[str]]:
+    verifier_octets_csv(contenu)
     try:
         texte = contenu.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -110,6 +109,7 @@ def _rangees_csv(contenu: bytes) -> Iterator[list[str]]:
             raise _illisible() from erreur
     if "\x00" in texte:
         raise _illisible()
+    verifier_texte_csv(texte)
     entete = texte.split("\n", 1)[0]
     separateur = max((",", ";", "\t"), key=entete.count)
     try:
@@ -119,6 +119,7 @@ def _rangees_csv(contenu: bytes) -> Iterator[list[str]]:
 
 
 def _rangees_xlsx(contenu: bytes) -> Iterator[list[str]]:
+    verifier_classeur(contenu)
     try:
         classeur = openpyxl.load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
     except Exception as erreur:  # openpyxl lève des erreurs variées sur un fichier abîmé

@@ -9,10 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from evalpic.securite import taille_lisible
 from indicateurs import importation, selectors, services
 from quartiers.acces import Droit
 
@@ -24,9 +26,17 @@ class ImportForm(forms.Form):
 
     fichier = forms.FileField(
         label=_("Fichier CSV ou XLSX"),
-        help_text=_("Au plus 5 Mo et 5 000 lignes, selon le modèle ci-dessus."),
         widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fichier"].help_text = _(
+            "Au plus %(taille)s et %(lignes)s lignes, selon le modèle ci-dessus."
+        ) % {
+            "taille": taille_lisible(importation.taille_max()),
+            "lignes": number_format(importation.LIGNES_MAX, force_grouping=True),
+        }
 
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from evalpic.mfa import message_mfa, mfa_manquante
 from quartiers.jetons import authentifier
 
 
@@ -25,6 +26,8 @@ class JetonAuthentication(authentication.BaseAuthentication):
         jeton = authentifier(cle)
         if jeton is None:
             raise exceptions.AuthenticationFailed(_("Jeton invalide ou révoqué."))
+        if mfa_manquante(jeton.utilisateur):  # la même règle que les pages (evalpic.mfa)
+            raise exceptions.PermissionDenied(message_mfa())
         return jeton.utilisateur, jeton
 
     def authenticate_header(self, request) -> str:

@@ -1,0 +1,87 @@
+"""Ce qu'un fichier d'import doit être avant qu'on le lise : pas plus gros que le réglage
+`EVALPIC_IMPORT_TAILLE_MAX`, et vraiment du type que dit son extension (un .xlsx est une archive
+de classeur Excel, un .csv est du texte). Un fichier refusé l'est avec un message clair, sans que
+rien ne soit écrit."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from evalpic.securite import taille_lisible
+
+# Un classeur XLSX est une archive zip compressée : une archive piégée (« bombe zip ») de
+# quelques Ko peut se décompresser en gigaoctets. Au-delà de ce facteur de la taille maximale
+# du fichier, une fois décompressé, il est refusé avant d'être ouvert.
+FACTEUR_DECOMPRESSION_MAX = 20
+SIGNATURE_ZIP = b"PK\x03\x04"
+# Des fichiers binaires qu'on prend souvent pour un CSV : XLSX (zip), ancien XLS (OLE), PDF.
+SIGNATURES_BINAIRES = (SIGNATURE_ZIP, b"\xd0\xcf\x11\xe0", b"%PDF")
+# Un texte CSV ne contient pas de caractères de contrôle, sauf la tabulation et les fins de ligne.
+CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def taille_max() -> int:
+    """La taille maximale d'un fichier d'import, en octets (réglage EVALPIC_IMPORT_TAILLE_MAX)."""
+    return settings.EVALPIC_IMPORT_TAILLE_MAX
+
+
+def verifier_taille(taille: int | None) -> None:
+    if taille is not None and taille > taille_max():
+        raise ValidationError(
+            _("Le fichier dépasse %(max)s.") % {"max": taille_lisible(taille_max())},
+            code="taille",
+        )
+
+
+def _pas_un_csv() -> ValidationError:
+    return ValidationError(
+        _(
+            "Ce fichier .csv est illisible : ce n'est pas du texte (peut-être un classeur ou un "
+            "PDF renommé). Enregistrez-le au format CSV (UTF-8), ou envoyez le classeur en .xlsx."
+        ),
+        code="contenu",
+    )
+
+
+def verifier_octets_csv(contenu: bytes) -> None:
+    """Avant le décodage : un fichier binaire connu ne passe pas pour un CSV."""
+    if contenu.startswith(SIGNATURES_BINAIRES):
+        raise _pas_un_csv()
+
+
+def verifier_texte_csv(texte: str) -> None:
+    """Après le décodage : pas de caractères de contrôle, signe d'un fichier binaire."""
+    if CONTROLES.search(texte):
+        raise _pas_un_csv()
+
+
+def verifier_classeur(contenu: bytes) -> None:
+    """Un .xlsx doit être une vraie archive de classeur Excel, de taille décompressée raisonnable,
+    avant qu'openpyxl ne l'ouvre."""
+    pas_un_classeur = ValidationError(
+        _(
+            "Ce fichier .xlsx est illisible : ce n'est pas un classeur Excel. Enregistrez-le de "
+            "nouveau au format XLSX (ou CSV UTF-8)."
+        ),
+        code="contenu",
+    )
+    if not contenu.startswith(SIGNATURE_ZIP):
+        raise pas_un_classeur
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            membres = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as erreur:
+        raise pas_un_classeur from erreur
+    if "xl/workbook.xml" not in {m.filename for m in membres}:
+        raise pas_un_classeur
+    if sum(m.file_size for m in membres) > FACTEUR_DECOMPRESSION_MAX * taille_max():
+        raise ValidationError(
+            _("Ce classeur est trop volumineux une fois décompressé : découpez-le."),
+            code="taille",
+        )
