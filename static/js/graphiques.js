@@ -2,7 +2,13 @@
 // Sans JavaScript, les tableaux de données qui suivent chaque graphique restent lisibles.
 (function () {
   "use strict";
-  var options = { responsive: true, displaylogo: false, locale: document.documentElement.lang };
+  // showSendToCloud : plotly.js 3 montre par défaut un bouton « Share chart... » qui enverrait
+  // la figure à Plotly Cloud; nos données restent ici (et ce bouton serait un arrêt de tabulation
+  // de plus dans chaque graphique).
+  var options = {
+    responsive: true, displaylogo: false, showSendToCloud: false,
+    locale: document.documentElement.lang
+  };
   document.querySelectorAll("[data-figure]").forEach(function (zone) {
     var source = document.getElementById(zone.dataset.figure);
     if (!source || typeof Plotly === "undefined") { return; }

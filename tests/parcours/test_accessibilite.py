@@ -1,5 +1,7 @@
 """Accessibilité (WCAG 2.1 AA) dans un vrai navigateur : axe-core analyse les pages principales,
-en français et en anglais, et la coordonnatrice remplit et enregistre sa saisie au clavier seul.
+en français et en anglais; la coordonnatrice remplit et enregistre sa saisie au clavier seul; chaque
+arrêt de tabulation du tableau d'un quartier (barres d'outils des graphiques comprises) est visible
+et contourné.
 
 axe-core vient du registre npm, épinglé par `tests/parcours/package-lock.json` (`scripts/tester.sh`
 lance `npm ci --prefix tests/parcours`). Il est injecté par `page.evaluate(source)` : le script
@@ -235,21 +237,29 @@ VALEUR_PAR_UNITE = {
     "indice": "1",
     "texte": "Démarche en cours.",
 }
-FOCUS = """() => {
+VISIBLE = """(el) => {
+    // À l'écran (pas déplacé hors champ), avec une taille, ni caché ni transparent (ancêtres compris).
+    const cadre = el.getBoundingClientRect();
+    if (!(cadre.width > 0 && cadre.height > 0 && cadre.right > 0 && cadre.bottom > 0
+          && cadre.left < document.documentElement.scrollWidth)) { return false; }
+    if (getComputedStyle(el).visibility === "hidden") { return false; }
+    for (let e = el; e; e = e.parentElement) {
+        if (parseFloat(getComputedStyle(e).opacity) === 0) { return false; }
+    }
+    return true;
+}"""
+FOCUS = f"""() => {{
     const el = document.activeElement;
     const style = getComputedStyle(el);
-    const cadre = el.getBoundingClientRect();
-    return {
+    return {{
         nom: el.getAttribute("name") || "", balise: el.tagName.toLowerCase(),
-        texte: (el.innerText || "").trim(), href: el.getAttribute("href") || "",
+        texte: (el.innerText || el.getAttribute("aria-label") || "").trim(),
+        href: el.getAttribute("href") || "",
         contour: style.outlineStyle !== "none" ? parseFloat(style.outlineWidth) : 0,
         couleur: style.outlineColor.match(/[0-9.]+/g).slice(0, 3).map(Number),
-        // À l'écran (pas déplacé hors champ), avec une taille, ni caché ni transparent.
-        visible: cadre.width > 0 && cadre.height > 0 && cadre.right > 0 && cadre.bottom > 0
-            && cadre.left < document.documentElement.scrollWidth
-            && style.visibility !== "hidden" && parseFloat(style.opacity) > 0,
-    };
-}"""
+        visible: ({VISIBLE})(el),
+    }};
+}}"""
 
 
 def contraste_sur_blanc(rgb: list[float]) -> float:
@@ -263,17 +273,26 @@ def contraste_sur_blanc(rgb: list[float]) -> float:
     return 1.05 / (0.2126 * rouge + 0.7152 * vert + 0.0722 * bleu + 0.05)
 
 
-def tabuler_jusqu_a(page: Page, condition, maximum: int = 400) -> dict:
-    """Appuie sur Tab jusqu'à ce que l'élément qui a le focus remplisse `condition`; vérifie au
-    passage que chaque élément atteint est à l'écran et montre un contour de focus d'au moins
-    2 px contrasté à 3:1 (WCAG 2.4.7 et 1.4.11)."""
-    for _ in range(maximum):
-        page.keyboard.press("Tab")
+def tabuler(page: Page) -> dict:
+    """Appuie sur Tab; vérifie que l'élément qui reçoit le focus est à l'écran (la barre d'outils
+    d'un graphique apparaît en fondu : on attend qu'elle soit visible) et montre un contour de
+    focus d'au moins 2 px contrasté à 3:1 sur le blanc (WCAG 2.4.7 et 1.4.11)."""
+    page.keyboard.press("Tab")
+    focus = page.evaluate(FOCUS)
+    if focus["balise"] != "body" and not focus["visible"]:
+        page.wait_for_function(f"() => ({VISIBLE})(document.activeElement)", timeout=2000)
         focus = page.evaluate(FOCUS)
-        assert focus["balise"] != "body", "le focus a quitté la page avant d'atteindre la cible"
-        assert focus["visible"], f"élément focalisable invisible : {focus}"
+    if focus["balise"] != "body":
         assert focus["contour"] >= 2, f"focus sans contour visible : {focus}"
         assert contraste_sur_blanc(focus["couleur"]) >= 3, f"contour peu contrasté : {focus}"
+    return focus
+
+
+def tabuler_jusqu_a(page: Page, condition, maximum: int = 400) -> dict:
+    """Tabule jusqu'à ce que l'élément qui a le focus remplisse `condition`."""
+    for _ in range(maximum):
+        focus = tabuler(page)
+        assert focus["balise"] != "body", "le focus a quitté la page avant d'atteindre la cible"
         if condition(focus):
             return focus
     raise AssertionError(f"introuvable au clavier après {maximum} tabulations")
@@ -325,3 +344,27 @@ def test_la_coordonnatrice_remplit_sa_saisie_au_clavier_seul(page: Page, live_se
         else:
             assert v.valeur_numerique == Decimal(valeur)
         assert v.commentaire == "Saisi au clavier."
+
+
+def test_au_clavier_chaque_arret_du_tableau_d_un_quartier_est_visible(
+    page: Page, live_server, demo
+):
+    """Graphiques compris : leurs barres d'outils apparaissent au focus et prennent le contour."""
+    se_connecter(page, live_server.url, "conseil@demo.evalpic.ca")
+    page.goto(f"{live_server.url}/tableau-de-bord/quartiers/{QUARTIER}/")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-figure]')]"
+        ".every(zone => zone.querySelector('svg.main-svg'))"
+    )
+    atteints = []
+    for _ in range(600):
+        focus = tabuler(page)
+        if focus["balise"] == "body":  # le focus a quitté la page : tout est parcouru
+            break
+        atteints.append(focus)
+    else:
+        raise AssertionError("la tabulation ne sort jamais de la page (piège à focus ?)")
+    textes = {f["texte"] for f in atteints}
+    assert "Toutes les séries en CSV" in textes
+    assert "Download plot as a PNG" in textes  # libellé de Plotly
+    assert "Share chart..." not in textes  # pas d'envoi à Plotly Cloud (js/graphiques.js)
