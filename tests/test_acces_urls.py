@@ -287,7 +287,7 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     "api-root": (Cas(get=API_TOUS),),
     # Le schéma et sa documentation sont publics : ils décrivent l'API, sans aucune donnée.
     "api_schema": (Cas(get=PUBLIC),),
-    "api_docs": (Cas(get=PUBLIC),),
+    "api_docs": (Cas(get=PUBLIC), Cas(get=PUBLIC, requete=lambda m: {"script": ""})),
     "api_redoc": (Cas(get=PUBLIC),),
     # Toute autre adresse sous /api/ : 404 en JSON, pour tout le monde et toute méthode.
     "api/.*$": (Cas(get=roles(*[404] * 6), chemin="/api/v1/inexistant/"),),
@@ -509,15 +509,17 @@ def test_allauth_l_inscription_est_fermee(client):
 
 def test_l_administration_est_reservee_au_personnel(client, personas):
     """Hors du personnel (Ève comprise), chaque adresse de /admin/ renvoie à la connexion de
-    l'administration, en lecture comme en écriture; Ada (personnel) n'y a jamais d'erreur."""
+    l'administration, en lecture comme en écriture; celle-ci renvoie l'anonyme à la connexion
+    d'allauth et refuse (403) une personne connectée hors du personnel. Ada (personnel) n'y a
+    jamais d'erreur."""
     echecs = []
     for adresse, url in _adresses_du_groupe(_est_de_l_admin):
         for role in NON_PERSONNEL:
             se_presenter(client, personas, role)
             for methode in ("GET", "POST"):
                 reponse = client.get(url) if methode == "GET" else client.post(url, {})
-                if adresse.nom == "admin:login":  # le formulaire, et un envoi vide refusé
-                    attendu = 200 if methode == "GET" else 400
+                if adresse.nom == "admin:login":  # la connexion passe par celle d'allauth
+                    attendu = CONNEXION if role == "anonyme" else 403
                 elif adresse.nom == "admin:logout":  # rien à fermer : retour à /admin/
                     attendu = 302
                 else:
