@@ -159,19 +159,32 @@ CHAMPS_SUIVI = (
 )
 
 
-def lire_series(quartiers: list[Quartier], filtre: Filtre) -> dict[int, list[SerieIndicateur]]:
+def lire_suivis(quartiers: Iterable[Quartier], filtre: Filtre) -> list:
+    """Les suivis filtrés, en tuples nommés (`CHAMPS_SUIVI`). Une requête."""
+    return list(suivis_filtres(quartiers, filtre).values_list(*CHAMPS_SUIVI, named=True))
+
+
+def lire_series(
+    quartiers: list[Quartier],
+    filtre: Filtre,
+    suivis: list | None = None,
+    registres: dict[int, tuple[list, list]] | None = None,
+) -> dict[int, list[SerieIndicateur]]:
     """Quartier (id) → séries de ses indicateurs suivis, valeurs publiées et indicateurs
-    calculés tirés du registre, cibles et apprentissages épinglés. Sept requêtes, et des tuples
-    plutôt que des instances : à l'échelle du PIC, une vue lit des dizaines de milliers de
-    valeurs."""
+    calculés tirés du registre, cibles et apprentissages épinglés. Sept requêtes (moins si
+    `suivis` — de `lire_suivis` — ou `registres` sont déjà lus), et des tuples plutôt que des
+    instances : à l'échelle du PIC, une vue lit des dizaines de milliers de valeurs."""
     periodes = list(filtre.periodes)
-    suivis = list(suivis_filtres(quartiers, filtre).values_list(*CHAMPS_SUIVI, named=True))
+    if suivis is None:
+        suivis = lire_suivis(quartiers, filtre)
     ids_quartiers = [q.pk for q in quartiers]
-    valeurs = _valeurs(ids_quartiers, {s.indicateur_id for s in suivis}, periodes)
+    saisis = {s.indicateur_id for s in suivis if s.indicateur__mode != ModeCollecte.CALCULE}
+    valeurs = _valeurs(ids_quartiers, saisis, periodes) if saisis else {}
     cibles = _cibles([s.pk for s in suivis], periodes)
     reperes = _reperes(ids_quartiers, periodes)
     calcules = any(s.indicateur__mode == ModeCollecte.CALCULE for s in suivis)
-    registres = lire_registres(ids_quartiers) if calcules else {}
+    if registres is None:
+        registres = lire_registres(ids_quartiers) if calcules else {}
     mesures = (
         {q: mesures_du_registre(registres, q, periodes) for q in ids_quartiers} if calcules else {}
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from indicateurs.models import (
     ChangementVise,
     Indicateur,
+    ModeCollecte,
     StatutIndicateur,
     StatutStrategie,
     StrategieDeChangement,
@@ -19,14 +20,17 @@ from indicateurs.models import (
 from quartiers.acces import Droit, quartiers_accessibles
 from quartiers.models import Quartier
 from rapports.lectures import (
+    STATUTS_PUBLIES,
     Filtre,
     lire_registres,
     lire_series,
+    lire_suivis,
     mesures_du_registre,
     parts_renseignees,
 )
+from rapports.resumes import lire_resumes
 from rapports.series import SerieIndicateur, Statut
-from rapports.statuts import statut
+from rapports.statuts import statut, statut_du_resume
 
 
 @dataclass
@@ -50,13 +54,26 @@ def tableau_pic(utilisateur, filtre: Filtre) -> TableauPIC:
     (sans classement), complétude par trimestre, partenaires et diversité dans le temps."""
     quartiers = list(quartiers_accessibles(utilisateur, Droit.VOIR).order_by("nom"))
     periodes = list(filtre.periodes)
-    series = lire_series(quartiers, filtre)
-    registres = lire_registres([q.pk for q in quartiers])
+    ids = [q.pk for q in quartiers]
+    registres = lire_registres(ids)
+    # Les statuts des indicateurs saisis se comptent sur leurs résumés, calculés en SQL; les
+    # indicateurs calculés (quelques-uns par quartier) ont leurs séries, tirées du registre.
+    suivis = lire_suivis(quartiers, filtre)
+    calcules = [s for s in suivis if s.indicateur__mode == ModeCollecte.CALCULE]
+    saisis = [s for s in suivis if s.indicateur__mode != ModeCollecte.CALCULE]
+    resumes = lire_resumes(ids, saisis, periodes, STATUTS_PUBLIES)
+    statuts_par_quartier: dict[int, Counter] = {q: Counter() for q in ids}
+    for (quartier_id, _indicateur), resume in resumes.items():
+        statuts_par_quartier[quartier_id][statut_du_resume(resume).value] += 1
+    if calcules:
+        series = lire_series(quartiers, filtre, suivis=calcules, registres=registres)
+        for quartier_id, liste in series.items():
+            statuts_par_quartier[quartier_id].update(statut(s).value for s in liste)
     parts = parts_renseignees(quartiers, periodes)
     lignes = []
     for quartier in quartiers:
         mesures = mesures_du_registre(registres, quartier.pk, periodes)
-        comptes = Counter(statut(s).value for s in series[quartier.pk])
+        comptes = statuts_par_quartier[quartier.pk]
         ligne = LigneQuartier(quartier, {s.value: comptes.get(s.value, 0) for s in Statut})
         ligne.partenaires = [float(mesures[p.code]["partenaires_actifs"]) for p in periodes]
         ligne.diversite = [float(mesures[p.code]["diversite_shannon"]) for p in periodes]

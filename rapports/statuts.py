@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,6 +20,9 @@ QUATRE_DECIMALES = Decimal("0.0001")
 CENT = Decimal(100)
 TOLERANCE_ATTEINT_NEUTRE = Decimal("0.05")  # « neutre » : atteint à 5 % près de la cible
 TOLERANCE_EN_BONNE_VOIE = Decimal("0.10")  # projection à 10 % près de la cible
+
+FENETRE_TENDANCE = 8  # la tendance porte sur les 8 dernières valeurs
+TRIMESTRES_PROJETES = 4  # et se projette sur les 4 trimestres qui suivent le dernier affiché
 
 HAUSSE, BAISSE, NEUTRE = "hausse", "baisse", "neutre"
 
@@ -53,41 +57,115 @@ def _libelle_dans_la_langue(code: str, langue: str) -> str:
 # --- Tendance ------------------------------------------------------------------------------------
 
 
+class Sommes(NamedTuple):
+    """Les sommes qui suffisent à la droite des moindres carrés : nombre de points, Σx, Σy, Σxy,
+    Σx². Exactes (entiers et `Decimal`) : calculées en Python sur une série ou en SQL sur les
+    lignes (`rapports.resumes`), elles donnent la même droite au dernier chiffre."""
+
+    n: int
+    sx: int
+    sy: Decimal
+    sxy: Decimal
+    sxx: int
+
+
+def sommes_des_retenus(retenus: list[tuple[int, Decimal]]) -> Sommes:
+    return Sommes(
+        len(retenus),
+        sum(x for x, _y in retenus),
+        sum((y for _x, y in retenus), Decimal(0)),
+        sum((x * y for x, y in retenus), Decimal(0)),
+        sum(x * x for x, _y in retenus),
+    )
+
+
+class Droite(NamedTuple):
+    pente: Decimal  # non arrondie
+    origine: Decimal
+
+    def en(self, x: int) -> Decimal:
+        """La valeur de la droite à l'abscisse `x`, à quatre décimales."""
+        return (self.origine + self.pente * x).quantize(QUATRE_DECIMALES)
+
+
+def droite(sommes: Sommes) -> Droite | None:
+    """La droite des moindres carrés, en arithmétique décimale exacte; None sous deux points."""
+    n, sx, sy, sxy, sxx = sommes
+    variance = n * sxx - sx * sx
+    if n < 2 or not variance:
+        return None
+    pente = (n * sxy - sx * sy) / variance
+    return Droite(pente, (sy - pente * sx) / n)
+
+
+def points_retenus(serie: SerieIndicateur, fenetre: int = FENETRE_TENDANCE) -> list:
+    """(rang dans `serie.points`, valeur) des `fenetre` dernières valeurs non nulles."""
+    return [(x, p.valeur) for x, p in enumerate(serie.points) if p.valeur is not None][-fenetre:]
+
+
 def tendance(
-    serie: SerieIndicateur, trimestres_projetes: int = 4, fenetre: int = 8, libelles: bool = True
+    serie: SerieIndicateur,
+    trimestres_projetes: int = TRIMESTRES_PROJETES,
+    fenetre: int = FENETRE_TENDANCE,
+    libelles: bool = True,
 ) -> Tendance | None:
     """Droite des moindres carrés sur les `fenetre` dernières valeurs non nulles.
 
     L'abscisse d'une valeur est son rang dans `serie.points` : un trimestre manquant compte
     donc comme un trimestre écoulé. `ajustees` donne la droite aux périodes de ces valeurs;
     `projection`, les `trimestres_projetes` trimestres qui suivent le dernier point de la série
-    (avec ou sans valeur), libellés compris sauf si `libelles` est faux (le statut n'en a pas
-    besoin). Aucune tendance avec moins de deux valeurs.
+    (avec ou sans valeur), libellés compris sauf si `libelles` est faux. Aucune tendance avec
+    moins de deux valeurs.
     """
-    retenus = [(x, p) for x, p in enumerate(serie.points) if p.valeur is not None][-fenetre:]
-    if len(retenus) < 2:
+    retenus = points_retenus(serie, fenetre)
+    ligne = droite(sommes_des_retenus(retenus))
+    if ligne is None:
         return None
-    # Calcul en flottants (dix fois plus rapide qu'en Decimal : un tableau de bord ajuste des
-    # milliers de droites), résultats ramenés en Decimal à quatre décimales.
-    xs = [float(x) for x, _p in retenus]
-    ys = [float(p.valeur) for _x, p in retenus]
-    moyenne_x, moyenne_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    covariance = sum((x - moyenne_x) * (y - moyenne_y) for x, y in zip(xs, ys, strict=True))
-    variance = sum((x - moyenne_x) ** 2 for x in xs)
-    pente = covariance / variance
-    origine = moyenne_y - pente * moyenne_x
-
-    def sur_la_droite(x: int) -> Decimal:
-        return Decimal(repr(round(origine + pente * x, 6))).quantize(QUATRE_DECIMALES)
-
-    ajustees = [(p.periode, sur_la_droite(x)) for x, p in retenus]
+    ajustees = [(serie.points[x].periode, ligne.en(x)) for x, _y in retenus]
     dernier = len(serie.points) - 1
     projection = []
     for k in range(1, trimestres_projetes + 1):
         code = trimestre_suivant(serie.points[dernier].periode, k)
         libelle = libelle_trimestre(code) if libelles else ""
-        projection.append((code, libelle, sur_la_droite(dernier + k)))
-    return Tendance(Decimal(repr(round(pente, 6))).quantize(QUATRE_DECIMALES), ajustees, projection)
+        projection.append((code, libelle, ligne.en(dernier + k)))
+    return Tendance(ligne.pente.quantize(QUATRE_DECIMALES), ajustees, projection)
+
+
+# --- Résumé d'une série : ce que le statut lit ---------------------------------------------------
+
+
+class Resume(NamedTuple):
+    """Tout ce dont le statut a besoin, sans les points : la dernière valeur et sa période, les
+    sommes des valeurs retenues pour la tendance, la dernière période affichée et la cible
+    courante. `resumer` le tire d'une série; `rapports.resumes` le calcule en SQL pour la vue
+    d'ensemble (des milliers de séries) — les règles, elles, ne sont écrites qu'ici."""
+
+    polarite: str
+    reference: Decimal | None
+    derniere: Decimal | None  # dernière valeur (None : aucune)
+    periode_derniere: str | None  # son code « AAAA-Tn »
+    x_derniere: int | None  # son rang dans les points
+    sommes: Sommes  # des valeurs retenues pour la tendance
+    x_fin: int  # rang du dernier point affiché
+    periode_fin: str  # son code
+    cible: tuple[str, Decimal] | None  # cible courante (période, valeur)
+
+
+def resumer(serie: SerieIndicateur) -> Resume:
+    retenus = points_retenus(serie)
+    derniere = serie.points[retenus[-1][0]] if retenus else None
+    cible = cible_courante(serie)
+    return Resume(
+        polarite=serie.polarite,
+        reference=serie.reference,
+        derniere=derniere.valeur if derniere else None,
+        periode_derniere=derniere.periode if derniere else None,
+        x_derniere=retenus[-1][0] if retenus else None,
+        sommes=sommes_des_retenus(retenus),
+        x_fin=len(serie.points) - 1,
+        periode_fin=serie.points[-1].periode if serie.points else "",
+        cible=(cible.periode, cible.valeur) if cible else None,
+    )
 
 
 # --- Cible et statut -----------------------------------------------------------------------------
@@ -131,16 +209,17 @@ def _bon_sens(pente: Decimal, polarite: str, vers: Decimal | None = None) -> boo
     return pente != 0 and (pente > 0) == (vers > 0)
 
 
-def valeur_projetee(serie: SerieIndicateur, droite: Tendance, periode: str) -> Decimal:
+def valeur_projetee(resume: Resume, ligne: Droite, periode: str) -> Decimal:
     """La valeur de la tendance à `periode` si elle tombe après la dernière valeur et au plus
-    tard à la dernière projection; sinon (plus loin, ou déjà passée), la dernière projection."""
-    code_ajuste, valeur_ajustee = droite.ajustees[-1]
-    derniere = droite.projection[-1] if droite.projection else (code_ajuste, "", valeur_ajustee)
+    tard à la dernière projection (`TRIMESTRES_PROJETES` après le dernier point affiché);
+    sinon (plus loin, ou déjà passée), la dernière projection."""
+    depuis = rang_trimestre(resume.periode_derniere)
+    fin = rang_trimestre(resume.periode_fin) + TRIMESTRES_PROJETES
     rang = rang_trimestre(periode)
-    if not rang_trimestre(code_ajuste) < rang <= rang_trimestre(derniere[0]):
-        return derniere[2]
-    ecart = rang - rang_trimestre(code_ajuste)
-    return (valeur_ajustee + droite.pente * ecart).quantize(QUATRE_DECIMALES)
+    if not depuis < rang <= fin:
+        return ligne.en(resume.x_fin + TRIMESTRES_PROJETES)
+    pente = ligne.pente.quantize(QUATRE_DECIMALES)
+    return (ligne.en(resume.x_derniere) + pente * (rang - depuis)).quantize(QUATRE_DECIMALES)
 
 
 def statut(serie: SerieIndicateur) -> Statut:
@@ -158,37 +237,43 @@ def statut(serie: SerieIndicateur) -> Statut:
        polarité) ou égale → EN_BONNE_VOIE, pire → A_SURVEILLER. « neutre » → EN_BONNE_VOIE.
     4. Sans cible ni référence : EN_BONNE_VOIE si la tendance va dans le bon sens (strictement),
        sinon A_SURVEILLER (une seule valeur : pas de tendance). « neutre » → EN_BONNE_VOIE.
+
+    Les règles lisent le résumé de la série (`resumer`), que la vue d'ensemble calcule aussi en
+    SQL (`rapports.resumes`) : une seule définition pour les deux chemins.
     """
-    valeurs = serie.valeurs
-    if not valeurs:
+    return statut_du_resume(resumer(serie))
+
+
+def statut_du_resume(resume: Resume) -> Statut:
+    """Les règles de `statut`, appliquées à un résumé."""
+    if resume.derniere is None:
         return Statut.SANS_DONNEES
-    derniere = valeurs[-1].valeur
-    cible = cible_courante(serie)
-    if cible is not None:
-        return _statut_avec_cible(serie, derniere, cible.valeur, cible.periode)
-    if serie.polarite not in (HAUSSE, BAISSE):
+    if resume.cible is not None:
+        return _statut_avec_cible(resume, *resume.cible)
+    if resume.polarite not in (HAUSSE, BAISSE):
         return Statut.EN_BONNE_VOIE
-    if serie.reference is not None:
-        pas_pire = _atteint(derniere, serie.reference, serie.polarite, Decimal(0))
+    if resume.reference is not None:
+        pas_pire = _atteint(resume.derniere, resume.reference, resume.polarite, Decimal(0))
         return Statut.EN_BONNE_VOIE if pas_pire else Statut.A_SURVEILLER
-    droite = tendance(serie, libelles=False)
-    if droite is not None and _bon_sens(droite.pente, serie.polarite):
+    ligne = droite(resume.sommes)
+    if ligne is not None and _bon_sens(ligne.pente.quantize(QUATRE_DECIMALES), resume.polarite):
         return Statut.EN_BONNE_VOIE
     return Statut.A_SURVEILLER
 
 
-def _statut_avec_cible(
-    serie: SerieIndicateur, derniere: Decimal, cible: Decimal, periode: str
-) -> Statut:
-    neutre = serie.polarite not in (HAUSSE, BAISSE)
+def _statut_avec_cible(resume: Resume, periode: str, cible: Decimal) -> Statut:
+    derniere, polarite = resume.derniere, resume.polarite
+    neutre = polarite not in (HAUSSE, BAISSE)
     tolerance = TOLERANCE_ATTEINT_NEUTRE if neutre else Decimal(0)
-    if _atteint(derniere, cible, serie.polarite, tolerance):
+    if _atteint(derniere, cible, polarite, tolerance):
         return Statut.ATTEINT
-    droite = tendance(serie, libelles=False)
-    if droite is None or not _bon_sens(droite.pente, serie.polarite, vers=cible - derniere):
+    ligne = droite(resume.sommes)
+    if ligne is None:
         return Statut.A_SURVEILLER
-    projetee = valeur_projetee(serie, droite, periode)
-    if _atteint(projetee, cible, serie.polarite, TOLERANCE_EN_BONNE_VOIE):
+    if not _bon_sens(ligne.pente.quantize(QUATRE_DECIMALES), polarite, vers=cible - derniere):
+        return Statut.A_SURVEILLER
+    projetee = valeur_projetee(resume, ligne, periode)
+    if _atteint(projetee, cible, polarite, TOLERANCE_EN_BONNE_VOIE):
         return Statut.EN_BONNE_VOIE
     return Statut.A_SURVEILLER
 

@@ -1,0 +1,125 @@
+"""Le résumé de chaque série (`rapports.statuts.Resume`), calculé dans la base : la vue
+d'ensemble du PIC compte les statuts de milliers de séries et n'a besoin ni des points ni des
+courbes. Une requête agrège, par quartier et indicateur, les huit dernières valeurs transmises de
+l'intervalle affiché (nombre, Σx, Σy, Σxy, Σx² : de quoi tracer la tendance), la dernière valeur
+et la cible courante; les règles du statut restent en Python, écrites une fois
+(`statut_du_resume`). SQL portable : PostgreSQL et SQLite (fonctions de fenêtre, CTE)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import connection
+
+from indicateurs.models import Cible, IndicateurSuivi, Periode, Saisie, Valeur
+from quartiers.models import TableDeQuartier
+from rapports.statuts import FENETRE_TENDANCE, Resume, Sommes
+
+# Les cibles lues vont jusqu'à un an après la dernière période affichée (comme les séries).
+HORIZON_DES_CIBLES = datetime.timedelta(days=366)
+_PAS_DES_VALEURS = Decimal(10) ** -Valeur._meta.get_field("valeur_numerique").decimal_places
+
+_SQL = """
+WITH fenetre(periode_id, x, debut) AS (VALUES {fenetre}),
+dernieres AS (
+  SELECT t.quartier_id AS q, v.indicateur_id AS i, f.x AS x, f.debut AS debut,
+         v.valeur_numerique AS y,
+         ROW_NUMBER() OVER (PARTITION BY t.quartier_id, v.indicateur_id ORDER BY f.x DESC) AS rang
+  FROM {valeur} v
+  JOIN {saisie} s ON s.id = v.saisie_id
+  JOIN {table} t ON t.id = s.table_id
+  JOIN fenetre f ON f.periode_id = s.periode_id
+  WHERE s.statut IN ({statuts}) AND v.valeur_numerique IS NOT NULL
+    AND t.quartier_id IN ({quartiers}) AND v.indicateur_id IN ({indicateurs})
+),
+sommes AS (
+  SELECT q, i, COUNT(*) AS n, SUM(x) AS sx, SUM(y) AS sy, SUM(x * y) AS sxy, SUM(x * x) AS sxx,
+         MAX(x) AS x_der, MAX(debut) AS debut_der, MAX(CASE WHEN rang = 1 THEN y END) AS y_der
+  FROM dernieres WHERE rang <= %s GROUP BY q, i
+),
+cibles AS (
+  -- La cible courante : la première dont la période est celle de la dernière valeur ou une
+  -- suivante; à défaut, la dernière (rapports.statuts.cible_courante).
+  SELECT su.quartier_id AS q, su.indicateur_id AS i, p.annee AS annee, p.trimestre AS trimestre,
+         c.valeur AS valeur,
+         ROW_NUMBER() OVER (
+           PARTITION BY su.quartier_id, su.indicateur_id
+           ORDER BY CASE WHEN p.debut >= s.debut_der THEN 0 ELSE 1 END,
+                    CASE WHEN p.debut >= s.debut_der THEN p.debut END,
+                    p.debut DESC
+         ) AS rang
+  FROM {cible} c
+  JOIN {suivi} su ON su.id = c.suivi_id
+  JOIN {periode} p ON p.id = c.periode_id
+  JOIN sommes s ON s.q = su.quartier_id AND s.i = su.indicateur_id
+  WHERE c.valeur IS NOT NULL AND p.debut >= %s AND p.debut <= %s
+)
+SELECT s.q, s.i, s.n, s.sx, s.sy, s.sxy, s.sxx, s.x_der, s.y_der,
+       c.annee, c.trimestre, c.valeur
+FROM sommes s
+LEFT JOIN cibles c ON c.q = s.q AND c.i = s.i AND c.rang = 1
+"""
+
+
+def _decimal(nombre) -> Decimal:
+    """PostgreSQL rend des `Decimal` exacts; SQLite, des flottants (ou des entiers), que l'on
+    ramène aux décimales du champ : des sommes de valeurs à quatre décimales (fois des entiers)
+    en ont quatre au plus, et l'erreur d'arrondi des flottants est bien en deçà."""
+    if isinstance(nombre, Decimal):
+        return nombre
+    return Decimal(repr(nombre)).quantize(_PAS_DES_VALEURS)
+
+
+def lire_resumes(
+    quartier_ids: list[int],
+    suivis: list,
+    periodes: list[Periode],
+    statuts: list[str],
+) -> dict[tuple[int, int], Resume]:
+    """(quartier, indicateur) → résumé, pour les `suivis` (tuples nommés de
+    `rapports.lectures.CHAMPS_SUIVI`) d'indicateurs saisis, sur les `periodes` affichées. Une
+    requête. Une série sans valeur a le résumé « aucune valeur » (statut sans données)."""
+    resumes: dict[tuple[int, int], Resume] = {}
+    if not periodes or not suivis:
+        return resumes
+    fin = periodes[-1].code
+    vides = {
+        (s.quartier_id, s.indicateur_id): Resume(
+            s.indicateur__polarite, s.valeur_reference, None, None, None,
+            Sommes(0, 0, Decimal(0), Decimal(0), 0), len(periodes) - 1, fin, None,
+        )
+        for s in suivis
+    }  # fmt: skip
+    indicateur_ids = sorted({s.indicateur_id for s in suivis})
+    sql = _SQL.format(
+        fenetre=", ".join(["(%s, %s, %s)"] * len(periodes)),
+        statuts=", ".join(["%s"] * len(statuts)),
+        quartiers=", ".join(["%s"] * len(quartier_ids)),
+        indicateurs=", ".join(["%s"] * len(indicateur_ids)),
+        valeur=Valeur._meta.db_table,
+        saisie=Saisie._meta.db_table,
+        table=TableDeQuartier._meta.db_table,
+        cible=Cible._meta.db_table,
+        suivi=IndicateurSuivi._meta.db_table,
+        periode=Periode._meta.db_table,
+    )
+    parametres = [v for x, p in enumerate(periodes) for v in (p.pk, x, p.debut)]
+    parametres += [*statuts, *quartier_ids, *indicateur_ids, FENETRE_TENDANCE]
+    parametres += [periodes[0].debut, periodes[-1].debut + HORIZON_DES_CIBLES]
+    codes = [p.code for p in periodes]
+    with connection.cursor() as curseur:
+        curseur.execute(sql, parametres)
+        lignes = curseur.fetchall()
+    for q, i, n, sx, sy, sxy, sxx, x_der, y_der, annee, trimestre, cible in lignes:
+        vide = vides.get((q, i))
+        if vide is None:
+            continue
+        resumes[(q, i)] = vide._replace(
+            derniere=_decimal(y_der),
+            periode_derniere=codes[x_der],
+            x_derniere=x_der,
+            sommes=Sommes(n, int(sx), _decimal(sy), _decimal(sxy), int(sxx)),
+            cible=(f"{annee}-T{trimestre}", _decimal(cible)) if cible is not None else None,
+        )
+    return vides | resumes
