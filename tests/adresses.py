@@ -151,6 +151,7 @@ class Cas:
     ecritures: tuple[Ecriture, ...] = ()
     requete: Callable[[Any], dict] = lambda m: {}
     chemin: str | None = None  # pour une adresse sans nom
+    liste: bool = False  # une liste ou un export : Charlie y reçoit 200, mais rien de A
 
 
 # --- Vérifier une adresse ----------------------------------------------------------------------
@@ -228,10 +229,20 @@ def verifier(client, personas: dict, adresse: Adresse, cas: Cas, m) -> list[str]
         se_presenter(client, personas, role)
         for methode, ecriture, attendu in par_role[role]:
             reponse = _envoyer(client, methode, url, requete, ecriture, m)
+            lieu = f"{adresse.cle} [{role}] {methode} {url}"
+            lieu += f"?{urlencode(requete)}" if requete else ""
             if not conforme(reponse, attendu):
-                echecs.append(
-                    f"{adresse.cle} [{role}] {methode} {url}"
-                    f"{'?' + urlencode(requete) if requete else ''} : "
-                    f"attendu {attendu}, reçu {decrire(reponse)}"
-                )
+                echecs.append(f"{lieu} : attendu {attendu}, reçu {decrire(reponse)}")
+            elif cas.liste and role == "charlie" and methode == "GET":
+                corps = contenu(reponse)
+                fuites = [secret for secret in m.secrets if secret in corps]
+                if fuites:
+                    echecs.append(f"{lieu} : la réponse montre {fuites} (quartier A)")
     return echecs
+
+
+def contenu(reponse) -> str:
+    """Le corps de la réponse, même en flux (exports, fichiers)."""
+    if reponse.streaming:
+        return b"".join(reponse.streaming_content).decode("utf-8", "replace")
+    return reponse.content.decode("utf-8", "replace")

@@ -45,6 +45,7 @@ from tests.factories import (
     ChangementViseFactory,
     IndicateurFactory,
     IndicateurSuiviFactory,
+    PartenaireFactory,
     ParticipationFactory,
     StrategieFactory,
     periode_du_trimestre,
@@ -55,12 +56,17 @@ pytestmark = pytest.mark.django_db
 
 # --- Les données : deux quartiers, de quoi nommer chaque objet de A ----------------------------
 
+# Ce qui trahirait A dans une liste que Charlie reçoit : son nom, son slug, et ce marqueur, porté
+# par le nom de chaque objet propre à A (partenaire, stratégie, changement, action, apprentissage).
+SECRET_A = "SECRET-A"
+
 
 @dataclass
 class Monde:
     a: object
     b: object
     objets: dict[str, object]
+    secrets: tuple[str, ...]  # ce qu'une liste montrée à Charlie ne doit pas contenir
 
     def __getattr__(self, nom: str):
         try:
@@ -116,9 +122,11 @@ def monde(personas, quartier_a, quartier_b, settings, tmp_path) -> Monde:
     indicateur = IndicateurFactory(code="menages")
     suivi_a = IndicateurSuiviFactory(quartier=a, indicateur=indicateur)
     IndicateurSuiviFactory(quartier=b, indicateur=indicateur)
-    participation_a = ParticipationFactory(table=a.table)
-    strategie_a = StrategieFactory(quartier=a)
-    changement_a = ChangementViseFactory(strategie=strategie_a)
+    participation_a = ParticipationFactory(
+        table=a.table, partenaire=PartenaireFactory(nom=f"Organisme {SECRET_A}")
+    )
+    strategie_a = StrategieFactory(quartier=a, titre=f"Stratégie {SECRET_A}")
+    changement_a = ChangementViseFactory(strategie=strategie_a, libelle=f"Changement {SECRET_A}")
     changement_a.indicateurs.add(indicateur)
     validees = _saisies_validees([a, b], indicateur)
     ouverte = periode_du_trimestre(2025, 1, statut=StatutPeriode.OUVERTE)
@@ -131,21 +139,21 @@ def monde(personas, quartier_a, quartier_b, settings, tmp_path) -> Monde:
         "partenaire_a": participation_a.partenaire,
         "strategie_a": strategie_a,
         "changement_a": changement_a,
-        "action_a": ActionFactory(quartier=a),
+        "action_a": ActionFactory(quartier=a, titre=f"Action {SECRET_A}"),
         "ouverte": ouverte,
         "fermee": fermee,
         "saisie_a": Saisie.objects.create(table=a.table, periode=ouverte),
         "saisie_validee_a": validees["quartier-a"],
         "valeur_a": validees["quartier-a"].valeurs.get(),
         "apprentissage_a": Apprentissage.objects.create(
-            quartier=a, periode=fermee, categorie="defis", texte_fr="Essai", auteur=eve
+            quartier=a, periode=fermee, categorie="defis", texte_fr=SECRET_A, auteur=eve
         ),
         "bilan_a": _bilan_pret(eve, Portee.QUARTIER, a),
         "bilan_a2": _bilan_pret(eve, Portee.QUARTIER, a, trimestre=3),
         "bilan_pic": _bilan_pret(eve, Portee.PIC),
         "jeton_alice": creer_jeton(utilisateur=personas["alice"], nom="Essai")[0],
     }
-    return Monde(a=a, b=b, objets=objets)
+    return Monde(a=a, b=b, objets=objets, secrets=(a.nom, a.slug, SECRET_A))
 
 
 # --- Les règles -------------------------------------------------------------------------------
@@ -199,9 +207,9 @@ def _demande_bilan(quartier: str) -> Callable[[Monde], dict]:
 
 REGLES: dict[str, tuple[Cas, ...]] = {
     # --- Quartiers, profil, langue, santé ------------------------------------------------------
-    "accueil": (Cas(get=TOUS),),
+    "accueil": (Cas(get=TOUS, liste=True),),
     "quartier_detail": (Cas(slug_a, VOIR_A),),
-    "profil": (Cas(get=TOUS, ecritures=(Ecriture("POST", {"anonyme": CONNEXION}),)),),
+    "profil": (Cas(get=TOUS, liste=True, ecritures=(Ecriture("POST", {"anonyme": CONNEXION}),)),),
     "creer_jeton_api": (
         Cas(get=POST_SEULEMENT, ecritures=(Ecriture("POST", {"anonyme": CONNEXION}),)),
     ),
@@ -228,7 +236,7 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     # Publique : la sonde de l'orchestrateur n'a pas de compte (aucune donnée, que des états).
     "sante": (Cas(get=PUBLIC),),
     # --- Saisie trimestrielle et import --------------------------------------------------------
-    "boite_de_saisie": (Cas(get=TOUS),),
+    "boite_de_saisie": (Cas(get=TOUS, liste=True),),
     "completude": (Cas(get=VALIDER),),
     "saisie_formulaire": (
         Cas(saisie_ouverte_a, VOIR_A, (Ecriture("POST", REFUS_SAISIR_A),)),
@@ -248,14 +256,17 @@ REGLES: dict[str, tuple[Cas, ...]] = {
         Cas(lambda m: {"slug": m.a.slug, "format": "xlsx"}, VOIR_A),
     ),
     # --- Tableaux de bord ----------------------------------------------------------------------
-    "tableau_pic": (Cas(get=TOUS), Cas(get=TOUS, requete=lambda m: {"csv": "completude"})),
+    "tableau_pic": (
+        Cas(get=TOUS, liste=True),
+        Cas(get=TOUS, liste=True, requete=lambda m: {"csv": "completude"}),
+    ),
     "tableau_quartier": (
         Cas(slug_a, VOIR_A),
         Cas(slug_a, VOIR_A, requete=lambda m: {"csv": "series"}),
     ),
     "theorie_du_changement": (Cas(slug_a, VOIR_A),),
     # Le catalogue est commun au PIC; la page ne montre que les quartiers visibles.
-    "indicateur_entre_quartiers": (Cas(lambda m: {"code": m.indicateur.code}, TOUS),),
+    "indicateur_entre_quartiers": (Cas(lambda m: {"code": m.indicateur.code}, TOUS, liste=True),),
     # --- Bilans --------------------------------------------------------------------------------
     "bilans": (
         Cas(
@@ -284,7 +295,7 @@ REGLES: dict[str, tuple[Cas, ...]] = {
         ),
     ),
     # --- API : racine, schéma et documentation -------------------------------------------------
-    "api-root": (Cas(get=API_TOUS),),
+    "api-root": (Cas(get=API_TOUS, liste=True),),
     # Le schéma et sa documentation sont publics : ils décrivent l'API, sans aucune donnée.
     "api_schema": (Cas(get=PUBLIC),),
     "api_docs": (Cas(get=PUBLIC), Cas(get=PUBLIC, requete=lambda m: {"script": ""})),
@@ -292,26 +303,26 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     # Toute autre adresse sous /api/ : 404 en JSON, pour tout le monde et toute méthode.
     "api/.*$": (Cas(get=roles(*[404] * 6), chemin="/api/v1/inexistant/"),),
     # --- API : territoire ----------------------------------------------------------------------
-    "api-quartier-list": (Cas(get=API_TOUS),),
+    "api-quartier-list": (Cas(get=API_TOUS, liste=True),),
     "api-quartier-detail": (Cas(slug_a, API_A),),
-    "api-table-list": (Cas(get=API_TOUS),),
+    "api-table-list": (Cas(get=API_TOUS, liste=True),),
     "api-table-detail": (Cas(lambda m: {"pk": m.a.table.pk}, API_A),),
-    "api-partenaire-list": (Cas(get=API_TOUS),),
+    "api-partenaire-list": (Cas(get=API_TOUS, liste=True),),
     "api-partenaire-detail": (Cas(pk("partenaire_a"), API_A),),
-    "api-participation-list": (Cas(get=API_TOUS),),
+    "api-participation-list": (Cas(get=API_TOUS, liste=True),),
     "api-participation-detail": (Cas(pk("participation_a"), API_A),),
     # --- API : catalogue et stratégies ---------------------------------------------------------
-    "api-indicateur-list": (Cas(get=API_TOUS),),
+    "api-indicateur-list": (Cas(get=API_TOUS, liste=True),),
     "api-indicateur-detail": (Cas(lambda m: {"code": m.indicateur.code}, API_TOUS),),
-    "api-strategie-list": (Cas(get=API_TOUS),),
+    "api-strategie-list": (Cas(get=API_TOUS, liste=True),),
     "api-strategie-detail": (Cas(pk("strategie_a"), API_A),),
-    "api-changement-list": (Cas(get=API_TOUS),),
+    "api-changement-list": (Cas(get=API_TOUS, liste=True),),
     "api-changement-detail": (Cas(pk("changement_a"), API_A),),
-    "api-action-list": (Cas(get=API_TOUS),),
+    "api-action-list": (Cas(get=API_TOUS, liste=True),),
     "api-action-detail": (Cas(pk("action_a"), API_A),),
-    "api-indicateur-suivi-list": (Cas(get=API_TOUS),),
+    "api-indicateur-suivi-list": (Cas(get=API_TOUS, liste=True),),
     "api-indicateur-suivi-detail": (Cas(pk("suivi_a"), API_A),),
-    "api-periode-list": (Cas(get=API_TOUS),),
+    "api-periode-list": (Cas(get=API_TOUS, liste=True),),
     "api-periode-detail": (Cas(pk("ouverte"), API_TOUS),),
     # Un quartier invisible est « inconnu » (400), comme un slug qui n'existe pas.
     "api-apprentissage-list": (
@@ -368,7 +379,7 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     "saisies-valider": _transition(API_REFUS_VALIDER_A),
     "saisies-renvoyer": _transition(API_REFUS_VALIDER_A),
     "saisies-rouvrir": _transition(API_REFUS_VALIDER_A),
-    "valeurs-list": (Cas(get=API_TOUS),),
+    "valeurs-list": (Cas(get=API_TOUS, liste=True),),
     "valeurs-detail": (Cas(pk("valeur_a"), API_A),),
     # --- API : bilans --------------------------------------------------------------------------
     "bilans-list": (
