@@ -168,11 +168,11 @@ def lire_series(
     quartiers: list[Quartier],
     filtre: Filtre,
     suivis: list | None = None,
-    registres: dict[int, tuple[list, list]] | None = None,
+    mesures: dict[int, dict[str, dict[str, Decimal]]] | None = None,
 ) -> dict[int, list[SerieIndicateur]]:
     """Quartier (id) → séries de ses indicateurs suivis, valeurs publiées et indicateurs
     calculés tirés du registre, cibles et apprentissages épinglés. Sept requêtes (moins si
-    `suivis` — de `lire_suivis` — ou `registres` sont déjà lus), et des tuples plutôt que des
+    `suivis` — de `lire_suivis` — ou les `mesures` du registre sont déjà lus), et des tuples plutôt que des
     instances : à l'échelle du PIC, une vue lit des dizaines de milliers de valeurs."""
     periodes = list(filtre.periodes)
     if suivis is None:
@@ -183,11 +183,9 @@ def lire_series(
     cibles = _cibles([s.pk for s in suivis], periodes)
     reperes = _reperes(ids_quartiers, periodes)
     calcules = any(s.indicateur__mode == ModeCollecte.CALCULE for s in suivis)
-    if registres is None:
-        registres = lire_registres(ids_quartiers) if calcules else {}
-    mesures = (
-        {q: mesures_du_registre(registres, q, periodes) for q in ids_quartiers} if calcules else {}
-    )
+    if mesures is None and calcules:
+        registres = lire_registres(ids_quartiers)
+        mesures = {q: mesures_du_registre(registres, q, periodes) for q in ids_quartiers}
     noms = {q.pk: q.nom for q in quartiers}
     etiquettes = [(p.pk, p.code, p.libelle, p.debut) for p in periodes]
     anglais = (get_language() or "fr").startswith("en")

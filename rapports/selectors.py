@@ -65,20 +65,26 @@ def tableau_pic(utilisateur, filtre: Filtre) -> TableauPIC:
     statuts_par_quartier: dict[int, Counter] = {q: Counter() for q in ids}
     for (quartier_id, _indicateur), resume in resumes.items():
         statuts_par_quartier[quartier_id][statut_du_resume(resume).value] += 1
+    mesures = {q: mesures_du_registre(registres, q, periodes) for q in ids}
     if calcules:
-        series = lire_series(quartiers, filtre, suivis=calcules, registres=registres)
+        series = lire_series(quartiers, filtre, suivis=calcules, mesures=mesures)
         for quartier_id, liste in series.items():
             statuts_par_quartier[quartier_id].update(statut(s).value for s in liste)
     parts = parts_renseignees(quartiers, periodes)
     lignes = []
     for quartier in quartiers:
-        mesures = mesures_du_registre(registres, quartier.pk, periodes)
+        mesures_du_quartier = mesures[quartier.pk]
         comptes = statuts_par_quartier[quartier.pk]
         ligne = LigneQuartier(quartier, {s.value: comptes.get(s.value, 0) for s in Statut})
-        ligne.partenaires = [float(mesures[p.code]["partenaires_actifs"]) for p in periodes]
-        ligne.diversite = [float(mesures[p.code]["diversite_shannon"]) for p in periodes]
+        ligne.partenaires = [
+            float(mesures_du_quartier[p.code]["partenaires_actifs"]) for p in periodes
+        ]
+        ligne.diversite = [
+            float(mesures_du_quartier[p.code]["diversite_shannon"]) for p in periodes
+        ]
         if periodes:
-            ligne.derniers_calcules = {k: float(v) for k, v in mesures[periodes[-1].code].items()}
+            dernieres = mesures_du_quartier[periodes[-1].code]
+            ligne.derniers_calcules = {k: float(v) for k, v in dernieres.items()}
         lignes.append(ligne)
     completude = [[parts.get((q.pk, p.pk)) for p in periodes] for q in quartiers]
     return TableauPIC(filtre, lignes, completude)
