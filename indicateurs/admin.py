@@ -81,13 +81,28 @@ class PeriodeAdmin(admin.ModelAdmin):
     list_filter = ["statut", "annee"]
 
 
-class ValeurInline(admin.TabularInline):
+class LectureSeuleMixin:
+    """Consultable, jamais modifiable depuis l'admin : les saisies et leurs valeurs changent par
+    les services (formulaire, import, API), qui tiennent l'historique et le circuit — une
+    modification ici n'en laisserait aucune trace (`verifier_integrite` la signalerait)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ValeurInline(LectureSeuleMixin, admin.TabularInline):
     model = Valeur
     extra = 0
 
 
 @admin.register(Saisie)
-class SaisieAdmin(admin.ModelAdmin):
+class SaisieAdmin(LectureSeuleMixin, admin.ModelAdmin):
     list_display = ["table", "periode", "statut", "version", "soumise_le", "validee_le"]
     list_filter = ["statut", "periode"]
     inlines = [ValeurInline]

@@ -7,7 +7,14 @@ from rapports.models import Bilan
 class BilanAdmin(admin.ModelAdmin):
     list_display = ["__str__", "portee", "statut", "planifie", "tentatives", "created_at"]
     list_filter = ["statut", "portee", "planifie", "annee"]
+    # Un bilan se demande par le service (pages, API, calendrier) et se produit par le worker;
+    # ses fichiers et son instantané ne se remplacent pas à la main (empreintes vérifiées par
+    # `verifier_integrite`).
     readonly_fields = [
+        "fichier_html",
+        "fichier_pdf",
+        "fichier_xlsx",
+        "fichier_csv",
         "instantane",
         "somme_controle",
         "empreintes",
@@ -16,3 +23,6 @@ class BilanAdmin(admin.ModelAdmin):
         "fin_generation",
         "tentatives",
     ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
