@@ -17,12 +17,18 @@ OK, PAS_OK = "ok", "not ok"
 
 
 def _verifier_base() -> tuple[str, str]:
-    try:
-        with connection.cursor() as curseur:
-            curseur.execute("SELECT 1")
-        return OK, connection.vendor
-    except Exception as erreur:  # toute panne de la base doit se lire ici, pas en 500
-        return PAS_OK, type(erreur).__name__
+    """Deux essais : une connexion persistante coupée par un redémarrage de la base échoue au
+    premier, sur une connexion neuve; la base n'est dite en panne que si elle refuse aussi."""
+    for essai in range(2):
+        try:
+            with connection.cursor() as curseur:
+                curseur.execute("SELECT 1")
+            return OK, connection.vendor
+        except Exception as erreur:  # toute panne de la base doit se lire ici, pas en 500
+            if essai == 0:
+                connection.close()
+            derniere = erreur
+    return PAS_OK, type(derniere).__name__
 
 
 def _verifier_broker() -> tuple[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -34,9 +35,15 @@ from quartiers.models import Langue
 from rapports import selectors, services
 from rapports.exports import nom_de_fichier
 from rapports.models import Bilan, Portee, StatutBilan
-from rapports.views_bilans import TYPES
+from rapports.views_bilans import MESSAGE_FILE_INDISPONIBLE, TYPES
 
 FORMATS = ("pdf", "xlsx", "csv", "html")
+MESSAGES = {
+    StatutBilan.EN_ATTENTE: gettext_lazy("En attente : le bilan est dans la file des tâches."),
+    StatutBilan.EN_COURS: gettext_lazy("En cours de production."),
+    StatutBilan.PRET: gettext_lazy("Prêt : ses fichiers sont téléchargeables."),
+    StatutBilan.ECHEC: gettext_lazy("Échec : voir l'erreur."),
+}
 
 # --- Sérialiseurs -------------------------------------------------------------------------------
 
@@ -54,6 +61,11 @@ class BilanSerializer(serializers.ModelSerializer):
         help_text="Adresse de téléchargement de chaque fichier, null tant que le bilan n'est "
         "pas prêt."
     )
+    en_file = serializers.SerializerMethodField(
+        help_text="Faux tant qu'un bilan en attente n'a pas pu être confié à la file des tâches "
+        "(file indisponible) : il est enregistré et partira à son retour."
+    )
+    message = serializers.SerializerMethodField(help_text="L'état du bilan, en une phrase.")
 
     class Meta:
         model = Bilan
@@ -71,8 +83,18 @@ class BilanSerializer(serializers.ModelSerializer):
             "fin_generation",
             "somme_controle",
             "fichiers",
+            "en_file",
+            "message",
         ]
         read_only_fields = fields
+
+    def get_en_file(self, bilan: Bilan) -> bool:
+        return not services.attend_la_file(bilan)
+
+    def get_message(self, bilan: Bilan) -> str:
+        if services.attend_la_file(bilan):
+            return str(MESSAGE_FILE_INDISPONIBLE)
+        return str(MESSAGES[bilan.statut])
 
     @extend_schema_field(FichiersSerializer)
     def get_fichiers(self, bilan: Bilan) -> dict[str, str | None]:
@@ -173,7 +195,10 @@ class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         request=DemandeBilanSerializer,
         responses={
             202: OpenApiResponse(
-                BilanSerializer, description="Demandé : en attente, à interroger."
+                BilanSerializer,
+                description="Demandé : en attente, à interroger. Si la file des tâches est "
+                "indisponible, le bilan est tout de même enregistré : en_file est faux, message "
+                "le dit, et il partira au retour de la file.",
             ),
             400: OpenApiResponse(
                 ErreursSerializer, description="Données invalides, ou période sans données."

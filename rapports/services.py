@@ -38,6 +38,9 @@ from rapports.rendu import rendre
 
 journal = logging.getLogger(__name__)
 FICHIERS = ("html", "pdf", "xlsx", "csv")
+# Un bilan demandé il y a moins longtemps n'est pas relancé par le rattrapage : sa requête est
+# peut-être encore en train de le mettre en file.
+DELAI_DE_GRACE = datetime.timedelta(minutes=1)
 
 
 # --- Demander -----------------------------------------------------------------------------------
@@ -71,7 +74,11 @@ def demander_bilan(
     quartier: Quartier | None = None,
     langue: str = "fr",
 ) -> Bilan:
-    """Crée un bilan en attente et confie sa production à un worker (après la transaction)."""
+    """Crée un bilan en attente et confie sa production à un worker (après la transaction).
+
+    Le bilan rendu est relu après l'envoi (hors d'une transaction englobante) :
+    `attend_la_file(bilan)` dit si la file était injoignable; le bilan est alors enregistré, en
+    attente, et partira au retour de la file."""
     _verifier_droit(auteur, portee, quartier)
     _verifier_periode(annee, trimestre)
     with transaction.atomic():
@@ -84,24 +91,38 @@ def demander_bilan(
             demande_par=auteur,
         )
         _confier(bilan)
+    bilan.refresh_from_db()
     return bilan
+
+
+def attend_la_file(bilan: Bilan) -> bool:
+    """Vrai si le bilan attend le retour de la file des tâches : en attente et jamais mis en
+    file (Redis était injoignable quand il a été demandé). Le rattrapage l'y mettra."""
+    return bilan.statut == StatutBilan.EN_ATTENTE and bilan.mis_en_file_le is None
 
 
 def _confier(bilan: Bilan) -> None:
     transaction.on_commit(lambda: _envoyer(bilan.pk))
 
 
-def _envoyer(bilan_id: int) -> None:
-    """Met la tâche en file et le note sur la ligne; si la file est injoignable, le bilan reste
-    en attente et sera repris par le rattrapage (rien n'est perdu)."""
+def _envoyer(bilan_id: int) -> bool:
+    """Met la tâche en file et le note sur la ligne; si la file est injoignable, l'envoi échoue
+    vite (`rapports.tasks.TacheSansAttente`), le bilan reste en attente et sera remis en file
+    par le rattrapage (rien n'est perdu). Vrai si la tâche est partie."""
     from rapports.tasks import generer_bilan_task
 
     try:
         generer_bilan_task.delay(bilan_id)
-    except Exception:  # broker injoignable : on le journalise, la ligne reste en attente
-        journal.warning("File de tâches injoignable : bilan %s laissé en attente.", bilan_id)
-        return
+    except Exception as erreur:  # broker injoignable : on le journalise, la ligne reste en attente
+        journal.warning(
+            "File de tâches injoignable : bilan %s laissé en attente (%s: %s).",
+            bilan_id,
+            type(erreur).__name__,
+            erreur,
+        )
+        return False
     Bilan.objects.filter(pk=bilan_id).update(mis_en_file_le=timezone.now())
+    return True
 
 
 # --- Produire -----------------------------------------------------------------------------------
@@ -317,7 +338,9 @@ def prevenir(bilan: Bilan) -> None:
 def recuperer_bilans_bloques(*, maintenant: datetime.datetime | None = None) -> list[int]:
     """Les bilans « en cours » depuis plus longtemps que la limite (worker tué) repartent en
     attente et en file; après trop de tentatives, ils passent en échec avec la raison. Les
-    bilans en attente depuis longtemps (file injoignable) sont remis en file."""
+    bilans en attente jamais mis en file (file injoignable à la demande) y sont mis dès la
+    minute passée; ceux mis en file il y a plus longtemps que la limite (message perdu avec un
+    Redis redémarré) y sont remis."""
     maintenant = maintenant or timezone.now()
     limite = maintenant - datetime.timedelta(seconds=settings.EVALPIC_BILAN_DELAI_BLOQUE)
     bloques = Bilan.objects.filter(statut=StatutBilan.EN_COURS, debut_generation__lt=limite)
@@ -327,10 +350,14 @@ def recuperer_bilans_bloques(*, maintenant: datetime.datetime | None = None) -> 
     )
     repris = list(bloques.values_list("pk", flat=True))
     bloques.filter(pk__in=repris).update(statut=StatutBilan.EN_ATTENTE)
-    # En attente sans avoir été mis en file depuis le délai (file injoignable, ou erreurs
-    # passagères épuisées) : on relance, au plus une fois par délai, jusqu'à la limite.
-    en_attente = Bilan.objects.filter(statut=StatutBilan.EN_ATTENTE, created_at__lt=limite).filter(
-        Q(mis_en_file_le__isnull=True) | Q(mis_en_file_le__lt=limite)
+    # En attente et jamais mis en file (la file était injoignable) : dès que la demande a plus
+    # d'une minute (celle d'une requête en cours part d'elle-même après sa transaction). Déjà
+    # mis en file mais toujours en attente (message perdu, erreurs passagères épuisées) : au
+    # plus une fois par délai, jusqu'à la limite de tentatives.
+    jamais_en_file = Q(mis_en_file_le__isnull=True, created_at__lt=maintenant - DELAI_DE_GRACE)
+    en_file_il_y_a_longtemps = Q(created_at__lt=limite, mis_en_file_le__lt=limite)
+    en_attente = Bilan.objects.filter(statut=StatutBilan.EN_ATTENTE).filter(
+        jamais_en_file | en_file_il_y_a_longtemps
     )
     en_attente.filter(tentatives__gte=settings.EVALPIC_BILAN_TENTATIVES_MAX).update(
         statut=StatutBilan.ECHEC, erreur=_("La production a échoué trop de fois.")

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rapports import comparaison, rendu, selectors, services
@@ -22,6 +23,11 @@ TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
+# Un bilan demandé pendant une panne de la file des tâches (Redis) : enregistré, en attente.
+MESSAGE_FILE_INDISPONIBLE = gettext_lazy(
+    "La file des tâches est indisponible pour le moment : le bilan est enregistré, en attente, "
+    "et sera produit dès qu'elle sera de retour. Rien n'est perdu, inutile de le redemander."
+)
 
 
 @login_required
@@ -34,9 +40,12 @@ def liste(request):
         except ValidationError as erreur:
             form.add_error("periode", erreur.messages)
         else:
-            messages.success(
-                request, _("Le bilan est demandé : vous serez prévenu·e quand il sera prêt.")
-            )
+            if services.attend_la_file(bilan):
+                messages.warning(request, MESSAGE_FILE_INDISPONIBLE)
+            else:
+                messages.success(
+                    request, _("Le bilan est demandé : vous serez prévenu·e quand il sera prêt.")
+                )
             return redirect("bilan_detail", pk=bilan.pk)
     bilans = selectors.bilans_accessibles(request.user)[:200]
     return TemplateResponse(request, "rapports/bilans.html", {"form": form, "bilans": bilans})
@@ -46,7 +55,7 @@ def liste(request):
 @require_GET
 def detail(request, pk: int):
     bilan = selectors.bilan_accessible_ou_404(request.user, pk)
-    contexte = {"bilan": bilan}
+    contexte = {"bilan": bilan, "attend_la_file": services.attend_la_file(bilan)}
     if bilan.statut == StatutBilan.PRET:
         contexte.update(rendu.contexte(bilan.instantane))
         contexte["titre"] = str(bilan)
