@@ -1,9 +1,12 @@
 """Filtres de gabarit d'ÉvalPIC."""
 
+import functools
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils import translation
+from django.utils.formats import get_format
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -11,12 +14,34 @@ register = template.Library()
 @register.filter
 def nombre(valeur) -> str:
     """Un nombre sans zéros inutiles ni notation scientifique, au format de la langue active
-    (« 1 234,5 » en français, « 1,234.5 » en anglais)."""
+    (« 1 234,5 » en français, « 1,234.5 » en anglais) : le résultat de Django
+    `number_format(…, use_l10n=True, force_grouping=True)`, sans son coût (un tableau de bord en
+    formate des milliers)."""
     if valeur is None or valeur == "":
         return ""
-    decimal = Decimal(str(valeur))
-    decimales = max(0, -decimal.normalize().as_tuple().exponent)
-    return number_format(decimal, decimal_pos=decimales, use_l10n=True, force_grouping=True)
+    texte = format(Decimal(str(valeur)).normalize(), "f")
+    signe, texte = ("-", texte[1:]) if texte.startswith("-") else ("", texte)
+    entier, _point, decimales = texte.partition(".")
+    separateur_decimal, separateur_milliers, groupe = _separateurs(get_language() or "fr")
+    if groupe > 0 and len(entier) > groupe:
+        tete = len(entier) % groupe or groupe
+        morceaux = [entier[:tete]] + [
+            entier[i : i + groupe] for i in range(tete, len(entier), groupe)
+        ]
+        entier = separateur_milliers.join(morceaux)
+    if signe and entier.strip("0" + separateur_milliers) == "" and not decimales.strip("0"):
+        signe = ""  # pas de « -0 »
+    return signe + entier + (separateur_decimal + decimales if decimales else "")
+
+
+@functools.lru_cache(maxsize=16)
+def _separateurs(langue: str) -> tuple[str, str, int]:
+    with translation.override(langue):
+        return (
+            get_format("DECIMAL_SEPARATOR", use_l10n=True),
+            get_format("THOUSAND_SEPARATOR", use_l10n=True),
+            int(get_format("NUMBER_GROUPING", use_l10n=True) or 0),
+        )
 
 
 @register.filter
