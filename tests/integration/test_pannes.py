@@ -18,21 +18,9 @@ demande de l'exploitant.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import http.cookiejar
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -52,8 +40,17 @@ from rapports import services
 from rapports.models import Bilan, Portee, StatutBilan
 from tests.factories import AffectationFactory, construire_quartier, periode_du_trimestre
 from tests.integration.conftest import Worker, _url_de_la_base
-
-REDIS_SERVER = shutil.which("redis-server")
+from tests.integration.pannes import (
+    REDIS_SERVER,
+    RedisAPart,
+    ServeurWeb,
+    WorkerSurNotreRedis,
+    base_fermee,
+    connexions_du_serveur,
+    couper_les_connexions,
+    oublier_les_connexions,
+    sans_blocage,
+)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -63,78 +60,10 @@ pytestmark = [
 ]
 
 DELAI_PRODUCTION = 120  # secondes, au plus, pour qu'un worker produise un bilan
-GARDE_BLOCAGE = 30  # secondes : au-delà, une requête est tenue pour bloquée (Redis figé)
 MESSAGE_INDISPONIBLE = "La file des tâches est indisponible pour le moment"
 
 
-def port_libre() -> int:
-    with socket.socket() as prise:
-        prise.bind(("127.0.0.1", 0))
-        return prise.getsockname()[1]
-
-
 # --- Un Redis à nous ----------------------------------------------------------------------------
-
-
-class RedisAPart:
-    """Un redis-server sur un port libre, sans persistance : on peut le tuer, le figer et le
-    relancer sur le même port sans gêner le Redis partagé."""
-
-    def __init__(self, dossier: Path):
-        self.port = port_libre()
-        self.dossier = dossier
-        self.processus: subprocess.Popen | None = None
-        self.fige = False
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def client(self):
-        import redis
-
-        return redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=2)
-
-    def demarrer(self) -> None:
-        commande = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
-        commande += ["--save", "", "--appendonly", "no", "--dir", str(self.dossier)]
-        with (self.dossier / "redis.log").open("ab") as journal:
-            self.processus = subprocess.Popen(
-                commande, stdout=journal, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
-        fin = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(Exception):
-                if self.client().ping():
-                    return
-            if time.monotonic() > fin or self.processus.poll() is not None:
-                raise AssertionError(f"redis-server ne démarre pas sur le port {self.port}.")
-            time.sleep(0.05)
-
-    def tuer(self) -> None:
-        """Une panne franche : SIGKILL, la file en mémoire est perdue avec lui."""
-        if self.fige:
-            self.degeler()
-        if self.processus is not None and self.processus.poll() is None:
-            self.processus.kill()
-            self.processus.wait(timeout=10)
-
-    def figer(self) -> None:
-        """Redis accepte encore les connexions (le noyau) mais ne répond plus."""
-        self.processus.send_signal(signal.SIGSTOP)
-        self.fige = True
-
-    def degeler(self) -> None:
-        self.processus.send_signal(signal.SIGCONT)
-        self.fige = False
-
-
-def _oublier_les_connexions(app) -> None:
-    """Les connexions au broker mises en commun visent peut-être l'ancien Redis (ou un Redis
-    tué)."""
-    app._pool = None
-    with contextlib.suppress(AttributeError, KeyError):
-        app.__dict__["amqp"]._producer_pool = None
 
 
 @pytest.fixture
@@ -155,20 +84,11 @@ def celery_sur_notre_redis(settings, redis_a_nous):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.broker_url = redis_a_nous.url
     app.conf.task_always_eager = False
-    _oublier_les_connexions(app)
+    oublier_les_connexions(app)
     yield app
     for cle, valeur in anciens.items():
         app.conf[cle] = valeur
-    _oublier_les_connexions(app)
-
-
-class WorkerSurNotreRedis(Worker):
-    def __init__(self, *, redis_url: str, **autres):
-        super().__init__(**autres)
-        self.redis_url = redis_url
-
-    def environnement(self) -> dict[str, str]:
-        return {**super().environnement(), "CELERY_BROKER_URL": self.redis_url}
+    oublier_les_connexions(app)
 
 
 @pytest.fixture
@@ -186,23 +106,6 @@ def worker_de_reprise(celery_sur_notre_redis, redis_a_nous, fichiers_partages, t
     )
     yield worker
     worker.arreter()
-
-
-@contextlib.contextmanager
-def sans_blocage(secondes: int = GARDE_BLOCAGE):
-    """Garde-fou, pas une mesure : sans délai de socket, une requête vers un Redis figé attend
-    indéfiniment; on l'interrompt au bout de `secondes` et le test échoue avec la raison."""
-
-    def bloque(_signum, _frame):
-        raise AssertionError(f"Requête bloquée plus de {secondes} s par le Redis figé.")
-
-    ancien = signal.signal(signal.SIGALRM, bloque)
-    signal.alarm(secondes)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, ancien)
 
 
 # --- Les données --------------------------------------------------------------------------------
@@ -326,7 +229,7 @@ def test_redis_arrete_la_saisie_les_tableaux_et_les_bilans_marchent_et_rien_n_es
     # Redis revient (vide : sa file est perdue avec lui). Le rattrapage, que beat lance toutes
     # les 5 minutes, met les deux bilans en file; un vrai worker les produit.
     redis_a_nous.demarrer()
-    _oublier_les_connexions(celery_sur_notre_redis)
+    oublier_les_connexions(celery_sur_notre_redis)
     dans_cinq_minutes = timezone.now() + datetime.timedelta(minutes=5)
     ids = sorted(b.pk for b in bilans)
     assert services.recuperer_bilans_bloques(maintenant=dans_cinq_minutes) == ids
@@ -423,96 +326,6 @@ def test_le_rattrapage_met_en_file_les_bilans_jamais_envoyes_passee_la_minute(vi
 # --- La base de données redémarrée --------------------------------------------------------------
 
 
-class ServeurWeb:
-    """Un gunicorn (1 processus, connexions persistantes) sur la base de test."""
-
-    NOM = "evalpic-pannes-web"
-
-    def __init__(self, journal: Path):
-        self.port = port_libre()
-        self.journal = journal
-        self.processus: subprocess.Popen | None = None
-        self.biscuits = http.cookiejar.CookieJar()
-        self.ouvreur = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.biscuits), PasDeRedirection()
-        )
-
-    def demarrer(self, database_url: str) -> None:
-        from django.conf import settings
-
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"{database_url}?application_name={self.NOM}",
-            "DATABASE_CONN_MAX_AGE": "600",
-            "DJANGO_DEBUG": "true",
-            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "evalpic.settings"),
-            "CELERY_BROKER_URL": "",
-        }
-        commande = [sys.executable, "-m", "gunicorn", "evalpic.wsgi:application"]
-        commande += ["--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "60"]
-        with self.journal.open("wb") as sortie:
-            self.processus = subprocess.Popen(
-                commande,
-                cwd=settings.BASE_DIR,
-                env=env,
-                stdout=sortie,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
-        fin = time.monotonic() + 60
-        while self.get("/sante/")[0] != 200:
-            if time.monotonic() > fin or self.processus.poll() is not None:
-                raise AssertionError("gunicorn ne répond pas.\n" + self.lire_journal())
-            time.sleep(0.2)
-
-    def arreter(self) -> None:
-        if self.processus is not None and self.processus.poll() is None:
-            self.processus.terminate()
-            try:
-                self.processus.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.processus.kill()
-                self.processus.wait(timeout=10)
-
-    def lire_journal(self) -> str:
-        return self.journal.read_text(errors="replace") if self.journal.exists() else ""
-
-    def requete(self, chemin: str, donnees: dict | None = None) -> tuple[int, bytes]:
-        corps = None
-        entetes = {}
-        if donnees is not None:
-            corps = urllib.parse.urlencode(donnees).encode()
-            jeton = next((b.value for b in self.biscuits if b.name == "csrftoken"), "")
-            entetes = {"X-CSRFToken": jeton, "Content-Type": "application/x-www-form-urlencoded"}
-        demande = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{chemin}", data=corps, headers=entetes
-        )
-        try:
-            with self.ouvreur.open(demande, timeout=30) as reponse:
-                return reponse.status, reponse.read()
-        except urllib.error.HTTPError as erreur:
-            return erreur.code, erreur.read()
-        except (urllib.error.URLError, ConnectionError) as erreur:
-            return 0, str(erreur).encode()
-
-    def get(self, chemin: str) -> tuple[int, bytes]:
-        return self.requete(chemin)
-
-    def connecter(self, sessionid: str) -> None:
-        from django.conf import settings
-
-        biscuit = http.cookiejar.Cookie(
-            0, settings.SESSION_COOKIE_NAME, sessionid, None, False, "127.0.0.1", False, False,
-            "/", True, False, None, True, None, None, {},
-        )  # fmt: skip
-        self.biscuits.set_cookie(biscuit)
-
-
-class PasDeRedirection(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # un 302 est une réponse comme une autre
-
-
 @pytest.fixture
 def serveur_web(transactional_db, tmp_path):
     if connection.vendor != "postgresql":
@@ -521,49 +334,6 @@ def serveur_web(transactional_db, tmp_path):
     serveur.demarrer(_url_de_la_base(connection.settings_dict))
     yield serveur
     serveur.arreter()
-
-
-def connexions_du_serveur() -> list[int]:
-    with connection.cursor() as curseur:
-        curseur.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND application_name = %s ORDER BY pid",
-            [ServeurWeb.NOM],
-        )
-        return [ligne[0] for ligne in curseur.fetchall()]
-
-
-def couper_les_connexions() -> int:
-    """Ce que fait un redémarrage de PostgreSQL aux connexions ouvertes : il les ferme toutes.
-    Attend que les processus coupés aient disparu (le signal est asynchrone)."""
-    with connection.cursor() as curseur:
-        curseur.execute(
-            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        coupees = [pid for pid, fait in curseur.fetchall() if fait]
-        fin = time.monotonic() + 30
-        while coupees and time.monotonic() < fin:
-            curseur.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [coupees])
-            if not curseur.fetchone()[0]:
-                break
-            time.sleep(0.05)
-    return len(coupees)
-
-
-@contextlib.contextmanager
-def base_fermee():
-    """La base refuse toute nouvelle connexion (comme pendant un redémarrage) et ses connexions
-    ouvertes sont coupées; la nôtre reste, pour la rouvrir."""
-    nom = connection.settings_dict["NAME"]
-    with connection.cursor() as curseur:
-        curseur.execute(f'ALTER DATABASE "{nom}" CONNECTION LIMIT 0')
-    try:
-        couper_les_connexions()
-        yield
-    finally:
-        with connection.cursor() as curseur:
-            curseur.execute(f'ALTER DATABASE "{nom}" CONNECTION LIMIT -1')
 
 
 def pages(villeray) -> list[str]:
