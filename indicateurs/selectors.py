@@ -8,7 +8,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -215,19 +216,26 @@ def _completer_lignes(lignes: dict, table, periode: Periode, saisie: Saisie | No
         ligne.cible = next(
             (c.valeur for c in ligne.suivi.cibles_lues if c.periode_id == periode.pk), None
         )
+    # Les quatre dernières valeurs de chaque indicateur, choisies par la base (ROW_NUMBER) : lire
+    # tout l'historique pour en garder quatre coûtait l'essentiel de la page sur 40 trimestres.
+    rang = Window(
+        RowNumber(), partition_by=F("indicateur_id"), order_by=F("saisie__periode__debut").desc()
+    )
     precedentes = (
         Valeur.objects.filter(
             saisie__table=table,
             saisie__periode__debut__lt=periode.debut,
             indicateur_id__in=list(lignes),
         )
+        .annotate(rang=rang)
+        .filter(rang__lte=NB_VALEURS_DE_CONTEXTE)
         .select_related("saisie__periode")
         .order_by("-saisie__periode__debut")
     )
     for valeur in precedentes:
-        ligne = lignes[valeur.indicateur_id]
-        if len(ligne.precedentes) < NB_VALEURS_DE_CONTEXTE:
-            ligne.precedentes.insert(0, (valeur.saisie.periode.libelle, valeur.valeur_numerique))
+        lignes[valeur.indicateur_id].precedentes.insert(
+            0, (valeur.saisie.periode.libelle, valeur.valeur_numerique)
+        )
 
 
 def _grouper(quartier: Quartier, lignes: dict[int, LigneFormulaire]) -> list[GroupeFormulaire]:
