@@ -10,6 +10,9 @@ données d'échelle. Trois scénarios, pondérés pour 50 utilisateurs (20 / 20 
   valeurs de sa table par curseur, lit ses saisies et écrit parfois un lot de valeurs
   (`If-Match`).
 
+Chaque personne charge aussi, à sa première visite, les feuilles de style et scripts des pages
+(servis par whitenoise, compressés), puis les garde en cache comme un navigateur.
+
 Toute réponse autre que celle attendue (2xx, ou la redirection attendue) compte comme une
 erreur, 409 et 429 compris. Chaque utilisateur virtuel passe comme par le mandataire TLS de la
 production : `X-Forwarded-Proto: https` (cookies sécurisés et redirection HTTPS restent actifs)
@@ -27,6 +30,7 @@ import itertools
 import json
 import os
 import random
+import re
 import time
 from collections import Counter, defaultdict
 from http.cookiejar import DefaultCookiePolicy
@@ -40,6 +44,7 @@ with open(os.environ["CHARGE_COMPTES"], encoding="utf-8") as _fichier:
     COMPTES = json.load(_fichier)
 
 SEPARATEUR = " · "
+STATIQUES = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 _adresses = itertools.count()
 DELAI = 30.0  # au-delà, une requête est en échec (comme le délai des workers de gunicorn)
 
@@ -69,6 +74,7 @@ class Personne(FastHttpUser):
         }
         super().__init__(environment)
         self.client.cookiejar.set_policy(_PolitiqueDeCookies())
+        self.en_cache: set[str] = set()
 
     def prendre_compte(self) -> dict:
         comptes = COMPTES[self.role]
@@ -97,7 +103,8 @@ class Personne(FastHttpUser):
         ) as page:
             if not self.attendre(page, "page de connexion"):
                 return
-            jeton = champs_du_formulaire(page.text, "formulaire").get("csrfmiddlewaretoken", "")
+        self.charger_statiques(page.text)
+        jeton = champs_du_formulaire(page.text, "formulaire").get("csrfmiddlewaretoken", "")
         donnees = {
             "csrfmiddlewaretoken": jeton,
             "login": courriel,
@@ -126,7 +133,17 @@ class Personne(FastHttpUser):
             **kwargs,
         ) as reponse:
             self.attendre(reponse, nom)
-            return reponse
+        if reponse.status_code == 200 and "html" in reponse.headers.get("Content-Type", ""):
+            self.charger_statiques(reponse.text)
+        return reponse
+
+    def charger_statiques(self, page: str) -> None:
+        """Les feuilles de style et scripts de la page, une fois par personne : ensuite, le
+        navigateur les garde en cache (noms à empreinte de whitenoise)."""
+        for chemin in STATIQUES.findall(page):
+            if chemin not in self.en_cache:
+                self.en_cache.add(chemin)
+                self.client.get(chemin, name="statique" + SEPARATEUR + "première visite")
 
 
 # --- Coordination -------------------------------------------------------------------------------

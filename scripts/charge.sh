@@ -7,6 +7,8 @@
 #   scripts/charge.sh                                  # 50 utilisateurs, 60 s, un port libre
 #   UTILISATEURS=20 DUREE=30s scripts/charge.sh
 #   WORKERS=3 THREADS=4 scripts/charge.sh               # gthread au lieu de sync
+#   GUNICORN_OPTIONS="--access-logfile /tmp/acces.log --access-logformat '%(U)s %(s)s %(D)s'" \
+#     scripts/charge.sh                                 # durées côté serveur (µs), file exclue
 #   REGENERER=1 scripts/charge.sh                       # refaire les données d'échelle
 set -euo pipefail
 source "$(dirname "$0")/_commun.sh"
@@ -73,6 +75,8 @@ export API_LIMITE_UTILISATEUR=100000/hour
 export LOG_LEVEL=WARNING
 "$PY" manage.py collectstatic --no-input -v 0
 
+OPTIONS_GUNICORN=()
+[ -n "${GUNICORN_OPTIONS:-}" ] && eval "OPTIONS_GUNICORN=($GUNICORN_OPTIONS)"
 CLASSE=sync
 [ "$THREADS" -gt 1 ] && CLASSE=gthread
 if [ -z "$PORT" ]; then
@@ -84,7 +88,7 @@ fi
 echo "→ gunicorn sur 127.0.0.1:$PORT : $WORKERS workers $CLASSE × $THREADS fil(s), $(nproc) cœurs"
 "$VENV/bin/gunicorn" evalpic.wsgi:application --bind "127.0.0.1:$PORT" \
   --workers "$WORKERS" --worker-class "$CLASSE" --threads "$THREADS" --timeout 30 \
-  --error-logfile "$TRAVAIL/gunicorn.log" &
+  --error-logfile "$TRAVAIL/gunicorn.log" ${GUNICORN_OPTIONS:+"${OPTIONS_GUNICORN[@]}"} &
 GUNICORN=$!
 PRET=""
 for _ in $(seq 1 60); do
