@@ -137,6 +137,9 @@ EVALPIC_MFA_OBLIGATOIRE = env.bool("EVALPIC_MFA_OBLIGATOIRE", default=False)
 # propre à chaque processus; avec plusieurs workers gunicorn, un cache partagé (Redis :
 # CACHE_URL=redis://hote:6379/2) fait valoir la limite pour tous les processus ensemble.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis en panne : chaque processus compte en mémoire au lieu de répondre 500.
+    CACHES["default"]["BACKEND"] = "evalpic.cache.RedisAvecRepli"
 
 # Courriel : console par défaut, SMTP dès que EMAIL_URL est défini (smtp://…).
 if env.str("EMAIL_URL", default=""):

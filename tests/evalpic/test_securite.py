@@ -300,8 +300,9 @@ def test_cache_url_choisit_un_cache_partage():
         return resultat.stdout.strip()
 
     assert backend({}).startswith("django.core.cache.backends.locmem.LocMemCache")
+    # Le cache Redis de Django, qui passe en mémoire si Redis tombe (tests/integration/test_pannes).
     assert backend({"CACHE_URL": "redis://127.0.0.1:6379/2"}) == (
-        "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6379/2"
+        "evalpic.cache.RedisAvecRepli redis://127.0.0.1:6379/2"
     )
 
 

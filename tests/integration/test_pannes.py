@@ -384,3 +384,28 @@ def test_sante_dit_la_base_en_panne_puis_revenue(serveur_web):
     statut, corps = serveur_web.get("/sante/")
     assert statut == 200, corps
     assert json.loads(corps)["database"] == "ok"
+
+
+# --- Le cache partagé sur Redis -----------------------------------------------------------------
+
+
+def test_cache_redis_en_panne_la_connexion_et_l_api_repondent_et_les_limites_tiennent(
+    settings, redis_a_nous, client, coordonnatrice
+):
+    settings.CACHES = {
+        "default": {"BACKEND": "evalpic.cache.RedisAvecRepli", "LOCATION": redis_a_nous.url}
+    }
+    connexion = reverse("account_login")
+    faux = {"login": coordonnatrice.email, "password": "pas-le-bon"}
+    trop = "Trop de tentatives de connexion échouées"
+    assert client.post(connexion, faux).status_code == 400
+    assert redis_a_nous.client().dbsize() > 0  # les essais se comptent dans Redis, partagé
+
+    redis_a_nous.tuer()
+    # Les limites de débit comptent alors en mémoire du processus : 5 échecs, puis refus.
+    reponses = [client.post(connexion, faux) for _essai in range(6)]
+    assert [r.status_code for r in reponses] == [400] * 6
+    assert [trop in r.content.decode() for r in reponses] == [False] * 5 + [True]
+    client.force_login(coordonnatrice)
+    assert client.get("/api/v1/quartiers/").status_code == 200
+    assert client.get(reverse("tableau_pic")).status_code == 200
