@@ -8,7 +8,8 @@ persistantes, sans toucher aux autres clients du serveur).
 
 Le script possède son Redis (un redis-server sur un port libre, sans persistance : il le tue, le
 fige et le relance sans toucher au Redis partagé) et son gunicorn (2 processus, connexions
-persistantes à la base, `CONN_MAX_AGE=600`, file de tâches sur ce Redis). La base est celle de
+persistantes à la base, `CONN_MAX_AGE=600`, file de tâches et cache des limites de débit sur
+ce Redis). La base est celle de
 `DATABASE_URL`, migrée, avec les données de démonstration (`manage.py charger_demo`).
 
     DATABASE_URL=postgres://…/evalpic_pannes python -m benchmarks.pannes
@@ -108,9 +109,10 @@ class Gunicorn:
             "DATABASE_CONN_MAX_AGE": "600",
             "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true"),
             "CELERY_BROKER_URL": self.redis_url,
+            # Le cache des limites de débit sur le même Redis, comme en production partagée.
+            "CACHE_URL": self.redis_url.rsplit("/", 1)[0] + "/2",
             "PYTHONUNBUFFERED": "1",
         }
-        env.pop("CACHE_URL", None)  # les limites de débit en mémoire : voir le rapport
         commande = [sys.executable, "-m", "gunicorn", "evalpic.wsgi:application"]
         commande += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.nombre)]
         commande += ["--timeout", "60", "--graceful-timeout", "5"]

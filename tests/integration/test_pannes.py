@@ -7,6 +7,8 @@
   Redis relancé, le rattrapage met le bilan en file et un vrai worker le produit.
 - **Redis figé** (SIGSTOP : il accepte les connexions et ne répond plus) : la demande ne reste pas
   bloquée, grâce aux délais de socket de `CELERY_BROKER_TRANSPORT_OPTIONS`.
+- **Cache partagé sur Redis** (`CACHE_URL`) : Redis tué, la connexion et l'API répondent, et les
+  limites de débit comptent en mémoire du processus (`evalpic.cache.RedisAvecRepli`).
 - **Base redémarrée** : un gunicorn garde une connexion persistante (`CONN_MAX_AGE`); on coupe
   côté serveur toutes les connexions de la base de test (`pg_terminate_backend`, ce que fait un
   redémarrage) : les requêtes suivantes réussissent toutes (`CONN_HEALTH_CHECKS`). Base refusant
