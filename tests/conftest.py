@@ -89,3 +89,14 @@ def personas(alice, bob, charlie, eve, ada) -> dict:
 def hachage_rapide(settings):
     """Des mots de passe hachés en MD5 dans les tests : PBKDF2 coûte des secondes par persona."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def cache_neuf():
+    """Les limites de débit (connexions échouées, API) comptent dans le cache, partagé par tout
+    le processus de test : chaque test part d'un cache vide, sans hériter des échecs d'un autre."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
