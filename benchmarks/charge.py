@@ -38,7 +38,14 @@ from urllib.parse import urlencode, urlsplit
 
 from locust import FastHttpUser, between, events, task
 
-from benchmarks.charge_commun import champs_du_formulaire, corriger, resumer, valeur_voisine
+from benchmarks.charge_commun import (
+    Mesure,
+    champs_du_formulaire,
+    corriger,
+    regrouper,
+    resumer,
+    valeur_voisine,
+)
 
 with open(os.environ["CHARGE_COMPTES"], encoding="utf-8") as _fichier:
     COMPTES = json.load(_fichier)
@@ -326,45 +333,43 @@ class Outil(Personne):
 
 # --- Résumé par scénario ------------------------------------------------------------------------
 
-_mesures: dict[str, list[float]] = defaultdict(list)
-_erreurs: Counter = Counter()
+REGIME = 10.0  # le régime établi commence 10 s après le lancement du dernier utilisateur
+_mesures: dict[str, list[Mesure]] = defaultdict(list)
 _exemples: Counter = Counter()
-_debut: list[float] = []
+_instants: dict[str, float] = {}
 _utilisateurs: list[int] = [0]
 
 
 @events.test_start.add_listener
 def _au_depart(**_kwargs) -> None:
-    _debut.append(time.perf_counter())
+    _instants["debut"] = time.perf_counter()
 
 
 @events.spawning_complete.add_listener
 def _tous_lances(user_count: int, **_kwargs) -> None:
     _utilisateurs[0] = user_count
+    _instants["regime"] = time.perf_counter() + REGIME
 
 
 @events.request.add_listener
 def _a_chaque_requete(name: str, response_time: float, exception=None, **_kwargs) -> None:
-    _mesures[name].append(response_time)
+    _mesures[name].append(Mesure(time.perf_counter(), response_time, exception is not None))
     if exception is not None:
-        _erreurs[name] += 1
         _exemples[str(exception)[:200]] += 1
 
 
 @events.test_stop.add_listener
 def _a_la_fin(**_kwargs) -> None:
-    secondes = time.perf_counter() - (_debut[0] if _debut else time.perf_counter())
-    scenarios: dict[str, list[float]] = defaultdict(list)
-    erreurs_scenarios: Counter = Counter()
-    for nom, durees in _mesures.items():
-        scenario = nom.split(SEPARATEUR)[0]
-        scenarios[scenario].extend(durees)
-        erreurs_scenarios[scenario] += _erreurs[nom]
+    fin = time.perf_counter()
+    debut = _instants.get("debut", fin)
+    regime = min(_instants.get("regime", fin), fin)
     resume = {
         "utilisateurs": _utilisateurs[0],
-        "secondes": secondes,
-        "scenarios": resumer(scenarios, erreurs_scenarios, secondes),
-        "requetes": resumer(_mesures, _erreurs, secondes),
+        "secondes": fin - debut,
+        "secondes_regime": fin - regime,
+        "scenarios": resumer(*regrouper(_mesures, SEPARATEUR), fin - debut),
+        "scenarios_regime": resumer(*regrouper(_mesures, SEPARATEUR, depuis=regime), fin - regime),
+        "requetes": resumer(*regrouper(_mesures), fin - debut),
         "exemples_d_erreurs": dict(_exemples.most_common(10)),
     }
     chemin = os.environ.get("CHARGE_RESUME")

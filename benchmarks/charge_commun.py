@@ -11,8 +11,10 @@ import json
 import math
 import random
 import sys
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 # Les décimales et les bornes de chaque unité (indicateurs.validation.verifier_nombre).
 BORNES = {
@@ -129,6 +131,28 @@ def corriger(
 # --- Résumé par scénario ------------------------------------------------------------------------
 
 
+class Mesure(NamedTuple):
+    fin: float  # instant de la fin de la requête (time.perf_counter)
+    duree: float  # ms
+    erreur: bool
+
+
+def regrouper(
+    mesures: dict[str, list[Mesure]], separateur: str | None = None, depuis: float = 0.0
+) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """Les durées et le nombre d'erreurs par requête nommée — ou, avec `separateur`, par
+    scénario (le début du nom) — des requêtes terminées à partir de l'instant `depuis`."""
+    durees: dict[str, list[float]] = defaultdict(list)
+    erreurs: dict[str, int] = defaultdict(int)
+    for nom, liste in mesures.items():
+        groupe = nom.split(separateur)[0] if separateur else nom
+        for mesure in liste:
+            if mesure.fin >= depuis:
+                durees[groupe].append(mesure.duree)
+                erreurs[groupe] += mesure.erreur
+    return durees, erreurs
+
+
 def centile(durees: list[float], rang: float) -> float:
     """Le centile `rang` (0–100) par la méthode du rang le plus proche; 0 si aucune durée."""
     if not durees:
@@ -162,7 +186,12 @@ def _ligne(nom: str, liste: list[float], erreurs: int, secondes: float) -> dict:
 
 def imprimer(resume: dict) -> None:
     print(f"\nTest de charge : {resume['utilisateurs']} utilisateurs, {resume['secondes']:.0f} s")
-    for titre, cle in (("par scénario", "scenarios"), ("par requête", "requetes")):
+    tableaux = (
+        ("par scénario, tout le test", "scenarios"),
+        (f"par scénario, régime établi ({resume['secondes_regime']:.0f} s)", "scenarios_regime"),
+        ("par requête, tout le test", "requetes"),
+    )
+    for titre, cle in tableaux:
         print(f"\n{titre:<46} {'requêtes':>9} {'req/s':>7} {'p50':>8} {'p95':>8} {'erreurs':>8}")
         for ligne in resume[cle]:
             print(

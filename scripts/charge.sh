@@ -106,16 +106,31 @@ if [ -z "$PRET" ] || ! kill -0 "$GUNICORN" 2>/dev/null; then
   exit 1
 fi
 
+# La machine est-elle à nous ? Le temps processeur de toute la machine (/proc/stat, en tics),
+# de gunicorn (maître et workers) et de locust pendant la charge; le reste est PostgreSQL et
+# les autres processus de la machine.
+processeur() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+processeur_gunicorn() { ps -o times= -p "$GUNICORN" --ppid "$GUNICORN" | awk '{s+=$1} END {print s}'; }
 echo "→ charge avant : $(uptime)"
+read -r OCCUPE_AVANT TOTAL_AVANT <<<"$(processeur)"
+GUNICORN_AVANT="$(processeur_gunicorn)"
 set +e
-CHARGE_COMPTES="$TRAVAIL/comptes.json" CHARGE_RESUME="$TRAVAIL/resume.json" PYTHONPATH="$RACINE" \
-  "$VENV/bin/locust" -f benchmarks/charge.py --headless --only-summary --loglevel WARNING \
-  -u "$UTILISATEURS" -r "$CADENCE" -t "$DUREE" --stop-timeout 35 \
-  --host "http://127.0.0.1:$PORT" --csv "$TRAVAIL/locust"
+TIMEFORMAT="%U %S"
+{ time CHARGE_COMPTES="$TRAVAIL/comptes.json" CHARGE_RESUME="$TRAVAIL/resume.json" \
+  PYTHONPATH="$RACINE" "$VENV/bin/locust" -f benchmarks/charge.py --headless --only-summary \
+  --loglevel WARNING -u "$UTILISATEURS" -r "$CADENCE" -t "$DUREE" --stop-timeout 35 \
+  --host "http://127.0.0.1:$PORT" --csv "$TRAVAIL/locust" 2>&3; } 3>&2 2>"$TRAVAIL/temps"
 CODE=$?
 set -e
+read -r OCCUPE_APRES TOTAL_APRES <<<"$(processeur)"
+GUNICORN_APRES="$(processeur_gunicorn)"
 echo "→ charge après : $(uptime)"
 arreter_gunicorn
+awk -v o="$((OCCUPE_APRES - OCCUPE_AVANT))" -v t="$((TOTAL_APRES - TOTAL_AVANT))" \
+  -v g="$((GUNICORN_APRES - GUNICORN_AVANT))" -v hz="$(getconf CLK_TCK)" -v c="$(nproc)" \
+  '{ l = $1 + $2; printf "→ processeur pendant la charge : %.0f %% des %d cœurs occupés; " \
+     "gunicorn %.0f s, locust %.0f s, le reste (PostgreSQL, autres processus) %.0f s, " \
+     "sur %.0f s disponibles\n", 100 * o / t, c, g, l, o / hz - g - l, t / hz }' "$TRAVAIL/temps"
 
 if grep -E "Error|Traceback" "$TRAVAIL/gunicorn.log" >/dev/null; then
   echo "→ erreurs de gunicorn :" >&2

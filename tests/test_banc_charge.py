@@ -15,9 +15,11 @@ from rest_framework.test import APIClient
 
 from benchmarks.charge_commun import (
     BORNES,
+    Mesure,
     centile,
     champs_du_formulaire,
     corriger,
+    regrouper,
     resumer,
     valeur_voisine,
 )
@@ -194,3 +196,18 @@ def test_centiles_et_resume():
         ("ensemble", 102, 1),
     ]
     assert lignes[0]["debit"] == 10.0 and lignes[1]["p95"] == 3.0
+
+
+def test_regrouper_par_scenario_et_depuis_un_instant():
+    mesures = {
+        "outil · valeurs": [Mesure(1.0, 10.0, False), Mesure(5.0, 20.0, True)],
+        "outil · saisies": [Mesure(6.0, 30.0, False)],
+        "conseil · vue": [Mesure(2.0, 40.0, False)],
+    }
+    assert regrouper(mesures, " · ") == (
+        {"outil": [10.0, 20.0, 30.0], "conseil": [40.0]},
+        {"outil": 1, "conseil": 0},
+    )
+    durees, erreurs = regrouper(mesures, depuis=5.0)
+    assert durees == {"outil · valeurs": [20.0], "outil · saisies": [30.0]}
+    assert erreurs == {"outil · valeurs": 1, "outil · saisies": 0}
