@@ -132,6 +132,28 @@ def main() -> None:
 
     print(f"Données : {Quartier.objects.count()} quartiers, {Valeur.objects.count()} valeurs")
     imprimer("Tableaux de bord (côté serveur, rendu compris)", mesurer(arguments.repetitions))
+    print(
+        "\nRepère : le cycle de requête seul (session, authentification, intergiciels, gabarit de"
+        f" base; une page 404 du même client) : {cycle_de_requete_ms(arguments.repetitions):.1f} ms"
+    )
+
+
+def cycle_de_requete_ms(repetitions: int) -> float:
+    """Ce que coûte une page qui ne lit ni ne calcule rien : le minimum de chaque tableau de bord,
+    que le plancher SQL ne compte pas."""
+    import logging
+
+    from django.test import Client
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # pas de « Not Found » à l'écran
+    client = Client()
+    client.force_login(utilisateur_de_mesure())
+
+    def page_404() -> None:
+        reponse = client.get("/tableau-de-bord/quartiers/inexistant/")
+        assert reponse.status_code == 404, reponse.status_code
+
+    return mediane_ms(page_404, repetitions)
 
 
 if __name__ == "__main__":
