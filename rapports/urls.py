@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rapports import views, views_bilans
+from rapports import views, views_bilans, views_export
 
 urlpatterns = [
     path("tableau-de-bord/", views.tableau_pic, name="tableau_pic"),
@@ -23,4 +23,6 @@ urlpatterns = [
     path("bilans/comparer/", views_bilans.comparer, name="bilans_comparer"),
     path("bilans/<int:pk>/", views_bilans.detail, name="bilan_detail"),
     path("bilans/<int:pk>/fichier.<str:format>", views_bilans.telecharger, name="bilan_fichier"),
+    path("export/valeurs/", views_export.export_valeurs, name="export_valeurs"),
+    path("export/valeurs.csv", views_export.export_valeurs_csv, name="export_valeurs_csv"),
 ]

@@ -1,0 +1,81 @@
+"""Les filtres de l'export des valeurs, gardés dans l'adresse : un filtre invalide répond 400
+avec son message, à côté du champ."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from indicateurs.models import Indicateur, Periode, StatutSaisie
+from quartiers.acces import Droit, quartiers_accessibles
+from rapports.export_valeurs import STATUTS_TRANSMIS, FiltresExport
+
+
+def _code_en_periode(code: str) -> tuple[int, int] | None:
+    """« 2025-T2 » → (2025, 2); le code vient d'un choix déjà validé."""
+    if not code:
+        return None
+    annee, trimestre = code.split("-T")
+    return int(annee), int(trimestre)
+
+
+class ExportValeursForm(forms.Form):
+    """Les choix (quartiers visibles, périodes, indicateurs) ne sont lus que si le formulaire
+    est affiché ou si le filtre correspondant est donné : un export sans filtre ne coûte
+    aucune requête de plus."""
+
+    quartier = forms.ChoiceField(label=_("Quartier"), required=False)
+    debut = forms.ChoiceField(label=_("De"), required=False)
+    fin = forms.ChoiceField(label=_("À"), required=False)
+    indicateur = forms.ChoiceField(label=_("Indicateur"), required=False)
+    statut = forms.ChoiceField(
+        label=_("Statut de la saisie"),
+        required=False,
+        choices=[
+            ("", _("tous, brouillons compris")),
+            (STATUTS_TRANSMIS, _("transmises (tout sauf les brouillons)")),
+            *StatutSaisie.choices,
+        ],
+    )
+
+    def __init__(self, *args, utilisateur, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quartier"].choices = lambda: [
+            ("", _("tous les quartiers visibles")),
+            *quartiers_accessibles(utilisateur, Droit.VOIR)
+            .order_by("nom")
+            .values_list("slug", "nom"),
+        ]
+        self.fields["debut"].choices = lambda: [("", _("le début")), *_periodes()]
+        self.fields["fin"].choices = lambda: [("", _("la dernière période")), *_periodes()]
+        self.fields["indicateur"].choices = _indicateurs
+
+    def clean(self):
+        donnees = super().clean()
+        debut = _code_en_periode(donnees.get("debut", ""))
+        fin = _code_en_periode(donnees.get("fin", ""))
+        if debut and fin and debut > fin:
+            self.add_error("fin", _("La fin de l'intervalle précède son début."))
+        return donnees
+
+    def filtres(self) -> FiltresExport:
+        """Les filtres choisis (à appeler sur un formulaire valide ou non lié)."""
+        donnees = self.cleaned_data if self.is_bound else {}
+        return FiltresExport(
+            quartier=donnees.get("quartier", ""),
+            debut=_code_en_periode(donnees.get("debut", "")),
+            fin=_code_en_periode(donnees.get("fin", "")),
+            indicateur=donnees.get("indicateur", ""),
+            statut=donnees.get("statut", ""),
+        )
+
+
+def _periodes() -> list[tuple[str, str]]:
+    return [(p.code, p.libelle) for p in Periode.objects.order_by("annee", "trimestre")]
+
+
+def _indicateurs() -> list[tuple[str, str]]:
+    nom = "nom_en" if (get_language() or "fr").startswith("en") else "nom_fr"
+    lignes = Indicateur.objects.order_by("code").values_list("code", nom)
+    return [("", _("tous")), *((code, f"{code} — {libelle}") for code, libelle in lignes)]
