@@ -5,6 +5,7 @@
 #   scripts/banc.sh                     # tout
 #   QUARTIERS=8 INDICATEURS=30 TRIMESTRES=12 scripts/banc.sh   # plus petit
 #   REGENERER=1 scripts/banc.sh         # refaire les données d'échelle
+#   BANC_EXPORT=1 scripts/banc.sh       # et l'export CSV d'un million de valeurs (banc_export.sh)
 set -euo pipefail
 source "$(dirname "$0")/_commun.sh"
 cd "$RACINE"
@@ -39,3 +40,6 @@ export MEDIA_ROOT="${MEDIA_ROOT:-$(mktemp -d)}"
 "$PY" manage.py migrate --no-input -v 0
 "$PY" manage.py generer_donnees_echelle --remplacer --quartiers 17 --indicateurs 12 --trimestres 12
 "$PY" -m benchmarks.bilans --repetitions "${REPETITIONS:-3}"
+
+# L'export CSV sur un million de valeurs (~3 min de génération la première fois) : sur demande.
+if [ -n "${BANC_EXPORT:-}" ]; then "$RACINE/scripts/banc_export.sh"; fi
