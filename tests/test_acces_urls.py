@@ -294,6 +294,15 @@ REGLES: dict[str, tuple[Cas, ...]] = {
             requete=lambda m: {"a": m.bilan_a.pk, "b": m.bilan_pic.pk},
         ),
     ),
+    # --- Export des valeurs (CSV en flux) : chacun n'exporte que ce qu'il voit -----------------
+    "export_valeurs": (Cas(get=TOUS, liste=True),),
+    "export_valeurs_csv": (
+        Cas(get=TOUS, liste=True),
+        # Un quartier invisible n'est pas un choix du filtre : 400, comme un slug inconnu.
+        Cas(
+            get=roles(CONNEXION, 200, 200, 400, 200, 200), requete=lambda m: {"quartier": m.a.slug}
+        ),
+    ),
     # --- API : racine, schéma et documentation -------------------------------------------------
     "api-root": (Cas(get=API_TOUS, liste=True),),
     # Le schéma et sa documentation sont publics : ils décrivent l'API, sans aucune donnée.
