@@ -230,6 +230,7 @@ def mesurer(repetitions: int) -> dict:
             vue.append(telecharger(serveur.port, session)[0])
     finally:
         serveur.arreter()
+    serveur.journal.unlink()  # gardé seulement si la mesure a échoué
     return {
         "valeurs_en_base": valeurs,
         "lignes_copy": copie[1],
