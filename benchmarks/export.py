@@ -212,14 +212,15 @@ def mesurer(repetitions: int) -> dict:
     instruction = requete_copy(utilisateur, FiltresExport())
     client = Client()
     client.force_login(utilisateur)
+    petit = _petit_filtre()
     with CaptureQueriesContext(connection) as requetes:
-        for _ in client.get(CHEMIN, _petit_filtre()).streaming_content:
+        for _ in client.get(CHEMIN, petit).streaming_content:
             pass
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     serveur = demarrer_gunicorn(settings.SECRET_KEY)
     try:
-        telecharger(serveur.port, session, "?" + urlencode(_petit_filtre()))  # échauffement
+        telecharger(serveur.port, session, "?" + urlencode(petit))  # échauffement
         avant = serveur.memoire_ko()
         premier = telecharger(serveur.port, session)
         apres = serveur.memoire_ko()
