@@ -63,4 +63,10 @@ USER evalpic
 
 EXPOSE 8000
 
+# gunicorn lit ces variables : 5 workers sync (2 × cœurs + 1, le meilleur réglage mesuré par
+# scripts/charge.sh sur 2 cœurs; à ajuster par WEB_CONCURRENCY), et un délai de 300 s pour qu'un
+# gros export CSV en flux (/export/valeurs.csv) ne soit pas coupé en route.
+ENV WEB_CONCURRENCY=5 \
+    GUNICORN_CMD_ARGS="--timeout 300"
+
 CMD ["gunicorn", "evalpic.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
