@@ -252,6 +252,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rapports.recuperer_bilans_bloques",
         "schedule": crontab(minute="*/5"),
     },
+    "nettoyer-fichiers-bilans": {
+        "task": "rapports.nettoyer_fichiers_orphelins",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # Bilans : au-delà de ce délai (secondes), un bilan « en cours » est tenu pour abandonné par un

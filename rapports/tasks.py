@@ -7,7 +7,7 @@ from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from rapports import services
+from rapports import nettoyage, services
 
 
 class TacheSansAttente(Task):
@@ -72,3 +72,8 @@ def planifier_bilans_task() -> list[int]:
 @shared_task(name="rapports.recuperer_bilans_bloques")
 def recuperer_bilans_bloques_task() -> list[int]:
     return services.recuperer_bilans_bloques()
+
+
+@shared_task(name="rapports.nettoyer_fichiers_orphelins")
+def nettoyer_fichiers_orphelins_task() -> int:
+    return len(nettoyage.nettoyer_fichiers_orphelins())
