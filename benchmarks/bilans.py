@@ -39,8 +39,13 @@ def un_quartier(repetitions: int) -> tuple[float, str]:
     return mediane_ms(produire, repetitions), f"{quartier.nom}, {periode.libelle}"
 
 
-def _worker(concurrence: int, journal) -> subprocess.Popen:
-    env = {**os.environ, "CELERY_BROKER_URL": REDIS, "CELERY_RESULT_BACKEND": REDIS}
+def _worker(concurrence: int, journal, onglets: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": REDIS,
+        "CELERY_RESULT_BACKEND": REDIS,
+        "EVALPIC_KALEIDO_ONGLETS": str(onglets),
+    }
     commande = [
         sys.executable,
         "-m",
@@ -63,9 +68,9 @@ def _worker(concurrence: int, journal) -> subprocess.Popen:
     )
 
 
-def le_pic(concurrence: int) -> float:
+def le_pic(concurrence: int, onglets: int) -> float:
     """Secondes entre la demande du bilan du PIC et le bilan prêt, avec `concurrence`
-    processus de worker."""
+    processus de worker, chacun avec `onglets` onglets de chromium pour kaleido."""
     import redis
     from django.conf import settings
 
@@ -80,7 +85,7 @@ def le_pic(concurrence: int) -> float:
     app.conf.update(broker_url=REDIS, result_backend=REDIS, task_always_eager=False)
     periode = Periode.objects.filter(statut=StatutPeriode.FERMEE).order_by("-debut").first()
     with tempfile.TemporaryFile() as journal:
-        worker = _worker(concurrence, journal)
+        worker = _worker(concurrence, journal, onglets)
         try:
             time.sleep(8)  # démarrage des processus et préchauffage de kaleido
             debut = time.perf_counter()
@@ -107,20 +112,29 @@ def le_pic(concurrence: int) -> float:
 def main() -> None:
     parseur = argparse.ArgumentParser(description=__doc__)
     parseur.add_argument("--repetitions", type=int, default=3)
+    parseur.add_argument(
+        "--onglets",
+        default="4,1",
+        help="onglets de chromium par processus de worker, à mesurer tour à tour (ex. 4,1)",
+    )
     arguments = parseur.parse_args()
     preparer_django()
     from quartiers.models import Quartier
 
     quartier_ms, de_quoi = un_quartier(arguments.repetitions)
     nombre = Quartier.objects.filter(indicateurs_suivis__isnull=False).distinct().count()
-    un, deux = le_pic(1), le_pic(2)
     print("\nBilans")
     print(
         f"  un quartier ({de_quoi}), HTML + PDF + XLSX + CSV, à chaud : {quartier_ms / 1000:.2f} s"
     )
-    print(f"  bilan du PIC ({nombre} quartiers), 1 processus de worker : {un:.1f} s")
-    print(f"  bilan du PIC ({nombre} quartiers), 2 processus de worker : {deux:.1f} s")
-    print(f"  accélération de 1 à 2 processus : {un / deux:.2f}×")
+    for onglets in (int(n) for n in arguments.onglets.split(",")):
+        un, deux = le_pic(1, onglets), le_pic(2, onglets)
+        print(
+            f"  bilan du PIC ({nombre} quartiers), {onglets} onglet(s) de kaleido par processus :"
+        )
+        print(f"    1 processus de worker : {un:.1f} s")
+        print(f"    2 processus de worker : {deux:.1f} s")
+        print(f"    accélération de 1 à 2 processus : {un / deux:.2f}×")
 
 
 if __name__ == "__main__":

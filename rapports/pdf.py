@@ -50,7 +50,6 @@ PAQUET_CHROMIUM = "chromium"
 #: Les emplacements usuels de chromium, essayés après `BROWSER_PATH` et le PATH.
 CHEMINS_CHROMIUM: tuple[str, ...] = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
 #: Variante PDF : PDF/UA-1 (balisage pour l'accessibilité, titre et langue obligatoires).
-ONGLETS = 4  # onglets de chromium que kaleido utilise en parallèle pour un lot de figures
 VARIANTE_PDF = "pdf/ua-1"
 
 # kaleido sérialise mal les appels simultanés (files partagées) : un seul appel à la fois.
@@ -145,7 +144,9 @@ def _demarrer_sans_verrou() -> None:
     if _fil_serveur_mort():
         kaleido.stop_sync_server(silence_warnings=True)
     chemin = chemin_chromium()
-    kaleido.start_sync_server(n=ONGLETS, path=chemin, mathjax=False, silence_warnings=True)
+    kaleido.start_sync_server(
+        n=settings.EVALPIC_KALEIDO_ONGLETS, path=chemin, mathjax=False, silence_warnings=True
+    )
     logger.info("Serveur kaleido démarré (chromium : %s, pid %s).", chemin, os.getpid())
 
 
@@ -164,7 +165,7 @@ def figures_en_img(
     figures: dict[str, dict], largeur: int = 900, hauteur: int = 420
 ) -> dict[str, str]:
     """Plusieurs figures d'un coup (clé → URI `data:image/svg+xml;base64,…`) : kaleido les
-    dessine dans ses `ONGLETS` onglets en parallèle, près de deux fois plus vite qu'une à une."""
+    dessine dans ses `EVALPIC_KALEIDO_ONGLETS` onglets en parallèle, près de deux fois plus vite qu'une à une."""
     if not figures:
         return {}
     options = {"format": "svg", "width": largeur, "height": hauteur}
