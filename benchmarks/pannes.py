@@ -28,9 +28,7 @@ import datetime
 import json
 import os
 import shlex
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,55 +40,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.commun import preparer_django, utilisateur_de_mesure
+from benchmarks.redis_a_part import RedisAPart, port_libre
 
 RACINE = Path(__file__).resolve().parent.parent
 NOM_APPLICATION = "evalpic-pannes"  # les connexions de notre gunicorn, et elles seules
 
 
-def port_libre() -> int:
-    with socket.socket() as prise:
-        prise.bind(("127.0.0.1", 0))
-        return prise.getsockname()[1]
-
-
 # --- Ce que le script possède : un Redis, un gunicorn -------------------------------------------
-
-
-class Redis:
-    def __init__(self, dossier: Path):
-        self.port = port_libre()
-        self.dossier = dossier
-        self.processus: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def client(self):
-        import redis
-
-        return redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=2)
-
-    def demarrer(self) -> None:
-        commande = [shutil.which("redis-server") or "redis-server", "--port", str(self.port)]
-        commande += ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        commande += ["--dir", str(self.dossier)]
-        self.processus = subprocess.Popen(
-            commande, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        attendre(lambda: self.client().ping(), 10, "redis-server ne démarre pas")
-
-    def tuer(self) -> None:
-        if self.processus and self.processus.poll() is None:
-            self.processus.send_signal(signal.SIGCONT)  # s'il était figé
-            self.processus.kill()
-            self.processus.wait(timeout=10)
-
-    def figer(self) -> None:
-        self.processus.send_signal(signal.SIGSTOP)
-
-    def degeler(self) -> None:
-        self.processus.send_signal(signal.SIGCONT)
 
 
 class Gunicorn:
@@ -284,7 +240,7 @@ def preparer_cibles() -> tuple[list[Cible], str, str]:
     return cibles, client.cookies["sessionid"].value, cle
 
 
-def phase_redis(client: Client, redis: Redis, duree: float) -> list[Phase]:
+def phase_redis(client: Client, redis: RedisAPart, duree: float) -> list[Phase]:
     phases = [Phase("avant")]
     client.pendant(phases[-1], min(duree, 5))
     redis.tuer()
@@ -300,7 +256,7 @@ def phase_redis(client: Client, redis: Redis, duree: float) -> list[Phase]:
     return phases
 
 
-def rattraper(redis: Redis, ids: list[int]) -> str:
+def rattraper(redis: RedisAPart, ids: list[int]) -> str:
     """Ce que fait le rattrapage lancé par beat quand Redis revient : les bilans restés en
     attente sans être mis en file y sont mis."""
     from django.conf import settings
@@ -377,7 +333,7 @@ def main() -> None:
     from rapports.models import Bilan
 
     with tempfile.TemporaryDirectory(prefix="pannes-") as dossier:
-        redis = Redis(Path(dossier))
+        redis = RedisAPart(Path(dossier))
         redis.demarrer()
         serveur = Gunicorn(redis.url, Path(dossier) / "gunicorn.log", arguments.processus)
         cibles, sessionid, jeton = preparer_cibles()

@@ -100,3 +100,18 @@ def cache_neuf():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def fichiers_temporaires(settings, tmp_path):
+    """Les fichiers (bilans) écrits dans un dossier temporaire du test, pas dans `media/`."""
+    dossier = tmp_path / "media"
+    settings.MEDIA_ROOT = dossier
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(dossier)},
+        },
+    }
+    return dossier

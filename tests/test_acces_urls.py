@@ -108,14 +108,7 @@ def _saisies_validees(quartiers, indicateur) -> dict:
 
 
 @pytest.fixture
-def monde(personas, quartier_a, quartier_b, settings, tmp_path) -> Monde:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def monde(personas, quartier_a, quartier_b, settings, fichiers_temporaires) -> Monde:
     settings.EVALPIC_MFA_OBLIGATOIRE = False  # la MFA exigée a ses propres tests
     cache.clear()  # les limites de débit de l'API comptent dans le cache
     a, b = quartier_a, quartier_b

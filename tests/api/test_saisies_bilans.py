@@ -47,15 +47,8 @@ def hachage_rapide(settings):
 
 
 @pytest.fixture(autouse=True)
-def fichiers_temporaires(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def _fichiers_temporaires(fichiers_temporaires):
+    """Chaque test écrit ses fichiers dans un dossier temporaire (tests/conftest.py)."""
 
 
 @pytest.fixture

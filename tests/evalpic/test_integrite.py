@@ -45,15 +45,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fichiers_temporaires(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+def _fichiers_temporaires(fichiers_temporaires):
+    """Chaque test écrit ses fichiers dans un dossier temporaire (tests/conftest.py)."""
 
 
 def verifier(*options: str) -> tuple[int, str]:

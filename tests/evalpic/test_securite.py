@@ -137,15 +137,7 @@ def test_le_decorateur_ajoute_des_sources_pour_une_vue_seulement(rf, settings):
 
 
 @pytest.fixture
-def bilan_pret(quartier_a, settings, tmp_path) -> Bilan:
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+def bilan_pret(quartier_a, fichiers_temporaires) -> Bilan:
     bilan = Bilan.objects.create(
         portee=Portee.QUARTIER,
         quartier=quartier_a,

@@ -29,6 +29,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks.redis_a_part import REDIS_SERVER, RedisAPart
 from indicateurs.models import (
     Apprentissage,
     EvenementSaisie,
@@ -43,8 +44,6 @@ from rapports.models import Bilan, Portee, StatutBilan
 from tests.factories import AffectationFactory, construire_quartier, periode_du_trimestre
 from tests.integration.conftest import Worker, _url_de_la_base
 from tests.integration.pannes import (
-    REDIS_SERVER,
-    RedisAPart,
     ServeurWeb,
     WorkerSurNotreRedis,
     base_fermee,

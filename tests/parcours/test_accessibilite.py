@@ -25,13 +25,13 @@ from indicateurs.models import IndicateurSuivi, ModeCollecte, Periode, Saisie, S
 from quartiers.models import Quartier, Utilisateur
 from rapports import services
 from rapports.models import Bilan, Portee, StatutBilan
+from tests.parcours.outils import MOT_DE_PASSE_DEMO, se_connecter
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 NORMES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 GRAVES = ("critical", "serious")
-MOT_DE_PASSE_DEMO = "demo-evalpic-2026"
 QUARTIER = "saint-michel"
 
 
@@ -64,16 +64,8 @@ def demo() -> Demo:
 
 
 @pytest.fixture
-def bilan(demo, settings, tmp_path) -> Bilan:
+def bilan(demo, fichiers_temporaires) -> Bilan:
     """Un bilan prêt de Saint-Michel, pour le trimestre avant la période ouverte."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
     # Sans file de tâches configurée, le bilan se produit dès la fin de la transaction.
     close = Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")[1]
     bilan = services.demander_bilan(
@@ -133,14 +125,6 @@ def verifier(resultats: dict[str, list[dict]]) -> None:
     assert not graves, "Violations graves ou critiques :\n" + graves
 
 
-def se_connecter(page: Page, base: str, courriel: str) -> None:
-    page.goto(f"{base}/comptes/login/")
-    page.get_by_label("Courriel").fill(courriel)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE_DEMO)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.locator("h1")).to_be_visible()
-
-
 def pages_principales(base: str, bilan: Bilan) -> dict[str, str]:
     return {
         "boîte de saisie": f"{base}/saisie/",
@@ -176,7 +160,7 @@ def test_pages_en_francais_sans_violation_grave(page: Page, live_server, demo, b
     page.goto(f"{base}/comptes/login/")
     resultats = {"connexion": analyser(page, source_axe)}
 
-    se_connecter(page, base, "coordination@demo.evalpic.ca")
+    se_connecter(page, base, "coordination@demo.evalpic.ca", accueil=None)
     resultats |= visiter(
         page,
         {
@@ -193,7 +177,7 @@ def test_pages_en_francais_sans_violation_grave(page: Page, live_server, demo, b
     resultats["formulaire avec erreurs"] = analyser(page, source_axe)
     page.get_by_role("button", name="Se déconnecter").click()
 
-    se_connecter(page, base, "evaluation@demo.evalpic.ca")
+    se_connecter(page, base, "evaluation@demo.evalpic.ca", accueil=None)
     resultats |= visiter(page, pages_de_l_evaluation(base, demo, bilan), source_axe)
     verifier(resultats)
 
@@ -350,7 +334,7 @@ def test_au_clavier_chaque_arret_du_tableau_d_un_quartier_est_visible(
     page: Page, live_server, demo
 ):
     """Graphiques compris : leurs barres d'outils apparaissent au focus et prennent le contour."""
-    se_connecter(page, live_server.url, "conseil@demo.evalpic.ca")
+    se_connecter(page, live_server.url, "conseil@demo.evalpic.ca", accueil=None)
     page.goto(f"{live_server.url}/tableau-de-bord/quartiers/{QUARTIER}/")
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-figure]')]"

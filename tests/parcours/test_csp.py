@@ -17,10 +17,10 @@ from indicateurs.models import IndicateurSuivi, Periode, StatutPeriode
 from quartiers.models import Quartier, Utilisateur
 from rapports import services
 from rapports.models import Portee, StatutBilan
+from tests.parcours.outils import MOT_DE_PASSE_DEMO, se_connecter
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
-MOT_DE_PASSE_DEMO = "demo-evalpic-2026"
 QUARTIER = "saint-michel"
 ECOUTE = """
 window.__violations = [];
@@ -35,15 +35,7 @@ GRAPHIQUES_DESSINES = (
 
 
 @pytest.fixture
-def demo(settings, tmp_path) -> dict:
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+def demo(fichiers_temporaires) -> dict:
     call_command("charger_demo", verbosity=0)
     ouverte = Periode.objects.filter(statut=StatutPeriode.OUVERTE).order_by("-debut").first()
     close = Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")[1]
@@ -91,14 +83,6 @@ def visiter(page: Page, adresse: str, console: list[str], attendre: str | None =
     evenements = page.evaluate("() => window.__violations")
     assert evenements == [], f"{adresse} : {evenements}"
     assert console == [], f"{adresse} : {console}"
-
-
-def se_connecter(page: Page, base: str, courriel: str) -> None:
-    page.goto(f"{base}/comptes/login/")
-    page.get_by_label("Courriel").fill(courriel)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE_DEMO)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Vos quartiers")).to_be_visible()
 
 
 def test_les_pages_s_affichent_sans_violation_de_csp_et_dessinent_leurs_graphiques(

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from indicateurs.models import IndicateurSuivi, ModeCollecte, Periode, Saisie, StatutPeriode
+from tests.parcours.outils import se_connecter
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
-MOT_DE_PASSE_DEMO = "demo-evalpic-2026"
 VALEUR_PAR_UNITE = {
     "nombre": "100",
     "pourcentage": "50",
@@ -33,14 +33,6 @@ def demo():
         quartier__slug="saint-michel", actif=True, indicateur__mode=ModeCollecte.SAISI
     ).select_related("indicateur")
     return periode, list(suivis)
-
-
-def se_connecter(page: Page, base: str, courriel: str) -> None:
-    page.goto(f"{base}/comptes/login/")
-    page.get_by_label("Courriel").fill(courriel)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE_DEMO)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Vos quartiers")).to_be_visible()
 
 
 def se_deconnecter(page: Page) -> None:
