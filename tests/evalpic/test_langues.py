@@ -84,6 +84,7 @@ def pages(client, eve, ada):
         "tableau du quartier": (eve, reverse("tableau_quartier", args=[quartier.slug])),
         "théorie du changement": (eve, reverse("theorie_du_changement", args=[quartier.slug])),
         "bilans": (eve, reverse("bilans")),
+        "export des valeurs": (eve, reverse("export_valeurs")),
         "import": (ada, reverse("import_valeurs", kwargs={"slug": quartier.slug})),
         "connexion": (None, reverse("account_login")),
         "mot de passe oublié": (None, reverse("account_reset_password")),
