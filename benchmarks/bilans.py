@@ -21,9 +21,9 @@ def un_quartier(repetitions: int) -> tuple[float, str]:
     """Médiane (ms) d'un bilan de quartier complet : instantané, HTML, PDF, XLSX, CSV."""
     from indicateurs.models import Periode, StatutPeriode
     from quartiers.models import Quartier
+    from rapports.images import demarrer_kaleido
     from rapports.instantane import construire_instantane
     from rapports.models import Bilan, Portee
-    from rapports.pdf import demarrer_kaleido
     from rapports.services import _titre, fabriquer_fichiers
 
     demarrer_kaleido(prechauffer=True)

@@ -17,7 +17,7 @@ app.autodiscover_tasks()
 def _demarrer_kaleido(**_kwargs) -> None:
     """Un serveur kaleido par processus de worker : ~0,15 s par graphique au lieu de ~2 s."""
     try:
-        from rapports.pdf import demarrer_kaleido
+        from rapports.images import demarrer_kaleido
 
         demarrer_kaleido(prechauffer=True)
     except Exception:  # pas de chromium : les bilans échoueront avec un message clair

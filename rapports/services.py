@@ -144,7 +144,8 @@ def fabriquer_fichiers(
 ) -> dict[str, bytes]:
     """Les quatre fichiers d'un bilan, tirés de l'instantané seul. `images` : les figures déjà
     rendues par d'autres workers (clé → image); les autres sont rendues ici."""
-    from rapports.pdf import figure_en_img, figures_en_img, html_en_pdf
+    from rapports.images import figure_en_img, figures_en_img
+    from rapports.pdf import html_en_pdf
     from rapports.rendu import figures_du_quartier
 
     images = dict(images or {})
@@ -230,7 +231,7 @@ def _repartir(bilan: Bilan, instantane: dict) -> bool:
 
 def images_du_quartier(*, bilan_id: int, tentative: int, rang: int) -> dict[str, str]:
     """Les images d'un quartier d'un bilan réparti (rien si la tentative n'est plus la bonne)."""
-    from rapports.pdf import figures_en_img
+    from rapports.images import figures_en_img
     from rapports.rendu import figures_du_quartier
 
     bilan = Bilan.objects.filter(

@@ -9,21 +9,18 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import re
 import shutil
 import socket
+from xml.etree import ElementTree
 
 import pytest
+from django.test import override_settings
 from pypdf import PdfReader
 
-from rapports import pdf
-from rapports.pdf import (
-    ChercheurStatique,
-    arreter_kaleido,
-    demarrer_kaleido,
-    figure_en_img,
-    figure_en_svg,
-    html_en_pdf,
-)
+from rapports import images, pdf
+from rapports.images import arreter_kaleido, demarrer_kaleido, figure_en_img, figure_en_svg
+from rapports.pdf import ChercheurStatique, html_en_pdf
 
 avec_chromium = pytest.mark.skipif(
     shutil.which("chromium") is None,
@@ -144,11 +141,57 @@ def test_demarrer_kaleido_est_idempotent(kaleido_demarre, recwarn):
     assert "<svg" in figure_en_svg(figure_ligne())
 
 
+def _sans_identifiants(svg: str) -> str:
+    """Le SVG canonique (C14N : attributs triés) sans les identifiants aléatoires que plotly.js
+    donne à chaque dessin et à chaque trace (`defs-3fa2c1`, `tracef36830`…)."""
+
+    def neutre(correspondance: re.Match) -> str:
+        return re.sub(r"[0-9a-f]{6}(?![0-9a-f])", "ID", correspondance.group(0))
+
+    return ElementTree.canonicalize(re.sub(r'(?:id|class)="[^"]*"|url\(#[^)]*\)', neutre, svg))
+
+
+@avec_chromium
+def test_un_onglet_n_est_recharge_qu_apres_ses_figures(monkeypatch):
+    """kaleido rechargeait l'onglet (plotly.js) après chaque figure : ici, après
+    RECHARGER_APRES figures seulement, et le dessin reste le même."""
+    arreter_kaleido()
+    monkeypatch.setattr(images, "RECHARGER_APRES", 4)
+    with override_settings(EVALPIC_KALEIDO_ONGLETS=1):
+        demarrer_kaleido()
+        premiere = figure_en_svg(figure_ligne())
+        images.figures_en_img({str(n): figure_ligne() for n in range(9)})
+        derniere = figure_en_svg(figure_ligne())
+        rechargements = images.rechargements_d_onglets()
+    arreter_kaleido()
+
+    # 11 figures dans un onglet, rechargé avant la 5e et la 9e : 2 rechargements (kaleido : 11).
+    assert rechargements == 2
+    assert _sans_identifiants(derniere) == _sans_identifiants(premiere)
+
+
+@avec_chromium
+def test_apres_une_figure_ratee_l_onglet_est_recharge(monkeypatch):
+    arreter_kaleido()
+    with override_settings(EVALPIC_KALEIDO_ONGLETS=1):
+        demarrer_kaleido()
+        figure_en_svg(figure_ligne())
+        with pytest.raises(Exception):  # noqa: B017 - l'erreur de plotly.js, telle quelle
+            figure_en_svg({"data": [{"type": "pas-un-type", "y": [1]}], "layout": {"n": object}})
+        avant = images.rechargements_d_onglets()
+        svg = figure_en_svg(figure_ligne())
+        apres = images.rechargements_d_onglets()
+    arreter_kaleido()
+
+    assert apres == avant + 1
+    assert "Valeur de référence" in svg
+
+
 def test_sans_chromium_une_erreur_claire_nomme_le_paquet(monkeypatch, tmp_path):
     arreter_kaleido()
     monkeypatch.delenv("BROWSER_PATH", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(pdf, "CHEMINS_CHROMIUM", ())
+    monkeypatch.setattr(images, "CHEMINS_CHROMIUM", ())
 
     with pytest.raises(RuntimeError, match="paquet Debian « chromium »"):
         demarrer_kaleido()
