@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,7 @@ def un_quartier(repetitions: int) -> tuple[float, str]:
     from rapports.images import demarrer_kaleido
     from rapports.instantane import construire_instantane
     from rapports.models import Bilan, Portee
-    from rapports.services import _titre, fabriquer_fichiers
+    from rapports.services import fabriquer_fichiers, titre_du_bilan
 
     demarrer_kaleido(prechauffer=True)
     quartier = Quartier.objects.filter(indicateurs_suivis__isnull=False).order_by("slug").first()
@@ -34,7 +35,7 @@ def un_quartier(repetitions: int) -> tuple[float, str]:
     )
 
     def produire() -> None:
-        fabriquer_fichiers(construire_instantane(bilan), _titre(bilan))
+        fabriquer_fichiers(construire_instantane(bilan), titre_du_bilan(bilan))
 
     return mediane_ms(produire, repetitions), f"{quartier.nom}, {periode.libelle}"
 
@@ -54,7 +55,7 @@ def _worker(concurrence: int, journal, onglets: int) -> subprocess.Popen:
         "evalpic",
         "worker",
         "-l",
-        "warning",
+        os.environ.get("BANC_NIVEAU_JOURNAL", "warning"),
         "--concurrency",
         str(concurrence),
         "--without-heartbeat",
@@ -113,12 +114,17 @@ def main() -> None:
     parseur = argparse.ArgumentParser(description=__doc__)
     parseur.add_argument("--repetitions", type=int, default=3)
     parseur.add_argument(
+        "--repetitions-pic", type=int, default=3, help="mesures du bilan du PIC par réglage"
+    )
+    parseur.add_argument(
         "--onglets",
-        default="4,1",
+        default="1",
         help="onglets de chromium par processus de worker, à mesurer tour à tour (ex. 4,1)",
     )
     arguments = parseur.parse_args()
     preparer_django()
+    from django.conf import settings
+
     from quartiers.models import Quartier
 
     quartier_ms, de_quoi = un_quartier(arguments.repetitions)
@@ -128,13 +134,23 @@ def main() -> None:
         f"  un quartier ({de_quoi}), HTML + PDF + XLSX + CSV, à chaud : {quartier_ms / 1000:.2f} s"
     )
     for onglets in (int(n) for n in arguments.onglets.split(",")):
-        un, deux = le_pic(1, onglets), le_pic(2, onglets)
+        durees: dict[int, list[float]] = {1: [], 2: []}
+        for _ in range(arguments.repetitions_pic):  # en alternance : le bruit touche les deux
+            for concurrence in (1, 2):
+                durees[concurrence].append(le_pic(concurrence, onglets))
+        un, deux = statistics.median(durees[1]), statistics.median(durees[2])
         print(
-            f"  bilan du PIC ({nombre} quartiers), {onglets} onglet(s) de kaleido par processus :"
+            f"  bilan du PIC ({nombre} quartiers), {onglets} onglet(s) de kaleido par processus,"
+            f" {settings.EVALPIC_BILAN_TRANCHES_PDF} tranche(s) de PDF, médiane de"
+            f" {arguments.repetitions_pic} :"
         )
-        print(f"    1 processus de worker : {un:.1f} s")
-        print(f"    2 processus de worker : {deux:.1f} s")
+        print(f"    1 processus de worker : {un:.1f} s  ({_liste(durees[1])})")
+        print(f"    2 processus de worker : {deux:.1f} s  ({_liste(durees[2])})")
         print(f"    accélération de 1 à 2 processus : {un / deux:.2f}×")
+
+
+def _liste(durees: list[float]) -> str:
+    return ", ".join(f"{d:.1f}" for d in durees)
 
 
 if __name__ == "__main__":

@@ -262,11 +262,13 @@ CELERY_BEAT_SCHEDULE: dict = {
 # worker arrêté et repris; après ce nombre de tentatives, il passe en échec.
 EVALPIC_BILAN_DELAI_BLOQUE = env.int("EVALPIC_BILAN_DELAI_BLOQUE", default=900)
 EVALPIC_BILAN_TENTATIVES_MAX = env.int("EVALPIC_BILAN_TENTATIVES_MAX", default=3)
+# Tranches du PDF du bilan du PIC, peintes en parallèle par autant de tâches (rapports.repartition).
+EVALPIC_BILAN_TRANCHES_PDF = env.int("EVALPIC_BILAN_TRANCHES_PDF", default=2)
 # Onglets de chromium que le serveur kaleido d'un processus de worker utilise en parallèle pour
 # dessiner les graphiques d'un bilan : 4 occupent deux cœurs à eux seuls (le plus rapide avec un
 # seul processus); 1 fait d'un processus de worker une unité de calcul, que l'on multiplie avec
 # --concurrency ou des machines (voir le banc des bilans dans le README).
-EVALPIC_KALEIDO_ONGLETS = env.int("EVALPIC_KALEIDO_ONGLETS", default=4)
+EVALPIC_KALEIDO_ONGLETS = env.int("EVALPIC_KALEIDO_ONGLETS", default=1)
 
 # Saisie trimestrielle : calendrier, rappels et contrôle des valeurs inhabituelles.
 EVALPIC_OUVERTURE_JOURS_AVANT_FIN = env.int("EVALPIC_OUVERTURE_JOURS_AVANT_FIN", default=14)

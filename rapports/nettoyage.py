@@ -1,7 +1,7 @@
 """Le ménage des fichiers de bilans que plus aucune ligne ne désigne.
 
 Une tentative de production écrit ses fichiers sous un nom qui lui est propre, puis seulement les
-attache au bilan (`rapports.services._ecrire`, `_terminer`). Un worker tué entre les deux, une
+attache au bilan (`rapports.services.ecrire_fichiers`, `marquer_pret`). Un worker tué entre les deux, une
 tentative devancée par une autre ou un bilan supprimé laissent donc des fichiers orphelins : jamais
 servis (seules les lignes mènent aux fichiers), mais qui occupent le disque. Beat lance ce ménage
 chaque nuit; un fichier n'est supprimé qu'une fois plus vieux que `EVALPIC_BILAN_DELAI_BLOQUE`,

@@ -74,6 +74,7 @@ def _sections_du_quartier(quartier: dict, catalogue: dict, image: Callable | Non
                     "libelle_statut": Statut(series[code]["statut"]).label,
                     "figure": figure,
                     "image": image(figure, cle_image(quartier["slug"], code)) if image else None,
+                    "ancre": ancre_image(cle_image(quartier["slug"], code)),
                     "lignes": graphiques.lignes_de_la_courbe(serie),
                     "source": catalogue[code]["source"],
                 }
@@ -89,6 +90,20 @@ def cle_image(slug: str, code: str) -> str:
 
 
 CLE_VUE_PIC = "pic:statuts"
+
+
+def ancre_image(cle: str) -> str:
+    """L'`id` de la figure d'une image dans le PDF : dit sur quelle page elle tombe."""
+    return "figure-" + cle.replace(":", "--")
+
+
+def figure_vue_pic(instantane: dict) -> tuple[dict, list]:
+    """La figure des quartiers côte à côte (bilan du PIC) et ses lignes : (quartier, comptes)."""
+    lignes = [
+        (q["nom"], {s.value: [x["statut"] for x in q["series"]].count(s.value) for s in Statut})
+        for q in instantane["quartiers"]
+    ]
+    return graphiques.progression_quartiers(lignes), lignes
 
 
 def figures_du_quartier(quartier: dict, catalogue: dict) -> dict[str, dict]:
@@ -112,14 +127,11 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
     ]
     vue_pic = None
     if instantane["portee"] == "pic":
-        lignes = [
-            (q["nom"], {s.value: [x["statut"] for x in q["series"]].count(s.value) for s in Statut})
-            for q in instantane["quartiers"]
-        ]
-        figure = graphiques.progression_quartiers(lignes)
+        figure, lignes = figure_vue_pic(instantane)
         vue_pic = {
             "figure": figure,
             "image": image(figure, CLE_VUE_PIC) if image else None,
+            "ancre": ancre_image(CLE_VUE_PIC),
             "lignes": lignes,
         }
     return {

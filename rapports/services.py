@@ -144,6 +144,11 @@ def fabriquer_fichiers(
 ) -> dict[str, bytes]:
     """Les quatre fichiers d'un bilan, tirés de l'instantané seul. `images` : les figures déjà
     rendues par d'autres workers (clé → image); les autres sont rendues ici."""
+    return fichiers_du_bilan(instantane, titre, pdf=pdf_du_bilan(instantane, titre, images))
+
+
+def pdf_du_bilan(instantane: dict, titre: str, images: dict[str, str] | None = None) -> bytes:
+    """Le PDF d'un bilan, d'un seul tenant; les figures absentes d'`images` sont rendues ici."""
     from rapports.images import figure_en_img, figures_en_img
     from rapports.pdf import html_en_pdf
     from rapports.rendu import figures_du_quartier
@@ -161,28 +166,38 @@ def fabriquer_fichiers(
     def image(figure: dict, cle: str) -> str:
         return images.get(cle) or figure_en_img(figure)
 
-    html = rendre(instantane, titre=titre)
-    impression = rendre(instantane, titre=titre, image=image)
-    return {
-        "html": html.encode("utf-8"),
-        "pdf": html_en_pdf(impression),
+    return html_en_pdf(rendre(instantane, titre=titre, image=image))
+
+
+def fichiers_du_bilan(
+    instantane: dict, titre: str, *, pdf: bytes | None = None
+) -> dict[str, bytes]:
+    """Les fichiers d'un bilan tirés de l'instantané : HTML interactif, XLSX, CSV, et le PDF
+    s'il est fourni."""
+    fichiers = {
+        "html": rendre(instantane, titre=titre).encode("utf-8"),
         "xlsx": exporter_xlsx(instantane),
         "csv": exporter_csv(instantane),
     }
+    return fichiers if pdf is None else {"html": fichiers["html"], "pdf": pdf, **fichiers}
 
 
 def generer_bilan(*, bilan_id: int) -> Bilan | None:
     """Produit le bilan s'il est en attente (sinon ne fait rien : message en double, ou autre
     worker déjà dessus). Une erreur passagère de la base remet le bilan en attente et remonte
     (la tâche réessaie); toute autre erreur le marque en échec, avec son message."""
+    from rapports import repartition
+
     if not _reclamer(bilan_id):
         return None
     bilan = Bilan.objects.select_related("quartier").get(pk=bilan_id)
     try:
         instantane = construire_instantane(bilan)
-        if _repartir(bilan, instantane):
+        if repartition.repartir(bilan, instantane):
             return Bilan.objects.get(pk=bilan_id)
-        noms = _ecrire(bilan, instantane, fabriquer_fichiers(instantane, _titre(bilan)))
+        noms = ecrire_fichiers(
+            bilan, instantane, fabriquer_fichiers(instantane, titre_du_bilan(bilan))
+        )
     except OperationalError:
         Bilan.objects.filter(pk=bilan_id, statut=StatutBilan.EN_COURS).update(
             statut=StatutBilan.EN_ATTENTE
@@ -194,75 +209,15 @@ def generer_bilan(*, bilan_id: int) -> Bilan | None:
             statut=StatutBilan.ECHEC, erreur=f"{type(erreur).__name__}: {erreur}"[:2000]
         )
         return Bilan.objects.get(pk=bilan_id)
-    return _terminer(bilan, instantane, noms)
+    return marquer_pret(bilan, instantane, noms)
 
 
-def _titre(bilan: Bilan) -> str:
+def titre_du_bilan(bilan: Bilan) -> str:
     with translation.override(bilan.langue):
         return _("Bilan — %(portee)s — %(periode)s") % {
             "portee": bilan.titre_portee,
             "periode": bilan.libelle_periode,
         }
-
-
-def _repartir(bilan: Bilan, instantane: dict) -> bool:
-    """Bilan du PIC avec de vrais workers : un rendu d'images par quartier (en parallèle), puis
-    un assemblage. L'instantané attend sur la ligne, qui reste « en cours ». Faux quand tout se
-    fait ici (mode embarqué, pas de stockage des résultats, ou un seul quartier)."""
-    if (
-        bilan.portee != Portee.PIC
-        or settings.CELERY_TASK_ALWAYS_EAGER
-        or not settings.CELERY_RESULT_BACKEND
-        or len(instantane["quartiers"]) < 2
-    ):
-        return False
-    from celery import chord
-
-    from rapports.tasks import assembler_bilan_task, images_du_quartier_task
-
-    Bilan.objects.filter(pk=bilan.pk).update(instantane=instantane)
-    parties = [
-        images_du_quartier_task.s(bilan.pk, bilan.tentatives, rang)
-        for rang in range(len(instantane["quartiers"]))
-    ]
-    chord(parties)(assembler_bilan_task.s(bilan.pk, bilan.tentatives))
-    return True
-
-
-def images_du_quartier(*, bilan_id: int, tentative: int, rang: int) -> dict[str, str]:
-    """Les images d'un quartier d'un bilan réparti (rien si la tentative n'est plus la bonne)."""
-    from rapports.images import figures_en_img
-    from rapports.rendu import figures_du_quartier
-
-    bilan = Bilan.objects.filter(
-        pk=bilan_id, tentatives=tentative, statut=StatutBilan.EN_COURS
-    ).first()
-    if bilan is None:
-        return {}
-    instantane = bilan.instantane
-    with translation.override(bilan.langue):
-        figures = figures_du_quartier(instantane["quartiers"][rang], instantane["indicateurs"])
-    return figures_en_img(figures)
-
-
-def assembler_bilan(*, bilan_id: int, tentative: int, images: dict[str, str]) -> Bilan | None:
-    """Termine un bilan réparti : fichiers à partir de l'instantané et des images reçues."""
-    bilan = Bilan.objects.filter(
-        pk=bilan_id, tentatives=tentative, statut=StatutBilan.EN_COURS
-    ).first()
-    if bilan is None:
-        return None
-    try:
-        noms = _ecrire(
-            bilan, bilan.instantane, fabriquer_fichiers(bilan.instantane, _titre(bilan), images)
-        )
-    except Exception as erreur:
-        journal.exception("Échec de l'assemblage du bilan %s", bilan_id)
-        Bilan.objects.filter(pk=bilan_id, statut=StatutBilan.EN_COURS, tentatives=tentative).update(
-            statut=StatutBilan.ECHEC, erreur=f"{type(erreur).__name__}: {erreur}"[:2000]
-        )
-        return Bilan.objects.get(pk=bilan_id)
-    return _terminer(bilan, bilan.instantane, noms)
 
 
 class FichierEcrit(NamedTuple):
@@ -273,7 +228,9 @@ class FichierEcrit(NamedTuple):
     taille: int
 
 
-def _ecrire(bilan: Bilan, instantane: dict, fichiers: dict[str, bytes]) -> dict[str, FichierEcrit]:
+def ecrire_fichiers(
+    bilan: Bilan, instantane: dict, fichiers: dict[str, bytes]
+) -> dict[str, FichierEcrit]:
     """Écrit chaque fichier sous un nom propre à cette tentative; aucune ligne ne le désigne
     encore. L'empreinte (SHA-256, taille) est prise sur les octets en mémoire, sans relecture."""
     ecrits = {}
@@ -287,7 +244,7 @@ def _ecrire(bilan: Bilan, instantane: dict, fichiers: dict[str, bytes]) -> dict[
     return ecrits
 
 
-def _terminer(bilan: Bilan, instantane: dict, ecrits: dict[str, FichierEcrit]) -> Bilan:
+def marquer_pret(bilan: Bilan, instantane: dict, ecrits: dict[str, FichierEcrit]) -> Bilan:
     """Marque le bilan prêt, avec ses fichiers et leurs empreintes, si cette tentative le tient
     encore."""
     fait = Bilan.objects.filter(

@@ -7,7 +7,7 @@ from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from rapports import nettoyage, services
+from rapports import nettoyage, repartition, services
 
 
 class TacheSansAttente(Task):
@@ -52,15 +52,48 @@ def generer_bilan_task(bilan_id: int) -> str | None:
     time_limit=660,
 )
 def images_du_quartier_task(bilan_id: int, tentative: int, rang: int) -> dict[str, str]:
-    return services.images_du_quartier(bilan_id=bilan_id, tentative=tentative, rang=rang)
+    return repartition.images_du_quartier(bilan_id=bilan_id, tentative=tentative, rang=rang)
+
+
+@shared_task(
+    name="rapports.autres_fichiers",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def autres_fichiers_task(bilan_id: int, tentative: int) -> dict[str, list] | None:
+    return repartition.autres_fichiers(bilan_id=bilan_id, tentative=tentative)
 
 
 @shared_task(name="rapports.assembler_bilan", acks_late=True, soft_time_limit=600, time_limit=660)
-def assembler_bilan_task(
-    parties: list[dict[str, str]], bilan_id: int, tentative: int
+def assembler_bilan_task(parties: list, bilan_id: int, tentative: int) -> str | None:
+    *images_par_quartier, ecrits = parties  # les images, puis les autres fichiers
+    images = {cle: image for partie in images_par_quartier for cle, image in partie.items()}
+    bilan = repartition.assembler_bilan(
+        bilan_id=bilan_id, tentative=tentative, images=images, ecrits=ecrits
+    )
+    return bilan.statut if bilan else None
+
+
+@shared_task(
+    name="rapports.peindre_tranche",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def peindre_tranche_task(bilan_id: int, tentative: int, images: dict[str, str]) -> dict | None:
+    return repartition.peindre_tranche(bilan_id=bilan_id, tentative=tentative, images=images)
+
+
+@shared_task(name="rapports.terminer_bilan", acks_late=True, soft_time_limit=600, time_limit=660)
+def terminer_bilan_task(
+    tranches: list[dict | None], bilan_id: int, tentative: int, ecrits: dict[str, list]
 ) -> str | None:
-    images = {cle: image for partie in parties for cle, image in partie.items()}
-    bilan = services.assembler_bilan(bilan_id=bilan_id, tentative=tentative, images=images)
+    bilan = repartition.terminer_bilan(
+        bilan_id=bilan_id, tentative=tentative, tranches=tranches, ecrits=ecrits
+    )
     return bilan.statut if bilan else None
 
 

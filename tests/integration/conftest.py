@@ -90,7 +90,7 @@ class Worker:
 
     # -- lancer ---------------------------------------------------------------------------------
 
-    def environnement(self) -> dict[str, str]:
+    def environnement(self, *, resultats: bool = False) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
             DATABASE_URL=self.database_url,
@@ -101,9 +101,11 @@ class Worker:
             PYTHONUNBUFFERED="1",
         )
         env.pop("CELERY_RESULT_BACKEND", None)
+        if resultats:  # le stockage des résultats des chords : le bilan du PIC se répartit
+            env["CELERY_RESULT_BACKEND"] = REDIS_URL
         return env
 
-    def demarrer(self, *, concurrence: int = 1) -> None:
+    def demarrer(self, *, concurrence: int = 1, resultats: bool = False) -> None:
         from django.conf import settings
 
         assert self.processus is None or self.processus.poll() is not None, "déjà lancé"
@@ -133,7 +135,7 @@ class Worker:
             self.processus = subprocess.Popen(
                 commande,
                 cwd=settings.BASE_DIR,
-                env=self.environnement(),
+                env=self.environnement(resultats=resultats),
                 stdout=sortie,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -36,8 +36,8 @@ class WorkerSurNotreRedis(Worker):
         super().__init__(**autres)
         self.redis_url = redis_url
 
-    def environnement(self) -> dict[str, str]:
-        return {**super().environnement(), "CELERY_BROKER_URL": self.redis_url}
+    def environnement(self, *, resultats: bool = False) -> dict[str, str]:
+        return {**super().environnement(resultats=resultats), "CELERY_BROKER_URL": self.redis_url}
 
 
 @contextlib.contextmanager

@@ -23,11 +23,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from quartiers.models import RoleGlobal
 from rapports import services
 from rapports.en_bref import constats
 from rapports.models import Bilan, Portee, StatutBilan
 from rapports.tasks import generer_bilan_task
-from tests.factories import AffectationFactory, construire_quartier
+from tests.factories import AffectationFactory, UtilisateurFactory, construire_quartier
 from tests.integration.conftest import REDIS_URL, Worker, redis_joignable
 
 pytestmark = [
@@ -183,6 +184,49 @@ def test_le_worker_produit_le_bilan_demande(worker, sans_file_injoignable, clien
     reponse = client.get(reverse("bilan_fichier", args=[bilan.pk, "pdf"]))
     assert reponse.status_code == 200
     assert b"".join(reponse.streaming_content) == pdf
+
+
+# --- Le bilan du PIC réparti entre deux processus ----------------------------------------------
+
+
+def test_le_bilan_du_pic_se_repartit_entre_deux_processus(worker_arrete, sans_file_injoignable):
+    """Avec un stockage des résultats, le bilan du PIC passe par les deux vagues (images par
+    quartier et autres fichiers, puis tranches du PDF) et le PDF réuni est complet et balisé."""
+    noms = ["Villeray", "Saint-Michel", "Parc-Extension"]
+    for nom in noms:
+        construire_quartier(nom=nom, indicateurs=2, trimestres=4)
+    evaluatrice = UtilisateurFactory(role_global=RoleGlobal.EVALUATEUR)
+    worker_arrete.demarrer(concurrence=2, resultats=True)
+
+    bilan = services.demander_bilan(auteur=evaluatrice, portee=Portee.PIC, annee=2023, trimestre=4)
+
+    bilan = attendre_statut(
+        bilan.pk, {StatutBilan.PRET, StatutBilan.ECHEC}, worker_arrete, DELAI_PRODUCTION
+    )
+    assert bilan.statut == StatutBilan.PRET, bilan.erreur
+
+    def terminees(tache: str) -> int:
+        return len(re.findall(rf"rapports\.{tache}\[[0-9a-f-]+\] succeeded", journal))
+
+    fin = time.monotonic() + 30  # la ligne passe « prête » juste avant la fin de la tâche
+    journal = worker_arrete.journal()
+    while not terminees("terminer_bilan") and time.monotonic() < fin:
+        time.sleep(0.1)
+        journal = worker_arrete.journal()
+    for tache, fois in (
+        ("images_du_quartier", len(noms)),
+        ("autres_fichiers", 1),
+        ("assembler_bilan", 1),
+        ("peindre_tranche", settings.EVALPIC_BILAN_TRANCHES_PDF),
+        ("terminer_bilan", 1),
+    ):
+        assert terminees(tache) == fois, tache
+    pdf = verifier_fichiers_complets(bilan)
+    texte = texte_du_pdf(pdf)
+    for attendu in (*noms, "Les quartiers côte à côte", *SECTIONS):
+        assert attendu in texte, attendu
+    racine = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert "/StructTreeRoot" in racine and bool(racine["/MarkInfo"]["/Marked"])
 
 
 # --- Un worker tué en plein bilan ---------------------------------------------------------------

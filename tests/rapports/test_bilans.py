@@ -15,7 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from indicateurs.models import Periode, StatutPeriode
-from rapports import services
+from rapports import repartition, services
 from rapports.en_bref import constats
 from rapports.exports import exporter_csv, exporter_xlsx
 from rapports.instantane import construire_instantane, somme_de_controle
@@ -293,7 +293,9 @@ def test_comparer_deux_bilans_de_meme_portee(client, coordonnatrice, villeray, b
     assert client.get(reverse("bilans_comparer"), {"a": "x", "b": a.pk}).status_code == 404
 
 
-def test_le_bilan_du_pic_se_repartit_par_quartier_puis_s_assemble(eve, villeray, settings):
+def _bilan_du_pic_reparti(eve, settings):
+    """Un bilan du PIC de deux quartiers, lancé avec de vrais workers (simulés) : la première
+    vague (les images par quartier) a été envoyée; rend le bilan, les parties et le rappel."""
     construire_quartier(nom="Ailleurs", indicateurs=2, trimestres=4)
     with mock.patch("rapports.tasks.generer_bilan_task.delay"):
         bilan = services.demander_bilan(auteur=eve, portee=Portee.PIC, annee=2023, trimestre=4)
@@ -302,19 +304,85 @@ def test_le_bilan_du_pic_se_repartit_par_quartier_puis_s_assemble(eve, villeray,
     with mock.patch("celery.chord") as chord:
         assert services.generer_bilan(bilan_id=bilan.pk).statut == StatutBilan.EN_COURS
     parties, rappel = chord.call_args.args[0], chord.return_value.call_args.args[0]
-    assert len(parties) == 2 and rappel.args == (bilan.pk, 1)
-    # Ce que font les workers : les images de chaque quartier, puis l'assemblage.
+    assert len(parties) == 3 and rappel.args == (bilan.pk, 1)
+    *parties, autres = parties
+    # Ce que font les workers : les images de chaque quartier, et les autres fichiers.
+    ecrits = repartition.autres_fichiers(bilan_id=autres.args[0], tentative=autres.args[1])
+    assert set(ecrits) == {"html", "xlsx", "csv"}
+    assert repartition.autres_fichiers(bilan_id=bilan.pk, tentative=2) is None  # périmée
     images = {}
     for partie in parties:
         images.update(
-            services.images_du_quartier(bilan_id=partie.args[0], tentative=1, rang=partie.args[2])
+            repartition.images_du_quartier(
+                bilan_id=partie.args[0], tentative=1, rang=partie.args[2]
+            )
         )
     assert {cle.split(":")[0] for cle in images} == {"villeray", "ailleurs"}
-    assert services.images_du_quartier(bilan_id=bilan.pk, tentative=2, rang=0) == {}  # périmée
-    pret = services.assembler_bilan(bilan_id=bilan.pk, tentative=1, images=images)
+    assert repartition.images_du_quartier(bilan_id=bilan.pk, tentative=2, rang=0) == {}
+    return bilan, images, ecrits
+
+
+def _texte(bilan) -> str:
+    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(bilan.fichier_pdf.read())).pages)
+
+
+def test_le_bilan_du_pic_en_une_tranche_s_assemble_apres_les_images(eve, villeray, settings):
+    settings.EVALPIC_BILAN_TRANCHES_PDF = 1
+    bilan, images, ecrits = _bilan_du_pic_reparti(eve, settings)
+    pret = repartition.assembler_bilan(bilan_id=bilan.pk, tentative=1, images=images, ecrits=ecrits)
     assert pret.statut == StatutBilan.PRET
-    texte = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pret.fichier_pdf.read())).pages)
+    texte = _texte(pret)
     assert "Villeray" in texte and "Ailleurs" in texte and "côte à côte" in texte
+
+
+def test_le_pdf_du_pic_se_peint_en_tranches_puis_se_reunit(eve, villeray, settings):
+    settings.EVALPIC_BILAN_TRANCHES_PDF = 2
+    bilan, images, ecrits = _bilan_du_pic_reparti(eve, settings)
+    with mock.patch("celery.chord") as chord:
+        en_cours = repartition.assembler_bilan(
+            bilan_id=bilan.pk, tentative=1, images=images, ecrits=ecrits
+        )
+    assert en_cours.statut == StatutBilan.EN_COURS
+    tranches, rappel = list(chord.call_args.args[0]), chord.return_value.call_args.args[0]
+    assert len(tranches) == 2 and rappel.args == (bilan.pk, 1, ecrits)
+    groupes = [tranche.args[2] for tranche in tranches]
+    assert {cle.split(":")[0] for cle in groupes[0]} == {"ailleurs", "pic"}  # l'ordre des noms
+    assert {cle.split(":")[0] for cle in groupes[1]} == {"villeray"}
+    # Ce que font les workers : chaque tranche, puis la réunion.
+    peintes = [
+        repartition.peindre_tranche(bilan_id=bilan.pk, tentative=1, images=groupe)
+        for groupe in groupes
+    ]
+    assert all(p["pages"] for p in peintes) and not set(peintes[0]["pages"]) & set(
+        peintes[1]["pages"]
+    )
+    assert repartition.peindre_tranche(bilan_id=bilan.pk, tentative=2, images={}) is None
+    pret = repartition.terminer_bilan(
+        bilan_id=bilan.pk, tentative=1, tranches=peintes, ecrits=ecrits
+    )
+    assert pret.statut == StatutBilan.PRET
+    assert all(getattr(pret, f"fichier_{extension}") for extension in services.FICHIERS)
+    texte = _texte(pret)
+    assert "Villeray" in texte and "Ailleurs" in texte and "côte à côte" in texte
+    # Le PDF réuni a les mêmes pages, le même texte que celui d'un seul worker.
+    settings.EVALPIC_BILAN_TRANCHES_PDF = 1
+    seul = services.fabriquer_fichiers(pret.instantane, services.titre_du_bilan(pret), images)
+    pages_seul = PdfReader(io.BytesIO(seul["pdf"])).pages
+    pret.fichier_pdf.seek(0)
+    pages_reunies = PdfReader(io.BytesIO(pret.fichier_pdf.read())).pages
+    assert [p.extract_text() for p in pages_reunies] == [p.extract_text() for p in pages_seul]
+
+
+def test_une_tranche_ratee_marque_le_bilan_en_echec(eve, villeray, settings):
+    bilan, images, ecrits = _bilan_du_pic_reparti(eve, settings)
+    with mock.patch("rapports.pdf_tranches.mettre_en_page", side_effect=RuntimeError("panne")):
+        assert repartition.peindre_tranche(bilan_id=bilan.pk, tentative=1, images=images) is None
+    bilan.refresh_from_db()
+    assert bilan.statut == StatutBilan.ECHEC and "panne" in bilan.erreur
+    assert (
+        repartition.terminer_bilan(bilan_id=bilan.pk, tentative=1, tranches=[None], ecrits=ecrits)
+        is None
+    )
 
 
 def test_un_bilan_reste_en_attente_est_relance_au_plus_une_fois_par_delai(
