@@ -131,15 +131,30 @@ class _Etiquettes(dict):
         return self[cle]
 
 
-def _reperes(quartier_ids, periodes) -> dict[tuple[int, int], list[Repere]]:
+def _reperes(
+    quartier_ids, indicateur_ids, periodes: list[Periode]
+) -> dict[tuple[int, int], list[Repere]]:
+    """(quartier, indicateur) → apprentissages épinglés, des seuls indicateurs lus; en tuples."""
     libelles = dict(CategorieApprentissage.choices)
+    par_periode = {p.pk: (p.code, p.libelle) for p in periodes}
     reperes: dict[tuple[int, int], list[Repere]] = defaultdict(list)
-    lignes = Apprentissage.objects.filter(
-        quartier_id__in=quartier_ids, periode__in=periodes, indicateur__isnull=False
-    ).select_related("periode")
-    for a in lignes.order_by("periode__debut", "pk"):
-        repere = Repere(a.periode.code, a.periode.libelle, str(libelles[a.categorie]), a.texte)
-        reperes[(a.quartier_id, a.indicateur_id)].append(repere)
+    lignes = (
+        Apprentissage.objects.filter(
+            quartier_id__in=quartier_ids, indicateur_id__in=indicateur_ids, periode__in=periodes
+        )
+        .order_by("periode__debut", "pk")
+        .values_list(
+            "quartier_id", "indicateur_id", "periode_id", "categorie", "texte_fr", "texte_en"
+        )
+    )
+    anglais = (get_language() or "fr").startswith("en")
+    for quartier, indicateur, periode, categorie, texte_fr, texte_en in lignes:
+        code, libelle = par_periode[periode]
+        # Comme `Apprentissage.texte` : la langue active, sinon l'autre.
+        texte = (texte_en or texte_fr) if anglais else (texte_fr or texte_en)
+        reperes[(quartier, indicateur)].append(
+            Repere(code, libelle, str(libelles[categorie]), texte)
+        )
     return reperes
 
 
@@ -181,7 +196,7 @@ def lire_series(
     saisis = {s.indicateur_id for s in suivis if s.indicateur__mode != ModeCollecte.CALCULE}
     valeurs = _valeurs(ids_quartiers, saisis, periodes) if saisis else {}
     cibles = _cibles([s.pk for s in suivis], periodes)
-    reperes = _reperes(ids_quartiers, periodes)
+    reperes = _reperes(ids_quartiers, {s.indicateur_id for s in suivis}, periodes)
     calcules = any(s.indicateur__mode == ModeCollecte.CALCULE for s in suivis)
     if mesures is None and calcules:
         registres = lire_registres(ids_quartiers)
