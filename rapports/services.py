@@ -139,29 +139,25 @@ def _reclamer(bilan_id: int) -> bool:
     )
 
 
-def fabriquer_fichiers(
-    instantane: dict, titre: str, images: dict[str, str] | None = None
-) -> dict[str, bytes]:
-    """Les quatre fichiers d'un bilan, tirés de l'instantané seul. `images` : les figures déjà
-    rendues par d'autres workers (clé → image); les autres sont rendues ici."""
-    return fichiers_du_bilan(instantane, titre, pdf=pdf_du_bilan(instantane, titre, images))
+def fabriquer_fichiers(instantane: dict, titre: str) -> dict[str, bytes]:
+    """Les quatre fichiers d'un bilan, tirés de l'instantané seul, dans ce processus."""
+    return fichiers_du_bilan(instantane, titre, pdf=pdf_du_bilan(instantane, titre))
 
 
-def pdf_du_bilan(instantane: dict, titre: str, images: dict[str, str] | None = None) -> bytes:
-    """Le PDF d'un bilan, d'un seul tenant; les figures absentes d'`images` sont rendues ici."""
+def pdf_du_bilan(instantane: dict, titre: str) -> bytes:
+    """Le PDF d'un bilan, d'un seul tenant : toutes ses figures dessinées ici, en un lot."""
     from rapports.images import figure_en_img, figures_en_img
     from rapports.pdf import html_en_pdf
     from rapports.rendu import figures_du_quartier
 
-    images = dict(images or {})
     with translation.override(instantane["langue"]):
-        a_rendre = {
-            cle: figure
-            for quartier in instantane["quartiers"]
-            for cle, figure in figures_du_quartier(quartier, instantane["indicateurs"]).items()
-            if cle not in images
-        }
-        images.update(figures_en_img(a_rendre))  # un lot : les onglets de kaleido en parallèle
+        images = figures_en_img(  # un lot : les onglets de kaleido en parallèle
+            {
+                cle: figure
+                for quartier in instantane["quartiers"]
+                for cle, figure in figures_du_quartier(quartier, instantane["indicateurs"]).items()
+            }
+        )
 
     def image(figure: dict, cle: str) -> str:
         return images.get(cle) or figure_en_img(figure)

@@ -45,55 +45,19 @@ def generer_bilan_task(bilan_id: int) -> str | None:
 
 
 @shared_task(
-    name="rapports.images_du_quartier",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=600,
-    time_limit=660,
-)
-def images_du_quartier_task(bilan_id: int, tentative: int, rang: int) -> dict[str, str]:
-    return repartition.images_du_quartier(bilan_id=bilan_id, tentative=tentative, rang=rang)
-
-
-@shared_task(
-    name="rapports.autres_fichiers",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=600,
-    time_limit=660,
-)
-def autres_fichiers_task(bilan_id: int, tentative: int) -> dict[str, list] | None:
-    return repartition.autres_fichiers(bilan_id=bilan_id, tentative=tentative)
-
-
-@shared_task(name="rapports.assembler_bilan", acks_late=True, soft_time_limit=600, time_limit=660)
-def assembler_bilan_task(parties: list, bilan_id: int, tentative: int) -> str | None:
-    *images_par_quartier, ecrits = parties  # les images, puis les autres fichiers
-    images = {cle: image for partie in images_par_quartier for cle, image in partie.items()}
-    bilan = repartition.assembler_bilan(
-        bilan_id=bilan_id, tentative=tentative, images=images, ecrits=ecrits
-    )
-    return bilan.statut if bilan else None
-
-
-@shared_task(
     name="rapports.peindre_tranche",
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=600,
     time_limit=660,
 )
-def peindre_tranche_task(bilan_id: int, tentative: int, images: dict[str, str]) -> dict | None:
-    return repartition.peindre_tranche(bilan_id=bilan_id, tentative=tentative, images=images)
+def peindre_tranche_task(bilan_id: int, tentative: int, rangs: list[int]) -> dict | None:
+    return repartition.peindre_tranche(bilan_id=bilan_id, tentative=tentative, rangs=rangs)
 
 
 @shared_task(name="rapports.terminer_bilan", acks_late=True, soft_time_limit=600, time_limit=660)
-def terminer_bilan_task(
-    tranches: list[dict | None], bilan_id: int, tentative: int, ecrits: dict[str, list]
-) -> str | None:
-    bilan = repartition.terminer_bilan(
-        bilan_id=bilan_id, tentative=tentative, tranches=tranches, ecrits=ecrits
-    )
+def terminer_bilan_task(tranches: list[dict | None], bilan_id: int, tentative: int) -> str | None:
+    bilan = repartition.terminer_bilan(bilan_id=bilan_id, tentative=tentative, tranches=tranches)
     return bilan.statut if bilan else None
 
 

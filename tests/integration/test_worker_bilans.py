@@ -27,6 +27,7 @@ from quartiers.models import RoleGlobal
 from rapports import services
 from rapports.en_bref import constats
 from rapports.models import Bilan, Portee, StatutBilan
+from rapports.repartition import groupes_de_quartiers
 from rapports.tasks import generer_bilan_task
 from tests.factories import AffectationFactory, UtilisateurFactory, construire_quartier
 from tests.integration.conftest import REDIS_URL, Worker, redis_joignable
@@ -190,11 +191,11 @@ def test_le_worker_produit_le_bilan_demande(worker, sans_file_injoignable, clien
 
 
 def test_le_bilan_du_pic_se_repartit_entre_deux_processus(worker_arrete, sans_file_injoignable):
-    """Avec un stockage des résultats, le bilan du PIC passe par les deux vagues (images par
-    quartier et autres fichiers, puis tranches du PDF) et le PDF réuni est complet et balisé."""
+    """Avec un stockage des résultats, le bilan du PIC se peint en tranches (images et PDF de
+    chaque groupe de quartiers), puis se réunit : le PDF est complet et balisé."""
     noms = ["Villeray", "Saint-Michel", "Parc-Extension"]
-    for nom in noms:
-        construire_quartier(nom=nom, indicateurs=2, trimestres=4)
+    for nom in noms:  # assez de figures pour deux tranches, malgré l'avance de la première
+        construire_quartier(nom=nom, indicateurs=12, trimestres=4)
     evaluatrice = UtilisateurFactory(role_global=RoleGlobal.EVALUATEUR)
     worker_arrete.demarrer(concurrence=2, resultats=True)
 
@@ -204,6 +205,7 @@ def test_le_bilan_du_pic_se_repartit_entre_deux_processus(worker_arrete, sans_fi
         bilan.pk, {StatutBilan.PRET, StatutBilan.ECHEC}, worker_arrete, DELAI_PRODUCTION
     )
     assert bilan.statut == StatutBilan.PRET, bilan.erreur
+    assert len(groupes_de_quartiers(bilan.instantane, 2)) == 2  # vraiment réparti
 
     def terminees(tache: str) -> int:
         return len(re.findall(rf"rapports\.{tache}\[[0-9a-f-]+\] succeeded", journal))
@@ -214,10 +216,8 @@ def test_le_bilan_du_pic_se_repartit_entre_deux_processus(worker_arrete, sans_fi
         time.sleep(0.1)
         journal = worker_arrete.journal()
     for tache, fois in (
-        ("images_du_quartier", len(noms)),
-        ("autres_fichiers", 1),
-        ("assembler_bilan", 1),
-        ("peindre_tranche", settings.EVALPIC_BILAN_TRANCHES_PDF),
+        ("generer_bilan", 1),
+        ("peindre_tranche", 2),
         ("terminer_bilan", 1),
     ):
         assert terminees(tache) == fois, tache

@@ -293,96 +293,83 @@ def test_comparer_deux_bilans_de_meme_portee(client, coordonnatrice, villeray, b
     assert client.get(reverse("bilans_comparer"), {"a": "x", "b": a.pk}).status_code == 404
 
 
-def _bilan_du_pic_reparti(eve, settings):
-    """Un bilan du PIC de deux quartiers, lancé avec de vrais workers (simulés) : la première
-    vague (les images par quartier) a été envoyée; rend le bilan, les parties et le rappel."""
+def _bilan_du_pic_reparti(eve, settings, monkeypatch):
+    """Un bilan du PIC de deux quartiers, lancé avec de vrais workers (simulés) : rend le bilan
+    et les rangs des quartiers de chaque tranche envoyée (une par quartier : les quartiers de
+    test sont trop petits pour l'avance de la première tranche)."""
+    monkeypatch.setattr(repartition, "AVANCE_PREMIERE_TRANCHE", 0)
     construire_quartier(nom="Ailleurs", indicateurs=2, trimestres=4)
     with mock.patch("rapports.tasks.generer_bilan_task.delay"):
         bilan = services.demander_bilan(auteur=eve, portee=Portee.PIC, annee=2023, trimestre=4)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_RESULT_BACKEND = "redis://127.0.0.1:6379/15"
+    settings.EVALPIC_BILAN_TRANCHES_PDF = 2
     with mock.patch("celery.chord") as chord:
         assert services.generer_bilan(bilan_id=bilan.pk).statut == StatutBilan.EN_COURS
-    parties, rappel = chord.call_args.args[0], chord.return_value.call_args.args[0]
-    assert len(parties) == 3 and rappel.args == (bilan.pk, 1)
-    *parties, autres = parties
-    # Ce que font les workers : les images de chaque quartier, et les autres fichiers.
-    ecrits = repartition.autres_fichiers(bilan_id=autres.args[0], tentative=autres.args[1])
-    assert set(ecrits) == {"html", "xlsx", "csv"}
-    assert repartition.autres_fichiers(bilan_id=bilan.pk, tentative=2) is None  # périmée
-    images = {}
-    for partie in parties:
-        images.update(
-            repartition.images_du_quartier(
-                bilan_id=partie.args[0], tentative=1, rang=partie.args[2]
-            )
-        )
-    assert {cle.split(":")[0] for cle in images} == {"villeray", "ailleurs"}
-    assert repartition.images_du_quartier(bilan_id=bilan.pk, tentative=2, rang=0) == {}
-    return bilan, images, ecrits
-
-
-def _texte(bilan) -> str:
-    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(bilan.fichier_pdf.read())).pages)
-
-
-def test_le_bilan_du_pic_en_une_tranche_s_assemble_apres_les_images(eve, villeray, settings):
-    settings.EVALPIC_BILAN_TRANCHES_PDF = 1
-    bilan, images, ecrits = _bilan_du_pic_reparti(eve, settings)
-    pret = repartition.assembler_bilan(bilan_id=bilan.pk, tentative=1, images=images, ecrits=ecrits)
-    assert pret.statut == StatutBilan.PRET
-    texte = _texte(pret)
-    assert "Villeray" in texte and "Ailleurs" in texte and "côte à côte" in texte
-
-
-def test_le_pdf_du_pic_se_peint_en_tranches_puis_se_reunit(eve, villeray, settings):
-    settings.EVALPIC_BILAN_TRANCHES_PDF = 2
-    bilan, images, ecrits = _bilan_du_pic_reparti(eve, settings)
-    with mock.patch("celery.chord") as chord:
-        en_cours = repartition.assembler_bilan(
-            bilan_id=bilan.pk, tentative=1, images=images, ecrits=ecrits
-        )
-    assert en_cours.statut == StatutBilan.EN_COURS
     tranches, rappel = list(chord.call_args.args[0]), chord.return_value.call_args.args[0]
-    assert len(tranches) == 2 and rappel.args == (bilan.pk, 1, ecrits)
-    groupes = [tranche.args[2] for tranche in tranches]
-    assert {cle.split(":")[0] for cle in groupes[0]} == {"ailleurs", "pic"}  # l'ordre des noms
-    assert {cle.split(":")[0] for cle in groupes[1]} == {"villeray"}
+    assert rappel.args == (bilan.pk, 1)
+    assert all(tranche.args[:2] == (bilan.pk, 1) for tranche in tranches)
+    return bilan, [tranche.args[2] for tranche in tranches]
+
+
+def _texte(contenu: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(contenu)).pages]
+
+
+def test_les_quartiers_se_partagent_en_tranches_consecutives_equilibrees():
+    instantane = {"quartiers": [{"series": [None] * n} for n in (10, 30, 10, 10, 40)]}
+    avance = repartition.AVANCE_PREMIERE_TRANCHE
+    groupes = repartition.groupes_de_quartiers(instantane, 2)
+    assert groupes == [[0, 1], [2, 3, 4]]  # 20 + 10 + 30 = 60 contre 60
+    assert avance == 20
+    assert repartition.groupes_de_quartiers(instantane, 1) == [[0, 1, 2, 3, 4]]
+    assert repartition.groupes_de_quartiers({"quartiers": [{"series": []}]}, 3) == [[0]]
+    # Peu de travail : l'avance de la première tranche suffit, le quartier va à la seconde.
+    assert repartition.groupes_de_quartiers({"quartiers": [{"series": [None]}]}, 2) == [[0]]
+
+
+def test_le_pdf_du_pic_se_peint_en_tranches_puis_se_reunit(eve, villeray, settings, monkeypatch):
+    bilan, groupes = _bilan_du_pic_reparti(eve, settings, monkeypatch)
+    assert groupes == [[0], [1]]  # « Ailleurs », puis « Villeray » (ordre des noms)
     # Ce que font les workers : chaque tranche, puis la réunion.
     peintes = [
-        repartition.peindre_tranche(bilan_id=bilan.pk, tentative=1, images=groupe)
-        for groupe in groupes
+        repartition.peindre_tranche(bilan_id=bilan.pk, tentative=1, rangs=rangs)
+        for rangs in groupes
     ]
-    assert all(p["pages"] for p in peintes) and not set(peintes[0]["pages"]) & set(
-        peintes[1]["pages"]
-    )
-    assert repartition.peindre_tranche(bilan_id=bilan.pk, tentative=2, images={}) is None
-    pret = repartition.terminer_bilan(
-        bilan_id=bilan.pk, tentative=1, tranches=peintes, ecrits=ecrits
-    )
+    assert set(peintes[0]["ecrits"]) == {"html", "xlsx", "csv"} and peintes[1]["ecrits"] is None
+    assert peintes[0]["pages"] and peintes[1]["pages"]
+    assert not set(peintes[0]["pages"]) & set(peintes[1]["pages"])
+    assert repartition.peindre_tranche(bilan_id=bilan.pk, tentative=2, rangs=[0]) is None
+    pret = repartition.terminer_bilan(bilan_id=bilan.pk, tentative=1, tranches=peintes)
     assert pret.statut == StatutBilan.PRET
     assert all(getattr(pret, f"fichier_{extension}") for extension in services.FICHIERS)
-    texte = _texte(pret)
+    reuni = _texte(pret.fichier_pdf.read())
+    texte = " ".join(reuni)
     assert "Villeray" in texte and "Ailleurs" in texte and "côte à côte" in texte
-    # Le PDF réuni a les mêmes pages, le même texte que celui d'un seul worker.
+    # Le PDF réuni a les mêmes pages, le même texte que celui d'un seul processus.
+    seul = services.pdf_du_bilan(pret.instantane, services.titre_du_bilan(pret))
+    assert reuni == _texte(seul)
+
+
+def test_une_seule_tranche_fait_tout_dans_la_tache_du_bilan(eve, villeray, settings):
+    construire_quartier(nom="Ailleurs", indicateurs=2, trimestres=4)
+    with mock.patch("rapports.tasks.generer_bilan_task.delay"):
+        bilan = services.demander_bilan(auteur=eve, portee=Portee.PIC, annee=2023, trimestre=4)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_RESULT_BACKEND = "redis://127.0.0.1:6379/15"
     settings.EVALPIC_BILAN_TRANCHES_PDF = 1
-    seul = services.fabriquer_fichiers(pret.instantane, services.titre_du_bilan(pret), images)
-    pages_seul = PdfReader(io.BytesIO(seul["pdf"])).pages
-    pret.fichier_pdf.seek(0)
-    pages_reunies = PdfReader(io.BytesIO(pret.fichier_pdf.read())).pages
-    assert [p.extract_text() for p in pages_reunies] == [p.extract_text() for p in pages_seul]
+    with mock.patch("celery.chord") as chord:
+        assert services.generer_bilan(bilan_id=bilan.pk).statut == StatutBilan.PRET
+    chord.assert_not_called()
 
 
-def test_une_tranche_ratee_marque_le_bilan_en_echec(eve, villeray, settings):
-    bilan, images, ecrits = _bilan_du_pic_reparti(eve, settings)
+def test_une_tranche_ratee_marque_le_bilan_en_echec(eve, villeray, settings, monkeypatch):
+    bilan, groupes = _bilan_du_pic_reparti(eve, settings, monkeypatch)
     with mock.patch("rapports.pdf_tranches.mettre_en_page", side_effect=RuntimeError("panne")):
-        assert repartition.peindre_tranche(bilan_id=bilan.pk, tentative=1, images=images) is None
+        assert repartition.peindre_tranche(bilan_id=bilan.pk, tentative=1, rangs=groupes[0]) is None
     bilan.refresh_from_db()
     assert bilan.statut == StatutBilan.ECHEC and "panne" in bilan.erreur
-    assert (
-        repartition.terminer_bilan(bilan_id=bilan.pk, tentative=1, tranches=[None], ecrits=ecrits)
-        is None
-    )
+    assert repartition.terminer_bilan(bilan_id=bilan.pk, tentative=1, tranches=[None]) is None
 
 
 def test_un_bilan_reste_en_attente_est_relance_au_plus_une_fois_par_delai(
