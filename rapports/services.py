@@ -175,7 +175,7 @@ def fichiers_du_bilan(
         "xlsx": exporter_xlsx(instantane),
         "csv": exporter_csv(instantane),
     }
-    return fichiers if pdf is None else {"html": fichiers["html"], "pdf": pdf, **fichiers}
+    return fichiers if pdf is None else {**fichiers, "pdf": pdf}
 
 
 def generer_bilan(*, bilan_id: int) -> Bilan | None:

@@ -293,17 +293,24 @@ def test_comparer_deux_bilans_de_meme_portee(client, coordonnatrice, villeray, b
     assert client.get(reverse("bilans_comparer"), {"a": "x", "b": a.pk}).status_code == 404
 
 
-def _bilan_du_pic_reparti(eve, settings, monkeypatch):
-    """Un bilan du PIC de deux quartiers, lancé avec de vrais workers (simulés) : rend le bilan
-    et les rangs des quartiers de chaque tranche envoyée (une par quartier : les quartiers de
-    test sont trop petits pour l'avance de la première tranche)."""
-    monkeypatch.setattr(repartition, "AVANCE_PREMIERE_TRANCHE", 0)
+def _pic_avec_des_workers(eve, settings, *, tranches: int):
+    """Un bilan du PIC de deux quartiers, demandé, que produiront de vrais workers (simulés)
+    avec un stockage des résultats et `tranches` tranches de PDF."""
     construire_quartier(nom="Ailleurs", indicateurs=2, trimestres=4)
     with mock.patch("rapports.tasks.generer_bilan_task.delay"):
         bilan = services.demander_bilan(auteur=eve, portee=Portee.PIC, annee=2023, trimestre=4)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_RESULT_BACKEND = "redis://127.0.0.1:6379/15"
-    settings.EVALPIC_BILAN_TRANCHES_PDF = 2
+    settings.EVALPIC_BILAN_TRANCHES_PDF = tranches
+    return bilan
+
+
+def _bilan_du_pic_reparti(eve, settings, monkeypatch):
+    """Un bilan du PIC de deux quartiers, lancé avec de vrais workers (simulés) : rend le bilan
+    et les rangs des quartiers de chaque tranche envoyée (une par quartier : les quartiers de
+    test sont trop petits pour l'avance de la première tranche)."""
+    monkeypatch.setattr(repartition, "AVANCE_PREMIERE_TRANCHE", 0)
+    bilan = _pic_avec_des_workers(eve, settings, tranches=2)
     with mock.patch("celery.chord") as chord:
         assert services.generer_bilan(bilan_id=bilan.pk).statut == StatutBilan.EN_COURS
     tranches, rappel = list(chord.call_args.args[0]), chord.return_value.call_args.args[0]
@@ -352,12 +359,7 @@ def test_le_pdf_du_pic_se_peint_en_tranches_puis_se_reunit(eve, villeray, settin
 
 
 def test_une_seule_tranche_fait_tout_dans_la_tache_du_bilan(eve, villeray, settings):
-    construire_quartier(nom="Ailleurs", indicateurs=2, trimestres=4)
-    with mock.patch("rapports.tasks.generer_bilan_task.delay"):
-        bilan = services.demander_bilan(auteur=eve, portee=Portee.PIC, annee=2023, trimestre=4)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_RESULT_BACKEND = "redis://127.0.0.1:6379/15"
-    settings.EVALPIC_BILAN_TRANCHES_PDF = 1
+    bilan = _pic_avec_des_workers(eve, settings, tranches=1)
     with mock.patch("celery.chord") as chord:
         assert services.generer_bilan(bilan_id=bilan.pk).statut == StatutBilan.PRET
     chord.assert_not_called()
