@@ -1,6 +1,7 @@
 """Filtres de gabarit d'ÉvalPIC."""
 
 import functools
+from collections.abc import Callable
 from decimal import Decimal
 
 from django import template
@@ -19,10 +20,31 @@ def nombre(valeur) -> str:
     formate des milliers)."""
     if valeur is None or valeur == "":
         return ""
+    return _formater(valeur, *_separateurs(get_language() or "fr"))
+
+
+def formateur_de_nombres() -> Callable[[object], str]:
+    """`nombre` pour la langue active, lue une seule fois, et qui se souvient des nombres déjà
+    écrits (une référence revient à chaque ligne d'un tableau) : pour les milliers de cellules
+    d'un tableau de données."""
+    separateurs = _separateurs(get_language() or "fr")
+    ecrits: dict = {}
+
+    def formater(valeur) -> str:
+        if valeur is None or valeur == "":
+            return ""
+        texte = ecrits.get(valeur)
+        if texte is None:
+            texte = ecrits[valeur] = _formater(valeur, *separateurs)
+        return texte
+
+    return formater
+
+
+def _formater(valeur, separateur_decimal: str, separateur_milliers: str, groupe: int) -> str:
     texte = format(Decimal(str(valeur)).normalize(), "f")
     signe, texte = ("-", texte[1:]) if texte.startswith("-") else ("", texte)
     entier, _point, decimales = texte.partition(".")
-    separateur_decimal, separateur_milliers, groupe = _separateurs(get_language() or "fr")
     if groupe > 0 and len(entier) > groupe:
         tete = len(entier) % groupe or groupe
         morceaux = [entier[:tete]] + [
