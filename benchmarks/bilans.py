@@ -40,12 +40,13 @@ def un_quartier(repetitions: int) -> tuple[float, str]:
     return mediane_ms(produire, repetitions), f"{quartier.nom}, {periode.libelle}"
 
 
-def _worker(concurrence: int, journal, onglets: int) -> subprocess.Popen:
+def _worker(concurrence: int, journal, onglets: int, tranches: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "CELERY_BROKER_URL": REDIS,
         "CELERY_RESULT_BACKEND": REDIS,
         "EVALPIC_KALEIDO_ONGLETS": str(onglets),
+        "EVALPIC_BILAN_TRANCHES_PDF": str(tranches),
     }
     commande = [
         sys.executable,
@@ -69,9 +70,10 @@ def _worker(concurrence: int, journal, onglets: int) -> subprocess.Popen:
     )
 
 
-def le_pic(concurrence: int, onglets: int) -> float:
+def le_pic(concurrence: int, onglets: int, tranches: int) -> float:
     """Secondes entre la demande du bilan du PIC et le bilan prêt, avec `concurrence`
-    processus de worker, chacun avec `onglets` onglets de chromium pour kaleido."""
+    processus de worker, chacun avec `onglets` onglets de chromium pour kaleido, et le PDF peint
+    en `tranches` tranches (1 : d'un seul tenant, dans la tâche du bilan)."""
     import redis
     from django.conf import settings
 
@@ -86,7 +88,7 @@ def le_pic(concurrence: int, onglets: int) -> float:
     app.conf.update(broker_url=REDIS, result_backend=REDIS, task_always_eager=False)
     periode = Periode.objects.filter(statut=StatutPeriode.FERMEE).order_by("-debut").first()
     with tempfile.TemporaryFile() as journal:
-        worker = _worker(concurrence, journal, onglets)
+        worker = _worker(concurrence, journal, onglets, tranches)
         try:
             time.sleep(8)  # démarrage des processus et préchauffage de kaleido
             debut = time.perf_counter()
@@ -133,20 +135,36 @@ def main() -> None:
     print(
         f"  un quartier ({de_quoi}), HTML + PDF + XLSX + CSV, à chaud : {quartier_ms / 1000:.2f} s"
     )
+    tranches = settings.EVALPIC_BILAN_TRANCHES_PDF
+    # Trois réglages, en alternance (le bruit de la machine touche les trois) : le déploiement
+    # par défaut (`tranches` tranches) avec 1 puis 2 processus, et 1 processus réglé pour lui
+    # (une seule tranche : ni mise en page en double, ni réunion).
+    seul_regle, seul, deux = (
+        "1 processus, 1 tranche",
+        f"1 processus, {tranches} tranches",
+        f"2 processus, {tranches} tranches",
+    )
+    reglages = {seul_regle: (1, 1), seul: (1, tranches), deux: (2, tranches)}
     for onglets in (int(n) for n in arguments.onglets.split(",")):
-        durees: dict[int, list[float]] = {1: [], 2: []}
-        for _ in range(arguments.repetitions_pic):  # en alternance : le bruit touche les deux
-            for concurrence in (1, 2):
-                durees[concurrence].append(le_pic(concurrence, onglets))
-        un, deux = statistics.median(durees[1]), statistics.median(durees[2])
+        durees: dict[str, list[float]] = {nom: [] for nom in reglages}
+        for _ in range(arguments.repetitions_pic):
+            for nom, (concurrence, nombre_de_tranches) in reglages.items():
+                durees[nom].append(le_pic(concurrence, onglets, nombre_de_tranches))
+        medianes = {nom: statistics.median(liste) for nom, liste in durees.items()}
         print(
             f"  bilan du PIC ({nombre} quartiers), {onglets} onglet(s) de kaleido par processus,"
-            f" {settings.EVALPIC_BILAN_TRANCHES_PDF} tranche(s) de PDF, médiane de"
-            f" {arguments.repetitions_pic} :"
+            f" médiane de {arguments.repetitions_pic} :"
         )
-        print(f"    1 processus de worker : {un:.1f} s  ({_liste(durees[1])})")
-        print(f"    2 processus de worker : {deux:.1f} s  ({_liste(durees[2])})")
-        print(f"    accélération de 1 à 2 processus : {un / deux:.2f}×")
+        for nom, liste in durees.items():
+            print(f"    {nom} : {medianes[nom]:.1f} s  ({_liste(liste)})")
+        print(
+            f"    accélération de 1 à 2 processus, même réglage ({tranches} tranches) :"
+            f" {medianes[seul] / medianes[deux]:.2f}×"
+        )
+        print(
+            f"    accélération de « {seul_regle} » à « {deux} » :"
+            f" {medianes[seul_regle] / medianes[deux]:.2f}×"
+        )
 
 
 def _liste(durees: list[float]) -> str:

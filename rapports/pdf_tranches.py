@@ -45,7 +45,9 @@ def peindre_tranche(html: str, ancres: set[str]) -> Tranche:
         pages = tuple(
             rang for rang, page in enumerate(document.pages) if ancres.intersection(page.anchors)
         )
-        return Tranche(pdf=document.write_pdf(pdf_variant=VARIANTE_PDF), pages=pages)
+        pdf = document.write_pdf(pdf_variant=VARIANTE_PDF)
+        del document  # lâché : ses cycles sont ramassés à la sortie du bloc
+    return Tranche(pdf=pdf, pages=pages)
 
 
 def reunir(tranches: list[Tranche]) -> bytes:

@@ -46,3 +46,14 @@ def test_une_base_injoignable_repond_503(client):
 
 def test_la_sante_refuse_les_ecritures(client):
     assert client.post("/sante/").status_code == 405
+
+
+def test_chaque_processus_de_worker_charge_les_adresses_des_deux_langues(monkeypatch):
+    from django.urls import get_resolver
+
+    from evalpic.celery import _preparer_les_adresses
+
+    resolveur = get_resolver()
+    monkeypatch.setattr(resolveur, "_reverse_dict", {})  # un processus neuf
+    _preparer_les_adresses()
+    assert {"fr", "en"} <= set(resolveur._reverse_dict)

@@ -327,3 +327,37 @@ def test_feuilles_statiques_resolues_et_feuilles_distantes_ignorees(sans_reseau,
     # La feuille d'impression, lue depuis /static/, a bien mis les numéros de page.
     _, texte = texte_pdf(contenu)
     assert "2 / " in texte
+
+
+class _Cycle:
+    """Un objet pris dans un cycle de références : seul le ramasse-miettes cyclique le libère."""
+
+    def __init__(self) -> None:
+        self.moi = self
+
+
+def test_sans_ramasse_miettes_ramasse_les_cycles_a_la_sortie():
+    import gc
+    import weakref
+
+    assert gc.isenabled()
+    with pdf.sans_ramasse_miettes():
+        assert not gc.isenabled()
+        cycle = _Cycle()
+        temoin = weakref.ref(cycle)
+        del cycle
+        assert temoin() is not None  # pas de ramassage pendant le PDF
+    # Ramassé en sortant, par ce travail-ci, pas au hasard d'une tâche suivante.
+    assert gc.isenabled() and temoin() is None
+
+
+def test_sans_ramasse_miettes_laisse_desactive_ce_qui_l_etait():
+    import gc
+
+    gc.disable()
+    try:
+        with pdf.sans_ramasse_miettes():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
