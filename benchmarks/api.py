@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from benchmarks.commun import Mesure, compter_requetes, imprimer, mediane_ms, preparer_django
+from benchmarks.commun import Mesure, imprimer, mesurer_contre_plancher, preparer_django
 
 TAILLE = 1000
 
@@ -64,25 +64,21 @@ def mesurer(repetitions: int) -> list[Mesure]:
     url = f"/api/v1/valeurs/?taille={TAILLE}"
 
     def page() -> None:
-        reponse = client.get(url, HTTP_AUTHORIZATION=f"Bearer {cle}")
+        reponse = client.get(url, HTTP_AUTHORIZATION=f"Bearer {cle}", secure=True)
         assert reponse.status_code == 200, reponse.status_code
         assert len(reponse.json()["results"]) == TAILLE
 
-    return [
-        Mesure(
-            nom=f"API : {TAILLE} valeurs (JSON)",
-            page_ms=mediane_ms(page, repetitions),
-            plancher_ms=mediane_ms(plancher, repetitions),
-            requetes=compter_requetes(page),
-        )
-    ]
+    return [mesurer_contre_plancher(f"API : {TAILLE} valeurs (JSON)", page, plancher, repetitions)]
 
 
 def main() -> None:
     parseur = argparse.ArgumentParser(description=__doc__)
     parseur.add_argument("--repetitions", type=int, default=5)
+    parseur.add_argument(
+        "--debug", action="store_true", help="mesurer avec DEBUG vrai (par défaut : production)"
+    )
     arguments = parseur.parse_args()
-    preparer_django()
+    preparer_django(production=not arguments.debug)
     imprimer(
         "API (côté serveur, authentification et rendu compris)", mesurer(arguments.repetitions)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import statistics
 import time
 from collections.abc import Callable
@@ -11,8 +12,15 @@ from dataclasses import dataclass
 import django
 
 
-def preparer_django() -> None:
+def preparer_django(*, production: bool = False) -> None:
+    """Django prêt à mesurer. `production` : les réglages servis aux personnes (DEBUG faux :
+    ni journal des requêtes SQL, ni gabarits en mode débogage, ni page d'erreur technique), avec
+    une clé secrète jetable si aucune n'est donnée; les pages se demandent alors en HTTPS
+    (`secure=True`), comme derrière le mandataire."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalpic.settings")
+    if production:
+        os.environ["DJANGO_DEBUG"] = "false"
+        os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("DJANGO_DEBUG", "true")
     django.setup()
 
@@ -64,10 +72,34 @@ class Mesure:
     page_ms: float
     plancher_ms: float
     requetes: int
+    ratio: float  # médiane des ratios des paires (voir `mesurer_contre_plancher`)
 
-    @property
-    def ratio(self) -> float:
-        return self.page_ms / self.plancher_ms if self.plancher_ms else float("inf")
+
+def _duree_ms(fonction: Callable[[], object]) -> float:
+    debut = time.perf_counter()
+    fonction()
+    return (time.perf_counter() - debut) * 1000
+
+
+def mesurer_contre_plancher(
+    nom: str, page: Callable[[], object], plancher: Callable[[], object], repetitions: int
+) -> Mesure:
+    """La page et son plancher mesurés en alternance, par paires prises coup sur coup, après un
+    appel d'échauffement de chacun. La vitesse de cette machine virtuelle dérive (±20 % en
+    quelques minutes, le plancher comme la page) : deux séries mesurées l'une après l'autre
+    donnent des ratios qui varient du simple au double, alors que les deux moitiés d'une paire
+    voient la même machine. Le ratio est la médiane des ratios des paires; les temps, les
+    médianes de chaque côté."""
+    page()
+    plancher()
+    paires = [(_duree_ms(page), _duree_ms(plancher)) for _ in range(repetitions)]
+    return Mesure(
+        nom=nom,
+        page_ms=statistics.median(p for p, _f in paires),
+        plancher_ms=statistics.median(f for _p, f in paires),
+        requetes=compter_requetes(page),
+        ratio=statistics.median(p / f for p, f in paires),
+    )
 
 
 def imprimer(titre: str, mesures: list[Mesure]) -> None:
