@@ -350,5 +350,7 @@ def test_au_clavier_chaque_arret_du_tableau_d_un_quartier_est_visible(
         raise AssertionError("la tabulation ne sort jamais de la page (piège à focus ?)")
     textes = {f["texte"] for f in atteints}
     assert "Toutes les séries en CSV" in textes
-    assert "Download plot as a PNG" in textes  # libellé de Plotly
+    # Libellé de Plotly, en français comme la page (js/plotly-locale-fr.js).
+    assert "Télécharger le graphique en fichier PNG" in textes
+    assert "Download plot as a PNG" not in textes
     assert "Share chart..." not in textes  # pas d'envoi à Plotly Cloud (js/graphiques.js)

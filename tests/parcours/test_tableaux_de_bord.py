@@ -13,6 +13,12 @@ from playwright.sync_api import Page, expect
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
 
+def _bouton_png(nom: str) -> str:
+    """Le bouton « télécharger en PNG » de la barre d'outils de Plotly, par son nom accessible
+    (aria-label), qui suit la langue de la page."""
+    return f"button.modebar-btn[aria-label='{nom}']"
+
+
 @pytest.fixture
 def demo():
     call_command("charger_demo", verbosity=0)
@@ -41,6 +47,10 @@ def test_le_conseiller_parcourt_les_tableaux_de_bord(page: Page, live_server, de
     expect(page).to_have_url(re.compile("theme=alimentation"))
     courbes = page.locator("article.courbe")
     expect(courbes.first.locator("svg.main-svg").first).to_be_visible()
+    # La barre d'outils de Plotly parle la langue de la page (dictionnaire plotly-locale-fr.js).
+    expect(
+        courbes.first.locator(_bouton_png("Télécharger le graphique en fichier PNG"))
+    ).to_have_count(1)
     courbes.first.locator("summary").click()
     expect(courbes.first.get_by_role("table")).to_be_visible()
 
@@ -52,3 +62,6 @@ def test_le_conseiller_parcourt_les_tableaux_de_bord(page: Page, live_server, de
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Saint-Michel dashboard")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    courbe = page.locator("article.courbe").first
+    expect(courbe.locator("svg.main-svg").first).to_be_visible()
+    expect(courbe.locator(_bouton_png("Download plot as a PNG"))).to_have_count(1)
