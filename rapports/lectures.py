@@ -87,14 +87,21 @@ def mesures_du_registre(
 
 
 def _valeurs(quartier_ids, indicateur_ids, periodes) -> dict[tuple[int, int, int], Decimal]:
-    lignes = Valeur.objects.filter(
-        saisie__table__quartier_id__in=quartier_ids,
-        saisie__periode__in=periodes,
-        saisie__statut__in=STATUTS_PUBLIES,
-        indicateur_id__in=indicateur_ids,
-        valeur_numerique__isnull=False,
-    ).values_list(
-        "saisie__table__quartier_id", "indicateur_id", "saisie__periode_id", "valeur_numerique"
+    """(quartier, indicateur, période) → valeur publiée. Sans tri : chaque clé est unique (une
+    table par quartier, une saisie par table et période, une valeur par saisie et indicateur),
+    et l'ordre par défaut de `Valeur` joindrait périodes, quartiers et indicateurs pour rien."""
+    lignes = (
+        Valeur.objects.filter(
+            saisie__table__quartier_id__in=quartier_ids,
+            saisie__periode__in=periodes,
+            saisie__statut__in=STATUTS_PUBLIES,
+            indicateur_id__in=indicateur_ids,
+            valeur_numerique__isnull=False,
+        )
+        .order_by()
+        .values_list(
+            "saisie__table__quartier_id", "indicateur_id", "saisie__periode_id", "valeur_numerique"
+        )
     )
     return {(q, i, p): v for q, i, p, v in lignes}
 

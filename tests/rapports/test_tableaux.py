@@ -216,3 +216,17 @@ def test_chaque_tableau_coute_autant_de_requetes_avec_dix_fois_plus_de_donnees(c
     grand = _construire(5, 6, 8, "Grand")  # 240 valeurs de plus, dix fois les 24 du départ
     apres = [_compter(client, url) for url in urls(grand[0])]
     assert apres == avant
+
+
+def test_les_valeurs_se_lisent_sans_tri_ni_jointure_inutile(client, eve, deux_quartiers):
+    """Les valeurs d'un tableau de bord vont dans un dictionnaire : l'ordre par défaut de
+    `Valeur` (saisie → période, quartier; indicateur) ajouterait trois jointures et un tri."""
+    client.force_login(eve)
+    quartier = deux_quartiers[0]
+    with CaptureQueriesContext(connection) as requetes:
+        assert client.get(reverse("tableau_quartier", args=[quartier.slug])).status_code == 200
+    (lecture,) = [
+        r["sql"] for r in requetes.captured_queries if 'FROM "indicateurs_valeur"' in r["sql"]
+    ]
+    assert "ORDER BY" not in lecture
+    assert '"quartiers_quartier"' not in lecture and '"indicateurs_indicateur"' not in lecture
