@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.widgets import ListeDeroulante
 from indicateurs.models import Famille, Periode, StatutPeriode, Theme
 from rapports.lectures import Filtre
 
@@ -12,11 +13,14 @@ NB_PERIODES_PAR_DEFAUT = 12
 
 
 class FiltreForm(forms.Form):
-    debut = forms.ChoiceField(label=_("De"), required=False)
-    fin = forms.ChoiceField(label=_("À"), required=False)
-    theme = forms.ChoiceField(label=_("Thème"), required=False)
+    debut = forms.ChoiceField(widget=ListeDeroulante, label=_("De"), required=False)
+    fin = forms.ChoiceField(widget=ListeDeroulante, label=_("À"), required=False)
+    theme = forms.ChoiceField(widget=ListeDeroulante, label=_("Thème"), required=False)
     famille = forms.ChoiceField(
-        label=_("Famille"), required=False, choices=[("", _("toutes")), *Famille.choices]
+        widget=ListeDeroulante,
+        label=_("Famille"),
+        required=False,
+        choices=[("", _("toutes")), *Famille.choices],
     )
 
     def __init__(self, *args, **kwargs):

@@ -6,14 +6,15 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.widgets import ListeDeroulante
 from indicateurs.models import Periode, StatutPeriode
 from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
 from rapports.models import Portee
 
 
 class DemandeBilanForm(forms.Form):
-    quartier = forms.ChoiceField(label=_("Portée"))
-    periode = forms.ChoiceField(label=_("Période"))
+    quartier = forms.ChoiceField(widget=ListeDeroulante, label=_("Portée"))
+    periode = forms.ChoiceField(widget=ListeDeroulante, label=_("Période"))
     langue = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES, initial="fr")
 
     def __init__(self, *args, utilisateur, **kwargs):

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.widgets import ListeDeroulante
 from indicateurs.models import Indicateur, Periode, StatutSaisie
 from quartiers.acces import Droit, quartiers_accessibles
 from rapports.export_valeurs import STATUTS_TRANSMIS, FiltresExport
@@ -25,11 +26,12 @@ class ExportValeursForm(forms.Form):
     est affiché ou si le filtre correspondant est donné : un export sans filtre ne coûte
     aucune requête de plus."""
 
-    quartier = forms.ChoiceField(label=_("Quartier"), required=False)
-    debut = forms.ChoiceField(label=_("De"), required=False)
-    fin = forms.ChoiceField(label=_("À"), required=False)
-    indicateur = forms.ChoiceField(label=_("Indicateur"), required=False)
+    quartier = forms.ChoiceField(widget=ListeDeroulante, label=_("Quartier"), required=False)
+    debut = forms.ChoiceField(widget=ListeDeroulante, label=_("De"), required=False)
+    fin = forms.ChoiceField(widget=ListeDeroulante, label=_("À"), required=False)
+    indicateur = forms.ChoiceField(widget=ListeDeroulante, label=_("Indicateur"), required=False)
     statut = forms.ChoiceField(
+        widget=ListeDeroulante,
         label=_("Statut de la saisie"),
         required=False,
         choices=[
