@@ -3,13 +3,14 @@ requêtes par écran, quel que soit le volume de données."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from indicateurs.models import (
+    Action,
     ChangementVise,
     Indicateur,
     ModeCollecte,
@@ -153,25 +154,44 @@ def theorie_du_changement(utilisateur, slug: str, version: int | None) -> Theori
         strategie = (en_vigueur or versions or [None])[0]
     noeuds, liens = [], []
     if strategie:
-        changements = strategie.changements.select_related("theme").prefetch_related(
-            "indicateurs", "actions"
-        )
+        indicateurs, actions = _codes_et_titres_des_changements(strategie)
         noeuds = [
             {
                 "code": c.code,
                 "libelle": c.libelle,
                 "horizon": c.horizon,
                 "famille": str(c.get_famille_display()),
-                "indicateurs": [i.code for i in c.indicateurs.all()],
-                "actions": [a.titre for a in c.actions.all()],
+                "indicateurs": indicateurs[c.pk],
+                "actions": actions[c.pk],
             }
-            for c in changements
+            for c in strategie.changements.all()
         ]
         liens = [
             (lien.source.code, lien.cible.code, lien.hypothese)
             for lien in strategie.liens.select_related("source", "cible")
         ]
     return TheorieDuChangement(quartier, strategie, versions, noeuds, liens)
+
+
+def _codes_et_titres_des_changements(strategie) -> tuple[dict, dict]:
+    """Changement visé (id) → codes de ses indicateurs, et → titres de ses actions, dans l'ordre
+    de leurs modèles; deux requêtes de tuples plutôt que des instances complètes préchargées."""
+    indicateurs, actions = defaultdict(list), defaultdict(list)
+    liens_indicateurs = (
+        ChangementVise.indicateurs.through.objects.filter(changementvise__strategie=strategie)
+        .order_by(*(f"indicateur__{champ}" for champ in Indicateur._meta.ordering))
+        .values_list("changementvise_id", "indicateur__code")
+    )
+    for changement, code in liens_indicateurs:
+        indicateurs[changement].append(code)
+    liens_actions = (
+        Action.changements.through.objects.filter(changementvise__strategie=strategie)
+        .order_by(*(f"action__{champ}" for champ in Action._meta.ordering))
+        .values_list("changementvise_id", "action__titre")
+    )
+    for changement, titre in liens_actions:
+        actions[changement].append(titre)
+    return indicateurs, actions
 
 
 @dataclass

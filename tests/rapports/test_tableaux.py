@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 
@@ -12,8 +13,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicateurs.models import Apprentissage, Indicateur, Periode
-from tests.factories import AffectationFactory, construire_quartier
+from indicateurs.models import Apprentissage, Famille, Indicateur, Periode, StatutStrategie
+from tests.factories import (
+    ActionFactory,
+    AffectationFactory,
+    ChangementViseFactory,
+    IndicateurFactory,
+    QuartierFactory,
+    StrategieFactory,
+    construire_quartier,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +142,26 @@ def test_la_theorie_du_changement_et_ses_versions(client, eve, deux_quartiers):
     assert client.get(url, {"version": "1"}).status_code == 200
     assert client.get(url, {"version": "9"}).status_code == 404
     assert client.get(url, {"version": "abc"}).status_code == 404
+
+
+def test_la_theorie_liste_indicateurs_et_actions_de_chaque_changement_dans_l_ordre(client, eve):
+    quartier = QuartierFactory(nom="Gamma")
+    strategie = StrategieFactory(quartier=quartier, statut=StatutStrategie.EN_VIGUEUR)
+    changement, vide = ChangementViseFactory.create_batch(2, strategie=strategie)
+    for code in ["zz-b", "aa-b", "mm-a"]:  # famille, puis code
+        famille = Famille.PERSONNES if code.endswith("a") else Famille.PROCESSUS
+        changement.indicateurs.add(IndicateurFactory(code=code, famille=famille))
+    for titre, debut in [("Plus tard", 2021), ("Zèbre", 2019), ("Avant", 2019)]:  # début, titre
+        action = ActionFactory(quartier=quartier, titre=titre, debut=datetime.date(debut, 1, 1))
+        action.changements.add(changement)
+    client.force_login(eve)
+    reponse = client.get(reverse("theorie_du_changement", args=[quartier.slug]))
+    noeuds = {n["code"]: n for n in reponse.context["theorie"].noeuds}
+    attendus = [i.code for i in changement.indicateurs.all()]  # l'ordre du modèle
+    assert noeuds[changement.code]["indicateurs"] == attendus
+    assert noeuds[changement.code]["actions"] == ["Avant", "Zèbre", "Plus tard"]
+    assert noeuds[vide.code]["indicateurs"] == [] and noeuds[vide.code]["actions"] == []
+    assert "Avant · Zèbre · Plus tard" in reponse.content.decode()
 
 
 def test_un_indicateur_entre_quartiers(client, eve, deux_quartiers):
