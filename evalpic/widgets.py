@@ -12,7 +12,7 @@ def _attributs(attrs: dict) -> str:
     pour False."""
     return "".join(
         f" {conditional_escape(nom)}"
-        + ("" if valeur is True else f'="{conditional_escape("%s" % (valeur,))}"')
+        + ("" if valeur is True else f'="{conditional_escape(str(valeur))}"')
         for nom, valeur in attrs.items()
         if valeur is not False
     )
@@ -33,7 +33,7 @@ class ListeDeroulante(forms.Select):
             if groupe:
                 morceaux.append(f'\n  <optgroup label="{conditional_escape(groupe)}">')
             for option in options:
-                valeur = conditional_escape("%s" % (option["value"],))
+                valeur = conditional_escape(str(option["value"]))
                 morceaux.append(
                     f'\n  <option value="{valeur}"{_attributs(option["attrs"])}>'
                     f"{conditional_escape(option['label'])}</option>\n"
