@@ -179,19 +179,27 @@ def _codes_et_titres_des_changements(strategie) -> tuple[dict, dict]:
     indicateurs, actions = defaultdict(list), defaultdict(list)
     liens_indicateurs = (
         ChangementVise.indicateurs.through.objects.filter(changementvise__strategie=strategie)
-        .order_by(*(f"indicateur__{champ}" for champ in Indicateur._meta.ordering))
+        .order_by(*_ordre_par("indicateur", Indicateur))
         .values_list("changementvise_id", "indicateur__code")
     )
     for changement, code in liens_indicateurs:
         indicateurs[changement].append(code)
     liens_actions = (
         Action.changements.through.objects.filter(changementvise__strategie=strategie)
-        .order_by(*(f"action__{champ}" for champ in Action._meta.ordering))
+        .order_by(*_ordre_par("action", Action))
         .values_list("changementvise_id", "action__titre")
     )
     for changement, titre in liens_actions:
         actions[changement].append(titre)
     return indicateurs, actions
+
+
+def _ordre_par(relation: str, modele) -> list[str]:
+    """L'ordre par défaut de `modele`, vu à travers `relation` (« -debut » → « -action__debut »)."""
+    return [
+        f"-{relation}__{champ[1:]}" if champ.startswith("-") else f"{relation}__{champ}"
+        for champ in modele._meta.ordering
+    ]
 
 
 @dataclass
