@@ -176,30 +176,29 @@ def theorie_du_changement(utilisateur, slug: str, version: int | None) -> Theori
 def _codes_et_titres_des_changements(strategie) -> tuple[dict, dict]:
     """Changement visé (id) → codes de ses indicateurs, et → titres de ses actions, dans l'ordre
     de leurs modèles; deux requêtes de tuples plutôt que des instances complètes préchargées."""
-    indicateurs, actions = defaultdict(list), defaultdict(list)
-    liens_indicateurs = (
-        ChangementVise.indicateurs.through.objects.filter(changementvise__strategie=strategie)
-        .order_by(*_ordre_par("indicateur", Indicateur))
-        .values_list("changementvise_id", "indicateur__code")
+    indicateurs = _par_changement(
+        ChangementVise.indicateurs.through, strategie, "indicateur", Indicateur, "code"
     )
-    for changement, code in liens_indicateurs:
-        indicateurs[changement].append(code)
-    liens_actions = (
-        Action.changements.through.objects.filter(changementvise__strategie=strategie)
-        .order_by(*_ordre_par("action", Action))
-        .values_list("changementvise_id", "action__titre")
-    )
-    for changement, titre in liens_actions:
-        actions[changement].append(titre)
+    actions = _par_changement(Action.changements.through, strategie, "action", Action, "titre")
     return indicateurs, actions
 
 
-def _ordre_par(relation: str, modele) -> list[str]:
-    """L'ordre par défaut de `modele`, vu à travers `relation` (« -debut » → « -action__debut »)."""
-    return [
-        f"-{relation}__{champ[1:]}" if champ.startswith("-") else f"{relation}__{champ}"
-        for champ in modele._meta.ordering
+def _par_changement(lien, strategie, relation: str, modele, champ: str) -> dict[int, list]:
+    """Par la table de liaison `lien` des changements de `strategie` : changement (id) → `champ`
+    de chaque `modele` lié (par `relation`), dans l'ordre par défaut du modèle. Une requête."""
+    ordre = [
+        f"-{relation}__{nom[1:]}" if nom.startswith("-") else f"{relation}__{nom}"
+        for nom in modele._meta.ordering
     ]
+    lignes = (
+        lien.objects.filter(changementvise__strategie=strategie)
+        .order_by(*ordre)
+        .values_list("changementvise_id", f"{relation}__{champ}")
+    )
+    par_changement: dict[int, list] = defaultdict(list)
+    for changement, valeur in lignes:
+        par_changement[changement].append(valeur)
+    return par_changement
 
 
 @dataclass
