@@ -277,13 +277,3 @@ def figure_en_svg(figure: dict, largeur: int = 900, hauteur: int = 420) -> str:
 def figure_en_img(figure: dict, largeur: int = 900, hauteur: int = 420) -> str:
     """L'URI `data:image/svg+xml;base64,…` d'une figure, prête pour `<img src="…">`."""
     return _en_uri(figure_en_svg(figure, largeur=largeur, hauteur=hauteur).encode("utf-8"))
-
-
-def image_vide(largeur: int = 900, hauteur: int = 420) -> str:
-    """Une image SVG vide de la taille d'une figure : à sa place dans la mise en page, elle ne
-    coûte rien à peindre (voir `rapports.pdf_tranches`)."""
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{largeur}" height="{hauteur}" '
-        f'viewBox="0 0 {largeur} {hauteur}"/>'
-    )
-    return _en_uri(svg.encode("ascii"))

@@ -2,11 +2,13 @@
 
 Les quartiers sont partagés en `EVALPIC_BILAN_TRANCHES_PDF` groupes consécutifs (autant que de
 processus de worker, au mieux). Une tâche par groupe dessine les figures de ses quartiers
-(kaleido), puis peint le document entier avec ces images et des images vides ailleurs (voir
-`rapports.pdf_tranches`); celle du premier groupe dessine aussi la vue des quartiers côte à côte
-et écrit le HTML interactif, le XLSX et le CSV. La dernière tâche réunit les tranches en un PDF,
-l'écrit et marque le bilan prêt. Chaque worker enchaîne ses images et son PDF sans attendre les
-autres : pendant que l'un peint (WeasyPrint), l'autre dessine encore (chromium).
+(kaleido). Celle du premier groupe est la base : elle dessine aussi la vue des quartiers côte à
+côte, écrit le HTML interactif, le XLSX et le CSV, puis met en page et peint le document entier
+avec ses figures et des emplacements pour celles des autres. Les autres ne mettent rien en
+page : elles peignent leurs figures, chacune sur sa page (voir `rapports.pdf_tranches`). La
+dernière tâche réunit la base et les figures en un PDF, l'écrit et marque le bilan prêt. Chaque
+worker enchaîne ses images et son PDF sans attendre les autres : pendant que l'un peint
+(WeasyPrint), l'autre dessine encore (chromium).
 
 Pendant ce temps, l'instantané attend sur la ligne, qui reste « en cours »; chaque tâche reçoit
 le numéro de la tentative et ne fait rien si la ligne en est à une autre (rattrapage, autre
@@ -23,7 +25,7 @@ from django.conf import settings
 from django.utils import translation
 
 from rapports.models import Bilan, Portee, StatutBilan
-from rapports.rendu import CLE_VUE_PIC, ancre_image, figure_vue_pic, figures_du_quartier, rendre
+from rapports.rendu import CLE_VUE_PIC, figure_vue_pic, figures_du_quartier, rendre
 from rapports.services import (
     FichierEcrit,
     ecrire_fichiers,
@@ -34,10 +36,11 @@ from rapports.services import (
 
 journal = logging.getLogger(__name__)
 
-#: Ce que la première tranche fait de plus (couverture, En bref, vue des quartiers côte à côte,
-#: HTML, XLSX et CSV), compté en figures, pour que les tranches finissent ensemble (mesuré sur
-#: le bilan du PIC : ~1,5 s, le temps de ~20 figures dessinées et peintes).
-AVANCE_PREMIERE_TRANCHE = 20
+#: Ce que la base fait de plus que peindre ses figures (vue des quartiers côte à côte, HTML, XLSX
+#: et CSV, mise en page et texte du document entier), compté en figures, pour que les tranches
+#: finissent ensemble. Mesuré sur le bilan du PIC (17 quartiers, 290 figures, 2 processus) :
+#: ~3 s, le temps de ~50 figures dessinées et peintes.
+AVANCE_PREMIERE_TRANCHE = 50
 
 
 def repartir(bilan: Bilan, instantane: dict) -> bool:
@@ -85,17 +88,20 @@ def _bilan_en_cours(bilan_id: int, tentative: int) -> Bilan | None:
 
 
 def peindre_tranche(*, bilan_id: int, tentative: int, rangs: list[int]) -> dict | None:
-    """Une tranche : les figures des quartiers `rangs`, puis le document entier peint avec ces
-    images et des images vides ailleurs. Rend `{"pages", "pdf" (base64), "ecrits"}` — `ecrits`,
-    les autres fichiers écrits, pour la première tranche seulement — ou None (tentative
-    périmée, ou échec noté sur le bilan)."""
-    from rapports.images import figures_en_img, image_vide
-    from rapports.pdf_tranches import peindre_tranche as peindre
+    """Une tranche : les figures des quartiers `rangs`. La première (celle du rang 0) est la
+    base : elle met en page et peint le document entier, avec ses figures et des emplacements
+    pour celles des autres, et écrit les autres fichiers; les autres ne peignent que leurs
+    figures (voir `rapports.pdf_tranches`). Rend `{"pdf" (base64), "cles", "ecrits"}` — `cles`,
+    les figures d'une tranche qui n'est pas la base; `ecrits`, les fichiers écrits par la base —
+    ou None (tentative périmée, ou échec noté sur le bilan)."""
+    from rapports.images import figures_en_img
+    from rapports.pdf import html_en_pdf
+    from rapports.pdf_tranches import emplacement, peindre_figures
 
     bilan = _bilan_en_cours(bilan_id, tentative)
     if bilan is None:
         return None
-    instantane, premiere = bilan.instantane, 0 in rangs  # la première fait aussi le reste
+    instantane, base = bilan.instantane, 0 in rangs
     with _echec_marque(bilan, tentative):
         with translation.override(bilan.langue):
             figures = {
@@ -105,42 +111,45 @@ def peindre_tranche(*, bilan_id: int, tentative: int, rangs: list[int]) -> dict 
                     instantane["quartiers"][rang], instantane["indicateurs"]
                 ).items()
             }
-            if premiere:
+            if base:
                 figures[CLE_VUE_PIC] = figure_vue_pic(instantane)[0]
         images = figures_en_img(figures)
-        ecrits = None
-        if premiere:
-            autres = fichiers_du_bilan(instantane, titre_du_bilan(bilan))
-            ecrits = {c: list(e) for c, e in ecrire_fichiers(bilan, instantane, autres).items()}
-        vide = image_vide()
+        if not base:
+            tranche = peindre_figures(images)
+            return {"pdf": _en_base64(tranche.pdf), "cles": list(tranche.cles), "ecrits": None}
+        autres = fichiers_du_bilan(instantane, titre_du_bilan(bilan))
+        ecrits = {c: list(e) for c, e in ecrire_fichiers(bilan, instantane, autres).items()}
         html = rendre(
             instantane,
             titre=titre_du_bilan(bilan),
-            image=lambda _figure, cle: images.get(cle, vide),
+            image=lambda _figure, cle: images.get(cle) or emplacement(cle),
         )
-        tranche = peindre(html, {ancre_image(cle) for cle in images})
-        return {
-            "pages": list(tranche.pages),
-            "pdf": base64.b64encode(tranche.pdf).decode("ascii"),
-            "ecrits": ecrits,
-        }
+        return {"pdf": _en_base64(html_en_pdf(html)), "cles": None, "ecrits": ecrits}
     return None
 
 
+def _en_base64(contenu: bytes) -> str:
+    return base64.b64encode(contenu).decode("ascii")
+
+
 def terminer_bilan(*, bilan_id: int, tentative: int, tranches: list[dict | None]) -> Bilan | None:
-    """Les tranches réunies en un PDF, écrit; le bilan prêt avec tous ses fichiers."""
-    from rapports.pdf_tranches import Tranche, reunir
+    """La base et les figures des autres tranches réunies en un PDF, écrit; le bilan prêt avec
+    tous ses fichiers."""
+    from rapports.pdf_tranches import Figures, reunir
 
     bilan = _bilan_en_cours(bilan_id, tentative)
     if bilan is None or None in tranches:
         return None
     with _echec_marque(bilan, tentative):
-        pdf = reunir(
-            [Tranche(pdf=base64.b64decode(t["pdf"]), pages=tuple(t["pages"])) for t in tranches]
-        )
-        (ecrits,) = [t["ecrits"] for t in tranches if t["ecrits"]]
+        (base,) = [t for t in tranches if t["ecrits"] is not None]
+        figures = [
+            Figures(pdf=base64.b64decode(t["pdf"]), cles=tuple(t["cles"]))
+            for t in tranches
+            if t is not base
+        ]
+        pdf = reunir(base64.b64decode(base["pdf"]), figures)
         tous = {
-            **{cle: FichierEcrit(*ecrit) for cle, ecrit in ecrits.items()},
+            **{cle: FichierEcrit(*ecrit) for cle, ecrit in base["ecrits"].items()},
             **ecrire_fichiers(bilan, bilan.instantane, {"pdf": pdf}),
         }
         return marquer_pret(bilan, bilan.instantane, tous)

@@ -195,7 +195,7 @@ def test_le_bilan_du_pic_se_repartit_entre_deux_processus(worker_arrete, sans_fi
     chaque groupe de quartiers), puis se réunit : le PDF est complet et balisé."""
     noms = ["Villeray", "Saint-Michel", "Parc-Extension"]
     for nom in noms:  # assez de figures pour deux tranches, malgré l'avance de la première
-        construire_quartier(nom=nom, indicateurs=12, trimestres=4)
+        construire_quartier(nom=nom, indicateurs=30, trimestres=4)
     evaluatrice = UtilisateurFactory(role_global=RoleGlobal.EVALUATEUR)
     worker_arrete.demarrer(concurrence=2, resultats=True)
 

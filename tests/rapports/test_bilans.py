@@ -324,12 +324,12 @@ def _texte(contenu: bytes) -> list[str]:
 
 
 def test_les_quartiers_se_partagent_en_tranches_consecutives_equilibrees():
-    instantane = {"quartiers": [{"series": [None] * n} for n in (10, 30, 10, 10, 40)]}
+    instantane = {"quartiers": [{"series": [None] * n} for n in (10, 30, 10, 10, 40, 60, 40)]}
     avance = repartition.AVANCE_PREMIERE_TRANCHE
     groupes = repartition.groupes_de_quartiers(instantane, 2)
-    assert groupes == [[0, 1], [2, 3, 4]]  # 20 + 10 + 30 = 60 contre 60
-    assert avance == 20
-    assert repartition.groupes_de_quartiers(instantane, 1) == [[0, 1, 2, 3, 4]]
+    assert groupes == [[0, 1, 2, 3], [4, 5, 6]]  # 50 + 10 + 30 + 10 + 10 = 110 contre 140
+    assert avance == 50
+    assert repartition.groupes_de_quartiers(instantane, 1) == [list(range(7))]
     assert repartition.groupes_de_quartiers({"quartiers": [{"series": []}]}, 3) == [[0]]
     # Peu de travail : l'avance de la première tranche suffit, le quartier va à la seconde.
     assert repartition.groupes_de_quartiers({"quartiers": [{"series": [None]}]}, 2) == [[0]]
@@ -343,9 +343,10 @@ def test_le_pdf_du_pic_se_peint_en_tranches_puis_se_reunit(eve, villeray, settin
         repartition.peindre_tranche(bilan_id=bilan.pk, tentative=1, rangs=rangs)
         for rangs in groupes
     ]
+    # La base écrit les autres fichiers; l'autre tranche ne peint que les figures de Villeray.
     assert set(peintes[0]["ecrits"]) == {"html", "xlsx", "csv"} and peintes[1]["ecrits"] is None
-    assert peintes[0]["pages"] and peintes[1]["pages"]
-    assert not set(peintes[0]["pages"]) & set(peintes[1]["pages"])
+    assert peintes[0]["cles"] is None
+    assert peintes[1]["cles"] and all(cle.startswith("villeray:") for cle in peintes[1]["cles"])
     assert repartition.peindre_tranche(bilan_id=bilan.pk, tentative=2, rangs=[0]) is None
     pret = repartition.terminer_bilan(bilan_id=bilan.pk, tentative=1, tranches=peintes)
     assert pret.statut == StatutBilan.PRET
@@ -367,7 +368,7 @@ def test_une_seule_tranche_fait_tout_dans_la_tache_du_bilan(eve, villeray, setti
 
 def test_une_tranche_ratee_marque_le_bilan_en_echec(eve, villeray, settings, monkeypatch):
     bilan, groupes = _bilan_du_pic_reparti(eve, settings, monkeypatch)
-    with mock.patch("rapports.pdf_tranches.mettre_en_page", side_effect=RuntimeError("panne")):
+    with mock.patch("rapports.pdf.html_en_pdf", side_effect=RuntimeError("panne")):
         assert repartition.peindre_tranche(bilan_id=bilan.pk, tentative=1, rangs=groupes[0]) is None
     bilan.refresh_from_db()
     assert bilan.statut == StatutBilan.ECHEC and "panne" in bilan.erreur

@@ -1,5 +1,6 @@
-"""Un PDF peint par tranches puis réuni : mêmes pages, même texte, même balisage que le PDF peint
-d'un coup. Sans base de données ni chromium (des SVG écrits à la main)."""
+"""Un PDF peint à plusieurs (une base, une tranche de figures) puis réuni : mêmes pages, même
+texte aux mêmes places, même balisage que le PDF peint d'un coup. Sans base de données ni
+chromium (des SVG écrits à la main)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ import base64
 import io
 import re
 
+import pikepdf
+import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from rapports.images import image_vide
 from rapports.pdf import html_en_pdf
-from rapports.pdf_tranches import Tranche, TranchesIncompatibles, peindre_tranche, reunir
+from rapports.pdf_tranches import (
+    Figures,
+    TranchesIncompatibles,
+    emplacement,
+    peindre_figures,
+    reunir,
+)
 
 SECTIONS = ["a", "b", "c"]
 
@@ -49,41 +57,64 @@ def document(images: dict[str, str]) -> str:
 
 
 VRAIES = {f"{s}{n}": svg(f"Courbe {s.upper()}{n}") for s in SECTIONS for n in (1, 2)}
-
-
-def tranche(lettres: str) -> Tranche:
-    """La tranche qui a les vraies images des sections `lettres`, des images vides ailleurs."""
-    images = {cle: uri if cle[0] in lettres else image_vide() for cle, uri in VRAIES.items()}
-    ancres = {f"figure-{cle}" for cle in VRAIES if cle[0] in lettres}
-    return peindre_tranche(document(images), ancres)
+#: Les figures peintes par l'autre tranche : celles des sections B et C.
+AUTRES = [cle for cle in VRAIES if cle[0] in "bc"]
 
 
 @pytest.fixture(scope="module")
-def tranches() -> list[Tranche]:
-    return [tranche("a"), tranche("bc")]
+def base() -> bytes:
+    """La base : le document entier, ses figures (section A) et des emplacements ailleurs."""
+    images = {cle: emplacement(cle) if cle in AUTRES else uri for cle, uri in VRAIES.items()}
+    return html_en_pdf(document(images))
 
 
 @pytest.fixture(scope="module")
-def reuni(tranches) -> PdfReader:
-    return PdfReader(io.BytesIO(reunir(tranches)))
+def figures() -> Figures:
+    return peindre_figures({cle: VRAIES[cle] for cle in AUTRES})
 
 
 @pytest.fixture(scope="module")
-def d_un_coup() -> PdfReader:
-    return PdfReader(io.BytesIO(html_en_pdf(document(VRAIES))))
+def octets_reunis(base, figures) -> bytes:
+    return reunir(base, [figures])
 
 
-def test_chaque_tranche_connait_ses_pages(tranches, d_un_coup):
-    pages_de = {
-        lettre: {
-            rang
-            for rang, page in enumerate(d_un_coup.pages)
-            if f"Texte de la section {lettre.upper()}" in page.extract_text()
-        }
-        for lettre in SECTIONS
+@pytest.fixture(scope="module")
+def octets_d_un_coup() -> bytes:
+    return html_en_pdf(document(VRAIES))
+
+
+@pytest.fixture(scope="module")
+def reuni(octets_reunis) -> PdfReader:
+    return PdfReader(io.BytesIO(octets_reunis))
+
+
+@pytest.fixture(scope="module")
+def d_un_coup(octets_d_un_coup) -> PdfReader:
+    return PdfReader(io.BytesIO(octets_d_un_coup))
+
+
+def test_la_base_a_la_mise_en_page_du_document_peint_d_un_coup(base, d_un_coup):
+    lecteur = PdfReader(io.BytesIO(base))
+    assert len(lecteur.pages) == len(d_un_coup.pages)
+    texte = "\n".join(page.extract_text() for page in lecteur.pages)
+    assert "Courbe A1" in texte and "Courbe B1" not in texte  # ses figures, pas celles des autres
+    for page_base, page_entiere in zip(lecteur.pages, d_un_coup.pages, strict=True):
+        lignes = page_entiere.extract_text().splitlines()
+        assert page_base.extract_text().splitlines() == [
+            ligne for ligne in lignes if not re.fullmatch(r"Courbe [BC]\d", ligne)
+        ]
+
+
+def test_une_tranche_peint_chaque_figure_sur_sa_page_a_sa_taille(figures):
+    lecteur = PdfReader(io.BytesIO(figures.pdf))
+    assert figures.cles == tuple(AUTRES)
+    assert [page.extract_text().strip() for page in lecteur.pages] == [
+        f"Courbe {cle.upper()}" for cle in AUTRES
+    ]
+    assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in lecteur.pages} == {
+        (675.0, 315.0)  # 900 × 420 pixels CSS
     }
-    assert set(tranches[0].pages) == pages_de["a"]
-    assert set(tranches[1].pages) == pages_de["b"] | pages_de["c"]
+    assert "/StructTreeRoot" not in lecteur.trailer["/Root"]  # pas de balisage à mêler
 
 
 def test_le_pdf_reuni_a_le_texte_du_pdf_peint_d_un_coup(reuni, d_un_coup):
@@ -91,8 +122,45 @@ def test_le_pdf_reuni_a_le_texte_du_pdf_peint_d_un_coup(reuni, d_un_coup):
     for page_reunie, page_entiere in zip(reuni.pages, d_un_coup.pages, strict=True):
         assert page_reunie.extract_text() == page_entiere.extract_text()
     texte = "\n".join(page.extract_text() for page in reuni.pages)
-    for cle in VRAIES:  # le texte des SVG de chaque tranche, peint par elle
+    for cle in VRAIES:  # le texte des SVG de chaque tranche
         assert f"Courbe {cle.upper()}" in texte
+
+
+def _pixels(contenu: bytes, rang: int) -> bytes:
+    """La page `rang` du PDF rendue par pdfium (72 points par pouce), en niveaux de gris."""
+    document = pdfium.PdfDocument(contenu)
+    try:
+        return document[rang].render(scale=1, grayscale=True).to_pil().convert("L").tobytes()
+    finally:
+        document.close()
+
+
+def _pages_differentes(obtenu: bytes, attendu: bytes) -> list[tuple[int, int]]:
+    """(page, pixels différents) des pages rendues qui diffèrent au-delà du lissage des bords."""
+    differentes = []
+    for rang in range(len(PdfReader(io.BytesIO(attendu)).pages)):
+        obtenus, attendus = _pixels(obtenu, rang), _pixels(attendu, rang)
+        differents = sum(abs(a - b) > 64 for a, b in zip(obtenus, attendus, strict=True))
+        if differents >= 0.002 * len(attendus):
+            differentes.append((rang, differents))
+    return differentes
+
+
+def test_chaque_figure_est_peinte_a_sa_place_et_a_sa_taille(octets_reunis, octets_d_un_coup):
+    """Les pages réunies, rendues, sont celles du PDF peint d'un coup, au lissage des bords
+    près : une figure renversée, décalée ou mal réduite changerait des milliers de pixels."""
+    assert _pages_differentes(octets_reunis, octets_d_un_coup) == []
+
+
+def test_une_page_de_figure_en_plusieurs_flux_est_reprise(base, figures, octets_d_un_coup):
+    """WeasyPrint écrit un seul flux par page; une page en tableau de flux passe aussi."""
+    with pikepdf.open(io.BytesIO(figures.pdf)) as pdf:
+        for page in pdf.pages:
+            page.obj.Contents = pikepdf.Array([page.obj.Contents])
+        sortie = io.BytesIO()
+        pdf.save(sortie)
+    reuni = reunir(base, [Figures(pdf=sortie.getvalue(), cles=figures.cles)])
+    assert _pages_differentes(reuni, octets_d_un_coup) == []
 
 
 def _mcid_du_contenu(page) -> set[int]:
@@ -164,12 +232,16 @@ def test_liens_et_destinations_du_pdf_reuni(reuni, d_un_coup):
     assert all("/StructParent" in lien for lien in liens)
 
 
-def test_une_page_reclamee_deux_fois_est_refusee(tranches):
-    with pytest.raises(TranchesIncompatibles, match="réclamée"):
-        reunir([tranches[0], Tranche(pdf=tranches[1].pdf, pages=tranches[0].pages)])
+def test_une_figure_peinte_deux_fois_est_refusee(base, figures):
+    with pytest.raises(TranchesIncompatibles, match="b1 est peinte deux fois"):
+        reunir(base, [figures, figures])
 
 
-def test_des_mises_en_page_differentes_sont_refusees(tranches):
-    autre = peindre_tranche('<html lang="fr"><body><p>Une seule page.</p></body></html>', set())
-    with pytest.raises(TranchesIncompatibles, match="mises en page"):
-        reunir([tranches[0], Tranche(pdf=autre.pdf, pages=(0,))])
+def test_une_figure_sans_emplacement_dans_la_base_est_refusee(octets_d_un_coup, figures):
+    with pytest.raises(TranchesIncompatibles, match=r"Aucune place.*b1, b2, c1, c2"):
+        reunir(octets_d_un_coup, [figures])  # aucune place laissée aux autres
+
+
+def test_une_tranche_dont_le_pdf_n_a_pas_ses_figures_est_refusee(base, figures):
+    with pytest.raises(TranchesIncompatibles, match="4 pages pour 5 figures"):
+        reunir(base, [Figures(pdf=figures.pdf, cles=(*figures.cles, "a1"))])
