@@ -80,17 +80,10 @@ def lire_resumes(
     """(quartier, indicateur) → résumé, pour les `suivis` (tuples nommés de
     `rapports.lectures.CHAMPS_SUIVI`) d'indicateurs saisis, sur les `periodes` affichées. Une
     requête. Une série sans valeur a le résumé « aucune valeur » (statut sans données)."""
-    resumes: dict[tuple[int, int], Resume] = {}
     if not periodes or not suivis:
-        return resumes
-    fin = periodes[-1].code
-    vides = {
-        (s.quartier_id, s.indicateur_id): Resume(
-            s.indicateur__polarite, s.valeur_reference, None, None, None,
-            Sommes(0, 0, Decimal(0), Decimal(0), 0), len(periodes) - 1, fin, None,
-        )
-        for s in suivis
-    }  # fmt: skip
+        return {}
+    x_fin, fin = len(periodes) - 1, periodes[-1].code
+    par_serie = {(s.quartier_id, s.indicateur_id): s for s in suivis}
     indicateur_ids = sorted({s.indicateur_id for s in suivis})
     sql = _SQL.format(
         fenetre=", ".join(["(%s, %s, %s)"] * len(periodes)),
@@ -111,15 +104,23 @@ def lire_resumes(
     with connection.cursor() as curseur:
         curseur.execute(sql, parametres)
         lignes = curseur.fetchall()
+    # Construits d'un coup (pas de `_replace`, ~2× plus lent sur des milliers de séries).
+    resumes: dict[tuple[int, int], Resume] = {}
     for q, i, n, sx, sy, sxy, sxx, x_der, y_der, annee, trimestre, cible in lignes:
-        vide = vides.get((q, i))
-        if vide is None:
+        suivi = par_serie.get((q, i))
+        if suivi is None:
             continue
-        resumes[(q, i)] = vide._replace(
-            derniere=_decimal(y_der),
-            periode_derniere=codes[x_der],
-            x_derniere=x_der,
-            sommes=Sommes(n, int(sx), _decimal(sy), _decimal(sxy), int(sxx)),
-            cible=(f"{annee}-T{trimestre}", _decimal(cible)) if cible is not None else None,
+        resumes[(q, i)] = Resume(
+            suivi.indicateur__polarite, suivi.valeur_reference, _decimal(y_der), codes[x_der],
+            x_der, Sommes(n, int(sx), _decimal(sy), _decimal(sxy), int(sxx)), x_fin, fin,
+            (f"{annee}-T{trimestre}", _decimal(cible)) if cible is not None else None,
+        )  # fmt: skip
+    aucune = Sommes(0, 0, Decimal(0), Decimal(0), 0)
+    return {  # dans l'ordre des suivis; une série sans valeur : « aucune valeur »
+        cle: resumes.get(cle)
+        or Resume(
+            suivi.indicateur__polarite, suivi.valeur_reference, None, None, None, aucune,
+            x_fin, fin, None,
         )
-    return vides | resumes
+        for cle, suivi in par_serie.items()
+    }  # fmt: skip
