@@ -3,8 +3,8 @@ qui ne peignent que leurs figures, puis la réunion en un seul PDF balisé.
 
 Le coût d'un grand bilan en PDF est surtout de peindre ses graphiques SVG (WeasyPrint trace le
 texte des SVG lettre par lettre). La **base** met en page le document entier et le peint, avec
-ses propres figures et, à la place de celles des autres tranches, un `emplacement` : une image
-matricielle vide, de la taille de la figure, propre à sa clé. La mise en page, les numéros de
+ses propres figures et, à la place de celles des autres tranches, un `emplacement` : une petite image
+matricielle blanche, aux proportions de la figure, propre à sa clé. La mise en page, les numéros de
 page, la table des matières, les liens, les signets et le balisage PDF/UA sont donc ceux du
 document peint d'un coup : un emplacement est dessiné là où la figure l'aurait été, dans le
 même contenu marqué `Figure`.
@@ -74,7 +74,10 @@ def _nom_de_ressource(uri: str) -> str:
 
 def peindre_figures(images: dict[str, str], largeur: int = 900, hauteur: int = 420) -> Figures:
     """Chaque image (clé → URI `data:`, de `largeur` × `hauteur` pixels CSS) peinte sur sa
-    page, à sa taille, sans mise en page du document ni balisage."""
+    page, à sa taille, sans mise en page du document ni balisage. Sans image (une tranche
+    dont les quartiers n'ont aucune série), aucun PDF."""
+    if not images:
+        return Figures(pdf=b"", cles=())
     pages = "".join(f'<img src="{escape(uri)}" alt="">' for uri in images.values())
     html = (
         "<!doctype html><html><head><style>"
@@ -93,6 +96,8 @@ def reunir(base: bytes, tranches: list[Figures]) -> bytes:
     with pikepdf.open(io.BytesIO(base)) as cible:
         formulaires: dict[str, pikepdf.Object] = {}
         for rang, tranche in enumerate(tranches, start=1):
+            if not tranche.cles:
+                continue
             with pikepdf.open(io.BytesIO(tranche.pdf)) as source:
                 if len(source.pages) != len(tranche.cles):
                     raise TranchesIncompatibles(

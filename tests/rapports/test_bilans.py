@@ -331,6 +331,10 @@ def test_les_quartiers_se_partagent_en_tranches_consecutives_equilibrees():
     assert avance == 50
     assert repartition.groupes_de_quartiers(instantane, 1) == [list(range(7))]
     assert repartition.groupes_de_quartiers({"quartiers": [{"series": []}]}, 3) == [[0]]
+    # Dès trois tranches, un groupe peut n'avoir que des quartiers sans série : sa tranche ne
+    # peint rien (tests/rapports/test_pdf_tranches.py, tranche sans figure).
+    sans_serie = {"quartiers": [{"series": [None] * n} for n in (300, 0, 300)]}
+    assert repartition.groupes_de_quartiers(sans_serie, 3) == [[0], [1], [2]]
     # Peu de travail : l'avance de la première tranche suffit, le quartier va à la seconde.
     assert repartition.groupes_de_quartiers({"quartiers": [{"series": [None]}]}, 2) == [[0]]
 

@@ -232,6 +232,14 @@ def test_liens_et_destinations_du_pdf_reuni(reuni, d_un_coup):
     assert all("/StructParent" in lien for lien in liens)
 
 
+def test_une_tranche_sans_figure_ne_change_rien(base, figures, octets_reunis):
+    """Une tranche dont les quartiers n'ont aucune série (possible dès 3 tranches) ne peint
+    rien et n'empêche pas la réunion."""
+    vide = peindre_figures({})
+    assert vide == Figures(pdf=b"", cles=())
+    assert reunir(base, [vide, figures, vide]) == octets_reunis
+
+
 def test_une_figure_peinte_deux_fois_est_refusee(base, figures):
     with pytest.raises(TranchesIncompatibles, match="b1 est peinte deux fois"):
         reunir(base, [figures, figures])
