@@ -15,7 +15,8 @@ from django.utils import translation
 from rapports.series import Point, SerieIndicateur
 from rapports.templatetags.donnees import cellules_de_serie, lignes_de_courbe
 
-# Les boucles d'avant, telles qu'elles étaient dans _courbe.html et indicateur.html.
+# Les boucles d'avant, telles qu'elles étaient dans rapports/_courbe.html (supprimé depuis, voir
+# tests/rapports/test_graphiques_html.py) et indicateur.html.
 BOUCLE_DES_LIGNES = Template(
     "{% load evalpic %}"
     '{% for ligne in lignes %}<tr><th scope="row">{{ ligne.periode }}</th>'

@@ -1,0 +1,81 @@
+"""Un graphique Plotly et la courbe d'un indicateur, écrits en Python plutôt que par des gabarits
+inclus : le tableau de bord d'un quartier en montre 125, et chaque `{% include %}` d'une boucle
+(chargement, contexte, `{% with %}`, une vingtaine de `{{ … }}`) coûte bien plus qu'une
+f-chaîne. Même sortie, à l'octet, que les gabarits `_partials/_graphique.html` et
+`rapports/_courbe.html` qu'ils remplacent (tests/rapports/test_graphiques_html.py).
+
+Le graphique : le conteneur est un groupe (`role="group"`) et non une image, car la barre
+d'outils de Plotly y met des boutons focalisables; son dessin SVG est masqué aux lecteurs
+d'écran, le tableau de données qui suit dans la page en est l'équivalent (sans JavaScript). La
+figure voyage en JSON (`json_script`), dessinée par `js/graphiques.js`."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import conditional_escape, json_script
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from rapports.templatetags.donnees import lignes_de_courbe
+
+register = template.Library()
+
+
+@register.simple_tag
+def graphique(id: str, titre, figure: dict) -> SafeString:
+    """Un graphique Plotly : titre (caché, pour l'accessibilité), conteneur et données JSON."""
+    ident, nom = conditional_escape(id), conditional_escape(titre)
+    aide = conditional_escape(_("les données sont dans le tableau qui suit"))
+    return SafeString(
+        f'\n<figure class="graphique" aria-labelledby="{ident}-titre">\n'
+        f'  <figcaption id="{ident}-titre" class="visuellement-cache">{nom}</figcaption>\n'
+        f'  <div class="graphique__trace" data-figure="{ident}-donnees" role="group" '
+        f'aria-label="{nom} — {aide}"></div>\n'
+        f"  {json_script(figure, f'{id}-donnees')}\n"
+        "</figure>\n"
+    )
+
+
+@register.simple_tag
+def article_de_courbe(courbe: dict) -> SafeString:
+    """La courbe d'un indicateur au tableau de bord d'un quartier : titre et statut, graphique,
+    puis, repliés, son tableau de données et ses apprentissages épinglés."""
+    serie = courbe["serie"]
+    # Comme `{% blocktranslate with nom=… %}` : le nom est échappé, pas le texte traduit.
+    code, nom = conditional_escape(serie.code), conditional_escape(serie.nom)
+    statut = conditional_escape(courbe["statut"])
+    reperes = ""
+    if serie.reperes:
+        elements = "".join(
+            f"<li><strong>{conditional_escape(repere.libelle)} — "
+            f"{conditional_escape(repere.categorie)}</strong> : "
+            f"{conditional_escape(repere.texte)}</li>"
+            for repere in serie.reperes
+        )
+        reperes = f'\n      <ul class="reperes">{elements}</ul>\n    '
+    entetes = "".join(
+        f'<th scope="col"{classe}>{conditional_escape(texte)}</th>'
+        for classe, texte in (
+            ("", _("Période")),
+            (' class="nombre"', _("Valeur")),
+            (' class="nombre"', _("Cible")),
+            (' class="nombre"', _("Référence")),
+        )
+    )
+    return SafeString(
+        f'\n<article class="courbe" id="courbe-{code}">\n'
+        f'  <h3><span class="code">{code}</span> {nom} <span class="statut statut--{statut}">'
+        f"{conditional_escape(courbe['libelle_statut'])}</span></h3>\n"
+        f"  {graphique('fig-' + str(serie.code), serie.nom, courbe['figure'])}\n"
+        "  <details>\n"
+        f"    <summary>{_('Données : %(nom)s') % {'nom': nom}}</summary>\n"
+        '    <table class="tableau">\n'
+        '      <caption class="visuellement-cache">'
+        f"{_('Valeurs, cibles et référence de %(nom)s') % {'nom': nom}}</caption>\n"
+        f"      <thead><tr>{entetes}</tr></thead>\n"
+        f"      <tbody>{lignes_de_courbe(courbe['lignes'])}</tbody>\n"
+        "    </table>\n"
+        f"    {reperes}\n"
+        "  </details>\n"
+        "</article>\n"
+    )
