@@ -41,9 +41,13 @@ def article_de_courbe(courbe: dict) -> SafeString:
     """La courbe d'un indicateur au tableau de bord d'un quartier : titre et statut, graphique,
     puis, repliés, son tableau de données et ses apprentissages épinglés."""
     serie = courbe["serie"]
-    # Comme `{% blocktranslate with nom=… %}` : le nom est échappé, pas le texte traduit.
+
     code, nom = conditional_escape(serie.code), conditional_escape(serie.nom)
     statut = conditional_escape(courbe["statut"])
+    # Comme `{% blocktranslate with nom=… %}` : le nom est échappé, pas le texte traduit. (Hors
+    # des f-chaînes : xgettext n'y voit pas les textes à traduire.)
+    resume = _("Données : %(nom)s") % {"nom": nom}
+    legende = _("Valeurs, cibles et référence de %(nom)s") % {"nom": nom}
     reperes = ""
     if serie.reperes:
         elements = "".join(
@@ -68,10 +72,10 @@ def article_de_courbe(courbe: dict) -> SafeString:
         f"{conditional_escape(courbe['libelle_statut'])}</span></h3>\n"
         f"  {graphique('fig-' + str(serie.code), serie.nom, courbe['figure'])}\n"
         "  <details>\n"
-        f"    <summary>{_('Données : %(nom)s') % {'nom': nom}}</summary>\n"
+        f"    <summary>{resume}</summary>\n"
         '    <table class="tableau">\n'
         '      <caption class="visuellement-cache">'
-        f"{_('Valeurs, cibles et référence de %(nom)s') % {'nom': nom}}</caption>\n"
+        f"{legende}</caption>\n"
         f"      <thead><tr>{entetes}</tr></thead>\n"
         f"      <tbody>{lignes_de_courbe(courbe['lignes'])}</tbody>\n"
         "    </table>\n"
