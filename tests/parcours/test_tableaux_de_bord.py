@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.parcours.outils import se_connecter
+
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
 
@@ -65,3 +67,56 @@ def test_le_conseiller_parcourt_les_tableaux_de_bord(page: Page, live_server, de
     courbe = page.locator("article.courbe").first
     expect(courbe.locator("svg.main-svg").first).to_be_visible()
     expect(courbe.locator(_bouton_png("Download plot as a PNG"))).to_have_count(1)
+
+
+# --- Le dessin des graphiques, un à la fois ------------------------------------------------------
+
+# Note, dans l'ordre, la zone de chaque graphique que Plotly dessine, et casse la figure JSON de
+# la première courbe de la page (comme le ferait une figure fautive).
+ESPION = """
+window.__dessines = [];
+document.addEventListener("DOMContentLoaded", () => {
+    const premiere = document.querySelector("article.courbe [data-figure]");
+    if (premiere) {
+        document.getElementById(premiere.dataset.figure).textContent = "{ pas du JSON";
+    }
+});
+Object.defineProperty(window, "Plotly", {
+    configurable: true,
+    set(valeur) {
+        const dessiner = valeur.newPlot;
+        valeur.newPlot = function (zone, ...reste) {
+            window.__dessines.push(zone.closest("[id]") ? zone.closest("[id]").id : "?");
+            return dessiner.call(this, zone, ...reste);
+        };
+        Object.defineProperty(window, "Plotly", {value: valeur, writable: true});
+    },
+});
+"""
+
+
+def test_les_graphiques_a_l_ecran_d_abord_et_une_figure_fautive_n_arrete_pas_les_autres(
+    page: Page, live_server, demo
+):
+    """Le tableau d'un quartier ouvert sur sa dernière courbe (#courbe-…) : celle-ci est
+    dessinée avant celles du haut de la page; une figure illisible (la première) est sautée, et
+    toutes les autres sont dessinées."""
+    se_connecter(page, live_server.url, "conseil@demo.evalpic.ca")
+    page.add_init_script(ESPION)
+    adresse = f"{live_server.url}/tableau-de-bord/quartiers/saint-michel/"
+    page.goto(adresse)
+    derniere = page.locator("article.courbe").last.get_attribute("id")
+    page.goto("about:blank")
+    page.goto(f"{adresse}#{derniere}")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('article.courbe [data-figure]')].slice(1)"
+        ".every(zone => zone.querySelector('svg.main-svg'))"
+    )
+    dessines = page.evaluate("() => window.__dessines")
+    courbes = page.locator("article.courbe").count()
+    assert courbes > 3
+    # À l'écran d'abord : dans l'ordre de la page, la dernière serait dessinée la dernière.
+    assert dessines.index(derniere) < len(dessines) // 2, dessines
+    premiere = page.locator("article.courbe").first
+    expect(premiere.locator("svg.main-svg")).to_have_count(0)  # sautée, pas bloquante
+    assert len(dessines) == len(set(dessines))  # chacun une seule fois
