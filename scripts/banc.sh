@@ -10,7 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/_commun.sh"
 cd "$RACINE"
 
-installer_paquets_debian gettext
+installer_paquets_debian gettext chromium
 installer_python "[dev]"
 demarrer_postgresql
 creer_role_postgresql
@@ -31,6 +31,7 @@ if [ -n "${REGENERER:-}" ] || ! "$PY" manage.py shell -c \
 fi
 "$PY" -m benchmarks.tableaux --repetitions "${REPETITIONS:-5}"
 "$PY" -m benchmarks.api --repetitions "${REPETITIONS:-5}"
+"$PY" -m benchmarks.navigateur --repetitions "${REPETITIONS:-5}"
 
 # Les bilans : le PIC réel compte 17 quartiers; une base à part, de taille réaliste.
 psql -q -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'evalpic_banc_bilans'" \
