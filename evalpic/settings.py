@@ -162,7 +162,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "evalpic.statiques.PlotlyFinder",
 ]
 # Aucun fichier de MEDIA_ROOT n'est servi tel quel : les fichiers des bilans passent par
 # /bilans/<id>/fichier.<format>, qui revérifie l'accès à chaque téléchargement.
@@ -291,8 +290,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Politique de sécurité du contenu (CSP), posée sur chaque page HTML par
-# evalpic.securite.PolitiqueDeContenuMiddleware. Seuls nos scripts s'exécutent : plotly.js (servi
-# par evalpic.statiques.PlotlyFinder) et js/graphiques.js; les figures voyagent dans des
+# evalpic.securite.PolitiqueDeContenuMiddleware. Seuls nos scripts s'exécutent : plotly.js
+# (js/plotly-cartesian.min.js) et js/graphiques.js; les figures voyagent dans des
 # <script type="application/json"> (json_script), que le navigateur n'exécute pas.
 # style-src garde 'unsafe-inline' : plotly.js insère ses propres règles <style> et pose des
 # attributs style sur chaque élément qu'il dessine, sans quoi les graphiques s'affichent mal (de
