@@ -4,8 +4,8 @@
 // Quelques graphiques à la fois, en rendant la main au navigateur entre deux tranches : le
 // tableau de bord d'un quartier en compte plus de cent, et les dessiner d'une traite bloquait la
 // page (défilement, clics, lecteur d'écran) jusqu'au dernier. Ceux qui sont à l'écran passent
-// d'abord (y compris après un lien vers #courbe-…), les autres suivent
-// dans l'ordre de la page; tous finissent dessinés.
+// d'abord (y compris après un lien vers #courbe-…), les autres suivent dans l'ordre de la page;
+// tous finissent dessinés.
 (function () {
   "use strict";
   if (typeof Plotly === "undefined") { return; }
