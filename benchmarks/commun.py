@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import socket
 import statistics
 import time
 from collections.abc import Callable
@@ -110,3 +112,22 @@ def imprimer(titre: str, mesures: list[Mesure]) -> None:
             f"{m.nom:<44} {m.page_ms:>8.1f} ms {m.plancher_ms:>10.1f} ms "
             f"{m.ratio:>6.1f}× {m.requetes:>9}"
         )
+
+
+def port_libre() -> int:
+    """Un port TCP libre de 127.0.0.1, pour un serveur lancé par une mesure."""
+    with socket.socket() as prise:
+        prise.bind(("127.0.0.1", 0))
+        return prise.getsockname()[1]
+
+
+def attendre(condition: Callable[[], object], secondes: float, message: str) -> None:
+    """Attend que `condition()` soit vraie (ses exceptions comptent pour non); sinon, arrête le
+    script avec `message`."""
+    fin = time.monotonic() + secondes
+    while time.monotonic() < fin:
+        with contextlib.suppress(Exception):
+            if condition():
+                return
+        time.sleep(0.1)
+    raise SystemExit(message)

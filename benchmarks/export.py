@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.commun import preparer_django
+from benchmarks.commun import port_libre, preparer_django
 
 CHEMIN = "/export/valeurs.csv"
 BLOC = 64 * 1024
@@ -54,12 +54,6 @@ def copier_vers_dev_null(instruction: str) -> tuple[int, int]:
 
 
 # --- La vue, à travers gunicorn -----------------------------------------------------------------
-
-
-def port_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -7,17 +7,15 @@ python -m benchmarks.navigateur, avec DATABASE_URL)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
-from benchmarks.commun import preparer_django, utilisateur_de_mesure
+from benchmarks.commun import attendre, port_libre, preparer_django, utilisateur_de_mesure
 
 # Les tâches longues, notées dès le début du chargement.
 OBSERVATEUR = """
@@ -32,28 +30,24 @@ TOUS_DESSINES = (
 )
 
 
-def _port_libre() -> int:
-    with socket.socket() as prise:
-        prise.bind(("127.0.0.1", 0))
-        return prise.getsockname()[1]
-
-
 def _serveur(port: int) -> subprocess.Popen:
     commande = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
     serveur = subprocess.Popen(
         commande, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    fin = time.monotonic() + 30
-    while time.monotonic() < fin:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-            return serveur
-        except urllib.error.HTTPError:  # il répond (une redirection vers la connexion, etc.)
-            return serveur
-        except OSError:
-            time.sleep(0.2)
-    serveur.terminate()
-    raise RuntimeError("le serveur de mesure ne répond pas")
+    try:
+        attendre(lambda: _repond(port), 30, "le serveur de mesure ne répond pas")
+    except SystemExit:
+        serveur.terminate()
+        raise
+    return serveur
+
+
+def _repond(port: int) -> bool:
+    # Une HTTPError est une réponse (une redirection vers la connexion, etc.).
+    with contextlib.suppress(urllib.error.HTTPError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+    return True
 
 
 def _cookie_de_session() -> str:
@@ -67,11 +61,12 @@ def _cookie_de_session() -> str:
 def mesurer(adresse: str, cookie: str, repetitions: int) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
+    from rapports.images import chemin_chromium
+
     mesures = []
     with sync_playwright() as playwright:
         navigateur = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=["--no-sandbox"],
+            executable_path=chemin_chromium(), args=["--no-sandbox"]
         )
         for _ in range(repetitions):
             contexte = navigateur.new_context(viewport={"width": 1280, "height": 900})
@@ -112,7 +107,7 @@ def main() -> None:
     arguments = parseur.parse_args()
     preparer_django()
     cookie = _cookie_de_session()
-    port = _port_libre()
+    port = port_libre()
     serveur = _serveur(port)
     try:
         adresse = f"http://127.0.0.1:{port}/tableau-de-bord/quartiers/{arguments.quartier}/"

@@ -23,7 +23,6 @@ personne d'autre ne s'en sert (tests, autres applications).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import json
 import os
@@ -35,12 +34,11 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.commun import preparer_django, utilisateur_de_mesure
-from benchmarks.redis_a_part import RedisAPart, port_libre
+from benchmarks.commun import attendre, port_libre, preparer_django, utilisateur_de_mesure
+from benchmarks.redis_a_part import RedisAPart
 
 RACINE = Path(__file__).resolve().parent.parent
 NOM_APPLICATION = "evalpic-pannes"  # les connexions de notre gunicorn, et elles seules
@@ -99,16 +97,6 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 os.killpg(self.processus.pid, signal.SIGKILL)
                 self.processus.wait(timeout=10)
-
-
-def attendre(condition: Callable[[], object], secondes: float, message: str) -> None:
-    fin = time.monotonic() + secondes
-    while time.monotonic() < fin:
-        with contextlib.suppress(Exception):
-            if condition():
-                return
-        time.sleep(0.1)
-    raise SystemExit(message)
 
 
 # --- Les requêtes -------------------------------------------------------------------------------

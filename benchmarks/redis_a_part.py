@@ -7,18 +7,13 @@ from __future__ import annotations
 import contextlib
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
+from benchmarks.commun import port_libre
+
 REDIS_SERVER = shutil.which("redis-server")
-
-
-def port_libre() -> int:
-    with socket.socket() as prise:
-        prise.bind(("127.0.0.1", 0))
-        return prise.getsockname()[1]
 
 
 class RedisAPart:

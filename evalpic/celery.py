@@ -26,13 +26,8 @@ def _demarrer_kaleido(**_kwargs) -> None:
 
 @worker_process_init.connect
 def _preparer_les_adresses(**_kwargs) -> None:
-    """Les adresses du site, chargées une fois par processus et par langue (modules des vues
-    importés, table inverse construite) : le premier courriel « bilan prêt » ne paie pas ces
-    ~0,4 s, sur le chemin en série de la fin d'un bilan."""
-    from django.conf import settings
-    from django.urls import get_resolver
-    from django.utils import translation
+    """Les adresses du site chargées dans chaque processus de travail (voir
+    `evalpic.demarrage.charger_les_adresses`)."""
+    from evalpic.demarrage import charger_les_adresses
 
-    for langue, _nom in settings.LANGUAGES:
-        with translation.override(langue):
-            get_resolver().reverse_dict  # noqa: B018 (construit la table inverse de la langue)
+    charger_les_adresses()

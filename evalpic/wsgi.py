@@ -13,7 +13,8 @@ import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
-from django.urls import get_resolver
+
+from evalpic.demarrage import charger_les_adresses
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalpic.settings")
 
@@ -22,7 +23,7 @@ application = get_wsgi_application()
 
 def _geler_ce_qui_est_charge() -> None:
     """Charge les adresses (et donc les vues de chaque application), puis gèle tout."""
-    get_resolver().url_patterns  # noqa: B018 — importe les modules des vues
+    charger_les_adresses()
     gc.collect()
     gc.freeze()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from benchmarks.redis_a_part import port_libre
+from benchmarks.commun import port_libre
 from tests.integration.conftest import Worker
 
 GARDE_BLOCAGE = 30  # secondes : au-delà, une requête est tenue pour bloquée (Redis figé)
