@@ -3,6 +3,8 @@ entre quartiers. Chaque graphique a son tableau de données et son CSV (`?csv=<n
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -140,16 +142,27 @@ def _lignes_series(tableau):
 
 @login_required
 def theorie_du_changement(request, slug: str):
-    version = request.GET.get("version")
-    if version is not None and not version.isdigit():
-        raise Http404(_("Version introuvable."))
-    theorie = selectors.theorie_du_changement(request.user, slug, int(version) if version else None)
+    theorie = selectors.theorie_du_changement(request.user, slug, _version(request))
     contexte = {
         "theorie": theorie,
         "quartier": theorie.quartier,
         "figure": graphiques.graphe_theorie_du_changement(theorie.noeuds, theorie.liens),
     }
     return TemplateResponse(request, "rapports/theorie.html", contexte)
+
+
+def _version(request) -> int | None:
+    """La version demandée (`?version=`) : des chiffres 0-9 seulement, sinon 404. Pas
+    `str.isdigit()`, vrai pour « ² » (qu'int() refuse) et pour « １ » (qu'int() lit 1)."""
+    texte = request.GET.get("version")
+    if texte is None:
+        return None
+    if re.fullmatch(r"[0-9]+", texte):
+        try:
+            return int(texte)
+        except ValueError:  # plus de chiffres qu'int() n'en accepte (sys.int_info)
+            pass
+    raise Http404(_("Version introuvable."))
 
 
 # --- Un indicateur entre quartiers --------------------------------------------------------------

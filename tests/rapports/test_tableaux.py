@@ -144,6 +144,18 @@ def test_la_theorie_du_changement_et_ses_versions(client, eve, deux_quartiers):
     assert client.get(url, {"version": "abc"}).status_code == 404
 
 
+@pytest.mark.parametrize("version", ["²", "１", "١", "9" * 5000, " 1", "1\n", "+1", "1_0", ""])
+def test_une_version_qui_n_est_pas_en_chiffres_ascii_repond_404(client, eve, version):
+    # « ² » passe str.isdigit() mais pas int(), ni 5 000 chiffres (limite de int()) : c'étaient
+    # des erreurs 500. « １ » (pleine chasse) et « ١ » (arabe) valaient la version 1. Seule une
+    # suite de chiffres 0-9 est une version.
+    quartier = QuartierFactory(nom="Gamma")
+    StrategieFactory(quartier=quartier, statut=StatutStrategie.EN_VIGUEUR)
+    client.force_login(eve)
+    url = reverse("theorie_du_changement", args=[quartier.slug])
+    assert client.get(url, {"version": version}).status_code == 404
+
+
 def test_la_theorie_liste_indicateurs_et_actions_de_chaque_changement_dans_l_ordre(client, eve):
     quartier = QuartierFactory(nom="Gamma")
     strategie = StrategieFactory(quartier=quartier, statut=StatutStrategie.EN_VIGUEUR)
