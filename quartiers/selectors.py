@@ -89,8 +89,10 @@ def _evolution_partenaires(quartier: Quartier) -> list[PartenairesParAnnee]:
 
 
 def _derniere_valeur(champ: str):
+    """La dernière valeur transmise (jamais un brouillon, comme sur les tableaux de bord)."""
     return Subquery(
-        Valeur.objects.filter(
+        Valeur.objects.publiees()
+        .filter(
             saisie__table__quartier_id=OuterRef("quartier_id"),
             indicateur_id=OuterRef("indicateur_id"),
             valeur_numerique__isnull=False,

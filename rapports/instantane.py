@@ -25,7 +25,6 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import translation
 
 from indicateurs.calculs import calculer
@@ -35,7 +34,6 @@ from indicateurs.models import (
     ChangementVise,
     Indicateur,
     IndicateurSuivi,
-    ModeCollecte,
     Periode,
     StatutPeriode,
     StatutSaisie,
@@ -224,24 +222,24 @@ def _apprentissages(quartier: Quartier, debut: datetime.date, fin: datetime.date
 
 def _completude(quartier: Quartier, periodes: list[Periode]) -> dict:
     """Valeurs attendues, présentes et validées sur la fenêtre, et ce qui manque."""
-    attendus = list(
-        IndicateurSuivi.objects.filter(
-            quartier=quartier, actif=True, indicateur__mode=ModeCollecte.SAISI
-        ).values_list("indicateur__code", flat=True)
+    attendus = set(
+        IndicateurSuivi.objects.filter(quartier=quartier)
+        .a_saisir()
+        .values_list("indicateur__code", flat=True)
     )
-    renseignee = Q(non_disponible=True) | Q(valeur_numerique__isnull=False) | ~Q(valeur_texte="")
-    presentes = set(
-        Valeur.objects.filter(
-            renseignee, saisie__table__quartier=quartier, saisie__periode__in=periodes
-        )
-        .exclude(saisie__statut=StatutSaisie.BROUILLON)
+    presentes = {  # les seules valeurs attendues : celles d'un indicateur que la table saisit
+        (code, annee, trimestre, statut)
+        for code, annee, trimestre, statut in Valeur.objects.publiees()
+        .renseignees()
+        .filter(saisie__table__quartier=quartier, saisie__periode__in=periodes)
         .values_list(
             "indicateur__code",
             "saisie__periode__annee",
             "saisie__periode__trimestre",
             "saisie__statut",
         )
-    )
+        if code in attendus
+    }
     cles = {(c, a, t) for c, a, t, _s in presentes}
     manquantes = [
         {"indicateur": code, "periode": p.code}

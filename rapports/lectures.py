@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -24,14 +24,11 @@ from indicateurs.models import (
     ModeCollecte,
     Periode,
     StatutIndicateur,
-    StatutSaisie,
     Valeur,
 )
+from indicateurs.models.saisies import STATUTS_PUBLIES as STATUTS_PUBLIES  # réexportés
 from quartiers.models import Participation, Quartier
 from rapports.series import Point, Repere, SerieIndicateur
-
-# Les tableaux de bord montrent ce que les tables ont transmis : tout sauf les brouillons.
-STATUTS_PUBLIES = [StatutSaisie.SOUMISE, StatutSaisie.RENVOYEE, StatutSaisie.VALIDEE]
 
 
 @dataclass(frozen=True)
@@ -91,10 +88,10 @@ def _valeurs(quartier_ids, indicateur_ids, periodes) -> dict[tuple[int, int, int
     table par quartier, une saisie par table et période, une valeur par saisie et indicateur),
     et l'ordre par défaut de `Valeur` joindrait périodes, quartiers et indicateurs pour rien."""
     lignes = (
-        Valeur.objects.filter(
+        Valeur.objects.publiees()
+        .filter(
             saisie__table__quartier_id__in=quartier_ids,
             saisie__periode__in=periodes,
-            saisie__statut__in=STATUTS_PUBLIES,
             indicateur_id__in=indicateur_ids,
             valeur_numerique__isnull=False,
         )
@@ -239,22 +236,26 @@ def lire_series(
 def parts_renseignees(
     quartiers: list[Quartier], periodes: list[Periode]
 ) -> dict[tuple[int, int], float]:
-    """(quartier, période) → part (0–100) des indicateurs saisis suivis qui ont une valeur ou une
-    absence expliquée dans une saisie transmise. Deux requêtes."""
+    """(quartier, période) → part (0–100) des indicateurs que la table saisit
+    (`suivi_a_saisir`) qui ont une valeur ou une absence expliquée dans une saisie transmise.
+    Deux requêtes."""
     attendus = dict(
-        IndicateurSuivi.objects.filter(
-            quartier__in=quartiers, actif=True, indicateur__mode=ModeCollecte.SAISI
-        )
+        IndicateurSuivi.objects.filter(quartier__in=quartiers)
+        .a_saisir()
         .values("quartier_id")
         .annotate(n=Count("pk"))
         .values_list("quartier_id", "n")
     )
-    renseignee = Q(non_disponible=True) | Q(valeur_numerique__isnull=False) | ~Q(valeur_texte="")
+    # Au numérateur, les seules valeurs attendues : celles d'un indicateur que la table saisit.
     presents = (
-        Valeur.objects.filter(
-            renseignee, saisie__table__quartier__in=quartiers, saisie__periode__in=periodes
+        Valeur.objects.publiees()
+        .renseignees()
+        .filter(
+            indicateur__suivis__in=IndicateurSuivi.objects.a_saisir(),
+            indicateur__suivis__quartier=F("saisie__table__quartier"),
+            saisie__table__quartier__in=quartiers,
+            saisie__periode__in=periodes,
         )
-        .exclude(saisie__statut=StatutSaisie.BROUILLON)
         .values("saisie__table__quartier_id", "saisie__periode_id")
         .annotate(n=Count("pk"))
         .values_list("saisie__table__quartier_id", "saisie__periode_id", "n")

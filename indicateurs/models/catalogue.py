@@ -164,6 +164,26 @@ class Indicateur(models.Model):
         return self.mode == ModeCollecte.CALCULE
 
 
+def suivi_a_saisir(chemin: str = "") -> Q:
+    """La règle, écrite une fois, de ce qu'une table saisit chaque trimestre : les indicateurs
+    suivis actifs, saisis (non calculés) et approuvés. Le formulaire les demande, la soumission
+    les exige, et chaque complétude (page de suivi, tableau de bord, bilan) les compte comme
+    attendus. `chemin` mène au suivi depuis le modèle interrogé (« quartier__indicateurs_suivis__ »
+    depuis une table, par exemple)."""
+    return Q(
+        **{
+            f"{chemin}actif": True,
+            f"{chemin}indicateur__mode": ModeCollecte.SAISI,
+            f"{chemin}indicateur__statut": StatutIndicateur.APPROUVE,
+        }
+    )
+
+
+class IndicateurSuiviQuerySet(models.QuerySet):
+    def a_saisir(self) -> IndicateurSuiviQuerySet:
+        return self.filter(suivi_a_saisir())
+
+
 class IndicateurSuivi(models.Model):
     """Un indicateur que suit un quartier : sa valeur de référence et ses cibles."""
 
@@ -182,6 +202,8 @@ class IndicateurSuivi(models.Model):
     date_reference = models.DateField(_("date de la valeur de référence"), null=True, blank=True)
     source_reference = models.CharField(_("source de la référence"), max_length=250, blank=True)
     actif = models.BooleanField(_("actif"), default=True)
+
+    objects = IndicateurSuiviQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicateur suivi")

@@ -67,6 +67,11 @@ class StatutSaisie(models.TextChoices):
     VALIDEE = "validee", _("validée")
 
 
+# Les saisies transmises (tout sauf les brouillons) : ce que voient les tableaux de bord, les
+# bilans, la page d'un quartier et les complétudes.
+STATUTS_PUBLIES = (StatutSaisie.SOUMISE, StatutSaisie.RENVOYEE, StatutSaisie.VALIDEE)
+
+
 class Saisie(models.Model):
     """Les données d'une table pour un trimestre; `version` protège des écrasements silencieux."""
 
@@ -118,6 +123,26 @@ class Saisie(models.Model):
         return f"{self.table.quartier} — {self.periode}"
 
 
+def valeur_renseignee(chemin: str = "") -> Q:
+    """Une valeur compte comme renseignée si elle a un nombre, un texte, ou une absence
+    expliquée (`Valeur.est_renseignee`, en SQL). `chemin` mène à la valeur depuis le modèle
+    interrogé (« valeurs__ » depuis une saisie)."""
+    return (
+        Q(**{f"{chemin}non_disponible": True})
+        | Q(**{f"{chemin}valeur_numerique__isnull": False})
+        | ~Q(**{f"{chemin}valeur_texte": ""})
+    )
+
+
+class ValeurQuerySet(models.QuerySet):
+    def publiees(self) -> ValeurQuerySet:
+        """Les valeurs des saisies transmises : jamais un brouillon."""
+        return self.filter(saisie__statut__in=STATUTS_PUBLIES)
+
+    def renseignees(self) -> ValeurQuerySet:
+        return self.filter(valeur_renseignee())
+
+
 class Valeur(models.Model):
     """La valeur d'un indicateur dans une saisie, ou « non disponible » avec sa raison."""
 
@@ -136,6 +161,8 @@ class Valeur(models.Model):
     commentaire = models.TextField(_("commentaire"), blank=True)
     preuve_url = models.URLField(_("lien vers une pièce justificative"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ValeurQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("valeur")

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import AffectationFactory, construire_quartier
+from indicateurs.models import Saisie, Valeur
+from tests.factories import AffectationFactory, construire_quartier, periode_du_trimestre
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,20 @@ def test_la_page_d_un_quartier_montre_table_partenaires_strategie_et_indicateurs
         assert suivi.indicateur.code in contenu
     # La dernière valeur est celle du trimestre le plus récent (10 + 2), au format français.
     assert "12 <span" in contenu and "T3 2023" in contenu
+
+
+def test_la_derniere_valeur_d_un_quartier_n_est_jamais_un_brouillon(client, eve):
+    # Comme les tableaux de bord : un brouillon de la table n'est pas encore transmis.
+    quartier = construire_quartier(nom="Villeray", indicateurs=1, trimestres=3)
+    brouillon = Saisie.objects.create(
+        table=quartier.table, periode=periode_du_trimestre(2023, 4), statut="brouillon"
+    )
+    suivi = quartier.indicateurs_suivis.get()
+    Valeur.objects.create(saisie=brouillon, indicateur=suivi.indicateur, valeur_numerique=99)
+    client.force_login(eve)
+    contenu = client.get(quartier.get_absolute_url()).content.decode()
+    assert "12 <span" in contenu and "T3 2023" in contenu
+    assert "99 <span" not in contenu and "T4 2023" not in contenu
 
 
 def test_la_page_d_un_quartier_coute_autant_de_requetes_avec_dix_fois_plus_de_donnees(client, eve):
