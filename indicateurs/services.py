@@ -143,12 +143,14 @@ def decrire(donnee: DonneeValeur | None) -> str:
 
 
 def saisie_pour(*, table: TableDeQuartier, periode: Periode, auteur=None) -> Saisie:
-    """La saisie de la table pour la période, créée au besoin (en brouillon)."""
-    saisie, creee = Saisie.objects.get_or_create(table=table, periode=periode)
-    if creee:
-        EvenementSaisie.objects.create(
-            saisie=saisie, type_evenement=TypeEvenement.CREATION, auteur=auteur, version=1
-        )
+    """La saisie de la table pour la période, créée au besoin (en brouillon) avec son événement
+    « création » : les deux ensemble ou rien."""
+    with transaction.atomic():
+        saisie, creee = Saisie.objects.get_or_create(table=table, periode=periode)
+        if creee:
+            EvenementSaisie.objects.create(
+                saisie=saisie, type_evenement=TypeEvenement.CREATION, auteur=auteur, version=1
+            )
     return saisie
 
 
@@ -175,7 +177,9 @@ def _exiger_statut(saisie: Saisie, statuts: Iterable[str], message: str) -> None
 
 def enregistrer_saisie(
     *,
-    saisie: Saisie,
+    saisie: Saisie | None = None,
+    table: TableDeQuartier | None = None,
+    periode: Periode | None = None,
     auteur,
     version: int,
     donnees: Mapping[int, DonneeValeur],
@@ -183,12 +187,19 @@ def enregistrer_saisie(
     motif: str = "",
 ) -> Enregistrement:
     """Enregistre les valeurs (clé : id d'indicateur) et les apprentissages d'une saisie
-    modifiable. Tout ou rien : la moindre erreur lève `ValidationError` (clés « <id>.<partie> »)
-    et n'écrit rien. Renvoie le nombre de valeurs changées et les valeurs inhabituelles."""
-    exiger_droit(auteur, Droit.SAISIR, saisie.table)
-    attendus = {i.pk: i for i in indicateurs_a_saisir(saisie.table)}
+    modifiable : `saisie`, ou celle de `table` pour `periode`, alors créée au besoin dans la
+    même transaction. Tout ou rien : la moindre erreur lève `ValidationError` (clés
+    « <id>.<partie> ») et n'écrit rien, pas même la saisie à créer. Renvoie la saisie, le nombre
+    de valeurs changées et les valeurs inhabituelles."""
+    if saisie is None and (table is None or periode is None):
+        raise TypeError("enregistrer_saisie : donnez `saisie`, ou `table` et `periode`.")
+    table = saisie.table if saisie else table
+    exiger_droit(auteur, Droit.SAISIR, table)
+    attendus = {i.pk: i for i in indicateurs_a_saisir(table)}
     _verifier_donnees(attendus, donnees)
     with transaction.atomic():
+        if saisie is None:
+            saisie = saisie_pour(table=table, periode=periode, auteur=auteur)
         _prendre_la_version(saisie, version)
         saisie.refresh_from_db(fields=["statut"])
         _exiger_statut(

@@ -79,17 +79,20 @@ def _enregistrer(request, quartier, periode: Periode):
     if not form.is_valid():
         contexte = _contexte_formulaire(request, quartier, periode, form=form, page=page)
         return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=400)
-    saisie = services.saisie_pour(table=quartier.table, periode=periode, auteur=request.user)
     resultat = None
     try:
+        # La saisie est créée, s'il le faut, dans la transaction de l'écriture : refusée, elle
+        # ne laisse ni brouillon vide ni événement « création ».
         resultat = services.enregistrer_saisie(
-            saisie=saisie,
+            table=quartier.table,
+            periode=periode,
             auteur=request.user,
             version=form.cleaned_data["version"],
             donnees=form.donnees(),
             apprentissages=form.apprentissages(),
         )
         if request.POST.get("action") == "soumettre":
+            saisie = resultat.saisie
             services.soumettre_saisie(saisie=saisie, auteur=request.user, version=saisie.version)
     except services.ConflitDeVersion as conflit:
         # On garde vos valeurs à l'écran, avec la version actuelle : enregistrer de nouveau
@@ -102,7 +105,7 @@ def _enregistrer(request, quartier, periode: Periode):
     except ValidationError as erreur:
         form.erreurs_du_service(erreur)
         if resultat is not None:
-            _poser_version(form, saisie.version)
+            _poser_version(form, resultat.saisie.version)
             messages.warning(
                 request,
                 _("Le brouillon est enregistré, mais la saisie ne peut pas encore être soumise."),

@@ -91,6 +91,9 @@ def test_non_disponible_sans_raison_est_refuse(client, alice, url, indicateurs_a
     assert reponse.status_code == 400
     assert reponse.context["form"].errors[f"r{pk}"]
     assert not Valeur.objects.exists()
+    # Refusée, la première écriture ne laisse ni brouillon vide ni événement « création ».
+    assert not Saisie.objects.exists()
+    assert not EvenementSaisie.objects.exists()
 
 
 def test_enregistrer_puis_soumettre(client, alice, url, indicateurs_a, periode, table_a):
