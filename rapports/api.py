@@ -33,9 +33,9 @@ from indicateurs.api_saisies import ErreursSerializer
 from quartiers.acces import Droit, quartier_accessible_ou_404
 from quartiers.models import Langue
 from rapports import selectors, services
-from rapports.exports import nom_de_fichier
+from rapports.fichiers import TYPES, fichier_du_bilan
+from rapports.messages import MESSAGE_FILE_INDISPONIBLE
 from rapports.models import Bilan, Portee, StatutBilan
-from rapports.views_bilans import MESSAGE_FILE_INDISPONIBLE, TYPES
 
 FORMATS = ("pdf", "xlsx", "csv", "html")
 MESSAGES = {
@@ -247,19 +247,9 @@ class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     def fichier(self, request, pk=None, type_fichier: str = "pdf", format=None):
         """Revérifie l'accès à chaque téléchargement; seul un bilan prêt a des fichiers."""
-        bilan = self.get_object()
-        fichier = getattr(bilan, f"fichier_{type_fichier}")
-        if bilan.statut != StatutBilan.PRET or not fichier:
-            raise Http404(_("Ce bilan n'est pas prêt."))
-        try:
-            contenu = fichier.open("rb")
-        except FileNotFoundError as absent:
-            raise Http404(_("Fichier introuvable.")) from absent
+        contenu, nom, type_ = fichier_du_bilan(self.get_object(), type_fichier)
         return FileResponse(
-            contenu,
-            as_attachment=type_fichier != "html",
-            filename=nom_de_fichier(bilan.instantane, type_fichier),
-            content_type=TYPES[type_fichier],
+            contenu, as_attachment=type_fichier != "html", filename=nom, content_type=type_
         )
 
 

@@ -9,25 +9,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rapports import comparaison, rendu, selectors, services
-from rapports.exports import nom_de_fichier
+from rapports.fichiers import fichier_du_bilan
 from rapports.forms_bilans import DemandeBilanForm
+from rapports.messages import MESSAGE_FILE_INDISPONIBLE
 from rapports.models import StatutBilan
-
-TYPES = {
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-# Un bilan demandé pendant une panne de la file des tâches (Redis) : enregistré, en attente.
-MESSAGE_FILE_INDISPONIBLE = gettext_lazy(
-    "La file des tâches est indisponible pour le moment : le bilan est enregistré, en attente, "
-    "et sera produit dès qu'elle sera de retour. Rien n'est perdu, inutile de le redemander."
-)
 
 
 @login_required
@@ -67,18 +55,9 @@ def detail(request, pk: int):
 @require_GET
 def telecharger(request, pk: int, format: str):
     """Chaque téléchargement revérifie l'accès; seul un bilan prêt a des fichiers."""
-    if format not in TYPES:
-        raise Http404(_("Format inconnu."))
     bilan = selectors.bilan_accessible_ou_404(request.user, pk)
-    fichier = getattr(bilan, f"fichier_{format}")
-    if bilan.statut != StatutBilan.PRET or not fichier:
-        raise Http404(_("Ce bilan n'est pas prêt."))
-    return FileResponse(
-        fichier.open("rb"),
-        as_attachment=format != "html",
-        filename=nom_de_fichier(bilan.instantane, format),
-        content_type=TYPES[format],
-    )
+    contenu, nom, type_ = fichier_du_bilan(bilan, format)
+    return FileResponse(contenu, as_attachment=format != "html", filename=nom, content_type=type_)
 
 
 @login_required

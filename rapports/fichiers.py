@@ -1,0 +1,33 @@
+"""Les fichiers d'un bilan prêt, tels que les téléchargent le site et l'API."""
+
+from __future__ import annotations
+
+from django.core.files import File
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from rapports.exports import nom_de_fichier
+from rapports.models import Bilan, StatutBilan
+
+TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def fichier_du_bilan(bilan: Bilan, format: str) -> tuple[File, str, str]:
+    """Le fichier `format` de `bilan` (déjà lu par le sélecteur d'accès), ouvert en lecture, avec
+    son nom de téléchargement et son type de contenu. 404 si le format est inconnu, si le bilan
+    n'est pas prêt ou si le fichier manque au stockage."""
+    if format not in TYPES:
+        raise Http404(_("Format inconnu."))
+    fichier = getattr(bilan, f"fichier_{format}")
+    if bilan.statut != StatutBilan.PRET or not fichier:
+        raise Http404(_("Ce bilan n'est pas prêt."))
+    try:
+        contenu = fichier.open("rb")
+    except FileNotFoundError as absent:
+        raise Http404(_("Fichier introuvable.")) from absent
+    return contenu, nom_de_fichier(bilan.instantane, format), TYPES[format]
