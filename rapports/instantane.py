@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import translation
@@ -87,6 +88,7 @@ def construire_instantane(bilan: Bilan) -> dict:
         registres = lire_registres([q.pk for q in quartiers])
         debut, fin = bornes(bilan)
         codes = {s.code for liste in series.values() for s in liste}
+        lectures = _lectures_par_quartier(quartiers, periodes, debut, fin)
         return {
             "format": FORMAT,
             "generateur": VERSION_GENERATEUR,
@@ -103,14 +105,20 @@ def construire_instantane(bilan: Bilan) -> dict:
             },
             "indicateurs": _catalogue(codes),
             "quartiers": [
-                _quartier(q, series[q.pk], registres[q.pk], periodes, debut, fin) for q in quartiers
+                _quartier(q, series[q.pk], registres[q.pk], lectures[q.pk], debut, fin)
+                for q in quartiers
             ],
         }
 
 
 def _quartiers_du_pic() -> list[Quartier]:
     """Les quartiers qui suivent au moins un indicateur, par ordre alphabétique."""
-    return list(Quartier.objects.filter(indicateurs_suivis__actif=True).distinct().order_by("nom"))
+    return list(
+        Quartier.objects.filter(indicateurs_suivis__actif=True)
+        .select_related("table")
+        .distinct()
+        .order_by("nom")
+    )
 
 
 def _catalogue(codes: set[str]) -> dict:
@@ -128,23 +136,54 @@ def _catalogue(codes: set[str]) -> dict:
     }
 
 
-def _quartier(quartier, series, registre, periodes, debut, fin) -> dict:
-    strategie = (
-        StrategieDeChangement.objects.filter(quartier=quartier, statut=StatutStrategie.EN_VIGUEUR)
-        .order_by("-version")
-        .first()
+@dataclass
+class _LecturesDuQuartier:
+    """Ce que l'instantané lit pour un quartier, lu pour tous les quartiers du bilan d'un coup :
+    le même nombre de requêtes pour un quartier ou pour les 17 du PIC."""
+
+    strategie: StrategieDeChangement | None = None
+    changements: list[ChangementVise] = field(default_factory=list)
+    apprentissages: list[Apprentissage] = field(default_factory=list)
+    completude: dict = field(default_factory=dict)
+
+
+def _lectures_par_quartier(quartiers, periodes, debut, fin) -> dict[int, _LecturesDuQuartier]:
+    ids = [q.pk for q in quartiers]
+    lectures = {pk: _LecturesDuQuartier() for pk in ids}
+    strategies = StrategieDeChangement.objects.filter(
+        quartier_id__in=ids, statut=StatutStrategie.EN_VIGUEUR
+    ).order_by("quartier_id", "-version")
+    for strategie in strategies:  # la version la plus récente en vigueur
+        if lectures[strategie.quartier_id].strategie is None:
+            lectures[strategie.quartier_id].strategie = strategie
+    en_vigueur = {lu.strategie.pk: lu for lu in lectures.values() if lu.strategie}
+    changements = ChangementVise.objects.filter(strategie_id__in=en_vigueur).prefetch_related(
+        "indicateurs"
     )
+    for changement in changements:
+        en_vigueur[changement.strategie_id].changements.append(changement)
+    apprentissages = Apprentissage.objects.filter(
+        quartier_id__in=ids, periode__debut__gte=debut, periode__fin__lte=fin
+    ).order_by("periode__debut", "pk")
+    for apprentissage in apprentissages:
+        lectures[apprentissage.quartier_id].apprentissages.append(apprentissage)
+    for pk, completude in _completudes(ids, periodes).items():
+        lectures[pk].completude = completude
+    return lectures
+
+
+def _quartier(quartier, series, registre, lectures: _LecturesDuQuartier, debut, fin) -> dict:
     return {
         "slug": quartier.slug,
         "nom": quartier.nom,
         "niveau_soutien": str(quartier.get_niveau_soutien_display()),
         "table": getattr(getattr(quartier, "table", None), "nom", ""),
-        "strategie": _strategie(strategie),
-        "changements": _changements(strategie),
+        "strategie": _strategie(lectures.strategie),
+        "changements": _changements(lectures.changements),
         "series": [_serie(s) for s in series],
         "registre": _registre(registre, debut, fin),
-        "apprentissages": _apprentissages(quartier, debut, fin),
-        "completude": _completude(quartier, periodes),
+        "apprentissages": _apprentissages(lectures.apprentissages),
+        "completude": lectures.completude,
     }
 
 
@@ -158,10 +197,7 @@ def _strategie(strategie: StrategieDeChangement | None) -> dict | None:
     }
 
 
-def _changements(strategie: StrategieDeChangement | None) -> list[dict]:
-    if strategie is None:
-        return []
-    changements = ChangementVise.objects.filter(strategie=strategie).prefetch_related("indicateurs")
+def _changements(changements: list[ChangementVise]) -> list[dict]:
     return [
         {
             "code": c.code,
@@ -210,36 +246,43 @@ def _registre(registre: tuple[list, list], debut: datetime.date, fin: datetime.d
     return resultat
 
 
-def _apprentissages(quartier: Quartier, debut: datetime.date, fin: datetime.date) -> dict:
-    lignes = Apprentissage.objects.filter(
-        quartier=quartier, periode__debut__gte=debut, periode__fin__lte=fin
-    ).order_by("periode__debut", "pk")
+def _apprentissages(lignes: list[Apprentissage]) -> dict:
     par_categorie: dict[str, list[str]] = {c: [] for c in CategorieApprentissage.values}
     for apprentissage in lignes:
         par_categorie[apprentissage.categorie].append(apprentissage.texte)
     return par_categorie
 
 
-def _completude(quartier: Quartier, periodes: list[Periode]) -> dict:
-    """Valeurs attendues, présentes et validées sur la fenêtre, et ce qui manque."""
-    attendus = set(
-        IndicateurSuivi.objects.filter(quartier=quartier)
+def _completudes(quartier_ids: list[int], periodes: list[Periode]) -> dict[int, dict]:
+    """Par quartier : valeurs attendues, présentes et validées sur la fenêtre, et ce qui manque.
+    Attendues : celles des indicateurs que la table saisit (`suivi_a_saisir`); les autres
+    valeurs ne comptent pas. Deux requêtes pour tous les quartiers."""
+    attendus: dict[int, set[str]] = {pk: set() for pk in quartier_ids}
+    for quartier_id, code in (
+        IndicateurSuivi.objects.filter(quartier_id__in=quartier_ids)
         .a_saisir()
-        .values_list("indicateur__code", flat=True)
-    )
-    presentes = {  # les seules valeurs attendues : celles d'un indicateur que la table saisit
-        (code, annee, trimestre, statut)
-        for code, annee, trimestre, statut in Valeur.objects.publiees()
+        .values_list("quartier_id", "indicateur__code")
+    ):
+        attendus[quartier_id].add(code)
+    presentes: dict[int, set[tuple]] = {pk: set() for pk in quartier_ids}
+    for quartier_id, code, annee, trimestre, statut_saisie in (
+        Valeur.objects.publiees()
         .renseignees()
-        .filter(saisie__table__quartier=quartier, saisie__periode__in=periodes)
+        .filter(saisie__table__quartier_id__in=quartier_ids, saisie__periode__in=periodes)
         .values_list(
+            "saisie__table__quartier_id",
             "indicateur__code",
             "saisie__periode__annee",
             "saisie__periode__trimestre",
             "saisie__statut",
         )
-        if code in attendus
-    }
+    ):
+        if code in attendus[quartier_id]:
+            presentes[quartier_id].add((code, annee, trimestre, statut_saisie))
+    return {pk: _completude(attendus[pk], presentes[pk], periodes) for pk in quartier_ids}
+
+
+def _completude(attendus: set[str], presentes: set[tuple], periodes: list[Periode]) -> dict:
     cles = {(c, a, t) for c, a, t, _s in presentes}
     manquantes = [
         {"indicateur": code, "periode": p.code}

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from indicateurs.models import IndicateurSuivi, Saisie, StatutIndicateur, Valeur
-from rapports.instantane import _completude
+from rapports.instantane import _completudes
 from rapports.lectures import parts_renseignees
 from tests.factories import IndicateurSuiviFactory, QuartierFactory, periode_du_trimestre
 
@@ -47,7 +47,7 @@ def test_la_completude_du_tableau_de_bord_compte_ce_que_la_table_a_a_saisir(
 
 def test_la_completude_du_bilan_compte_ce_que_la_table_a_a_saisir(quartier_et_periodes):
     quartier, periodes, (a, b) = quartier_et_periodes
-    completude = _completude(quartier, periodes)
+    completude = _completudes([quartier.pk], periodes)[quartier.pk]
     assert completude["attendues"] == 4  # A et B, deux trimestres
     assert completude["renseignees"] == 1  # A au premier trimestre
     assert completude["validees"] == 0
