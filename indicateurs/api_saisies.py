@@ -32,7 +32,6 @@ from indicateurs import selectors, services
 from indicateurs.models import Indicateur, Periode, Saisie, StatutPeriode, StatutSaisie
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.acces import Droit, quartiers_accessibles
-from quartiers.models import TableDeQuartier
 
 # --- Sérialiseurs -------------------------------------------------------------------------------
 
@@ -310,13 +309,6 @@ def periode_du_code(code: str) -> Periode:
     return periode
 
 
-def table_de(quartier) -> TableDeQuartier:
-    try:
-        return quartier.table
-    except TableDeQuartier.DoesNotExist as absente:
-        raise exceptions.NotFound(_("Ce quartier n'a pas de table.")) from absente
-
-
 # --- Documentation des réponses -----------------------------------------------------------------
 
 SI_CORRESPOND = OpenApiParameter(
@@ -421,7 +413,7 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         entree = CreationSaisieSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
         quartier = selectors.quartier_et_table(request.user, entree.validated_data["quartier"])
-        table = table_de(quartier)
+        table = quartier.table
         services.exiger_droit(request.user, Droit.SAISIR, table)
         periode = periode_du_code(entree.validated_data["periode"])
         exiger_periode_ouverte(periode)

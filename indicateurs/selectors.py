@@ -29,7 +29,7 @@ from indicateurs.models import (
     StatutStrategie,
     Valeur,
 )
-from quartiers.acces import Droit, quartiers_accessibles
+from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Quartier, TableDeQuartier
 
 NB_VALEURS_DE_CONTEXTE = 4
@@ -165,11 +165,13 @@ class PageSaisie:
 
 
 def quartier_et_table(utilisateur, slug: str, droit: Droit = Droit.VOIR) -> Quartier:
-    """Le quartier (avec sa table) si la personne y a `droit`, sinon 404."""
-    try:
-        return quartiers_accessibles(utilisateur, droit).select_related("table").get(slug=slug)
-    except Quartier.DoesNotExist as erreur:
-        raise Http404(_("Quartier introuvable.")) from erreur
+    """Le quartier (avec sa table) si la personne y a `droit`, sinon 404. 404 aussi pour un
+    quartier encore sans table (l'admin le permet) : on saisit et on importe par table."""
+    quartier = quartier_accessible_ou_404(utilisateur, slug, droit)
+    # Table absente : l'accès lève RelatedObjectDoesNotExist, une AttributeError.
+    if not hasattr(quartier, "table"):
+        raise Http404(_("Ce quartier n'a pas de table."))
+    return quartier
 
 
 def saisie_ou_404(quartier: Quartier, periode: Periode) -> Saisie:

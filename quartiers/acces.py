@@ -10,6 +10,7 @@ from enum import Enum
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from quartiers.models import Affectation, Quartier, RoleAffectation, RoleGlobal
 
@@ -72,7 +73,7 @@ def quartier_accessible_ou_404(utilisateur, slug: str, droit: Droit = Droit.VOIR
     try:
         return quartiers_accessibles(utilisateur, droit).select_related("table").get(slug=slug)
     except Quartier.DoesNotExist as absent:
-        raise Http404("Quartier introuvable.") from absent
+        raise Http404(_("Quartier introuvable.")) from absent
 
 
 def a_le_droit(utilisateur, droit: Droit, quartier: Quartier) -> bool:

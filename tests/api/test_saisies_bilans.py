@@ -9,6 +9,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -557,6 +558,24 @@ def test_creer_une_saisie_hors_periode_ouverte_400(periode_code, statut_periode,
     reponse = client_de(alice).post(f"{API}/saisies/", corps, format="json")
     assert reponse.status_code == 400
     assert "periode" in reponse.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "corps"),
+    [
+        (f"{API}/saisies/", {"quartier": "quartier-b", "periode": "2025-T1"}),
+        (
+            f"{API}/bilans/",
+            {"portee": "quartier", "quartier": "quartier-b", "annee": 2025, "trimestre": 1},
+        ),
+    ],
+)
+def test_un_quartier_invisible_repond_404_dans_la_langue_choisie(url, corps, alice, quartier_b):
+    client = client_de(alice)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    reponse = client.post(url, corps, format="json")
+    assert reponse.status_code == 404
+    assert reponse.json()["detail"] == "Neighbourhood not found."
 
 
 # --- Jetons -------------------------------------------------------------------------------------
