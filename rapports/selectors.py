@@ -18,7 +18,7 @@ from indicateurs.models import (
     StatutStrategie,
     StrategieDeChangement,
 )
-from quartiers.acces import Droit, quartiers_accessibles
+from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Quartier
 from rapports.lectures import (
     STATUTS_PUBLIES,
@@ -104,16 +104,9 @@ class TableauQuartier:
     groupes: list[GroupeDeSeries]
 
 
-def quartier_visible(utilisateur, slug: str) -> Quartier:
-    try:
-        return quartiers_accessibles(utilisateur, Droit.VOIR).get(slug=slug)
-    except Quartier.DoesNotExist as erreur:
-        raise Http404(_("Quartier introuvable.")) from erreur
-
-
 def tableau_quartier(utilisateur, slug: str, filtre: Filtre) -> TableauQuartier:
     """Par changement visé de la stratégie en vigueur, la courbe de chaque indicateur suivi."""
-    quartier = quartier_visible(utilisateur, slug)
+    quartier = quartier_accessible_ou_404(utilisateur, slug, Droit.VOIR)
     series = {s.code: s for s in lire_series([quartier], filtre)[quartier.pk]}
     changements = ChangementVise.objects.filter(
         strategie__quartier=quartier, strategie__statut=StatutStrategie.EN_VIGUEUR
@@ -143,7 +136,7 @@ class TheorieDuChangement:
 def theorie_du_changement(utilisateur, slug: str, version: int | None) -> TheorieDuChangement:
     """Le graphe d'une version de la stratégie (en vigueur par défaut) : changements visés,
     liens avec leurs hypothèses, indicateurs et actions de chaque changement."""
-    quartier = quartier_visible(utilisateur, slug)
+    quartier = quartier_accessible_ou_404(utilisateur, slug, Droit.VOIR)
     versions = list(quartier.strategies.order_by("-version"))
     if version is not None:
         strategie = next((v for v in versions if v.version == version), None)
