@@ -1,5 +1,6 @@
 """`manage.py generer_donnees_echelle` : données synthétiques à grande échelle (FICTIVES) pour le
-banc d'essai des performances. La logique est dans `rapports.echelle`."""
+banc d'essai des performances. La logique est dans le paquet `rapports.echelle` (une étape par
+module)."""
 
 from __future__ import annotations
 
