@@ -29,7 +29,7 @@ from rest_framework.response import Response
 
 from evalpic.api.schema import ErreurSerializer
 from indicateurs import selectors, services
-from indicateurs.models import Indicateur, Periode, Saisie, StatutPeriode, StatutSaisie
+from indicateurs.models import Indicateur, Periode, Saisie, StatutSaisie
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.acces import Droit, quartiers_accessibles
 
@@ -293,14 +293,6 @@ def erreurs_par_rang(erreur: ValidationError, rangs: dict[int, int]) -> Exceptio
     return exceptions.ValidationError({**autres, **({"valeurs": par_rang} if par_rang else {})})
 
 
-def exiger_periode_ouverte(periode: Periode) -> None:
-    """Comme le formulaire : on n'écrit que dans une période ouverte."""
-    if periode.statut != StatutPeriode.OUVERTE:
-        raise exceptions.ValidationError(
-            {"periode": [_("Cette période n'est pas ouverte à la saisie.")]}
-        )
-
-
 def periode_du_code(code: str) -> Periode:
     annee, trimestre = int(code[:4]), int(code[-1])
     periode = Periode.objects.filter(annee=annee, trimestre=trimestre).first()
@@ -416,9 +408,10 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         table = quartier.table
         services.exiger_droit(request.user, Droit.SAISIR, table)
         periode = periode_du_code(entree.validated_data["periode"])
-        exiger_periode_ouverte(periode)
         existait = Saisie.objects.filter(table=table, periode=periode).exists()
-        saisie = services.saisie_pour(table=table, periode=periode, auteur=request.user)
+        saisie = services.saisie_pour(
+            table=table, periode=periode, auteur=request.user, exiger_periode_ouverte=True
+        )
         return reponse_saisie(saisie, status.HTTP_200_OK if existait else status.HTTP_201_CREATED)
 
     def _transition(self, request, droit: Droit, service, avec_motif: bool = False) -> Response:
@@ -482,7 +475,6 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         version = version_demandee(request, saisie)
         entree = EcritureValeursSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
-        exiger_periode_ouverte(saisie.periode)
         attendus = {i.code: i for i in services.indicateurs_a_saisir(saisie.table)}
         donnees, rangs = donnees_des_items(entree.validated_data["valeurs"], attendus)
         try:
@@ -492,6 +484,7 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 version=version,
                 donnees=donnees,
                 motif=entree.validated_data["motif"],
+                exiger_periode_ouverte=True,
             )
         except ValidationError as erreur:
             raise erreurs_par_rang(erreur, rangs) from erreur

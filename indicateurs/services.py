@@ -28,6 +28,7 @@ from indicateurs.models import (
     Periode,
     Saisie,
     StatutIndicateur,
+    StatutPeriode,
     StatutSaisie,
     TypeEvenement,
     Valeur,
@@ -142,9 +143,14 @@ def decrire(donnee: DonneeValeur | None) -> str:
 # --- Création et verrou optimiste ---------------------------------------------------------------
 
 
-def saisie_pour(*, table: TableDeQuartier, periode: Periode, auteur=None) -> Saisie:
+def saisie_pour(
+    *, table: TableDeQuartier, periode: Periode, auteur=None, exiger_periode_ouverte: bool = False
+) -> Saisie:
     """La saisie de la table pour la période, créée au besoin (en brouillon) avec son événement
-    « création » : les deux ensemble ou rien."""
+    « création » : les deux ensemble ou rien. Avec `exiger_periode_ouverte` (formulaire, API),
+    refusée hors d'une période ouverte; l'import, lui, reprend aussi les périodes fermées."""
+    if exiger_periode_ouverte:
+        _exiger_periode_ouverte(periode)
     with transaction.atomic():
         saisie, creee = Saisie.objects.get_or_create(table=table, periode=periode)
         if creee:
@@ -172,6 +178,11 @@ def _exiger_statut(saisie: Saisie, statuts: Iterable[str], message: str) -> None
         raise ValidationError(message)
 
 
+def _exiger_periode_ouverte(periode: Periode) -> None:
+    if periode.statut != StatutPeriode.OUVERTE:
+        raise ValidationError({"periode": [_("Cette période n'est pas ouverte à la saisie.")]})
+
+
 # --- Enregistrer un brouillon -------------------------------------------------------------------
 
 
@@ -185,16 +196,21 @@ def enregistrer_saisie(
     donnees: Mapping[int, DonneeValeur],
     apprentissages: Iterable[DonneeApprentissage] = (),
     motif: str = "",
+    exiger_periode_ouverte: bool = False,
 ) -> Enregistrement:
     """Enregistre les valeurs (clé : id d'indicateur) et les apprentissages d'une saisie
     modifiable : `saisie`, ou celle de `table` pour `periode`, alors créée au besoin dans la
     même transaction. Tout ou rien : la moindre erreur lève `ValidationError` (clés
-    « <id>.<partie> ») et n'écrit rien, pas même la saisie à créer. Renvoie la saisie, le nombre
-    de valeurs changées et les valeurs inhabituelles."""
+    « <id>.<partie> ») et n'écrit rien, pas même la saisie à créer. Avec
+    `exiger_periode_ouverte` (formulaire, API), refuse d'écrire hors d'une période ouverte;
+    l'import, lui, reprend aussi les périodes fermées. Renvoie la saisie, le nombre de valeurs
+    changées et les valeurs inhabituelles."""
     if saisie is None and (table is None or periode is None):
         raise TypeError("enregistrer_saisie : donnez `saisie`, ou `table` et `periode`.")
     table = saisie.table if saisie else table
     exiger_droit(auteur, Droit.SAISIR, table)
+    if exiger_periode_ouverte:
+        _exiger_periode_ouverte(saisie.periode if saisie else periode)
     attendus = {i.pk: i for i in indicateurs_a_saisir(table)}
     _verifier_donnees(attendus, donnees)
     with transaction.atomic():
@@ -387,9 +403,11 @@ def manques_a_la_soumission(saisie: Saisie) -> dict[int, str]:
 
 
 def soumettre_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
-    """Brouillon ou renvoyée → soumise, si chaque indicateur a une valeur ou une absence
-    expliquée, et chaque valeur inhabituelle un commentaire."""
+    """Brouillon ou renvoyée → soumise, dans une période ouverte (par le formulaire comme par
+    l'API; l'import ne soumet pas), si chaque indicateur a une valeur ou une absence expliquée,
+    et chaque valeur inhabituelle un commentaire."""
     exiger_droit(auteur, Droit.SAISIR, saisie.table)
+    _exiger_periode_ouverte(saisie.periode)
     with transaction.atomic():
         saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
         _exiger_statut(

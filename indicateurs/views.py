@@ -70,9 +70,6 @@ def formulaire(request, slug: str, code: str):
 
 
 def _enregistrer(request, quartier, periode: Periode):
-    if periode.statut != StatutPeriode.OUVERTE:
-        messages.error(request, _("Cette période n'est pas ouverte à la saisie."))
-        return redirect(request.path)
     services.exiger_droit(request.user, Droit.SAISIR, quartier.table)
     page = selectors.page_de_saisie(quartier, periode)
     form = SaisieForm(request.POST, lignes=page.lignes)
@@ -90,6 +87,7 @@ def _enregistrer(request, quartier, periode: Periode):
             version=form.cleaned_data["version"],
             donnees=form.donnees(),
             apprentissages=form.apprentissages(),
+            exiger_periode_ouverte=True,
         )
         if request.POST.get("action") == "soumettre":
             saisie = resultat.saisie

@@ -547,6 +547,36 @@ def test_creer_une_saisie_201_puis_200_si_elle_existe(alice, quartier_a, indicat
     assert Saisie.objects.filter(table=quartier_a.table).count() == 1
 
 
+def fermer(periode) -> None:
+    periode.statut = StatutPeriode.FERMEE
+    periode.save(update_fields=["statut"])
+
+
+def test_soumettre_dans_une_periode_fermee_400_comme_le_formulaire(monde, alice, periode):
+    saisie = monde.saisie_a
+    fermer(periode)
+    avant = etat(saisie)
+    reponse = envoyer(
+        client_de(alice), "post", f"{API}/saisies/{saisie.pk}/soumettre/", {}, saisie.version
+    )
+    assert reponse.status_code == 400
+    assert reponse.json()["periode"] == ["Cette période n'est pas ouverte à la saisie."]
+    assert etat(saisie) == avant
+
+
+def test_ecrire_dans_une_periode_fermee_400(monde, alice, periode):
+    saisie = monde.saisie_a
+    fermer(periode)
+    avant = etat(saisie)
+    corps = {"valeurs": [{"indicateur": "menages", "valeur": "5"}]}
+    reponse = envoyer(
+        client_de(alice), "put", f"{API}/saisies/{saisie.pk}/valeurs/", corps, saisie.version
+    )
+    assert reponse.status_code == 400
+    assert reponse.json()["periode"] == ["Cette période n'est pas ouverte à la saisie."]
+    assert etat(saisie) == avant
+
+
 @pytest.mark.parametrize(
     ("periode_code", "statut_periode"),
     [("2031-T1", None), ("2025-T3", StatutPeriode.FERMEE), ("n-importe-quoi", None)],

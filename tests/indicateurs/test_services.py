@@ -9,7 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from indicateurs import services
-from indicateurs.models import EvenementSaisie, Saisie, StatutSaisie, TypeEvenement, Valeur
+from indicateurs.models import (
+    EvenementSaisie,
+    Saisie,
+    StatutPeriode,
+    StatutSaisie,
+    TypeEvenement,
+    Valeur,
+)
 from indicateurs.validation import DonneeValeur
 
 pytestmark = pytest.mark.django_db
@@ -266,11 +273,47 @@ def test_bob_conseiller_voit_mais_ne_saisit_pas(saisie, bob, indicateurs_a):
         )
 
 
+# --- Période ouverte ----------------------------------------------------------------------------
+
+
+def test_soumettre_dans_une_periode_fermee_est_refuse(saisie, alice, indicateurs_a, periode):
+    services.enregistrer_saisie(
+        saisie=saisie, auteur=alice, version=1, donnees=complet(indicateurs_a)
+    )
+    periode.statut = StatutPeriode.FERMEE
+    periode.save(update_fields=["statut"])
+    avant = etat(saisie)
+    with pytest.raises(ValidationError) as erreur:
+        services.soumettre_saisie(saisie=saisie, auteur=alice, version=saisie.version)
+    assert "periode" in erreur.value.message_dict
+    assert etat(saisie) == avant
+
+
+def test_ecrire_dans_une_periode_fermee_seulement_si_on_le_permet(
+    saisie, alice, indicateurs_a, periode
+):
+    periode.statut = StatutPeriode.FERMEE
+    periode.save(update_fields=["statut"])
+    menages = {indicateurs_a["menages"].pk: DonneeValeur(valeur=Decimal(5))}
+    with pytest.raises(ValidationError) as erreur:
+        services.enregistrer_saisie(
+            saisie=saisie, auteur=alice, version=1, donnees=menages, exiger_periode_ouverte=True
+        )
+    assert "periode" in erreur.value.message_dict
+    with pytest.raises(ValidationError):
+        services.saisie_pour(
+            table=saisie.table, periode=periode, auteur=alice, exiger_periode_ouverte=True
+        )
+    # L'import reprend l'historique : sans l'exigence, une période fermée s'écrit.
+    resultat = services.enregistrer_saisie(saisie=saisie, auteur=alice, version=1, donnees=menages)
+    assert resultat.modifications == 1
+
+
 # --- Valeurs inhabituelles ------------------------------------------------------------------
 
 
 def test_une_valeur_inhabituelle_avertit_et_exige_un_commentaire_pour_soumettre(
-    table_a, alice, indicateurs_a
+    table_a, alice, indicateurs_a, periode
 ):
     from tests.factories import periode_du_trimestre
 
@@ -280,7 +323,7 @@ def test_une_valeur_inhabituelle_avertit_et_exige_un_commentaire_pour_soumettre(
             table=table_a, periode=periode_du_trimestre(2024, trimestre)
         )
         Valeur.objects.create(saisie=ancienne, indicateur_id=menages, valeur_numerique=valeur)
-    saisie = services.saisie_pour(table=table_a, periode=periode_du_trimestre(2025, 1))
+    saisie = services.saisie_pour(table=table_a, periode=periode)  # 2025-T1, ouverte
     donnees = complet(indicateurs_a) | {menages: DonneeValeur(valeur=Decimal(1000))}
     resultat = services.enregistrer_saisie(saisie=saisie, auteur=alice, version=1, donnees=donnees)
     assert menages in resultat.avertissements  # avertit, n'empêche pas d'enregistrer

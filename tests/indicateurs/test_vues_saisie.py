@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicateurs import services
-from indicateurs.models import EvenementSaisie, Saisie, StatutSaisie, Valeur
+from indicateurs.models import EvenementSaisie, Saisie, StatutPeriode, StatutSaisie, Valeur
 from tests.factories import IndicateurFactory, IndicateurSuiviFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +107,35 @@ def test_enregistrer_puis_soumettre(client, alice, url, indicateurs_a, periode, 
     assert reponse.status_code == 302
     saisie.refresh_from_db()
     assert saisie.statut == StatutSaisie.SOUMISE
+
+
+@pytest.mark.parametrize("action", ["enregistrer", "soumettre"])
+def test_le_formulaire_refuse_une_periode_fermee(
+    client, alice, url, indicateurs_a, periode, action
+):
+    periode.statut = StatutPeriode.FERMEE
+    periode.save(update_fields=["statut"])
+    client.force_login(alice)
+    reponse = client.post(url, formulaire(indicateurs_a, action=action))
+    assert reponse.status_code == 400
+    assert "pas ouverte à la saisie" in reponse.content.decode()
+    assert not Saisie.objects.exists()
+
+
+def test_le_formulaire_ne_soumet_pas_un_brouillon_d_une_periode_fermee(
+    client, alice, url, indicateurs_a, periode, table_a
+):
+    client.force_login(alice)
+    client.post(url, formulaire(indicateurs_a))
+    saisie = Saisie.objects.get(table=table_a, periode=periode)
+    periode.statut = StatutPeriode.FERMEE
+    periode.save(update_fields=["statut"])
+    reponse = client.post(
+        url, formulaire(indicateurs_a, version=saisie.version, action="soumettre")
+    )
+    assert reponse.status_code == 400
+    saisie.refresh_from_db()
+    assert saisie.statut == StatutSaisie.BROUILLON
 
 
 def test_une_sauvegarde_perimee_montre_les_deux_valeurs_et_ne_change_rien(
