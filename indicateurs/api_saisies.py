@@ -409,9 +409,7 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         services.exiger_droit(request.user, Droit.SAISIR, table)
         periode = periode_du_code(entree.validated_data["periode"])
         existait = Saisie.objects.filter(table=table, periode=periode).exists()
-        saisie = services.saisie_pour(
-            table=table, periode=periode, auteur=request.user, exiger_periode_ouverte=True
-        )
+        saisie = services.saisie_pour(table=table, periode=periode, auteur=request.user)
         return reponse_saisie(saisie, status.HTTP_200_OK if existait else status.HTTP_201_CREATED)
 
     def _transition(self, request, droit: Droit, service, avec_motif: bool = False) -> Response:
@@ -484,7 +482,6 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 version=version,
                 donnees=donnees,
                 motif=entree.validated_data["motif"],
-                exiger_periode_ouverte=True,
             )
         except ValidationError as erreur:
             raise erreurs_par_rang(erreur, rangs) from erreur

@@ -456,14 +456,18 @@ def importer(
 def _importer_periode(
     table: TableDeQuartier, periode: Periode, groupe: list[LigneValide], auteur, motif: str
 ) -> int:
-    # Le service ne regarde pas le statut de la période : une période fermée s'importe.
-    saisie = services.saisie_pour(table=table, periode=periode, auteur=auteur)
+    # L'import reprend l'historique : une période fermée s'importe, ce que le formulaire et
+    # l'API refusent.
+    saisie = services.saisie_pour(
+        table=table, periode=periode, auteur=auteur, periode_fermee_permise=True
+    )
     resultat = services.enregistrer_saisie(
         saisie=saisie,
         auteur=auteur,
         version=saisie.version,
         donnees={ligne.indicateur.pk: ligne.donnee for ligne in groupe},
         motif=motif,
+        periode_fermee_permise=True,
     )
     return resultat.modifications
 

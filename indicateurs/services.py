@@ -144,12 +144,12 @@ def decrire(donnee: DonneeValeur | None) -> str:
 
 
 def saisie_pour(
-    *, table: TableDeQuartier, periode: Periode, auteur=None, exiger_periode_ouverte: bool = False
+    *, table: TableDeQuartier, periode: Periode, auteur=None, periode_fermee_permise: bool = False
 ) -> Saisie:
     """La saisie de la table pour la période, créée au besoin (en brouillon) avec son événement
-    « création » : les deux ensemble ou rien. Avec `exiger_periode_ouverte` (formulaire, API),
-    refusée hors d'une période ouverte; l'import, lui, reprend aussi les périodes fermées."""
-    if exiger_periode_ouverte:
+    « création » : les deux ensemble ou rien. Refusée hors d'une période ouverte (formulaire,
+    API), sauf `periode_fermee_permise` : l'import reprend aussi les périodes fermées."""
+    if not periode_fermee_permise:
         _exiger_periode_ouverte(periode)
     with transaction.atomic():
         saisie, creee = Saisie.objects.get_or_create(table=table, periode=periode)
@@ -196,26 +196,28 @@ def enregistrer_saisie(
     donnees: Mapping[int, DonneeValeur],
     apprentissages: Iterable[DonneeApprentissage] = (),
     motif: str = "",
-    exiger_periode_ouverte: bool = False,
+    periode_fermee_permise: bool = False,
 ) -> Enregistrement:
     """Enregistre les valeurs (clé : id d'indicateur) et les apprentissages d'une saisie
     modifiable : `saisie`, ou celle de `table` pour `periode`, alors créée au besoin dans la
     même transaction. Tout ou rien : la moindre erreur lève `ValidationError` (clés
-    « <id>.<partie> ») et n'écrit rien, pas même la saisie à créer. Avec
-    `exiger_periode_ouverte` (formulaire, API), refuse d'écrire hors d'une période ouverte;
-    l'import, lui, reprend aussi les périodes fermées. Renvoie la saisie, le nombre de valeurs
+    « <id>.<partie> ») et n'écrit rien, pas même la saisie à créer. Refuse d'écrire hors
+    d'une période ouverte (formulaire, API), sauf `periode_fermee_permise` : l'import reprend
+    aussi les périodes fermées. Renvoie la saisie, le nombre de valeurs
     changées et les valeurs inhabituelles."""
     if saisie is None and (table is None or periode is None):
         raise TypeError("enregistrer_saisie : donnez `saisie`, ou `table` et `periode`.")
     table = saisie.table if saisie else table
     exiger_droit(auteur, Droit.SAISIR, table)
-    if exiger_periode_ouverte:
+    if not periode_fermee_permise:
         _exiger_periode_ouverte(saisie.periode if saisie else periode)
     attendus = {i.pk: i for i in indicateurs_a_saisir(table)}
     _verifier_donnees(attendus, donnees)
     with transaction.atomic():
         if saisie is None:
-            saisie = saisie_pour(table=table, periode=periode, auteur=auteur)
+            saisie = saisie_pour(
+                table=table, periode=periode, auteur=auteur, periode_fermee_permise=True
+            )  # la période est déjà vérifiée
         _prendre_la_version(saisie, version)
         saisie.refresh_from_db(fields=["statut"])
         _exiger_statut(

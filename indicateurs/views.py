@@ -87,7 +87,6 @@ def _enregistrer(request, quartier, periode: Periode):
             version=form.cleaned_data["version"],
             donnees=form.donnees(),
             apprentissages=form.apprentissages(),
-            exiger_periode_ouverte=True,
         )
         if request.POST.get("action") == "soumettre":
             saisie = resultat.saisie

@@ -270,7 +270,9 @@ def test_importer_deux_fois_le_meme_fichier_ne_change_rien(catalogue, quartier_a
 
 def test_l_import_remplace_un_brouillon_et_garde_l_ancienne_valeur(catalogue, quartier_a, alice):
     periode = periode_du_trimestre(2021, 1)
-    saisie = services.saisie_pour(table=quartier_a.table, periode=periode, auteur=alice)
+    saisie = services.saisie_pour(
+        table=quartier_a.table, periode=periode, auteur=alice, periode_fermee_permise=True
+    )
     Valeur.objects.create(saisie=saisie, indicateur=catalogue["menages"], valeur_numerique=99)
     lignes = lire("csv", [ENTETE, ["2021-T1", "imp-menages", "120", "", "", ""]])
     importation.importer(table=quartier_a.table, lignes=lignes, auteur=alice, nom_fichier="a.csv")

@@ -296,16 +296,14 @@ def test_ecrire_dans_une_periode_fermee_seulement_si_on_le_permet(
     periode.save(update_fields=["statut"])
     menages = {indicateurs_a["menages"].pk: DonneeValeur(valeur=Decimal(5))}
     with pytest.raises(ValidationError) as erreur:
-        services.enregistrer_saisie(
-            saisie=saisie, auteur=alice, version=1, donnees=menages, exiger_periode_ouverte=True
-        )
+        services.enregistrer_saisie(saisie=saisie, auteur=alice, version=1, donnees=menages)
     assert "periode" in erreur.value.message_dict
     with pytest.raises(ValidationError):
-        services.saisie_pour(
-            table=saisie.table, periode=periode, auteur=alice, exiger_periode_ouverte=True
-        )
-    # L'import reprend l'historique : sans l'exigence, une période fermée s'écrit.
-    resultat = services.enregistrer_saisie(saisie=saisie, auteur=alice, version=1, donnees=menages)
+        services.saisie_pour(table=saisie.table, periode=periode, auteur=alice)
+    # L'import reprend l'historique : permise explicitement, une période fermée s'écrit.
+    resultat = services.enregistrer_saisie(
+        saisie=saisie, auteur=alice, version=1, donnees=menages, periode_fermee_permise=True
+    )
     assert resultat.modifications == 1
 
 
@@ -319,8 +317,10 @@ def test_une_valeur_inhabituelle_avertit_et_exige_un_commentaire_pour_soumettre(
 
     menages = indicateurs_a["menages"].pk
     for trimestre, valeur in zip([1, 2, 3, 4], [100, 104, 98, 102], strict=True):
-        ancienne = services.saisie_pour(
-            table=table_a, periode=periode_du_trimestre(2024, trimestre)
+        ancienne = services.saisie_pour(  # l'historique, dans des périodes fermées
+            table=table_a,
+            periode=periode_du_trimestre(2024, trimestre),
+            periode_fermee_permise=True,
         )
         Valeur.objects.create(saisie=ancienne, indicateur_id=menages, valeur_numerique=valeur)
     saisie = services.saisie_pour(table=table_a, periode=periode)  # 2025-T1, ouverte
