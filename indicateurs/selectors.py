@@ -29,6 +29,8 @@ from indicateurs.models import (
     StatutStrategie,
     Valeur,
 )
+from indicateurs.models.catalogue import suivi_a_saisir
+from indicateurs.models.saisies import valeur_renseignee
 from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Quartier, TableDeQuartier
 
@@ -290,17 +292,15 @@ def completude(utilisateur, periode: Periode) -> list[LigneCompletude]:
         .annotate(
             attendues=Count(
                 "quartier__indicateurs_suivis",
-                filter=Q(
-                    quartier__indicateurs_suivis__actif=True,
-                    quartier__indicateurs_suivis__indicateur__mode=ModeCollecte.SAISI,
-                ),
+                filter=suivi_a_saisir("quartier__indicateurs_suivis__"),
                 distinct=True,
             )
         )
         .order_by("quartier__nom")
     )
-    renseignee = Q(valeurs__non_disponible=True) | Q(valeurs__valeur_numerique__isnull=False)
-    renseignee |= ~Q(valeurs__valeur_texte="")
+    # Au numérateur, les seules valeurs attendues : celles d'un indicateur que la table saisit.
+    renseignee = valeur_renseignee("valeurs__") & suivi_a_saisir("valeurs__indicateur__suivis__")
+    renseignee &= Q(valeurs__indicateur__suivis__quartier=F("table__quartier"))
     saisies = {
         s.table_id: s
         for s in Saisie.objects.filter(periode=periode, table__in=tables).annotate(

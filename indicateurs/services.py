@@ -24,10 +24,8 @@ from indicateurs.models import (
     EvenementSaisie,
     Indicateur,
     IndicateurSuivi,
-    ModeCollecte,
     Periode,
     Saisie,
-    StatutIndicateur,
     StatutPeriode,
     StatutSaisie,
     TypeEvenement,
@@ -84,13 +82,12 @@ def exiger_droit(utilisateur, droit: Droit, table: TableDeQuartier) -> None:
 
 
 def indicateurs_a_saisir(table: TableDeQuartier) -> list[Indicateur]:
-    """Les indicateurs saisis (non calculés) que la table suit, dans l'ordre du catalogue."""
-    suivis = IndicateurSuivi.objects.filter(
-        quartier_id=table.quartier_id,
-        actif=True,
-        indicateur__mode=ModeCollecte.SAISI,
-        indicateur__statut=StatutIndicateur.APPROUVE,
-    ).select_related("indicateur")
+    """Les indicateurs que la table saisit (`suivi_a_saisir`), dans l'ordre du catalogue."""
+    suivis = (
+        IndicateurSuivi.objects.filter(quartier_id=table.quartier_id)
+        .a_saisir()
+        .select_related("indicateur")
+    )
     return sorted((s.indicateur for s in suivis), key=lambda i: (i.famille, i.code))
 
 

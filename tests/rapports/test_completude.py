@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from indicateurs import selectors, services
 from indicateurs.models import IndicateurSuivi, Saisie, StatutIndicateur, Valeur
 from rapports.instantane import _completudes
 from rapports.lectures import parts_renseignees
@@ -58,3 +59,20 @@ def test_la_completude_du_bilan_compte_ce_que_la_table_a_a_saisir(quartier_et_pe
             key=lambda m: m["indicateur"],
         ),
     ]
+
+
+def test_la_page_de_completude_compte_ce_que_la_table_a_a_saisir(quartier_et_periodes, eve):
+    quartier, (premier, _second), _ = quartier_et_periodes
+    (ligne,) = selectors.completude(eve, premier)
+    assert (ligne.table, ligne.attendues, ligne.renseignees, ligne.part) == (
+        quartier.table,
+        2,
+        1,
+        50,
+    )
+
+
+def test_le_formulaire_demande_ce_que_la_completude_attend(quartier_et_periodes):
+    quartier, _periodes, (a, b) = quartier_et_periodes
+    attendus = services.indicateurs_a_saisir(quartier.table)
+    assert {i.pk for i in attendus} == {a.indicateur_id, b.indicateur_id}
