@@ -31,18 +31,9 @@ from indicateurs.models import (
     StatutIndicateur,
     StrategieDeChangement,
 )
+from indicateurs.models.saisies import annee_et_trimestre
 from quartiers.acces import Droit, quartiers_accessibles
 from quartiers.models import Quartier
-
-
-def annee_et_trimestre(code: str) -> tuple[int, int] | None:
-    """« 2025-T2 » → (2025, 2); None si le code n'a pas cette forme."""
-    try:
-        annee, trimestre = str(code).upper().split("-T")
-        return int(annee), int(trimestre)
-    except ValueError:
-        return None
-
 
 # --- Catalogue ----------------------------------------------------------------------------------
 
@@ -419,11 +410,7 @@ class PeriodeParCodeField(serializers.RelatedField):
         return value.code
 
     def to_internal_value(self, data) -> Periode:
-        annee_trimestre = annee_et_trimestre(data)
-        periode = None
-        if annee_trimestre:
-            annee, trimestre = annee_trimestre
-            periode = self.get_queryset().filter(annee=annee, trimestre=trimestre).first()
+        periode = self.get_queryset().par_code(data)
         if periode is None:
             self.fail("introuvable", code=data)
         return periode

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from evalpic.api.schema import ErreurSerializer
 from indicateurs import selectors, services
 from indicateurs.models import Indicateur, Periode, Saisie, StatutSaisie
+from indicateurs.models.saisies import annee_et_trimestre, periodes_entre
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.acces import Droit, quartiers_accessibles
 
@@ -141,8 +142,6 @@ class ConflitSerializer(serializers.Serializer):
 
 # --- Filtres ------------------------------------------------------------------------------------
 
-CODE_PERIODE = r"^[0-9]{4}-[Tt][1-4]\Z"
-
 
 class FiltresParPeriode(filters.FilterSet):
     """`periode`, `periode_debut` et `periode_fin` : codes « 2025-T2 », bornes incluses."""
@@ -153,17 +152,15 @@ class FiltresParPeriode(filters.FilterSet):
     periode_fin = filters.CharFilter(method="filtrer_periode", help_text="Jusqu'à « 2025-T4 ».")
 
     def filtrer_periode(self, queryset, name: str, value: str):
-        if not re.match(CODE_PERIODE, value):
+        annee_trimestre = annee_et_trimestre(value)
+        if annee_trimestre is None:
             raise exceptions.ValidationError({name: [_("Période attendue sous la forme 2025-T2.")]})
-        annee, trimestre, p = int(value[:4]), int(value[-1]), self.chemin_periode
-        apres = Q(**{f"{p}__annee__gt": annee}) | Q(
-            **{f"{p}__annee": annee, f"{p}__trimestre__gte": trimestre}
-        )
-        avant = Q(**{f"{p}__annee__lt": annee}) | Q(
-            **{f"{p}__annee": annee, f"{p}__trimestre__lte": trimestre}
-        )
-        conditions = {"periode": apres & avant, "periode_debut": apres, "periode_fin": avant}
-        return queryset.filter(conditions[name])
+        bornes = {
+            "periode": {"debut": annee_trimestre, "fin": annee_trimestre},
+            "periode_debut": {"debut": annee_trimestre},
+            "periode_fin": {"fin": annee_trimestre},
+        }
+        return queryset.filter(periodes_entre(self.chemin_periode, **bornes[name]))
 
 
 class FiltresSaisie(FiltresParPeriode):
@@ -294,8 +291,7 @@ def erreurs_par_rang(erreur: ValidationError, rangs: dict[int, int]) -> Exceptio
 
 
 def periode_du_code(code: str) -> Periode:
-    annee, trimestre = int(code[:4]), int(code[-1])
-    periode = Periode.objects.filter(annee=annee, trimestre=trimestre).first()
+    periode = Periode.objects.par_code(code)
     if periode is None:
         raise exceptions.ValidationError({"periode": [_("Période introuvable.")]})
     return periode

@@ -42,11 +42,10 @@ NB_VALEURS_DE_CONTEXTE = 4
 
 def periode_par_code(code: str) -> Periode:
     """« 2025-T2 » → la période, sinon 404."""
-    try:
-        annee, trimestre = code.upper().split("-T")
-        return Periode.objects.get(annee=int(annee), trimestre=int(trimestre))
-    except (ValueError, Periode.DoesNotExist) as erreur:
-        raise Http404(_("Période introuvable.")) from erreur
+    periode = Periode.objects.par_code(code)
+    if periode is None:
+        raise Http404(_("Période introuvable."))
+    return periode
 
 
 # --- Boîte de la coordination -------------------------------------------------------------------

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Func, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, Concat, Left, NullIf
 from django.db.models.lookups import In
 from django.utils import timezone
@@ -39,6 +39,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from indicateurs.models import StatutSaisie, Unite, Valeur
+from indicateurs.models.saisies import periodes_entre
 from quartiers.acces import Droit, quartiers_accessibles
 from rapports.exports import DEBUTS_DE_FORMULE
 
@@ -92,20 +93,10 @@ def valeurs_exportables(utilisateur, filtres: FiltresExport) -> QuerySet[Valeur]
         valeurs = valeurs.filter(saisie__table__quartier__slug=filtres.quartier)
     if filtres.indicateur:
         valeurs = valeurs.filter(indicateur__code=filtres.indicateur)
-    if filtres.debut:
-        annee, trimestre = filtres.debut
-        valeurs = valeurs.filter(
-            Q(saisie__periode__annee__gt=annee)
-            | Q(saisie__periode__annee=annee, saisie__periode__trimestre__gte=trimestre)
-        )
-    if filtres.fin:
-        annee, trimestre = filtres.fin
-        valeurs = valeurs.filter(
-            Q(saisie__periode__annee__lt=annee)
-            | Q(saisie__periode__annee=annee, saisie__periode__trimestre__lte=trimestre)
-        )
+    if filtres.debut or filtres.fin:
+        valeurs = valeurs.filter(periodes_entre("saisie__periode", filtres.debut, filtres.fin))
     if filtres.statut == STATUTS_TRANSMIS:
-        valeurs = valeurs.exclude(saisie__statut=StatutSaisie.BROUILLON)
+        valeurs = valeurs.publiees()
     elif filtres.statut:
         valeurs = valeurs.filter(saisie__statut=filtres.statut)
     return valeurs.order_by(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evalpic.widgets import ListeDeroulante
 from indicateurs.models import Periode, StatutPeriode
+from indicateurs.models.saisies import annee_et_trimestre
 from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
 from rapports.models import Portee
 
@@ -35,11 +36,12 @@ class DemandeBilanForm(forms.Form):
     def arguments(self) -> dict:
         """Les arguments de `demander_bilan` tirés du formulaire valide."""
         cle = self.cleaned_data["quartier"]
-        annee, _sep, trimestre = self.cleaned_data["periode"].partition("-T")
+        code = self.cleaned_data["periode"]  # un choix validé : « 2025-T2 » ou « 2025 »
+        annee, trimestre = annee_et_trimestre(code) or (int(code), None)
         return {
             "portee": Portee.PIC if cle == Portee.PIC else Portee.QUARTIER,
             "quartier": self.quartiers.get(cle),
-            "annee": int(annee),
-            "trimestre": int(trimestre) if trimestre else None,
+            "annee": annee,
+            "trimestre": trimestre,
             "langue": self.cleaned_data["langue"],
         }

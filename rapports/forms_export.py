@@ -9,16 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from evalpic.widgets import ListeDeroulante
 from indicateurs.models import Indicateur, Periode, StatutSaisie
+from indicateurs.models.saisies import annee_et_trimestre
 from quartiers.acces import Droit, quartiers_accessibles
 from rapports.export_valeurs import STATUTS_TRANSMIS, FiltresExport
-
-
-def _code_en_periode(code: str) -> tuple[int, int] | None:
-    """« 2025-T2 » → (2025, 2); le code vient d'un choix déjà validé."""
-    if not code:
-        return None
-    annee, trimestre = code.split("-T")
-    return int(annee), int(trimestre)
 
 
 class ExportValeursForm(forms.Form):
@@ -55,8 +48,8 @@ class ExportValeursForm(forms.Form):
 
     def clean(self):
         donnees = super().clean()
-        debut = _code_en_periode(donnees.get("debut", ""))
-        fin = _code_en_periode(donnees.get("fin", ""))
+        debut = annee_et_trimestre(donnees.get("debut", ""))
+        fin = annee_et_trimestre(donnees.get("fin", ""))
         if debut and fin and debut > fin:
             self.add_error("fin", _("La fin de l'intervalle précède son début."))
         return donnees
@@ -66,8 +59,8 @@ class ExportValeursForm(forms.Form):
         donnees = self.cleaned_data if self.is_bound else {}
         return FiltresExport(
             quartier=donnees.get("quartier", ""),
-            debut=_code_en_periode(donnees.get("debut", "")),
-            fin=_code_en_periode(donnees.get("fin", "")),
+            debut=annee_et_trimestre(donnees.get("debut", "")),
+            fin=annee_et_trimestre(donnees.get("fin", "")),
             indicateur=donnees.get("indicateur", ""),
             statut=donnees.get("statut", ""),
         )

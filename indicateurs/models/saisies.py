@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,46 @@ class StatutPeriode(models.TextChoices):
     FERMEE = "fermee", _("fermée")
 
 
+# Le code d'une période (`Periode.code`) : « 2025-T2 »; « t » minuscule admis, chiffres ASCII.
+_CODE_PERIODE = re.compile(r"([0-9]{4})-[Tt]([1-4])")
+
+
+def annee_et_trimestre(code: str) -> tuple[int, int] | None:
+    """« 2025-T2 » → (2025, 2); None pour toute autre forme. Le seul décodage des codes de
+    période venus d'une adresse, d'un formulaire ou de l'API."""
+    correspondance = _CODE_PERIODE.fullmatch(str(code))
+    if correspondance is None:
+        return None
+    return int(correspondance[1]), int(correspondance[2])
+
+
+def periodes_entre(chemin: str, debut=None, fin=None) -> Q:
+    """Les périodes de `debut` à `fin` (couples (année, trimestre), bornes incluses, l'une ou
+    l'autre absente), sur le chemin `chemin` vers la période (« saisie__periode »)."""
+    condition = Q()
+    if debut:
+        annee, trimestre = debut
+        condition &= Q(**{f"{chemin}__annee__gt": annee}) | Q(
+            **{f"{chemin}__annee": annee, f"{chemin}__trimestre__gte": trimestre}
+        )
+    if fin:
+        annee, trimestre = fin
+        condition &= Q(**{f"{chemin}__annee__lt": annee}) | Q(
+            **{f"{chemin}__annee": annee, f"{chemin}__trimestre__lte": trimestre}
+        )
+    return condition
+
+
+class PeriodeQuerySet(models.QuerySet):
+    def par_code(self, code: str) -> Periode | None:
+        """La période du code « 2025-T2 », ou None (code mal formé ou période absente)."""
+        annee_trimestre = annee_et_trimestre(code)
+        if annee_trimestre is None:
+            return None
+        annee, trimestre = annee_trimestre
+        return self.filter(annee=annee, trimestre=trimestre).first()
+
+
 class Periode(models.Model):
     """Un trimestre civil de collecte, avec son échéance de saisie."""
 
@@ -29,6 +71,8 @@ class Periode(models.Model):
     statut = models.CharField(
         _("statut"), max_length=10, choices=StatutPeriode.choices, default=StatutPeriode.A_VENIR
     )
+
+    objects = PeriodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("période")
