@@ -390,9 +390,7 @@ class ChangementVisibleField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         visibles_ici = quartiers_accessibles(_utilisateur(self), Droit.VOIR)
-        return ChangementVise.objects.filter(strategie__quartier__in=visibles_ici).select_related(
-            "strategie"
-        )
+        return ChangementVise.objects.filter(strategie__quartier__in=visibles_ici)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -448,20 +446,6 @@ class ApprentissageSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at"]
 
-    def validate(self, attrs: dict) -> dict:
-        erreurs = {}
-        if not (attrs.get("texte_fr") or attrs.get("texte_en")):
-            message = _("Écrivez l'apprentissage en français, en anglais ou dans les deux langues.")
-            erreurs = {"texte_fr": [message], "texte_en": [message]}
-        changement = attrs.get("changement")
-        if changement and changement.strategie.quartier_id != attrs["quartier"].pk:
-            erreurs["changement"] = [
-                _("Ce changement visé n'appartient pas à une stratégie de ce quartier.")
-            ]
-        if erreurs:
-            raise serializers.ValidationError(erreurs)
-        return attrs
-
 
 class ApprentissageFilterSet(django_filters.FilterSet):
     quartier = django_filters.CharFilter(field_name="quartier__slug", label="quartier (slug)")
@@ -488,8 +472,9 @@ class ApprentissageFilterSet(django_filters.FilterSet):
         description=(
             "Il faut le droit de commenter le quartier (coordination : le sien; conseil : les "
             "quartiers affectés; évaluation et administration : tous). Un quartier invisible est "
-            "« inconnu » (400), comme un slug qui n'existe pas. L'auteur·e est la personne "
-            "connectée."
+            "« inconnu » (400), comme un slug qui n'existe pas. L'indicateur doit être suivi par "
+            "le quartier et le changement visé appartenir à une de ses stratégies (400 sinon). "
+            "L'auteur·e est la personne connectée."
         ),
         request=ApprentissageSerializer,
         responses={201: ApprentissageSerializer, **reponses_erreur(400, 401, 403, 429)},
@@ -512,7 +497,9 @@ class ApprentissageViewSet(
         )
 
     def perform_create(self, serializer: ApprentissageSerializer) -> None:
-        # La règle (droit de commenter, un texte au moins) est celle du service.
+        # Les règles (droit de commenter, un texte au moins, un indicateur suivi et un changement
+        # visé du quartier) sont celles du service, les mêmes que pour les pages : ses
+        # `ValidationError` deviennent des 400 par champ (`gestionnaire_d_erreurs`).
         serializer.instance = services.ajouter_apprentissage(
             auteur=self.request.user, **serializer.validated_data
         )

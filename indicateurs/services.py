@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from indicateurs.models import (
     Apprentissage,
+    ChangementVise,
     EvenementSaisie,
     Indicateur,
     IndicateurSuivi,
@@ -296,9 +297,17 @@ def _appliquer(valeur: Valeur, donnee: DonneeValeur) -> None:
 
 
 def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
+    """Les apprentissages du formulaire de saisie : une ligne vide est une rubrique laissée en
+    blanc (facultative), donc ignorée; les autres suivent la règle des rattachements."""
+    retenus = [a for a in apprentissages if a.texte_fr.strip() or a.texte_en.strip()]
+    quartier_id = saisie.table.quartier_id
+    if erreurs := _erreurs_de_rattachement(
+        quartier_id, indicateur_ids=[a.indicateur_id for a in retenus]
+    ):
+        raise ValidationError(erreurs)
     Apprentissage.objects.bulk_create(
         Apprentissage(
-            quartier_id=saisie.table.quartier_id,
+            quartier_id=quartier_id,
             periode_id=saisie.periode_id,
             categorie=a.categorie,
             texte_fr=a.texte_fr,
@@ -306,12 +315,42 @@ def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
             indicateur_id=a.indicateur_id,
             auteur=auteur,
         )
-        for a in apprentissages
-        if a.texte_fr.strip() or a.texte_en.strip()
+        for a in retenus
     )
 
 
 # --- Apprentissages -----------------------------------------------------------------------------
+
+
+def _erreurs_de_rattachement(
+    quartier_id: int,
+    *,
+    indicateur_ids: Iterable[int | None] = (),
+    changement_ids: Iterable[int | None] = (),
+) -> dict[str, list[str]]:
+    """La règle, écrite une fois, des rattachements d'un apprentissage (formulaire de saisie,
+    page d'ajout, API) : l'indicateur est un de ceux que le quartier suit (suivi actif), le
+    changement visé appartient à une stratégie du quartier (quelle qu'en soit la version).
+    Renvoie les erreurs par champ (« indicateur », « changement »); une requête par sorte de
+    rattachement donnée, quel que soit le nombre d'apprentissages."""
+    erreurs: dict[str, list[str]] = {}
+    indicateurs = {pk for pk in indicateur_ids if pk is not None}
+    if indicateurs and len(indicateurs) != (
+        IndicateurSuivi.objects.filter(
+            quartier_id=quartier_id, actif=True, indicateur_id__in=indicateurs
+        ).count()
+    ):
+        erreurs["indicateur"] = [_("Ce quartier ne suit pas cet indicateur.")]
+    changements = {pk for pk in changement_ids if pk is not None}
+    if changements and len(changements) != (
+        ChangementVise.objects.filter(
+            strategie__quartier_id=quartier_id, pk__in=changements
+        ).count()
+    ):
+        erreurs["changement"] = [
+            _("Ce changement visé n'appartient pas à une stratégie de ce quartier.")
+        ]
+    return erreurs
 
 
 def ajouter_apprentissage(
@@ -323,19 +362,30 @@ def ajouter_apprentissage(
     texte_fr: str = "",
     texte_en: str = "",
     indicateur: Indicateur | None = None,
-    changement=None,
+    changement: ChangementVise | None = None,
 ) -> Apprentissage:
     """Ajoute un apprentissage d'un quartier pour une période (droit de commenter : la
-    coordination pour son quartier, le conseil pour ses quartiers, l'évaluation partout)."""
+    coordination pour son quartier, le conseil pour ses quartiers, l'évaluation partout).
+    404 si le quartier est invisible, 403 sans le droit; `ValidationError` par champ s'il n'a
+    aucun texte ou si l'indicateur ou le changement visé n'est pas de ce quartier."""
     if not quartiers_accessibles(auteur, Droit.VOIR).filter(pk=quartier.pk).exists():
         raise Http404(_("Quartier introuvable."))
     if not a_le_droit(auteur, Droit.COMMENTER, quartier):
         raise PermissionDenied(
             _("Vous n'avez pas le droit d'ajouter un apprentissage à ce quartier.")
         )
-    if not (texte_fr or "").strip() and not (texte_en or "").strip():
-        message = _("Écrivez l'apprentissage en français ou en anglais.")
-        raise ValidationError({"texte_fr": [message], "texte_en": [message]})
+    texte_fr, texte_en = (texte_fr or "").strip(), (texte_en or "").strip()
+    erreurs: dict[str, list[str]] = {}
+    if not texte_fr and not texte_en:
+        message = _("Écrivez l'apprentissage en français, en anglais ou dans les deux langues.")
+        erreurs = {"texte_fr": [message], "texte_en": [message]}
+    erreurs |= _erreurs_de_rattachement(
+        quartier.pk,
+        indicateur_ids=[indicateur.pk if indicateur else None],
+        changement_ids=[changement.pk if changement else None],
+    )
+    if erreurs:
+        raise ValidationError(erreurs)
     return Apprentissage.objects.create(
         quartier=quartier,
         periode=periode,

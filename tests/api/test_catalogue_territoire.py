@@ -462,6 +462,30 @@ def test_un_changement_d_un_autre_quartier_est_refuse(api, territoire, alice, ev
     assert "n'appartient pas" in reponse.json()["changement"][0]
 
 
+def test_un_indicateur_que_le_quartier_ne_suit_pas_est_refuse(api, territoire, alice, eve):
+    # L'indicateur existe et B le suit; A ne le suit pas : c'est la règle du service.
+    indicateur_b = territoire["b"]["indicateur"]
+    avant = Apprentissage.objects.count()
+    for personne in (alice, eve):
+        api.force_authenticate(personne)
+        reponse = api.post(
+            f"{API}apprentissages/", _apprentissage(indicateur=indicateur_b), format="json"
+        )
+        assert reponse.status_code == 400
+        assert reponse.json() == {"indicateur": ["Ce quartier ne suit pas cet indicateur."]}
+    assert Apprentissage.objects.count() == avant
+
+
+def test_sans_texte_et_avec_un_changement_d_ailleurs_les_deux_erreurs_ensemble(
+    api, territoire, eve
+):
+    api.force_authenticate(eve)
+    donnees = _apprentissage(texte_fr="", changement=territoire["b"]["changement"].pk)
+    reponse = api.post(f"{API}apprentissages/", donnees, format="json")
+    assert reponse.status_code == 400
+    assert set(reponse.json()) == {"texte_fr", "texte_en", "changement"}
+
+
 def test_un_apprentissage_sans_texte_est_refuse_champ_par_champ(api, territoire, alice):
     api.force_authenticate(alice)
     avant = Apprentissage.objects.count()

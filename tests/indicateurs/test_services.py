@@ -10,6 +10,7 @@ from django.http import Http404
 
 from indicateurs import services
 from indicateurs.models import (
+    Apprentissage,
     EvenementSaisie,
     Saisie,
     StatutPeriode,
@@ -18,6 +19,7 @@ from indicateurs.models import (
     Valeur,
 )
 from indicateurs.validation import DonneeValeur
+from tests.factories import ChangementViseFactory, IndicateurSuiviFactory, StrategieFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -351,8 +353,6 @@ def test_une_valeur_inhabituelle_avertit_et_exige_un_commentaire_pour_soumettre(
 def test_ajouter_un_apprentissage_selon_le_droit_de_commenter(
     quartier_a, periode, alice, bob, charlie
 ):
-    from indicateurs.models import Apprentissage
-
     appris = services.ajouter_apprentissage(
         auteur=bob,
         quartier=quartier_a,
@@ -371,3 +371,123 @@ def test_ajouter_un_apprentissage_selon_le_droit_de_commenter(
         )
     assert set(erreur.value.message_dict) == {"texte_fr", "texte_en"}
     assert Apprentissage.objects.count() == 1
+
+
+# --- Apprentissages : leurs rattachements, une seule règle ----------------------------------------
+
+
+@pytest.fixture
+def rattachements(quartier_a, quartier_b, indicateurs_a) -> dict:
+    """De quoi rattacher un apprentissage : ce qui est de A, et ce qui ne l'est pas."""
+    ancienne = StrategieFactory(quartier=quartier_a, version=1, statut="archivee")
+    en_vigueur = StrategieFactory(quartier=quartier_a, version=2)
+    suivi_inactif = IndicateurSuiviFactory(quartier=quartier_a, actif=False)
+    return {
+        "indicateur_a": indicateurs_a["menages"],
+        "indicateur_de_b": IndicateurSuiviFactory(quartier=quartier_b).indicateur,
+        "indicateur_plus_suivi": suivi_inactif.indicateur,
+        "changement_a": ChangementViseFactory(strategie=en_vigueur),
+        "changement_ancien_a": ChangementViseFactory(strategie=ancienne),
+        "changement_de_b": ChangementViseFactory(strategie=StrategieFactory(quartier=quartier_b)),
+    }
+
+
+def _apprendre(auteur, quartier, periode, **champs):
+    return services.ajouter_apprentissage(
+        auteur=auteur,
+        quartier=quartier,
+        periode=periode,
+        categorie="defis",
+        **{"texte_fr": "Les jeunes viennent par les pairs.", **champs},
+    )
+
+
+def test_un_apprentissage_se_rattache_a_un_indicateur_suivi_et_a_un_changement_du_quartier(
+    quartier_a, periode, bob, rattachements
+):
+    for changement in ("changement_a", "changement_ancien_a"):  # toute version de la stratégie
+        appris = _apprendre(
+            bob,
+            quartier_a,
+            periode,
+            indicateur=rattachements["indicateur_a"],
+            changement=rattachements[changement],
+        )
+        assert (appris.indicateur, appris.changement) == (
+            rattachements["indicateur_a"],
+            rattachements[changement],
+        )
+
+
+@pytest.mark.parametrize("indicateur", ["indicateur_de_b", "indicateur_plus_suivi"])
+def test_un_indicateur_que_le_quartier_ne_suit_pas_est_refuse(
+    quartier_a, periode, eve, rattachements, indicateur
+):
+    with pytest.raises(ValidationError) as erreur:
+        _apprendre(eve, quartier_a, periode, indicateur=rattachements[indicateur])
+    assert erreur.value.message_dict == {"indicateur": ["Ce quartier ne suit pas cet indicateur."]}
+    assert not Apprentissage.objects.exists()
+
+
+def test_un_changement_d_un_autre_quartier_est_refuse_par_le_service(
+    quartier_a, periode, eve, rattachements
+):
+    # Ève voit aussi B : c'est la règle du service, pas la visibilité, qui refuse.
+    with pytest.raises(ValidationError) as erreur:
+        _apprendre(eve, quartier_a, periode, changement=rattachements["changement_de_b"])
+    assert set(erreur.value.message_dict) == {"changement"}
+    assert "n'appartient pas" in erreur.value.message_dict["changement"][0]
+    assert not Apprentissage.objects.exists()
+
+
+def test_un_apprentissage_sans_texte_et_mal_rattache_recoit_toutes_ses_erreurs(
+    quartier_a, periode, alice, rattachements
+):
+    with pytest.raises(ValidationError) as erreur:
+        _apprendre(
+            alice,
+            quartier_a,
+            periode,
+            texte_fr=" ",
+            indicateur=rattachements["indicateur_de_b"],
+            changement=rattachements["changement_de_b"],
+        )
+    assert set(erreur.value.message_dict) == {"texte_fr", "texte_en", "indicateur", "changement"}
+
+
+def test_le_formulaire_de_saisie_suit_la_meme_regle_de_rattachement(
+    table_a, periode, alice, rattachements
+):
+    etrangere = services.DonneeApprentissage(
+        categorie="defis", texte_fr="x", indicateur_id=rattachements["indicateur_de_b"].pk
+    )
+    with pytest.raises(ValidationError) as erreur:
+        services.enregistrer_saisie(
+            table=table_a,
+            periode=periode,
+            auteur=alice,
+            version=1,
+            donnees={},
+            apprentissages=[etrangere],
+        )
+    assert set(erreur.value.message_dict) == {"indicateur"}
+    # Tout ou rien : ni apprentissage, ni saisie créée pour l'occasion.
+    assert not Apprentissage.objects.exists() and not Saisie.objects.exists()
+    # Une rubrique laissée vide reste ignorée sans erreur, quel que soit son rattachement.
+    vide = services.DonneeApprentissage(
+        categorie="au_dela", texte_fr="  ", indicateur_id=rattachements["indicateur_de_b"].pk
+    )
+    suivie = services.DonneeApprentissage(
+        categorie="defis", texte_fr="Appris.", indicateur_id=rattachements["indicateur_a"].pk
+    )
+    services.enregistrer_saisie(
+        table=table_a,
+        periode=periode,
+        auteur=alice,
+        version=1,
+        donnees={},
+        apprentissages=[vide, suivie],
+    )
+    assert list(Apprentissage.objects.values_list("categorie", "indicateur_id")) == [
+        ("defis", rattachements["indicateur_a"].pk)
+    ]
