@@ -1,5 +1,5 @@
-"""Le formulaire de saisie trimestrielle, construit à partir des indicateurs suivis, et les
-formulaires du circuit de validation."""
+"""Le formulaire de saisie trimestrielle, construit à partir des indicateurs suivis, les
+formulaires du circuit de validation et celui d'un apprentissage ajouté à un quartier."""
 
 from __future__ import annotations
 
@@ -8,7 +8,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from indicateurs.models import CategorieApprentissage, ModeCollecte, Unite
+from evalpic.widgets import ListeDeroulante
+from indicateurs.models import (
+    CategorieApprentissage,
+    ChangementVise,
+    Indicateur,
+    IndicateurSuivi,
+    ModeCollecte,
+    Periode,
+    StatutPeriode,
+    StatutStrategie,
+    Unite,
+)
 from indicateurs.selectors import LigneFormulaire
 from indicateurs.services import LONGUEUR_MOTIF_MAX, DonneeApprentissage
 from indicateurs.validation import (
@@ -174,3 +185,80 @@ class RevisionForm(forms.Form):
         max_length=LONGUEUR_MOTIF_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ApprentissageForm(forms.Form):
+    """Un apprentissage ajouté à un quartier : période (passée ou ouverte, la plus récente
+    d'abord), rubrique, rattachements facultatifs, texte dans une langue au moins. Trois
+    requêtes pour les listes, quel que soit le volume.
+
+    Les listes offrent ce qui est du quartier (ses indicateurs suivis, les changements visés de
+    sa stratégie en vigueur), mais les champs acceptent tout indicateur et tout changement
+    existants : la règle des rattachements, comme celle du texte, est celle du service
+    (`ajouter_apprentissage`), la même pour cette page, l'API et le formulaire de saisie; ses
+    erreurs se placent à côté des champs (`erreurs_du_service`)."""
+
+    periode = forms.ChoiceField(label=_("Période"), widget=ListeDeroulante)
+    categorie = forms.ChoiceField(
+        label=_("Rubrique"), choices=CategorieApprentissage.choices, widget=ListeDeroulante
+    )
+    indicateur = forms.ModelChoiceField(
+        label=_("Indicateur"),
+        help_text=_("Facultatif. L'apprentissage paraîtra sur le graphique de cet indicateur."),
+        queryset=Indicateur.objects.all(),
+        required=False,
+        widget=ListeDeroulante,
+    )
+    changement = forms.ModelChoiceField(
+        label=_("Changement visé"),
+        help_text=_("Facultatif. Un changement visé de la stratégie en vigueur."),
+        queryset=ChangementVise.objects.all(),
+        required=False,
+        widget=ListeDeroulante,
+    )
+    texte_fr = forms.CharField(
+        label=_("Texte en français"),
+        help_text=_("Une langue au moins : le français, l'anglais ou les deux."),
+        required=False,
+        max_length=LONGUEUR_TEXTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    texte_en = forms.CharField(
+        label=_("Texte en anglais"),
+        required=False,
+        max_length=LONGUEUR_TEXTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, quartier, **kwargs):
+        super().__init__(*args, **kwargs)
+        periodes = Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")
+        self.periodes = {p.code: p for p in periodes}
+        self.fields["periode"].choices = [(p.code, p.libelle) for p in self.periodes.values()]
+        self.fields["periode"].initial = next(iter(self.periodes), None)
+        suivis = (
+            IndicateurSuivi.objects.filter(quartier=quartier, actif=True)
+            .select_related("indicateur")
+            .order_by("indicateur__famille", "indicateur__code")
+        )
+        # Les options affichées seulement (le champ garde son queryset) : voir la docstring.
+        self.fields["indicateur"].widget.choices = [("", _("Aucun indicateur"))] + [
+            (s.indicateur_id, str(s.indicateur)) for s in suivis
+        ]
+        changements = ChangementVise.objects.filter(
+            strategie__quartier=quartier, strategie__statut=StatutStrategie.EN_VIGUEUR
+        ).order_by("ordre", "code")
+        self.fields["changement"].widget.choices = [("", _("Aucun changement visé"))] + [
+            (c.pk, f"{c.code} — {c.libelle}") for c in changements
+        ]
+
+    def clean_periode(self) -> Periode:
+        return self.periodes[self.cleaned_data["periode"]]  # un choix validé
+
+    def erreurs_du_service(self, erreur: ValidationError) -> None:
+        """Les erreurs du service à côté de leur champ (mêmes noms), les autres en tête."""
+        if not hasattr(erreur, "error_dict"):
+            self.add_error(None, erreur.messages)
+            return
+        for champ, messages in erreur.message_dict.items():
+            self.add_error(champ if champ in self.fields else None, messages)

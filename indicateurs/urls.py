@@ -16,4 +16,9 @@ urlpatterns = [
         views.historique,
         name="saisie_historique",
     ),
+    path(
+        "quartiers/<slug:slug>/apprentissages/nouveau/",
+        views.apprentissage_nouveau,
+        name="apprentissage_nouveau",
+    ),
 ]

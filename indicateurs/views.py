@@ -1,5 +1,6 @@
-"""Pages de la saisie trimestrielle : boîte, formulaire, révision, historique, complétude.
-Les vues lisent la requête, passent par le sélecteur d'accès, appellent un service, rendent."""
+"""Pages de la saisie trimestrielle : boîte, formulaire, révision, historique, complétude; et
+l'ajout d'un apprentissage à un quartier. Les vues lisent la requête, passent par le sélecteur
+d'accès, appellent un service, rendent."""
 
 from __future__ import annotations
 
@@ -12,9 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from indicateurs import selectors, services
-from indicateurs.forms import RevisionForm, SaisieForm
+from indicateurs.forms import ApprentissageForm, RevisionForm, SaisieForm
 from indicateurs.models import Periode, StatutPeriode
-from quartiers.acces import Droit, a_le_droit, quartiers_accessibles
+from quartiers.acces import (
+    Droit,
+    a_le_droit,
+    quartier_accessible_ou_404,
+    quartiers_accessibles,
+)
 
 
 @login_required
@@ -224,3 +230,38 @@ def completude(request):
         "indicateurs/completude.html",
         {"periodes": periodes, "periode": periode, "lignes": lignes},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apprentissage_nouveau(request, slug: str):
+    """Ajouter un apprentissage au quartier, avec le droit de commenter : sa coordination, le
+    conseil qui y est affecté, l'évaluation, l'administration. 404 pour un quartier invisible,
+    403 pour un quartier visible sans ce droit."""
+    quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
+    if not a_le_droit(request.user, Droit.COMMENTER, quartier):
+        raise PermissionDenied(
+            _("Vous n'avez pas le droit d'ajouter un apprentissage à ce quartier.")
+        )
+    if request.method == "GET":
+        form = ApprentissageForm(quartier=quartier)
+        return TemplateResponse(
+            request, "indicateurs/apprentissage_nouveau.html", {"quartier": quartier, "form": form}
+        )
+    form = ApprentissageForm(request.POST, quartier=quartier)
+    if form.is_valid():
+        try:
+            apprentissage = services.ajouter_apprentissage(
+                auteur=request.user, quartier=quartier, **form.cleaned_data
+            )
+        except ValidationError as erreur:
+            form.erreurs_du_service(erreur)
+        else:
+            messages.success(
+                request,
+                _("L'apprentissage est ajouté à %(periode)s.")
+                % {"periode": apprentissage.periode.libelle},
+            )
+            return redirect("quartier_detail", slug=quartier.slug)
+    contexte = {"quartier": quartier, "form": form}
+    return TemplateResponse(request, "indicateurs/apprentissage_nouveau.html", contexte, status=400)

@@ -20,5 +20,6 @@ def detail(request, slug: str):
         "page": page,
         "quartier": page.quartier,
         "peut_saisir": a_le_droit(request.user, Droit.SAISIR, page.quartier),
+        "peut_commenter": a_le_droit(request.user, Droit.COMMENTER, page.quartier),
     }
     return render(request, "quartiers/detail.html", contexte)

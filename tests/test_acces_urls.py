@@ -244,6 +244,20 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     ),
     "saisie_historique": (Cas(lambda m: {"slug": m.a.slug, "code": m.fermee.code}, VOIR_A),),
     "import_valeurs": (Cas(slug_a, SAISIR_A, (Ecriture("POST", REFUS_SAISIR_A),)),),
+    # Le droit de commenter : la coordination de A, le conseil affecté, l'évaluation, l'admin.
+    "apprentissage_nouveau": (
+        Cas(
+            slug_a,
+            VOIR_A,
+            (
+                Ecriture(
+                    "POST",
+                    {"anonyme": CONNEXION, "charlie": 404},
+                    lambda m: {"periode": m.fermee.code, "categorie": "defis", "texte_fr": "Essai"},
+                ),
+            ),
+        ),
+    ),
     "modele_import": (
         Cas(lambda m: {"slug": m.a.slug, "format": "csv"}, VOIR_A),
         Cas(lambda m: {"slug": m.a.slug, "format": "xlsx"}, VOIR_A),

@@ -53,6 +53,8 @@ def adresses(django_capture_on_commit_callbacks) -> list[str]:
         saisie,
         saisie + "historique/",
         "/quartiers/saint-michel/saisies/9999-T9/",
+        "/quartiers/saint-michel/apprentissages/nouveau/",
+        "/quartiers/inexistant/apprentissages/nouveau/",
         "/quartiers/saint-michel/import/",
         "/quartiers/saint-michel/import/modele.csv",
         "/quartiers/saint-michel/import/modele.xlsx",

@@ -65,6 +65,8 @@ FRANCAIS_CONNU = [
     "Bilans produits",
     "à surveiller",
     "en bonne voie",
+    "Ajouter un apprentissage",
+    "Texte en français",
 ]
 
 
@@ -86,6 +88,10 @@ def pages(client, eve, ada):
         "bilans": (eve, reverse("bilans")),
         "export des valeurs": (eve, reverse("export_valeurs")),
         "import": (ada, reverse("import_valeurs", kwargs={"slug": quartier.slug})),
+        "ajout d'un apprentissage": (
+            eve,
+            reverse("apprentissage_nouveau", kwargs={"slug": quartier.slug}),
+        ),
         "connexion": (None, reverse("account_login")),
         "mot de passe oublié": (None, reverse("account_reset_password")),
         "accueil": (eve, reverse("accueil")),

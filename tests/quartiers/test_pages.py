@@ -47,10 +47,10 @@ def test_la_derniere_valeur_d_un_quartier_n_est_jamais_un_brouillon(client, eve)
 
 
 def test_la_page_d_un_quartier_coute_autant_de_requetes_avec_dix_fois_plus_de_donnees(client, eve):
-    # Requêtes attendues : session, utilisateur, quartier accessible, quartier + table,
-    # participations + partenaires + secteurs, registre (participations, actions), versions de
-    # stratégie, changements, leurs indicateurs (prefetch), liens, suivis (+ dernières valeurs
-    # en sous-requêtes).
+    # Requêtes attendues : session, utilisateur, quartier + table, participations + partenaires
+    # + secteurs, registre (participations, actions), versions de stratégie, changements, leurs
+    # indicateurs (prefetch), liens, suivis (+ dernières valeurs en sous-requêtes), puis les
+    # droits de saisir et de commenter (une requête chacun).
     client.force_login(eve)
     petit = construire_quartier(nom="Petit", indicateurs=3, trimestres=4, partenaires=2)
     grand = construire_quartier(nom="Grand", indicateurs=30, trimestres=40, partenaires=20)
