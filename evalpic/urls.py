@@ -12,6 +12,7 @@ from evalpic import sante, views
 # La connexion à /admin/ passe par celle d'allauth : mêmes limites d'essais, même étape MFA.
 admin.site.login = secure_admin_login(admin.site.login)
 handler400 = "evalpic.securite.requete_invalide"
+handler404 = "evalpic.views.page_introuvable"
 
 urlpatterns = [
     path("", include("quartiers.urls")),

@@ -1,16 +1,18 @@
-"""Vues transversales : choix de la langue et profil de la personne connectée."""
+"""Vues transversales : choix de la langue, profil de la personne connectée, page 404."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
 
@@ -90,6 +92,20 @@ def creer_jeton_api(request):
 @require_POST
 def revoquer_jeton_api(request, pk: int):
     """Révoque un de ses propres jetons (celui d'une autre personne : 404)."""
-    revoquer_jeton(jeton=get_object_or_404(request.user.jetons, pk=pk))
+    jeton = request.user.jetons.filter(pk=pk).first()
+    if jeton is None:
+        raise Http404(_("Jeton introuvable."))
+    revoquer_jeton(jeton=jeton)
     messages.success(request, _("Le jeton est révoqué : il ne donne plus accès à l'API."))
     return redirect("profil")
+
+
+@requires_csrf_token
+def page_introuvable(request, exception=None):
+    """La page 404 du site, avec la raison que le code a donnée (« Période introuvable. »,
+    « Ce quartier n'a pas de table. ») : un 404 dit pourquoi. Une adresse qui ne correspond à
+    rien n'a pas de raison (Django y met un dictionnaire) : le texte général suffit."""
+    raison = exception.args[0] if exception is not None and exception.args else ""
+    if not isinstance(raison, str | Promise):
+        raison = ""
+    return render(request, "404.html", {"raison": raison}, status=404)
