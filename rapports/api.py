@@ -3,7 +3,7 @@ ses fichiers quand il est prêt. Mêmes sélecteur d'accès et service que les p
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -33,7 +33,7 @@ from indicateurs.api_saisies import ErreursSerializer
 from quartiers.acces import Droit, quartier_accessible_ou_404
 from quartiers.models import Langue
 from rapports import selectors, services
-from rapports.fichiers import TYPES, fichier_du_bilan
+from rapports.fichiers import TYPES, reponse_du_fichier
 from rapports.messages import MESSAGE_FILE_INDISPONIBLE
 from rapports.models import Bilan, Portee, StatutBilan
 
@@ -247,10 +247,7 @@ class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     def fichier(self, request, pk=None, type_fichier: str = "pdf", format=None):
         """Revérifie l'accès à chaque téléchargement; seul un bilan prêt a des fichiers."""
-        contenu, nom, type_ = fichier_du_bilan(self.get_object(), type_fichier)
-        return FileResponse(
-            contenu, as_attachment=type_fichier != "html", filename=nom, content_type=type_
-        )
+        return reponse_du_fichier(self.get_object(), type_fichier)
 
 
 ROUTES = [("bilans", BilanViewSet, "bilans")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.files import File
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from rapports.exports import nom_de_fichier
@@ -31,3 +31,12 @@ def fichier_du_bilan(bilan: Bilan, format: str) -> tuple[File, str, str]:
     except FileNotFoundError as absent:
         raise Http404(_("Fichier introuvable.")) from absent
     return contenu, nom_de_fichier(bilan.instantane, format), TYPES[format]
+
+
+def reponse_du_fichier(bilan: Bilan, format: str) -> FileResponse:
+    """La réponse qui sert le fichier : le HTML s'ouvre dans le navigateur, les autres formats
+    se téléchargent sous leur nom."""
+    contenu, nom, type_de_contenu = fichier_du_bilan(bilan, format)
+    return FileResponse(
+        contenu, as_attachment=format != "html", filename=nom, content_type=type_de_contenu
+    )

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rapports import comparaison, rendu, selectors, services
-from rapports.fichiers import fichier_du_bilan
+from rapports.fichiers import reponse_du_fichier
 from rapports.forms_bilans import DemandeBilanForm
 from rapports.messages import MESSAGE_FILE_INDISPONIBLE
 from rapports.models import StatutBilan
@@ -56,8 +56,7 @@ def detail(request, pk: int):
 def telecharger(request, pk: int, format: str):
     """Chaque téléchargement revérifie l'accès; seul un bilan prêt a des fichiers."""
     bilan = selectors.bilan_accessible_ou_404(request.user, pk)
-    contenu, nom, type_ = fichier_du_bilan(bilan, format)
-    return FileResponse(contenu, as_attachment=format != "html", filename=nom, content_type=type_)
+    return reponse_du_fichier(bilan, format)
 
 
 @login_required
