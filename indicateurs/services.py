@@ -379,6 +379,8 @@ def ajouter_apprentissage(
     if not texte_fr and not texte_en:
         message = _("Écrivez l'apprentissage en français, en anglais ou dans les deux langues.")
         erreurs = {"texte_fr": [message], "texte_en": [message]}
+    if periode.statut == StatutPeriode.A_VENIR:  # comme la page, qui ne les propose pas
+        erreurs["periode"] = [_("On ne tire pas d'apprentissage d'une période à venir.")]
     erreurs |= _erreurs_de_rattachement(
         quartier.pk,
         indicateur_ids=[indicateur.pk if indicateur else None],

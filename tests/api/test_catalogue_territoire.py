@@ -612,3 +612,13 @@ def test_l_api_navigable_s_affiche_sans_rien_du_quartier_b(api, territoire, alic
     assert (
         "quartier-b" not in reponse.content.decode()
     )  # ni dans les listes ni dans les formulaires
+
+
+def test_un_apprentissage_d_une_periode_a_venir_est_refuse(api, territoire, alice):
+    # Comme sur la page d'ajout, qui ne propose pas les périodes à venir.
+    periode_du_trimestre(2030, 1, statut=StatutPeriode.A_VENIR)
+    api.force_authenticate(alice)
+    avant = Apprentissage.objects.count()
+    reponse = api.post(f"{API}apprentissages/", _apprentissage(periode="2030-T1"), format="json")
+    assert reponse.status_code == 400 and "periode" in reponse.json()
+    assert Apprentissage.objects.count() == avant
