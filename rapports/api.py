@@ -34,7 +34,6 @@ from quartiers.acces import Droit, quartier_accessible_ou_404
 from quartiers.models import Langue
 from rapports import selectors, services
 from rapports.fichiers import TYPES, reponse_du_fichier
-from rapports.messages import MESSAGE_FILE_INDISPONIBLE
 from rapports.models import Bilan, Portee, StatutBilan
 
 FORMATS = ("pdf", "xlsx", "csv", "html")
@@ -93,7 +92,7 @@ class BilanSerializer(serializers.ModelSerializer):
 
     def get_message(self, bilan: Bilan) -> str:
         if services.attend_la_file(bilan):
-            return str(MESSAGE_FILE_INDISPONIBLE)
+            return str(services.MESSAGE_FILE_INDISPONIBLE)
         return str(MESSAGES[bilan.statut])
 
     @extend_schema_field(FichiersSerializer)

@@ -26,7 +26,6 @@ from indicateurs.models import (
     StatutIndicateur,
     Valeur,
 )
-from indicateurs.models.saisies import STATUTS_PUBLIES as STATUTS_PUBLIES  # réexportés
 from quartiers.models import Participation, Quartier
 from rapports.series import Point, Repere, SerieIndicateur
 

@@ -18,10 +18,10 @@ from indicateurs.models import (
     StatutStrategie,
     StrategieDeChangement,
 )
+from indicateurs.models.saisies import STATUTS_PUBLIES
 from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Quartier
 from rapports.lectures import (
-    STATUTS_PUBLIES,
     Filtre,
     lire_registres,
     lire_series,

@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicateurs.models import IndicateurSuivi, Periode, StatutPeriode
 from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
@@ -93,6 +94,13 @@ def demander_bilan(
         _confier(bilan)
     bilan.refresh_from_db()
     return bilan
+
+
+# Ce que disent la page et l'API d'un bilan demandé pendant une panne de la file (Redis).
+MESSAGE_FILE_INDISPONIBLE = gettext_lazy(
+    "La file des tâches est indisponible pour le moment : le bilan est enregistré, en attente, "
+    "et sera produit dès qu'elle sera de retour. Rien n'est perdu, inutile de le redemander."
+)
 
 
 def attend_la_file(bilan: Bilan) -> bool:

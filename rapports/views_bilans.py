@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rapports import comparaison, rendu, selectors, services
 from rapports.fichiers import reponse_du_fichier
 from rapports.forms_bilans import DemandeBilanForm
-from rapports.messages import MESSAGE_FILE_INDISPONIBLE
 from rapports.models import StatutBilan
 
 
@@ -29,7 +28,7 @@ def liste(request):
             form.add_error("periode", erreur.messages)
         else:
             if services.attend_la_file(bilan):
-                messages.warning(request, MESSAGE_FILE_INDISPONIBLE)
+                messages.warning(request, services.MESSAGE_FILE_INDISPONIBLE)
             else:
                 messages.success(
                     request, _("Le bilan est demandé : vous serez prévenu·e quand il sera prêt.")

@@ -14,8 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from indicateurs.models import Cible, IndicateurSuivi, ModeCollecte, Periode, Saisie, Valeur
+from indicateurs.models.saisies import STATUTS_PUBLIES
 from quartiers.models import Quartier
-from rapports.lectures import STATUTS_PUBLIES, Filtre, lire_series, lire_suivis
+from rapports.lectures import Filtre, lire_series, lire_suivis
 from rapports.resumes import lire_resumes
 from rapports.series import Statut
 from rapports.statuts import resumer, statut, statut_du_resume
