@@ -143,6 +143,7 @@ def pages_de_l_evaluation(base: str, demo: Demo, bilan: Bilan) -> dict[str, str]
         ),
         "indicateur entre quartiers": f"{base}/tableau-de-bord/indicateurs/{demo.indicateur}/",
         "liste des bilans": f"{base}/bilans/",
+        "ajout d'un apprentissage": f"{base}/quartiers/{QUARTIER}/apprentissages/nouveau/",
     }
 
 
