@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicateurs.models import (
     Apprentissage,
@@ -33,7 +33,7 @@ from indicateurs.models import (
     Valeur,
 )
 from indicateurs.validation import DonneeValeur, signaler_aberration, verifier_donnee
-from quartiers.acces import Droit, a_le_droit, quartiers_accessibles
+from quartiers.acces import Droit, exiger_le_droit
 from quartiers.models import TableDeQuartier
 
 MODIFIABLES = (StatutSaisie.BROUILLON, StatutSaisie.RENVOYEE)
@@ -73,10 +73,7 @@ class Enregistrement:
 
 def exiger_droit(utilisateur, droit: Droit, table: TableDeQuartier) -> None:
     """404 si le quartier est invisible pour la personne; 403 si elle le voit sans avoir ce droit."""
-    if not quartiers_accessibles(utilisateur, Droit.VOIR).filter(pk=table.quartier_id).exists():
-        raise Http404(_("Saisie introuvable."))
-    if not a_le_droit(utilisateur, droit, table.quartier):
-        raise PermissionDenied(_("Vous n'avez pas le droit de faire cette opération."))
+    exiger_le_droit(utilisateur, droit, table.quartier, introuvable=_("Saisie introuvable."))
 
 
 # --- Lectures utiles aux règles -----------------------------------------------------------------
@@ -353,6 +350,12 @@ def _erreurs_de_rattachement(
     return erreurs
 
 
+# Le refus d'ajouter un apprentissage (403), dit par le service et par la page d'ajout.
+REFUS_D_APPRENTISSAGE = gettext_lazy(
+    "Vous n'avez pas le droit d'ajouter un apprentissage à ce quartier."
+)
+
+
 def ajouter_apprentissage(
     *,
     auteur,
@@ -368,12 +371,7 @@ def ajouter_apprentissage(
     coordination pour son quartier, le conseil pour ses quartiers, l'évaluation partout).
     404 si le quartier est invisible, 403 sans le droit; `ValidationError` par champ s'il n'a
     aucun texte ou si l'indicateur ou le changement visé n'est pas de ce quartier."""
-    if not quartiers_accessibles(auteur, Droit.VOIR).filter(pk=quartier.pk).exists():
-        raise Http404(_("Quartier introuvable."))
-    if not a_le_droit(auteur, Droit.COMMENTER, quartier):
-        raise PermissionDenied(
-            _("Vous n'avez pas le droit d'ajouter un apprentissage à ce quartier.")
-        )
+    exiger_le_droit(auteur, Droit.COMMENTER, quartier, refus=str(REFUS_D_APPRENTISSAGE))
     texte_fr, texte_en = (texte_fr or "").strip(), (texte_en or "").strip()
     erreurs: dict[str, list[str]] = {}
     if not texte_fr and not texte_en:

@@ -240,9 +240,7 @@ def apprentissage_nouveau(request, slug: str):
     403 pour un quartier visible sans ce droit."""
     quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
     if not a_le_droit(request.user, Droit.COMMENTER, quartier):
-        raise PermissionDenied(
-            _("Vous n'avez pas le droit d'ajouter un apprentissage à ce quartier.")
-        )
+        raise PermissionDenied(str(services.REFUS_D_APPRENTISSAGE))
     if request.method == "GET":
         form = ApprentissageForm(quartier=quartier)
         return TemplateResponse(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -74,6 +75,17 @@ def quartier_accessible_ou_404(utilisateur, slug: str, droit: Droit = Droit.VOIR
         return quartiers_accessibles(utilisateur, droit).select_related("table").get(slug=slug)
     except Quartier.DoesNotExist as absent:
         raise Http404(_("Quartier introuvable.")) from absent
+
+
+def exiger_le_droit(
+    utilisateur, droit: Droit, quartier: Quartier, *, introuvable: str = "", refus: str = ""
+) -> None:
+    """404 si `quartier` est invisible pour `utilisateur` (message `introuvable`); 403 s'il le
+    voit sans avoir `droit` (message `refus`). Pour les services qui écrivent."""
+    if not quartiers_accessibles(utilisateur, Droit.VOIR).filter(pk=quartier.pk).exists():
+        raise Http404(introuvable or _("Quartier introuvable."))
+    if not a_le_droit(utilisateur, droit, quartier):
+        raise PermissionDenied(refus or _("Vous n'avez pas le droit de faire cette opération."))
 
 
 def a_le_droit(utilisateur, droit: Droit, quartier: Quartier) -> bool:

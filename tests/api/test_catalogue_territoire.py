@@ -517,7 +517,7 @@ def test_un_indicateur_inconnu_ou_une_categorie_invalide_sont_refuses(api, terri
 
 def test_sans_droit_de_commenter_la_reponse_est_403(api, territoire, alice, monkeypatch):
     # Aujourd'hui, voir un quartier donne le droit d'y commenter; le refus reste branché.
-    monkeypatch.setattr("indicateurs.services.a_le_droit", lambda *args: False)
+    monkeypatch.setattr("quartiers.acces.a_le_droit", lambda *args: False)
     api.force_authenticate(alice)
     avant = Apprentissage.objects.count()
     reponse = api.post(f"{API}apprentissages/", _apprentissage(), format="json")
