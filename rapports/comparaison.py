@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapports.en_bref import constats
-from rapports.series import Statut
+from rapports.statuts import libelles_des_statuts
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,8 @@ def differences(a: dict, b: dict) -> list[Difference]:
                 nom=noms[code]["nom"],
                 valeur_a=_derniere(sa) if sa else None,
                 valeur_b=_derniere(sb) if sb else None,
-                statut_a=str(Statut(sa["statut"]).label) if sa else None,
-                statut_b=str(Statut(sb["statut"]).label) if sb else None,
+                statut_a=libelles_des_statuts()[sa["statut"]] if sa else None,
+                statut_b=libelles_des_statuts()[sb["statut"]] if sb else None,
             )
         )
     return lignes

@@ -13,10 +13,12 @@ import html
 import math
 import textwrap
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from evalpic.traduction import une_fois_par_langue
 from indicateurs.models.catalogue import Unite
 from rapports.series import SerieIndicateur, Statut, Tendance
 from rapports.statuts import rang_trimestre, statut, tendance
@@ -66,9 +68,40 @@ def _mise_en_page(titre: str, **autres) -> dict:
     }
 
 
+class _LibellesDesCourbes(NamedTuple):
+    valeurs: str
+    reference: str
+    cibles: str
+    tendance: str
+    apprentissages: str
+    survol_apprentissage: str
+    sens: dict[str, str]
+    unites: dict[str, str]
+
+
+@une_fois_par_langue
+def _libelles_des_courbes() -> _LibellesDesCourbes:
+    """Les textes communs à toutes les courbes, traduits une fois par langue (une page en dessine
+    plus de cent)."""
+    return _LibellesDesCourbes(
+        valeurs=_("Valeurs"),
+        reference=_("Référence"),
+        cibles=_("Cibles"),
+        tendance=_("Tendance"),
+        apprentissages=_("Apprentissages"),
+        survol_apprentissage=_("%(categorie)s : %(texte)s"),
+        sens={
+            "hausse": "↑ " + _("une hausse est souhaitée"),
+            "baisse": "↓ " + _("une baisse est souhaitée"),
+        },
+        unites={valeur: str(libelle) for valeur, libelle in Unite.choices},
+    )
+
+
 def _survol_apprentissage(categorie: str, texte: str) -> str:
     """« catégorie : texte », coupé à ~300 caractères et replié en lignes de 60."""
-    complet = _("%(categorie)s : %(texte)s") % {"categorie": categorie, "texte": texte}
+    gabarit = _libelles_des_courbes().survol_apprentissage
+    complet = gabarit % {"categorie": categorie, "texte": texte}
     complet = " ".join(complet.split())
     if len(complet) > LONGUEUR_MAX_SURVOL:
         complet = complet[: LONGUEUR_MAX_SURVOL - 1].rstrip() + "…"
@@ -109,7 +142,13 @@ def _trace_tendance(serie: SerieIndicateur, droite: Tendance) -> dict:
     x = [libelles[code] for code, _v in droite.ajustees]
     x += [libelle for _c, libelle, _v in droite.projection]
     y = [v for _c, v in droite.ajustees] + [v for _c, _l, v in droite.projection]
-    return _nuage(_("Tendance"), "lines", x, y, line={"dash": "dot", "color": COULEUR_TENDANCE})
+    return _nuage(
+        _libelles_des_courbes().tendance,
+        "lines",
+        x,
+        y,
+        line={"dash": "dot", "color": COULEUR_TENDANCE},
+    )
 
 
 def _trace_apprentissages(serie: SerieIndicateur) -> dict:
@@ -117,7 +156,7 @@ def _trace_apprentissages(serie: SerieIndicateur) -> dict:
     repli = serie.reference if serie.reference is not None else Decimal(0)
     y = [valeurs.get(r.periode) for r in serie.reperes]
     return _nuage(
-        _("Apprentissages"),
+        _libelles_des_courbes().apprentissages,
         "markers",
         [r.libelle for r in serie.reperes],
         [repli if v is None else v for v in y],
@@ -129,10 +168,7 @@ def _trace_apprentissages(serie: SerieIndicateur) -> dict:
 
 def _annotation_polarite(polarite: str) -> list[dict]:
     """Le sens souhaité, en haut à gauche; rien pour un indicateur « neutre »."""
-    sens = {
-        "hausse": "↑ " + _("une hausse est souhaitée"),
-        "baisse": "↓ " + _("une baisse est souhaitée"),
-    }
+    sens = _libelles_des_courbes().sens
     if polarite not in sens:
         return []
     return [_note(sens[polarite], 0, 1.02, xanchor="left", yanchor="bottom")]
@@ -140,9 +176,10 @@ def _annotation_polarite(polarite: str) -> list[dict]:
 
 def _traces_de_la_courbe(serie: SerieIndicateur, droite: Tendance | None, x: list[str]) -> list:
     points, cibles = serie.points, serie.cibles
+    libelles = _libelles_des_courbes()
     traces = [
         _nuage(
-            _("Valeurs"),
+            libelles.valeurs,
             "lines+markers",
             [p.libelle for p in points],
             [p.valeur for p in points],
@@ -153,7 +190,7 @@ def _traces_de_la_courbe(serie: SerieIndicateur, droite: Tendance | None, x: lis
     if serie.reference is not None:
         traces.append(
             _nuage(
-                _("Référence"),
+                libelles.reference,
                 "lines",
                 [x[0], x[-1]],
                 [serie.reference] * 2,
@@ -163,7 +200,7 @@ def _traces_de_la_courbe(serie: SerieIndicateur, droite: Tendance | None, x: lis
     if cibles:
         traces.append(
             _nuage(
-                _("Cibles"),
+                libelles.cibles,
                 "markers",
                 [c.libelle for c in cibles],
                 [c.valeur for c in cibles],
@@ -185,7 +222,7 @@ def courbe_a_renverser(serie: SerieIndicateur, titre: str | None = None) -> dict
     x = _categories(serie, droite)
     if titre is None:
         titre = f"{serie.nom} — {serie.quartier}" if serie.quartier else serie.nom
-    unite = str(dict(Unite.choices).get(serie.unite, serie.unite))
+    unite = _libelles_des_courbes().unites.get(serie.unite, serie.unite)
     layout = _mise_en_page(
         titre,
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": x},

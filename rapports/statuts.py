@@ -14,6 +14,7 @@ from typing import NamedTuple
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from evalpic.traduction import une_fois_par_langue
 from rapports.series import Point, SerieIndicateur, Statut, Tendance
 
 QUATRE_DECIMALES = Decimal("0.0001")
@@ -52,6 +53,13 @@ def libelle_trimestre(code: str) -> str:
 def _libelle_dans_la_langue(code: str, langue: str) -> str:
     annee, trimestre = code.split("-T")
     return _("T%(trimestre)s %(annee)s") % {"trimestre": int(trimestre), "annee": int(annee)}
+
+
+@une_fois_par_langue
+def libelles_des_statuts() -> dict[str, str]:
+    """Le libellé de chaque statut dans la langue active, par code (« en_bonne_voie » → « en
+    bonne voie »), traduit une fois par langue : une page en affiche plus de cent."""
+    return {statut.value: str(statut.label) for statut in Statut}
 
 
 # --- Tendance ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from rapports import graphiques, selectors
 from rapports.csv import reponse_csv
 from rapports.forms import FiltreForm
 from rapports.series import Statut
-from rapports.statuts import normaliser
+from rapports.statuts import libelles_des_statuts, normaliser
 
 
 def _filtre(request) -> tuple[FiltreForm, bool]:
@@ -106,7 +106,7 @@ def tableau_quartier(request, slug: str):
                 {
                     "serie": serie,
                     "statut": etat,
-                    "libelle_statut": Statut(etat).label,
+                    "libelle_statut": libelles_des_statuts()[etat],
                     "figure": graphiques.courbe_a_renverser(serie),
                     "lignes": graphiques.lignes_de_la_courbe(serie),
                 }

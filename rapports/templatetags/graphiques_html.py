@@ -16,16 +16,38 @@ from django.utils.html import conditional_escape, json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from evalpic.traduction import une_fois_par_langue
 from rapports.templatetags.donnees import lignes_de_courbe
 
 register = template.Library()
+
+
+@une_fois_par_langue
+def _aide_du_graphique() -> str:
+    return conditional_escape(_("les données sont dans le tableau qui suit"))
+
+
+@une_fois_par_langue
+def _textes_de_la_courbe() -> tuple[str, str, str]:
+    """Les textes de chaque courbe, traduits une fois par langue : le gabarit du résumé, celui de
+    la légende du tableau, et les en-têtes de ses colonnes."""
+    entetes = "".join(
+        f'<th scope="col"{classe}>{conditional_escape(texte)}</th>'
+        for classe, texte in (
+            ("", _("Période")),
+            (' class="nombre"', _("Valeur")),
+            (' class="nombre"', _("Cible")),
+            (' class="nombre"', _("Référence")),
+        )
+    )
+    return _("Données : %(nom)s"), _("Valeurs, cibles et référence de %(nom)s"), entetes
 
 
 @register.simple_tag
 def graphique(id: str, titre, figure: dict) -> SafeString:
     """Un graphique Plotly : titre (caché, pour l'accessibilité), conteneur et données JSON."""
     ident, nom = conditional_escape(id), conditional_escape(titre)
-    aide = conditional_escape(_("les données sont dans le tableau qui suit"))
+    aide = _aide_du_graphique()
     return SafeString(
         f'\n<figure class="graphique" aria-labelledby="{ident}-titre">\n'
         f'  <figcaption id="{ident}-titre" class="visuellement-cache">{nom}</figcaption>\n'
@@ -46,8 +68,9 @@ def article_de_courbe(courbe: dict) -> SafeString:
     statut = conditional_escape(courbe["statut"])
     # Comme `{% blocktranslate with nom=… %}` : le nom est échappé, pas le texte traduit. (Hors
     # des f-chaînes : xgettext n'y voit pas les textes à traduire.)
-    resume = _("Données : %(nom)s") % {"nom": nom}
-    legende = _("Valeurs, cibles et référence de %(nom)s") % {"nom": nom}
+    gabarit_du_resume, gabarit_de_la_legende, entetes = _textes_de_la_courbe()
+    resume = gabarit_du_resume % {"nom": nom}
+    legende = gabarit_de_la_legende % {"nom": nom}
     reperes = ""
     if serie.reperes:
         elements = "".join(
@@ -57,15 +80,6 @@ def article_de_courbe(courbe: dict) -> SafeString:
             for repere in serie.reperes
         )
         reperes = f'\n      <ul class="reperes">{elements}</ul>\n    '
-    entetes = "".join(
-        f'<th scope="col"{classe}>{conditional_escape(texte)}</th>'
-        for classe, texte in (
-            ("", _("Période")),
-            (' class="nombre"', _("Valeur")),
-            (' class="nombre"', _("Cible")),
-            (' class="nombre"', _("Référence")),
-        )
-    )
     return SafeString(
         f'\n<article class="courbe" id="courbe-{code}">\n'
         f'  <h3><span class="code">{code}</span> {nom} <span class="statut statut--{statut}">'

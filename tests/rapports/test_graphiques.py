@@ -369,9 +369,19 @@ def test_petits_multiples_n_panneaux(n):
 # --- Traduction ----------------------------------------------------------------------------------
 
 
-def test_les_libelles_passent_par_gettext(monkeypatch, complete):
-    """Chaque libellé fixe passe par gettext : en le remplaçant, on le retrouve marqué."""
+@pytest.fixture
+def gettext_marque(monkeypatch):
+    """gettext remplacé par une marque; les libellés des courbes, traduits une fois par langue,
+    sont oubliés avant et après."""
     monkeypatch.setattr(graphiques, "_", lambda texte: f"«{texte}»")
+    graphiques._libelles_des_courbes.cache_clear()
+    yield
+    graphiques._libelles_des_courbes.cache_clear()
+
+
+@pytest.mark.usefixtures("gettext_marque")
+def test_les_libelles_passent_par_gettext(complete):
+    """Chaque libellé fixe passe par gettext : en le remplaçant, on le retrouve marqué."""
     figure = courbe_a_renverser(complete)
     assert list(traces(figure)) == [
         "«Valeurs»",
