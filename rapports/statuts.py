@@ -31,8 +31,10 @@ HAUSSE, BAISSE, NEUTRE = "hausse", "baisse", "neutre"
 # --- Périodes trimestrielles « AAAA-Tn » --------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def rang_trimestre(code: str) -> int:
-    """Le rang absolu d'un trimestre (« 2025-T2 » → 2025 × 4 + 1), pour comparer et compter."""
+    """Le rang absolu d'un trimestre (« 2025-T2 » → 2025 × 4 + 1), pour comparer et compter.
+    Gardé en mémoire : une page en trie des milliers, sur quelques dizaines de trimestres."""
     annee, trimestre = code.split("-T")
     return int(annee) * 4 + int(trimestre) - 1
 

@@ -7,15 +7,16 @@ f-chaîne. Même sortie, à l'octet, que les gabarits `_partials/_graphique.html
 Le graphique : le conteneur est un groupe (`role="group"`) et non une image, car la barre
 d'outils de Plotly y met des boutons focalisables; son dessin SVG est masqué aux lecteurs
 d'écran, le tableau de données qui suit dans la page en est l'équivalent (sans JavaScript). La
-figure voyage en JSON (`json_script`), dessinée par `js/graphiques.js`."""
+figure voyage en JSON (`evalpic.script_json`), dessinée par `js/graphiques.js`."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.html import conditional_escape, json_script
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from evalpic.script_json import script_json
 from evalpic.traduction import une_fois_par_langue
 from rapports.templatetags.donnees import lignes_de_courbe
 
@@ -53,7 +54,7 @@ def graphique(id: str, titre, figure: dict) -> SafeString:
         f'  <figcaption id="{ident}-titre" class="visuellement-cache">{nom}</figcaption>\n'
         f'  <div class="graphique__trace" data-figure="{ident}-donnees" role="group" '
         f'aria-label="{nom} — {aide}"></div>\n'
-        f"  {json_script(figure, f'{id}-donnees')}\n"
+        f"  {script_json(figure, f'{id}-donnees')}\n"
         "</figure>\n"
     )
 
