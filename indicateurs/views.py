@@ -82,7 +82,6 @@ def _enregistrer(request, quartier, periode: Periode):
     if not form.is_valid():
         contexte = _contexte_formulaire(request, quartier, periode, form=form, page=page)
         return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=400)
-    resultat = None
     try:
         # La saisie est créée, s'il le faut, dans la transaction de l'écriture : refusée, elle
         # ne laisse ni brouillon vide ni événement « création ».
@@ -94,9 +93,6 @@ def _enregistrer(request, quartier, periode: Periode):
             donnees=form.donnees(),
             apprentissages=form.apprentissages(),
         )
-        if request.POST.get("action") == "soumettre":
-            saisie = resultat.saisie
-            services.soumettre_saisie(saisie=saisie, auteur=request.user, version=saisie.version)
     except services.ConflitDeVersion as conflit:
         # On garde vos valeurs à l'écran, avec la version actuelle : enregistrer de nouveau
         # remplacera sciemment celles de l'autre personne, montrées à côté.
@@ -107,16 +103,42 @@ def _enregistrer(request, quartier, periode: Periode):
         return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
     except ValidationError as erreur:
         form.erreurs_du_service(erreur)
-        if resultat is not None:
-            _poser_version(form, resultat.saisie.version)
-            messages.warning(
-                request,
-                _("Le brouillon est enregistré, mais la saisie ne peut pas encore être soumise."),
-            )
         contexte = _contexte_formulaire(request, quartier, periode, form=form)
         return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=400)
+    if request.POST.get("action") == "soumettre":
+        saisie = resultat.saisie
+        try:
+            services.soumettre_saisie(saisie=saisie, auteur=request.user, version=saisie.version)
+        except (services.ConflitDeVersion, ValidationError) as refus:
+            return _brouillon_non_soumis(request, quartier, periode, form, resultat, refus)
     _annoncer(request, resultat)
     return redirect(request.path)
+
+
+def _brouillon_non_soumis(request, quartier, periode, form, resultat, refus) -> TemplateResponse:
+    """Le brouillon est écrit (valeurs et apprentissages) mais la soumission est refusée : la
+    page le dit, met le pourquoi à côté des champs et porte la nouvelle version. Les
+    apprentissages écrits quittent le formulaire (ils paraissent dans la liste du trimestre) :
+    le renvoyer les écrirait une seconde fois; les valeurs restent, les renvoyer ne change rien."""
+    if isinstance(refus, services.ConflitDeVersion):  # quelqu'un a écrit entre les deux étapes
+        form.add_error(None, str(refus))
+    else:
+        form.erreurs_du_service(refus)
+    apprentissages = bool(form.apprentissages())
+    _poser_version(form, resultat.saisie.version)
+    for nom in form.fields:
+        if nom.startswith("app_"):
+            form.data.pop(nom, None)
+    contexte = _contexte_formulaire(
+        request,
+        quartier,
+        periode,
+        form=form,
+        brouillon_enregistre=True,
+        apprentissages_enregistres=apprentissages,
+    )
+    statut = 409 if isinstance(refus, services.ConflitDeVersion) else 400
+    return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=statut)
 
 
 def _poser_version(form: SaisieForm, version: int) -> None:
