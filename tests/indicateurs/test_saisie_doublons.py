@@ -5,8 +5,10 @@ repropose pas les apprentissages déjà écrits, qu'un nouvel envoi écrirait un
 from __future__ import annotations
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
+from indicateurs import services
 from indicateurs.models import Apprentissage, Saisie, StatutSaisie
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +92,27 @@ def test_une_erreur_avant_tout_enregistrement_garde_l_apprentissage_et_le_dit(
     assert not Saisie.objects.exists() and not Apprentissage.objects.exists()
     assert reponse.context["form"]["app_defis"].value() == "Un défi important."
     assert "rien n'a été enregistré" in reponse.content.decode()
+
+
+def test_une_ecriture_entre_l_enregistrement_et_la_soumission_repond_409(
+    client, alice, url, indicateurs_a, monkeypatch
+):
+    """Quelqu'un écrit entre les deux étapes : le brouillon est enregistré, la soumission est
+    refusée (409), et la page ne repropose pas les apprentissages écrits."""
+    soumettre = services.soumettre_saisie
+
+    def apres_une_autre_ecriture(*, saisie, auteur, version):
+        Saisie.objects.filter(pk=saisie.pk).update(version=F("version") + 1)
+        return soumettre(saisie=saisie, auteur=auteur, version=version)
+
+    monkeypatch.setattr(services, "soumettre_saisie", apres_une_autre_ecriture)
+    client.force_login(alice)
+    donnees = _soumission_sans_taux(indicateurs_a) | {f"v{indicateurs_a['taux'].pk}": "40"}
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 409
+    assert Saisie.objects.get().statut == StatutSaisie.BROUILLON
+    assert Apprentissage.objects.count() == 1
+    assert not reponse.context["form"]["app_defis"].value()
+    html = reponse.content.decode()
+    assert "Le brouillon est enregistré, mais la saisie n'est pas soumise" in html
+    assert "pendant que vous la remplissiez" in html
