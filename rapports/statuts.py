@@ -222,7 +222,8 @@ def _bon_sens(pente: Decimal, polarite: str, vers: Decimal | None = None) -> boo
 def valeur_projetee(resume: Resume, ligne: Droite, periode: str) -> Decimal:
     """La valeur de la tendance à `periode` si elle tombe après la dernière valeur et au plus
     tard à la dernière projection (`TRIMESTRES_PROJETES` après le dernier point affiché);
-    sinon (plus loin, ou déjà passée), la dernière projection."""
+    sinon (plus loin, ou déjà passée), la dernière projection. (Le statut ne projette que vers
+    une cible encore à venir.)"""
     depuis = rang_trimestre(resume.periode_derniere)
     fin = rang_trimestre(resume.periode_fin) + TRIMESTRES_PROJETES
     rang = rang_trimestre(periode)
@@ -239,9 +240,12 @@ def statut(serie: SerieIndicateur) -> Statut:
     2. Avec une cible (`cible_courante`) :
        - ATTEINT si la dernière valeur l'atteint : ≥ cible pour « hausse », ≤ cible pour
          « baisse », à 5 % près de la cible pour « neutre »;
+       - sinon, si l'échéance de la cible est arrivée (sa période est celle de la dernière
+         valeur, ou une précédente : toutes les cibles sont passées) → A_SURVEILLER : une cible
+         manquée à son échéance n'est pas « en bonne voie »;
        - sinon EN_BONNE_VOIE si la tendance (au moins deux valeurs) va dans le bon sens (vers la
          cible pour « neutre ») ET si la valeur projetée à la période de la cible (ou la dernière
-         projection si la cible est plus loin ou déjà passée) l'atteint ou s'en tient à 10 % près;
+         projection si la cible est plus loin) l'atteint ou s'en tient à 10 % près;
        - sinon A_SURVEILLER.
     3. Sans cible, avec une référence : dernière valeur meilleure que la référence (selon la
        polarité) ou égale → EN_BONNE_VOIE, pire → A_SURVEILLER. « neutre » → EN_BONNE_VOIE.
@@ -277,6 +281,8 @@ def _statut_avec_cible(resume: Resume, periode: str, cible: Decimal) -> Statut:
     tolerance = TOLERANCE_ATTEINT_NEUTRE if neutre else Decimal(0)
     if _atteint(derniere, cible, polarite, tolerance):
         return Statut.ATTEINT
+    if rang_trimestre(periode) <= rang_trimestre(resume.periode_derniere):
+        return Statut.A_SURVEILLER  # l'échéance est arrivée, la cible est manquée
     ligne = droite(resume.sommes)
     if ligne is None:
         return Statut.A_SURVEILLER

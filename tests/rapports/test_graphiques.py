@@ -176,9 +176,9 @@ def test_courbe_mise_en_page(complete):
     assert layout["hovermode"] == "x unified"
     assert layout["legend"]["orientation"] == "h"
     assert set(layout["margin"]) == {"l", "r", "t", "b"}
-    # 15 en 2025-T4, sous la cible de 16 de ce même trimestre : la cible n'est pas après la
-    # dernière valeur, on lit donc la dernière projection (~17,6 en 2026-T4), qui l'atteint.
-    assert layout["meta"] == {"statut": "en_bonne_voie"}
+    # 15 en 2025-T4, sous la cible de 16 de ce même trimestre : l'échéance est arrivée et la
+    # cible est manquée (avant, la dernière projection, ~17,6 en 2026-T4, disait en bonne voie).
+    assert layout["meta"] == {"statut": "a_surveiller"}
     assert courbe_a_renverser(complete, titre="Autre")["layout"]["title"]["text"] == "Autre"
 
 

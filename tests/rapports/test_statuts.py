@@ -209,11 +209,27 @@ def test_cible_plus_loin_que_la_projection_prend_la_derniere_projection():
     assert statut(serie([10, 12, 14, 16], cibles={"2030-T4": 40})) == Statut.A_SURVEILLER
 
 
-def test_cible_passee_et_manquee_prend_la_derniere_projection():
+def test_cible_passee_et_manquee_est_a_surveiller_meme_si_la_tendance_l_atteindrait():
+    # Toutes les cibles sont passées : l'échéance est échue, la cible manquée. (Avant, la
+    # dernière projection, 24 en 2026-T4, l'« atteignait » et le statut disait en bonne voie.)
     s = serie([10, 12, 14, 16], cibles={"2025-T2": 22})
     assert cible_courante(s).periode == "2025-T2"
-    assert statut(s) == Statut.EN_BONNE_VOIE
+    assert statut(s) == Statut.A_SURVEILLER
     assert statut(serie([10, 12, 14, 16], cibles={"2025-T2": 30})) == Statut.A_SURVEILLER
+    assert statut(serie([10, 12, 14, 22], cibles={"2025-T2": 22})) == Statut.ATTEINT
+
+
+@pytest.mark.parametrize(
+    ("valeurs", "polarite", "cible"),
+    [([10, 12, 14], "hausse", 20), ([30, 28, 26], "baisse", 20), ([60, 65, 70], "neutre", 100)],
+)
+def test_cible_due_au_trimestre_de_la_derniere_valeur_et_manquee(valeurs, polarite, cible):
+    """Un bilan de T3 avec une cible de T3 manquée : à surveiller, même si la tendance y
+    mènerait plus tard (avant : la projection quatre trimestres plus loin disait en bonne voie)."""
+    dernier = trimestre_suivant("2025-T1", len(valeurs) - 1)
+    s = serie(valeurs, polarite=polarite, cibles={dernier: cible})
+    assert cible_courante(s).periode == dernier
+    assert statut(s) == Statut.A_SURVEILLER
 
 
 def test_en_bonne_voie_baisse():
