@@ -125,9 +125,15 @@ def _rangees_xlsx(contenu: bytes) -> Iterator[list[str]]:
     except Exception as erreur:  # openpyxl lève des erreurs variées sur un fichier abîmé
         raise _illisible() from erreur
     try:
+        if not classeur.worksheets:
+            raise ValidationError(
+                _("Le classeur ne contient aucune feuille de calcul."), code="feuille"
+            )
         for rangee in classeur.worksheets[0].iter_rows():
             yield [_texte_cellule(cellule) for cellule in rangee]
-    except (ValueError, KeyError, TypeError, OSError) as erreur:
+    except ValidationError:
+        raise
+    except Exception as erreur:  # une feuille abîmée : XML coupé, CRC faux, cellule invalide…
         raise _illisible() from erreur
     finally:
         classeur.close()
@@ -152,6 +158,8 @@ def _texte_cellule(cellule) -> str:
 
 
 def _sans_zeros(nombre: Decimal) -> str:
+    if not nombre.is_finite():  # « 1E999 » : « Infinity », que l'analyse refuse ligne par ligne
+        return str(nombre)
     if nombre == nombre.to_integral_value():
         return str(int(nombre))
     return f"{nombre.normalize():f}"

@@ -1,0 +1,204 @@
+"""Import : classeurs XLSX abîmés ou piégés, écrits à la main (une archive zip et le XML de leurs
+feuilles). Chacun répond 400 avec un message clair, jamais 500, et n'écrit rien."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from xml.sax.saxutils import escape
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from indicateurs.models import EvenementSaisie, Saisie, Valeur
+
+pytestmark = pytest.mark.django_db
+
+# --- Classeurs écrits à la main -----------------------------------------------------------------
+
+_ESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_TYPE_FEUILLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+class Formule(str):
+    """Une cellule qui contient une formule, sans valeur calculée (comme l'écrit un script)."""
+
+
+class Brut(str):
+    """Le texte tel quel de l'élément <v> d'une cellule numérique (« 1E999 »)."""
+
+
+def _cellule(reference: str, valeur) -> str:
+    if isinstance(valeur, Formule):
+        return f'<c r="{reference}"><f>{escape(valeur)}</f></c>'
+    if isinstance(valeur, Brut | int | float):
+        return f'<c r="{reference}"><v>{valeur}</v></c>'
+    return f'<c r="{reference}" t="inlineStr"><is><t>{escape(valeur)}</t></is></c>'
+
+
+def rangee(numero: int, *valeurs) -> str:
+    """Le XML de la rangée `numero`, ses valeurs à partir de la colonne A (None : cellule vide)."""
+    cellules = "".join(
+        _cellule(f"{chr(ord('A') + rang)}{numero}", valeur)
+        for rang, valeur in enumerate(valeurs)
+        if valeur is not None
+    )
+    return f'<row r="{numero}">{cellules}</row>'
+
+
+def feuille(*rangees: str, dimension: str | None = None) -> str:
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        f'<worksheet xmlns="{_ESPACE}">{dim}<sheetData>{"".join(rangees)}</sheetData></worksheet>'
+    )
+
+
+def classeur(feuilles: dict[str, str]) -> bytes:
+    """Une archive XLSX minimale : nom de feuille → XML de la feuille, dans l'ordre."""
+    noms = list(feuilles)
+    declarees = "".join(
+        f'<sheet name="{escape(nom)}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, nom in enumerate(noms, start=1)
+    )
+    liens = "".join(
+        f'<Relationship Id="rId{i}" Target="worksheets/sheet{i}.xml" '
+        f'Type="{_RELATIONS}/worksheet"/>'
+        for i in range(1, len(noms) + 1)
+    )
+    types = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_TYPE_FEUILLE}"/>'
+        for i in range(1, len(noms) + 1)
+    )
+    membres = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            f"{types}</Types>"
+        ),
+        "_rels/.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{_RELATIONS}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{_ESPACE}" xmlns:r="{_RELATIONS}"><sheets>{declarees}</sheets>'
+            "</workbook>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f"{liens}</Relationships>"
+        ),
+    }
+    for i, nom in enumerate(noms, start=1):
+        membres[f"xl/worksheets/sheet{i}.xml"] = feuilles[nom]
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as archive:
+        for nom, contenu in membres.items():
+            archive.writestr(nom, contenu)
+    return tampon.getvalue()
+
+
+ENTETE = rangee(1, "periode", "indicateur", "valeur")
+BONNE_FEUILLE = feuille(ENTETE, rangee(2, "2025-T1", "menages", 120))
+
+
+def compte() -> tuple[int, int, int]:
+    return Valeur.objects.count(), EvenementSaisie.objects.count(), Saisie.objects.count()
+
+
+@pytest.fixture
+def url(quartier_a):
+    return reverse("import_valeurs", kwargs={"slug": quartier_a.slug})
+
+
+def envoyer(client, url, contenu: bytes, nom: str = "valeurs.xlsx", action: str = "verifier"):
+    client.raise_request_exception = False  # un 500 doit se voir comme un statut, pas lever
+    return client.post(url, {"fichier": SimpleUploadedFile(nom, contenu), "action": action})
+
+
+def erreur_du_fichier(reponse) -> str:
+    return " ".join(reponse.context["form"].errors["fichier"])
+
+
+# --- Classeurs abîmés : 400, jamais 500 ---------------------------------------------------------
+
+
+def test_le_classeur_ecrit_a_la_main_s_importe(client, alice, url, indicateurs_a, periode):
+    """Le témoin : sans piège, le classeur fait main passe, ce qui valide les tests suivants."""
+    client.force_login(alice)
+    reponse = envoyer(client, url, classeur({"Valeurs": BONNE_FEUILLE}), action="importer")
+    assert reponse.status_code == 302
+    assert Valeur.objects.get().valeur_numerique == 120
+
+
+@pytest.mark.parametrize("action", ["verifier", "importer"])
+def test_une_feuille_au_xml_tronque_est_illisible(client, alice, url, indicateurs_a, action):
+    """Les dimensions déclarées se lisent à l'ouverture; la feuille est coupée au milieu de ses
+    rangées, qu'on ne lit qu'ensuite."""
+    client.force_login(alice)
+    entiere = feuille(
+        ENTETE, *(rangee(n, "2025-T1", "menages", n) for n in range(2, 40)), dimension="A1:C39"
+    )
+    tronquee = entiere[: len(entiere) // 2]
+    reponse = envoyer(client, url, classeur({"Valeurs": tronquee}), action=action)
+    assert reponse.status_code == 400
+    assert "Le fichier est illisible" in erreur_du_fichier(reponse)
+    assert compte() == (0, 0, 0)
+
+
+def _crc_faux(contenu: bytes, membre: str) -> bytes:
+    """L'archive où le CRC annoncé du membre (dans le répertoire central) est faux."""
+    octets = bytearray(contenu)
+    position = octets.find(b"PK\x01\x02")
+    while position != -1:
+        longueur = int.from_bytes(octets[position + 28 : position + 30], "little")
+        if octets[position + 46 : position + 46 + longueur] == membre.encode():
+            octets[position + 16] ^= 0xFF
+            return bytes(octets)
+        position = octets.find(b"PK\x01\x02", position + 1)
+    raise AssertionError(membre)
+
+
+def test_une_feuille_corrompue_dans_l_archive_est_illisible(client, alice, url, indicateurs_a):
+    """La feuille est assez longue pour que l'erreur de CRC n'apparaisse qu'à la lecture des
+    rangées, après l'ouverture du classeur."""
+    longue = feuille(
+        ENTETE,
+        *(rangee(n, "2025-T1", "menages", n) for n in range(2, 3000)),
+        dimension="A1:C2999",
+    )
+    contenu = _crc_faux(classeur({"Valeurs": longue}), "xl/worksheets/sheet1.xml")
+    client.force_login(alice)
+    reponse = envoyer(client, url, contenu)
+    assert reponse.status_code == 400
+    assert "Le fichier est illisible" in erreur_du_fichier(reponse)
+    assert compte() == (0, 0, 0)
+
+
+def test_un_classeur_sans_feuille_de_calcul_est_refuse(client, alice, url, indicateurs_a):
+    client.force_login(alice)
+    reponse = envoyer(client, url, classeur({}), action="importer")
+    assert reponse.status_code == 400
+    assert "aucune feuille" in erreur_du_fichier(reponse)
+    assert compte() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("brut", ["1E999", "-1E999"])
+def test_un_nombre_infini_est_un_probleme_de_sa_ligne(
+    client, alice, url, indicateurs_a, periode, brut
+):
+    contenu = classeur({"Valeurs": feuille(ENTETE, rangee(2, "2025-T1", "menages", Brut(brut)))})
+    client.force_login(alice)
+    reponse = envoyer(client, url, contenu)
+    assert reponse.status_code == 400
+    problemes = [(p.ligne, p.colonne, p.message) for p in reponse.context["problemes"]]
+    assert len(problemes) == 1
+    assert problemes[0][:2] == (2, "valeur")
+    assert "n'est pas un nombre" in problemes[0][2]
+    assert envoyer(client, url, contenu, action="importer").status_code == 400
+    assert compte() == (0, 0, 0)
