@@ -122,6 +122,10 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "quartiers.adapters.AdaptateurCompte"
 ACCOUNT_FORMS = {"reset_password": "quartiers.forms.ReinitialisationMotDePasseForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Pas d'inscription publique : aucun courriel à une adresse inconnue (allauth y proposerait de
+# s'inscrire); la réponse de la page reste la même, qu'un compte existe ou non.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "ÉvalPIC : "
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
 # Derrière un mandataire inverse (nginx, répartiteur), REMOTE_ADDR est celui du mandataire : sans
 # ce nombre de mandataires de confiance (lus dans X-Forwarded-For), la limite par adresse IP

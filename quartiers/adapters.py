@@ -1,8 +1,22 @@
-"""Adaptation d'allauth : pas d'inscription publique, les comptes sont créés par l'administration."""
+"""Adaptation d'allauth : pas d'inscription publique, les comptes sont créés par l'administration;
+les courriels d'allauth (réinitialisation du mot de passe) partent dans la langue de la personne."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
+
+from quartiers.models import Utilisateur
 
 
 class AdaptateurCompte(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Comme allauth, mais dans la langue préférée du compte de cette adresse (celle de la
+        page sinon), comme les rappels et les avis de bilan."""
+        personne = Utilisateur.objects.filter(email__iexact=email).only("langue").first()
+        if personne is None:
+            super().send_mail(template_prefix, email, context)
+            return
+        with translation.override(personne.langue):
+            super().send_mail(template_prefix, email, context)
