@@ -1,5 +1,6 @@
 """Tableaux de bord : vue d'ensemble du PIC, quartier, théorie du changement, un indicateur
-entre quartiers. Chaque graphique a son tableau de données et son CSV (`?csv=<nom>`)."""
+entre quartiers. Chaque graphique a son tableau de données et son CSV (`?csv=<nom>`). Un filtre
+invalide répond 400 avec son message à côté du champ, que la page ou un CSV soit demandé."""
 
 from __future__ import annotations
 
@@ -18,10 +19,13 @@ from rapports.series import Statut
 from rapports.statuts import libelles_des_statuts, normaliser
 
 
-def _filtre(request) -> tuple[FiltreForm, bool]:
+def _filtre(request) -> tuple[FiltreForm, bool, str]:
+    """Le filtre de l'adresse, s'il est valide, et le tableau de données demandé (`?csv=<nom>`,
+    vide pour la page). Sous un filtre invalide, aucun CSV : la page répond 400 avec le message
+    à côté du champ, plutôt qu'un CSV du filtre par défaut pris pour celui demandé."""
     form = FiltreForm(request.GET or None)
     valide = not form.is_bound or form.is_valid()
-    return form, valide
+    return form, valide, request.GET.get("csv", "") if valide else ""
 
 
 def _rendre(request, gabarit: str, contexte: dict, valide: bool) -> TemplateResponse:
@@ -33,12 +37,12 @@ def _rendre(request, gabarit: str, contexte: dict, valide: bool) -> TemplateResp
 
 @login_required
 def tableau_pic(request):
-    form, valide = _filtre(request)
+    form, valide, csv = _filtre(request)
     tableau = selectors.tableau_pic(request.user, form.filtre())
     periodes = [p.libelle for p in tableau.filtre.periodes]
     noms = [ligne.quartier.nom for ligne in tableau.lignes]
-    if request.GET.get("csv"):
-        return _csv_pic(request.GET["csv"], tableau, periodes)
+    if csv:
+        return _csv_pic(csv, tableau, periodes)
     figures = {
         "progression": graphiques.progression_quartiers(
             [(ligne.quartier.nom, ligne.statuts) for ligne in tableau.lignes]
@@ -93,10 +97,10 @@ def _csv_pic(nom: str, tableau, periodes: list[str]):
 
 @login_required
 def tableau_quartier(request, slug: str):
-    form, valide = _filtre(request)
+    form, valide, csv = _filtre(request)
     tableau = selectors.tableau_quartier(request.user, slug, form.filtre())
-    if request.GET.get("csv"):
-        if request.GET["csv"] != "series":
+    if csv:
+        if csv != "series":
             raise Http404(_("Ce tableau de données n'existe pas."))
         return reponse_csv(f"indicateurs-{slug}", _entetes_series(), _lignes_series(tableau))
     groupes = [
@@ -170,11 +174,11 @@ def _version(request) -> int | None:
 
 @login_required
 def indicateur_entre_quartiers(request, code: str):
-    form, valide = _filtre(request)
+    form, valide, csv = _filtre(request)
     vue = selectors.indicateur_entre_quartiers(request.user, code, form.filtre())
     normalisees = [(s.quartier, normaliser(s)) for s in vue.series]
-    if request.GET.get("csv"):
-        if request.GET["csv"] != "quartiers":
+    if csv:
+        if csv != "quartiers":
             raise Http404(_("Ce tableau de données n'existe pas."))
         lignes = [
             [s.quartier, p.libelle, p.valeur, s.reference] for s in vue.series for p in s.points
