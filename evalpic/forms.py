@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from quartiers.models import Utilisateur
 
@@ -16,7 +17,9 @@ class ProfilForm(forms.ModelForm):
     class Meta:
         model = Utilisateur
         fields = ["first_name", "last_name", "langue"]
-        labels = {"first_name": _("Prénom"), "last_name": _("Nom")}
+        # « Nom » d'une personne (nom de famille), distinct du « Nom » d'un objet (jeton,
+        # indicateur) : l'anglais dit « Last name » pour l'un, « Name » pour l'autre.
+        labels = {"first_name": _("Prénom"), "last_name": pgettext_lazy("personne", "Nom")}
 
 
 class JetonForm(forms.Form):
