@@ -6,6 +6,8 @@ seule transaction, par `enregistrer_saisie` : mêmes règles et même historique
 
 Les lignes sont numérotées comme dans le tableur : l'en-tête est la ligne 1, donc `lignes[i]`
 est la ligne i + 2. Les lignes vides sont gardées (puis ignorées) pour garder cette numérotation.
+La lecture est bornée (`LIGNES_LUES_MAX` lignes, vides comprises, et `COLONNES_LUES_MAX`
+colonnes) : un fichier de quelques Ko ne peut pas coûter des minutes de calcul.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicateurs import services
@@ -41,6 +44,12 @@ from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.models import TableDeQuartier
 
 LIGNES_MAX = 5000
+# Les lignes lues au plus sous l'en-tête, vides comprises, et les colonnes (le modèle en a 9) :
+# au-delà, rien n'est lu. Sans ces bornes, une feuille qui déclare « A1:XFD1048576 » ferait
+# fabriquer par openpyxl 16 384 cellules vides pour chacune d'un million de rangées, et un CSV
+# de lignes vides garderait des millions de lignes en mémoire.
+LIGNES_LUES_MAX = 2 * LIGNES_MAX
+COLONNES_LUES_MAX = 26  # A à Z
 
 COLONNES_REQUISES = ("periode", "indicateur", "valeur")
 COLONNES_IMPORTEES = (*COLONNES_REQUISES, "non_disponible", "raison", "commentaire", "preuve_url")
@@ -129,7 +138,11 @@ def _rangees_xlsx(contenu: bytes) -> Iterator[list[str]]:
             raise ValidationError(
                 _("Le classeur ne contient aucune feuille de calcul."), code="feuille"
             )
-        for rangee in classeur.worksheets[0].iter_rows():
+        rangees = classeur.worksheets[0].iter_rows(
+            max_row=LIGNES_LUES_MAX + 2,  # l'en-tête, et une ligne de trop pour le savoir
+            max_col=COLONNES_LUES_MAX,
+        )
+        for rangee in rangees:
             yield [_texte_cellule(cellule) for cellule in rangee]
     except ValidationError:
         raise
@@ -167,13 +180,21 @@ def _sans_zeros(nombre: Decimal) -> str:
 
 def _en_dictionnaires(rangees: Iterable[list[str]]) -> list[dict[str, str]]:
     iterateur = iter(rangees)
-    entete = next(iterateur, None)
-    if entete is None or not any(str(c).strip() for c in entete):
-        raise ValidationError(_("Le fichier est vide."), code="vide")
+    entete = _entete(next(iterateur, None))
     colonnes = _colonnes(entete)
     lignes: list[dict[str, str]] = []
-    derniere_remplie = 0
+    remplies = derniere_remplie = 0
     for rangee in iterateur:
+        if len(lignes) == LIGNES_LUES_MAX:
+            raise ValidationError(
+                _(
+                    "Le fichier compte plus de %(max)s lignes sous l'en-tête, lignes vides "
+                    "comprises : supprimez les lignes vides (ou seulement mises en forme) sous "
+                    "les valeurs et, au besoin, découpez-le en plusieurs fichiers."
+                )
+                % {"max": LIGNES_LUES_MAX},
+                code="lignes",
+            )
         lignes.append(
             {
                 nom: str(rangee[rang]).strip() if rang < len(rangee) else ""
@@ -183,7 +204,8 @@ def _en_dictionnaires(rangees: Iterable[list[str]]) -> list[dict[str, str]]:
         )
         if any(lignes[-1].values()):
             derniere_remplie = len(lignes)
-            if derniere_remplie > LIGNES_MAX:
+            remplies += 1
+            if remplies > LIGNES_MAX:
                 raise ValidationError(
                     _("Le fichier dépasse %(max)s lignes : découpez-le en plusieurs fichiers.")
                     % {"max": LIGNES_MAX},
@@ -193,6 +215,27 @@ def _en_dictionnaires(rangees: Iterable[list[str]]) -> list[dict[str, str]]:
     if not lignes:
         raise ValidationError(_("Le fichier ne contient aucune ligne de valeurs."), code="vide")
     return lignes
+
+
+def _entete(rangee: list[str] | None) -> list[str]:
+    """La première ligne, sans les colonnes vides de la fin; au plus COLONNES_LUES_MAX."""
+    rangee = rangee or []
+    if any(map(str.strip, rangee[COLONNES_LUES_MAX:])):
+        au_dela = [c.strip() for c in rangee[COLONNES_LUES_MAX:] if c.strip()][:5]
+        raise ValidationError(
+            _(
+                "La première ligne a des colonnes au-delà de la colonne %(derniere)s "
+                "(%(colonnes)s) : gardez celles du modèle."
+            )
+            % {"derniere": get_column_letter(COLONNES_LUES_MAX), "colonnes": ", ".join(au_dela)},
+            code="colonnes",
+        )
+    cellules = [c.strip() for c in rangee[:COLONNES_LUES_MAX]]
+    while cellules and not cellules[-1]:
+        cellules.pop()
+    if not cellules:
+        raise ValidationError(_("Le fichier est vide."), code="vide")
+    return cellules
 
 
 def _colonnes(entete: list[str]) -> list[str | None]:

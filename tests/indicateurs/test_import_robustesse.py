@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from indicateurs import importation
 from indicateurs.models import EvenementSaisie, Saisie, Valeur
 
 pytestmark = pytest.mark.django_db
@@ -201,4 +202,52 @@ def test_un_nombre_infini_est_un_probleme_de_sa_ligne(
     assert problemes[0][:2] == (2, "valeur")
     assert "n'est pas un nombre" in problemes[0][2]
     assert envoyer(client, url, contenu, action="importer").status_code == 400
+    assert compte() == (0, 0, 0)
+
+
+# --- Dimensions piégées : lecture bornée --------------------------------------------------------
+
+
+@pytest.fixture
+def cellules_lues(monkeypatch) -> list[int]:
+    """Compte les cellules que la lecture convertit en texte."""
+    lues: list[int] = []
+    vraie = importation._texte_cellule
+
+    def compter(cellule):
+        lues.append(1)
+        return vraie(cellule)
+
+    monkeypatch.setattr(importation, "_texte_cellule", compter)
+    return lues
+
+
+def test_une_feuille_qui_declare_16384_colonnes_ne_lit_que_celles_du_modele(
+    client, alice, url, indicateurs_a, periode, cellules_lues
+):
+    """<dimension ref="A1:XFD300"/> : openpyxl remplirait chaque rangée de 16 384 cellules vides
+    (4,9 millions pour ces 300 rangées, pour un fichier de 1 Ko)."""
+    piege = feuille(ENTETE, rangee(300, "2025-T1", "menages", 5), dimension="A1:XFD300")
+    client.force_login(alice)
+    reponse = envoyer(client, url, classeur({"Valeurs": piege}))
+    assert reponse.status_code == 200  # la ligne 300 est valide, les rangées vides ignorées
+    assert reponse.context["rapport"].lignes_valides[0].ligne == 300
+    assert len(cellules_lues) <= 300 * 30
+
+
+def test_une_feuille_qui_declare_un_million_de_rangees_est_refusee_sans_etre_parcourue(
+    client, alice, url, indicateurs_a, periode, cellules_lues
+):
+    """Une cellule à la dernière rangée d'Excel : chaque rangée manquante serait fabriquée (une
+    heure de calcul avant la correction). La lecture s'arrête à la limite et le dit."""
+    piege = feuille(ENTETE, rangee(1_048_576, "2025-T1"), dimension="A1:XFD1048576")
+    contenu = classeur({"Valeurs": piege})
+    assert len(contenu) < 2000
+    client.force_login(alice)
+    reponse = envoyer(client, url, contenu)
+    assert reponse.status_code == 400
+    message = erreur_du_fichier(reponse)
+    assert f"plus de {importation.LIGNES_LUES_MAX} lignes" in message
+    assert "lignes vides comprises" in message
+    assert len(cellules_lues) <= (importation.LIGNES_LUES_MAX + 2) * 30
     assert compte() == (0, 0, 0)
