@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from indicateurs.models import CategorieApprentissage
@@ -155,6 +156,15 @@ def _rubrique(instantane: dict, categorie: str) -> dict:
         (q["nom"], q["apprentissages"].get(categorie, [])) for q in instantane["quartiers"]
     ]
     return {"par_quartier": par_quartier, "present": any(textes for _nom, textes in par_quartier)}
+
+
+def contenu(instantane: dict, *, titre: str, extra: dict | None = None) -> SafeString:
+    """Le contenu du bilan sans page autour (couverture, constats, sections, méthodologie), dans
+    la langue du bilan : la page du site l'insère dans sa mise en page, qui reste dans la langue
+    de la personne qui la lit."""
+    with translation.override(instantane["langue"]):
+        donnees = {**contexte(instantane), "titre": titre, **(extra or {})}
+        return render_to_string("rapports/_bilan_contenu.html", donnees)
 
 
 def rendre(

@@ -44,9 +44,12 @@ def detail(request, pk: int):
     bilan = selectors.bilan_accessible_ou_404(request.user, pk)
     contexte = {"bilan": bilan, "attend_la_file": services.attend_la_file(bilan)}
     if bilan.statut == StatutBilan.PRET:
-        contexte.update(rendu.contexte(bilan.instantane))
-        contexte["titre"] = str(bilan)
-        contexte["somme_controle"] = bilan.somme_controle
+        # Le bilan dans sa langue, le site autour dans celle de la personne qui le lit.
+        contexte["contenu"] = rendu.contenu(
+            bilan.instantane,
+            titre=services.titre_du_bilan(bilan),
+            extra={"somme_controle": bilan.somme_controle},
+        )
     return TemplateResponse(request, "rapports/bilan.html", contexte)
 
 
