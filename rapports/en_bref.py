@@ -38,36 +38,31 @@ def _sens(avant: Decimal, apres: Decimal, plus: str, moins: str, stable: str) ->
     return stable
 
 
-def _registre_total(quartiers: list[dict]) -> tuple[dict, dict] | None:
-    """Le registre de départ et de fin, additionné sur les quartiers (bilan du PIC)."""
-    avec = [q["registre"] for q in quartiers if q["registre"].get("depart")]
-    if not avec:
+def _registre(instantane: dict) -> tuple[dict, dict] | None:
+    """Le registre de départ et de fin, chacun avec le libellé de sa fenêtre. L'instantané le
+    mesure pour la portée du bilan (`rapports.instantane`). Un instantané du format 1, stocké
+    avant, le gardait par quartier, sur toute la première année et sur la période du bilan :
+    celui d'un quartier se lit avec ces fenêtres-là, nommées; ceux du PIC, qu'on ne peut pas
+    réunir sans compter deux fois un partenaire ou un secteur partagé, sont laissés de côté."""
+    if instantane.get("format", 1) >= 2:
+        registre = instantane["registre"]
+        return (registre["depart"], registre["fin"]) if registre else None
+    if instantane["portee"] != "quartier":
         return None
-    cles = (
-        "partenaires_actifs",
-        "secteurs_distincts",
-        "acteurs_influence",
-        "actions_participation",
+    registre, periode = instantane["quartiers"][0]["registre"], instantane["periode"]
+    if not registre.get("depart") or int(registre["depart"]["date"][:4]) >= periode["annee"]:
+        return None  # rien d'antérieur au bilan à quoi comparer
+    fin = periode["libelle"] if periode.get("trimestre") else str(periode["annee"])
+    return (
+        {**registre["depart"], "libelle": registre["depart"]["date"][:4]},
+        {**registre["fin"], "libelle": fin},
     )
-    somme = {
-        moment: {c: sum(_nombre(r[moment][c]) for r in avec) for c in cles}
-        for moment in ("depart", "fin")
-    }
-    # La diversité ne s'additionne pas : on garde la moyenne des quartiers.
-    for moment in ("depart", "fin"):
-        valeurs = [_nombre(r[moment]["diversite_shannon"]) for r in avec]
-        somme[moment]["diversite_shannon"] = (sum(valeurs) / len(valeurs)).quantize(
-            Decimal("0.001")
-        )
-        somme[moment]["date"] = min(r[moment]["date"] for r in avec)
-    return somme["depart"], somme["fin"]
 
 
 def constats(instantane: dict) -> list[Constat]:
     """Les constats « En bref » d'un bilan (quartier ou PIC)."""
-    quartiers = instantane["quartiers"]
     resultat = []
-    registre = _registre_total(quartiers)
+    registre = _registre(instantane)
     if registre:
         depart, fin = registre
         resultat += [
@@ -75,7 +70,7 @@ def constats(instantane: dict) -> list[Constat]:
             _participation(depart, fin),
             _influence(depart, fin),
         ]
-    resultat.append(_indicateurs(quartiers))
+    resultat.append(_indicateurs(instantane["quartiers"]))
     return resultat
 
 
@@ -87,14 +82,15 @@ def _partenaires(depart: dict, fin: dict) -> Constat:
         s_avant, s_apres, _("plus diversifiés"), _("moins diversifiés"), _("aussi diversifiés")
     )
     texte = _(
-        "Les partenaires mobilisés sont %(nombre)s (de %(avant)s en %(annee)s à %(apres)s) "
-        "et %(diversite)s (de %(s_avant)s à %(s_apres)s secteurs; indice de Shannon de "
+        "Les partenaires mobilisés sont %(nombre)s (de %(avant)s en %(depart)s à %(apres)s en "
+        "%(fin)s) et %(diversite)s (de %(s_avant)s à %(s_apres)s secteurs; indice de Shannon de "
         "%(h_avant)s à %(h_apres)s)."
     ) % {
         "nombre": nombre,
         "avant": _affiche(avant),
-        "annee": depart["date"][:4],
+        "depart": depart["libelle"],
         "apres": _affiche(apres),
+        "fin": fin["libelle"],
         "diversite": diversite,
         "s_avant": _affiche(s_avant),
         "s_apres": _affiche(s_apres),
@@ -113,7 +109,8 @@ def _evolution(cle: str, mesure: str, depart: dict, fin: dict, sens: tuple, phra
         "sens": _sens(avant, apres, *sens),
         "apres": _affiche(apres),
         "avant": _affiche(avant),
-        "annee": depart["date"][:4],
+        "depart": depart["libelle"],
+        "fin": fin["libelle"],
     }
     return Constat(cle, texte, _en_texte({"avant": avant, "apres": apres}))
 
@@ -126,8 +123,8 @@ def _participation(depart: dict, fin: dict) -> Constat:
         fin,
         (_("plus"), _("moins"), _("autant")),
         _(
-            "On compte %(sens)s d'actions concrètes de participation citoyenne : %(apres)s "
-            "pendant la période, contre %(avant)s en %(annee)s."
+            "On compte %(sens)s d'actions concrètes de participation citoyenne : %(apres)s en "
+            "%(fin)s, contre %(avant)s en %(depart)s."
         ),
     )
 
@@ -141,7 +138,8 @@ def _influence(depart: dict, fin: dict) -> Constat:
         (_("davantage accès"), _("moins accès"), _("autant accès")),
         _(
             "Les tables ont %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
-            "décideurs) : %(apres)s partenaires d'influence actifs, contre %(avant)s en %(annee)s."
+            "décideurs) : %(apres)s partenaires d'influence actifs en %(fin)s, contre %(avant)s "
+            "en %(depart)s."
         ),
     )
 

@@ -2,10 +2,11 @@
 en texte décimal exact), avec sa somme de contrôle. Les fichiers du bilan (HTML, PDF, XLSX,
 CSV) se fabriquent à partir de l'instantané seul : les régénérer redonne les mêmes chiffres.
 
-Forme (format 1) :
-    {"format": 1, "generateur": "…", "portee": "quartier" | "pic", "langue": "fr",
+Forme (format 2) :
+    {"format": 2, "generateur": "…", "portee": "quartier" | "pic", "langue": "fr",
      "periode": {"annee", "trimestre" | null, "code", "libelle", "debut", "fin", "fenetre": [codes]},
      "indicateurs": {code: {"nom", "definition", "unite", "polarite", "famille", "source", "mode"}},
+     "registre": {"depart": {...}, "fin": {...}} | null,
      "quartiers": [{"slug", "nom", "niveau_soutien", "table",
                     "strategie": {"version", "titre", "adoptee_le"} | null,
                     "changements": [{"code", "libelle", "horizon", "famille", "indicateurs"}],
@@ -13,9 +14,14 @@ Forme (format 1) :
                                 "points": [{"periode", "libelle", "valeur"}],
                                 "cibles": [{"periode", "libelle", "valeur"}],
                                 "reperes": [{"periode", "libelle", "categorie", "texte"}]}],
-                    "registre": {"depart": {...}, "fin": {...}},
                     "apprentissages": {categorie: [texte, …]},
                     "completude": {"attendues", "renseignees", "validees", "manquantes": [...]}}]}
+
+Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
+des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
+compte une fois). « depart » et « fin » le mesurent sur deux fenêtres de même longueur, chacune
+avec ses bornes et son libellé (`Intervalle`). Le format 1 gardait un registre par quartier,
+mesuré sur toute la première année et sur la période du bilan.
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from indicateurs.calculs import calculer
 from indicateurs.models import (
@@ -47,10 +54,10 @@ from quartiers.models import Quartier
 from rapports.lectures import Filtre, lire_registres, lire_series
 from rapports.models import Bilan
 from rapports.series import SerieIndicateur
-from rapports.statuts import statut
+from rapports.statuts import libelle_trimestre, statut
 
-FORMAT = 1
-VERSION_GENERATEUR = "evalpic-bilan-1.0"
+FORMAT = 2
+VERSION_GENERATEUR = "evalpic-bilan-1.1"
 FENETRE_TRIMESTRIELLE = 8  # trimestres montrés dans un bilan trimestriel
 FENETRE_ANNUELLE = 12
 
@@ -85,7 +92,7 @@ def construire_instantane(bilan: Bilan) -> dict:
         periodes = fenetre(bilan)
         quartiers = [bilan.quartier] if bilan.quartier_id else _quartiers_du_pic()
         series = lire_series(quartiers, Filtre(periodes=tuple(periodes)))
-        registres = lire_registres([q.pk for q in quartiers])
+        registre = _registre(lire_registres([q.pk for q in quartiers]).values(), bilan, periodes)
         debut, fin = bornes(bilan)
         codes = {s.code for liste in series.values() for s in liste}
         lectures = _lectures_par_quartier(quartiers, periodes, debut, fin)
@@ -104,10 +111,8 @@ def construire_instantane(bilan: Bilan) -> dict:
                 "fenetre": [p.code for p in periodes],
             },
             "indicateurs": _catalogue(codes),
-            "quartiers": [
-                _quartier(q, series[q.pk], registres[q.pk], lectures[q.pk], debut, fin)
-                for q in quartiers
-            ],
+            "registre": registre,
+            "quartiers": [_quartier(q, series[q.pk], lectures[q.pk]) for q in quartiers],
         }
 
 
@@ -172,7 +177,7 @@ def _lectures_par_quartier(quartiers, periodes, debut, fin) -> dict[int, _Lectur
     return lectures
 
 
-def _quartier(quartier, series, registre, lectures: _LecturesDuQuartier, debut, fin) -> dict:
+def _quartier(quartier, series, lectures: _LecturesDuQuartier) -> dict:
     return {
         "slug": quartier.slug,
         "nom": quartier.nom,
@@ -181,7 +186,6 @@ def _quartier(quartier, series, registre, lectures: _LecturesDuQuartier, debut, 
         "strategie": _strategie(lectures.strategie),
         "changements": _changements(lectures.changements),
         "series": [_serie(s) for s in series],
-        "registre": _registre(registre, debut, fin),
         "apprentissages": _apprentissages(lectures.apprentissages),
         "completude": lectures.completude,
     }
@@ -228,22 +232,87 @@ def _serie(serie: SerieIndicateur) -> dict:
     }
 
 
-def _registre(registre: tuple[list, list], debut: datetime.date, fin: datetime.date) -> dict:
-    """Le registre pendant la première année inscrite (« depuis l'arrivée du PIC ») et pendant
-    la période du bilan."""
-    participations, actions = registre
-    if not participations:
-        return {"depart": None, "fin": None}
-    premiere = min(p.debut for p in participations).year
-    mesures = {
-        "depart": (datetime.date(premiere, 1, 1), datetime.date(premiere, 12, 31)),
-        "fin": (debut, fin),
+@dataclass(frozen=True)
+class Intervalle:
+    """Des trimestres consécutifs d'une même année civile : une fenêtre du registre."""
+
+    annee: int
+    premier: int
+    dernier: int
+
+    @property
+    def debut(self) -> datetime.date:
+        return bornes_du_trimestre(self.annee, self.premier)[0]
+
+    @property
+    def fin(self) -> datetime.date:
+        return bornes_du_trimestre(self.annee, self.dernier)[1]
+
+    @property
+    def libelle(self) -> str:
+        """« 2018 » (l'année entière), « T4 2018 » (un trimestre) ou « T1–T3 2018 »."""
+        if (self.premier, self.dernier) == (1, 4):
+            return str(self.annee)
+        if self.premier == self.dernier:
+            return libelle_trimestre(f"{self.annee}-T{self.premier}")
+        return _("T%(premier)s–T%(dernier)s %(annee)s") % {
+            "premier": self.premier,
+            "dernier": self.dernier,
+            "annee": self.annee,
+        }
+
+    def en(self, annee: int) -> Intervalle:
+        """Les mêmes trimestres, une autre année : une fenêtre de même longueur."""
+        return replace(self, annee=annee)
+
+
+def _intervalle_du_bilan(bilan: Bilan, periodes: list[Periode]) -> Intervalle | None:
+    """La fenêtre « fin » du registre : le trimestre du bilan, ou son année, arrêtée au dernier
+    trimestre de la fenêtre de données (une année en cours ne compte pas ses trimestres à
+    venir). None si la période du bilan n'a aucun trimestre de données."""
+    premier, dernier = (bilan.trimestre, bilan.trimestre) if bilan.trimestre else (1, 4)
+    if not periodes or (periodes[-1].annee, periodes[-1].trimestre) < (bilan.annee, premier):
+        return None
+    if periodes[-1].annee == bilan.annee:
+        dernier = min(dernier, periodes[-1].trimestre)
+    return Intervalle(bilan.annee, premier, dernier)
+
+
+def _intervalle_de_depart(fin: Intervalle, premier_jour: datetime.date) -> Intervalle | None:
+    """La fenêtre « départ » : les mêmes trimestres que `fin` (même longueur), la première année
+    où ils finissent après le début du registre (`premier_jour`). None si cette année n'est pas
+    antérieure à celle du bilan : il n'y a rien avant à quoi comparer."""
+    annee = premier_jour.year
+    if fin.en(annee).fin < premier_jour:
+        annee += 1
+    return fin.en(annee) if annee < fin.annee else None
+
+
+def _registre(registres, bilan: Bilan, periodes: list[Periode]) -> dict | None:
+    """Le registre de la portée du bilan (l'union des registres de ses quartiers), mesuré au
+    départ et à la fin sur deux fenêtres de même longueur; None s'il n'y a rien à comparer."""
+    participations = [p for lues, _actions in registres for p in lues]
+    actions = [a for _lues, lues in registres for a in lues]
+    fin = _intervalle_du_bilan(bilan, periodes)
+    if fin is None or not participations:
+        return None
+    depart = _intervalle_de_depart(fin, min(p.debut for p in participations))
+    if depart is None:
+        return None
+    return {
+        cle: _mesures(participations, actions, intervalle)
+        for cle, intervalle in (("depart", depart), ("fin", fin))
     }
-    resultat = {}
-    for cle, (a, b) in mesures.items():
-        valeurs = calculer(participations, actions, a, b)
-        resultat[cle] = {"date": b.isoformat(), **{k: _texte(v) for k, v in valeurs.items()}}
-    return resultat
+
+
+def _mesures(participations: list, actions: list, intervalle: Intervalle) -> dict:
+    valeurs = calculer(participations, actions, intervalle.debut, intervalle.fin)
+    return {
+        "debut": intervalle.debut.isoformat(),
+        "fin": intervalle.fin.isoformat(),
+        "libelle": intervalle.libelle,
+        **{cle: _texte(valeur) for cle, valeur in valeurs.items()},
+    }
 
 
 def _apprentissages(lignes: list[Apprentissage]) -> dict:
