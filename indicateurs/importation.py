@@ -26,6 +26,7 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -88,7 +89,16 @@ def _illisible() -> ValidationError:
     )
 
 
-def lire_fichier(fichier, nom: str) -> list[dict[str, str]]:
+class Ligne(dict[str, str]):
+    """Une ligne lue : colonne importée → texte, et les problèmes relevés à la lecture (colonne,
+    message), que la vérification rapporte avec ceux de la ligne."""
+
+    def __init__(self, valeurs: dict[str, str], problemes: list[tuple[str, str]]):
+        super().__init__(valeurs)
+        self.problemes = problemes
+
+
+def lire_fichier(fichier, nom: str) -> list[Ligne]:
     """Les lignes d'un fichier CSV ou XLSX (après l'en-tête), en dictionnaires dont les clés sont
     les colonnes importées. Lève `ValidationError` si le fichier ne peut pas être importé."""
     lecteurs = {".csv": _rangees_csv, ".xlsx": _rangees_xlsx}
@@ -178,11 +188,12 @@ def _sans_zeros(nombre: Decimal) -> str:
     return f"{nombre.normalize():f}"
 
 
-def _en_dictionnaires(rangees: Iterable[list[str]]) -> list[dict[str, str]]:
+def _en_dictionnaires(rangees: Iterable[list[str]]) -> list[Ligne]:
     iterateur = iter(rangees)
     entete = _entete(next(iterateur, None))
     colonnes = _colonnes(entete)
-    lignes: list[dict[str, str]] = []
+    sans_nom = {rang for rang, brut in enumerate(entete) if not _normaliser(brut)}
+    lignes: list[Ligne] = []
     remplies = derniere_remplie = 0
     for rangee in iterateur:
         if len(lignes) == LIGNES_LUES_MAX:
@@ -195,14 +206,8 @@ def _en_dictionnaires(rangees: Iterable[list[str]]) -> list[dict[str, str]]:
                 % {"max": LIGNES_LUES_MAX},
                 code="lignes",
             )
-        lignes.append(
-            {
-                nom: str(rangee[rang]).strip() if rang < len(rangee) else ""
-                for rang, nom in enumerate(colonnes)
-                if nom
-            }
-        )
-        if any(lignes[-1].values()):
+        lignes.append(_ligne(rangee, colonnes, sans_nom))
+        if any(lignes[-1].values()) or lignes[-1].problemes:
             derniere_remplie = len(lignes)
             remplies += 1
             if remplies > LIGNES_MAX:
@@ -215,6 +220,50 @@ def _en_dictionnaires(rangees: Iterable[list[str]]) -> list[dict[str, str]]:
     if not lignes:
         raise ValidationError(_("Le fichier ne contient aucune ligne de valeurs."), code="vide")
     return lignes
+
+
+def _ligne(rangee: list[str], colonnes: list[str | None], sans_nom: set[int]) -> Ligne:
+    valeurs = {
+        nom: str(rangee[rang]).strip() if rang < len(rangee) else ""
+        for rang, nom in enumerate(colonnes)
+        if nom
+    }
+    problemes = []
+    # Une valeur hors des colonnes nommées serait perdue sans bruit : dans un CSV séparé par
+    # des virgules, « 42,5 » non protégé donne 42 dans « valeur » et 5 dans la colonne suivante.
+    if perdue := _hors_des_colonnes(rangee, len(colonnes), sans_nom):
+        rang, texte = perdue
+        problemes.append(
+            (
+                _lettre(rang),
+                _(
+                    "« %(texte)s » est dans une colonne sans en-tête : cette valeur ne serait "
+                    "pas importée. Retirez-la; si c'est la fin d'un nombre à virgule (42,5), "
+                    "mettez ce nombre entre guillemets ou séparez les colonnes par des "
+                    "points-virgules."
+                )
+                % {"texte": Truncator(texte).chars(40)},
+            )
+        )
+    return Ligne(valeurs, problemes)
+
+
+def _hors_des_colonnes(
+    rangee: list[str], largeur: int, sans_nom: set[int]
+) -> tuple[int, str] | None:
+    """La première valeur d'une colonne sans nom ou au-delà de l'en-tête, s'il y en a une."""
+    for rang in sorted(sans_nom):
+        if rang < len(rangee) and str(rangee[rang]).strip():
+            return rang, str(rangee[rang]).strip()
+    for rang, texte in enumerate(rangee[largeur:], start=largeur):
+        if str(texte).strip():
+            return rang, str(texte).strip()
+    return None
+
+
+def _lettre(rang: int) -> str:
+    """La colonne comme le tableur la nomme (0 → « A »), son numéro au-delà de la dernière."""
+    return get_column_letter(rang + 1) if rang < 16384 else str(rang + 1)
 
 
 def _entete(rangee: list[str] | None) -> list[str]:
@@ -355,6 +404,8 @@ def _contexte(table: TableDeQuartier, lignes: list[dict[str, str]]) -> _Contexte
 
 def _est_vide(ligne: dict[str, str]) -> bool:
     """Rien à importer : une ligne du modèle laissée sans valeur est ignorée, pas effacée."""
+    if getattr(ligne, "problemes", None):
+        return False
     remplies = any(ligne.get(c, "") for c in ("valeur", "raison", "commentaire", "preuve_url"))
     return not remplies and _normaliser(ligne.get("non_disponible", "")) in FAUX
 
@@ -387,6 +438,8 @@ def _verifier_ligne(
     def signaler(colonne: str, message: str) -> None:
         problemes.append(Probleme(numero, colonne, message))
 
+    for colonne, message in getattr(ligne, "problemes", ()):  # relevés à la lecture
+        signaler(colonne, message)
     periode = _periode(ligne.get("periode", ""), contexte, signaler)
     indicateur = _indicateur(ligne.get("indicateur", ""), contexte, signaler)
     non_disponible = _booleen(ligne.get("non_disponible", ""), signaler)

@@ -9,8 +9,11 @@ import tracemalloc
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from indicateurs import importation
+from indicateurs.models import EvenementSaisie, Saisie, Valeur
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +63,66 @@ def test_une_colonne_nommee_au_dela_de_la_limite_est_signalee():
     with pytest.raises(ValidationError) as erreur:
         importation.lire_fichier(io.BytesIO(contenu), "valeurs.csv")
     assert "notes" in " ".join(erreur.value.messages)
+
+
+# --- Valeurs hors des colonnes de l'en-tête -----------------------------------------------------
+
+
+@pytest.fixture
+def url(quartier_a):
+    return reverse("import_valeurs", kwargs={"slug": quartier_a.slug})
+
+
+def compte() -> tuple[int, int, int]:
+    return Valeur.objects.count(), EvenementSaisie.objects.count(), Saisie.objects.count()
+
+
+def envoyer(client, url, contenu: bytes, nom: str = "valeurs.csv", action: str = "verifier"):
+    client.raise_request_exception = False
+    return client.post(url, {"fichier": SimpleUploadedFile(nom, contenu), "action": action})
+
+
+def problemes(reponse) -> list[tuple[int | None, str, str]]:
+    return [(p.ligne, p.colonne, p.message) for p in reponse.context["problemes"]]
+
+
+@pytest.mark.parametrize("action", ["verifier", "importer"])
+def test_une_virgule_decimale_non_protegee_est_un_probleme_de_sa_ligne(
+    client, alice, url, indicateurs_a, periode, action
+):
+    """« 42,5 » sans guillemets dans un fichier séparé par des virgules : deux champs, 42 et 5;
+    avant, 42 était importé et le 5 ignoré, avec un message de succès."""
+    contenu = b"periode,indicateur,valeur\n2025-T1,menages,120\n2025-T1,taux,42,5\n"
+    client.force_login(alice)
+    reponse = envoyer(client, url, contenu, action=action)
+    assert reponse.status_code == 400
+    ((ligne, colonne, message),) = problemes(reponse)
+    assert (ligne, colonne) == (3, "D")
+    assert "« 5 »" in message and "sans en-tête" in message
+    assert compte() == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "contenu",
+    [
+        pytest.param(b"periode;indicateur;valeur;\n2025-T1;menages;12;note\n", id="en-tete-vide"),
+        pytest.param(b"periode;;indicateur;valeur\n2025-T1;note;menages;12\n", id="au-milieu"),
+    ],
+)
+def test_une_valeur_sous_une_colonne_sans_nom_est_signalee(
+    client, alice, url, indicateurs_a, periode, contenu
+):
+    client.force_login(alice)
+    reponse = envoyer(client, url, contenu)
+    assert reponse.status_code == 400
+    ((ligne, _colonne, message),) = problemes(reponse)
+    assert ligne == 2 and "« note »" in message
+
+
+def test_des_separateurs_de_trop_mais_vides_ne_genent_pas(
+    client, alice, url, indicateurs_a, periode
+):
+    """Certains logiciels terminent chaque ligne par un séparateur : rien n'y est perdu."""
+    contenu = b"periode,indicateur,valeur\n2025-T1,menages,12,,\n"
+    client.force_login(alice)
+    assert envoyer(client, url, contenu).status_code == 200
