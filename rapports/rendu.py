@@ -139,6 +139,9 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
         "instantane": instantane,
         "periode": instantane["periode"],
         "constats": constats(instantane),
+        # Une liste triée, pas le dictionnaire : jsonb ne garde pas l'ordre de ses clés, et le
+        # HTML régénéré depuis l'instantané stocké doit être le même, à l'octet.
+        "catalogue": [{"code": code, **fiche} for code, fiche in sorted(catalogue.items())],
         "quartiers": quartiers,
         "vue_pic": vue_pic,
         "statuts": Statut.choices,
