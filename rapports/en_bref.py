@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from indicateurs.models import Unite
 from rapports.series import Statut
 
 
@@ -70,7 +72,7 @@ def constats(instantane: dict) -> list[Constat]:
             _participation(depart, fin),
             _influence(depart, fin),
         ]
-    resultat.append(_indicateurs(instantane["quartiers"]))
+    resultat.append(_indicateurs(instantane))
     return resultat
 
 
@@ -144,15 +146,27 @@ def _influence(depart: dict, fin: dict) -> Constat:
     )
 
 
-def _indicateurs(quartiers: list[dict]) -> Constat:
-    statuts = [s["statut"] for q in quartiers for s in q["series"]]
+def _indicateurs(instantane: dict) -> Constat:
+    """Les indicateurs par statut. Un indicateur en texte n'a ni valeur chiffrée ni cible, donc
+    pas de statut : il est compté à part, et non « sans données » (la complétude, elle, compte
+    sa valeur comme renseignée)."""
+    unites = {code: i["unite"] for code, i in instantane["indicateurs"].items()}
+    series = [s for q in instantane["quartiers"] for s in q["series"]]
+    statuts = [s["statut"] for s in series if unites.get(s["code"]) != Unite.TEXTE]
+    textes = len(series) - len(statuts)
     comptes = {s.value: statuts.count(s.value) for s in Statut}
     texte = _(
         "Sur %(total)s indicateurs suivis, %(atteint)s ont atteint leur cible, %(en_bonne_voie)s "
         "sont en bonne voie, %(a_surveiller)s sont à surveiller et %(sans_donnees)s n'ont pas "
         "encore de données."
     ) % {"total": len(statuts), **comptes}
-    return Constat("indicateurs", texte, {"total": len(statuts), **comptes})
+    if textes:
+        texte += " " + ngettext(
+            "%(textes)s indicateur en texte n'a pas de statut.",
+            "%(textes)s indicateurs en texte n'ont pas de statut.",
+            textes,
+        ) % {"textes": textes}
+    return Constat("indicateurs", texte, {"total": len(statuts), **comptes, "textes": textes})
 
 
 def _en_texte(chiffres: dict) -> dict:
