@@ -137,10 +137,52 @@ def _rangees_csv(contenu: bytes) -> Iterator[list[str]]:
         raise _illisible() from erreur
 
 
-def _rangees_xlsx(contenu: bytes) -> Iterator[list[str]]:
+class _Illisible(str):
+    """Une cellule dont on ne peut pas lire la valeur : vide pour la lecture, avec le message
+    qui l'explique, rapporté sur sa ligne."""
+
+    message: str
+
+    def __new__(cls, message: str) -> _Illisible:
+        cellule = super().__new__(cls, "")
+        cellule.message = message
+        return cellule
+
+
+class _FormuleSansValeur(_Illisible):
+    def __new__(cls) -> _FormuleSansValeur:
+        return super().__new__(
+            cls,
+            _(
+                "Formule sans valeur calculée (fichier écrit par un programme ?) : ouvrez le "
+                "fichier dans un tableur et enregistrez-le, ou remplacez la formule par sa valeur."
+            ),
+        )
+
+
+def _rangees_xlsx(contenu: bytes) -> list[list[str]]:
+    """Les rangées de la feuille, lues deux fois s'il y a des formules : d'abord telles
+    qu'écrites (openpyxl ne dit qu'ainsi qu'une cellule est une formule), puis avec les valeurs
+    que le tableur a calculées; une formule qui n'en a pas (fichier écrit par un script) est un
+    problème de sa ligne au lieu d'une cellule vide."""
     verifier_classeur(contenu)
+    rangees = _lire_feuille(contenu, data_only=False, lire=_texte_cellule)
+    formules = [
+        (i, j)
+        for i, rangee in enumerate(rangees)
+        for j, texte in enumerate(rangee)
+        if isinstance(texte, _FormuleSansValeur)
+    ]
+    if formules:
+        calculees = _lire_feuille(contenu, data_only=True, lire=_valeur_calculee)
+        for i, j in formules:
+            rangees[i][j] = calculees[i][j]
+    return rangees
+
+
+def _lire_feuille(contenu: bytes, *, data_only: bool, lire: Callable) -> list[list[str]]:
     try:
-        classeur = openpyxl.load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+        classeur = openpyxl.load_workbook(io.BytesIO(contenu), read_only=True, data_only=data_only)
     except Exception as erreur:  # openpyxl lève des erreurs variées sur un fichier abîmé
         raise _illisible() from erreur
     try:
@@ -152,8 +194,7 @@ def _rangees_xlsx(contenu: bytes) -> Iterator[list[str]]:
             max_row=LIGNES_LUES_MAX + 2,  # l'en-tête, et une ligne de trop pour le savoir
             max_col=COLONNES_LUES_MAX,
         )
-        for rangee in rangees:
-            yield [_texte_cellule(cellule) for cellule in rangee]
+        return [[lire(cellule) for cellule in rangee] for rangee in rangees]
     except ValidationError:
         raise
     except Exception as erreur:  # une feuille abîmée : XML coupé, CRC faux, cellule invalide…
@@ -162,9 +203,23 @@ def _rangees_xlsx(contenu: bytes) -> Iterator[list[str]]:
         classeur.close()
 
 
+def _valeur_calculee(cellule) -> str:
+    # Sans valeur ni type « str » (le texte vide qu'un tableur calcule), jamais calculée.
+    if cellule.value is None and cellule.data_type not in ("s", "str"):
+        return _FormuleSansValeur()
+    return _texte_cellule(cellule)
+
+
 def _texte_cellule(cellule) -> str:
     """Le texte d'une cellule, sans artefact de virgule flottante (12.0 → « 12 »)."""
     valeur = cellule.value
+    if getattr(cellule, "data_type", None) == "f":
+        return _FormuleSansValeur()  # jusqu'à ce qu'on lise sa valeur calculée
+    if getattr(cellule, "data_type", None) == "e":
+        return _Illisible(
+            _("La cellule contient une erreur de calcul (%(erreur)s) : corrigez-la.")
+            % {"erreur": valeur}
+        )
     if valeur is None:
         return ""
     if isinstance(valeur, bool):
@@ -228,7 +283,11 @@ def _ligne(rangee: list[str], colonnes: list[str | None], sans_nom: set[int]) ->
         for rang, nom in enumerate(colonnes)
         if nom
     }
-    problemes = []
+    problemes = [
+        (nom, rangee[rang].message)
+        for rang, nom in enumerate(colonnes)
+        if nom and rang < len(rangee) and isinstance(rangee[rang], _Illisible)
+    ]
     # Une valeur hors des colonnes nommées serait perdue sans bruit : dans un CSV séparé par
     # des virgules, « 42,5 » non protégé donne 42 dans « valeur » et 5 dans la colonne suivante.
     if perdue := _hors_des_colonnes(rangee, len(colonnes), sans_nom):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -23,8 +25,13 @@ _RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 _TYPE_FEUILLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
-class Formule(str):
-    """Une cellule qui contient une formule, sans valeur calculée (comme l'écrit un script)."""
+@dataclass(frozen=True)
+class Formule:
+    """Une cellule à formule; sans `calculee`, comme l'écrit un script, sans valeur calculée."""
+
+    texte: str
+    calculee: str | None = None
+    type_: str | None = None  # l'attribut t : « str » (texte), « e » (erreur)…
 
 
 class Brut(str):
@@ -33,7 +40,9 @@ class Brut(str):
 
 def _cellule(reference: str, valeur) -> str:
     if isinstance(valeur, Formule):
-        return f'<c r="{reference}"><f>{escape(valeur)}</f></c>'
+        type_ = f' t="{valeur.type_}"' if valeur.type_ else ""
+        calculee = "" if valeur.calculee is None else f"<v>{escape(valeur.calculee)}</v>"
+        return f'<c r="{reference}"{type_}><f>{escape(valeur.texte)}</f>{calculee}</c>'
     if isinstance(valeur, Brut | int | float):
         return f'<c r="{reference}"><v>{valeur}</v></c>'
     return f'<c r="{reference}" t="inlineStr"><is><t>{escape(valeur)}</t></is></c>'
@@ -250,4 +259,71 @@ def test_une_feuille_qui_declare_un_million_de_rangees_est_refusee_sans_etre_par
     assert f"plus de {importation.LIGNES_LUES_MAX} lignes" in message
     assert "lignes vides comprises" in message
     assert len(cellules_lues) <= (importation.LIGNES_LUES_MAX + 2) * 30
+    assert compte() == (0, 0, 0)
+
+
+# --- Formules et erreurs de calcul --------------------------------------------------------------
+
+
+def problemes(reponse) -> list[tuple[int | None, str, str]]:
+    return [(p.ligne, p.colonne, p.message) for p in reponse.context["problemes"]]
+
+
+@pytest.mark.parametrize("action", ["verifier", "importer"])
+def test_une_formule_jamais_calculee_est_un_probleme_de_sa_ligne(
+    client, alice, url, indicateurs_a, periode, action
+):
+    """Un classeur écrit par un script (openpyxl, pandas) ne garde pas la valeur de ses
+    formules : avant, la cellule se lisait vide et la ligne était ignorée sans rien dire."""
+    ecrit = openpyxl.Workbook()
+    ecrit.active.append(["periode", "indicateur", "valeur"])
+    ecrit.active.append(["2025-T1", "menages", 120])
+    ecrit.active.append(["2025-T1", "taux", "=40+2"])
+    tampon = io.BytesIO()
+    ecrit.save(tampon)
+    client.force_login(alice)
+    reponse = envoyer(client, url, tampon.getvalue(), action=action)
+    assert reponse.status_code == 400
+    ((ligne, colonne, message),) = problemes(reponse)
+    assert (ligne, colonne) == (3, "valeur")
+    assert "formule sans valeur calculée" in message.lower()
+    assert compte() == (0, 0, 0)
+
+
+def test_une_formule_calculee_par_le_tableur_se_lit_par_sa_valeur(
+    client, alice, url, indicateurs_a, periode
+):
+    contenu = classeur(
+        {
+            "Valeurs": feuille(
+                ENTETE,
+                rangee(2, "2025-T1", "taux", Formule("40+2", calculee="42")),
+                # =SI(…;"";…) : un texte vide calculé, la ligne est vide et ignorée.
+                rangee(3, "2025-T1", "menages", Formule('""', calculee="", type_="str")),
+            )
+        }
+    )
+    client.force_login(alice)
+    reponse = envoyer(client, url, contenu, action="importer")
+    assert reponse.status_code == 302
+    assert Valeur.objects.get().valeur_numerique == 42
+
+
+@pytest.mark.parametrize(
+    "cellule",
+    [
+        pytest.param(Formule("1/0", calculee="#DIV/0!", type_="e"), id="formule"),
+        pytest.param(Formule("NA()", calculee="#N/A", type_="e"), id="na"),
+    ],
+)
+def test_une_erreur_de_calcul_n_est_pas_importee_comme_un_texte(
+    client, alice, url, indicateurs_a, periode, cellule
+):
+    """Pour un indicateur texte, « #DIV/0! » s'enregistrait tel quel."""
+    contenu = classeur({"Valeurs": feuille(ENTETE, rangee(2, "2025-T1", "politique", cellule))})
+    client.force_login(alice)
+    reponse = envoyer(client, url, contenu, action="importer")
+    assert reponse.status_code == 400
+    ((ligne, colonne, message),) = problemes(reponse)
+    assert (ligne, colonne) == (2, "valeur") and cellule.calculee in message
     assert compte() == (0, 0, 0)
