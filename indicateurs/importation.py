@@ -116,16 +116,45 @@ def lire_fichier(fichier, nom: str) -> list[Ligne]:
     return _en_dictionnaires(lecteur(contenu))
 
 
+# Un caractère de deux à quatre octets écrit en UTF-8 : un texte en Windows-1252 n'en contient
+# (presque) jamais, puisqu'il y faudrait par exemple « Ã » suivi de « © ».
+_UTF8_MULTIOCTET = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+def _decoder(contenu: bytes) -> str:
+    """Le texte d'un CSV en UTF-8 ou, s'il ne contient aucun caractère UTF-8 de plusieurs
+    octets, en Windows-1252 (ce qu'enregistre Excel en français si on ne choisit pas « UTF-8 »).
+    Un fichier UTF-8 où traîne un octet d'un autre encodage est refusé avec sa ligne : le relire
+    en entier en Windows-1252 abîmerait tous ses accents (« été » → « Ã©tÃ© »)."""
+    try:
+        return contenu.decode("utf-8-sig")
+    except UnicodeDecodeError as erreur:
+        if _UTF8_MULTIOCTET.search(contenu):
+            raise ValidationError(
+                _(
+                    "Le fichier est en UTF-8, mais la ligne %(ligne)s contient un caractère "
+                    "d'un autre encodage (octet %(octet)s) : corrigez-le, ou enregistrez de "
+                    "nouveau le fichier au format CSV UTF-8."
+                )
+                % {  # erreur.object : le contenu sans l'indicateur d'ordre d'octets
+                    "ligne": erreur.object.count(b"\n", 0, erreur.start) + 1,
+                    "octet": f"0x{erreur.object[erreur.start]:02X}",
+                },
+                code="encodage",
+            ) from erreur
+    try:
+        return contenu.decode("cp1252")
+    except UnicodeDecodeError as erreur:
+        raise _illisible() from erreur
+
+
 def _rangees_csv(contenu: bytes) -> Iterator[list[str]]:
     verifier_octets_csv(contenu)
-    try:
-        texte = contenu.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel en français enregistre ses CSV en Windows-1252 si on ne choisit pas « UTF-8 ».
-        try:
-            texte = contenu.decode("cp1252")
-        except UnicodeDecodeError as erreur:
-            raise _illisible() from erreur
+    texte = _decoder(contenu)
     if "\x00" in texte:
         raise _illisible()
     verifier_texte_csv(texte)

@@ -126,3 +126,33 @@ def test_des_separateurs_de_trop_mais_vides_ne_genent_pas(
     contenu = b"periode,indicateur,valeur\n2025-T1,menages,12,,\n"
     client.force_login(alice)
     assert envoyer(client, url, contenu).status_code == 200
+
+
+# --- Encodage -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["verifier", "importer"])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["sans-bom", "bom"])
+def test_un_octet_egare_dans_un_fichier_utf8_est_signale_par_sa_ligne(
+    client, alice, url, indicateurs_a, periode, action, bom
+):
+    """Un fichier UTF-8 (accents corrects) avec un seul octet Latin-1 : avant, tout le fichier
+    était relu en Windows-1252 et « adoptée » s'enregistrait « adoptÃ©e »."""
+    contenu = bom + (
+        "periode;indicateur;valeur;non_disponible;raison;commentaire\n"
+        "2025-T1;politique;;oui;Pas encore adoptée par le conseil;\n"
+        "2025-T1;menages;120;;;Données de l'été\n".encode()
+        + "2025-T1;taux;40;;;caf\xe9\n".encode("latin-1")
+    )
+    client.force_login(alice)
+    reponse = envoyer(client, url, contenu, action=action)
+    assert reponse.status_code == 400
+    (message,) = reponse.context["form"].errors["fichier"]
+    assert "ligne 4" in message and "0xE9" in message and "UTF-8" in message
+    assert compte() == (0, 0, 0)
+
+
+def test_un_fichier_windows_1252_se_lit_toujours():
+    contenu = "periode;indicateur;valeur;raison\n2025-T1;menages;;Données « perdues » à l'été\n"
+    lignes = importation.lire_fichier(io.BytesIO(contenu.encode("cp1252")), "valeurs.csv")
+    assert lignes[0]["raison"] == "Données « perdues » à l'été"
