@@ -10,8 +10,9 @@ Ce qu'on en déduit :
   dans celle de la requête en cours;
 - l'ordre des lignes ne dépend pas de l'ordre des clés des dictionnaires de l'instantané :
   un champ JSON PostgreSQL (`jsonb`) ne conserve pas cet ordre. Les quartiers sont triés par
-  nom, les indicateurs par code, les catégories d'apprentissage dans l'ordre de
-  `CategorieApprentissage`; seules les listes (points d'une série, fenêtre) gardent leur ordre;
+  nom, les indicateurs par code, les trimestres d'une série (ceux de ses points et de ses
+  cibles) dans l'ordre chronologique, les catégories d'apprentissage dans l'ordre de
+  `CategorieApprentissage`;
 - le classeur XLSX porte des dates fixes tirées de l'instantané (la fin de la période, à
   minuit) au lieu de l'heure de l'enregistrement, et son archive ZIP est réécrite avec des
   entrées datées du 1er janvier 1980, dans un ordre, une compression et des attributs fixes.
@@ -44,6 +45,7 @@ from indicateurs.models import CategorieApprentissage, ModeCollecte, Polarite, U
 from rapports.instantane import somme_de_controle
 from rapports.models import Portee
 from rapports.series import Statut
+from rapports.statuts import rang_trimestre
 
 # Excel garde 15 chiffres significatifs : au-delà, la valeur reste du texte exact.
 CHIFFRES_SIGNIFICATIFS_EXCEL = 15
@@ -113,24 +115,34 @@ def _en_tetes_valeurs() -> list[str]:
 COLONNES_NUMERIQUES = (6, 7, 8)  # valeur, cible, référence (indices dans _en_tetes_valeurs)
 
 
+def _periodes_de_la_serie(serie: dict) -> list[tuple[str, dict, dict]]:
+    """(code, point, cible) de chaque trimestre qui a un point ou une cible, dans l'ordre
+    chronologique, comme le tableau de la courbe (`graphiques.lignes_de_la_courbe`) : une cible
+    hors de la fenêtre (à venir, souvent celle qui décide du statut) a sa ligne. Un point ou une
+    cible absents sont des dictionnaires vides."""
+    points = {p["periode"]: p for p in serie.get("points", [])}
+    cibles = {c["periode"]: c for c in serie.get("cibles", [])}
+    codes = sorted(points.keys() | cibles.keys(), key=rang_trimestre)
+    return [(code, points.get(code, {}), cibles.get(code, {})) for code in codes]
+
+
 def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
-    """Une ligne par quartier × indicateur × période, les nombres en texte décimal exact
-    (chaîne vide si absent). À appeler dans la langue de l'instantané."""
+    """Une ligne par quartier × indicateur × trimestre (d'un point ou d'une cible), les nombres
+    en texte décimal exact (chaîne vide si absent). À appeler dans la langue de l'instantané."""
     catalogue = instantane.get("indicateurs", {})
     for quartier in _quartiers(instantane):
         for serie in _series(quartier):
             indicateur = catalogue.get(serie["code"], {})
-            cibles = {c["periode"]: c["valeur"] for c in serie.get("cibles", [])}
-            for point in serie.get("points", []):
+            for code, point, cible in _periodes_de_la_serie(serie):
                 yield [
                     quartier.get("nom", ""),
                     serie["code"],
                     indicateur.get("nom", ""),
                     _libelle(Unite, indicateur.get("unite")),
-                    point["periode"],
-                    point.get("libelle", ""),
+                    code,
+                    point.get("libelle") or cible.get("libelle", ""),
                     point.get("valeur") or "",
-                    cibles.get(point["periode"]) or "",
+                    cible.get("valeur") or "",
                     serie.get("reference") or "",
                     _libelle(Statut, serie.get("statut")),
                 ]
@@ -148,9 +160,10 @@ def _neutraliser(texte: str) -> str:
 
 def exporter_csv(instantane: dict) -> bytes:
     """Les valeurs du bilan en CSV, format long : UTF-8 avec BOM (pour Excel), point-virgule,
-    fins de ligne « \\r\\n ». Une ligne par quartier × indicateur × période, triées par nom de
-    quartier, code d'indicateur puis période (dans l'ordre de l'instantané). Les nombres sont
-    les textes décimaux exacts de l'instantané; une valeur absente est une case vide."""
+    fins de ligne « \\r\\n ». Une ligne par quartier × indicateur × trimestre, triées par nom de
+    quartier, code d'indicateur puis trimestre (ordre chronologique) : chaque trimestre de la
+    fenêtre, et celui d'une cible hors de la fenêtre, sans valeur. Les nombres sont les textes
+    décimaux exacts de l'instantané; une valeur absente est une case vide."""
     tampon = io.StringIO(newline="")
     ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
     with translation.override(instantane["langue"]):
