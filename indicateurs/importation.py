@@ -101,7 +101,10 @@ class Ligne(dict[str, str]):
 def lire_fichier(fichier, nom: str) -> list[Ligne]:
     """Les lignes d'un fichier CSV ou XLSX (après l'en-tête), en dictionnaires dont les clés sont
     les colonnes importées. Lève `ValidationError` si le fichier ne peut pas être importé."""
-    lecteurs = {".csv": _rangees_csv, ".xlsx": _rangees_xlsx}
+    lecteurs: dict[str, Callable[[bytes], tuple[Iterable[list[str]], str | None]]] = {
+        ".csv": _rangees_csv,
+        ".xlsx": _rangees_xlsx,
+    }
     lecteur = lecteurs.get(Path(nom or "").suffix.lower())
     if lecteur is None:
         raise ValidationError(
@@ -113,7 +116,8 @@ def lire_fichier(fichier, nom: str) -> list[Ligne]:
         fichier.seek(0)
     contenu = fichier.read(taille_max() + 1)
     verifier_taille(len(contenu))
-    return _en_dictionnaires(lecteur(contenu))
+    rangees, feuille = lecteur(contenu)
+    return _en_dictionnaires(rangees, feuille)
 
 
 # Un caractère de deux à quatre octets écrit en UTF-8 : un texte en Windows-1252 n'en contient
@@ -152,7 +156,8 @@ def _decoder(contenu: bytes) -> str:
         raise _illisible() from erreur
 
 
-def _rangees_csv(contenu: bytes) -> Iterator[list[str]]:
+def _rangees_csv(contenu: bytes) -> tuple[Iterator[list[str]], None]:
+    """Les rangées du CSV (et None : il n'a pas de feuille)."""
     verifier_octets_csv(contenu)
     texte = _decoder(contenu)
     if "\x00" in texte:
@@ -160,6 +165,10 @@ def _rangees_csv(contenu: bytes) -> Iterator[list[str]]:
     verifier_texte_csv(texte)
     entete = texte.split("\n", 1)[0]
     separateur = max((",", ";", "\t"), key=entete.count)
+    return _lignes_csv(texte, separateur), None
+
+
+def _lignes_csv(texte: str, separateur: str) -> Iterator[list[str]]:
     try:
         yield from csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
     except csv.Error as erreur:
@@ -189,13 +198,14 @@ class _FormuleSansValeur(_Illisible):
         )
 
 
-def _rangees_xlsx(contenu: bytes) -> list[list[str]]:
-    """Les rangées de la feuille, lues deux fois s'il y a des formules : d'abord telles
-    qu'écrites (openpyxl ne dit qu'ainsi qu'une cellule est une formule), puis avec les valeurs
-    que le tableur a calculées; une formule qui n'en a pas (fichier écrit par un script) est un
-    problème de sa ligne au lieu d'une cellule vide."""
+def _rangees_xlsx(contenu: bytes) -> tuple[list[list[str]], str]:
+    """Les rangées de la feuille du modèle (la première qui a les colonnes obligatoires sur sa
+    première ligne, sinon la première du classeur) et son nom. La feuille est lue deux fois
+    s'il y a des formules : d'abord telle qu'écrite (openpyxl ne dit qu'ainsi qu'une cellule
+    est une formule), puis avec les valeurs que le tableur a calculées; une formule qui n'en a
+    pas (fichier écrit par un script) est un problème de sa ligne au lieu d'une cellule vide."""
     verifier_classeur(contenu)
-    rangees = _lire_feuille(contenu, data_only=False, lire=_texte_cellule)
+    rang, nom, rangees = _lire_feuille(contenu, data_only=False, lire=_texte_cellule)
     formules = [
         (i, j)
         for i, rangee in enumerate(rangees)
@@ -203,13 +213,18 @@ def _rangees_xlsx(contenu: bytes) -> list[list[str]]:
         if isinstance(texte, _FormuleSansValeur)
     ]
     if formules:
-        calculees = _lire_feuille(contenu, data_only=True, lire=_valeur_calculee)
+        _rang, _nom, calculees = _lire_feuille(
+            contenu, data_only=True, lire=_valeur_calculee, rang=rang
+        )
         for i, j in formules:
             rangees[i][j] = calculees[i][j]
-    return rangees
+    return rangees, nom
 
 
-def _lire_feuille(contenu: bytes, *, data_only: bool, lire: Callable) -> list[list[str]]:
+def _lire_feuille(
+    contenu: bytes, *, data_only: bool, lire: Callable, rang: int | None = None
+) -> tuple[int, str, list[list[str]]]:
+    """Le rang, le nom et les rangées (bornées) de la feuille `rang`, ou de celle du modèle."""
     try:
         classeur = openpyxl.load_workbook(io.BytesIO(contenu), read_only=True, data_only=data_only)
     except Exception as erreur:  # openpyxl lève des erreurs variées sur un fichier abîmé
@@ -219,17 +234,31 @@ def _lire_feuille(contenu: bytes, *, data_only: bool, lire: Callable) -> list[li
             raise ValidationError(
                 _("Le classeur ne contient aucune feuille de calcul."), code="feuille"
             )
-        rangees = classeur.worksheets[0].iter_rows(
+        if rang is None:
+            rang = _rang_de_la_feuille_du_modele(classeur.worksheets)
+        feuille = classeur.worksheets[rang]
+        rangees = feuille.iter_rows(
             max_row=LIGNES_LUES_MAX + 2,  # l'en-tête, et une ligne de trop pour le savoir
             max_col=COLONNES_LUES_MAX,
         )
-        return [[lire(cellule) for cellule in rangee] for rangee in rangees]
+        return rang, feuille.title, [[lire(cellule) for cellule in r] for r in rangees]
     except ValidationError:
         raise
     except Exception as erreur:  # une feuille abîmée : XML coupé, CRC faux, cellule invalide…
         raise _illisible() from erreur
     finally:
         classeur.close()
+
+
+def _rang_de_la_feuille_du_modele(feuilles: list) -> int:
+    """La première feuille qui a les colonnes obligatoires sur sa première ligne (un classeur
+    peut commencer par une feuille d'instructions), sinon la première."""
+    for rang, feuille in enumerate(feuilles):
+        entete = next(feuille.iter_rows(max_row=1, max_col=COLONNES_LUES_MAX, values_only=True), ())
+        noms = {_normaliser(str(valeur)) for valeur in entete if valeur is not None}
+        if noms.issuperset(COLONNES_REQUISES):
+            return rang
+    return 0
 
 
 def _valeur_calculee(cellule) -> str:
@@ -272,10 +301,10 @@ def _sans_zeros(nombre: Decimal) -> str:
     return f"{nombre.normalize():f}"
 
 
-def _en_dictionnaires(rangees: Iterable[list[str]]) -> list[Ligne]:
+def _en_dictionnaires(rangees: Iterable[list[str]], feuille: str | None) -> list[Ligne]:
     iterateur = iter(rangees)
     entete = _entete(next(iterateur, None))
-    colonnes = _colonnes(entete)
+    colonnes = _colonnes(entete, feuille)
     sans_nom = {rang for rang, brut in enumerate(entete) if not _normaliser(brut)}
     lignes: list[Ligne] = []
     remplies = derniere_remplie = 0
@@ -375,16 +404,21 @@ def _entete(rangee: list[str] | None) -> list[str]:
     return cellules
 
 
-def _colonnes(entete: list[str]) -> list[str | None]:
-    """Le nom normalisé de chaque colonne importée, None pour celles à ignorer."""
+def _colonnes(entete: list[str], feuille: str | None) -> list[str | None]:
+    """Le nom normalisé de chaque colonne importée, None pour celles à ignorer. `feuille` : le
+    nom de la feuille lue d'un classeur, que le message des colonnes manquantes donne."""
     noms = [_normaliser(str(brut)) for brut in entete]
     connues = {*COLONNES_IMPORTEES, *COLONNES_INFORMATIVES}
     messages = []
     if manquantes := [c for c in COLONNES_REQUISES if c not in noms]:
-        messages.append(
-            _("Colonnes obligatoires manquantes sur la première ligne : %(colonnes)s.")
-            % {"colonnes": ", ".join(manquantes)}
-        )
+        if feuille is None:
+            message = _("Colonnes obligatoires manquantes sur la première ligne : %(colonnes)s.")
+        else:
+            message = _(
+                "Colonnes obligatoires manquantes sur la première ligne de la feuille "
+                "« %(feuille)s » : %(colonnes)s."
+            )
+        messages.append(message % {"colonnes": ", ".join(manquantes), "feuille": feuille})
     # Une colonne au nom mal orthographié perdrait ses données en silence : on la refuse.
     if inconnues := [
         str(b).strip() for b, n in zip(entete, noms, strict=True) if n and n not in connues

@@ -327,3 +327,37 @@ def test_une_erreur_de_calcul_n_est_pas_importee_comme_un_texte(
     ((ligne, colonne, message),) = problemes(reponse)
     assert (ligne, colonne) == (2, "valeur") and cellule.calculee in message
     assert compte() == (0, 0, 0)
+
+
+# --- Quelle feuille lire ------------------------------------------------------------------------
+
+
+def test_la_feuille_du_modele_se_lit_meme_apres_une_feuille_d_instructions(
+    client, alice, url, indicateurs_a, periode
+):
+    contenu = classeur(
+        {
+            "Instructions": feuille(rangee(1, "Remplissez la feuille Valeurs")),
+            "Valeurs": BONNE_FEUILLE,
+        }
+    )
+    client.force_login(alice)
+    reponse = envoyer(client, url, contenu, action="importer")
+    assert reponse.status_code == 302
+    assert Valeur.objects.get().valeur_numerique == 120
+
+
+def test_sans_les_colonnes_du_modele_le_message_nomme_la_feuille_lue(
+    client, alice, url, indicateurs_a
+):
+    contenu = classeur(
+        {
+            "Instructions": feuille(rangee(1, "Remplissez la feuille Valeurs")),
+            "Brouillon": feuille(rangee(1, "periode", "code", "valeur")),
+        }
+    )
+    client.force_login(alice)
+    reponse = envoyer(client, url, contenu)
+    assert reponse.status_code == 400
+    message = erreur_du_fichier(reponse)
+    assert "manquantes" in message and "« Instructions »" in message
