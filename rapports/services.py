@@ -77,21 +77,36 @@ def demander_bilan(
 ) -> Bilan:
     """Crée un bilan en attente et confie sa production à un worker (après la transaction).
 
+    Une demande répétée (double clic, page rechargée, client de l'API qui réessaie) ne crée
+    pas de second bilan : tant que la même personne attend un bilan de même portée, quartier,
+    période et langue (en attente ou en cours), c'est lui qui est rendu, sans nouvelle tâche.
+    Un bilan prêt ou en échec se redemande : c'est une nouvelle photographie. Deux demandes
+    simultanées de la même personne passent l'une après l'autre (verrou sur sa ligne).
+
     Le bilan rendu est relu après l'envoi (hors d'une transaction englobante) :
     `attend_la_file(bilan)` dit si la file était injoignable; le bilan est alors enregistré, en
     attente, et partira au retour de la file."""
     _verifier_droit(auteur, portee, quartier)
     _verifier_periode(annee, trimestre)
+    quartier = quartier if portee == Portee.QUARTIER else None
+    demande = {
+        "portee": portee,
+        "quartier": quartier,
+        "annee": annee,
+        "trimestre": trimestre,
+        "langue": langue,
+        "demande_par": auteur,
+    }
     with transaction.atomic():
-        bilan = Bilan.objects.create(
-            portee=portee,
-            quartier=quartier if portee == Portee.QUARTIER else None,
-            annee=annee,
-            trimestre=trimestre,
-            langue=langue,
-            demande_par=auteur,
-        )
-        _confier(bilan)
+        # Verrou sur la ligne de la personne : sa seconde demande attend la fin de la première,
+        # puis trouve son bilan (sans verrou, chacune ne voit pas encore celui de l'autre).
+        Utilisateur.objects.select_for_update().filter(pk=auteur.pk).first()
+        bilan = Bilan.objects.filter(
+            statut__in=(StatutBilan.EN_ATTENTE, StatutBilan.EN_COURS), **demande
+        ).first()
+        if bilan is None:
+            bilan = Bilan.objects.create(**demande)
+            _confier(bilan)
     bilan.refresh_from_db()
     return bilan
 
