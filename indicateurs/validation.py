@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,25 +39,53 @@ class DonneeValeur:
         return self.valeur is None and not self.texte and not self.non_disponible
 
 
+def _pas_un_nombre(brut: str) -> ValidationError:
+    return ValidationError(_("« %(brut)s » n'est pas un nombre.") % {"brut": brut})
+
+
 def _decimal(brut: str) -> Decimal:
     nettoye = _ESPACES.sub("", brut).replace(",", ".").replace("$", "").rstrip("%")
     try:
         nombre = Decimal(nettoye)
-    except InvalidOperation as erreur:
-        raise ValidationError(_("« %(brut)s » n'est pas un nombre.") % {"brut": brut}) from erreur
+    except DecimalException as erreur:  # dont un exposant hors de portée (« 1e-99999999999… »)
+        raise _pas_un_nombre(brut) from erreur
     if not nombre.is_finite():
-        raise ValidationError(_("« %(brut)s » n'est pas un nombre.") % {"brut": brut})
+        raise _pas_un_nombre(brut)
     return nombre
 
 
 def _decimales(nombre: Decimal) -> int:
-    return max(0, -nombre.normalize().as_tuple().exponent)
+    """Le nombre de décimales significatives, lu dans l'écriture du nombre : aucun calcul, donc
+    aucune exception decimal, même pour « 1e-999999999 » ou 17 000 zéros après la virgule."""
+    if nombre.is_zero():
+        return 0
+    _signe, chiffres, exposant = nombre.as_tuple()
+    zeros_de_fin = len(chiffres) - len("".join(map(str, chiffres)).rstrip("0"))
+    return max(0, -(exposant + zeros_de_fin))
+
+
+def _forme_courte(nombre: Decimal) -> Decimal:
+    """Le même nombre écrit avec au plus deux décimales et sans exposant positif : « 0e-99999 »,
+    « 12. » suivi de 17 000 zéros ou « 1e5 » tiennent ainsi dans la colonne (DecimalField(14, 4))
+    au lieu d'être refusés par la base. Une écriture usuelle (« 12 », « 12.50 ») reste telle
+    quelle."""
+    if -2 <= nombre.as_tuple().exponent <= 0:
+        return nombre
+    if nombre.is_zero():
+        return Decimal(0)
+    return nombre.quantize(Decimal(1).scaleb(-_decimales(nombre)))
 
 
 def verifier_nombre(unite: str, nombre: Decimal) -> Decimal:
-    """Contrôle une valeur déjà numérique selon l'unité; renvoie la valeur ou lève une erreur."""
+    """Contrôle une valeur déjà numérique selon l'unité; renvoie la valeur, écrite pour tenir dans
+    la colonne, ou lève une erreur. La grandeur est vérifiée avant tout calcul : « 1e1000000 »
+    est trop grand, pas une exception decimal (500)."""
+    if not nombre.is_finite():
+        raise _pas_un_nombre(str(nombre))
+    if not nombre.is_zero() and nombre.adjusted() > VALEUR_MAX.adjusted():
+        raise ValidationError(_("La valeur est trop grande."))
     if unite == Unite.NOMBRE:
-        if nombre != nombre.to_integral_value():
+        if _decimales(nombre) > 0:
             raise ValidationError(_("Entrez un nombre entier (sans décimales)."))
         if nombre < 0:
             raise ValidationError(_("Un nombre ne peut pas être négatif."))
@@ -69,11 +97,11 @@ def verifier_nombre(unite: str, nombre: Decimal) -> Decimal:
             raise ValidationError(_("Sur l'échelle, la valeur est comprise entre 1 et 5."))
     elif nombre < 0:
         raise ValidationError(_("La valeur ne peut pas être négative."))
-    if abs(nombre) > VALEUR_MAX:
+    if nombre.copy_abs() > VALEUR_MAX:
         raise ValidationError(_("La valeur est trop grande."))
     if _decimales(nombre) > 2:
         raise ValidationError(_("Entrez au plus deux décimales."))
-    return nombre
+    return _forme_courte(nombre)
 
 
 def analyser(unite: str, brut: str) -> Decimal | str | None:

@@ -1,0 +1,70 @@
+"""L'API devant des requêtes absurdes : un 4xx clair, jamais de 500, rien d'écrit à moitié.
+
+Nombres d'écriture extrême, JSON très imbriqué ou porteur de substituts isolés, curseur de
+pagination forgé."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from indicateurs.models import Valeur
+from tests.api import test_saisies_bilans as base
+from tests.api.test_saisies_bilans import client_de, etat
+
+# Les données des tests de l'API des saisies (A et B remplis pour 2025-T1).
+_fichiers_temporaires = base._fichiers_temporaires
+periode = base.periode
+indicateurs = base.indicateurs
+monde = base.monde
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+
+
+def _ecrire(client, saisie, valeurs: list[dict]):
+    return client.put(
+        f"{API}/saisies/{saisie.pk}/valeurs/",
+        {"valeurs": valeurs},
+        format="json",
+        HTTP_IF_MATCH=f'"{saisie.version}"',
+    )
+
+
+# --- Nombres ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("brut", ["1e1000000", "-1e1000000", "1E+9999999999"])
+def test_un_exposant_enorme_repond_400_sur_le_champ_et_rien_n_est_ecrit(monde, alice, brut):
+    saisie = monde.saisie_a
+    avant = etat(saisie)
+    reponse = _ecrire(
+        client_de(alice, "jeton"),
+        saisie,
+        [{"indicateur": "taux", "valeur": "50"}, {"indicateur": "menages", "valeur": brut}],
+    )
+    assert reponse.status_code == 400
+    assert reponse.json() == {"valeurs": {"1": {"valeur": ["La valeur est trop grande."]}}}
+    assert etat(saisie) == avant
+
+
+@pytest.mark.parametrize("brut", ["0e-99999", "0E-20000", "0." + "0" * 17000])
+def test_un_zero_ecrit_longuement_est_enregistre_comme_zero(monde, alice, brut):
+    saisie = monde.saisie_a
+    reponse = _ecrire(client_de(alice, "jeton"), saisie, [{"indicateur": "taux", "valeur": brut}])
+    assert reponse.status_code == 200, reponse.content[:300]
+    valeur = Valeur.objects.get(saisie=saisie, indicateur__code="taux")
+    assert valeur.valeur_numerique == Decimal("0")
+
+
+def test_un_nombre_json_hors_limites_repond_400(monde, alice):
+    saisie = monde.saisie_a
+    reponse = client_de(alice, "jeton").put(
+        f"{API}/saisies/{saisie.pk}/valeurs/",
+        '{"valeurs": [{"indicateur": "menages", "valeur": 1e400}]}',
+        content_type="application/json",
+        HTTP_IF_MATCH=f'"{saisie.version}"',
+    )
+    assert reponse.status_code == 400
