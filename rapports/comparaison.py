@@ -1,12 +1,17 @@
 """Comparer deux bilans de même portée : ce qui a changé entre leurs instantanés (dernière
-valeur et statut de chaque indicateur, constats « En bref »)."""
+valeur et statut de chaque indicateur, constats « En bref »). Un quartier s'y reconnaît à son
+slug : renommé entre les deux bilans, il reste un seul quartier, sous son nom le plus récent."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapports.en_bref import constats
 from rapports.statuts import libelles_des_statuts
+
+if TYPE_CHECKING:
+    from rapports.models import Bilan
 
 
 @dataclass(frozen=True)
@@ -30,19 +35,26 @@ def _derniere(serie: dict) -> str | None:
 
 
 def _index(instantane: dict) -> dict[tuple[str, str], dict]:
-    return {(q["nom"], s["code"]): s for q in instantane["quartiers"] for s in q["series"]}
+    """Les séries par (slug du quartier, code) : le slug reste quand un quartier est renommé."""
+    return {(q["slug"], s["code"]): s for q in instantane["quartiers"] for s in q["series"]}
 
 
-def differences(a: dict, b: dict) -> list[Difference]:
-    """Une ligne par (quartier, indicateur) présent dans l'un ou l'autre bilan."""
+def differences(a: dict, b: dict, *, a_plus_recent: bool = False) -> list[Difference]:
+    """Une ligne par (quartier, indicateur) présent dans l'un ou l'autre bilan, triées par nom
+    de quartier puis code. Un quartier se reconnaît à son slug, qui reste quand on le renomme;
+    les noms affichés (quartiers, indicateurs) sont ceux du bilan le plus récent (B, ou A si
+    `a_plus_recent`) quand il les contient."""
+    ancien, recent = (b, a) if a_plus_recent else (a, b)
+    quartiers = {q["slug"]: q["nom"] for i in (ancien, recent) for q in i["quartiers"]}
+    noms = {**ancien["indicateurs"], **recent["indicateurs"]}
     series_a, series_b = _index(a), _index(b)
-    noms = {**a["indicateurs"], **b["indicateurs"]}
+    cles = sorted(set(series_a) | set(series_b), key=lambda cle: (quartiers[cle[0]], *cle))
     lignes = []
-    for quartier, code in sorted(set(series_a) | set(series_b)):
-        sa, sb = series_a.get((quartier, code)), series_b.get((quartier, code))
+    for slug, code in cles:
+        sa, sb = series_a.get((slug, code)), series_b.get((slug, code))
         lignes.append(
             Difference(
-                quartier=quartier,
+                quartier=quartiers[slug],
                 code=code,
                 nom=noms[code]["nom"],
                 valeur_a=_derniere(sa) if sa else None,
@@ -52,6 +64,20 @@ def differences(a: dict, b: dict) -> list[Difference]:
             )
         )
     return lignes
+
+
+def comparer(a: Bilan, b: Bilan) -> dict:
+    """Ce que montre la page de comparaison de deux bilans prêts : les différences et les
+    constats côte à côte. Le bilan produit le plus tard donne les noms (quartier renommé)."""
+    a_plus_recent = _produit_le(a) > _produit_le(b)
+    return {
+        "differences": differences(a.instantane, b.instantane, a_plus_recent=a_plus_recent),
+        "constats": constats_cote_a_cote(a.instantane, b.instantane),
+    }
+
+
+def _produit_le(bilan: Bilan) -> tuple:
+    return (bilan.fin_generation or bilan.created_at, bilan.pk)
 
 
 def constats_cote_a_cote(a: dict, b: dict) -> list[tuple[str, str | None, str | None]]:

@@ -78,10 +78,5 @@ def comparer(request):
         )
     if not (a.est_pret and b.est_pret):
         raise Http404(_("Ce bilan n'est pas prêt."))
-    contexte = {
-        "a": a,
-        "b": b,
-        "differences": comparaison.differences(a.instantane, b.instantane),
-        "constats": comparaison.constats_cote_a_cote(a.instantane, b.instantane),
-    }
+    contexte = {"a": a, "b": b, **comparaison.comparer(a, b)}
     return TemplateResponse(request, "rapports/comparaison.html", contexte)
