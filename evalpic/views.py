@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -51,18 +52,34 @@ def changer_langue(request):
     return response
 
 
+# La clé d'un jeton qui vient d'être créé, gardée dans la session (côté serveur) le temps de la
+# redirection, puis montrée une fois par le profil et oubliée.
+SESSION_NOUVEAU_JETON = "evalpic_nouveau_jeton"
+
+
 class ProfilView(LoginRequiredMixin, UpdateView):
     form_class = ProfilForm
     template_name = "profil.html"
     success_url = reverse_lazy("profil")
+    nouveau_jeton: dict | None = None
 
     def get_object(self, queryset=None):
         return self.request.user
+
+    def get(self, request, *args, **kwargs):
+        self.nouveau_jeton = request.session.pop(SESSION_NOUVEAU_JETON, None)
+        response = super().get(request, *args, **kwargs)
+        if self.nouveau_jeton:  # la clé ne doit rester dans aucun cache
+            add_never_cache_headers(response)
+        return response
 
     def get_context_data(self, **kwargs):
         contexte = super().get_context_data(**kwargs)
         contexte.setdefault("jeton_form", JetonForm())
         contexte["jetons"] = self.request.user.jetons.all()
+        if self.nouveau_jeton:
+            contexte["nouveau_jeton"] = {"nom": self.nouveau_jeton["nom"]}
+            contexte["cle"] = self.nouveau_jeton["cle"]
         return contexte
 
     def form_valid(self, form):
@@ -76,16 +93,19 @@ class ProfilView(LoginRequiredMixin, UpdateView):
 @login_required
 @require_POST
 def creer_jeton_api(request):
-    """Crée un jeton personnel; sa clé n'est montrée qu'ici, une seule fois."""
+    """Crée un jeton personnel puis redirige vers le profil (post/redirect/get : recharger la
+    page ne crée pas un second jeton), qui montre sa clé une seule fois."""
     form = JetonForm(request.POST)
-    contexte = {"form": ProfilForm(instance=request.user), "jeton_form": form}
     if form.is_valid():
         jeton, cle = creer_jeton(utilisateur=request.user, nom=form.cleaned_data["nom"])
-        contexte.update(nouveau_jeton=jeton, cle=cle, jeton_form=JetonForm())
-    contexte["jetons"] = request.user.jetons.all()
-    return TemplateResponse(
-        request, "profil.html", contexte, status=201 if "cle" in contexte else 400
-    )
+        request.session[SESSION_NOUVEAU_JETON] = {"nom": jeton.nom, "cle": cle}
+        return HttpResponseRedirect(reverse("profil") + "#jetons")
+    contexte = {
+        "form": ProfilForm(instance=request.user),
+        "jeton_form": form,
+        "jetons": request.user.jetons.all(),
+    }
+    return TemplateResponse(request, "profil.html", contexte, status=400)
 
 
 @login_required
