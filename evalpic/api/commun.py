@@ -1,4 +1,4 @@
-"""Pièces communes de l'API : pagination, rendu CSV, erreurs, accès."""
+"""Pièces communes de l'API : lecture du JSON, pagination, rendu CSV, erreurs, accès."""
 
 from __future__ import annotations
 
@@ -9,11 +9,26 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied as PermissionDjango
 from django.core.exceptions import ValidationError as ValidationDjango
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, pagination, renderers
+from rest_framework import exceptions, pagination, parsers, renderers
 from rest_framework.views import exception_handler
 
 from evalpic.tableurs import neutraliser_formule
+
+
+class AnalyseurJSON(parsers.JSONParser):
+    """Le JSON des requêtes, refusé par un 400 clair au lieu d'une erreur serveur quand il est
+    imbriqué trop profondément (« [[[[…]]]] » : le module json s'arrête sur RecursionError)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as erreur:
+            raise exceptions.ParseError(IMBRICATION_TROP_PROFONDE) from erreur
+
+
+IMBRICATION_TROP_PROFONDE = gettext_lazy("JSON illisible : imbrication trop profonde.")
 
 
 class Pagination(pagination.PageNumberPagination):

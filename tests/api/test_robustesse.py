@@ -68,3 +68,30 @@ def test_un_nombre_json_hors_limites_repond_400(monde, alice):
         HTTP_IF_MATCH=f'"{saisie.version}"',
     )
     assert reponse.status_code == 400
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profondeur", [1000, 100000])
+@pytest.mark.parametrize("adresse", ["saisies/", "apprentissages/", "bilans/"])
+def test_un_json_tres_imbrique_repond_400(monde, alice, adresse, profondeur):
+    corps = "[" * profondeur + "]" * profondeur
+    reponse = client_de(alice, "jeton").post(
+        f"{API}/{adresse}", corps, content_type="application/json"
+    )
+    assert reponse.status_code == 400
+    assert reponse.json() == {"detail": "JSON illisible : imbrication trop profonde."}
+
+
+def test_un_json_tres_imbrique_n_ecrit_rien(monde, alice):
+    saisie = monde.saisie_a
+    avant = etat(saisie)
+    reponse = client_de(alice).put(
+        f"{API}/saisies/{saisie.pk}/valeurs/",
+        '{"valeurs": ' + "[" * 5000 + "]" * 5000 + "}",
+        content_type="application/json",
+        HTTP_IF_MATCH=f'"{saisie.version}"',
+    )
+    assert reponse.status_code == 400
+    assert etat(saisie) == avant
