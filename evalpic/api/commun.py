@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied as PermissionDjango
@@ -19,16 +20,42 @@ from evalpic.tableurs import neutraliser_formule
 
 class AnalyseurJSON(parsers.JSONParser):
     """Le JSON des requêtes, refusé par un 400 clair au lieu d'une erreur serveur quand il est
-    imbriqué trop profondément (« [[[[…]]]] » : le module json s'arrête sur RecursionError)."""
+    imbriqué trop profondément (« [[[[…]]]] » : le module json s'arrête sur RecursionError) ou
+    qu'une chaîne porte un substitut UTF-16 isolé (« \\ud800 » : du JSON valide, mais aucun
+    caractère, que ni la base ni la réponse ne sauraient écrire en UTF-8)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            donnees = super().parse(stream, media_type, parser_context)
         except RecursionError as erreur:
             raise exceptions.ParseError(IMBRICATION_TROP_PROFONDE) from erreur
+        if _porte_un_substitut(donnees):
+            raise exceptions.ParseError(SUBSTITUT_ISOLE)
+        return donnees
 
 
 IMBRICATION_TROP_PROFONDE = gettext_lazy("JSON illisible : imbrication trop profonde.")
+SUBSTITUT_ISOLE = gettext_lazy(
+    "JSON illisible : un caractère est invalide (substitut UTF-16 isolé)."
+)
+_SUBSTITUT = re.compile("[\ud800-\udfff]")
+
+
+def _porte_un_substitut(donnees) -> bool:
+    """Vrai si une chaîne (valeur ou clé) des données lues contient un substitut isolé; les
+    paires (« \\ud83c\\udf89 ») sont déjà devenues un caractère. Parcours sans récursion."""
+    a_voir = [donnees]
+    while a_voir:
+        element = a_voir.pop()
+        if isinstance(element, str):
+            if _SUBSTITUT.search(element):
+                return True
+        elif isinstance(element, dict):
+            a_voir.extend(element.keys())
+            a_voir.extend(element.values())
+        elif isinstance(element, list):
+            a_voir.extend(element)
+    return False
 
 
 class Pagination(pagination.PageNumberPagination):

@@ -5,6 +5,7 @@ pagination forgé."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -95,3 +96,55 @@ def test_un_json_tres_imbrique_n_ecrit_rien(monde, alice):
     )
     assert reponse.status_code == 400
     assert etat(saisie) == avant
+
+
+SUBSTITUT = "\\ud800"  # tel qu'écrit dans le JSON : un demi-caractère UTF-16, sans sa paire
+
+
+@pytest.mark.parametrize(
+    ("adresse", "corps"),
+    [
+        ("apprentissages/", {"quartier": "quartier-a", "periode": f"2025-T{SUBSTITUT}"}),
+        ("apprentissages/", {"quartier": f"a{SUBSTITUT}", "periode": "2025-T1"}),
+        ("apprentissages/", {"categorie": f"d{SUBSTITUT}", "texte_fr": "x"}),
+        ("apprentissages/", {"texte_fr": f"x{SUBSTITUT}", "indicateur": "menages"}),
+        ("saisies/", {"quartier": "quartier-a", f"cle{SUBSTITUT}": "2025-T1"}),
+        ("bilans/", {"portee": f"p{SUBSTITUT}", "annee": 2025}),
+        ("bilans/", {"portee": "pic", "annee": [[[f"{SUBSTITUT}"]]]}),
+    ],
+)
+def test_un_substitut_isole_dans_le_json_repond_400(monde, alice, adresse, corps):
+    texte = json.dumps(corps).replace("\\\\ud800", SUBSTITUT)
+    reponse = client_de(alice, "jeton").post(
+        f"{API}/{adresse}", texte, content_type="application/json"
+    )
+    assert reponse.status_code == 400, reponse.content[:300]
+    assert reponse.json() == {
+        "detail": "JSON illisible : un caractère est invalide (substitut UTF-16 isolé)."
+    }
+
+
+@pytest.mark.parametrize("partie", ["indicateur", "valeur", "raison", "commentaire", "preuve_url"])
+def test_un_substitut_isole_dans_une_valeur_repond_400_et_rien_n_est_ecrit(monde, alice, partie):
+    saisie = monde.saisie_a
+    avant = etat(saisie)
+    element = {"indicateur": "politique", "valeur": "ok", partie: "x\ud800"}
+    reponse = client_de(alice, "jeton").put(
+        f"{API}/saisies/{saisie.pk}/valeurs/",
+        json.dumps({"valeurs": [element]}),
+        content_type="application/json",
+        HTTP_IF_MATCH=f'"{saisie.version}"',
+    )
+    assert reponse.status_code == 400
+    assert etat(saisie) == avant
+
+
+def test_une_paire_de_substituts_est_un_caractere_permis(monde, alice):
+    reponse = client_de(alice, "jeton").post(
+        f"{API}/apprentissages/",
+        '{"quartier": "quartier-a", "periode": "2025-T1", "categorie": "defis", '
+        '"texte_fr": "Bravo \\ud83c\\udf89"}',
+        content_type="application/json",
+    )
+    assert reponse.status_code == 201, reponse.content
+    assert reponse.json()["texte_fr"] == "Bravo \U0001f389"
