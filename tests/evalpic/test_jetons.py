@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_creer_un_jeton_montre_la_cle_une_seule_fois(client, alice):
     client.force_login(alice)
     reponse = client.post(reverse("creer_jeton_api"), {"nom": "Tableur de la table"})
-    assert reponse.status_code == 201
+    assert reponse.status_code == 302  # post/redirect/get
+    reponse = client.get(reponse["Location"])
     cle = reponse.context["cle"]
     assert cle in reponse.content.decode()
     jeton = JetonAPI.objects.get(utilisateur=alice)
