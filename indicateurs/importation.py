@@ -592,6 +592,12 @@ def _periode(brut: str, contexte: _Contexte, signaler: Signaler) -> Periode | No
             _("Période inconnue : « %(brut)s » (format attendu : 2024-T1).") % {"brut": brut},
         )
         return None
+    if periode.statut == StatutPeriode.A_VENIR:  # les services la refuseraient aussi
+        signaler(
+            "periode",
+            _("La période %(periode)s est à venir : on n'y importe pas encore de valeurs.")
+            % {"periode": periode.libelle},
+        )
     saisie = contexte.saisies.get(periode.pk)
     if saisie is not None and saisie.statut not in services.MODIFIABLES:
         signaler(
@@ -683,7 +689,7 @@ def _importer_periode(
     table: TableDeQuartier, periode: Periode, groupe: list[LigneValide], auteur, motif: str
 ) -> int:
     # L'import reprend l'historique : une période fermée s'importe, ce que le formulaire et
-    # l'API refusent.
+    # l'API refusent; une période à venir, jamais.
     saisie = services.saisie_pour(
         table=table, periode=periode, auteur=auteur, periode_fermee_permise=True
     )
@@ -717,8 +723,9 @@ def _problemes_du_service(erreur: ValidationError, groupe: list[LigneValide]) ->
 
 
 def periode_du_modele() -> Periode | None:
-    """La période préremplie dans le modèle : la dernière ouverte, sinon la dernière."""
-    periodes = Periode.objects.order_by("-debut")
+    """La période préremplie dans le modèle : la dernière ouverte, sinon la dernière fermée
+    (l'import refuse une période à venir)."""
+    periodes = Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")
     return periodes.filter(statut=StatutPeriode.OUVERTE).first() or periodes.first()
 
 

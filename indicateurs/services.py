@@ -143,9 +143,9 @@ def saisie_pour(
 ) -> Saisie:
     """La saisie de la table pour la période, créée au besoin (en brouillon) avec son événement
     « création » : les deux ensemble ou rien. Refusée hors d'une période ouverte (formulaire,
-    API), sauf `periode_fermee_permise` : l'import reprend aussi les périodes fermées."""
-    if not periode_fermee_permise:
-        _exiger_periode_ouverte(periode)
+    API), sauf `periode_fermee_permise` : l'import reprend aussi les périodes fermées, jamais
+    une période à venir."""
+    _exiger_periode_ouverte(periode, fermee_permise=periode_fermee_permise)
     with transaction.atomic():
         saisie, creee = Saisie.objects.get_or_create(table=table, periode=periode)
         if creee:
@@ -173,8 +173,11 @@ def _exiger_statut(saisie: Saisie, statuts: Iterable[str], message: str) -> None
         raise ValidationError(message)
 
 
-def _exiger_periode_ouverte(periode: Periode) -> None:
-    if periode.statut != StatutPeriode.OUVERTE:
+def _exiger_periode_ouverte(periode: Periode, *, fermee_permise: bool = False) -> None:
+    permises = (
+        {StatutPeriode.OUVERTE, StatutPeriode.FERMEE} if fermee_permise else {StatutPeriode.OUVERTE}
+    )
+    if periode.statut not in permises:  # une période à venir ne l'est jamais
         raise ValidationError({"periode": [_("Cette période n'est pas ouverte à la saisie.")]})
 
 
@@ -198,21 +201,25 @@ def enregistrer_saisie(
     même transaction. Tout ou rien : la moindre erreur lève `ValidationError` (clés
     « <id>.<partie> ») et n'écrit rien, pas même la saisie à créer. Refuse d'écrire hors
     d'une période ouverte (formulaire, API), sauf `periode_fermee_permise` : l'import reprend
-    aussi les périodes fermées. Renvoie la saisie, le nombre de valeurs
-    changées et les valeurs inhabituelles."""
+    aussi les périodes fermées, jamais une période à venir. Renvoie la saisie, le nombre de
+    valeurs changées et les valeurs inhabituelles."""
     if saisie is None and (table is None or periode is None):
         raise TypeError("enregistrer_saisie : donnez `saisie`, ou `table` et `periode`.")
     table = saisie.table if saisie else table
     exiger_droit(auteur, Droit.SAISIR, table)
-    if not periode_fermee_permise:
-        _exiger_periode_ouverte(saisie.periode if saisie else periode)
+    _exiger_periode_ouverte(
+        saisie.periode if saisie else periode, fermee_permise=periode_fermee_permise
+    )
     attendus = {i.pk: i for i in indicateurs_a_saisir(table)}
     _verifier_donnees(attendus, donnees)
     with transaction.atomic():
         if saisie is None:
             saisie = saisie_pour(
-                table=table, periode=periode, auteur=auteur, periode_fermee_permise=True
-            )  # la période est déjà vérifiée
+                table=table,
+                periode=periode,
+                auteur=auteur,
+                periode_fermee_permise=periode_fermee_permise,
+            )
         _prendre_la_version(saisie, version)
         saisie.refresh_from_db(fields=["statut"])
         _exiger_statut(
