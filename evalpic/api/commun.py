@@ -65,12 +65,24 @@ class Pagination(pagination.PageNumberPagination):
 
 
 class PaginationParCurseur(pagination.CursorPagination):
-    """Pour les valeurs : stable et rapide quel que soit le volume."""
+    """Pour les valeurs : stable et rapide quel que soit le volume. La position lue dans le
+    curseur est une clé entière (le tri est « pk ») : un curseur forgé (« p=abc ») répond le
+    404 « curseur invalide » de DRF au lieu d'une erreur serveur dans le filtre."""
 
     page_size = 200
     page_size_query_param = "taille"
     max_page_size = 5000
     ordering = "pk"
+
+    def decode_cursor(self, request):
+        curseur = super().decode_cursor(request)
+        position = curseur.position if curseur is not None else None
+        if position is not None and not _POSITION_ENTIERE.match(position):
+            raise exceptions.NotFound(self.invalid_cursor_message)
+        return curseur
+
+
+_POSITION_ENTIERE = re.compile(r"-?[0-9]{1,20}\Z")
 
 
 def _case_csv(valeur) -> object:

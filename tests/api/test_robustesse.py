@@ -5,6 +5,7 @@ pagination forgé."""
 
 from __future__ import annotations
 
+import base64
 import json
 from decimal import Decimal
 
@@ -148,3 +149,36 @@ def test_une_paire_de_substituts_est_un_caractere_permis(monde, alice):
     )
     assert reponse.status_code == 201, reponse.content
     assert reponse.json()["texte_fr"] == "Bravo \U0001f389"
+
+
+# --- Curseur de pagination ----------------------------------------------------------------------
+
+
+def _curseur(texte: str) -> str:
+    return base64.b64encode(texte.encode()).decode()
+
+
+@pytest.mark.parametrize("position", ["abc", "1.5", "", "\u00b2", "\u0661", "1e5", "9" * 5000])
+def test_un_curseur_forge_repond_404_curseur_invalide(monde, eve, position):
+    reponse = client_de(eve, "jeton").get(
+        f"{API}/valeurs/", {"cursor": _curseur(f"o=0&r=0&p={position}")}
+    )
+    assert reponse.status_code == 404
+    assert reponse.json() == {"detail": "Curseur non valide"}
+
+
+def test_un_curseur_donne_par_l_api_mene_a_la_page_suivante(monde, eve):
+    client = client_de(eve, "jeton")
+    premiere = client.get(f"{API}/valeurs/", {"taille": 2}).json()
+    suivante = client.get(premiere["next"])
+    assert suivante.status_code == 200
+    ids = [v["id"] for v in premiere["results"] + suivante.json()["results"]]
+    assert ids == sorted(Valeur.objects.values_list("pk", flat=True))[:4]
+
+
+@pytest.mark.parametrize("position", ["-5", "0", "9" * 20])
+def test_un_curseur_a_position_entiere_repond_200(monde, eve, position):
+    reponse = client_de(eve, "jeton").get(
+        f"{API}/valeurs/", {"cursor": _curseur(f"o=0&r=0&p={position}")}
+    )
+    assert reponse.status_code == 200
