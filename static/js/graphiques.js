@@ -12,10 +12,7 @@
   // showSendToCloud : plotly.js 3 montre par défaut un bouton « Share chart... » qui enverrait
   // la figure à Plotly Cloud; nos données restent ici (et ce bouton serait un arrêt de tabulation
   // de plus dans chaque graphique).
-  var options = {
-    responsive: true, displaylogo: false, showSendToCloud: false,
-    locale: document.documentElement.lang
-  };
+  var options = { responsive: true, displaylogo: false, showSendToCloud: false };
   // Des graphiques tant que la tranche dure moins de TRANCHE_MS (une image à 60 Hz; une tâche
   // de plus de 50 ms est « longue » pour le navigateur).
   var TRANCHE_MS = 16;
@@ -27,7 +24,10 @@
     var source = document.getElementById(zone.dataset.figure);
     if (!source) { return; }
     var figure = JSON.parse(source.textContent);
-    Plotly.newPlot(zone, figure.data, figure.layout, options).then(function () {
+    // La langue de la zone (le contenu d'un bilan garde la sienne), sinon celle de la page.
+    var langue = (zone.closest("[lang]") || document.documentElement).lang;
+    var reglages = Object.assign({ locale: langue }, options);
+    Plotly.newPlot(zone, figure.data, figure.layout, reglages).then(function () {
       // Le dessin est décoratif pour les lecteurs d'écran : le tableau de données le remplace.
       zone.querySelectorAll("svg.main-svg").forEach(function (svg) {
         svg.setAttribute("aria-hidden", "true");

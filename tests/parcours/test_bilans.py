@@ -1,5 +1,5 @@
 """Parcours de l'évaluatrice : demander le bilan d'un quartier, le lire, télécharger le PDF,
-comparer deux bilans, puis lire la page en anglais."""
+comparer deux bilans, puis lire la page en anglais — le bilan, lui, reste dans sa langue."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def test_l_evaluatrice_demande_lit_telecharge_et_compare(page: Page, live_server
     page.get_by_role("link", name="Bilans").first.click()
     demander(page)  # sans file de tâches configurée, le bilan se produit tout de suite
     expect(page.get_by_role("heading", name="En bref")).to_be_visible()
+    adresse_du_bilan = page.url
     expect(page.locator("[data-constat=partenaires]")).to_contain_text("partenaires mobilisés")
     expect(page.locator("[data-figure] svg.main-svg").first).to_be_visible()
 
@@ -53,3 +54,13 @@ def test_l_evaluatrice_demande_lit_telecharge_et_compare(page: Page, live_server
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Report comparison")).to_be_visible()
+
+    # Le bilan en français lu en anglais : le site autour parle anglais, le bilan et ses
+    # graphiques (jusqu'à la barre d'outils de Plotly) restent en français.
+    page.goto(adresse_du_bilan)
+    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
+    expect(page.get_by_role("heading", name="En bref")).to_be_visible()
+    graphique = page.locator("[data-figure]").first
+    expect(graphique.locator("svg.main-svg").first).to_be_visible()
+    bouton = "button.modebar-btn[aria-label='Télécharger le graphique en fichier PNG']"
+    expect(graphique.locator(bouton)).to_have_count(1)
