@@ -68,3 +68,20 @@ def test_un_long_historique_ne_coute_pas_plus_de_requetes(quartier_a, quartier_b
             page_de_saisie(quartier, ouverte)
         compte.append(len(requetes))
     assert compte[0] == compte[1]
+
+
+@pytest.mark.parametrize(
+    ("langue", "attendu"),
+    [("fr", "T1 2022 : 8; T2 2022 : 9"), ("en", "Q1 2022: 8; Q2 2022: 9")],
+)
+def test_le_formulaire_les_ecrit_dans_la_langue_de_la_page(client, alice, langue, attendu):
+    indicateur = IndicateurFactory(code="ind")
+    IndicateurSuiviFactory(quartier=alice.affectations.get().quartier, indicateur=indicateur)
+    _historique(alice.affectations.get().quartier, [indicateur], trimestres=10)
+    ouverte = periode_du_trimestre(2022, 3, statut=StatutPeriode.OUVERTE)
+    client.force_login(alice)
+    client.cookies["django_language"] = langue
+    quartier = alice.affectations.get().quartier
+    reponse = client.get(f"/quartiers/{quartier.slug}/saisies/{ouverte.code}/")
+    assert reponse.status_code == 200
+    assert attendu in " ".join(reponse.content.decode().split())
