@@ -189,12 +189,13 @@ class _Illisible(str):
 
 class _FormuleSansValeur(_Illisible):
     def __new__(cls) -> _FormuleSansValeur:
-        return super().__new__(
-            cls,
-            _(
-                "Formule sans valeur calculée (fichier écrit par un programme ?) : ouvrez le "
-                "fichier dans un tableur et enregistrez-le, ou remplacez la formule par sa valeur."
-            ),
+        return str.__new__(cls, "")
+
+    @property  # traduit seulement s'il est montré : une feuille peut avoir des milliers de formules
+    def message(self) -> str:
+        return _(
+            "Formule sans valeur calculée (fichier écrit par un programme ?) : ouvrez le "
+            "fichier dans un tableur et enregistrez-le, ou remplacez la formule par sa valeur."
         )
 
 
@@ -213,11 +214,11 @@ def _rangees_xlsx(contenu: bytes) -> tuple[list[list[str]], str]:
         if isinstance(texte, _FormuleSansValeur)
     ]
     if formules:
-        _rang, _nom, calculees = _lire_feuille(
-            contenu, data_only=True, lire=_valeur_calculee, rang=rang
+        _rang, _nom, cellules = _lire_feuille(
+            contenu, data_only=True, lire=lambda cellule: cellule, rang=rang
         )
         for i, j in formules:
-            rangees[i][j] = calculees[i][j]
+            rangees[i][j] = _valeur_calculee(cellules[i][j])
     return rangees, nom
 
 
