@@ -100,7 +100,8 @@ class Ligne(dict[str, str]):
 
 def lire_fichier(fichier, nom: str) -> list[Ligne]:
     """Les lignes d'un fichier CSV ou XLSX (après l'en-tête), en dictionnaires dont les clés sont
-    les colonnes importées. Lève `ValidationError` si le fichier ne peut pas être importé."""
+    les colonnes importées, avec les problèmes relevés à la lecture de chacune. Lève
+    `ValidationError` si le fichier ne peut pas être importé."""
     lecteurs: dict[str, Callable[[bytes], tuple[Iterable[list[str]], str | None]]] = {
         ".csv": _rangees_csv,
         ".xlsx": _rangees_xlsx,
@@ -270,7 +271,8 @@ def _valeur_calculee(cellule) -> str:
 
 
 def _texte_cellule(cellule) -> str:
-    """Le texte d'une cellule, sans artefact de virgule flottante (12.0 → « 12 »)."""
+    """Le texte d'une cellule, sans artefact de virgule flottante (12.0 → « 12 »); une formule
+    (en attendant sa valeur calculée) ou une erreur de calcul, une cellule `_Illisible`."""
     valeur = cellule.value
     if getattr(cellule, "data_type", None) == "f":
         return _FormuleSansValeur()  # jusqu'à ce qu'on lise sa valeur calculée
@@ -534,9 +536,9 @@ def _est_vide(ligne: dict[str, str]) -> bool:
 
 
 def verifier_import(*, table: TableDeQuartier, lignes: list[dict[str, str]]) -> RapportImport:
-    """Contrôle chaque ligne sans rien écrire : période et indicateur connus, valeur conforme à
-    l'unité, absence expliquée, saisie encore modifiable, pas de doublon. Les lignes vides sont
-    ignorées."""
+    """Contrôle chaque ligne sans rien écrire : ce que la lecture y a relevé, période connue et
+    pas à venir, indicateur connu, valeur conforme à l'unité, absence expliquée, saisie encore
+    modifiable, pas de doublon. Les lignes vides sont ignorées."""
     contexte = _contexte(table, lignes)
     rapport = RapportImport()
     for rang, ligne in enumerate(lignes):
