@@ -1,33 +1,77 @@
-"""Intergiciels transversaux : la langue de l'interface et le statut des formulaires invalides."""
+"""Intergiciels transversaux : la langue de l'interface et le statut des formulaires invalides.
+
+La langue d'une réponse, du choix le plus explicite au plus général :
+
+1. le témoin de langue (posé par le sélecteur de langue et par le profil), partout;
+2. pour l'API (`/api/…`) seulement, l'en-tête Accept-Language s'il nomme une langue de
+   l'interface (« en-CA », « fr;q=0.8 ») : un client par jeton n'a pas de témoin;
+3. pour l'API authentifiée par jeton, la langue préférée de la personne à qui est le jeton
+   (`Utilisateur.langue`), posée par `evalpic.api.auth.JetonAuthentication` (par
+   `langue_de_la_personne`) quand ni 1 ni 2 n'ont rien choisi;
+4. le français.
+
+Les pages du site ne lisent pas Accept-Language : elles restent en français tant qu'on n'a rien
+choisi, même si le navigateur est réglé en anglais."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.forms import BaseForm, BaseFormSet
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 LANGUES = {code for code, _nom in settings.LANGUAGES}
+PREFIXE_API = "/api/"
+
+
+def _langue_de_l_entete(request) -> str | None:
+    """La première langue de l'interface nommée par Accept-Language, dans l'ordre des
+    préférences de l'en-tête; None si aucune (en-tête absent, « * », « de »)."""
+    for code, _poids in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        if code == "*":
+            continue
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
 
 
 class LangueMiddleware:
-    """Le français d'abord : la langue vient du choix explicite de la personne (témoin posé par
-    le sélecteur de langue), sinon c'est le français. L'en-tête Accept-Language du navigateur
-    n'est pas consulté, pour que l'interface soit en français tant qu'on n'a rien choisi."""
+    """Choisit la langue de la requête (voir le docstring du module), l'active, la note dans
+    `request.LANGUAGE_CODE` et dit si elle a été choisie explicitement
+    (`request.langue_choisie` : témoin ou Accept-Language)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        api = request.path_info.startswith(PREFIXE_API)
         langue = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if langue not in LANGUES:
-            langue = settings.LANGUAGE_CODE
+            langue = _langue_de_l_entete(request) if api else None
+        request.langue_choisie = langue is not None
+        langue = langue or settings.LANGUAGE_CODE
         translation.activate(langue)
         request.LANGUAGE_CODE = langue
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", langue)
-        response.headers.setdefault("Vary", "Cookie")
+        # La langue a pu changer en chemin (langue_de_la_personne).
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if api else ("Cookie",))
         translation.deactivate()
         return response
+
+
+def langue_de_la_personne(request, personne) -> None:
+    """Étape 3 : sans choix explicite pour cette requête, la langue préférée de `personne`
+    (authentifiée) devient celle de la réponse. `request` est la requête Django (ou celle de
+    DRF, qui l'enveloppe)."""
+    request = getattr(request, "_request", request)
+    if getattr(request, "langue_choisie", True) or personne.langue not in LANGUES:
+        return
+    translation.activate(personne.langue)
+    request.LANGUAGE_CODE = personne.langue
 
 
 def _formulaire_en_erreur(contexte) -> bool:

@@ -1,4 +1,7 @@
-"""Authentification par jeton personnel : « Authorization: Bearer <clé> » (ou « Token <clé> »)."""
+"""Authentification par jeton personnel : « Authorization: Bearer <clé> » (ou « Token <clé> »).
+
+Sans choix de langue explicite pour la requête (témoin, Accept-Language), la réponse est dans la
+langue préférée de la personne à qui est le jeton (`evalpic.middleware`)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from evalpic.mfa import message_mfa, mfa_manquante
+from evalpic.middleware import langue_de_la_personne
 from quartiers.jetons import authentifier
 
 
@@ -26,6 +30,7 @@ class JetonAuthentication(authentication.BaseAuthentication):
         jeton = authentifier(cle)
         if jeton is None:
             raise exceptions.AuthenticationFailed(_("Jeton invalide ou révoqué."))
+        langue_de_la_personne(request, jeton.utilisateur)
         if mfa_manquante(jeton.utilisateur):  # la même règle que les pages (evalpic.mfa)
             raise exceptions.PermissionDenied(message_mfa())
         return jeton.utilisateur, jeton

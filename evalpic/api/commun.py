@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -134,8 +135,15 @@ def gestionnaire_d_erreurs(exc, context):
 
 @csrf_exempt
 def ressource_introuvable(request, *args, **kwargs):
-    """404 en JSON pour une adresse de l'API qui n'existe pas (quelle que soit la méthode)."""
+    """404 en JSON pour une adresse de l'API qui n'existe pas (quelle que soit la méthode), dans
+    la langue de la requête : celle de la personne à qui est le jeton quand rien d'autre n'est
+    choisi (evalpic.middleware), d'où la lecture du jeton; un jeton invalide ne change rien."""
     from django.http import JsonResponse
     from django.utils.translation import gettext as _
+    from rest_framework.request import Request
 
+    from evalpic.api.auth import JetonAuthentication
+
+    with contextlib.suppress(exceptions.APIException):
+        JetonAuthentication().authenticate(Request(request))
     return JsonResponse({"detail": _("Ressource introuvable.")}, status=404)
