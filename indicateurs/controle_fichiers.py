@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +20,18 @@ from evalpic.securite import taille_lisible
 # quelques Ko peut se décompresser en gigaoctets. Au-delà de ce facteur de la taille maximale
 # du fichier, une fois décompressé, il est refusé avant d'être ouvert.
 FACTEUR_DECOMPRESSION_MAX = 20
+# Deux parties qu'openpyxl lit en entier avant qu'on ne lise la moindre ligne : les textes
+# partagés (tout le classeur) et chaque feuille sans dimension déclarée (parcourue pour la
+# calculer). Ce qui coûte, c'est le nombre d'éléments XML (~2 à 16 µs chacun) : 200 Ko de
+# petits éléments répétés y faisaient passer une minute et des centaines de Mo. On compte donc
+# les balises (chaque élément en ouvre au moins une, « < », que le texte ne peut pas contenir
+# sans échappement) en décompressant par morceaux, avant qu'openpyxl n'ouvre le classeur. Le
+# plus grand import permis (10 000 lignes, `importation`) en compte ~540 000 dans sa feuille
+# aux 9 colonnes du modèle (~1,5 million si les 26 colonnes lues étaient remplies), et ses
+# textes partagés (commentaires et raisons distincts, mis en forme au besoin) quelques
+# centaines de milliers.
+BALISES_MAX = {"textes_partages": 600_000, "feuille": 2_000_000}
+MORCEAU = 1024 * 1024
 SIGNATURE_ZIP = b"PK\x03\x04"
 # Des fichiers binaires qu'on prend souvent pour un CSV : XLSX (zip), ancien XLS (OLE), PDF.
 SIGNATURES_BINAIRES = (SIGNATURE_ZIP, b"\xd0\xcf\x11\xe0", b"%PDF")
@@ -62,8 +75,8 @@ def verifier_texte_csv(texte: str) -> None:
 
 
 def verifier_classeur(contenu: bytes) -> None:
-    """Un .xlsx doit être une vraie archive de classeur Excel, de taille décompressée raisonnable,
-    avant qu'openpyxl ne l'ouvre."""
+    """Un .xlsx doit être une vraie archive de classeur Excel, de taille décompressée raisonnable
+    et sans partie démesurée (`BALISES_MAX`), avant qu'openpyxl ne l'ouvre."""
     pas_un_classeur = ValidationError(
         _(
             "Ce fichier .xlsx est illisible : ce n'est pas un classeur Excel. Enregistrez-le de "
@@ -80,8 +93,36 @@ def verifier_classeur(contenu: bytes) -> None:
         raise pas_un_classeur from erreur
     if "xl/workbook.xml" not in {m.filename for m in membres}:
         raise pas_un_classeur
+    trop_volumineux = ValidationError(
+        _("Ce classeur est trop volumineux une fois décompressé : découpez-le."), code="taille"
+    )
     if sum(m.file_size for m in membres) > FACTEUR_DECOMPRESSION_MAX * taille_max():
-        raise ValidationError(
-            _("Ce classeur est trop volumineux une fois décompressé : découpez-le."),
-            code="taille",
-        )
+        raise trop_volumineux
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            for membre in membres:
+                limite = _balises_max(membre.filename)
+                if limite is not None and _balises(archive, membre) > limite:
+                    raise trop_volumineux
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError):
+        pass  # une partie abîmée : la lecture la refusera comme fichier illisible
+
+
+def _balises_max(nom: str) -> int | None:
+    """Le nombre de balises permis dans une partie qu'openpyxl lit en entier; None pour les
+    autres (l'archive entière est déjà bornée)."""
+    nom = nom.lower()
+    if nom.endswith("sharedstrings.xml"):
+        return BALISES_MAX["textes_partages"]
+    if nom.startswith("xl/worksheets/") and nom.endswith(".xml"):
+        return BALISES_MAX["feuille"]
+    return None
+
+
+def _balises(archive: zipfile.ZipFile, membre: zipfile.ZipInfo) -> int:
+    """Le nombre de « < » d'une partie, décompressée par morceaux (jamais entière en mémoire)."""
+    compte = 0
+    with archive.open(membre) as flux:
+        while morceau := flux.read(MORCEAU):
+            compte += morceau.count(b"<")
+    return compte

@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 import zipfile
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from indicateurs import importation
+from indicateurs import controle_fichiers, importation
 from indicateurs.models import EvenementSaisie, Saisie, Valeur
 from tests.factories import IndicateurFactory, IndicateurSuiviFactory, periode_du_trimestre
 from tests.indicateurs.test_importation import BON_FICHIER, catalogue, fichier_csv, fichier_xlsx
@@ -213,3 +214,48 @@ def test_l_api_refuse_un_lien_qui_n_est_pas_http(alice, quartier_a, indicateur_a
     assert reponse.status_code == 400
     assert "preuve_url" in str(reponse.json())
     assert Valeur.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("partie", "element", "nombre"),
+    [
+        pytest.param("xl/sharedStrings.xml", b"<si/>", 600_001, id="textes-partages"),
+        pytest.param("xl/worksheets/sheet1.xml", b"<row/>", 2_000_001, id="feuille-sans-dimension"),
+        pytest.param("xl/worksheets/sheet1.xml", b"<x:row/>", 2_000_001, id="prefixe"),
+    ],
+)
+def test_une_partie_faite_de_millions_d_elements_est_refusee(
+    client, alice, url, catalogue, partie, element, nombre
+):
+    """Des textes partagés ou une feuille sans dimension faits de millions de petits éléments
+    (une minute de lecture par openpyxl avant, pour 200 Ko envoyés) sont refusés avant
+    qu'openpyxl ne les ouvre, même quand l'archive entière reste sous sa limite."""
+    piege = zip_de({"xl/workbook.xml": b"<workbook/>", partie: element * nombre})
+    assert len(piege) < 100_000
+    client.force_login(alice)
+    reponse = importer(client, url, SimpleUploadedFile("piege.xlsx", piege))
+    assert reponse.status_code == 400
+    (message,) = reponse.context["form"].errors["fichier"]
+    assert "trop volumineux une fois décompressé" in message
+    assert compte() == (0, 0, 0)
+
+
+def test_le_plus_grand_import_permis_passe_les_limites_des_parties():
+    """10 000 lignes (la limite de lecture) aux colonnes du modèle, chacune avec un commentaire
+    et une raison distincts : sous les limites de la feuille et des textes partagés."""
+    classeur = openpyxl.Workbook()
+    feuille = classeur.active
+    feuille.append(list(importation.COLONNES_MODELE))
+    for n in range(10_000):
+        texte = f"{n:05d} " + "x" * 194
+        ligne = {"periode": "2021-T1", "indicateur": f"ind-{n}", "nom": f"Indicateur {n}"}
+        ligne |= {"unite": "nombre", "valeur": n * 1.5, "non_disponible": "non"}
+        ligne |= {"raison": texte, "commentaire": texte[::-1], "preuve_url": f"https://x.ca/{n}"}
+        feuille.append([ligne[colonne] for colonne in importation.COLONNES_MODELE])
+    tampon = io.BytesIO()
+    classeur.save(tampon)
+    controle_fichiers.verifier_classeur(tampon.getvalue())
+    # Les mêmes textes en textes partagés, comme les écrit un tableur, avec leur mise en forme.
+    textes = b"".join(b"<si><r><rPr><b/></rPr><t>%d</t></r></si>" % n for n in range(20_000))
+    partages = zip_de({"xl/workbook.xml": b"<workbook/>", "xl/sharedStrings.xml": textes})
+    controle_fichiers.verifier_classeur(partages)
