@@ -10,7 +10,7 @@ les périodes sont communs à tout le PIC. Seuls les apprentissages s'écrivent 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -377,6 +377,26 @@ class QuartierVisibleField(SlugSansNulField):
         return quartiers_accessibles(_utilisateur(self), Droit.VOIR)
 
 
+class IndicateurConnuField(SlugSansNulField):
+    """Un indicateur par son code, parmi ceux du catalogue (approuvés) et ceux que suit un
+    quartier visible, quel que soit leur statut (proposé par la table, retiré) : le service
+    (`ajouter_apprentissage`) décide seul si le rattachement est permis, comme pour la page
+    d'ajout. Un indicateur proposé ailleurs est « inconnu », comme un code qui n'existe pas."""
+
+    default_error_messages = {
+        "does_not_exist": _("Indicateur inconnu : « {value} »."),
+        "invalid": _("Indicateur inconnu."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Indicateur.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        visibles_ici = quartiers_accessibles(_utilisateur(self), Droit.VOIR)
+        suivis = IndicateurSuivi.objects.filter(quartier__in=visibles_ici).values("indicateur")
+        return Indicateur.objects.filter(Q(statut=StatutIndicateur.APPROUVE) | Q(pk__in=suivis))
+
+
 class ChangementVisibleField(serializers.PrimaryKeyRelatedField):
     """Un changement visé par son id, parmi ceux des quartiers visibles."""
 
@@ -417,16 +437,7 @@ class PeriodeParCodeField(serializers.RelatedField):
 class ApprentissageSerializer(serializers.ModelSerializer):
     quartier = QuartierVisibleField()
     periode = PeriodeParCodeField()
-    indicateur = SlugSansNulField(
-        slug_field="code",
-        queryset=Indicateur.objects.filter(statut=StatutIndicateur.APPROUVE),
-        allow_null=True,
-        required=False,
-        error_messages={
-            "does_not_exist": _("Indicateur inconnu : « {value} »."),
-            "invalid": _("Indicateur inconnu."),
-        },
-    )
+    indicateur = IndicateurConnuField(allow_null=True, required=False)
     changement = ChangementVisibleField(allow_null=True, required=False)
     auteur = serializers.PrimaryKeyRelatedField(read_only=True)
 

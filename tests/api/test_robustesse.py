@@ -11,9 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from indicateurs.models import Valeur
+from indicateurs.models import Apprentissage, Valeur
 from tests.api import test_saisies_bilans as base
 from tests.api.test_saisies_bilans import client_de, etat
+from tests.factories import IndicateurFactory, IndicateurSuiviFactory, QuartierFactory
 
 # Les données des tests de l'API des saisies (A et B remplis pour 2025-T1).
 _fichiers_temporaires = base._fichiers_temporaires
@@ -182,3 +183,77 @@ def test_un_curseur_a_position_entiere_repond_200(monde, eve, position):
         f"{API}/valeurs/", {"cursor": _curseur(f"o=0&r=0&p={position}")}
     )
     assert reponse.status_code == 200
+
+
+# --- Apprentissages : la règle de rattachement est celle du service ------------------------------
+
+
+@pytest.mark.parametrize("statut", ["propose", "retire"])
+def test_apprentissage_rattache_a_un_indicateur_suivi_non_approuve(
+    monde, alice, quartier_a, client, statut
+):
+    """La page d'ajout et l'API passent par ajouter_apprentissage : même réponse pour un
+    indicateur que le quartier suit, proposé par sa table ou retiré du catalogue."""
+    indicateur = IndicateurFactory(code=f"maison-{statut}", statut=statut)
+    IndicateurSuiviFactory(quartier=quartier_a, indicateur=indicateur)
+    client.force_login(alice)
+    page = client.post(
+        f"/quartiers/{quartier_a.slug}/apprentissages/nouveau/",
+        {"periode": "2025-T1", "categorie": "defis", "indicateur": indicateur.pk, "texte_fr": "P"},
+    )
+    assert page.status_code == 302
+    reponse = client_de(alice, "jeton").post(
+        f"{API}/apprentissages/",
+        {
+            "quartier": quartier_a.slug,
+            "periode": "2025-T1",
+            "categorie": "defis",
+            "indicateur": indicateur.code,
+            "texte_fr": "API",
+        },
+        format="json",
+    )
+    assert reponse.status_code == 201, reponse.content
+    assert Apprentissage.objects.get(texte_fr="API").indicateur == indicateur
+
+
+def test_apprentissage_indicateur_non_suivi_refuse_par_le_service(monde, alice, quartier_a):
+    indicateur = IndicateurFactory(code="ailleurs")  # approuvé, mais pas suivi par A
+    reponse = client_de(alice, "jeton").post(
+        f"{API}/apprentissages/",
+        {
+            "quartier": quartier_a.slug,
+            "periode": "2025-T1",
+            "categorie": "defis",
+            "indicateur": indicateur.code,
+            "texte_fr": "x",
+        },
+        format="json",
+    )
+    assert reponse.status_code == 400
+    assert reponse.json() == {"indicateur": ["Ce quartier ne suit pas cet indicateur."]}
+    assert not Apprentissage.objects.exists()
+
+
+def test_apprentissage_indicateur_propose_ailleurs_reste_inconnu(monde, alice, quartier_a):
+    """Un indicateur proposé par une autre table n'est pas au catalogue : son code ne se
+    distingue pas d'un code qui n'existe pas."""
+    autre = IndicateurFactory(code="maison-de-b", statut="propose")
+    IndicateurSuiviFactory(quartier=QuartierFactory(), indicateur=autre)
+    reponses = [
+        client_de(alice, "jeton").post(
+            f"{API}/apprentissages/",
+            {
+                "quartier": quartier_a.slug,
+                "periode": "2025-T1",
+                "categorie": "defis",
+                "indicateur": code,
+                "texte_fr": "x",
+            },
+            format="json",
+        )
+        for code in ("maison-de-b", "nexiste-pas")
+    ]
+    assert [r.status_code for r in reponses] == [400, 400]
+    assert reponses[0].json()["indicateur"] == ["Indicateur inconnu : « maison-de-b »."]
+    assert reponses[1].json()["indicateur"] == ["Indicateur inconnu : « nexiste-pas »."]
