@@ -111,9 +111,10 @@ class StatutSaisie(models.TextChoices):
     VALIDEE = "validee", _("validée")
 
 
-# Les saisies transmises (tout sauf les brouillons) : ce que voient les tableaux de bord, les
-# bilans, la page d'un quartier et les complétudes.
-STATUTS_PUBLIES = (StatutSaisie.SOUMISE, StatutSaisie.RENVOYEE, StatutSaisie.VALIDEE)
+# Les saisies publiées, soumises ou validées : ce que voient les tableaux de bord, les bilans,
+# la page d'un quartier et les complétudes. Ni un brouillon, ni une saisie renvoyée à la table :
+# redevenue modifiable, elle ne reparaît qu'une fois soumise de nouveau.
+STATUTS_PUBLIES = (StatutSaisie.SOUMISE, StatutSaisie.VALIDEE)
 
 
 class Saisie(models.Model):
@@ -180,7 +181,8 @@ def valeur_renseignee(chemin: str = "") -> Q:
 
 class ValeurQuerySet(models.QuerySet):
     def publiees(self) -> ValeurQuerySet:
-        """Les valeurs des saisies transmises : jamais un brouillon."""
+        """Les valeurs des saisies soumises ou validées (`STATUTS_PUBLIES`) : jamais un
+        brouillon ni une saisie renvoyée en cours de correction."""
         return self.filter(saisie__statut__in=STATUTS_PUBLIES)
 
     def renseignees(self) -> ValeurQuerySet:
