@@ -236,8 +236,8 @@ def parts_renseignees(
     quartiers: list[Quartier], periodes: list[Periode]
 ) -> dict[tuple[int, int], float]:
     """(quartier, période) → part (0–100) des indicateurs que la table saisit
-    (`suivi_a_saisir`) qui ont une valeur ou une absence expliquée dans une saisie transmise.
-    Deux requêtes."""
+    (`suivi_a_saisir`) qui ont une valeur ou une absence expliquée dans une saisie publiée
+    (soumise ou validée, `Valeur.objects.publiees()`). Deux requêtes."""
     attendus = dict(
         IndicateurSuivi.objects.filter(quartier__in=quartiers)
         .a_saisir()
