@@ -32,7 +32,12 @@ from indicateurs.models import (
     TypeEvenement,
     Valeur,
 )
-from indicateurs.validation import DonneeValeur, signaler_aberration, verifier_donnee
+from indicateurs.validation import (
+    LONGUEUR_TEXTE_MAX,
+    DonneeValeur,
+    signaler_aberration,
+    verifier_donnee,
+)
 from quartiers.acces import Droit, exiger_le_droit
 from quartiers.models import TableDeQuartier
 
@@ -377,13 +382,19 @@ def ajouter_apprentissage(
     """Ajoute un apprentissage d'un quartier pour une période (droit de commenter : la
     coordination pour son quartier, le conseil pour ses quartiers, l'évaluation partout).
     404 si le quartier est invisible, 403 sans le droit; `ValidationError` par champ s'il n'a
-    aucun texte ou si l'indicateur ou le changement visé n'est pas de ce quartier."""
+    aucun texte, un texte de plus de `LONGUEUR_TEXTE_MAX` caractères (comme le formulaire), ou
+    si l'indicateur ou le changement visé n'est pas de ce quartier."""
     exiger_le_droit(auteur, Droit.COMMENTER, quartier, refus=str(REFUS_D_APPRENTISSAGE))
     texte_fr, texte_en = (texte_fr or "").strip(), (texte_en or "").strip()
     erreurs: dict[str, list[str]] = {}
     if not texte_fr and not texte_en:
         message = _("Écrivez l'apprentissage en français, en anglais ou dans les deux langues.")
         erreurs = {"texte_fr": [message], "texte_en": [message]}
+    for champ, texte in (("texte_fr", texte_fr), ("texte_en", texte_en)):
+        if len(texte) > LONGUEUR_TEXTE_MAX:  # la limite du formulaire, pour l'API aussi
+            erreurs[champ] = [
+                _("Le texte dépasse %(max)s caractères.") % {"max": LONGUEUR_TEXTE_MAX}
+            ]
     if periode.statut == StatutPeriode.A_VENIR:  # comme la page, qui ne les propose pas
         erreurs["periode"] = [_("On ne tire pas d'apprentissage d'une période à venir.")]
     erreurs |= _erreurs_de_rattachement(

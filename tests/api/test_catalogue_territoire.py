@@ -499,6 +499,20 @@ def test_un_apprentissage_sans_texte_est_refuse_champ_par_champ(api, territoire,
     assert Apprentissage.objects.count() == avant
 
 
+@pytest.mark.parametrize("champ", ["texte_fr", "texte_en"])
+def test_un_apprentissage_plus_long_que_le_formulaire_est_refuse(api, territoire, alice, champ):
+    """La limite du formulaire (2 000 caractères) vaut pour l'API : le service la porte."""
+    api.force_authenticate(alice)
+    avant = Apprentissage.objects.count()
+    trop_long = _apprentissage(**{"texte_fr": "x", champ: "é" * 2001})
+    reponse = api.post(f"{API}apprentissages/", trop_long, format="json")
+    assert reponse.status_code == 400
+    assert reponse.json() == {champ: ["Le texte dépasse 2000 caractères."]}
+    assert Apprentissage.objects.count() == avant
+    tout_juste = _apprentissage(**{"texte_fr": "x", champ: "é" * 2000})
+    assert api.post(f"{API}apprentissages/", tout_juste, format="json").status_code == 201
+
+
 @pytest.mark.parametrize("code", ["2099-T1", "2025-T9", "T1-2025", ""])
 def test_une_periode_inconnue_est_refusee(api, territoire, alice, code):
     api.force_authenticate(alice)
