@@ -764,7 +764,8 @@ def modele_xlsx(table: TableDeQuartier, periode: Periode | None) -> bytes:
     feuille.freeze_panes = "A2"
     for lettre, largeur in zip("ABCDEFGHI", (10, 28, 45, 18, 12, 15, 30, 40, 30), strict=True):
         feuille.column_dimensions[lettre].width = largeur
-    liste = DataValidation(type="list", formula1='"oui,non"', allow_blank=True)
+    # La liste dans la langue du modèle; la lecture reconnaît oui/non et yes/no (VRAI, FAUX).
+    liste = DataValidation(type="list", formula1=f'"{_("oui")},{_("non")}"', allow_blank=True)
     feuille.add_data_validation(liste)
     liste.add(f"F2:F{max(len(rangees), 1) + 1}")
     tampon = io.BytesIO()

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from indicateurs import importation, services
 from indicateurs.models import (
@@ -409,6 +410,19 @@ def test_le_modele_xlsx_a_le_meme_contenu(catalogue, quartier_a):
         ["2021-T2", "imp-taux"],
     ]
     assert all(r[4:] == [""] * 5 for r in rangees[1:])
+
+
+@pytest.mark.parametrize(("langue", "liste"), [("fr", '"oui,non"'), ("en", '"yes,no"')])
+def test_la_liste_non_disponible_du_modele_xlsx_suit_la_langue(
+    catalogue, quartier_a, langue, liste
+):
+    with translation.override(langue):
+        contenu = importation.modele_xlsx(quartier_a.table, periode_du_trimestre(2021, 2))
+    feuille = openpyxl.load_workbook(io.BytesIO(contenu)).active
+    (validation,) = feuille.data_validations.dataValidation
+    assert validation.formula1 == liste
+    for choix in liste.strip('"').split(","):  # chaque choix proposé se relit
+        assert choix in importation.VRAI | importation.FAUX
 
 
 # --- Pages --------------------------------------------------------------------------------------
