@@ -203,7 +203,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
         "evalpic.api.commun.RenduCSV",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "evalpic.api.schema.SchemaAuto",
     "EXCEPTION_HANDLER": "evalpic.api.commun.gestionnaire_d_erreurs",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",

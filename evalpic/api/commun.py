@@ -59,13 +59,30 @@ def _porte_un_substitut(donnees) -> bool:
     return False
 
 
-class Pagination(pagination.PageNumberPagination):
+class LiensDePagination:
+    """Les adresses des pages suivante et précédente aussi dans l'en-tête `Link` (RFC 8288,
+    `rel="next"`, `rel="prev"`), pour tous les formats : le CSV n'a pas d'autre moyen de dire
+    qu'il y a une suite; l'adresse garde les paramètres de la requête, dont `format=csv`."""
+
+    def get_paginated_response(self, data):
+        reponse = super().get_paginated_response(data)
+        liens = [
+            f'<{adresse}>; rel="{rel}"'
+            for rel, adresse in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
+            if adresse
+        ]
+        if liens:
+            reponse["Link"] = ", ".join(liens)
+        return reponse
+
+
+class Pagination(LiensDePagination, pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "taille"
     max_page_size = 1000
 
 
-class PaginationParCurseur(pagination.CursorPagination):
+class PaginationParCurseur(LiensDePagination, pagination.CursorPagination):
     """Pour les valeurs : stable et rapide quel que soit le volume. La position lue dans le
     curseur est une clé entière (le tri est « pk ») : un curseur forgé (« p=abc ») répond le
     404 « curseur invalide » de DRF au lieu d'une erreur serveur dans le filtre."""

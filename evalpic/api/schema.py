@@ -3,11 +3,37 @@ des ressources en lecture, et le point de départ de toute lecture (le sélecteu
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from quartiers.acces import Droit, quartiers_accessibles
+
+
+class SchemaAuto(AutoSchema):
+    """Le schéma de DRF Spectacular, plus l'en-tête `Link` des listes paginées
+    (`evalpic.api.commun.LiensDePagination`)."""
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        entetes = super()._get_response_headers_for_code(status_code, direction)
+        if (
+            status_code == "200"
+            and self.method == "GET"
+            and self._is_list_view()
+            and self._get_paginator()
+        ):
+            entetes.setdefault(
+                "Link", {"schema": {"type": "string"}, "description": DESCRIPTION_LINK}
+            )
+        return entetes
+
+
+DESCRIPTION_LINK = gettext_lazy(
+    'Les pages suivante et précédente, s\'il y en a : « <adresse>; rel="next" », '
+    '« <adresse>; rel="prev" ». Seul moyen, en CSV, de savoir qu\'il y a une suite.'
+)
 
 
 class ErreurSerializer(serializers.Serializer):

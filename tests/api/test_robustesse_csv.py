@@ -1,16 +1,19 @@
 """`?format=csv` de l'API : un texte saisi qui commence comme une formule de tableur
 (« =HYPERLINK(…) », « @SUM(…) », « +… », « -… », tabulation, retour chariot) est préfixé d'une
 apostrophe, comme dans les CSV des bilans et l'export des valeurs (evalpic.tableurs); les
-nombres restent intacts."""
+nombres restent intacts. Une liste paginée dit où est la page suivante (en-tête Link), ce que
+le CSV ne pourrait dire autrement."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
 from evalpic.tableurs import neutraliser_formule
+from indicateurs.models import Valeur
 from tests.api import test_saisies_bilans as base
 from tests.api.test_saisies_bilans import client_de
 
@@ -109,3 +112,53 @@ def test_valeur_texte_et_commentaire_en_formule_neutralises_en_csv(monde, alice)
     assert par_code["taux"]["commentaire"] == "'=1+1"
     assert par_code["taux"]["valeur"] == "42.5"
     assert par_code["menages"]["valeur"] == "120"
+
+
+# --- Pagination : l'en-tête Link mène à la page suivante, en CSV comme en JSON -----------------
+
+LIEN = re.compile(r'<([^>]+)>; rel="(next|prev)"')
+
+
+def _liens(reponse) -> dict[str, str]:
+    return {rel: url for url, rel in LIEN.findall(reponse.get("Link", ""))}
+
+
+def test_les_valeurs_en_csv_disent_ou_est_la_page_suivante(monde, eve):
+    client = client_de(eve, "jeton")
+    vues, adresse = [], f"{API}/valeurs/?taille=2&format=csv"
+    while adresse:
+        reponse = client.get(adresse)
+        lignes = _lignes(reponse)
+        assert len(lignes) <= 2
+        vues += [int(ligne["id"]) for ligne in lignes]
+        adresse = _liens(reponse).get("next")
+        assert adresse is None or "format=csv" in adresse
+    assert vues == sorted(Valeur.objects.values_list("pk", flat=True))  # 6 valeurs, 3 pages
+
+
+def test_le_lien_suivant_aussi_en_json_et_le_precedent(monde, eve):
+    client = client_de(eve, "jeton")
+    premiere = client.get(f"{API}/valeurs/", {"taille": 2})
+    assert _liens(premiere) == {"next": premiere.json()["next"]}
+    seconde = client.get(premiere.json()["next"])
+    assert _liens(seconde) == {"next": seconde.json()["next"], "prev": seconde.json()["previous"]}
+
+
+def test_les_listes_paginees_par_numero_aussi(monde, eve):
+    client = client_de(eve, "jeton")
+    reponse = client.get(f"{API}/quartiers/", {"taille": 1, "format": "csv"})
+    assert len(_lignes(reponse)) == 1
+    suivante = _liens(reponse)["next"]
+    assert "page=2" in suivante and "format=csv" in suivante
+    derniere = client.get(f"{API}/quartiers/", {"taille": 1, "page": 2, "format": "csv"})
+    assert "next" not in _liens(derniere)
+    assert "Link" not in client.get(f"{API}/quartiers/", {"format": "csv"})  # une seule page
+
+
+def test_le_schema_documente_l_en_tete_link(db):
+    from rest_framework.test import APIClient
+
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    for chemin in ("/api/v1/valeurs/", "/api/v1/quartiers/", "/api/v1/saisies/"):
+        assert "Link" in schema["paths"][chemin]["get"]["responses"]["200"]["headers"], chemin
+    assert "headers" not in schema["paths"]["/api/v1/quartiers/{slug}/"]["get"]["responses"]["200"]
