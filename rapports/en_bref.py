@@ -155,11 +155,7 @@ def _indicateurs(instantane: dict) -> Constat:
     statuts = [s["statut"] for s in series if unites.get(s["code"]) != Unite.TEXTE]
     textes = len(series) - len(statuts)
     comptes = {s.value: statuts.count(s.value) for s in Statut}
-    texte = _(
-        "Sur %(total)s indicateurs suivis, %(atteint)s ont atteint leur cible, %(en_bonne_voie)s "
-        "sont en bonne voie, %(a_surveiller)s sont à surveiller et %(sans_donnees)s n'ont pas "
-        "encore de données."
-    ) % {"total": len(statuts), **comptes}
+    texte = _phrase_des_statuts(len(statuts), comptes)
     if textes:
         texte += " " + ngettext(
             "%(textes)s indicateur en texte n'a pas de statut.",
@@ -167,6 +163,34 @@ def _indicateurs(instantane: dict) -> Constat:
             textes,
         ) % {"textes": textes}
     return Constat("indicateurs", texte, {"total": len(statuts), **comptes, "textes": textes})
+
+
+def _phrase_des_statuts(total: int, comptes: dict[str, int]) -> str:
+    """« Sur 13 indicateurs suivis, 3 ont atteint leur cible, 8 sont en bonne voie, 1 est à
+    surveiller et 1 n'a pas encore de données. » : chaque partie s'accorde à son nombre."""
+    parties = [
+        ngettext("%(n)s a atteint sa cible", "%(n)s ont atteint leur cible", comptes["atteint"]),
+        ngettext("%(n)s est en bonne voie", "%(n)s sont en bonne voie", comptes["en_bonne_voie"]),
+        ngettext("%(n)s est à surveiller", "%(n)s sont à surveiller", comptes["a_surveiller"]),
+        ngettext(
+            "%(n)s n'a pas encore de données",
+            "%(n)s n'ont pas encore de données",
+            comptes["sans_donnees"],
+        ),
+    ]
+    statuts = ("atteint", "en_bonne_voie", "a_surveiller", "sans_donnees")
+    parties = [
+        partie % {"n": comptes[statut]} for partie, statut in zip(parties, statuts, strict=True)
+    ]
+    liste = _("%(debut)s et %(dernier)s") % {
+        "debut": ", ".join(parties[:-1]),
+        "dernier": parties[-1],
+    }
+    return ngettext(
+        "Sur %(total)s indicateur suivi, %(liste)s.",
+        "Sur %(total)s indicateurs suivis, %(liste)s.",
+        total,
+    ) % {"total": total, "liste": liste}
 
 
 def _en_texte(chiffres: dict) -> dict:

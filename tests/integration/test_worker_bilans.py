@@ -163,12 +163,17 @@ def test_le_worker_produit_le_bilan_demande(worker, sans_file_injoignable, clien
     series = bilan.instantane["quartiers"][0]["series"]
     assert chiffres["total"] == len(series) == 3
     assert sum(v for c, v in chiffres.items() if c != "total") == chiffres["total"]
+
+    def accorde(cle: str, singulier: str, pluriel: str) -> str:
+        nombre = int(chiffres[cle])
+        return f"{nombre} {singulier if nombre == 1 else pluriel}"
+
     for fragment in (
-        f"Sur {chiffres['total']} indicateurs suivis",
-        f"{chiffres['atteint']} ont atteint leur cible",
-        f"{chiffres['en_bonne_voie']} sont en bonne voie",
-        f"{chiffres['a_surveiller']} sont à surveiller",
-        f"{chiffres['sans_donnees']} n'ont pas encore de données",
+        f"Sur {accorde('total', 'indicateur suivi', 'indicateurs suivis')}",
+        accorde("atteint", "a atteint sa cible", "ont atteint leur cible"),
+        accorde("en_bonne_voie", "est en bonne voie", "sont en bonne voie"),
+        accorde("a_surveiller", "est à surveiller", "sont à surveiller"),
+        accorde("sans_donnees", "n'a pas encore de données", "n'ont pas encore de données"),
     ):
         assert fragment in en_bref, fragment
     for cle in ("participation", "influence"):

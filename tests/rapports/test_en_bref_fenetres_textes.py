@@ -43,5 +43,5 @@ def test_un_indicateur_en_texte_n_est_pas_compte_sans_donnees():
     assert indicateurs.chiffres["total"] == 1
     assert indicateurs.chiffres["sans_donnees"] == 0
     assert indicateurs.chiffres["textes"] == 1
-    assert indicateurs.texte.startswith("Sur 1 indicateurs suivis")
+    assert indicateurs.texte.startswith("Sur 1 indicateur suivi,")
     assert indicateurs.texte.endswith("1 indicateur en texte n'a pas de statut.")
