@@ -47,7 +47,7 @@ TAILLE_BLOC = 64 * 1024  # octets envoyés d'un coup au client
 TAILLE_LOT = 2000  # lignes lues à la fois par le chemin générique
 BOM = "\ufeff".encode()
 OPTIONS_COPY = "FORMAT csv, DELIMITER ';', ENCODING 'UTF8'"
-STATUTS_TRANSMIS = "transmises"  # tout sauf les brouillons, ce que montrent les tableaux de bord
+STATUTS_TRANSMIS = "transmises"  # soumises ou validées, ce que montrent les tableaux de bord
 
 
 @dataclass(frozen=True)

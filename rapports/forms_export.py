@@ -29,7 +29,7 @@ class ExportValeursForm(forms.Form):
         required=False,
         choices=[
             ("", _("tous, brouillons compris")),
-            (STATUTS_TRANSMIS, _("transmises (tout sauf les brouillons)")),
+            (STATUTS_TRANSMIS, _("transmises (soumises ou validées)")),
             *StatutSaisie.choices,
         ],
     )
