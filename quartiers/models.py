@@ -158,6 +158,7 @@ class TableDeQuartier(models.Model):
             models.CheckConstraint(
                 condition=Q(annee_fondation__isnull=True) | Q(annee_fondation__gte=1900),
                 name="table_annee_fondation_plausible",
+                violation_error_message=_("L'année de fondation doit être 1900 ou plus tard."),
             )
         ]
 
@@ -195,7 +196,13 @@ class Partenaire(models.Model):
         verbose_name_plural = _("partenaires")
         ordering = ["nom"]
         constraints = [
-            models.UniqueConstraint(Lower("nom"), name="partenaire_nom_unique_insensible_casse")
+            models.UniqueConstraint(
+                Lower("nom"),
+                name="partenaire_nom_unique_insensible_casse",
+                violation_error_message=_(
+                    "Un partenaire porte déjà ce nom (majuscules et minuscules confondues)."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -251,6 +258,7 @@ class Participation(models.Model):
             models.CheckConstraint(
                 condition=Q(fin__isnull=True) | Q(fin__gte=models.F("debut")),
                 name="participation_fin_apres_debut",
+                violation_error_message=_("La fin ne peut pas précéder le début."),
             ),
             models.UniqueConstraint(
                 fields=["partenaire", "table", "debut"], name="participation_unique_par_debut"
@@ -305,6 +313,7 @@ class Affectation(models.Model):
             models.CheckConstraint(
                 condition=Q(fin__isnull=True) | Q(fin__gte=models.F("debut")),
                 name="affectation_fin_apres_debut",
+                violation_error_message=_("La fin ne peut pas précéder le début."),
             ),
         ]
 

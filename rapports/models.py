@@ -91,10 +91,14 @@ class Bilan(models.Model):
                 condition=(Q(portee="quartier") & Q(quartier__isnull=False))
                 | (Q(portee="pic") & Q(quartier__isnull=True)),
                 name="bilan_portee_coherente",
+                violation_error_message=_(
+                    "Un bilan d'un quartier nomme son quartier; un bilan du PIC n'en nomme aucun."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(trimestre__isnull=True) | (Q(trimestre__gte=1) & Q(trimestre__lte=4)),
                 name="bilan_trimestre_1_4",
+                violation_error_message=_("Le trimestre va de 1 à 4."),
             ),
             # Le calendrier ne crée chaque bilan qu'une fois (un bilan demandé à la main peut
             # être redemandé : c'est une nouvelle photographie).
@@ -106,6 +110,7 @@ class Bilan(models.Model):
                 "langue",
                 condition=Q(planifie=True),
                 name="bilan_planifie_unique",
+                violation_error_message=_("Ce bilan planifié existe déjà."),
             ),
         ]
         indexes = [models.Index(fields=["statut", "debut_generation"], name="bilan_statut_idx")]

@@ -145,6 +145,9 @@ class Indicateur(models.Model):
             models.CheckConstraint(
                 condition=(Q(mode="calcule") & ~Q(calcul="")) | (Q(mode="saisi") & Q(calcul="")),
                 name="indicateur_calcule_a_une_formule",
+                violation_error_message=_(
+                    "Un indicateur calculé a une formule; un indicateur saisi n'en a pas."
+                ),
             ),
         ]
 
@@ -214,6 +217,7 @@ class IndicateurSuivi(models.Model):
             models.CheckConstraint(
                 condition=Q(valeur_reference__isnull=True) | Q(date_reference__isnull=False),
                 name="suivi_reference_datee",
+                violation_error_message=_("Une valeur de référence doit être datée."),
             ),
         ]
 

@@ -81,11 +81,19 @@ class Periode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["annee", "trimestre"], name="periode_unique"),
             models.CheckConstraint(
-                condition=Q(trimestre__gte=1) & Q(trimestre__lte=4), name="periode_trimestre_1_4"
+                condition=Q(trimestre__gte=1) & Q(trimestre__lte=4),
+                name="periode_trimestre_1_4",
+                violation_error_message=_("Le trimestre va de 1 à 4."),
             ),
-            models.CheckConstraint(condition=Q(fin__gt=models.F("debut")), name="periode_ordonnee"),
             models.CheckConstraint(
-                condition=Q(echeance__gte=models.F("fin")), name="periode_echeance_apres_fin"
+                condition=Q(fin__gt=models.F("debut")),
+                name="periode_ordonnee",
+                violation_error_message=_("La fin de la période doit suivre son début."),
+            ),
+            models.CheckConstraint(
+                condition=Q(echeance__gte=models.F("fin")),
+                name="periode_echeance_apres_fin",
+                violation_error_message=_("L'échéance ne peut pas précéder la fin de la période."),
             ),
         ]
 
@@ -149,8 +157,8 @@ class Saisie(models.Model):
         blank=True,
         verbose_name=_("validée par"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         verbose_name = _("saisie")
@@ -161,6 +169,7 @@ class Saisie(models.Model):
             models.CheckConstraint(
                 condition=~Q(statut="renvoyee") | ~Q(motif_renvoi=""),
                 name="saisie_renvoi_motive",
+                violation_error_message=_("Une saisie renvoyée doit avoir un motif."),
             ),
         ]
 
@@ -206,7 +215,7 @@ class Valeur(models.Model):
     raison_non_disponible = models.CharField(_("raison de l'absence"), max_length=500, blank=True)
     commentaire = models.TextField(_("commentaire"), blank=True)
     preuve_url = models.URLField(_("lien vers une pièce justificative"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     objects = ValeurQuerySet.as_manager()
 
@@ -224,6 +233,9 @@ class Valeur(models.Model):
                     & ~Q(raison_non_disponible="")
                 ),
                 name="valeur_non_disponible_expliquee",
+                violation_error_message=_(
+                    "Une valeur « non disponible » n'a ni nombre ni texte, mais une raison."
+                ),
             ),
         ]
 
@@ -289,7 +301,7 @@ class Apprentissage(models.Model):
         blank=True,
         verbose_name=_("auteur·e"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("apprentissage")
@@ -299,6 +311,9 @@ class Apprentissage(models.Model):
             models.CheckConstraint(
                 condition=~Q(texte_fr="") | ~Q(texte_en=""),
                 name="apprentissage_a_un_texte",
+                violation_error_message=_(
+                    "Écrivez l'apprentissage en français, en anglais ou dans les deux langues."
+                ),
             )
         ]
 
@@ -364,6 +379,7 @@ class EvenementSaisie(models.Model):
             models.CheckConstraint(
                 condition=~Q(type_evenement="valeur") | Q(indicateur__isnull=False),
                 name="evenement_valeur_a_un_indicateur",
+                violation_error_message=_("Un événement de valeur nomme son indicateur."),
             )
         ]
 

@@ -41,7 +41,7 @@ class StrategieDeChangement(models.Model):
     )
     adoptee_le = models.DateField(_("adoptée le"), null=True, blank=True)
     donnees_fictives = models.BooleanField(_("données fictives"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     objects = StrategieQuerySet.as_manager()
 
@@ -57,8 +57,13 @@ class StrategieDeChangement(models.Model):
                 fields=["quartier"],
                 condition=Q(statut="en_vigueur"),
                 name="strategie_une_seule_en_vigueur",
+                violation_error_message=_("Ce quartier a déjà une stratégie en vigueur."),
             ),
-            models.CheckConstraint(condition=Q(version__gte=1), name="strategie_version_positive"),
+            models.CheckConstraint(
+                condition=Q(version__gte=1),
+                name="strategie_version_positive",
+                violation_error_message=_("La version commence à 1."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,7 +148,9 @@ class LienDeChangement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "cible"], name="lien_unique"),
             models.CheckConstraint(
-                condition=~Q(source=models.F("cible")), name="lien_pas_une_boucle"
+                condition=~Q(source=models.F("cible")),
+                name="lien_pas_une_boucle",
+                violation_error_message=_("Un changement visé ne mène pas à lui-même."),
             ),
         ]
 
@@ -213,6 +220,7 @@ class Action(models.Model):
             models.CheckConstraint(
                 condition=Q(fin__isnull=True) | Q(fin__gte=models.F("debut")),
                 name="action_fin_apres_debut",
+                violation_error_message=_("La fin ne peut pas précéder le début."),
             )
         ]
 
