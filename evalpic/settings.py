@@ -213,6 +213,10 @@ REST_FRAMEWORK = {
         "user": env.str("API_LIMITE_UTILISATEUR", default="2000/hour"),
         "anon": env.str("API_LIMITE_ANONYME", default="60/hour"),
     },
+    # L'adresse du client, pour la limite anonyme : lue comme allauth la lit (REMOTE_ADDR, ou
+    # l'entrée de X-Forwarded-For ajoutée par le dernier mandataire de confiance); sans ce
+    # réglage, DRF prend tout l'en-tête, qu'un client forge à chaque requête.
+    "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {

@@ -1,7 +1,8 @@
 """L'API devant des requêtes absurdes : un 4xx clair, jamais de 500, rien d'écrit à moitié.
 
 Nombres d'écriture extrême, JSON très imbriqué ou porteur de substituts isolés, curseur de
-pagination forgé."""
+pagination forgé, apprentissage rattaché à un indicateur suivi mais non approuvé, adresse
+X-Forwarded-For forgée pour échapper à la limite de débit anonyme."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
 
 from indicateurs.models import Apprentissage, Valeur
 from tests.api import test_saisies_bilans as base
@@ -257,3 +260,34 @@ def test_apprentissage_indicateur_propose_ailleurs_reste_inconnu(monde, alice, q
     assert [r.status_code for r in reponses] == [400, 400]
     assert reponses[0].json()["indicateur"] == ["Indicateur inconnu : « maison-de-b »."]
     assert reponses[1].json()["indicateur"] == ["Indicateur inconnu : « nexiste-pas »."]
+
+
+# --- Limite de débit anonyme : l'adresse du client comme la lit allauth ------------------------
+
+
+@pytest.fixture
+def limite_anonyme_de_deux(monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/hour", "user": "2/hour"})
+
+
+def _statuts(client, *xff: str) -> list[int]:
+    return [client.get("/api/schema/", HTTP_X_FORWARDED_FOR=x).status_code for x in xff]
+
+
+def test_la_limite_anonyme_suit_le_nombre_de_mandataires_d_allauth(settings):
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.ALLAUTH_TRUSTED_PROXY_COUNT
+
+
+def test_sans_mandataire_x_forwarded_for_ne_contourne_pas_la_limite(db, limite_anonyme_de_deux):
+    statuts = _statuts(APIClient(), "198.51.100.1", "198.51.100.2", "198.51.100.3")
+    assert statuts == [200, 200, 429]
+
+
+def test_derriere_un_mandataire_l_adresse_qu_il_ajoute_compte(db, settings, limite_anonyme_de_deux):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client = APIClient()
+    # Le client forge la première adresse; le mandataire ajoute la vraie (203.0.113.7).
+    assert _statuts(client, "1.1.1.1, 203.0.113.7", "2.2.2.2, 203.0.113.7") == [200, 200]
+    assert _statuts(client, "3.3.3.3, 203.0.113.7") == [429]
+    assert _statuts(client, "203.0.113.8") == [200]  # une autre personne derrière le mandataire
