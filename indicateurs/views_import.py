@@ -1,5 +1,6 @@
 """Import des valeurs historiques d'une table (CSV ou XLSX) et modèles à télécharger.
-Les vues lisent la requête, passent par le sélecteur d'accès, appellent `importation`, rendent."""
+Les vues lisent la requête, passent par le sélecteur d'accès, appellent `lecture_import`,
+`importation` et `modele_import`, rendent."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from evalpic.securite import taille_lisible
-from indicateurs import importation, selectors, services
+from indicateurs import controle_fichiers, importation, lecture_import, selectors, services
+from indicateurs.modele_import import TYPE_XLSX, modele_csv, modele_xlsx, periode_du_modele
 from quartiers.acces import Droit
 
 PROBLEMES_AFFICHES = 500
@@ -34,14 +36,14 @@ class ImportForm(forms.Form):
         self.fields["fichier"].help_text = _(
             "Au plus %(taille)s et %(lignes)s lignes, selon le modèle ci-dessus."
         ) % {
-            "taille": taille_lisible(importation.taille_max()),
-            "lignes": number_format(importation.LIGNES_MAX, force_grouping=True),
+            "taille": taille_lisible(controle_fichiers.taille_max()),
+            "lignes": number_format(lecture_import.LIGNES_MAX, force_grouping=True),
         }
 
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
-        importation.verifier_taille(fichier.size)
-        self.lignes = importation.lire_fichier(fichier, fichier.name)
+        controle_fichiers.verifier_taille(fichier.size)
+        self.lignes = lecture_import.lire_fichier(fichier, fichier.name)
         return fichier
 
 
@@ -54,7 +56,7 @@ def _page(request, quartier, form, rapport=None, essai=False, status=200):
         "essai": essai,
         "problemes": problemes[:PROBLEMES_AFFICHES],
         "problemes_caches": max(0, len(problemes) - PROBLEMES_AFFICHES),
-        "periode_modele": importation.periode_du_modele(),
+        "periode_modele": periode_du_modele(),
     }
     return TemplateResponse(request, "indicateurs/import.html", contexte, status=status)
 
@@ -110,13 +112,13 @@ def modele_import(request, slug: str, format: str):
         raise Http404(_("Format inconnu."))
     quartier = selectors.quartier_et_table(request.user, slug, Droit.VOIR)
     code = request.GET.get("periode")
-    periode = selectors.periode_par_code(code) if code else importation.periode_du_modele()
+    periode = selectors.periode_par_code(code) if code else periode_du_modele()
     if format == "csv":
         # L'indicateur d'ordre d'octets (BOM) fait lire l'UTF-8 correctement par Excel.
-        contenu = "\ufeff" + importation.modele_csv(quartier.table, periode)
+        contenu = "\ufeff" + modele_csv(quartier.table, periode)
         reponse = HttpResponse(contenu, content_type="text/csv; charset=utf-8")
     else:
-        contenu = importation.modele_xlsx(quartier.table, periode)
-        reponse = HttpResponse(contenu, content_type=importation.TYPE_XLSX)
+        contenu = modele_xlsx(quartier.table, periode)
+        reponse = HttpResponse(contenu, content_type=TYPE_XLSX)
     reponse["Content-Disposition"] = f'attachment; filename="modele-import-{slug}.{format}"'
     return reponse

@@ -8,11 +8,12 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from indicateurs import controle_fichiers, importation
+from indicateurs import controle_fichiers, importation, lecture_import
 from indicateurs.models import EvenementSaisie, Saisie, Valeur
 from tests.factories import IndicateurFactory, IndicateurSuiviFactory, periode_du_trimestre
 from tests.indicateurs.test_importation import BON_FICHIER, catalogue, fichier_csv, fichier_xlsx
@@ -123,8 +124,8 @@ def test_un_classeur_qui_enfle_a_la_decompression_est_refuse(settings):
     settings.EVALPIC_IMPORT_TAILLE_MAX = 10_000
     bombe = zip_de({"xl/workbook.xml": b"<workbook/>", "xl/vide.bin": b"\x00" * 1_000_000})
     assert len(bombe) < 10_000
-    with pytest.raises(importation.ValidationError, match="décompressé"):
-        importation.lire_fichier(io.BytesIO(bombe), "bombe.xlsx")
+    with pytest.raises(ValidationError, match="décompressé"):
+        lecture_import.lire_fichier(io.BytesIO(bombe), "bombe.xlsx")
 
 
 def test_les_vrais_fichiers_passent_toujours(client, alice, url, catalogue):
@@ -190,7 +191,7 @@ def test_l_import_refuse_un_lien_qui_n_est_pas_http(catalogue, quartier_a, lien)
     ]
     envoi = fichier_csv(rangees)
     rapport = importation.verifier_import(
-        table=quartier_a.table, lignes=importation.lire_fichier(envoi, envoi.name)
+        table=quartier_a.table, lignes=lecture_import.lire_fichier(envoi, envoi.name)
     )
     assert not rapport.est_valide
     assert [p.colonne for p in rapport.problemes] == ["preuve_url"]
@@ -245,13 +246,13 @@ def test_le_plus_grand_import_permis_passe_les_limites_des_parties():
     et une raison distincts : sous les limites de la feuille et des textes partagés."""
     classeur = openpyxl.Workbook()
     feuille = classeur.active
-    feuille.append(list(importation.COLONNES_MODELE))
+    feuille.append(list(lecture_import.COLONNES_MODELE))
     for n in range(10_000):
         texte = f"{n:05d} " + "x" * 194
         ligne = {"periode": "2021-T1", "indicateur": f"ind-{n}", "nom": f"Indicateur {n}"}
         ligne |= {"unite": "nombre", "valeur": n * 1.5, "non_disponible": "non"}
         ligne |= {"raison": texte, "commentaire": texte[::-1], "preuve_url": f"https://x.ca/{n}"}
-        feuille.append([ligne[colonne] for colonne in importation.COLONNES_MODELE])
+        feuille.append([ligne[colonne] for colonne in lecture_import.COLONNES_MODELE])
     tampon = io.BytesIO()
     classeur.save(tampon)
     controle_fichiers.verifier_classeur(tampon.getvalue())

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from indicateurs import importation
+from indicateurs import lecture_import
 from indicateurs.models import EvenementSaisie, Saisie, Valeur
 
 pytestmark = pytest.mark.django_db
@@ -221,13 +221,13 @@ def test_un_nombre_infini_est_un_probleme_de_sa_ligne(
 def cellules_lues(monkeypatch) -> list[int]:
     """Compte les cellules que la lecture convertit en texte."""
     lues: list[int] = []
-    vraie = importation._texte_cellule
+    vraie = lecture_import._texte_cellule
 
     def compter(cellule):
         lues.append(1)
         return vraie(cellule)
 
-    monkeypatch.setattr(importation, "_texte_cellule", compter)
+    monkeypatch.setattr(lecture_import, "_texte_cellule", compter)
     return lues
 
 
@@ -256,9 +256,9 @@ def test_une_feuille_qui_declare_un_million_de_rangees_est_refusee_sans_etre_par
     reponse = envoyer(client, url, contenu)
     assert reponse.status_code == 400
     message = erreur_du_fichier(reponse)
-    assert f"plus de {importation.LIGNES_LUES_MAX} lignes" in message
+    assert f"plus de {lecture_import.LIGNES_LUES_MAX} lignes" in message
     assert "lignes vides comprises" in message
-    assert len(cellules_lues) <= (importation.LIGNES_LUES_MAX + 2) * 30
+    assert len(cellules_lues) <= (lecture_import.LIGNES_LUES_MAX + 2) * 30
     assert compte() == (0, 0, 0)
 
 

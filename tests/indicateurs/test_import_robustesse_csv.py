@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from indicateurs import importation
+from indicateurs import lecture_import
 from indicateurs.models import EvenementSaisie, Saisie, Valeur
 
 pytestmark = pytest.mark.django_db
@@ -30,19 +30,19 @@ def test_un_csv_de_lignes_vides_est_refuse_pour_ce_qu_il_est_en_peu_de_memoire()
     tracemalloc.start()
     try:
         with pytest.raises(ValidationError) as erreur:
-            importation.lire_fichier(io.BytesIO(contenu), "valeurs.csv")
+            lecture_import.lire_fichier(io.BytesIO(contenu), "valeurs.csv")
         _courant, pic = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     message = " ".join(erreur.value.messages)
-    assert f"plus de {importation.LIGNES_LUES_MAX} lignes" in message
+    assert f"plus de {lecture_import.LIGNES_LUES_MAX} lignes" in message
     assert "lignes vides comprises" in message
     assert pic < 64 * 1024 * 1024, f"{pic / 2**20:.0f} Mo"
 
 
 def test_des_lignes_vides_sous_la_limite_gardent_la_numerotation():
     contenu = b"periode,indicateur,valeur\n" + b"\n" * 8000 + b"2025-T1,menages,1\n\n\n"
-    lignes = importation.lire_fichier(io.BytesIO(contenu), "valeurs.csv")
+    lignes = lecture_import.lire_fichier(io.BytesIO(contenu), "valeurs.csv")
     assert len(lignes) == 8001  # les vides de la fin sont retirées; la valeur est ligne 8002
     assert lignes[-1] == {"periode": "2025-T1", "indicateur": "menages", "valeur": "1"}
 
@@ -50,10 +50,10 @@ def test_des_lignes_vides_sous_la_limite_gardent_la_numerotation():
 def test_un_en_tete_de_millions_de_colonnes_vides_n_est_pas_lu_en_entier(monkeypatch):
     """5 Mo de virgules dans l'en-tête : avant, 18 s à normaliser des millions de noms vides."""
     normalises: list[str] = []
-    vraie = importation._normaliser
-    monkeypatch.setattr(importation, "_normaliser", lambda t: normalises.append(t) or vraie(t))
+    vraie = lecture_import._normaliser
+    monkeypatch.setattr(lecture_import, "_normaliser", lambda t: normalises.append(t) or vraie(t))
     contenu = b"periode,indicateur,valeur" + b"," * 3_000_000 + b"\n2025-T1,menages,1\n"
-    lignes = importation.lire_fichier(io.BytesIO(contenu), "valeurs.csv")
+    lignes = lecture_import.lire_fichier(io.BytesIO(contenu), "valeurs.csv")
     assert lignes == [{"periode": "2025-T1", "indicateur": "menages", "valeur": "1"}]
     assert len(normalises) <= 100
 
@@ -61,7 +61,7 @@ def test_un_en_tete_de_millions_de_colonnes_vides_n_est_pas_lu_en_entier(monkeyp
 def test_une_colonne_nommee_au_dela_de_la_limite_est_signalee():
     contenu = b"periode,indicateur,valeur" + b"," * 40 + b"notes\n2025-T1,menages,1\n"
     with pytest.raises(ValidationError) as erreur:
-        importation.lire_fichier(io.BytesIO(contenu), "valeurs.csv")
+        lecture_import.lire_fichier(io.BytesIO(contenu), "valeurs.csv")
     assert "notes" in " ".join(erreur.value.messages)
 
 
@@ -154,5 +154,5 @@ def test_un_octet_egare_dans_un_fichier_utf8_est_signale_par_sa_ligne(
 
 def test_un_fichier_windows_1252_se_lit_toujours():
     contenu = "periode;indicateur;valeur;raison\n2025-T1;menages;;Données « perdues » à l'été\n"
-    lignes = importation.lire_fichier(io.BytesIO(contenu.encode("cp1252")), "valeurs.csv")
+    lignes = lecture_import.lire_fichier(io.BytesIO(contenu.encode("cp1252")), "valeurs.csv")
     assert lignes[0]["raison"] == "Données « perdues » à l'été"

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from indicateurs import importation, services
+from indicateurs import modele_import, services
 from indicateurs.models import EvenementSaisie, Saisie, StatutPeriode, Valeur
 from indicateurs.validation import DonneeValeur
 from tests.factories import periode_du_trimestre
@@ -96,4 +96,4 @@ def test_le_modele_ne_propose_pas_une_periode_a_venir(a_venir):
     """Sans période ouverte, le modèle se préremplit de la dernière fermée, que l'import
     accepte, et non de la prochaine, qu'il refuse."""
     fermee = periode_du_trimestre(2029, 4, statut=StatutPeriode.FERMEE)
-    assert importation.periode_du_modele() == fermee
+    assert modele_import.periode_du_modele() == fermee

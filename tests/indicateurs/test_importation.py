@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from indicateurs import importation, services
+from indicateurs import importation, lecture_import, modele_import, services
 from indicateurs.models import (
     Calcul,
     EvenementSaisie,
@@ -85,7 +85,7 @@ def fichier_xlsx(rangees, nom="historique.xlsx") -> SimpleUploadedFile:
         classeur.active.append([_cellule(c) for c in rangee])
     tampon = io.BytesIO()
     classeur.save(tampon)
-    return SimpleUploadedFile(nom, tampon.getvalue(), importation.TYPE_XLSX)
+    return SimpleUploadedFile(nom, tampon.getvalue(), modele_import.TYPE_XLSX)
 
 
 def fichier(format_: str, rangees) -> SimpleUploadedFile:
@@ -94,7 +94,7 @@ def fichier(format_: str, rangees) -> SimpleUploadedFile:
 
 def lire(format_: str, rangees) -> list[dict[str, str]]:
     envoi = fichier(format_, rangees)
-    return importation.lire_fichier(envoi, envoi.name)
+    return lecture_import.lire_fichier(envoi, envoi.name)
 
 
 def compte() -> tuple[int, int, int]:
@@ -115,7 +115,7 @@ def avec(rangees, numero: int, **cellules) -> list[list]:
 def test_un_csv_se_lit_avec_bom_point_virgule_et_en_tetes_accentues():
     rangees = [["Période", "Indicateur", "Valeur", "Non disponible", "Unité", "Nom"]]
     rangees.append(["2021-T1", "imp-taux", "42,5", "Non", "%", "Taux"])
-    lignes = importation.lire_fichier(fichier_csv(rangees, separateur=";"), "a.CSV")
+    lignes = lecture_import.lire_fichier(fichier_csv(rangees, separateur=";"), "a.CSV")
     assert lignes == [
         {"periode": "2021-T1", "indicateur": "imp-taux", "valeur": "42,5", "non_disponible": "Non"}
     ]
@@ -123,13 +123,13 @@ def test_un_csv_se_lit_avec_bom_point_virgule_et_en_tetes_accentues():
 
 def test_un_csv_sans_bom_separe_par_des_tabulations_se_lit():
     contenu = b"periode\tindicateur\tvaleur\n2021-T1\timp-menages\t12\n"
-    lignes = importation.lire_fichier(io.BytesIO(contenu), "a.csv")
+    lignes = lecture_import.lire_fichier(io.BytesIO(contenu), "a.csv")
     assert lignes == [{"periode": "2021-T1", "indicateur": "imp-menages", "valeur": "12"}]
 
 
 def test_un_csv_enregistre_par_excel_en_windows_1252_se_lit():
     contenu = "periode;indicateur;valeur;raison\n2021-T1;imp-menages;;Données perdues\n"
-    lignes = importation.lire_fichier(io.BytesIO(contenu.encode("cp1252")), "a.csv")
+    lignes = lecture_import.lire_fichier(io.BytesIO(contenu.encode("cp1252")), "a.csv")
     assert lignes[0]["raison"] == "Données perdues"
 
 
@@ -142,7 +142,7 @@ def test_un_xlsx_rend_les_nombres_sans_artefact_de_virgule_flottante():
     feuille["C6"].number_format = "0%"  # affiche 45 % : on lit ce que la personne voit
     tampon = io.BytesIO()
     classeur.save(tampon)
-    lignes = importation.lire_fichier(io.BytesIO(tampon.getvalue()), "a.xlsx")
+    lignes = lecture_import.lire_fichier(io.BytesIO(tampon.getvalue()), "a.xlsx")
     assert [ligne["valeur"] for ligne in lignes] == ["12", "0.1", "7", "1234.56", "45"]
 
 
@@ -170,21 +170,21 @@ def test_les_lignes_vides_gardent_la_numerotation_du_fichier(catalogue, quartier
 )
 def test_un_fichier_inutilisable_est_refuse_avec_un_message_clair(nom, contenu, extrait):
     with pytest.raises(ValidationError) as erreur:
-        importation.lire_fichier(io.BytesIO(contenu), nom)
+        lecture_import.lire_fichier(io.BytesIO(contenu), nom)
     assert extrait in " ".join(erreur.value.messages)
 
 
 def test_un_fichier_de_plus_de_5000_lignes_est_refuse():
     rangees = [["periode", "indicateur", "valeur"]] + [["2021-T1", "x", "1"]] * 5001
     with pytest.raises(ValidationError, match="5000"):
-        importation.lire_fichier(fichier_csv(rangees), "a.csv")
-    assert len(importation.lire_fichier(fichier_csv(rangees[:5001]), "a.csv")) == 5000
+        lecture_import.lire_fichier(fichier_csv(rangees), "a.csv")
+    assert len(lecture_import.lire_fichier(fichier_csv(rangees[:5001]), "a.csv")) == 5000
 
 
 def test_un_fichier_de_plus_de_5_mo_est_refuse():
     contenu = b"periode,indicateur,valeur\n" + b"2021-T1,x," + b"1" * (5 * 1024 * 1024)
     with pytest.raises(ValidationError, match="5 Mo"):
-        importation.lire_fichier(io.BytesIO(contenu), "a.csv")
+        lecture_import.lire_fichier(io.BytesIO(contenu), "a.csv")
 
 
 # --- Tout ou rien -------------------------------------------------------------------------------
@@ -379,9 +379,9 @@ def test_la_verification_coute_autant_de_requetes_avec_dix_fois_plus_de_lignes(
 
 def test_le_modele_csv_liste_les_indicateurs_saisis_et_se_reimporte(catalogue, quartier_a, alice):
     periode = periode_du_trimestre(2021, 1)
-    texte = importation.modele_csv(quartier_a.table, periode)
+    texte = modele_import.modele_csv(quartier_a.table, periode)
     rangees = list(csv.reader(io.StringIO(texte), delimiter=";"))
-    assert rangees[0] == list(importation.COLONNES_MODELE)
+    assert rangees[0] == list(lecture_import.COLONNES_MODELE)
     assert [(r[0], r[1]) for r in rangees[1:]] == [
         ("2021-T1", "imp-menages"),
         ("2021-T1", "imp-politique"),
@@ -391,7 +391,7 @@ def test_le_modele_csv_liste_les_indicateurs_saisis_et_se_reimporte(catalogue, q
     # Rempli, le modèle s'importe tel quel.
     rangees[1][4] = "33"
     rempli = io.BytesIO("\r\n".join(";".join(r) for r in rangees).encode())
-    lignes = importation.lire_fichier(rempli, "modele.csv")
+    lignes = lecture_import.lire_fichier(rempli, "modele.csv")
     rapport = importation.importer(
         table=quartier_a.table, lignes=lignes, auteur=alice, nom_fichier="modele.csv"
     )
@@ -400,10 +400,10 @@ def test_le_modele_csv_liste_les_indicateurs_saisis_et_se_reimporte(catalogue, q
 
 
 def test_le_modele_xlsx_a_le_meme_contenu(catalogue, quartier_a):
-    contenu = importation.modele_xlsx(quartier_a.table, periode_du_trimestre(2021, 2))
+    contenu = modele_import.modele_xlsx(quartier_a.table, periode_du_trimestre(2021, 2))
     feuille = openpyxl.load_workbook(io.BytesIO(contenu)).active
     rangees = [[c if c is not None else "" for c in r] for r in feuille.iter_rows(values_only=True)]
-    assert rangees[0] == list(importation.COLONNES_MODELE)
+    assert rangees[0] == list(lecture_import.COLONNES_MODELE)
     assert [r[:2] for r in rangees[1:]] == [
         ["2021-T2", "imp-menages"],
         ["2021-T2", "imp-politique"],
@@ -417,7 +417,7 @@ def test_la_liste_non_disponible_du_modele_xlsx_suit_la_langue(
     catalogue, quartier_a, langue, liste
 ):
     with translation.override(langue):
-        contenu = importation.modele_xlsx(quartier_a.table, periode_du_trimestre(2021, 2))
+        contenu = modele_import.modele_xlsx(quartier_a.table, periode_du_trimestre(2021, 2))
     feuille = openpyxl.load_workbook(io.BytesIO(contenu)).active
     (validation,) = feuille.data_validations.dataValidation
     assert validation.formula1 == liste
@@ -534,11 +534,11 @@ def test_le_modele_xlsx_se_telecharge(client, alice, quartier_a, catalogue):
     client.force_login(alice)
     reponse = client.get(url_modele(quartier_a, "xlsx") + "?periode=2021-T2")
     assert reponse.status_code == 200
-    assert reponse["Content-Type"] == importation.TYPE_XLSX
+    assert reponse["Content-Type"] == modele_import.TYPE_XLSX
     assert reponse["Content-Disposition"] == 'attachment; filename="modele-import-quartier-a.xlsx"'
     feuille = openpyxl.load_workbook(io.BytesIO(reponse.content)).active
     rangees = list(feuille.iter_rows(values_only=True))
-    assert list(rangees[0]) == list(importation.COLONNES_MODELE)
+    assert list(rangees[0]) == list(lecture_import.COLONNES_MODELE)
     assert [r[:2] for r in rangees[1:]] == [
         ("2021-T2", "imp-menages"),
         ("2021-T2", "imp-politique"),
