@@ -26,7 +26,7 @@ FACTEUR_DECOMPRESSION_MAX = 20
 # petits éléments répétés y faisaient passer une minute et des centaines de Mo. On compte donc
 # les balises (chaque élément en ouvre au moins une, « < », que le texte ne peut pas contenir
 # sans échappement) en décompressant par morceaux, avant qu'openpyxl n'ouvre le classeur. Le
-# plus grand import permis (10 000 lignes, `importation`) en compte ~540 000 dans sa feuille
+# plus grand import permis (10 000 lignes, `lecture_import`) en compte ~540 000 dans sa feuille
 # aux 9 colonnes du modèle (~1,5 million si les 26 colonnes lues étaient remplies), et ses
 # textes partagés (commentaires et raisons distincts, mis en forme au besoin) quelques
 # centaines de milliers.
