@@ -38,10 +38,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from evalpic.tableurs import DEBUTS_DE_FORMULE
 from indicateurs.models import StatutSaisie, Unite, Valeur
 from indicateurs.models.saisies import periodes_entre
 from quartiers.acces import Droit, quartiers_accessibles
-from rapports.exports import DEBUTS_DE_FORMULE
 
 TAILLE_BLOC = 64 * 1024  # octets envoyés d'un coup au client
 TAILLE_LOT = 2000  # lignes lues à la fois par le chemin générique

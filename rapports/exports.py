@@ -41,6 +41,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
+from evalpic.tableurs import neutraliser_formule
 from indicateurs.models import CategorieApprentissage, ModeCollecte, Polarite, Unite
 from rapports.instantane import somme_de_controle
 from rapports.models import Portee
@@ -53,7 +54,6 @@ DATE_ZIP = (1980, 1, 1, 0, 0, 0)  # la plus petite date qu'accepte le format ZIP
 ATTRIBUTS_ZIP = 0o100644 << 16  # fichier ordinaire, rw-r--r--
 NIVEAU_COMPRESSION = 6
 PREMIERES_ENTREES_ZIP = ("[Content_Types].xml", "_rels/.rels")
-DEBUTS_DE_FORMULE = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Lecture de l'instantané --------------------------------------------------------------------
@@ -151,13 +151,6 @@ def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _neutraliser(texte: str) -> str:
-    """Empêche un tableur d'exécuter un texte comme une formule (« =HYPERLINK(…) ») : on le
-    préfixe d'une apostrophe, comme le recommande l'OWASP. Seulement pour les colonnes de
-    texte : les nombres (« -3.5 ») restent intacts."""
-    return f"'{texte}" if texte.startswith(DEBUTS_DE_FORMULE) else texte
-
-
 def exporter_csv(instantane: dict) -> bytes:
     """Les valeurs du bilan en CSV, format long : UTF-8 avec BOM (pour Excel), point-virgule,
     fins de ligne « \\r\\n ». Une ligne par quartier × indicateur × trimestre, triées par nom de
@@ -170,7 +163,10 @@ def exporter_csv(instantane: dict) -> bytes:
         ecrivain.writerow(_en_tetes_valeurs())
         for ligne in _lignes_valeurs(instantane):
             ecrivain.writerow(
-                [v if i in COLONNES_NUMERIQUES else _neutraliser(v) for i, v in enumerate(ligne)]
+                [
+                    v if i in COLONNES_NUMERIQUES else neutraliser_formule(v)
+                    for i, v in enumerate(ligne)
+                ]
             )
     return tampon.getvalue().encode("utf-8-sig")
 
