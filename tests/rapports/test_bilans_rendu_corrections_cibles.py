@@ -11,20 +11,12 @@ import openpyxl
 import pytest
 
 from rapports.exports import exporter_csv
-from tests.factories import AffectationFactory
-from tests.rapports.test_bilans_rendu_corrections import construire_villeray, produire
+from tests.rapports.test_bilans_rendu_corrections import coordination, produire, villeray
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def villeray():
-    return construire_villeray()
-
-
-@pytest.fixture
-def coordination(villeray):
-    return AffectationFactory(quartier=villeray, role="coordonnateur").utilisateur
+__all__ = ["coordination", "villeray"]  # les fixtures, réutilisées telles quelles
 
 
 def lire_csv(contenu: bytes) -> list[list[str]]:

@@ -8,20 +8,12 @@ import pytest
 from django.urls import reverse
 
 from rapports.comparaison import differences
-from tests.factories import AffectationFactory
-from tests.rapports.test_bilans_rendu_corrections import CODES, construire_villeray, produire
+from tests.rapports.test_bilans_rendu_corrections import CODES, coordination, produire, villeray
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def villeray():
-    return construire_villeray()
-
-
-@pytest.fixture
-def coordination(villeray):
-    return AffectationFactory(quartier=villeray, role="coordonnateur").utilisateur
+__all__ = ["coordination", "villeray"]  # les fixtures, réutilisées telles quelles
 
 
 @pytest.mark.parametrize("ancien_en_premier", [True, False])

@@ -9,24 +9,17 @@ import pytest
 from rapports import services
 from rapports.exports import exporter_csv, exporter_xlsx
 from rapports.rendu import contenu, rendre
-from tests.factories import AffectationFactory
 from tests.rapports.test_bilans_rendu_corrections import (
     CODES,
-    construire_villeray,
+    coordination,
     produire,
+    villeray,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def villeray():
-    return construire_villeray()
-
-
-@pytest.fixture
-def coordination(villeray):
-    return AffectationFactory(quartier=villeray, role="coordonnateur").utilisateur
+__all__ = ["coordination", "villeray"]  # les fixtures, réutilisées telles quelles
 
 
 def cles_renversees(valeur):
