@@ -185,7 +185,7 @@ def test_une_donnee_invalide_arrete_tout_avec_un_message_clair(copie_des_fixture
         ("quartiers.json", lambda e: e[0].update(population=31000), "clé.*inconnue.*population"),
         ("quartiers.json", lambda e: e[1].update(niveau_soutien="fort"), "niveau_soutien"),
         ("indicateurs.json", lambda e: e[0].update(theme="sport"), "thème inconnu"),
-        ("indicateurs.json", lambda e: e[0].update(calcul=""), "indicateur_calcule"),
+        ("indicateurs.json", lambda e: e[0].update(calcul=""), "calculé a une formule"),
         ("secteurs.json", lambda e: e.append(dict(e[0])), "deux fois"),
     ],
 )
