@@ -204,6 +204,7 @@ REST_FRAMEWORK = {
         "evalpic.api.commun.RenduCSV",
     ],
     "DEFAULT_SCHEMA_CLASS": "evalpic.api.schema.SchemaAuto",
+    "VIEW_DESCRIPTION_FUNCTION": "evalpic.api.schema.description_de_la_vue",
     "EXCEPTION_HANDLER": "evalpic.api.commun.gestionnaire_d_erreurs",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
@@ -221,7 +222,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ÉvalPIC API",
-    "DESCRIPTION": "Indicateurs d'impact collectif des quartiers du PIC (Centraide du Grand Montréal).",
+    # Traduite à chaque requête, comme chaque texte du schéma (evalpic.api.schema).
+    "DESCRIPTION": _(
+        "Indicateurs d'impact collectif des quartiers du PIC (Centraide du Grand Montréal)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

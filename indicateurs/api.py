@@ -62,7 +62,7 @@ class IndicateurSerializer(serializers.ModelSerializer):
 
 
 class IndicateurFilterSet(django_filters.FilterSet):
-    theme = django_filters.CharFilter(field_name="theme__code", label="thème (code)")
+    theme = django_filters.CharFilter(field_name="theme__code", label=_("thème (code)"))
 
     class Meta:
         model = Indicateur
@@ -70,7 +70,7 @@ class IndicateurFilterSet(django_filters.FilterSet):
 
 
 @schema_lecture(
-    IndicateurSerializer, "indicateurs approuvés du catalogue", "catalogue et stratégies"
+    IndicateurSerializer, _("indicateurs approuvés du catalogue"), "catalogue et stratégies"
 )
 class IndicateurViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = IndicateurSerializer
@@ -128,7 +128,7 @@ class StrategieSerializer(serializers.ModelSerializer):
 
 
 class StrategieFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(field_name="quartier__slug", label="quartier (slug)")
+    quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
 
     class Meta:
         model = StrategieDeChangement
@@ -136,7 +136,7 @@ class StrategieFilterSet(django_filters.FilterSet):
 
 
 @schema_lecture(
-    StrategieSerializer, "stratégies de changement, avec leur graphe", "catalogue et stratégies"
+    StrategieSerializer, _("stratégies de changement, avec leur graphe"), "catalogue et stratégies"
 )
 class StrategieViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StrategieSerializer
@@ -184,17 +184,17 @@ class ChangementViseSerializer(serializers.ModelSerializer):
 
 class ChangementViseFilterSet(django_filters.FilterSet):
     quartier = django_filters.CharFilter(
-        field_name="strategie__quartier__slug", label="quartier (slug)"
+        field_name="strategie__quartier__slug", label=_("quartier (slug)")
     )
-    strategie = django_filters.NumberFilter(field_name="strategie_id", label="stratégie (id)")
-    theme = django_filters.CharFilter(field_name="theme__code", label="thème (code)")
+    strategie = django_filters.NumberFilter(field_name="strategie_id", label=_("stratégie (id)"))
+    theme = django_filters.CharFilter(field_name="theme__code", label=_("thème (code)"))
 
     class Meta:
         model = ChangementVise
         fields = ["quartier", "strategie", "horizon", "famille", "theme"]
 
 
-@schema_lecture(ChangementViseSerializer, "changements visés", "catalogue et stratégies")
+@schema_lecture(ChangementViseSerializer, _("changements visés"), "catalogue et stratégies")
 class ChangementViseViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ChangementViseSerializer
     filterset_class = ChangementViseFilterSet
@@ -235,8 +235,8 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class ActionFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(field_name="quartier__slug", label="quartier (slug)")
-    actif_le = django_filters.DateFilter(method="filtrer_actif_le", label="active ce jour-là")
+    quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
+    actif_le = django_filters.DateFilter(method="filtrer_actif_le", label=_("active ce jour-là"))
 
     class Meta:
         model = Action
@@ -246,7 +246,7 @@ class ActionFilterSet(django_filters.FilterSet):
         return queryset.actives_entre(value, value)
 
 
-@schema_lecture(ActionSerializer, "actions des quartiers visibles", "catalogue et stratégies")
+@schema_lecture(ActionSerializer, _("actions des quartiers visibles"), "catalogue et stratégies")
 class ActionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ActionSerializer
     filterset_class = ActionFilterSet
@@ -292,9 +292,11 @@ class IndicateurSuiviSerializer(serializers.ModelSerializer):
 
 
 class IndicateurSuiviFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(field_name="quartier__slug", label="quartier (slug)")
-    indicateur = django_filters.CharFilter(field_name="indicateur__code", label="indicateur (code)")
-    theme = django_filters.CharFilter(field_name="indicateur__theme__code", label="thème (code)")
+    quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
+    indicateur = django_filters.CharFilter(
+        field_name="indicateur__code", label=_("indicateur (code)")
+    )
+    theme = django_filters.CharFilter(field_name="indicateur__theme__code", label=_("thème (code)"))
     famille = django_filters.ChoiceFilter(field_name="indicateur__famille", choices=Famille.choices)
 
     class Meta:
@@ -303,7 +305,7 @@ class IndicateurSuiviFilterSet(django_filters.FilterSet):
 
 
 @schema_lecture(
-    IndicateurSuiviSerializer, "indicateurs suivis, avec leurs cibles", "catalogue et stratégies"
+    IndicateurSuiviSerializer, _("indicateurs suivis, avec leurs cibles"), "catalogue et stratégies"
 )
 class IndicateurSuiviViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = IndicateurSuiviSerializer
@@ -334,7 +336,7 @@ class PeriodeFilterSet(django_filters.FilterSet):
         fields = ["statut", "annee"]
 
 
-@schema_lecture(PeriodeSerializer, "périodes (trimestres)", "catalogue et stratégies")
+@schema_lecture(PeriodeSerializer, _("périodes (trimestres)"), "catalogue et stratégies")
 class PeriodeViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Periode.objects.all()
     serializer_class = PeriodeSerializer
@@ -459,9 +461,11 @@ class ApprentissageSerializer(serializers.ModelSerializer):
 
 
 class ApprentissageFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(field_name="quartier__slug", label="quartier (slug)")
-    periode = django_filters.CharFilter(method="filtrer_periode", label="période (2025-T2)")
-    indicateur = django_filters.CharFilter(field_name="indicateur__code", label="indicateur (code)")
+    quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
+    periode = django_filters.CharFilter(method="filtrer_periode", label=_("période (2025-T2)"))
+    indicateur = django_filters.CharFilter(
+        field_name="indicateur__code", label=_("indicateur (code)")
+    )
 
     class Meta:
         model = Apprentissage
@@ -475,17 +479,21 @@ class ApprentissageFilterSet(django_filters.FilterSet):
         return queryset.filter(periode__annee=annee, periode__trimestre=trimestre)
 
 
-@schema_lecture(ApprentissageSerializer, "apprentissages des quartiers visibles", "apprentissages")
+@schema_lecture(
+    ApprentissageSerializer, _("apprentissages des quartiers visibles"), "apprentissages"
+)
 @extend_schema_view(
     create=extend_schema(
-        summary="Ajouter un apprentissage",
+        summary=_("Ajouter un apprentissage"),
         tags=["apprentissages"],
         description=(
-            "Il faut le droit de commenter le quartier (coordination : le sien; conseil : les "
-            "quartiers affectés; évaluation et administration : tous). Un quartier invisible est "
-            "« inconnu » (400), comme un slug qui n'existe pas. L'indicateur doit être suivi par "
-            "le quartier et le changement visé appartenir à une de ses stratégies (400 sinon). "
-            "L'auteur·e est la personne connectée."
+            _(
+                "Il faut le droit de commenter le quartier (coordination : le sien; conseil : les "
+                "quartiers affectés; évaluation et administration : tous). Un quartier invisible est "
+                "« inconnu » (400), comme un slug qui n'existe pas. L'indicateur doit être suivi par "
+                "le quartier et le changement visé appartenir à une de ses stratégies (400 sinon). "
+                "L'auteur·e est la personne connectée."
+            )
         ),
         request=ApprentissageSerializer,
         responses={201: ApprentissageSerializer, **reponses_erreur(400, 401, 403, 429)},

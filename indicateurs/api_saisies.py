@@ -21,6 +21,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -40,7 +41,9 @@ from quartiers.acces import Droit, quartiers_accessibles
 class SaisieSerializer(serializers.ModelSerializer):
     quartier = serializers.CharField(source="table.quartier.slug", read_only=True)
     table = serializers.IntegerField(source="table_id", read_only=True)
-    periode = serializers.CharField(source="periode.code", read_only=True, help_text="« 2025-T2 »")
+    periode = serializers.CharField(
+        source="periode.code", read_only=True, help_text=gettext_lazy("« 2025-T2 »")
+    )
 
     class Meta:
         model = Saisie
@@ -59,25 +62,32 @@ class SaisieSerializer(serializers.ModelSerializer):
 
 
 class CreationSaisieSerializer(serializers.Serializer):
-    quartier = serializers.SlugField(help_text="Identifiant (slug) du quartier.")
+    quartier = serializers.SlugField(help_text=gettext_lazy("Identifiant (slug) du quartier."))
     periode = serializers.RegexField(
-        r"^[0-9]{4}-[Tt][1-4]\Z", help_text="Code de la période, par exemple « 2025-T2 »."
+        r"^[0-9]{4}-[Tt][1-4]\Z",
+        help_text=gettext_lazy("Code de la période, par exemple « 2025-T2 »."),
     )
 
 
 class MotifSerializer(serializers.Serializer):
     motif = serializers.CharField(
-        allow_blank=True, max_length=services.LONGUEUR_MOTIF_MAX, help_text="Obligatoire."
+        allow_blank=True,
+        max_length=services.LONGUEUR_MOTIF_MAX,
+        help_text=gettext_lazy("Obligatoire."),
     )
 
 
 class ItemValeurSerializer(serializers.Serializer):
-    indicateur = serializers.CharField(max_length=40, help_text="Code de l'indicateur.")
+    indicateur = serializers.CharField(
+        max_length=40, help_text=gettext_lazy("Code de l'indicateur.")
+    )
     valeur = serializers.CharField(
         allow_null=True,
         allow_blank=True,
         default=None,
-        help_text="Texte tel que saisi (« 12 », « 45,5 »), lu selon l'unité; null si absente.",
+        help_text=gettext_lazy(
+            "Texte tel que saisi (« 12 », « 45,5 »), lu selon l'unité; null si absente."
+        ),
     )
     non_disponible = serializers.BooleanField(default=False)
     raison = serializers.CharField(allow_blank=True, default="")
@@ -91,16 +101,18 @@ class EcritureValeursSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         max_length=services.LONGUEUR_MOTIF_MAX,
-        help_text="Pourquoi ces valeurs changent (gardé dans l'historique).",
+        help_text=gettext_lazy("Pourquoi ces valeurs changent (gardé dans l'historique)."),
     )
 
 
 class EnregistrementSerializer(serializers.Serializer):
     saisie = SaisieSerializer()
-    modifications = serializers.IntegerField(help_text="Nombre de valeurs changées.")
+    modifications = serializers.IntegerField(help_text=gettext_lazy("Nombre de valeurs changées."))
     avertissements = serializers.DictField(
         child=serializers.CharField(),
-        help_text="Valeurs inhabituelles, par code d'indicateur : à confirmer d'un commentaire.",
+        help_text=gettext_lazy(
+            "Valeurs inhabituelles, par code d'indicateur : à confirmer d'un commentaire."
+        ),
     )
 
 
@@ -111,6 +123,11 @@ class MessagesField(serializers.JSONField):
     """Un message (requête illisible) ou une liste de messages (règle refusée)."""
 
 
+@extend_schema_serializer(
+    description=gettext_lazy(
+        "Une liste de messages par champ (ou `detail` pour une erreur d'ensemble)."
+    )
+)
 class ErreursSerializer(serializers.Serializer):
     """Une liste de messages par champ (ou `detail` pour une erreur d'ensemble)."""
 
@@ -120,9 +137,11 @@ class ErreursSerializer(serializers.Serializer):
 class ErreursValeursSerializer(serializers.Serializer):
     valeurs = serializers.JSONField(
         required=False,
-        help_text="Par rang de l'élément (« 0 », « 3 »…) : les messages de chaque partie "
-        "(indicateur, valeur, raison, commentaire, preuve_url); ou une liste de messages si "
-        "la liste elle-même est invalide.",
+        help_text=gettext_lazy(
+            "Par rang de l'élément (« 0 », « 3 »…) : les messages de chaque partie "
+            "(`indicateur`, `valeur`, `raison`, `commentaire`, `preuve_url`); ou une liste de "
+            "messages si la liste elle-même est invalide."
+        ),
     )
     motif = serializers.ListField(child=serializers.CharField(), required=False)
     periode = serializers.ListField(child=serializers.CharField(), required=False)
@@ -132,11 +151,11 @@ class ErreursValeursSerializer(serializers.Serializer):
 class ConflitSerializer(serializers.Serializer):
     detail = serializers.CharField()
     version = serializers.IntegerField(
-        help_text='La version actuelle (son ETag est « "version" »).'
+        help_text=gettext_lazy('La version actuelle (son ETag est « "version" »).')
     )
     valeurs = serializers.DictField(
         child=serializers.CharField(),
-        help_text="Les valeurs actuellement enregistrées, par code d'indicateur.",
+        help_text=gettext_lazy("Les valeurs actuellement enregistrées, par code d'indicateur."),
     )
 
 
@@ -147,9 +166,21 @@ class FiltresParPeriode(filters.FilterSet):
     """`periode`, `periode_debut` et `periode_fin` : codes « 2025-T2 », bornes incluses."""
 
     chemin_periode = "periode"
-    periode = filters.CharFilter(method="filtrer_periode", help_text="Une période : « 2025-T2 ».")
-    periode_debut = filters.CharFilter(method="filtrer_periode", help_text="Depuis « 2024-T1 ».")
-    periode_fin = filters.CharFilter(method="filtrer_periode", help_text="Jusqu'à « 2025-T4 ».")
+    periode = filters.CharFilter(
+        method="filtrer_periode",
+        label=gettext_lazy("période (2025-T2)"),
+        help_text=gettext_lazy("Une période : « 2025-T2 »."),
+    )
+    periode_debut = filters.CharFilter(
+        method="filtrer_periode",
+        label=gettext_lazy("période de début (2024-T1)"),
+        help_text=gettext_lazy("Depuis « 2024-T1 »."),
+    )
+    periode_fin = filters.CharFilter(
+        method="filtrer_periode",
+        label=gettext_lazy("période de fin (2025-T4)"),
+        help_text=gettext_lazy("Jusqu'à « 2025-T4 »."),
+    )
 
     def filtrer_periode(self, queryset, name: str, value: str):
         annee_trimestre = annee_et_trimestre(value)
@@ -164,7 +195,9 @@ class FiltresParPeriode(filters.FilterSet):
 
 
 class FiltresSaisie(FiltresParPeriode):
-    quartier = filters.CharFilter(field_name="table__quartier__slug", help_text="Slug du quartier.")
+    quartier = filters.CharFilter(
+        field_name="table__quartier__slug", help_text=gettext_lazy("Slug du quartier.")
+    )
     statut = filters.ChoiceFilter(choices=StatutSaisie.choices)
 
     class Meta:
@@ -304,30 +337,44 @@ SI_CORRESPOND = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=True,
-    description='L\'ETag lu sur la saisie, par exemple "3" (W/"3" accepté).',
+    description=gettext_lazy('L\'ETag lu sur la saisie, par exemple "3" (W/"3" accepté).'),
 )
 ETAG_REPONSE = OpenApiParameter(
     "ETag",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     response=[200, 201, 412],
-    description='La version de la saisie, entre guillemets : "3".',
+    description=gettext_lazy('La version de la saisie, entre guillemets : "3".'),
 )
-R401 = OpenApiResponse(ErreurSerializer, description="Non authentifié, ou jeton révoqué.")
-R403 = OpenApiResponse(ErreurSerializer, description="Quartier visible, mais droit manquant.")
-R404 = OpenApiResponse(ErreurSerializer, description="Introuvable, ou quartier non visible.")
-R404_LISTE = OpenApiResponse(ErreurSerializer, description="Page ou curseur inexistant.")
-R400 = OpenApiResponse(ErreursSerializer, description="Données invalides : messages par champ.")
+R401 = OpenApiResponse(
+    ErreurSerializer, description=gettext_lazy("Non authentifié, ou jeton révoqué.")
+)
+R403 = OpenApiResponse(
+    ErreurSerializer, description=gettext_lazy("Quartier visible, mais droit manquant.")
+)
+R404 = OpenApiResponse(
+    ErreurSerializer, description=gettext_lazy("Introuvable, ou quartier non visible.")
+)
+R404_LISTE = OpenApiResponse(
+    ErreurSerializer, description=gettext_lazy("Page ou curseur inexistant.")
+)
+R400 = OpenApiResponse(
+    ErreursSerializer, description=gettext_lazy("Données invalides : messages par champ.")
+)
 R412 = OpenApiResponse(
     ConflitSerializer,
-    description="If-Match périmé : la saisie a changé. Rien n'a été modifié; le corps donne la "
-    "version et les valeurs actuelles.",
+    description=gettext_lazy(
+        "If-Match périmé : la saisie a changé. Rien n'a été modifié; le corps donne la "
+        "version et les valeurs actuelles."
+    ),
 )
-R428 = OpenApiResponse(ErreurSerializer, description="En-tête If-Match manquant.")
-SAISIE_200 = OpenApiResponse(SaisieSerializer, description="La saisie, avec son nouvel ETag.")
+R428 = OpenApiResponse(ErreurSerializer, description=gettext_lazy("En-tête If-Match manquant."))
+SAISIE_200 = OpenApiResponse(
+    SaisieSerializer, description=gettext_lazy("La saisie, avec son nouvel ETag.")
+)
 
 
-def _schema_transition(resume: str, corps=None):
+def _schema_transition(resume, corps=None):
     return extend_schema(
         summary=resume,
         request=corps,
@@ -335,7 +382,8 @@ def _schema_transition(resume: str, corps=None):
         responses={
             200: SAISIE_200,
             400: OpenApiResponse(
-                ErreursSerializer, description="Statut incompatible, ou motif manquant."
+                ErreursSerializer,
+                description=gettext_lazy("Statut incompatible, ou motif manquant."),
             ),
             401: R401,
             403: R403,
@@ -351,17 +399,21 @@ def _schema_transition(resume: str, corps=None):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Saisies des quartiers visibles",
+        summary=gettext_lazy("Saisies des quartiers visibles"),
         responses={200: SaisieSerializer(many=True), 400: R400, 401: R401, 404: R404_LISTE},
     ),
     retrieve=extend_schema(
-        summary="Une saisie",
+        summary=gettext_lazy("Une saisie"),
         parameters=[ETAG_REPONSE],
         responses={200: SaisieSerializer, 401: R401, 404: R404},
     ),
 )
 class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Les saisies trimestrielles (table × période) des quartiers visibles."""
+
+    description_api = gettext_lazy(
+        "Les saisies trimestrielles (table × période) des quartiers visibles."
+    )
 
     serializer_class = SaisieSerializer
     filterset_class = FiltresSaisie
@@ -385,12 +437,14 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return reponse_saisie(self.get_object())
 
     @extend_schema(
-        summary="Ouvrir la saisie d'une table pour une période (créée au besoin)",
+        summary=gettext_lazy("Ouvrir la saisie d'une table pour une période (créée au besoin)"),
         request=CreationSaisieSerializer,
         parameters=[ETAG_REPONSE],
         responses={
-            200: OpenApiResponse(SaisieSerializer, description="Elle existait déjà."),
-            201: OpenApiResponse(SaisieSerializer, description="Créée, en brouillon."),
+            200: OpenApiResponse(SaisieSerializer, description=gettext_lazy("Elle existait déjà.")),
+            201: OpenApiResponse(
+                SaisieSerializer, description=gettext_lazy("Créée, en brouillon.")
+            ),
             400: R400,
             401: R401,
             403: R403,
@@ -421,39 +475,47 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         saisie = service(saisie=saisie, auteur=request.user, version=version, **arguments)
         return reponse_saisie(saisie)
 
-    @_schema_transition("Soumettre pour validation (coordination)")
+    @_schema_transition(gettext_lazy("Soumettre pour validation (coordination)"))
     @action(detail=True, methods=["post"])
     def soumettre(self, request, pk=None, format=None):
         return self._transition(request, Droit.SAISIR, services.soumettre_saisie)
 
-    @_schema_transition("Valider : les données sont verrouillées (évaluation)")
+    @_schema_transition(gettext_lazy("Valider : les données sont verrouillées (évaluation)"))
     @action(detail=True, methods=["post"])
     def valider(self, request, pk=None, format=None):
         return self._transition(request, Droit.VALIDER, services.valider_saisie)
 
-    @_schema_transition("Renvoyer à la table, avec un motif (évaluation)", MotifSerializer)
+    @_schema_transition(
+        gettext_lazy("Renvoyer à la table, avec un motif (évaluation)"), MotifSerializer
+    )
     @action(detail=True, methods=["post"])
     def renvoyer(self, request, pk=None, format=None):
         return self._transition(request, Droit.VALIDER, services.renvoyer_saisie, avec_motif=True)
 
-    @_schema_transition("Rouvrir une saisie validée, avec un motif (évaluation)", MotifSerializer)
+    @_schema_transition(
+        gettext_lazy("Rouvrir une saisie validée, avec un motif (évaluation)"), MotifSerializer
+    )
     @action(detail=True, methods=["post"])
     def rouvrir(self, request, pk=None, format=None):
         return self._transition(request, Droit.VALIDER, services.rouvrir_saisie, avec_motif=True)
 
     @extend_schema(
-        summary="Écrire plusieurs valeurs d'un coup (tout ou rien)",
+        summary=gettext_lazy("Écrire plusieurs valeurs d'un coup (tout ou rien)"),
         request=EcritureValeursSerializer,
         parameters=[SI_CORRESPOND, ETAG_REPONSE],
         responses={
             200: OpenApiResponse(
                 EnregistrementSerializer,
-                description="Tout est écrit, avec l'historique; valeurs inhabituelles signalées.",
+                description=gettext_lazy(
+                    "Tout est écrit, avec l'historique; valeurs inhabituelles signalées."
+                ),
             ),
             400: OpenApiResponse(
                 ErreursValeursSerializer,
-                description="Au moins un élément est invalide (chacun est nommé par son rang), "
-                "ou la saisie n'est plus modifiable : rien n'est écrit.",
+                description=gettext_lazy(
+                    "Au moins un élément est invalide (chacun est nommé par son rang), "
+                    "ou la saisie n'est plus modifiable : rien n'est écrit."
+                ),
             ),
             401: R401,
             403: R403,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -26,7 +27,9 @@ class ValeurSerializer(serializers.ModelSerializer):
         read_only=True,
         normalize_output=True,
     )
-    preuve_url = serializers.CharField(read_only=True, help_text="Lien https://…, ou vide.")
+    preuve_url = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("Lien https://…, ou vide.")
+    )
 
     class Meta:
         model = Valeur
@@ -50,12 +53,18 @@ class ValeurSerializer(serializers.ModelSerializer):
 class FiltresValeur(FiltresParPeriode):
     chemin_periode = "saisie__periode"
     quartier = filters.CharFilter(
-        field_name="saisie__table__quartier__slug", help_text="Slug du quartier."
+        field_name="saisie__table__quartier__slug", help_text=gettext_lazy("Slug du quartier.")
     )
-    indicateur = filters.CharFilter(field_name="indicateur__code", help_text="Code d'indicateur.")
-    theme = filters.CharFilter(field_name="indicateur__theme__code", help_text="Code du thème.")
+    indicateur = filters.CharFilter(
+        field_name="indicateur__code", help_text=gettext_lazy("Code d'indicateur.")
+    )
+    theme = filters.CharFilter(
+        field_name="indicateur__theme__code", help_text=gettext_lazy("Code du thème.")
+    )
     statut = filters.ChoiceFilter(
-        field_name="saisie__statut", choices=StatutSaisie.choices, help_text="Statut de la saisie."
+        field_name="saisie__statut",
+        choices=StatutSaisie.choices,
+        help_text=gettext_lazy("Statut de la saisie."),
     )
 
     class Meta:
@@ -73,15 +82,19 @@ class FiltresValeur(FiltresParPeriode):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Valeurs des quartiers visibles (pagination par curseur)",
+        summary=gettext_lazy("Valeurs des quartiers visibles (pagination par curseur)"),
         responses={200: ValeurSerializer(many=True), 400: R400, 401: R401, 404: R404_LISTE},
     ),
     retrieve=extend_schema(
-        summary="Une valeur", responses={200: ValeurSerializer, 401: R401, 404: R404}
+        summary=gettext_lazy("Une valeur"), responses={200: ValeurSerializer, 401: R401, 404: R404}
     ),
 )
 class ValeurViewSet(viewsets.ReadOnlyModelViewSet):
     """Les valeurs saisies, en lecture : on les écrit par `PUT /saisies/{id}/valeurs/`."""
+
+    description_api = gettext_lazy(
+        "Les valeurs saisies, en lecture : on les écrit par `PUT /saisies/{id}/valeurs/`."
+    )
 
     serializer_class = ValeurSerializer
     pagination_class = PaginationParCurseur

@@ -7,6 +7,7 @@ quartier n'apparaît dans aucune liste et répond 404. Lecture seule.
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 
 from evalpic.api.schema import MOTIF_SLUG, schema_lecture, visibles
@@ -35,7 +36,7 @@ class QuartierFilterSet(django_filters.FilterSet):
         fields = ["niveau_soutien"]
 
 
-@schema_lecture(QuartierSerializer, "quartiers visibles", "territoire")
+@schema_lecture(QuartierSerializer, _("quartiers visibles"), "territoire")
 class QuartierViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = QuartierSerializer
     filterset_class = QuartierFilterSet
@@ -67,14 +68,14 @@ class TableSerializer(serializers.ModelSerializer):
 
 
 class TableFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(field_name="quartier__slug", label="quartier (slug)")
+    quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
 
     class Meta:
         model = TableDeQuartier
         fields = ["quartier"]
 
 
-@schema_lecture(TableSerializer, "tables de quartier", "territoire")
+@schema_lecture(TableSerializer, _("tables de quartier"), "territoire")
 class TableViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TableSerializer
     filterset_class = TableFilterSet
@@ -99,8 +100,8 @@ class PartenaireSerializer(serializers.ModelSerializer):
 
 
 class PartenaireFilterSet(django_filters.FilterSet):
-    secteur = django_filters.CharFilter(field_name="secteur__code", label="secteur (code)")
-    quartier = django_filters.CharFilter(method="filtrer_quartier", label="quartier (slug)")
+    secteur = django_filters.CharFilter(field_name="secteur__code", label=_("secteur (code)"))
+    quartier = django_filters.CharFilter(method="filtrer_quartier", label=_("quartier (slug)"))
 
     class Meta:
         model = Partenaire
@@ -114,7 +115,7 @@ class PartenaireFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=participations.values("partenaire_id"))
 
 
-@schema_lecture(PartenaireSerializer, "partenaires des tables visibles", "territoire")
+@schema_lecture(PartenaireSerializer, _("partenaires des tables visibles"), "territoire")
 class PartenaireViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PartenaireSerializer
     filterset_class = PartenaireFilterSet
@@ -149,15 +150,17 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
 class ParticipationFilterSet(django_filters.FilterSet):
     quartier = django_filters.CharFilter(
-        field_name="table__quartier__slug", label="quartier (slug)"
+        field_name="table__quartier__slug", label=_("quartier (slug)")
     )
     secteur = django_filters.CharFilter(
-        field_name="partenaire__secteur__code", label="secteur du partenaire (code)"
+        field_name="partenaire__secteur__code", label=_("secteur du partenaire (code)")
     )
-    actif_le = django_filters.DateFilter(method="filtrer_actif_le", label="active ce jour-là")
+    actif_le = django_filters.DateFilter(method="filtrer_actif_le", label=_("active ce jour-là"))
     # Des identifiants filtrés sans requête de validation : un id d'ailleurs donne une liste vide.
-    partenaire = django_filters.NumberFilter(field_name="partenaire_id")
-    table = django_filters.NumberFilter(field_name="table_id")
+    partenaire = django_filters.NumberFilter(
+        field_name="partenaire_id", label=_("partenaire (identifiant)")
+    )
+    table = django_filters.NumberFilter(field_name="table_id", label=_("table (identifiant)"))
 
     class Meta:
         model = Participation
@@ -167,7 +170,7 @@ class ParticipationFilterSet(django_filters.FilterSet):
         return queryset.actives_entre(value, value)
 
 
-@schema_lecture(ParticipationSerializer, "participations aux tables visibles", "territoire")
+@schema_lecture(ParticipationSerializer, _("participations aux tables visibles"), "territoire")
 class ParticipationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilterSet

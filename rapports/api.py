@@ -57,14 +57,19 @@ class FichiersSerializer(serializers.Serializer):
 class BilanSerializer(serializers.ModelSerializer):
     quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     fichiers = serializers.SerializerMethodField(
-        help_text="Adresse de téléchargement de chaque fichier, null tant que le bilan n'est "
-        "pas prêt."
+        help_text=gettext_lazy(
+            "Adresse de téléchargement de chaque fichier, null tant que le bilan n'est pas prêt."
+        )
     )
     en_file = serializers.SerializerMethodField(
-        help_text="Faux tant qu'un bilan en attente n'a pas pu être confié à la file des tâches "
-        "(file indisponible) : il est enregistré et partira à son retour."
+        help_text=gettext_lazy(
+            "Faux tant qu'un bilan en attente n'a pas pu être confié à la file des tâches "
+            "(file indisponible) : il est enregistré et partira à son retour."
+        )
     )
-    message = serializers.SerializerMethodField(help_text="L'état du bilan, en une phrase.")
+    message = serializers.SerializerMethodField(
+        help_text=gettext_lazy("L'état du bilan, en une phrase.")
+    )
 
     class Meta:
         model = Bilan
@@ -115,11 +120,17 @@ class BilanSerializer(serializers.ModelSerializer):
 class DemandeBilanSerializer(serializers.Serializer):
     portee = serializers.ChoiceField(choices=Portee.choices)
     quartier = serializers.SlugField(
-        required=False, allow_null=True, help_text="Slug du quartier; requis si portee=quartier."
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("Slug du quartier; requis si `portee=quartier`."),
     )
     annee = serializers.IntegerField(min_value=2000, max_value=2100)
     trimestre = serializers.IntegerField(
-        min_value=1, max_value=4, required=False, allow_null=True, help_text="Null : annuel."
+        min_value=1,
+        max_value=4,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("Null : annuel."),
     )
     langue = serializers.ChoiceField(choices=Langue.choices, default="fr")
 
@@ -137,7 +148,9 @@ class DemandeBilanSerializer(serializers.Serializer):
 
 
 class FiltresBilan(filters.FilterSet):
-    quartier = filters.CharFilter(field_name="quartier__slug", help_text="Slug du quartier.")
+    quartier = filters.CharFilter(
+        field_name="quartier__slug", help_text=gettext_lazy("Slug du quartier.")
+    )
     statut = filters.ChoiceFilter(choices=StatutBilan.choices)
     portee = filters.ChoiceFilter(choices=Portee.choices)
 
@@ -159,27 +172,38 @@ class NegociationTolerante(negotiation.DefaultContentNegotiation):
 
 # --- Documentation ------------------------------------------------------------------------------
 
-R400 = OpenApiResponse(ErreursSerializer, description="Données invalides : messages par champ.")
-R401 = OpenApiResponse(ErreurSerializer, description="Non authentifié, ou jeton révoqué.")
-R403 = OpenApiResponse(
-    ErreurSerializer, description="Bilan de tout le PIC demandé sans le rôle d'évaluation."
+R400 = OpenApiResponse(
+    ErreursSerializer, description=gettext_lazy("Données invalides : messages par champ.")
 )
-R404 = OpenApiResponse(ErreurSerializer, description="Introuvable, ou quartier non visible.")
-R404_LISTE = OpenApiResponse(ErreurSerializer, description="Page inexistante.")
+R401 = OpenApiResponse(
+    ErreurSerializer, description=gettext_lazy("Non authentifié, ou jeton révoqué.")
+)
+R403 = OpenApiResponse(
+    ErreurSerializer,
+    description=gettext_lazy("Bilan de tout le PIC demandé sans le rôle d'évaluation."),
+)
+R404 = OpenApiResponse(
+    ErreurSerializer, description=gettext_lazy("Introuvable, ou quartier non visible.")
+)
+R404_LISTE = OpenApiResponse(ErreurSerializer, description=gettext_lazy("Page inexistante."))
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Bilans visibles",
+        summary=gettext_lazy("Bilans visibles"),
         responses={200: BilanSerializer(many=True), 400: R400, 401: R401, 404: R404_LISTE},
     ),
     retrieve=extend_schema(
-        summary="Un bilan (interroger jusqu'à statut=pret)",
+        summary=gettext_lazy("Un bilan (interroger jusqu'à statut=pret)"),
         responses={200: BilanSerializer, 401: R401, 404: R404},
     ),
 )
 class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Les bilans des quartiers visibles; ceux de tout le PIC pour l'évaluation."""
+
+    description_api = gettext_lazy(
+        "Les bilans des quartiers visibles; ceux de tout le PIC pour l'évaluation."
+    )
 
     serializer_class = BilanSerializer
     filterset_class = FiltresBilan
@@ -190,17 +214,20 @@ class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return selectors.bilans_accessibles(self.request.user)
 
     @extend_schema(
-        summary="Demander un bilan (produit en tâche de fond)",
+        summary=gettext_lazy("Demander un bilan (produit en tâche de fond)"),
         request=DemandeBilanSerializer,
         responses={
             202: OpenApiResponse(
                 BilanSerializer,
-                description="Demandé : en attente, à interroger. Si la file des tâches est "
-                "indisponible, le bilan est tout de même enregistré : en_file est faux, message "
-                "le dit, et il partira au retour de la file.",
+                description=gettext_lazy(
+                    "Demandé : en attente, à interroger. Si la file des tâches est "
+                    "indisponible, le bilan est tout de même enregistré : en_file est faux, message "
+                    "le dit, et il partira au retour de la file."
+                ),
             ),
             400: OpenApiResponse(
-                ErreursSerializer, description="Données invalides, ou période sans données."
+                ErreursSerializer,
+                description=gettext_lazy("Données invalides, ou période sans données."),
             ),
             401: R401,
             403: R403,
@@ -221,7 +248,10 @@ class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(corps, status=status.HTTP_202_ACCEPTED, headers={"Location": adresse})
 
     @extend_schema(
-        summary="Télécharger un fichier du bilan",
+        summary=gettext_lazy("Télécharger un fichier du bilan"),
+        description=gettext_lazy(
+            "Revérifie l'accès à chaque téléchargement; seul un bilan prêt a des fichiers."
+        ),
         parameters=[
             OpenApiParameter("type_fichier", OpenApiTypes.STR, OpenApiParameter.PATH, enum=FORMATS)
         ],
@@ -232,7 +262,7 @@ class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             (200, "text/html"): OpenApiResponse(OpenApiTypes.BINARY, description="HTML"),
             (401, "application/json"): R401,
             (404, "application/json"): OpenApiResponse(
-                ErreurSerializer, description="Bilan introuvable, ou pas encore prêt."
+                ErreurSerializer, description=gettext_lazy("Bilan introuvable, ou pas encore prêt.")
             ),
         },
     )

@@ -44,4 +44,4 @@ class JetonAuthenticationSchema(OpenApiAuthenticationExtension):
     name = "jeton"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "Jeton personnel (profil)."}
+        return {"type": "http", "scheme": "bearer", "description": _("Jeton personnel (profil).")}

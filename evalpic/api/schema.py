@@ -1,20 +1,44 @@
 """Pièces communes du schéma OpenAPI de l'API : corps d'erreur, réponses documentées, schéma
-des ressources en lecture, et le point de départ de toute lecture (le sélecteur d'accès)."""
+des ressources en lecture, et le point de départ de toute lecture (le sélecteur d'accès).
+
+Le schéma et l'API navigable sont dans la langue de la requête (evalpic.middleware) : chaque
+texte publié (résumé, description, libellé de filtre) est marqué par gettext_lazy et traduit à
+chaque requête. Les docstrings des vues, écrits en français pour les développeurs, ne sont pas
+publiés : une vue décrit ce qu'elle offre par `description_api`."""
 
 from __future__ import annotations
 
+from django.utils.encoding import smart_str
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.utils import formatting
 
 from quartiers.acces import Droit, quartiers_accessibles
 
 
 class SchemaAuto(AutoSchema):
     """Le schéma de DRF Spectacular, plus l'en-tête `Link` des listes paginées
-    (`evalpic.api.commun.LiensDePagination`)."""
+    (`evalpic.api.commun.LiensDePagination`); la description d'une opération vient de
+    `extend_schema(description=…)` ou de `description_api` de la vue, jamais d'un docstring."""
+
+    def get_description(self):
+        return getattr(self.view, "description_api", "")
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # La description d'un sérialiseur : extend_schema_serializer(description=…), jamais son
+        # docstring.
+        description = get_override(serializer, "description")
+        if description:
+            schema["description"] = description
+        else:
+            schema.pop("description", None)
+        return schema
 
     def _get_response_headers_for_code(self, status_code, direction="response"):
         entetes = super()._get_response_headers_for_code(status_code, direction)
@@ -30,6 +54,15 @@ class SchemaAuto(AutoSchema):
         return entetes
 
 
+def description_de_la_vue(view, html: bool = False) -> str:
+    """`VIEW_DESCRIPTION_FUNCTION` de DRF (API navigable, OPTIONS) : la description d'une action
+    (`@action(description=…)`), sinon `description_api` de la vue, traduite; jamais le
+    docstring."""
+    description = getattr(view, "description", None) or getattr(view, "description_api", "")
+    texte = formatting.dedent(smart_str(description))
+    return formatting.markup_description(texte) if html else texte
+
+
 DESCRIPTION_LINK = gettext_lazy(
     'Les pages suivante et précédente, s\'il y en a : « <adresse>; rel="next" », '
     '« <adresse>; rel="prev" ». Seul moyen, en CSV, de savoir qu\'il y a une suite.'
@@ -43,19 +76,24 @@ class ErreurSerializer(serializers.Serializer):
 _REPONSES_ERREUR = {
     400: OpenApiResponse(
         OpenApiTypes.OBJECT,
-        description="Paramètre ou champ invalide : une liste de messages par champ.",
+        description=gettext_lazy("Paramètre ou champ invalide : une liste de messages par champ."),
     ),
     401: OpenApiResponse(
-        ErreurSerializer, description="Non authentifié·e, ou jeton invalide ou révoqué."
+        ErreurSerializer,
+        description=gettext_lazy("Non authentifié·e, ou jeton invalide ou révoqué."),
     ),
-    403: OpenApiResponse(ErreurSerializer, description="Droit insuffisant sur ce quartier."),
+    403: OpenApiResponse(
+        ErreurSerializer, description=gettext_lazy("Droit insuffisant sur ce quartier.")
+    ),
     404: OpenApiResponse(
-        ErreurSerializer, description="Introuvable, ou hors des quartiers visibles."
+        ErreurSerializer, description=gettext_lazy("Introuvable, ou hors des quartiers visibles.")
     ),
-    429: OpenApiResponse(ErreurSerializer, description="Trop de requêtes : réessayez plus tard."),
+    429: OpenApiResponse(
+        ErreurSerializer, description=gettext_lazy("Trop de requêtes : réessayez plus tard.")
+    ),
 }
 _PAGE_INTROUVABLE = OpenApiResponse(
-    ErreurSerializer, description="Page inexistante, ou format de sortie inconnu."
+    ErreurSerializer, description=gettext_lazy("Page inexistante, ou format de sortie inconnu.")
 )
 
 
@@ -64,11 +102,12 @@ def reponses_erreur(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: _REPONSES_ERREUR[code] for code in codes}
 
 
-def schema_lecture(serializer_class, ressource: str, tag: str):
-    """Le schéma d'une ressource en lecture : liste (filtres invalides → 400) et détail (404)."""
+def schema_lecture(serializer_class, ressource, tag: str):
+    """Le schéma d'une ressource en lecture : liste (filtres invalides → 400) et détail (404).
+    `ressource` est un texte marqué par gettext_lazy (« quartiers visibles »)."""
     return extend_schema_view(
         list=extend_schema(
-            summary=f"Lister : {ressource}",
+            summary=format_lazy(gettext_lazy("Lister : {ressource}"), ressource=ressource),
             tags=[tag],
             responses={
                 200: serializer_class,
@@ -77,7 +116,7 @@ def schema_lecture(serializer_class, ressource: str, tag: str):
             },
         ),
         retrieve=extend_schema(
-            summary=f"Détail : {ressource}",
+            summary=format_lazy(gettext_lazy("Détail : {ressource}"), ressource=ressource),
             tags=[tag],
             responses={200: serializer_class, **reponses_erreur(401, 404, 429)},
         ),
