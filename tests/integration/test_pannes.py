@@ -160,7 +160,9 @@ def demander_par_la_page(client, quartier):
 
 
 def demander_par_l_api(client, quartier):
-    corps = {"portee": "quartier", "quartier": quartier.slug, "annee": 2023, "trimestre": 4}
+    """Un autre bilan que celui de la page (T3, pas T4) : la même demande répétée rendrait le
+    bilan déjà en attente au lieu d'en créer un second (`demander_bilan`)."""
+    corps = {"portee": "quartier", "quartier": quartier.slug, "annee": 2023, "trimestre": 3}
     return client.post("/api/v1/bilans/", corps, content_type="application/json")
 
 
