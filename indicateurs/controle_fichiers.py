@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-import zlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -98,14 +97,11 @@ def verifier_classeur(contenu: bytes) -> None:
     )
     if sum(m.file_size for m in membres) > FACTEUR_DECOMPRESSION_MAX * taille_max():
         raise trop_volumineux
-    try:
-        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
-            for membre in membres:
-                limite = _balises_max(membre.filename)
-                if limite is not None and _balises(archive, membre) > limite:
-                    raise trop_volumineux
-    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError):
-        pass  # une partie abîmée : la lecture la refusera comme fichier illisible
+    with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+        for membre in membres:
+            limite = _balises_max(membre.filename)
+            if limite is not None and _balises(archive, membre) > limite:
+                raise trop_volumineux
 
 
 def _balises_max(nom: str) -> int | None:
@@ -120,9 +116,14 @@ def _balises_max(nom: str) -> int | None:
 
 
 def _balises(archive: zipfile.ZipFile, membre: zipfile.ZipInfo) -> int:
-    """Le nombre de « < » d'une partie, décompressée par morceaux (jamais entière en mémoire)."""
+    """Le nombre de « < » d'une partie, décompressée par morceaux (jamais entière en mémoire).
+    Une partie qu'on ne sait pas décompresser (abîmée, chiffrée, compression inconnue) compte
+    zéro : la lecture du classeur la refusera comme fichier illisible, avec son message."""
     compte = 0
-    with archive.open(membre) as flux:
-        while morceau := flux.read(MORCEAU):
-            compte += morceau.count(b"<")
+    try:
+        with archive.open(membre) as flux:
+            while morceau := flux.read(MORCEAU):
+                compte += morceau.count(b"<")
+    except Exception:  # zipfile lève BadZipFile, zlib.error, NotImplementedError, RuntimeError…
+        return 0
     return compte

@@ -190,6 +190,34 @@ def test_une_feuille_corrompue_dans_l_archive_est_illisible(client, alice, url, 
     assert compte() == (0, 0, 0)
 
 
+def _methode_inconnue(contenu: bytes, membre: str) -> bytes:
+    """L'archive où le membre dit être compressé par une méthode que zipfile ne connaît pas
+    (99), dans son en-tête local comme dans le répertoire central."""
+    octets = bytearray(contenu)
+    with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+        local = archive.getinfo(membre).header_offset
+    octets[local + 8 : local + 10] = (99).to_bytes(2, "little")
+    position = octets.find(b"PK\x01\x02")
+    while position != -1:
+        longueur = int.from_bytes(octets[position + 28 : position + 30], "little")
+        if octets[position + 46 : position + 46 + longueur] == membre.encode():
+            octets[position + 10 : position + 12] = (99).to_bytes(2, "little")
+            return bytes(octets)
+        position = octets.find(b"PK\x01\x02", position + 1)
+    raise AssertionError(membre)
+
+
+def test_une_feuille_a_la_compression_inconnue_est_illisible(client, alice, url, indicateurs_a):
+    """zipfile lève NotImplementedError (ni une erreur d'archive ni une erreur d'E/S) : le
+    compte des balises ne doit pas en faire une erreur 500."""
+    contenu = classeur({"Valeurs": feuille(ENTETE, rangee(2, "2025-T1", "menages", 1))})
+    client.force_login(alice)
+    reponse = envoyer(client, url, _methode_inconnue(contenu, "xl/worksheets/sheet1.xml"))
+    assert reponse.status_code == 400
+    assert "illisible" in erreur_du_fichier(reponse)
+    assert compte() == (0, 0, 0)
+
+
 def test_un_classeur_sans_feuille_de_calcul_est_refuse(client, alice, url, indicateurs_a):
     client.force_login(alice)
     reponse = envoyer(client, url, classeur({}), action="importer")
