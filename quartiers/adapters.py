@@ -12,10 +12,11 @@ class AdaptateurCompte(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Comme allauth, mais dans la langue préférée du compte de cette adresse (celle de la
-        page sinon), comme les rappels et les avis de bilan."""
-        personne = Utilisateur.objects.filter(email__iexact=email).only("langue").first()
-        if personne is None:
+        """Comme allauth, mais dans la langue préférée de la personne à qui il écrit (celle de
+        la page sinon), comme les rappels et les avis de bilan. allauth passe la personne dans
+        le contexte (réinitialisation du mot de passe)."""
+        personne = context.get("user")
+        if not isinstance(personne, Utilisateur):
             super().send_mail(template_prefix, email, context)
             return
         with translation.override(personne.langue):
