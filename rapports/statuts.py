@@ -220,14 +220,13 @@ def _bon_sens(pente: Decimal, polarite: str, vers: Decimal | None = None) -> boo
 
 
 def valeur_projetee(resume: Resume, ligne: Droite, periode: str) -> Decimal:
-    """La valeur de la tendance à `periode` si elle tombe après la dernière valeur et au plus
-    tard à la dernière projection (`TRIMESTRES_PROJETES` après le dernier point affiché);
-    sinon (plus loin, ou déjà passée), la dernière projection. (Le statut ne projette que vers
-    une cible encore à venir.)"""
+    """La valeur de la tendance à `periode`, une période qui suit la dernière valeur (le statut
+    ne projette que vers une cible encore à venir) : au plus tard à la dernière projection
+    (`TRIMESTRES_PROJETES` après le dernier point affiché); plus loin, la dernière projection."""
     depuis = rang_trimestre(resume.periode_derniere)
     fin = rang_trimestre(resume.periode_fin) + TRIMESTRES_PROJETES
     rang = rang_trimestre(periode)
-    if not depuis < rang <= fin:
+    if rang > fin:
         return ligne.en(resume.x_fin + TRIMESTRES_PROJETES)
     pente = ligne.pente.quantize(QUATRE_DECIMALES)
     return (ligne.en(resume.x_derniere) + pente * (rang - depuis)).quantize(QUATRE_DECIMALES)

@@ -2,7 +2,8 @@
 inclus : le tableau de bord d'un quartier en montre 125, et chaque `{% include %}` d'une boucle
 (chargement, contexte, `{% with %}`, une vingtaine de `{{ … }}`) coûte bien plus qu'une
 f-chaîne. Même sortie, à l'octet, que les gabarits `_partials/_graphique.html` et
-`rapports/_courbe.html` qu'ils remplacent (tests/rapports/test_graphiques_html.py).
+`rapports/_courbe.html` qu'ils remplacent, au JSON des figures près (`evalpic.script_json`,
+le même une fois lu; tests/rapports/test_graphiques_html.py).
 
 Le graphique : le conteneur est un groupe (`role="group"`) et non une image, car la barre
 d'outils de Plotly y met des boutons focalisables; son dessin SVG est masqué aux lecteurs
