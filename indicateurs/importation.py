@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from indicateurs import services
-from indicateurs.lecture_import import COLONNES_IMPORTEES, _normaliser
+from indicateurs.lecture_import import COLONNES_IMPORTEES, normaliser
 from indicateurs.models import Indicateur, Periode, Saisie, StatutPeriode
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.models import TableDeQuartier
@@ -122,7 +122,7 @@ def _est_vide(ligne: dict[str, str]) -> bool:
     if getattr(ligne, "problemes", None):
         return False
     remplies = any(ligne.get(c, "") for c in ("valeur", "raison", "commentaire", "preuve_url"))
-    return not remplies and _normaliser(ligne.get("non_disponible", "")) in FAUX
+    return not remplies and normaliser(ligne.get("non_disponible", "")) in FAUX
 
 
 def verifier_import(*, table: TableDeQuartier, lignes: list[dict[str, str]]) -> RapportImport:
@@ -216,7 +216,7 @@ def _indicateur(brut: str, contexte: _Contexte, signaler: Signaler) -> Indicateu
 
 
 def _booleen(brut: str, signaler: Signaler) -> bool:
-    normalise = _normaliser(brut)
+    normalise = normaliser(brut)
     if normalise in VRAI:
         return True
     if normalise not in FAUX:

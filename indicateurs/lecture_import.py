@@ -58,7 +58,7 @@ COLONNES_MODELE = (
 )
 
 
-def _normaliser(texte: str) -> str:
+def normaliser(texte: str) -> str:
     """« Non disponible » → « non_disponible », « Unité » → « unite »."""
     sans_accents = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "_", sans_accents.lower()).strip("_")
@@ -239,7 +239,7 @@ def _rang_de_la_feuille_du_modele(feuilles: list) -> int:
     peut commencer par une feuille d'instructions), sinon la première."""
     for rang, feuille in enumerate(feuilles):
         entete = next(feuille.iter_rows(max_row=1, max_col=COLONNES_LUES_MAX, values_only=True), ())
-        noms = {_normaliser(str(valeur)) for valeur in entete if valeur is not None}
+        noms = {normaliser(str(valeur)) for valeur in entete if valeur is not None}
         if noms.issuperset(COLONNES_REQUISES):
             return rang
     return 0
@@ -290,7 +290,7 @@ def _en_dictionnaires(rangees: Iterable[list[str]], feuille: str | None) -> list
     iterateur = iter(rangees)
     entete = _entete(next(iterateur, None))
     colonnes = _colonnes(entete, feuille)
-    sans_nom = {rang for rang, brut in enumerate(entete) if not _normaliser(brut)}
+    sans_nom = {rang for rang, brut in enumerate(entete) if not normaliser(brut)}
     lignes: list[Ligne] = []
     remplies = derniere_remplie = 0
     for rangee in iterateur:
@@ -392,7 +392,7 @@ def _entete(rangee: list[str] | None) -> list[str]:
 def _colonnes(entete: list[str], feuille: str | None) -> list[str | None]:
     """Le nom normalisé de chaque colonne importée, None pour celles à ignorer. `feuille` : le
     nom de la feuille lue d'un classeur, que le message des colonnes manquantes donne."""
-    noms = [_normaliser(str(brut)) for brut in entete]
+    noms = [normaliser(str(brut)) for brut in entete]
     connues = {*COLONNES_IMPORTEES, *COLONNES_INFORMATIVES}
     messages = []
     if manquantes := [c for c in COLONNES_REQUISES if c not in noms]:

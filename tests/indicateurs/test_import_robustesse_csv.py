@@ -50,8 +50,8 @@ def test_des_lignes_vides_sous_la_limite_gardent_la_numerotation():
 def test_un_en_tete_de_millions_de_colonnes_vides_n_est_pas_lu_en_entier(monkeypatch):
     """5 Mo de virgules dans l'en-tête : avant, 18 s à normaliser des millions de noms vides."""
     normalises: list[str] = []
-    vraie = lecture_import._normaliser
-    monkeypatch.setattr(lecture_import, "_normaliser", lambda t: normalises.append(t) or vraie(t))
+    vraie = lecture_import.normaliser
+    monkeypatch.setattr(lecture_import, "normaliser", lambda t: normalises.append(t) or vraie(t))
     contenu = b"periode,indicateur,valeur" + b"," * 3_000_000 + b"\n2025-T1,menages,1\n"
     lignes = lecture_import.lire_fichier(io.BytesIO(contenu), "valeurs.csv")
     assert lignes == [{"periode": "2025-T1", "indicateur": "menages", "valeur": "1"}]
