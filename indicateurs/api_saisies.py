@@ -129,8 +129,6 @@ class MessagesField(serializers.JSONField):
     )
 )
 class ErreursSerializer(serializers.Serializer):
-    """Une liste de messages par champ (ou `detail` pour une erreur d'ensemble)."""
-
     detail = MessagesField(required=False)
 
 
@@ -409,8 +407,6 @@ def _schema_transition(resume, corps=None):
     ),
 )
 class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Les saisies trimestrielles (table × période) des quartiers visibles."""
-
     description_api = gettext_lazy(
         "Les saisies trimestrielles (table × période) des quartiers visibles."
     )

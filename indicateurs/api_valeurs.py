@@ -90,8 +90,6 @@ class FiltresValeur(FiltresParPeriode):
     ),
 )
 class ValeurViewSet(viewsets.ReadOnlyModelViewSet):
-    """Les valeurs saisies, en lecture : on les écrit par `PUT /saisies/{id}/valeurs/`."""
-
     description_api = gettext_lazy(
         "Les valeurs saisies, en lecture : on les écrit par `PUT /saisies/{id}/valeurs/`."
     )

@@ -199,8 +199,6 @@ R404_LISTE = OpenApiResponse(ErreurSerializer, description=gettext_lazy("Page in
     ),
 )
 class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Les bilans des quartiers visibles; ceux de tout le PIC pour l'évaluation."""
-
     description_api = gettext_lazy(
         "Les bilans des quartiers visibles; ceux de tout le PIC pour l'évaluation."
     )

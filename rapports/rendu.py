@@ -165,15 +165,26 @@ def contenu(instantane: dict, *, titre: str, extra: dict | None = None) -> SafeS
     """Le contenu du bilan sans page autour (couverture, constats, sections, méthodologie), dans
     la langue du bilan : la page du site l'insère dans sa mise en page, qui reste dans la langue
     de la personne qui la lit."""
-    with translation.override(instantane["langue"]):
-        donnees = {**contexte(instantane), "titre": titre, **(extra or {})}
-        return render_to_string("rapports/_bilan_contenu.html", donnees)
+    return _dans_sa_langue("rapports/_bilan_contenu.html", instantane, titre=titre, extra=extra)
 
 
 def rendre(
     instantane: dict, *, titre: str, image: Callable | None = None, extra: dict | None = None
 ) -> str:
     """Le document HTML complet du bilan, dans sa langue."""
+    return _dans_sa_langue(
+        "rapports/bilan_document.html", instantane, titre=titre, image=image, extra=extra
+    )
+
+
+def _dans_sa_langue(
+    gabarit: str,
+    instantane: dict,
+    *,
+    titre: str,
+    image: Callable | None = None,
+    extra: dict | None = None,
+) -> SafeString:
     with translation.override(instantane["langue"]):
         donnees = {**contexte(instantane, image=image), "titre": titre, **(extra or {})}
-        return render_to_string("rapports/bilan_document.html", donnees)
+        return render_to_string(gabarit, donnees)
