@@ -13,8 +13,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicateurs.models import Unite
 from rapports.series import Statut
+from rapports.statuts import a_un_statut
 
 
 @dataclass(frozen=True)
@@ -147,12 +147,11 @@ def _influence(depart: dict, fin: dict) -> Constat:
 
 
 def _indicateurs(instantane: dict) -> Constat:
-    """Les indicateurs par statut. Un indicateur en texte n'a ni valeur chiffrée ni cible, donc
-    pas de statut : il est compté à part, et non « sans données » (la complétude, elle, compte
-    sa valeur comme renseignée)."""
+    """Les indicateurs par statut; ceux qui n'en ont pas (en texte, `a_un_statut`) sont comptés
+    à part."""
     unites = {code: i["unite"] for code, i in instantane["indicateurs"].items()}
     series = [s for q in instantane["quartiers"] for s in q["series"]]
-    statuts = [s["statut"] for s in series if unites.get(s["code"]) != Unite.TEXTE]
+    statuts = [s["statut"] for s in series if a_un_statut(unites.get(s["code"], ""))]
     textes = len(series) - len(statuts)
     comptes = {s.value: statuts.count(s.value) for s in Statut}
     texte = _phrase_des_statuts(len(statuts), comptes)

@@ -15,6 +15,7 @@ from indicateurs.models import CategorieApprentissage
 from rapports import graphiques
 from rapports.en_bref import constats
 from rapports.series import Point, Repere, SerieIndicateur, Statut
+from rapports.statuts import a_un_statut
 
 # Les rubriques du bilan fondateur, dans son ordre : (ancre, catégorie d'apprentissage, titre).
 RUBRIQUES = [
@@ -99,11 +100,13 @@ def ancre_image(cle: str) -> str:
 
 
 def figure_vue_pic(instantane: dict) -> tuple[dict, list]:
-    """La figure des quartiers côte à côte (bilan du PIC) et ses lignes : (quartier, comptes)."""
-    lignes = [
-        (q["nom"], {s.value: [x["statut"] for x in q["series"]].count(s.value) for s in Statut})
-        for q in instantane["quartiers"]
-    ]
+    """La figure des quartiers côte à côte (bilan du PIC) et ses lignes : (quartier, comptes),
+    sans les indicateurs qui n'ont pas de statut (`a_un_statut`), comme « En bref »."""
+    unites = {code: i["unite"] for code, i in instantane["indicateurs"].items()}
+    lignes = []
+    for quartier in instantane["quartiers"]:
+        statuts = [x["statut"] for x in quartier["series"] if a_un_statut(unites[x["code"]])]
+        lignes.append((quartier["nom"], {s.value: statuts.count(s.value) for s in Statut}))
     return graphiques.progression_quartiers(lignes), lignes
 
 

@@ -31,7 +31,7 @@ from rapports.lectures import (
 )
 from rapports.resumes import lire_resumes
 from rapports.series import SerieIndicateur, Statut
-from rapports.statuts import statut, statut_du_resume
+from rapports.statuts import a_un_statut, statut, statut_du_resume
 
 
 @dataclass
@@ -58,10 +58,15 @@ def tableau_pic(utilisateur, filtre: Filtre) -> TableauPIC:
     ids = [q.pk for q in quartiers]
     registres = lire_registres(ids)
     # Les statuts des indicateurs saisis se comptent sur leurs résumés, calculés en SQL; les
-    # indicateurs calculés (quelques-uns par quartier) ont leurs séries, tirées du registre.
+    # indicateurs calculés (quelques-uns par quartier) ont leurs séries, tirées du registre. Un
+    # indicateur en texte n'a pas de statut (`a_un_statut`).
     suivis = lire_suivis(quartiers, filtre)
     calcules = [s for s in suivis if s.indicateur__mode == ModeCollecte.CALCULE]
-    saisis = [s for s in suivis if s.indicateur__mode != ModeCollecte.CALCULE]
+    saisis = [
+        s
+        for s in suivis
+        if s.indicateur__mode != ModeCollecte.CALCULE and a_un_statut(s.indicateur__unite)
+    ]
     resumes = lire_resumes(ids, saisis, periodes, STATUTS_PUBLIES)
     statuts_par_quartier: dict[int, Counter] = {q: Counter() for q in ids}
     for (quartier_id, _indicateur), resume in resumes.items():

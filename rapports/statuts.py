@@ -26,6 +26,7 @@ FENETRE_TENDANCE = 8  # la tendance porte sur les 8 dernières valeurs
 TRIMESTRES_PROJETES = 4  # et se projette sur les 4 trimestres qui suivent le dernier affiché
 
 HAUSSE, BAISSE, NEUTRE = "hausse", "baisse", "neutre"
+UNITE_TEXTE = "texte"  # indicateurs.models.Unite.TEXTE (ce module ne lit pas les modèles)
 
 
 # --- Périodes trimestrielles « AAAA-Tn » --------------------------------------------------------
@@ -62,6 +63,13 @@ def libelles_des_statuts() -> dict[str, str]:
     """Le libellé de chaque statut dans la langue active, par code (« en_bonne_voie » → « en
     bonne voie »), traduit une fois par langue : une page en affiche plus de cent."""
     return {statut.value: str(statut.label) for statut in Statut}
+
+
+def a_un_statut(unite: str) -> bool:
+    """Un indicateur en texte n'a ni valeur chiffrée ni cible, donc pas de statut (et non
+    « sans données » : sa valeur compte comme renseignée à la complétude). La règle, une fois,
+    pour le constat « En bref », la figure du PIC et la vue d'ensemble."""
+    return unite != UNITE_TEXTE
 
 
 # --- Tendance ------------------------------------------------------------------------------------
