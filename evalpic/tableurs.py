@@ -15,12 +15,13 @@ DEBUTS_DE_FORMULE = ("=", "+", "-", "@", "\t", "\r")
 
 # Un nombre décimal écrit simplement (« -3.5 », « +2 ») : un tableur le lit comme un nombre, rien
 # ne s'exécute; le préfixer changerait la donnée.
-_NOMBRE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z", re.ASCII)
+NOMBRE_SIMPLE = r"^[+-]?[0-9]+(\.[0-9]+)?$"  # aussi lu par PostgreSQL (export des valeurs)
+_NOMBRE = re.compile(NOMBRE_SIMPLE, re.ASCII)
 
 
 def neutraliser_formule(texte: str) -> str:
     """`texte`, préfixé d'une apostrophe s'il commence comme une formule de tableur; un nombre
     décimal simple (« -3.5 ») reste intact."""
-    if texte.startswith(DEBUTS_DE_FORMULE) and not _NOMBRE.match(texte):
+    if texte.startswith(DEBUTS_DE_FORMULE) and not _NOMBRE.fullmatch(texte):
         return f"'{texte}"
     return texte

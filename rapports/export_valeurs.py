@@ -31,14 +31,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
+from django.db.models import Case, F, Func, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, Concat, Left, NullIf
 from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from evalpic.tableurs import DEBUTS_DE_FORMULE
+from evalpic.tableurs import DEBUTS_DE_FORMULE, NOMBRE_SIMPLE
 from indicateurs.models import StatutSaisie, Unite, Valeur
 from indicateurs.models.saisies import periodes_entre
 from quartiers.acces import Droit, quartiers_accessibles
@@ -112,9 +112,13 @@ def valeurs_exportables(utilisateur, filtres: FiltresExport) -> QuerySet[Valeur]
 
 def _texte_saisi(champ: str):
     """Un texte saisi : absent si vide, préfixé d'une apostrophe s'il commence comme une
-    formule de tableur."""
+    formule de tableur — la règle de `evalpic.tableurs.neutraliser_formule`, en SQL : un
+    nombre décimal simple (« -3.5 ») reste intact."""
+    formule = Q(In(Left(champ, 1), list(DEBUTS_DE_FORMULE))) & ~Q(
+        **{f"{champ}__regex": NOMBRE_SIMPLE}
+    )
     return Case(
-        When(In(Left(champ, 1), list(DEBUTS_DE_FORMULE)), then=Concat(Value("'"), F(champ))),
+        When(formule, then=Concat(Value("'"), F(champ))),
         default=NullIf(F(champ), Value("")),
         output_field=TextField(),
     )

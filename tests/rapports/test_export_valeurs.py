@@ -3,7 +3,9 @@ générique), filtres et 400, flux, requêtes constantes, anglais."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -13,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from evalpic.tableurs import neutraliser_formule
 from indicateurs.models import Saisie, Valeur
 from rapports import export_valeurs
 from rapports.export_valeurs import FiltresExport, flux_csv_generique, flux_csv_postgresql
@@ -300,3 +303,23 @@ def test_en_anglais_les_en_tetes_et_les_libelles_suivent_la_langue(client, eve, 
     assert ";Neighbourhood;Period;Indicator;Indicator name;Unit;Value;" in entete
     assert premiere.startswith("quartier-a;Quartier A;2025-T1;acces-nombre;Households;number;1200;")
     assert ";validated;" in premiere
+
+
+def test_un_texte_qui_n_est_qu_un_nombre_n_est_pas_prefixe_comme_dans_les_autres_csv(
+    eve, quartier_a
+):
+    """La règle de `evalpic.tableurs.neutraliser_formule`, écrite en SQL pour l'export : un
+    texte qui commence comme une formule est préfixé, un nombre décimal simple ne l'est pas —
+    par COPY comme par le chemin générique."""
+    texte = IndicateurFactory(code="texte-libre", unite="texte")
+    saisie = Saisie.objects.create(
+        table=quartier_a.table, periode=periode_du_trimestre(2025, 1), statut="validee"
+    )
+    essais = ["-3.5", "+2", "-3.5 degrés", "=1+1", "@x", "-3\n"]
+    valeur = Valeur.objects.create(saisie=saisie, indicateur=texte, valeur_texte="x")
+    for essai in essais:
+        Valeur.objects.filter(pk=valeur.pk).update(commentaire=essai)
+        for flux in (flux_csv_postgresql, flux_csv_generique):
+            contenu = b"".join(flux(eve, FiltresExport())).decode("utf-8-sig")
+            lignes = list(csv.reader(io.StringIO(contenu), delimiter=";"))
+            assert lignes[1][11] == neutraliser_formule(essai), (flux.__name__, essai)
