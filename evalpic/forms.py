@@ -1,5 +1,7 @@
 """Formulaires transversaux : langue de l'interface et profil."""
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -30,3 +32,5 @@ class JetonForm(forms.Form):
             "À quoi il sert, par exemple « tableur de la table » ou « script de recherche »."
         ),
     )
+    # Une clé par affichage du formulaire : l'envoyer deux fois ne crée qu'un jeton.
+    envoi = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -97,9 +98,23 @@ def creer_jeton_api(request):
     page ne crée pas un second jeton), qui montre sa clé une seule fois."""
     form = JetonForm(request.POST)
     if form.is_valid():
-        jeton, cle = creer_jeton(utilisateur=request.user, nom=form.cleaned_data["nom"])
-        request.session[SESSION_NOUVEAU_JETON] = {"nom": jeton.nom, "cle": cle}
-        return HttpResponseRedirect(reverse("profil") + "#jetons")
+        try:
+            jeton, cle = creer_jeton(
+                utilisateur=request.user,
+                nom=form.cleaned_data["nom"],
+                cle_envoi=form.cleaned_data["envoi"],
+            )
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            if cle is None:  # le même formulaire, déjà envoyé : sa clé a été donnée alors
+                messages.info(
+                    request,
+                    _("Ce formulaire a déjà créé le jeton « %(nom)s ».") % {"nom": jeton.nom},
+                )
+            else:
+                request.session[SESSION_NOUVEAU_JETON] = {"nom": jeton.nom, "cle": cle}
+            return HttpResponseRedirect(reverse("profil") + "#jetons")
     contexte = {
         "form": ProfilForm(instance=request.user),
         "jeton_form": form,

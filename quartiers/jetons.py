@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+import uuid
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,17 +22,37 @@ def empreinte(cle: str) -> str:
     return hashlib.sha256(cle.encode("utf-8")).hexdigest()
 
 
-def creer_jeton(*, utilisateur: Utilisateur, nom: str) -> tuple[JetonAPI, str]:
-    """Crée un jeton et renvoie sa clé en clair, qui ne sera plus jamais montrée."""
+def creer_jeton(
+    *, utilisateur: Utilisateur, nom: str, cle_envoi: uuid.UUID | None = None
+) -> tuple[JetonAPI, str | None]:
+    """Crée un jeton et renvoie sa clé en clair, qui ne sera plus jamais montrée.
+
+    `cle_envoi` est celle du formulaire : s'il a déjà créé un jeton de cette personne (le même
+    formulaire envoyé deux fois, un double clic), c'est ce jeton qui est renvoyé, sans clé (elle
+    a été donnée au premier envoi), et rien n'est créé. La contrainte d'unicité le garantit
+    aussi pour deux envois simultanés : le second attend le premier, puis le retrouve."""
     nom = (nom or "").strip()
     if not nom:
         raise ValidationError({"nom": [_("Donnez un nom au jeton (à quoi il sert).")]})
     if len(nom) > 100:
         raise ValidationError({"nom": [_("Le nom dépasse 100 caractères.")]})
     cle = PREFIXE_CLE + secrets.token_urlsafe(32)
-    jeton = JetonAPI.objects.create(
-        utilisateur=utilisateur, nom=nom, prefixe=cle[:12], empreinte=empreinte(cle)
-    )
+    try:
+        with transaction.atomic():
+            jeton = JetonAPI.objects.create(
+                utilisateur=utilisateur,
+                nom=nom,
+                prefixe=cle[:12],
+                empreinte=empreinte(cle),
+                cle_envoi=cle_envoi,
+            )
+    except IntegrityError:
+        deja = JetonAPI.objects.filter(utilisateur=utilisateur, cle_envoi=cle_envoi).first()
+        if cle_envoi is None or deja is None:  # la clé d'envoi d'une autre personne
+            raise ValidationError(
+                {"nom": [_("Ce formulaire a expiré : rechargez la page et recommencez.")]}
+            ) from None
+        return deja, None
     return jeton, cle
 
 

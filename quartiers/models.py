@@ -345,6 +345,11 @@ class JetonAPI(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     dernier_usage = models.DateTimeField(_("dernier usage"), null=True, blank=True)
     revoque_le = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    # La clé d'envoi du formulaire qui l'a créé : le même formulaire envoyé deux fois (double
+    # clic) ne crée qu'un jeton (`quartiers.jetons.creer_jeton`).
+    cle_envoi = models.UUIDField(
+        _("clé d'envoi du formulaire"), null=True, blank=True, unique=True, editable=False
+    )
 
     objects = JetonAPIQuerySet.as_manager()
 

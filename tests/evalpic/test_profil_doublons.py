@@ -58,3 +58,39 @@ def test_un_nom_invalide_repond_400_sans_rediriger_ni_creer(client, alice):
     assert reponse.context["jeton_form"].errors["nom"]
     assert not JetonAPI.objects.exists()
     assert client.get(reverse("profil")).context.get("cle") is None
+
+
+def _formulaire_affiche(client) -> dict:
+    """Les données du formulaire de création tel que le profil l'affiche (sa clé d'envoi)."""
+    envoi = client.get(reverse("profil")).context["jeton_form"]["envoi"].value()
+    return {"nom": "Tableur de la table", "envoi": str(envoi)}
+
+
+def test_le_meme_formulaire_envoye_deux_fois_ne_cree_qu_un_jeton(client, alice):
+    """Un double clic : deux POST du même formulaire. Le second ne crée rien, ne remplace pas la
+    clé que le premier a mise de côté, et le dit."""
+    client.force_login(alice)
+    donnees = _formulaire_affiche(client)
+    assert client.post(reverse("creer_jeton_api"), donnees).status_code == 302
+    second = client.post(reverse("creer_jeton_api"), donnees, follow=True)
+    jeton = JetonAPI.objects.get(utilisateur=alice)  # un seul
+    assert jeton.empreinte == empreinte(second.context["cle"])  # la clé du premier envoi
+    assert "déjà créé le jeton « Tableur de la table »" in second.content.decode()
+
+
+def test_chaque_affichage_du_formulaire_a_sa_cle_d_envoi(client, alice):
+    client.force_login(alice)
+    client.post(reverse("creer_jeton_api"), _formulaire_affiche(client))
+    client.post(reverse("creer_jeton_api"), _formulaire_affiche(client))
+    assert JetonAPI.objects.filter(utilisateur=alice).count() == 2
+
+
+def test_la_cle_d_envoi_d_une_autre_personne_est_refusee_sans_rien_creer(client, alice, charlie):
+    client.force_login(alice)
+    donnees = _formulaire_affiche(client)
+    client.post(reverse("creer_jeton_api"), donnees)
+    client.force_login(charlie)
+    reponse = client.post(reverse("creer_jeton_api"), donnees)
+    assert reponse.status_code == 400
+    assert "Ce formulaire a expiré" in reponse.content.decode()
+    assert not JetonAPI.objects.filter(utilisateur=charlie).exists()
