@@ -1,13 +1,15 @@
 """Ce qu'un fichier d'import doit être avant qu'on le lise : pas plus gros que le réglage
 `EVALPIC_IMPORT_TAILLE_MAX`, et vraiment du type que dit son extension (un .xlsx est une archive
 de classeur Excel, un .csv est du texte). Un fichier refusé l'est avec un message clair, sans que
-rien ne soit écrit."""
+rien ne soit écrit. Et ce que le classeur dit de lui-même : s'il demande d'être recalculé à
+l'ouverture (`recalcul_demande`), les valeurs gardées de ses formules ne sont pas fiables."""
 
 from __future__ import annotations
 
 import io
 import re
 import zipfile
+from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -73,16 +75,20 @@ def verifier_texte_csv(texte: str) -> None:
         raise _pas_un_csv()
 
 
-def verifier_classeur(contenu: bytes) -> None:
-    """Un .xlsx doit être une vraie archive de classeur Excel, de taille décompressée raisonnable
-    et sans partie démesurée (`BALISES_MAX`), avant qu'openpyxl ne l'ouvre."""
-    pas_un_classeur = ValidationError(
+def _pas_un_classeur() -> ValidationError:
+    return ValidationError(
         _(
             "Ce fichier .xlsx est illisible : ce n'est pas un classeur Excel. Enregistrez-le de "
             "nouveau au format XLSX (ou CSV UTF-8)."
         ),
         code="contenu",
     )
+
+
+def verifier_classeur(contenu: bytes) -> None:
+    """Un .xlsx doit être une vraie archive de classeur Excel, de taille décompressée raisonnable
+    et sans partie démesurée (`BALISES_MAX`), avant qu'openpyxl ne l'ouvre."""
+    pas_un_classeur = _pas_un_classeur()
     if not contenu.startswith(SIGNATURE_ZIP):
         raise pas_un_classeur
     try:
@@ -127,3 +133,38 @@ def _balises(archive: zipfile.ZipFile, membre: zipfile.ZipInfo) -> int:
     except Exception:  # zipfile lève BadZipFile, zlib.error, NotImplementedError, RuntimeError…
         return 0
     return compte
+
+
+class _Trouve(Exception):
+    """Arrête la lecture de xl/workbook.xml dès l'élément <calcPr>."""
+
+
+def recalcul_demande(contenu: bytes) -> bool:
+    """Vrai si le classeur demande d'être entièrement recalculé à l'ouverture :
+    `<calcPr fullCalcOnLoad="1"/>` (ou « true », booléen XML Schema) dans xl/workbook.xml. Un
+    programme qui ne calcule pas (XlsxWriter, openpyxl…) l'écrit, et la valeur qu'il garde pour
+    chaque formule n'est qu'un remplissage (0 chez XlsxWriter); Excel recalcule, puis efface
+    l'attribut en enregistrant. La partie, petite, est lue une fois, par morceaux, sans arbre
+    XML, jusqu'à l'élément <calcPr>."""
+    attributs: dict[str, str] = {}
+
+    def debut(nom: str, trouves: dict[str, str]) -> None:
+        if nom.rpartition("}")[2] == "calcPr":  # "espace}calcPr", quel que soit le préfixe
+            attributs.update(trouves)
+            raise _Trouve
+
+    parseur = expat.ParserCreate(namespace_separator="}")
+    parseur.StartElementHandler = debut
+    try:
+        with (
+            zipfile.ZipFile(io.BytesIO(contenu)) as archive,
+            archive.open("xl/workbook.xml") as flux,
+        ):
+            while morceau := flux.read(MORCEAU):
+                parseur.Parse(morceau, False)
+            parseur.Parse(b"", True)
+    except _Trouve:
+        return attributs.get("fullCalcOnLoad", "").strip() in ("1", "true")
+    except Exception as erreur:  # archive ou XML abîmés (openpyxl l'a pourtant ouvert)
+        raise _pas_un_classeur() from erreur
+    return False

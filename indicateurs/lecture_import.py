@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from indicateurs.controle_fichiers import (
+    recalcul_demande,
     taille_max,
     verifier_classeur,
     verifier_octets_csv,
@@ -182,12 +183,27 @@ class _FormuleSansValeur(_Illisible):
         )
 
 
+class _FormuleARecalculer(_Illisible):
+    def __new__(cls) -> _FormuleARecalculer:
+        return str.__new__(cls, "")
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Formule dont le classeur ne garde pas la valeur calculée : il demande d'être "
+            "recalculé à l'ouverture (fichier écrit par un programme ?). Ouvrez-le dans un "
+            "tableur, recalculez-le et enregistrez-le, ou remplacez la formule par sa valeur."
+        )
+
+
 def _rangees_xlsx(contenu: bytes) -> tuple[list[list[str]], str]:
     """Les rangées de la feuille du modèle (la première qui a les colonnes obligatoires sur sa
     première ligne, sinon la première du classeur) et son nom. La feuille est lue deux fois
     s'il y a des formules : d'abord telle qu'écrite (openpyxl ne dit qu'ainsi qu'une cellule
     est une formule), puis avec les valeurs que le tableur a calculées; une formule qui n'en a
-    pas (fichier écrit par un script) est un problème de sa ligne au lieu d'une cellule vide."""
+    pas (fichier écrit par un script) est un problème de sa ligne au lieu d'une cellule vide,
+    comme toute formule d'un classeur qui demande d'être recalculé à l'ouverture : la valeur
+    qu'il garde n'est qu'un remplissage (0 chez XlsxWriter), qu'on enregistrerait sans bruit."""
     verifier_classeur(contenu)
     rang, nom, rangees = _lire_feuille(contenu, data_only=False, lire=_texte_cellule)
     formules = [
@@ -197,11 +213,12 @@ def _rangees_xlsx(contenu: bytes) -> tuple[list[list[str]], str]:
         if isinstance(texte, _FormuleSansValeur)
     ]
     if formules:
+        recalcul = recalcul_demande(contenu)
         _rang, _nom, cellules = _lire_feuille(
             contenu, data_only=True, lire=lambda cellule: cellule, rang=rang
         )
         for i, j in formules:
-            rangees[i][j] = _valeur_calculee(cellules[i][j])
+            rangees[i][j] = _valeur_calculee(cellules[i][j], recalcul=recalcul)
     return rangees, nom
 
 
@@ -245,10 +262,12 @@ def _rang_de_la_feuille_du_modele(feuilles: list) -> int:
     return 0
 
 
-def _valeur_calculee(cellule) -> str:
+def _valeur_calculee(cellule, *, recalcul: bool) -> str:
     # Sans valeur ni type « str » (le texte vide qu'un tableur calcule), jamais calculée.
     if cellule.value is None and cellule.data_type not in ("s", "str"):
         return _FormuleSansValeur()
+    if recalcul:  # une valeur gardée, mais que le classeur lui-même dit périmée
+        return _FormuleARecalculer()
     return _texte_cellule(cellule)
 
 
