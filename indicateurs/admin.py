@@ -112,3 +112,6 @@ class SaisieAdmin(LectureSeuleMixin, admin.ModelAdmin):
 class ApprentissageAdmin(admin.ModelAdmin):
     list_display = ["quartier", "periode", "categorie", "auteur", "created_at"]
     list_filter = ["categorie", "quartier"]
+    # La saisie d'origine se lit (un apprentissage écrit dans un brouillon n'est publié qu'avec
+    # lui) mais ne se change pas ici : c'est le formulaire de saisie qui l'attache.
+    readonly_fields = ["saisie"]

@@ -31,7 +31,7 @@ from indicateurs.models import (
     StatutIndicateur,
     StrategieDeChangement,
 )
-from indicateurs.models.saisies import annee_et_trimestre
+from indicateurs.models.saisies import annee_et_trimestre, apprentissage_publie
 from quartiers.acces import Droit, quartiers_accessibles
 from quartiers.models import Quartier
 
@@ -442,6 +442,18 @@ class ApprentissageSerializer(serializers.ModelSerializer):
     indicateur = IndicateurConnuField(allow_null=True, required=False)
     changement = ChangementVisibleField(allow_null=True, required=False)
     auteur = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Comme les valeurs (`/valeurs/`), la liste montre aussi les brouillons des quartiers
+    # visibles; `saisie` dit d'où vient l'apprentissage, et le filtre `publie` garde ce que
+    # montrent les bilans et les tableaux de bord.
+    saisie = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Identifiant de la saisie trimestrielle où l'apprentissage a été écrit : il ne paraît "
+            "aux bilans et aux tableaux de bord qu'une fois cette saisie soumise ou validée. Nul "
+            "pour un apprentissage ajouté hors saisie (page d'ajout, API), publié aussitôt."
+        ),
+    )
 
     class Meta:
         model = Apprentissage
@@ -454,6 +466,7 @@ class ApprentissageSerializer(serializers.ModelSerializer):
             "changement",
             "texte_fr",
             "texte_en",
+            "saisie",
             "auteur",
             "created_at",
         ]
@@ -466,10 +479,22 @@ class ApprentissageFilterSet(django_filters.FilterSet):
     indicateur = django_filters.CharFilter(
         field_name="indicateur__code", label=_("indicateur (code)")
     )
+    publie = django_filters.BooleanFilter(
+        method="filtrer_publie",
+        label=_(
+            "publié : ajouté hors saisie, ou écrit dans une saisie soumise ou validée (ce que "
+            "montrent les bilans et les tableaux de bord)"
+        ),
+    )
 
     class Meta:
         model = Apprentissage
-        fields = ["quartier", "periode", "categorie", "indicateur"]
+        fields = ["quartier", "periode", "categorie", "indicateur", "publie"]
+
+    def filtrer_publie(self, queryset, name, value):
+        if value:
+            return queryset.publies()
+        return queryset.exclude(apprentissage_publie())
 
     def filtrer_periode(self, queryset, name, value):
         annee_trimestre = annee_et_trimestre(value)

@@ -307,7 +307,8 @@ def _appliquer(valeur: Valeur, donnee: DonneeValeur) -> None:
 
 def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
     """Les apprentissages du formulaire de saisie : une ligne vide est une rubrique laissée en
-    blanc (facultative), donc ignorée; les autres suivent la règle des rattachements."""
+    blanc (facultative), donc ignorée; les autres suivent la règle des rattachements. Rattachés
+    à la saisie, ils ne paraissent ailleurs qu'une fois elle publiée (`Apprentissage.publies`)."""
     retenus = [a for a in apprentissages if a.texte_fr.strip() or a.texte_en.strip()]
     quartier_id = saisie.table.quartier_id
     if erreurs := _erreurs_de_rattachement(
@@ -318,6 +319,7 @@ def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
         Apprentissage(
             quartier_id=quartier_id,
             periode_id=saisie.periode_id,
+            saisie=saisie,
             categorie=a.categorie,
             texte_fr=a.texte_fr,
             texte_en=a.texte_en,

@@ -167,9 +167,11 @@ def _lectures_par_quartier(quartiers, periodes, debut, fin) -> dict[int, _Lectur
     )
     for changement in changements:
         en_vigueur[changement.strategie_id].changements.append(changement)
-    apprentissages = Apprentissage.objects.filter(
-        quartier_id__in=ids, periode__debut__gte=debut, periode__fin__lte=fin
-    ).order_by("periode__debut", "pk")
+    apprentissages = (
+        Apprentissage.objects.publies()
+        .filter(quartier_id__in=ids, periode__debut__gte=debut, periode__fin__lte=fin)
+        .order_by("periode__debut", "pk")
+    )
     for apprentissage in apprentissages:
         lectures[apprentissage.quartier_id].apprentissages.append(apprentissage)
     for pk, completude in _completudes(ids, periodes).items():

@@ -137,12 +137,14 @@ class _Etiquettes(dict):
 def _reperes(
     quartier_ids, indicateur_ids, periodes: list[Periode]
 ) -> dict[tuple[int, int], list[Repere]]:
-    """(quartier, indicateur) → apprentissages épinglés, des seuls indicateurs lus; en tuples."""
+    """(quartier, indicateur) → apprentissages épinglés et publiés (`Apprentissage.publies`),
+    des seuls indicateurs lus; en tuples."""
     libelles = dict(CategorieApprentissage.choices)
     par_periode = {p.pk: (p.code, p.libelle) for p in periodes}
     reperes: dict[tuple[int, int], list[Repere]] = defaultdict(list)
     lignes = (
-        Apprentissage.objects.filter(
+        Apprentissage.objects.publies()
+        .filter(
             quartier_id__in=quartier_ids, indicateur_id__in=indicateur_ids, periode__in=periodes
         )
         .order_by("periode__debut", "pk")

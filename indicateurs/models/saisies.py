@@ -259,9 +259,24 @@ class CategorieApprentissage(models.TextChoices):
     AU_DELA = "au_dela", _("au-delà des changements")
 
 
+class ApprentissageQuerySet(models.QuerySet):
+    def publies(self) -> ApprentissageQuerySet:
+        """Les apprentissages que lisent les bilans, les tableaux de bord et l'API : ajoutés hors
+        saisie (page d'ajout, API), publiés aussitôt, ou écrits dans une saisie publiée
+        (`STATUTS_PUBLIES`, comme `ValeurQuerySet.publiees`). Une jointure dans la même requête."""
+        return self.filter(apprentissage_publie())
+
+
+def apprentissage_publie() -> Q:
+    """La règle de publication d'un apprentissage, en SQL : sans saisie, ou d'une saisie soumise
+    ou validée (le filtre `publie` de l'API s'en sert aussi pour l'exclure)."""
+    return Q(saisie__isnull=True) | Q(saisie__statut__in=STATUTS_PUBLIES)
+
+
 class Apprentissage(models.Model):
     """Ce qu'un quartier a appris pendant une période, rattaché au besoin à un indicateur ou à un
-    changement visé."""
+    changement visé. Écrit dans le formulaire de saisie, il suit sa `saisie` : invisible hors
+    de la page de saisie tant qu'elle n'est pas soumise (`ApprentissageQuerySet.publies`)."""
 
     quartier = models.ForeignKey(
         Quartier,
@@ -293,6 +308,16 @@ class Apprentissage(models.Model):
     )
     texte_fr = models.TextField(_("texte (français)"), blank=True)
     texte_en = models.TextField(_("texte (anglais)"), blank=True)
+    # La saisie où l'apprentissage a été écrit (formulaire de saisie); vide s'il a été ajouté
+    # hors saisie (page d'ajout, API, avant ce champ), et alors publié aussitôt.
+    saisie = models.ForeignKey(
+        Saisie,
+        on_delete=models.CASCADE,
+        related_name="apprentissages",
+        null=True,
+        blank=True,
+        verbose_name=_("saisie"),
+    )
     auteur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -302,6 +327,8 @@ class Apprentissage(models.Model):
         verbose_name=_("auteur·e"),
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    objects = models.Manager.from_queryset(ApprentissageQuerySet)()
 
     class Meta:
         verbose_name = _("apprentissage")
