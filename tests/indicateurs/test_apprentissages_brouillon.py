@@ -204,5 +204,6 @@ def test_l_admin_montre_la_saisie_sans_la_changer(client, ada, brouillon):
     page = client.get(
         reverse("admin:indicateurs_apprentissage_change", args=[apprentissage.pk])
     ).content.decode()
-    assert 'name="saisie"' not in page
-    assert str(brouillon) in page
+    assert 'name="saisie"' not in page  # lue, pas changée
+    lien = reverse("admin:indicateurs_saisie_change", args=[brouillon.pk])
+    assert f'<div class="readonly"><a href="{lien}">{brouillon}</a></div>' in page
