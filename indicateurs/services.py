@@ -39,7 +39,7 @@ from indicateurs.validation import (
     verifier_donnee,
 )
 from quartiers.acces import Droit, exiger_le_droit
-from quartiers.models import TableDeQuartier
+from quartiers.models import Quartier, TableDeQuartier
 
 MODIFIABLES = (StatutSaisie.BROUILLON, StatutSaisie.RENVOYEE)
 LONGUEUR_MOTIF_MAX = 2000
@@ -315,7 +315,7 @@ def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
         quartier_id, indicateur_ids=[a.indicateur_id for a in retenus]
     ):
         raise ValidationError(erreurs)
-    Apprentissage.objects.bulk_create(
+    nouveaux = [
         Apprentissage(
             quartier_id=quartier_id,
             periode_id=saisie.periode_id,
@@ -327,6 +327,26 @@ def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
             auteur=auteur,
         )
         for a in retenus
+    ]
+    # Le formulaire renvoyé tel quel (après un conflit de version, par exemple) n'écrit pas une
+    # seconde fois un apprentissage déjà écrit dans cette saisie. La version de la saisie, prise
+    # dans la même transaction, fait passer les écritures une à une.
+    deja = {_identite(a) for a in Apprentissage.objects.filter(saisie=saisie)}
+    Apprentissage.objects.bulk_create(a for a in nouveaux if _identite(a) not in deja)
+
+
+def _identite(apprentissage: Apprentissage) -> tuple:
+    """Ce qui fait qu'un apprentissage est le même : deux fois ces champs, c'est un envoi répété
+    (double clic, client d'API qui réessaie), jamais deux apprentissages voulus."""
+    return (
+        apprentissage.quartier_id,
+        apprentissage.periode_id,
+        apprentissage.saisie_id,
+        apprentissage.categorie,
+        apprentissage.indicateur_id,
+        apprentissage.changement_id,
+        apprentissage.texte_fr,
+        apprentissage.texte_en,
     )
 
 
@@ -385,7 +405,8 @@ def ajouter_apprentissage(
     coordination pour son quartier, le conseil pour ses quartiers, l'évaluation partout).
     404 si le quartier est invisible, 403 sans le droit; `ValidationError` par champ s'il n'a
     aucun texte, un texte de plus de `LONGUEUR_TEXTE_MAX` caractères (comme le formulaire), ou
-    si l'indicateur ou le changement visé n'est pas de ce quartier."""
+    si l'indicateur ou le changement visé n'est pas de ce quartier. Le même apprentissage
+    envoyé deux fois (`_identite`) n'est écrit qu'une fois : le second envoi rend le premier."""
     exiger_le_droit(auteur, Droit.COMMENTER, quartier, refus=str(REFUS_D_APPRENTISSAGE))
     texte_fr, texte_en = (texte_fr or "").strip(), (texte_en or "").strip()
     erreurs: dict[str, list[str]] = {}
@@ -406,7 +427,7 @@ def ajouter_apprentissage(
     )
     if erreurs:
         raise ValidationError(erreurs)
-    return Apprentissage.objects.create(
+    nouveau = Apprentissage(
         quartier=quartier,
         periode=periode,
         categorie=categorie,
@@ -416,6 +437,18 @@ def ajouter_apprentissage(
         changement=changement,
         auteur=auteur,
     )
+    with transaction.atomic():
+        # Le même envoi deux fois (double clic, client qui réessaie) : le second attend le
+        # premier sur la ligne du quartier, puis retrouve son apprentissage au lieu d'en écrire
+        # un second.
+        Quartier.objects.select_for_update().filter(pk=quartier.pk).first()
+        for existant in Apprentissage.objects.filter(
+            quartier=quartier, periode=periode, saisie=None, texte_fr=texte_fr, texte_en=texte_en
+        ):
+            if _identite(existant) == _identite(nouveau):
+                return existant
+        nouveau.save()
+    return nouveau
 
 
 # --- Circuit de validation ----------------------------------------------------------------------
