@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from evalpic.admin_entrees import EntreesVerifieesMixin
 from indicateurs.models import (
     Action,
     Apprentissage,
@@ -17,31 +18,31 @@ from indicateurs.models import (
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["code", "nom_fr", "nom_en", "ordre"]
 
 
-class ChangementInline(admin.TabularInline):
+class ChangementInline(EntreesVerifieesMixin, admin.TabularInline):
     model = ChangementVise
     extra = 0
     fields = ["code", "libelle", "horizon", "famille", "theme", "ordre"]
 
 
-class LienInline(admin.TabularInline):
+class LienInline(EntreesVerifieesMixin, admin.TabularInline):
     model = LienDeChangement
     extra = 0
     fk_name = "strategie"
 
 
 @admin.register(StrategieDeChangement)
-class StrategieAdmin(admin.ModelAdmin):
+class StrategieAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["quartier", "version", "titre", "statut", "adoptee_le"]
     list_filter = ["statut", "quartier"]
     inlines = [ChangementInline, LienInline]
 
 
 @admin.register(ChangementVise)
-class ChangementViseAdmin(admin.ModelAdmin):
+class ChangementViseAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["code", "libelle", "strategie", "horizon", "famille"]
     list_filter = ["horizon", "famille", "strategie__quartier"]
     filter_horizontal = ["indicateurs"]
@@ -49,7 +50,7 @@ class ChangementViseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["titre", "quartier", "type_action", "debut", "fin"]
     list_filter = ["type_action", "quartier"]
     filter_horizontal = ["partenaires", "changements"]
@@ -57,26 +58,26 @@ class ActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicateur)
-class IndicateurAdmin(admin.ModelAdmin):
+class IndicateurAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["code", "nom_fr", "famille", "theme", "unite", "mode", "statut"]
     list_filter = ["famille", "theme", "unite", "mode", "statut"]
     search_fields = ["code", "nom_fr", "nom_en"]
 
 
-class CibleInline(admin.TabularInline):
+class CibleInline(EntreesVerifieesMixin, admin.TabularInline):
     model = Cible
     extra = 0
 
 
 @admin.register(IndicateurSuivi)
-class IndicateurSuiviAdmin(admin.ModelAdmin):
+class IndicateurSuiviAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["quartier", "indicateur", "valeur_reference", "date_reference", "actif"]
     list_filter = ["quartier", "actif"]
     inlines = [CibleInline]
 
 
 @admin.register(Periode)
-class PeriodeAdmin(admin.ModelAdmin):
+class PeriodeAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["__str__", "debut", "fin", "echeance", "statut"]
     list_filter = ["statut", "annee"]
 
@@ -96,13 +97,13 @@ class LectureSeuleMixin:
         return False
 
 
-class ValeurInline(LectureSeuleMixin, admin.TabularInline):
+class ValeurInline(EntreesVerifieesMixin, LectureSeuleMixin, admin.TabularInline):
     model = Valeur
     extra = 0
 
 
 @admin.register(Saisie)
-class SaisieAdmin(LectureSeuleMixin, admin.ModelAdmin):
+class SaisieAdmin(EntreesVerifieesMixin, LectureSeuleMixin, admin.ModelAdmin):
     list_display = ["table", "periode", "statut", "version", "soumise_le", "validee_le"]
     list_filter = ["statut", "periode"]
     inlines = [ValeurInline]

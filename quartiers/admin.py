@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.admin_entrees import EntreesVerifieesMixin
 from quartiers.models import (
     Affectation,
     JetonAPI,
@@ -14,14 +15,14 @@ from quartiers.models import (
 )
 
 
-class AffectationInline(admin.TabularInline):
+class AffectationInline(EntreesVerifieesMixin, admin.TabularInline):
     model = Affectation
     extra = 0
     autocomplete_fields = ["quartier"]
 
 
 @admin.register(Utilisateur)
-class UtilisateurAdmin(UserAdmin):
+class UtilisateurAdmin(EntreesVerifieesMixin, UserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role_global", "langue", "is_active"]
     list_filter = ["role_global", "langue", "is_active", "is_staff"]
@@ -38,13 +39,13 @@ class UtilisateurAdmin(UserAdmin):
     ]
 
 
-class TableInline(admin.StackedInline):
+class TableInline(EntreesVerifieesMixin, admin.StackedInline):
     model = TableDeQuartier
     can_delete = False
 
 
 @admin.register(Quartier)
-class QuartierAdmin(admin.ModelAdmin):
+class QuartierAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["nom", "niveau_soutien", "arrondissement"]
     list_filter = ["niveau_soutien"]
     search_fields = ["nom", "slug"]
@@ -53,18 +54,18 @@ class QuartierAdmin(admin.ModelAdmin):
 
 
 @admin.register(Secteur)
-class SecteurAdmin(admin.ModelAdmin):
+class SecteurAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["code", "nom_fr", "nom_en", "ordre"]
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(EntreesVerifieesMixin, admin.TabularInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["table"]
 
 
 @admin.register(Partenaire)
-class PartenaireAdmin(admin.ModelAdmin):
+class PartenaireAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["nom", "secteur", "acteur_influence", "donnees_fictives"]
     list_filter = ["secteur", "acteur_influence", "donnees_fictives"]
     search_fields = ["nom"]
@@ -72,20 +73,20 @@ class PartenaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(TableDeQuartier)
-class TableDeQuartierAdmin(admin.ModelAdmin):
+class TableDeQuartierAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["quartier", "nom", "organisme_coordonnateur"]
     search_fields = ["nom", "quartier__nom"]
 
 
 @admin.register(Affectation)
-class AffectationAdmin(admin.ModelAdmin):
+class AffectationAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["utilisateur", "quartier", "role", "debut", "fin"]
     list_filter = ["role", "quartier"]
     autocomplete_fields = ["utilisateur", "quartier"]
 
 
 @admin.register(JetonAPI)
-class JetonAPIAdmin(admin.ModelAdmin):
+class JetonAPIAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["nom", "utilisateur", "prefixe", "created_at", "dernier_usage", "revoque_le"]
     list_filter = ["revoque_le"]
     search_fields = ["nom", "utilisateur__email", "prefixe"]

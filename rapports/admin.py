@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from evalpic.admin_entrees import EntreesVerifieesMixin
 from rapports.models import Bilan
 
 
 @admin.register(Bilan)
-class BilanAdmin(admin.ModelAdmin):
+class BilanAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["__str__", "portee", "statut", "planifie", "tentatives", "created_at"]
     list_filter = ["statut", "portee", "planifie", "annee"]
     # Un bilan se demande par le service (pages, API, calendrier) et se produit par le worker;
