@@ -110,7 +110,7 @@ class SaisieAdmin(EntreesVerifieesMixin, LectureSeuleMixin, admin.ModelAdmin):
 
 
 @admin.register(Apprentissage)
-class ApprentissageAdmin(admin.ModelAdmin):
+class ApprentissageAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["quartier", "periode", "categorie", "auteur", "created_at"]
     list_filter = ["categorie", "quartier"]
     # La saisie d'origine se lit (un apprentissage écrit dans un brouillon n'est publié qu'avec
