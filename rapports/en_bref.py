@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from evalpic.templatetags.evalpic import nombre as nombre_localise
 from rapports.series import Statut
 from rapports.statuts import a_un_statut
 
@@ -28,8 +29,10 @@ def _nombre(texte: str | None) -> Decimal:
     return Decimal(texte) if texte is not None else Decimal(0)
 
 
-def _affiche(nombre: Decimal) -> str:
-    return format(nombre.normalize(), "f") if nombre != nombre.to_integral() else str(int(nombre))
+def _affiche(nombre: Decimal | str | None) -> str:
+    """Un chiffre du constat écrit dans la langue active, celle du bilan (« 2,035 » en français,
+    « 2.035 » en anglais); les chiffres gardés avec le constat restent ceux de l'instantané."""
+    return nombre_localise(_nombre(nombre) if isinstance(nombre, str | None) else nombre)
 
 
 def _sens(avant: Decimal, apres: Decimal, plus: str, moins: str, stable: str) -> str:
@@ -70,7 +73,7 @@ def constats(instantane: dict) -> list[Constat]:
         resultat += [
             _partenaires(depart, fin),
             _participation(depart, fin),
-            _influence(depart, fin),
+            _influence(depart, fin, une_table=instantane["portee"] == "quartier"),
         ]
     resultat.append(_indicateurs(instantane))
     return resultat
@@ -96,8 +99,8 @@ def _partenaires(depart: dict, fin: dict) -> Constat:
         "diversite": diversite,
         "s_avant": _affiche(s_avant),
         "s_apres": _affiche(s_apres),
-        "h_avant": depart["diversite_shannon"],
-        "h_apres": fin["diversite_shannon"],
+        "h_avant": _affiche(depart["diversite_shannon"]),
+        "h_apres": _affiche(fin["diversite_shannon"]),
     }
     chiffres = {"depart": depart, "fin": fin}
     return Constat("partenaires", texte, _en_texte(chiffres))
@@ -131,18 +134,27 @@ def _participation(depart: dict, fin: dict) -> Constat:
     )
 
 
-def _influence(depart: dict, fin: dict) -> Constat:
+def _influence(depart: dict, fin: dict, *, une_table: bool) -> Constat:
+    """Le bilan d'un quartier parle de sa table, celui du PIC de toutes les tables."""
+    if une_table:
+        phrase = _(
+            "La table a %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
+            "décideurs) : %(apres)s partenaires d'influence actifs en %(fin)s, contre %(avant)s "
+            "en %(depart)s."
+        )
+    else:
+        phrase = _(
+            "Les tables ont %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
+            "décideurs) : %(apres)s partenaires d'influence actifs en %(fin)s, contre %(avant)s "
+            "en %(depart)s."
+        )
     return _evolution(
         "influence",
         "acteurs_influence",
         depart,
         fin,
         (_("davantage accès"), _("moins accès"), _("autant accès")),
-        _(
-            "Les tables ont %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
-            "décideurs) : %(apres)s partenaires d'influence actifs en %(fin)s, contre %(avant)s "
-            "en %(depart)s."
-        ),
+        phrase,
     )
 
 

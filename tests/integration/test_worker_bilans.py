@@ -20,9 +20,10 @@ import redis
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
+from evalpic.templatetags.evalpic import nombre
 from quartiers.models import RoleGlobal
 from rapports import services
 from rapports.en_bref import constats
@@ -176,13 +177,16 @@ def test_le_worker_produit_le_bilan_demande(worker, sans_file_injoignable, clien
         accorde("sans_donnees", "n'a pas encore de données", "n'ont pas encore de données"),
     ):
         assert fragment in en_bref, fragment
-    for cle in ("participation", "influence"):
-        for moment in ("avant", "apres"):
-            assert tous[cle].chiffres[moment] in tous[cle].texte, (cle, moment)
-    partenaires = tous["partenaires"]
-    for moment in ("depart", "fin"):
-        for cle in ("partenaires_actifs", "secteurs_distincts", "diversite_shannon"):
-            assert partenaires.chiffres[moment][cle] in partenaires.texte, (moment, cle)
+    # Les chiffres de l'instantané, écrits dans la langue du bilan (« 2,035 » en français).
+    with translation.override(bilan.instantane["langue"]):
+        for cle in ("participation", "influence"):
+            for moment in ("avant", "apres"):
+                assert nombre(tous[cle].chiffres[moment]) in tous[cle].texte, (cle, moment)
+        partenaires = tous["partenaires"]
+        for moment in ("depart", "fin"):
+            for cle in ("partenaires_actifs", "secteurs_distincts", "diversite_shannon"):
+                chiffre = nombre(partenaires.chiffres[moment][cle])
+                assert chiffre in partenaires.texte, (moment, cle)
     assert partenaires.chiffres["fin"]["partenaires_actifs"] == "3"
 
     # Le fichier servi est celui-là.

@@ -182,7 +182,7 @@ def test_le_pic_calcule_l_indice_de_shannon_sur_l_union():
             )
     partenaires = _constats(_bilan())["partenaires"]
     assert partenaires.chiffres["fin"]["diversite_shannon"] == "0.693"
-    assert "indice de Shannon de 0.693 à 0.693" in partenaires.texte
+    assert "indice de Shannon de 0,693 à 0,693" in partenaires.texte  # virgule du français
 
 
 def test_le_pic_part_d_une_seule_fenetre_commune():
