@@ -3,6 +3,7 @@ page interactive (graphiques Plotly) et le PDF (graphiques en SVG par kaleido)."
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -44,7 +45,7 @@ def serie_de(donnees: dict, catalogue: dict, quartier: str) -> SerieIndicateur:
         quartier=quartier,
         reference=_decimal(donnees["reference"]),
         points=[
-            Point(p["periode"], p["libelle"], None, _decimal(p["valeur"]))
+            Point(p["periode"], p["libelle"], None, _decimal(p["valeur"]), p.get("texte", ""))
             for p in donnees["points"]
         ],
         cibles=[
@@ -69,11 +70,13 @@ def _sections_du_quartier(quartier: dict, catalogue: dict, image: Callable | Non
             places.add(code)
             serie = serie_de(series[code], catalogue, quartier["nom"])
             figure = graphiques.courbe_a_renverser(serie)
+            # Un indicateur en texte n'a pas de statut (`a_un_statut`) : pas d'étiquette.
+            etat = series[code]["statut"] if a_un_statut(serie.unite) else ""
             courbes.append(
                 {
                     "serie": serie,
-                    "statut": series[code]["statut"],
-                    "libelle_statut": Statut(series[code]["statut"]).label,
+                    "statut": etat,
+                    "libelle_statut": Statut(etat).label if etat else "",
                     "figure": figure,
                     "image": image(figure, cle_image(quartier["slug"], code)) if image else None,
                     "ancre": ancre_image(cle_image(quartier["slug"], code)),
@@ -141,6 +144,9 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
     return {
         "instantane": instantane,
         "periode": instantane["periode"],
+        # Des dates, que le gabarit écrit dans la langue du bilan (« 1 avril 2026 »).
+        "debut": datetime.date.fromisoformat(instantane["periode"]["debut"]),
+        "fin": datetime.date.fromisoformat(instantane["periode"]["fin"]),
         "constats": constats(instantane),
         # Une liste triée, pas le dictionnaire : jsonb ne garde pas l'ordre de ses clés, et le
         # HTML régénéré depuis l'instantané stocké doit être le même, à l'octet.
@@ -189,5 +195,18 @@ def _dans_sa_langue(
     extra: dict | None = None,
 ) -> SafeString:
     with translation.override(instantane["langue"]):
-        donnees = {**contexte(instantane, image=image), "titre": titre, **(extra or {})}
+        donnees = {
+            **contexte(instantane, image=image),
+            "titre": titre,
+            "titre_couverture": titre_insecable(titre),
+            **(extra or {}),
+        }
         return render_to_string(gabarit, donnees)
+
+
+def titre_insecable(titre: str) -> str:
+    """Le titre de la couverture du PDF, qui ne laisse pas un mot seul sur sa ligne : le tiret
+    reste avec le mot qui le précède et les deux derniers mots vont ensemble (« T2 2026 »)."""
+    titre = titre.replace(" —", "\u00a0—")
+    debut, espace, fin = titre.rpartition(" ")
+    return f"{debut}\u00a0{fin}" if espace else titre
