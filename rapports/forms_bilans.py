@@ -45,3 +45,24 @@ class DemandeBilanForm(forms.Form):
             "trimestre": trimestre,
             "langue": self.cleaned_data["langue"],
         }
+
+
+class ComparaisonForm(forms.Form):
+    """Les deux bilans cochés dans la liste : deux identifiants, différents."""
+
+    a = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    b = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+    def clean(self):
+        donnees = super().clean()
+        if self.errors:
+            raise forms.ValidationError(
+                _("Choisissez deux bilans prêts dans la liste : un bilan A et un bilan B."),
+                code="choix",
+            )
+        if donnees["a"] == donnees["b"]:
+            raise forms.ValidationError(
+                _("A et B sont le même bilan : choisissez deux bilans différents."),
+                code="meme_bilan",
+            )
+        return donnees

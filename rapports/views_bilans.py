@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rapports import comparaison, rendu, selectors, services
 from rapports.fichiers import reponse_du_fichier
-from rapports.forms_bilans import DemandeBilanForm
+from rapports.forms_bilans import ComparaisonForm, DemandeBilanForm
 from rapports.models import StatutBilan
 
 
@@ -34,8 +34,19 @@ def liste(request):
                     request, _("Le bilan est demandé : vous serez prévenu·e quand il sera prêt.")
                 )
             return redirect("bilan_detail", pk=bilan.pk)
+    return _page_des_bilans(request, form)
+
+
+def _page_des_bilans(request, form, comparaison=None, status: int | None = None):
+    """La liste des bilans, avec le formulaire de demande et celui de comparaison (ses erreurs
+    et les bilans cochés quand un choix est refusé)."""
     bilans = selectors.bilans_accessibles(request.user)[:200]
-    return TemplateResponse(request, "rapports/bilans.html", {"form": form, "bilans": bilans})
+    contexte = {
+        "form": form,
+        "bilans": bilans,
+        "comparaison": comparaison or ComparaisonForm(),
+    }
+    return TemplateResponse(request, "rapports/bilans.html", contexte, status=status)
 
 
 @login_required
@@ -64,11 +75,14 @@ def telecharger(request, pk: int, format: str):
 @login_required
 @require_GET
 def comparer(request):
-    try:
-        a = selectors.bilan_accessible_ou_404(request.user, int(request.GET.get("a", "")))
-        b = selectors.bilan_accessible_ou_404(request.user, int(request.GET.get("b", "")))
-    except ValueError as erreur:
-        raise Http404(_("Bilan introuvable.")) from erreur
+    """Compare deux bilans cochés dans la liste. Un choix manquant, illisible ou le même bilan
+    deux fois : la liste à nouveau, avec ce qu'il faut corriger (400); un bilan d'ailleurs : 404."""
+    choix = ComparaisonForm(request.GET)
+    if not choix.is_valid():
+        demande = DemandeBilanForm(utilisateur=request.user)
+        return _page_des_bilans(request, demande, comparaison=choix, status=400)
+    a = selectors.bilan_accessible_ou_404(request.user, choix.cleaned_data["a"])
+    b = selectors.bilan_accessible_ou_404(request.user, choix.cleaned_data["b"])
     if (a.portee, a.quartier_id) != (b.portee, b.quartier_id):
         return TemplateResponse(
             request,

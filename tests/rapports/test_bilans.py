@@ -290,7 +290,7 @@ def test_comparer_deux_bilans_de_meme_portee(client, coordonnatrice, villeray, b
     assert len(reponse.context["differences"]) == 3
     client.force_login(coordonnatrice)
     assert client.get(reverse("bilans_comparer"), {"a": a.pk, "b": b.pk}).status_code == 404
-    assert client.get(reverse("bilans_comparer"), {"a": "x", "b": a.pk}).status_code == 404
+    assert client.get(reverse("bilans_comparer"), {"a": "x", "b": a.pk}).status_code == 400
 
 
 def _pic_avec_des_workers(eve, settings, *, tranches: int):
