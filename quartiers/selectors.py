@@ -15,6 +15,9 @@ from indicateurs.models import (
     ChangementVise,
     IndicateurSuivi,
     LienDeChangement,
+    ModeCollecte,
+    Periode,
+    StatutPeriode,
     StatutStrategie,
     StrategieDeChangement,
     Valeur,
@@ -65,8 +68,7 @@ class PageQuartier:
     suivis: list[IndicateurSuivi] = field(default_factory=list)
 
 
-def _evolution_partenaires(quartier: Quartier) -> list[PartenairesParAnnee]:
-    participations, actions = lire_registre(quartier)
+def _evolution_partenaires(participations: list, actions: list) -> list[PartenairesParAnnee]:
     if not participations:
         return []
     premiere = min(p.debut for p in participations).year
@@ -89,17 +91,49 @@ def _evolution_partenaires(quartier: Quartier) -> list[PartenairesParAnnee]:
 
 
 def _derniere_valeur(champ: str):
-    """La dernière valeur transmise (jamais un brouillon, comme sur les tableaux de bord)."""
+    """La dernière valeur transmise, nombre ou texte (jamais un brouillon, comme sur les tableaux
+    de bord)."""
     return Subquery(
         Valeur.objects.publiees()
         .filter(
+            Q(valeur_numerique__isnull=False) | ~Q(valeur_texte=""),
             saisie__table__quartier_id=OuterRef("quartier_id"),
             indicateur_id=OuterRef("indicateur_id"),
-            valeur_numerique__isnull=False,
         )
         .order_by("-saisie__periode__debut")
         .values(champ)[:1]
     )
+
+
+def _suivis_avec_derniere_valeur(quartier: Quartier, registre: tuple[list, list]) -> list:
+    """Les indicateurs suivis et leur dernière valeur : saisie (nombre ou texte) lue en
+    sous-requêtes; calculée à partir du registre sur la dernière période commencée, comme les
+    tableaux de bord (une requête de plus, s'il y a des indicateurs calculés)."""
+    suivis = list(
+        IndicateurSuivi.objects.filter(quartier=quartier, actif=True)
+        .select_related("indicateur__theme")
+        .annotate(
+            derniere_valeur=_derniere_valeur("valeur_numerique"),
+            derniere_texte=_derniere_valeur("valeur_texte"),
+            derniere_periode_annee=_derniere_valeur("saisie__periode__annee"),
+            derniere_periode_trimestre=_derniere_valeur("saisie__periode__trimestre"),
+        )
+        .order_by("indicateur__famille", "indicateur__code")
+    )
+    calcules = [s for s in suivis if s.indicateur.mode == ModeCollecte.CALCULE]
+    periode = (
+        Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut").first()
+        if calcules
+        else None
+    )
+    if periode:
+        mesures = calculer(*registre, periode.debut, periode.fin)
+        for suivi in calcules:
+            suivi.derniere_valeur = mesures.get(suivi.indicateur.calcul)
+            suivi.derniere_texte = ""
+            suivi.derniere_periode_annee = periode.annee
+            suivi.derniere_periode_trimestre = periode.trimestre
+    return suivis
 
 
 def page_quartier(utilisateur, slug: str) -> PageQuartier:
@@ -114,10 +148,11 @@ def page_quartier(utilisateur, slug: str) -> PageQuartier:
     versions = list(quartier.strategies.order_by("-version"))
     strategie = next((v for v in versions if v.statut == StatutStrategie.EN_VIGUEUR), None)
     strategie = strategie or (versions[0] if versions else None)
+    registre = lire_registre(quartier)
     page = PageQuartier(
         quartier=quartier,
         participations=participations,
-        evolution=_evolution_partenaires(quartier),
+        evolution=_evolution_partenaires(*registre),
         strategie=strategie,
         versions=versions,
     )
@@ -128,14 +163,5 @@ def page_quartier(utilisateur, slug: str) -> PageQuartier:
             )
         )
         page.liens = list(strategie.liens.select_related("source", "cible"))
-    page.suivis = list(
-        IndicateurSuivi.objects.filter(quartier=quartier, actif=True)
-        .select_related("indicateur__theme")
-        .annotate(
-            derniere_valeur=_derniere_valeur("valeur_numerique"),
-            derniere_periode_annee=_derniere_valeur("saisie__periode__annee"),
-            derniere_periode_trimestre=_derniere_valeur("saisie__periode__trimestre"),
-        )
-        .order_by("indicateur__famille", "indicateur__code")
-    )
+    page.suivis = _suivis_avec_derniere_valeur(quartier, registre)
     return page
