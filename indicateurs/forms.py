@@ -3,11 +3,15 @@ formulaires du circuit de validation et celui d'un apprentissage ajouté à un q
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.templatetags.evalpic import nombre
 from evalpic.widgets import ListeDeroulante
 from indicateurs.models import (
     CategorieApprentissage,
@@ -28,6 +32,7 @@ from indicateurs.validation import (
     LONGUEUR_URL_MAX,
     DonneeValeur,
     analyser,
+    verifier_donnee,
 )
 
 # Partie d'une donnée (clé des erreurs des services) → préfixe du champ du formulaire.
@@ -38,6 +43,10 @@ PREFIXES = {
     "commentaire": "c",
     "preuve_url": "p",
 }
+
+# Un nombre écrit avec des virgules de milliers (« 12,345.5 », « 1,234 »), comme la page anglaise
+# l'affiche : hors de cette forme, la virgule reste un séparateur décimal (« 3,5 »).
+_MILLIERS_ANGLAIS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 
 INDICES_UNITE = {
     Unite.NOMBRE: _("nombre entier ≥ 0"),
@@ -62,7 +71,7 @@ class SaisieForm(forms.Form):
             self._ajouter_champs(ligne, lecture_seule)
         for categorie, libelle in CategorieApprentissage.choices:
             self.fields[f"app_{categorie}"] = forms.CharField(
-                label=libelle,
+                label=capfirst(libelle),  # les rubriques s'écrivent en minuscules dans les phrases
                 required=False,
                 max_length=LONGUEUR_TEXTE_MAX,
                 widget=forms.Textarea(attrs={"rows": 3}),
@@ -117,29 +126,40 @@ class SaisieForm(forms.Form):
         donnees = super().clean()
         for ligne in self.lignes:
             cle = f"v{ligne.indicateur.pk}"
-            if cle in self.errors:
-                continue
-            try:
-                donnees[cle] = analyser(ligne.indicateur.unite, donnees.get(cle, ""))
-            except ValidationError as erreur:
-                self.add_error(cle, erreur)
+            if cle not in self.errors:
+                unite, brut = ligne.indicateur.unite, donnees.get(cle, "")
+                try:
+                    donnees[cle] = analyser(unite, brut if unite == Unite.TEXTE else _lire(brut))
+                except ValidationError as erreur:
+                    self.add_error(cle, erreur)
+            self._verifier_regles(ligne)
         return donnees
+
+    def _verifier_regles(self, ligne: LigneFormulaire) -> None:
+        """Les règles de la donnée entière (`verifier_donnee`, celles du service, de l'API et de
+        l'import), vérifiées avec celles des champs : toutes les erreurs d'un envoi paraissent
+        ensemble, même la raison qui manque à un « non disponible » à côté d'une valeur
+        illisible. Un champ déjà en erreur garde la sienne (pas deux fois le même message)."""
+        pk = ligne.indicateur.pk
+        for partie, messages in verifier_donnee(ligne.indicateur.unite, self._donnee(pk)).items():
+            champ = f"{PREFIXES[partie]}{pk}"
+            if champ not in self.errors:
+                self.add_error(champ, messages)
+
+    def _donnee(self, pk: int) -> DonneeValeur:
+        valeur = self.cleaned_data.get(f"v{pk}")
+        return DonneeValeur(
+            valeur=None if isinstance(valeur, str) else valeur,
+            texte=valeur if isinstance(valeur, str) else "",
+            non_disponible=self.cleaned_data.get(f"nd{pk}", False),
+            raison=self.cleaned_data.get(f"r{pk}", ""),
+            commentaire=self.cleaned_data.get(f"c{pk}", ""),
+            preuve_url=self.cleaned_data.get(f"p{pk}", ""),
+        )
 
     def donnees(self) -> dict[int, DonneeValeur]:
         """Les données de chaque indicateur, prêtes pour `enregistrer_saisie`."""
-        resultat = {}
-        for ligne in self.lignes:
-            pk = ligne.indicateur.pk
-            valeur = self.cleaned_data.get(f"v{pk}")
-            resultat[pk] = DonneeValeur(
-                valeur=None if isinstance(valeur, str) else valeur,
-                texte=valeur if isinstance(valeur, str) else "",
-                non_disponible=self.cleaned_data.get(f"nd{pk}", False),
-                raison=self.cleaned_data.get(f"r{pk}", ""),
-                commentaire=self.cleaned_data.get(f"c{pk}", ""),
-                preuve_url=self.cleaned_data.get(f"p{pk}", ""),
-            )
-        return resultat
+        return {ligne.indicateur.pk: self._donnee(ligne.indicateur.pk) for ligne in self.lignes}
 
     def apprentissages(self) -> list[DonneeApprentissage]:
         anglais = (get_language() or "fr").startswith("en")
@@ -162,15 +182,48 @@ class SaisieForm(forms.Form):
             champ = f"{PREFIXES.get(partie, 'v')}{pk}"
             self.add_error(champ if champ in self.fields else None, messages)
 
+    def erreurs_a_corriger(self) -> list[dict]:
+        """La liste en tête de page : chaque indicateur, dans l'ordre de la page, puis chaque
+        rubrique d'apprentissage qui a une erreur, avec l'identifiant de son premier champ en
+        erreur (l'ancre du lien) et ses messages."""
+        groupes = [
+            (ligne.indicateur.nom, [f"{p}{ligne.indicateur.pk}" for p in PREFIXES.values()])
+            for ligne in self.lignes
+        ]
+        groupes += [(champ.label, [nom]) for nom, champ in self.fields.items() if nom[:4] == "app_"]
+        resultat = []
+        for libelle, noms in groupes:
+            en_erreur = [nom for nom in noms if nom in self.errors]
+            if en_erreur:
+                resultat.append(
+                    {
+                        "libelle": libelle,
+                        "ancre": self[en_erreur[0]].id_for_label,
+                        "messages": [m for nom in en_erreur for m in self.errors[nom]],
+                    }
+                )
+        return resultat
+
     def champs_de(self, ligne: LigneFormulaire) -> dict:
         pk = ligne.indicateur.pk
         return {nom: self[f"{prefixe}{pk}"] for nom, prefixe in PREFIXES.items()}
 
 
 def _nombre(valeur) -> str:
+    """La valeur enregistrée écrite comme la page écrit les nombres (« 12 345,5 » en français,
+    « 12,345.5 » en anglais) : le champ la relit telle quelle (`_lire`), sans changement."""
     if valeur is None:
         return ""
-    return f"{valeur.normalize():f}"
+    return nombre(valeur)
+
+
+def _lire(brut: str) -> str:
+    """Le texte d'un champ de valeur, débarrassé des virgules de milliers de l'anglais
+    (« 12,345.5 »); le reste de la lecture est celle de l'import et de l'API (`analyser`)."""
+    brut = (brut or "").strip()
+    if (get_language() or "fr").startswith("en") and _MILLIERS_ANGLAIS.fullmatch(brut):
+        return brut.replace(",", "")
+    return brut
 
 
 class RevisionForm(forms.Form):
@@ -181,6 +234,10 @@ class RevisionForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     motif = forms.CharField(
         label=_("Motif"),
+        help_text=_(
+            "Obligatoire pour renvoyer la saisie à la table ou la rouvrir; "
+            "on ne le demande pas pour valider."
+        ),
         required=False,
         max_length=LONGUEUR_MOTIF_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicateurs import services
 from indicateurs.lecture_import import COLONNES_IMPORTEES, normaliser
 from indicateurs.models import Indicateur, Periode, Saisie, StatutPeriode
+from indicateurs.models.saisies import annee_et_trimestre
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.models import TableDeQuartier
 
@@ -88,6 +90,24 @@ Signaler = Callable[[str, str], None]
 
 def _code_periode(brut: str) -> str:
     return re.sub(r"\s+", "", brut).upper()
+
+
+def _periode_absente(brut: str) -> str:
+    """Pourquoi une période n'est pas dans ÉvalPIC : code mal écrit, trimestre qui n'est pas
+    encore créé (à venir) ou trimestre antérieur aux périodes de la plateforme."""
+    annee_trimestre = annee_et_trimestre(_code_periode(brut))
+    if annee_trimestre is None:
+        return _("Période inconnue : « %(brut)s » (format attendu : 2024-T1).") % {"brut": brut}
+    annee, trimestre = annee_trimestre
+    libelle = Periode(annee=annee, trimestre=trimestre).libelle
+    aujourd_hui = timezone.localdate()
+    if annee_trimestre > (aujourd_hui.year, (aujourd_hui.month + 2) // 3):
+        return _(
+            "La période %(periode)s n'est pas encore ouverte : on n'y importe pas de valeurs."
+        ) % {"periode": libelle}
+    return _(
+        "La période %(periode)s n'existe pas dans ÉvalPIC : on ne peut pas y importer de valeurs."
+    ) % {"periode": libelle}
 
 
 def _contexte(table: TableDeQuartier, lignes: list[dict[str, str]]) -> _Contexte:
@@ -180,10 +200,7 @@ def _periode(brut: str, contexte: _Contexte, signaler: Signaler) -> Periode | No
         return None
     periode = contexte.periodes.get(_code_periode(brut))
     if periode is None:
-        signaler(
-            "periode",
-            _("Période inconnue : « %(brut)s » (format attendu : 2024-T1).") % {"brut": brut},
-        )
+        signaler("periode", _periode_absente(brut))
         return None
     if periode.statut == StatutPeriode.A_VENIR:  # les services la refuseraient aussi
         signaler(

@@ -31,10 +31,13 @@ from indicateurs.models import (
 )
 from indicateurs.models.catalogue import suivi_a_saisir
 from indicateurs.models.saisies import valeur_renseignee
+from indicateurs.services import series_precedentes
+from indicateurs.validation import signaler_aberration
 from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Quartier, TableDeQuartier
 
 NB_VALEURS_DE_CONTEXTE = 4
+LONGUEUR_TEXTE_DE_CONTEXTE = 60  # un texte précédent, raccourci à côté du champ
 
 
 # --- Périodes -----------------------------------------------------------------------------------
@@ -69,9 +72,12 @@ class Etat:
     }
 
 
-def etat_de(saisie: Saisie | None, periode: Periode, aujourd_hui: datetime.date) -> str:
-    """L'état à afficher : le statut de la saisie, sauf « à faire » ou « en retard » tant
-    qu'elle n'est ni soumise ni validée."""
+def etat_de(
+    saisie: Saisie | None, periode: Periode, aujourd_hui: datetime.date | None = None
+) -> str:
+    """L'état à afficher (boîte, formulaire, complétude) : le statut de la saisie, sauf « à
+    faire » ou « en retard » tant qu'elle n'est ni soumise ni validée."""
+    aujourd_hui = aujourd_hui or timezone.localdate()
     statut = saisie.statut if saisie else None
     if statut in (StatutSaisie.SOUMISE, StatutSaisie.VALIDEE, StatutSaisie.RENVOYEE):
         return statut
@@ -138,8 +144,12 @@ class LigneFormulaire:
     suivi: IndicateurSuivi
     valeur: Valeur | None = None
     cible: Decimal | None = None
-    precedentes: list[tuple[str, Decimal | None]] = field(default_factory=list)
+    # Un nombre, ou un texte (raccourci) pour un indicateur en texte; None : pas de valeur.
+    precedentes: list[tuple[str, Decimal | str | None]] = field(default_factory=list)
     calculee: Decimal | None = None
+    avertissement: str | None = (
+        None  # la valeur enregistrée est inhabituelle (`signaler_aberration`)
+    )
 
     @property
     def indicateur(self):
@@ -237,8 +247,34 @@ def _completer_lignes(lignes: dict, table, periode: Periode, saisie: Saisie | No
     )
     for valeur in precedentes:
         lignes[valeur.indicateur_id].precedentes.insert(
-            0, (valeur.saisie.periode.libelle, valeur.valeur_numerique)
+            0, (valeur.saisie.periode.libelle, _valeur_de_contexte(valeur))
         )
+    _signaler_les_aberrations(lignes, table, periode)
+
+
+def _valeur_de_contexte(valeur: Valeur) -> Decimal | str | None:
+    if valeur.valeur_numerique is not None:
+        return valeur.valeur_numerique
+    texte = " ".join(valeur.valeur_texte.split())
+    if len(texte) > LONGUEUR_TEXTE_DE_CONTEXTE:
+        texte = texte[: LONGUEUR_TEXTE_DE_CONTEXTE - 1].rstrip() + "…"
+    return texte or None
+
+
+def _signaler_les_aberrations(lignes: dict, table, periode: Periode) -> None:
+    """L'avertissement de chaque valeur enregistrée inhabituelle, à écrire à côté de son champ :
+    la règle et la série de l'enregistrement et de la soumission (une requête, s'il y a des
+    valeurs)."""
+    numeriques = {
+        pk: ligne.valeur.valeur_numerique
+        for pk, ligne in lignes.items()
+        if ligne.valeur is not None and ligne.valeur.valeur_numerique is not None
+    }
+    if not numeriques:
+        return
+    series = series_precedentes(table, periode, numeriques)
+    for pk, valeur in numeriques.items():
+        lignes[pk].avertissement = signaler_aberration(series.get(pk, []), valeur)
 
 
 def _grouper(quartier: Quartier, lignes: dict[int, LigneFormulaire]) -> list[GroupeFormulaire]:

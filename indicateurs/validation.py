@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from evalpic.templatetags.evalpic import nombre
 from indicateurs.models import Unite
 
 LONGUEUR_TEXTE_MAX = 2000
@@ -193,6 +194,6 @@ def signaler_aberration(serie: list[Decimal], valeur: Decimal | None) -> str | N
     return None
 
 
-def _format(nombre: Decimal) -> str:
-    nombre = Decimal(nombre).quantize(Decimal("0.01")).normalize()
-    return f"{nombre:f}"
+def _format(valeur: Decimal) -> str:
+    """Arrondi au centième et écrit dans la langue active (« 93 200 », « 3,5 »)."""
+    return nombre(Decimal(valeur).quantize(Decimal("0.01")))

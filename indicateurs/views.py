@@ -57,6 +57,8 @@ def _contexte_formulaire(request, quartier, periode, form=None, page=None, **ext
         "periode": periode,
         "saisie": saisie,
         "form": form,
+        "etat": (etat := selectors.etat_de(saisie, periode)),  # celui de la boîte
+        "libelle_etat": selectors.Etat.LIBELLES[etat],
         "modifiable": modifiable,
         "peut_valider": a_le_droit(request.user, Droit.VALIDER, quartier),
         "revision_form": RevisionForm(initial={"version": saisie.version if saisie else 1}),
@@ -111,7 +113,9 @@ def _enregistrer(request, quartier, periode: Periode):
             services.soumettre_saisie(saisie=saisie, auteur=request.user, version=saisie.version)
         except (services.ConflitDeVersion, ValidationError) as refus:
             return _brouillon_non_soumis(request, quartier, periode, form, resultat, refus)
-    _annoncer(request, resultat)
+    _annoncer(
+        request, resultat, {ligne.indicateur.pk: ligne.indicateur.nom for ligne in form.lignes}
+    )
     return redirect(request.path)
 
 
@@ -146,13 +150,18 @@ def _poser_version(form: SaisieForm, version: int) -> None:
     form.data["version"] = str(version)
 
 
-def _annoncer(request, resultat: services.Enregistrement) -> None:
+def _annoncer(request, resultat: services.Enregistrement, noms: dict[int, str]) -> None:
+    """Le succès, puis chaque valeur inhabituelle, précédée du nom de son indicateur (la page
+    l'écrit aussi à côté du champ)."""
     if resultat.saisie.statut == "soumise" or request.POST.get("action") == "soumettre":
         messages.success(request, _("La saisie est soumise pour validation."))
     else:
         messages.success(request, _("Le brouillon est enregistré."))
-    for message in resultat.avertissements.values():
-        messages.warning(request, message)
+    for pk, message in resultat.avertissements.items():
+        messages.warning(
+            request,
+            _("%(indicateur)s : %(message)s") % {"indicateur": noms[pk], "message": message},
+        )
 
 
 def _conflit(form: SaisieForm, conflit: services.ConflitDeVersion) -> list[dict]:
