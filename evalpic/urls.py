@@ -6,11 +6,15 @@ sortent que par /bilans/<id>/fichier.<format>, qui revérifie l'accès à chaque
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from evalpic import sante, views
 
 # La connexion à /admin/ passe par celle d'allauth : mêmes limites d'essais, même étape MFA.
 admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("Administration d'ÉvalPIC")
+admin.site.site_title = _("Administration d'ÉvalPIC")
+admin.site.index_title = _("Données de la plateforme")
 handler400 = "evalpic.securite.requete_invalide"
 handler404 = "evalpic.views.page_introuvable"
 

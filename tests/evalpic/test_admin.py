@@ -40,3 +40,18 @@ def test_fichiers_d_un_bilan_en_lecture_seule(client, ada):
     admin_bilan = admin.site._registry[Bilan]
     for champ in ("fichier_html", "fichier_pdf", "fichier_xlsx", "fichier_csv", "empreintes"):
         assert champ in admin_bilan.readonly_fields
+
+
+@pytest.mark.parametrize(
+    ("langue", "entete"),
+    [("fr", "Administration d’ÉvalPIC"), ("en", "ÉvalPIC administration")],
+)
+def test_l_administration_porte_le_nom_d_evalpic_dans_la_langue_choisie(
+    client, ada, settings, langue, entete
+):
+    """Et non « Administration de Django », en français comme en anglais."""
+    client.force_login(ada)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = langue
+    html = client.get(reverse("admin:index")).content.decode()
+    assert entete in html.replace("&#x27;", "’").replace("'", "’")
+    assert "Django" not in html.split("<title>")[1].split("</title>")[0]
