@@ -3,11 +3,20 @@ les courriels d'allauth (réinitialisation du mot de passe) partent dans la lang
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from quartiers.models import Utilisateur
 
 
 class AdaptateurCompte(DefaultAccountAdapter):
+    # Les mots du site (« courriel ») plutôt que ceux d'allauth (« adresse e-mail »).
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": _(
+            "Ce courriel et ce mot de passe ne correspondent à aucun compte : vérifiez-les."
+        ),
+    }
+
     def is_open_for_signup(self, request) -> bool:
         return False
 
