@@ -29,7 +29,10 @@ class FiltreForm(forms.Form):
             Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("debut")
         )
         choix = [(p.code, p.libelle) for p in self.periodes]
-        self.fields["debut"].choices = [("", _("le début")), *choix]
+        # Sans début choisi, le tableau montre les douze trimestres qui finissent à « À »
+        # (`filtre`), et non tout depuis le début.
+        defaut = _("les %(nombre)s trimestres avant la fin") % {"nombre": NB_PERIODES_PAR_DEFAUT}
+        self.fields["debut"].choices = [("", defaut), *choix]
         self.fields["fin"].choices = [("", _("la dernière période")), *choix]
         self.fields["theme"].choices = [("", _("tous"))] + [
             (t.code, t.nom) for t in Theme.objects.all()

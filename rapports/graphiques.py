@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from evalpic.traduction import une_fois_par_langue
 from indicateurs.models.catalogue import Unite
 from rapports.series import SerieIndicateur, Statut, Tendance
-from rapports.statuts import rang_trimestre, statut, tendance
+from rapports.statuts import a_un_statut, rang_trimestre, statut, tendance
 
 # Palette d'Okabe et Ito, lisible par les personnes daltoniennes.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -38,8 +38,12 @@ BLEUS = [[0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"],
 LEGENDE_EN_HAUT = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}
 LONGUEUR_MAX_SURVOL = 300
 COLONNES_MAX = 4
+COLONNES_ETROIT = 2  # panneaux par ligne sur un téléphone (`js/graphiques.js`)
 HORIZONS = ("court", "moyen", "long")
 PARTENAIRES, DIVERSITE = "partenaires", "diversite"  # clés de `croissance_partenaires`
+HAUTEUR_LIGNE_CARTE = 28  # px par quartier de la carte de complétude
+LARGEUR_TEXTE_PDF = 100  # caractères par ligne d'un texte dans l'image d'un bilan (900 px)
+LONGUEUR_TEXTE_PDF = 200  # au-delà, coupé (…) : l'image a une hauteur fixe
 
 
 # --- Utilitaires ---------------------------------------------------------------------------------
@@ -94,7 +98,10 @@ def _libelles_des_courbes() -> _LibellesDesCourbes:
             "hausse": "↑ " + _("une hausse est souhaitée"),
             "baisse": "↓ " + _("une baisse est souhaitée"),
         },
-        unites={valeur: str(libelle) for valeur, libelle in Unite.choices},
+        # Le titre de l'axe : le libellé de l'unité, en mots simples pour l'indice (« indice
+        # (décimal) » dit comment le saisir, pas ce qu'on lit).
+        unites={valeur: str(libelle) for valeur, libelle in Unite.choices}
+        | {Unite.INDICE.value: _("valeur de l'indice")},
     )
 
 
@@ -135,6 +142,33 @@ def _note(texte: str, x: float, y: float, **autres) -> dict:
     """Une annotation de texte sans flèche (par défaut relative à la zone du graphique)."""
     position = {"x": x, "y": y, "xref": "paper", "yref": "paper", "showarrow": False}
     return {"text": texte, **position, **autres}
+
+
+PAS_ENTIERS = (1, 2, 5)
+
+
+def _pas_entier(valeurs: list, graduations: int = 6) -> int:
+    """Le pas (1, 2, 5, 10, 20…) des graduations d'un axe de comptes, pour au plus
+    `graduations` intervalles du minimum au maximum des valeurs (l'axe des valeurs ajusté par
+    plotly.js; ajouter 0 pour un axe qui part de zéro)."""
+    nombres = [float(v) for v in valeurs if v is not None] or [0.0]
+    etendue = max(nombres) - min(nombres)
+    puissance = 1
+    while True:
+        for facteur in PAS_ENTIERS:
+            if etendue / (facteur * puissance) <= graduations:
+                return facteur * puissance
+        puissance *= 10
+
+
+def _axe_entier(valeurs: list) -> dict:
+    """Un axe vertical gradué en entiers, pour une série de comptes : jamais « 7,5 »."""
+    return {"tick0": 0, "dtick": _pas_entier(valeurs)}
+
+
+def _que_des_entiers(valeurs: list) -> bool:
+    nombres = [v for v in valeurs if v is not None]
+    return bool(nombres) and all(float(v).is_integer() for v in nombres)
 
 
 def _trace_tendance(serie: SerieIndicateur, droite: Tendance) -> dict:
@@ -214,29 +248,83 @@ def _traces_de_la_courbe(serie: SerieIndicateur, droite: Tendance | None, x: lis
     return traces
 
 
+def en_texte(serie: SerieIndicateur) -> bool:
+    """Un indicateur en texte : ni courbe ni statut (`statuts.a_un_statut`), ses textes en
+    tableau."""
+    return not a_un_statut(serie.unite)
+
+
 def courbe_a_renverser(serie: SerieIndicateur, titre: str | None = None) -> dict:
     """La courbe « à renverser » d'un indicateur : valeurs, référence, cibles, tendance projetée
     et apprentissages épinglés à leur période; le sens souhaité est annoncé en haut, et le statut
-    accompagne la figure dans `layout.meta`."""
-    droite = tendance(serie)
-    x = _categories(serie, droite)
+    accompagne la figure dans `layout.meta`. Un indicateur en texte n'a pas de courbe : sa figure
+    est le tableau de ses textes (`tableau_des_textes`)."""
     if titre is None:
         titre = f"{serie.nom} — {serie.quartier}" if serie.quartier else serie.nom
+    if en_texte(serie):
+        return tableau_des_textes(serie, titre)
+    droite = tendance(serie)
+    x = _categories(serie, droite)
     unite = _libelles_des_courbes().unites.get(serie.unite, serie.unite)
+    axe_y = {"title": {"text": unite}, "zeroline": False}
+    data = _traces_de_la_courbe(serie, droite, x) if x else []
+    if _que_des_entiers([p.valeur for p in [*serie.points, *serie.cibles]] + [serie.reference]):
+        axe_y |= _axe_entier([y for trace in data for y in trace["y"]])
     layout = _mise_en_page(
         titre,
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": x},
-        yaxis={"title": {"text": unite}, "zeroline": False},
+        yaxis=axe_y,
         hovermode="x unified",
         annotations=_annotation_polarite(serie.polarite),
         meta={"statut": statut(serie).value},
     )
-    return {"data": _traces_de_la_courbe(serie, droite, x) if x else [], "layout": layout}
+    return {"data": data, "layout": layout}
+
+
+def _texte_replie(texte: str) -> str:
+    """Un texte saisi, échappé, coupé à ~200 caractères et replié en lignes (`<br>`) pour une
+    cellule de tableau Plotly; un tiret s'il manque."""
+    texte = " ".join(texte.split())
+    if len(texte) > LONGUEUR_TEXTE_PDF:
+        texte = texte[: LONGUEUR_TEXTE_PDF - 1].rstrip() + "…"
+    lignes = textwrap.wrap(texte, LARGEUR_TEXTE_PDF)
+    return "<br>".join(_texte(ligne) for ligne in lignes) or "—"
+
+
+def tableau_des_textes(serie: SerieIndicateur, titre: str) -> dict:
+    """La figure d'un indicateur en texte : un tableau Plotly (période → texte), pour l'image
+    du bilan imprimé. Les pages web n'en dessinent rien (`layout.meta.texte`) : le tableau de
+    données HTML (`lignes_de_la_courbe`) montre les mêmes textes."""
+    periodes = [_texte(p.libelle) for p in serie.points]
+    textes = [_texte_replie(p.texte) for p in serie.points]
+    lignes = sum(t.count("<br>") + 1 for t in textes)
+    trace = {
+        "type": "table",
+        "columnwidth": [1, 6],
+        "header": {"values": [_("Période"), _("Texte")], "align": "left"},
+        "cells": {"values": [periodes, textes], "align": "left", "font": {"size": 11}},
+    }
+    layout = _mise_en_page(titre, meta={"texte": True}, height=110 + 20 * max(1, lignes))
+    layout["margin"] = {"l": 10, "r": 10, "t": 60, "b": 10}
+    return {"data": [trace], "layout": layout}
 
 
 def lignes_de_la_courbe(serie: SerieIndicateur) -> list[dict]:
     """Le tableau de données de la courbe (accessibilité, CSV) : une ligne par période des points
-    ou des cibles, dans l'ordre chronologique, avec valeur, cible et référence (float ou None)."""
+    ou des cibles, dans l'ordre chronologique, avec valeur, cible et référence (float ou None).
+    Un indicateur en texte : une ligne par période des points, son texte sous « texte »."""
+    if en_texte(serie):
+        return [
+            {
+                "code": p.periode,
+                "periode": p.libelle,
+                "valeur": None,
+                "cible": None,
+                "reference": None,
+                "texte": p.texte,
+            }
+            for p in serie.points
+        ]
     libelles = {p.periode: p.libelle for p in [*serie.points, *serie.cibles]}
     valeurs = {p.periode: p.valeur for p in serie.points}
     cibles = {c.periode: c.valeur for c in serie.cibles}
@@ -259,76 +347,99 @@ def carte_completude(
     quartiers: list[str], periodes: list[str], parts: list[list[float | None]]
 ) -> dict:
     """Carte de chaleur de la complétude : part (0 à 100) des valeurs attendues présentes, par
-    quartier (lignes, dans l'ordre donné) et par période (colonnes)."""
+    quartier (lignes, dans l'ordre donné) et par période (colonnes). Une ligne de hauteur fixe
+    par quartier, chacune avec son nom (plotly.js en saute sinon, et les lignes se lisent en
+    face du mauvais nom)."""
     texte = [[("" if v is None else f"{v:.0f}\u00a0%") for v in ligne] for ligne in parts]
     survol = _("valeurs présentes : %(part)s") % {"part": "%{z:.0f}\u00a0%"}
+    noms = [_texte(q) for q in quartiers]
     trace = {
         "type": "heatmap",
         "x": periodes,
-        "y": [_texte(q) for q in quartiers],
+        "y": noms,
         "z": [[_nombre(v) for v in ligne] for ligne in parts],
         "zmin": 0,
         "zmax": 100,
         "colorscale": BLEUS,
-        "colorbar": {"title": {"text": "%"}},
+        "colorbar": {"title": {"text": "%"}, "thickness": 14},
         "text": texte,
         "texttemplate": "%{text}",
+        "textfont": {"size": 12},
         "hovertemplate": "%{y} — %{x}<br>" + survol + "<extra></extra>",
         "xgap": 2,
         "ygap": 2,
     }
     layout = _mise_en_page(
         _("Complétude des saisies"),
-        xaxis={"type": "category", "side": "top"},
-        yaxis={"type": "category", "autorange": "reversed", "automargin": True},
+        xaxis={"type": "category", "side": "top", "tickangle": 0},
+        yaxis={
+            "type": "category",
+            "autorange": "reversed",
+            "automargin": True,
+            "tickmode": "array",
+            "tickvals": noms,
+            "ticktext": noms,
+        },
+        height=150 + HAUTEUR_LIGNE_CARTE * max(1, len(quartiers)),
     )
+    layout["margin"] = {**layout["margin"], "t": 110, "b": 20}
     return {"data": [trace], "layout": layout}
 
 
 def _traces_partenaires(quartier: str, mesures: dict, x: list[str], couleur: str) -> list[dict]:
-    """Les deux traces d'un quartier : partenaires (axe y) et diversité (axe y2, tirets)."""
-    # xgettext ne lit pas dans les f-strings : les libellés sont traduits à part.
+    """Les deux traces d'un quartier : partenaires (panneau du haut) et diversité (panneau du
+    bas), une seule entrée de légende pour les deux."""
     nom = _texte(quartier)
-    libelle_partenaires, libelle_diversite = _("partenaires actifs"), _("diversité")
-    partenaires = _nuage(
-        f"{nom} — {libelle_partenaires}",
-        "lines+markers",
-        x,
-        mesures.get(PARTENAIRES, []),
-        yaxis="y",
-        legendgroup=quartier,
-        line={"color": couleur},
-    )
+    commun = {"legendgroup": quartier, "line": {"color": couleur, "width": 2}}
+    commun["marker"] = {"size": 5}
+    partenaires = _nuage(nom, "lines+markers", x, mesures.get(PARTENAIRES, []), **commun)
     diversite = _nuage(
-        f"{nom} — {libelle_diversite}",
+        nom,
         "lines+markers",
         x,
         mesures.get(DIVERSITE, []),
+        xaxis="x2",
         yaxis="y2",
-        legendgroup=quartier,
-        line={"color": couleur, "dash": "dash"},
+        showlegend=False,
+        **commun,
     )
-    return [partenaires, diversite]
+    return [partenaires | {"xaxis": "x", "yaxis": "y"}, diversite]
 
 
 def croissance_partenaires(
     annees_ou_periodes: list[str], par_quartier: dict[str, dict[str, list[float]]]
 ) -> dict:
-    """Partenaires actifs (axe de gauche, trait plein) et diversité de Shannon (axe de droite,
-    tirets) dans le temps, une couleur par quartier. `par_quartier[q]` a les clés
-    `PARTENAIRES` (« partenaires ») et `DIVERSITE` (« diversite »)."""
+    """Partenaires actifs (panneau du haut, graduations entières) et diversité de Shannon
+    (panneau du bas) dans le temps, une couleur par quartier et une entrée de légende par
+    quartier, sous les panneaux. `par_quartier[q]` a les clés `PARTENAIRES` (« partenaires »)
+    et `DIVERSITE` (« diversite »). La hauteur suit le nombre de quartiers (la légende)."""
     data = []
     for rang, (quartier, mesures) in enumerate(par_quartier.items()):
         couleur = PALETTE[rang % len(PALETTE)]
         data += _traces_partenaires(quartier, mesures, annees_ou_periodes, couleur)
-    droite = {"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False}
-    droite["automargin"] = True
+    comptes = [v for m in par_quartier.values() for v in m.get(PARTENAIRES, [])]
+    periodes = {"type": "category", "categoryorder": "array"}
+    periodes["categoryarray"] = list(annees_ou_periodes)
+    lignes_de_legende = math.ceil(len(par_quartier) / 5)
     layout = _mise_en_page(
         _("Partenaires actifs et diversité"),
-        xaxis={"type": "category"},
-        yaxis={"title": {"text": _("Partenaires actifs")}, "rangemode": "tozero"},
-        yaxis2={"title": {"text": _("Diversité (indice de Shannon)")}, **droite},
+        xaxis={**periodes, "anchor": "y", "matches": "x2", "showticklabels": False},
+        xaxis2={**periodes, "anchor": "y2"},
+        yaxis={
+            "title": {"text": _("Partenaires actifs")},
+            "domain": [0.56, 1],
+            "rangemode": "tozero",
+            **_axe_entier([0, *comptes]),
+        },
+        yaxis2={
+            "title": {"text": _("Diversité (indice de Shannon)")},
+            "domain": [0, 0.44],
+            "rangemode": "tozero",
+            "tickformat": ".2~f",
+        },
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         hovermode="x unified",
+        height=560 + 22 * lignes_de_legende,
     )
     return {"data": data, "layout": layout}
 
@@ -478,12 +589,14 @@ def graphe_theorie_du_changement(noeuds: list[dict], liens: list[tuple[str, str,
 # --- Un indicateur entre quartiers ---------------------------------------------------------------
 
 
-def _domaines(n: int) -> list[tuple[list[float], list[float]]]:
-    """Les domaines (x, y) de `n` panneaux, jusqu'à quatre par ligne, de gauche à droite puis de
-    haut en bas."""
-    colonnes = max(1, min(COLONNES_MAX, n))
+def _domaines(
+    n: int, colonnes_max: int = COLONNES_MAX, ecart_x: float = 0.05
+) -> list[tuple[list[float], list[float]]]:
+    """Les domaines (x, y) de `n` panneaux, jusqu'à `colonnes_max` par ligne, de gauche à droite
+    puis de haut en bas."""
+    colonnes = max(1, min(colonnes_max, n))
     lignes = max(1, math.ceil(n / colonnes))
-    ecart_x, ecart_y = 0.05, 0.3 / lignes
+    ecart_y = 0.3 / lignes
     largeur = (1 - ecart_x * (colonnes - 1)) / colonnes
     hauteur = (1 - ecart_y * (lignes - 1)) / lignes
     domaines = []
@@ -569,6 +682,18 @@ def petits_multiples(series: list[tuple[str, list[tuple[str, Decimal | None]]]])
         annotations=titres,
         height=140 + 220 * lignes,
         hovermode="closest",
+        meta={"etroit": _petits_multiples_etroits(len(series))},
         **tous_les_axes,
     )
     return {"data": data, "layout": layout}
+
+
+def _petits_multiples_etroits(n: int) -> dict:
+    """La mise en page des panneaux sur un écran étroit (un téléphone), que `js/graphiques.js`
+    applique : deux panneaux par ligne au plus, plus hauts, pour qu'ils ne se chevauchent pas."""
+    modifs: dict = {"height": 120 + 200 * max(1, math.ceil(n / COLONNES_ETROIT))}
+    for rang, (dom_x, dom_y) in enumerate(_domaines(n, COLONNES_ETROIT, ecart_x=0.14), start=1):
+        suffixe = "" if rang == 1 else str(rang)
+        modifs[f"xaxis{suffixe}"] = {"domain": dom_x}
+        modifs[f"yaxis{suffixe}"] = {"domain": dom_y}
+    return modifs

@@ -11,11 +11,15 @@ Forme (format 2) :
                     "strategie": {"version", "titre", "adoptee_le"} | null,
                     "changements": [{"code", "libelle", "horizon", "famille", "indicateurs"}],
                     "series": [{"code", "reference", "date_reference", "statut",
-                                "points": [{"periode", "libelle", "valeur"}],
+                                "points": [{"periode", "libelle", "valeur", "texte"?}],
                                 "cibles": [{"periode", "libelle", "valeur"}],
                                 "reperes": [{"periode", "libelle", "categorie", "texte"}]}],
                     "apprentissages": {categorie: [texte, …]},
                     "completude": {"attendues", "renseignees", "validees", "manquantes": [...]}}]}
+
+« texte » n'est écrit que pour le point d'un indicateur en texte qui en a un (depuis
+evalpic-bilan-1.2) : les instantanés d'avant, sans cette clé, se lisent pareil (leurs textes
+étaient perdus) et ceux des indicateurs chiffrés ne changent pas d'un octet.
 
 Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
 des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
@@ -57,7 +61,7 @@ from rapports.series import SerieIndicateur
 from rapports.statuts import libelle_trimestre, statut
 
 FORMAT = 2
-VERSION_GENERATEUR = "evalpic-bilan-1.1"
+VERSION_GENERATEUR = "evalpic-bilan-1.2"
 FENETRE_TRIMESTRIELLE = 8  # trimestres montrés dans un bilan trimestriel
 FENETRE_ANNUELLE = 12
 
@@ -222,16 +226,22 @@ def _serie(serie: SerieIndicateur) -> dict:
         "reference": _texte(serie.reference),
         "date_reference": serie.date_reference.isoformat() if serie.date_reference else None,
         "statut": statut(serie).value,
-        "points": [
-            {"periode": p.periode, "libelle": p.libelle, "valeur": _texte(p.valeur)}
-            for p in serie.points
-        ],
+        "points": [_point(p) for p in serie.points],
         "cibles": [
             {"periode": c.periode, "libelle": c.libelle, "valeur": _texte(c.valeur)}
             for c in serie.cibles
         ],
         "reperes": [r._asdict() for r in serie.reperes],
     }
+
+
+def _point(point) -> dict:
+    """Un point : sa valeur en texte décimal, et le texte d'un indicateur en texte s'il en a un
+    (la clé n'existe pas sinon : les points chiffrés restent ce qu'ils étaient)."""
+    donnees = {"periode": point.periode, "libelle": point.libelle, "valeur": _texte(point.valeur)}
+    if point.texte:
+        donnees["texte"] = point.texte
+    return donnees
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from indicateurs.models import (
     ModeCollecte,
     Periode,
     StatutIndicateur,
+    Unite,
     Valeur,
 )
 from quartiers.models import Participation, Quartier
@@ -82,24 +83,36 @@ def mesures_du_registre(
     return {p.code: calculer(participations, actions, p.debut, p.fin) for p in periodes}
 
 
-def _valeurs(quartier_ids, indicateur_ids, periodes) -> dict[tuple[int, int, int], Decimal]:
-    """(quartier, indicateur, période) → valeur publiée. Sans tri : chaque clé est unique (une
+def _valeurs(quartier_ids, indicateur_ids, periodes) -> tuple[dict, dict]:
+    """(quartier, indicateur, période) → valeur publiée : les nombres, et à part les textes
+    (ceux des indicateurs en texte), d'une seule requête. Sans tri : chaque clé est unique (une
     table par quartier, une saisie par table et période, une valeur par saisie et indicateur),
     et l'ordre par défaut de `Valeur` joindrait périodes, quartiers et indicateurs pour rien."""
     lignes = (
         Valeur.objects.publiees()
         .filter(
+            Q(valeur_numerique__isnull=False) | ~Q(valeur_texte=""),
             saisie__table__quartier_id__in=quartier_ids,
             saisie__periode__in=periodes,
             indicateur_id__in=indicateur_ids,
-            valeur_numerique__isnull=False,
         )
         .order_by()
         .values_list(
-            "saisie__table__quartier_id", "indicateur_id", "saisie__periode_id", "valeur_numerique"
+            "saisie__table__quartier_id",
+            "indicateur_id",
+            "saisie__periode_id",
+            "valeur_numerique",
+            "valeur_texte",
         )
     )
-    return {(q, i, p): v for q, i, p, v in lignes}
+    nombres: dict[tuple[int, int, int], Decimal] = {}
+    textes: dict[tuple[int, int, int], str] = {}
+    for q, i, p, nombre, texte in lignes:
+        if nombre is not None:
+            nombres[(q, i, p)] = nombre
+        elif texte:
+            textes[(q, i, p)] = texte
+    return nombres, textes
 
 
 def _cibles(suivi_ids, periodes: list[Periode]) -> dict[int, list[Point]]:
@@ -199,7 +212,7 @@ def lire_series(
         suivis = lire_suivis(quartiers, filtre)
     ids_quartiers = [q.pk for q in quartiers]
     saisis = {s.indicateur_id for s in suivis if s.indicateur__mode != ModeCollecte.CALCULE}
-    valeurs = _valeurs(ids_quartiers, saisis, periodes) if saisis else {}
+    valeurs, textes = _valeurs(ids_quartiers, saisis, periodes) if saisis else ({}, {})
     cibles = _cibles([s.pk for s in suivis], periodes)
     reperes = _reperes(ids_quartiers, {s.indicateur_id for s in suivis}, periodes)
     calcules = any(s.indicateur__mode == ModeCollecte.CALCULE for s in suivis)
@@ -214,6 +227,11 @@ def lire_series(
         if suivi.indicateur__mode == ModeCollecte.CALCULE:
             par_periode, calcul = mesures[suivi.quartier_id], suivi.indicateur__calcul
             points = [Point(c, lib, d, par_periode[c].get(calcul)) for _pk, c, lib, d in etiquettes]
+        elif suivi.indicateur__unite == Unite.TEXTE:  # un texte, ni courbe ni statut
+            q, i = suivi.quartier_id, suivi.indicateur_id
+            points = [
+                Point(c, lib, d, None, textes.get((q, i, pk), "")) for pk, c, lib, d in etiquettes
+            ]
         else:
             q, i = suivi.quartier_id, suivi.indicateur_id
             points = [Point(c, lib, d, valeurs.get((q, i, pk))) for pk, c, lib, d in etiquettes]

@@ -21,6 +21,7 @@ class Point(NamedTuple):
     libelle: str  # libellé affiché « T2 2025 » / « Q2 2025 »
     debut: datetime.date
     valeur: Decimal | None
+    texte: str = ""  # la valeur d'un indicateur en texte (unité « texte »), sinon vide
 
 
 class Repere(NamedTuple):

@@ -19,10 +19,40 @@ register = template.Library()
 TIRET = "—"  # une valeur manquante
 
 
+def _ligne_de_texte(ligne: dict, colonnes: int) -> str:
+    """La ligne d'un indicateur en texte : la période, puis son texte (un tiret s'il manque)
+    sur `colonnes` colonnes."""
+    etendue = f' colspan="{colonnes}"' if colonnes > 1 else ""
+    return (
+        f'<tr><th scope="row">{escape(str(ligne["periode"]))}</th>'
+        f'<td class="texte"{etendue}>{escape(ligne["texte"] or TIRET)}</td></tr>'
+    )
+
+
+@register.simple_tag
+def lignes_de_textes(lignes: list[dict]) -> SafeString:
+    """Les `<tr>` du tableau des textes d'un indicateur en texte (période → texte)."""
+    return SafeString("".join(_ligne_de_texte(ligne, 1) for ligne in lignes))
+
+
+@register.simple_tag
+def textes_de_serie(serie) -> SafeString:
+    """Les `<tr>` des textes d'une série d'un indicateur en texte, une ligne par période."""
+    return SafeString(
+        "".join(
+            _ligne_de_texte({"periode": point.libelle, "texte": point.texte}, 1)
+            for point in serie.points
+        )
+    )
+
+
 @register.simple_tag
 def lignes_de_courbe(lignes: list[dict]) -> SafeString:
     """Les `<tr>` du tableau d'une courbe (`graphiques.lignes_de_la_courbe`) : période, valeur
-    (un tiret si elle manque), cible et référence."""
+    (un tiret si elle manque), cible et référence. Les lignes d'un indicateur en texte (clé
+    « texte ») mettent leur texte sur les trois colonnes."""
+    if lignes and "texte" in lignes[0]:
+        return SafeString("".join(_ligne_de_texte(ligne, 3) for ligne in lignes))
     nombre = formateur_de_nombres()
     return SafeString(
         "".join(

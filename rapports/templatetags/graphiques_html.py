@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from evalpic.script_json import script_json
 from evalpic.traduction import une_fois_par_langue
-from rapports.templatetags.donnees import lignes_de_courbe
+from rapports.templatetags.donnees import lignes_de_courbe, lignes_de_textes
 
 register = template.Library()
 
@@ -45,9 +45,27 @@ def _textes_de_la_courbe() -> tuple[str, str, str]:
     return _("Données : %(nom)s"), _("Valeurs, cibles et référence de %(nom)s"), entetes
 
 
+@une_fois_par_langue
+def _textes_du_tableau_de_textes() -> tuple[str, str]:
+    """La légende du tableau des textes (gabarit) et ses en-têtes de colonnes."""
+    entetes = "".join(
+        f'<th scope="col">{conditional_escape(texte)}</th>' for texte in (_("Période"), _("Texte"))
+    )
+    return _("Textes de %(nom)s, par trimestre"), entetes
+
+
+def _figure_de_textes(figure: dict) -> bool:
+    """La figure d'un indicateur en texte (`graphiques.tableau_des_textes`) : rien à dessiner
+    dans une page, le tableau HTML de ses textes suit."""
+    return bool(figure.get("layout", {}).get("meta", {}).get("texte"))
+
+
 @register.simple_tag
 def graphique(id: str, titre, figure: dict) -> SafeString:
-    """Un graphique Plotly : titre (caché, pour l'accessibilité), conteneur et données JSON."""
+    """Un graphique Plotly : titre (caché, pour l'accessibilité), conteneur et données JSON.
+    Rien pour un indicateur en texte : son tableau de textes suit dans la page."""
+    if _figure_de_textes(figure):
+        return SafeString("")
     ident, nom = conditional_escape(id), conditional_escape(titre)
     aide = _aide_du_graphique()
     return SafeString(
@@ -65,7 +83,8 @@ def article_de_courbe(courbe: dict) -> SafeString:
     """La courbe d'un indicateur au tableau de bord d'un quartier : titre et statut, graphique,
     puis, repliés, son tableau de données et ses apprentissages épinglés."""
     serie = courbe["serie"]
-
+    if _figure_de_textes(courbe["figure"]):
+        return _article_de_textes(serie, courbe["lignes"])
     code, nom = conditional_escape(serie.code), conditional_escape(serie.nom)
     statut = conditional_escape(courbe["statut"])
     # Comme `{% blocktranslate with nom=… %}` : le nom est échappé, pas le texte traduit. (Hors
@@ -73,15 +92,7 @@ def article_de_courbe(courbe: dict) -> SafeString:
     gabarit_du_resume, gabarit_de_la_legende, entetes = _textes_de_la_courbe()
     resume = gabarit_du_resume % {"nom": nom}
     legende = gabarit_de_la_legende % {"nom": nom}
-    reperes = ""
-    if serie.reperes:
-        elements = "".join(
-            f"<li><strong>{conditional_escape(repere.libelle)} — "
-            f"{conditional_escape(repere.categorie)}</strong> : "
-            f"{conditional_escape(repere.texte)}</li>"
-            for repere in serie.reperes
-        )
-        reperes = f'\n      <ul class="reperes">{elements}</ul>\n    '
+    reperes = _reperes(serie)
     return SafeString(
         f'\n<article class="courbe" id="courbe-{code}">\n'
         f'  <h3><span class="code">{code}</span> {nom} <span class="statut statut--{statut}">'
@@ -97,5 +108,36 @@ def article_de_courbe(courbe: dict) -> SafeString:
         "    </table>\n"
         f"    {reperes}\n"
         "  </details>\n"
+        "</article>\n"
+    )
+
+
+def _reperes(serie) -> str:
+    """Les apprentissages épinglés à la courbe, en liste (vide s'il n'y en a pas)."""
+    if not serie.reperes:
+        return ""
+    elements = "".join(
+        f"<li><strong>{conditional_escape(repere.libelle)} — "
+        f"{conditional_escape(repere.categorie)}</strong> : "
+        f"{conditional_escape(repere.texte)}</li>"
+        for repere in serie.reperes
+    )
+    return f'\n      <ul class="reperes">{elements}</ul>\n    '
+
+
+def _article_de_textes(serie, lignes: list[dict]) -> SafeString:
+    """Un indicateur en texte au tableau de bord d'un quartier : ni graphique ni statut (il n'en
+    a pas, `statuts.a_un_statut`), le tableau de ses textes par trimestre, visible d'emblée."""
+    code, nom = conditional_escape(serie.code), conditional_escape(serie.nom)
+    gabarit_de_la_legende, entetes = _textes_du_tableau_de_textes()
+    return SafeString(
+        f'\n<article class="courbe courbe--texte" id="courbe-{code}">\n'
+        f'  <h3><span class="code">{code}</span> {nom}</h3>\n'
+        '  <table class="tableau tableau--textes">\n'
+        f'    <caption class="visuellement-cache">{gabarit_de_la_legende % {"nom": nom}}</caption>\n'
+        f"    <thead><tr>{entetes}</tr></thead>\n"
+        f"    <tbody>{lignes_de_textes(lignes)}</tbody>\n"
+        "  </table>\n"
+        f"  {_reperes(serie)}\n"
         "</article>\n"
     )

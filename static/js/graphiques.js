@@ -20,6 +20,84 @@
   var aLEcran = [];
   var observateur = null;
 
+  // Sous cette largeur (un téléphone), la mise en page se resserre (`pourEcranEtroit`).
+  var LARGEUR_ETROITE = 600;
+  var ENTREES_DE_LEGENDE_MAX = 6;
+  var PIXELS_PAR_TRIMESTRE = 80;
+  var NOM_COURT = 16;
+
+  // Une figure lisible sur un téléphone : sans son titre (coupé au bord, et sous la barre
+  // d'outils; le titre de la section ou de l'indicateur le dit juste au-dessus), légende
+  // dessous (ou masquée si elle a trop d'entrées : le tableau de données les nomme), moins
+  // d'étiquettes de trimestres et droites, pas de texte dans les cases d'une carte de chaleur,
+  // et ce que la figure prévoit elle-même (`layout.meta.etroit`, ex. deux panneaux par ligne).
+  // Des étiquettes droites sur un axe de trimestres, une tous les PIXELS_PAR_TRIMESTRE au
+  // plus (le dernier trimestre toujours) : penchées, elles chevauchaient la légende.
+  function quelquesTrimestres(figure, cle, largeur) {
+    var axe = figure.layout[cle];
+    var domaine = axe.domain || [0, 1];
+    // La place de l'axe : moins les étiquettes de gauche (les noms de quartiers d'une carte).
+    var aGauche = figure.data.some(function (t) { return t.type === "heatmap"; }) ? 180 : 60;
+    var place = (domaine[1] - domaine[0]) * (largeur - aGauche);
+    var maximum = Math.max(2, Math.floor(place / PIXELS_PAR_TRIMESTRE));
+    var nom = cle.replace("axis", "");
+    var categories = axe.categoryarray;
+    if (!categories) {
+      var trace = figure.data.filter(function (t) { return (t.xaxis || "x") === nom; })[0];
+      categories = (trace && trace.x) || [];
+    }
+    var pas = Math.ceil(categories.length / maximum);
+    var dernier = categories.length - 1;
+    var gardees = categories.filter(function (_c, rang) { return (dernier - rang) % pas === 0; });
+    return {
+      tickmode: "array", tickvals: gardees, ticktext: gardees, tickangle: 0, automargin: true
+    };
+  }
+
+  function pourEcranEtroit(figure, largeur) {
+    var layout = figure.layout;
+    var annotationEnHaut = (layout.annotations || []).some(function (note) {
+      return note.yref === "paper" && note.y > 1;
+    });
+    delete layout.title;
+    var propres = (layout.meta && layout.meta.etroit) || {};
+    Object.keys(propres).forEach(function (cle) {
+      var valeur = propres[cle];
+      layout[cle] = (valeur && typeof valeur === "object" && !Array.isArray(valeur))
+        ? Object.assign({}, layout[cle], valeur) : valeur;
+    });
+    var marges = layout.margin || {};
+    layout.margin = Object.assign({}, marges, {
+      l: Math.min(marges.l || 40, 40), r: 16, t: annotationEnHaut ? 36 : 24
+    });
+    var entrees = figure.data.filter(function (trace) {
+      return trace.showlegend !== false && trace.type !== "heatmap" && trace.type !== "table";
+    }).length;
+    if (entrees > ENTREES_DE_LEGENDE_MAX) {
+      layout.showlegend = false;
+    } else {
+      layout.legend = Object.assign({}, layout.legend, {
+        orientation: "h", x: 0, xanchor: "left", y: -0.2, yanchor: "top"
+      });
+    }
+    Object.keys(layout).forEach(function (cle) {
+      if (/^xaxis\d*$/.test(cle) && layout[cle].type === "category") {
+        layout[cle] = Object.assign({}, layout[cle], quelquesTrimestres(figure, cle, largeur));
+      }
+    });
+    figure.data.forEach(function (trace) {
+      if (trace.type !== "heatmap") { return; }
+      delete trace.texttemplate;
+      trace.showscale = false;  // l'échelle de couleur prenait un quart de la largeur
+    });
+    var axeY = layout.yaxis || {};
+    if (axeY.ticktext) {  // les noms de quartiers de la carte de chaleur, raccourcis
+      axeY.ticktext = axeY.ticktext.map(function (nom) {
+        return nom.length > NOM_COURT ? nom.slice(0, NOM_COURT - 1) + "…" : nom;
+      });
+    }
+  }
+
   function dessiner(zone) {
     var source = document.getElementById(zone.dataset.figure);
     if (!source) { return; }
@@ -27,6 +105,12 @@
     // La langue de la zone (le contenu d'un bilan garde la sienne), sinon celle de la page.
     var langue = (zone.closest("[lang]") || document.documentElement).lang;
     var reglages = Object.assign({ locale: langue }, options);
+    if (zone.clientWidth && zone.clientWidth < LARGEUR_ETROITE) {
+      pourEcranEtroit(figure, zone.clientWidth);
+      // La barre d'outils de Plotly couvrait le titre : sur un téléphone, on s'en passe
+      // (zoom au doigt et survol restent; les données sont dans le tableau qui suit).
+      reglages.displayModeBar = false;
+    }
     Plotly.newPlot(zone, figure.data, figure.layout, reglages).then(function () {
       // Le dessin est décoratif pour les lecteurs d'écran : le tableau de données le remplace.
       zone.querySelectorAll("svg.main-svg").forEach(function (svg) {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 from decimal import Decimal
 
 import plotly.graph_objects as go
@@ -240,7 +241,10 @@ def test_carte_completude():
     assert carte["y"] == ["Quartier A", "Quartier B"]
 
 
-def test_croissance_partenaires_deux_traces_par_quartier_et_deux_axes():
+def test_croissance_partenaires_deux_panneaux_une_entree_de_legende_par_quartier():
+    """Partenaires en haut, diversité en bas (deux panneaux, plus de second axe superposé aux
+    graduations bizarres « 0,567 »), une seule entrée de légende par quartier, sous le
+    graphique."""
     figure = valide(
         croissance_partenaires(
             ["2024", "2025"],
@@ -252,15 +256,31 @@ def test_croissance_partenaires_deux_traces_par_quartier_et_deux_axes():
     )
     assert len(figure["data"]) == 4
     partenaires, diversite = figure["data"][:2]
-    assert partenaires["yaxis"] == "y"
+    assert (partenaires["xaxis"], partenaires["yaxis"]) == ("x", "y")
     assert partenaires["y"] == [12.0, 15.0]
-    assert diversite["yaxis"] == "y2"
+    assert (diversite["xaxis"], diversite["yaxis"]) == ("x2", "y2")
     assert diversite["y"] == [1.2, 1.4]
-    assert diversite["line"]["dash"] == "dash"
     assert partenaires["line"]["color"] == diversite["line"]["color"]
     assert figure["data"][2]["line"]["color"] != partenaires["line"]["color"]
-    axe = figure["layout"]["yaxis2"]
-    assert (axe["overlaying"], axe["side"]) == ("y", "right")
+    assert [t.get("showlegend", True) for t in figure["data"]] == [True, False, True, False]
+    assert partenaires["name"] == "Quartier A"
+    layout = figure["layout"]
+    assert "overlaying" not in layout["yaxis2"]
+    assert layout["yaxis"]["domain"][0] > layout["yaxis2"]["domain"][1]  # l'un sur l'autre
+    assert layout["legend"]["orientation"] == "h" and layout["legend"]["y"] < 0
+    assert layout["yaxis"]["dtick"] == 5  # de 0 à 15 : graduations entières
+    assert layout["yaxis2"]["tickformat"] == ".2~f"
+
+
+@pytest.mark.parametrize("n", [17, 49])
+def test_croissance_partenaires_la_hauteur_suit_le_nombre_de_quartiers(n):
+    par_quartier = {
+        f"Quartier {k}": {"partenaires": [k, k + 1], "diversite": [0.5, 0.6]} for k in range(n)
+    }
+    figure = valide(croissance_partenaires(["2024", "2025"], par_quartier))
+    legende = sum(1 for t in figure["data"] if t.get("showlegend", True))
+    assert legende == n
+    assert figure["layout"]["height"] >= 560 + 22 * math.ceil(n / 5)
 
 
 def test_progression_quartiers_garde_l_ordre_donne():
