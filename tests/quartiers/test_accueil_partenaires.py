@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_l_accueil_dit_a_quelle_date_les_partenaires_sont_actifs(client, eve):
-    quartier = construire_quartier(nom="Villeray", indicateurs=2, trimestres=1)
+    quartier = construire_quartier(nom="Villeray", indicateurs=2, trimestres=1, partenaires=0)
     aujourd_hui = timezone.localdate()
     ParticipationFactory(table=quartier.table, debut=datetime.date(2018, 1, 1))
     # Active plus tôt dans l'année, plus aujourd'hui : comptée par année, pas à l'accueil.
