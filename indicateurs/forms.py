@@ -257,7 +257,9 @@ class ApprentissageForm(forms.Form):
 
     periode = forms.ChoiceField(label=_("Période"), widget=ListeDeroulante)
     categorie = forms.ChoiceField(
-        label=_("Rubrique"), choices=CategorieApprentissage.choices, widget=ListeDeroulante
+        label=_("Rubrique"),
+        choices=[(valeur, capfirst(libelle)) for valeur, libelle in CategorieApprentissage.choices],
+        widget=ListeDeroulante,
     )
     indicateur = forms.ModelChoiceField(
         label=_("Indicateur"),

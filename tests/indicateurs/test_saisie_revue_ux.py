@@ -451,3 +451,14 @@ def test_le_motif_dit_quand_il_est_obligatoire(client, eve, table_a, periode, in
     assert "Obligatoire pour renvoyer la saisie à la table ou la rouvrir" in _page(
         client.get(adresse)
     )
+
+
+def test_la_page_d_ajout_et_l_historique_commencent_leurs_libelles_par_une_majuscule(
+    client, alice, quartier_a, table_a, periode
+):
+    client.force_login(alice)
+    ajout = _page(client.get(reverse("apprentissage_nouveau", kwargs={"slug": quartier_a.slug})))
+    assert ">Processus et résultats</option>" in ajout
+    services.saisie_pour(table=table_a, periode=periode, auteur=alice)
+    adresse = reverse("saisie_historique", kwargs={"slug": quartier_a.slug, "code": periode.code})
+    assert ">Saisie créée</th>" in _page(client.get(adresse))
