@@ -93,15 +93,16 @@ def _code_periode(brut: str) -> str:
 
 
 def _periode_absente(brut: str) -> str:
-    """Pourquoi une période n'est pas dans ÉvalPIC : code mal écrit, trimestre qui n'est pas
-    encore créé (à venir) ou trimestre antérieur aux périodes de la plateforme."""
+    """Pourquoi une période n'est pas dans ÉvalPIC : code mal écrit, trimestre en cours ou à
+    venir (pas encore créé : une période s'ouvre à la saisie une fois le trimestre écoulé) ou
+    trimestre passé que la plateforme n'a pas."""
     annee_trimestre = annee_et_trimestre(_code_periode(brut))
     if annee_trimestre is None:
         return _("Période inconnue : « %(brut)s » (format attendu : 2024-T1).") % {"brut": brut}
     annee, trimestre = annee_trimestre
     libelle = Periode(annee=annee, trimestre=trimestre).libelle
     aujourd_hui = timezone.localdate()
-    if annee_trimestre > (aujourd_hui.year, (aujourd_hui.month + 2) // 3):
+    if annee_trimestre >= (aujourd_hui.year, (aujourd_hui.month + 2) // 3):
         return _(
             "La période %(periode)s n'est pas encore ouverte : on n'y importe pas de valeurs."
         ) % {"periode": libelle}

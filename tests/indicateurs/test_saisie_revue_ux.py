@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from indicateurs import importation, services
 from indicateurs.models import EvenementSaisie, Saisie, StatutPeriode, TypeEvenement, Valeur
@@ -407,6 +407,12 @@ def test_l_import_dit_qu_une_periode_future_n_est_pas_encore_ouverte(quartier_a,
     assert message == (
         f"La période T1 {annee} n'est pas encore ouverte : on n'y importe pas de valeurs."
     )
+
+
+def test_l_import_dit_que_le_trimestre_en_cours_n_est_pas_encore_ouvert(quartier_a, suivi_import):
+    aujourd_hui = timezone.localdate()
+    code = f"{aujourd_hui.year}-T{(aujourd_hui.month + 2) // 3}"
+    assert "n'est pas encore ouverte" in _probleme_de_periode(quartier_a, code)
 
 
 def test_l_import_dit_qu_une_periode_ancienne_n_existe_pas(quartier_a, suivi_import):
