@@ -102,3 +102,14 @@ def test_comparer_le_bilan_d_un_autre_quartier_reste_introuvable(
     client.force_login(coordonnatrice)
     reponse = client.get(reverse("bilans_comparer"), {"a": a.pk, "b": ailleurs.pk})
     assert reponse.status_code == 404
+
+
+def test_la_comparaison_dit_la_langue_de_chaque_bilan(client, coordonnatrice, villeray):
+    francais = services.generer_bilan(bilan_id=demander(coordonnatrice, villeray, "fr").pk)
+    anglais = services.generer_bilan(bilan_id=demander(coordonnatrice, villeray, "en").pk)
+    client.force_login(coordonnatrice)
+    reponse = client.get(reverse("bilans_comparer"), {"a": francais.pk, "b": anglais.pk})
+    assert reponse.status_code == 200
+    contenu = reponse.content.decode()
+    assert f"{francais}</a> (Français) · B :" in contenu
+    assert f"{anglais}</a> (Anglais)</p>" in contenu
