@@ -99,6 +99,12 @@ def test_l_instantane_et_le_bilan_gardent_les_textes():
     assert 'data-figure="bilan-alpha-politique-donnees"' not in html
     (titre,) = re.findall(r"<h4>Politique municipale.*?</h4>", html)
     assert "sans données" not in titre
+    assert 'class="statut' not in titre  # ni étiquette vide, que l'impression encadrerait
+    # Imprimé, le bilan d'un quartier donne le tableau des textes, pas aussi leur image.
+    imprime = rendu.rendre(instantane, titre="Bilan", image=lambda _figure, cle: f"img:{cle}")
+    assert "Politique adoptée &amp; publiée" in imprime
+    assert "img:alpha:politique" not in imprime
+    assert "img:alpha:" in imprime  # les courbes des indicateurs chiffrés gardent la leur
     # Un instantané d'avant (sans « texte ») se rend toujours : des tirets, pas d'erreur.
     for point in points:
         point.pop("texte", None)
