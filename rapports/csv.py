@@ -1,4 +1,5 @@
-"""Réponses CSV des tableaux de bord : UTF-8 avec BOM (Excel), point-virgule, en-têtes traduits."""
+"""Réponses CSV des tableaux de bord : UTF-8 avec BOM (Excel), point-virgule, en-têtes traduits;
+un texte qu'un tableur prendrait pour une formule est neutralisé (`evalpic.tableurs`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import csv
 from collections.abc import Iterable
 
 from django.http import HttpResponse
+
+from evalpic.tableurs import neutraliser_formule
 
 
 def reponse_csv(nom_fichier: str, entetes: list[str], lignes: Iterable[Iterable]) -> HttpResponse:
@@ -15,5 +18,13 @@ def reponse_csv(nom_fichier: str, entetes: list[str], lignes: Iterable[Iterable]
     ecrivain = csv.writer(reponse, delimiter=";")
     ecrivain.writerow(entetes)
     for ligne in lignes:
-        ecrivain.writerow(["" if v is None else v for v in ligne])
+        ecrivain.writerow([_case(v) for v in ligne])
     return reponse
+
+
+def _case(valeur) -> object:
+    if valeur is None:
+        return ""
+    if isinstance(valeur, str):  # noms, libellés, textes d'un indicateur en texte
+        return neutraliser_formule(valeur)
+    return valeur

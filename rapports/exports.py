@@ -141,7 +141,7 @@ def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
                     _libelle(Unite, indicateur.get("unite")),
                     code,
                     point.get("libelle") or cible.get("libelle", ""),
-                    point.get("valeur") or "",
+                    point.get("valeur") or point.get("texte") or "",  # un indicateur en texte
                     cible.get("valeur") or "",
                     serie.get("reference") or "",
                     _libelle(Statut, serie.get("statut")),
@@ -162,12 +162,9 @@ def exporter_csv(instantane: dict) -> bytes:
     with translation.override(instantane["langue"]):
         ecrivain.writerow(_en_tetes_valeurs())
         for ligne in _lignes_valeurs(instantane):
-            ecrivain.writerow(
-                [
-                    v if i in COLONNES_NUMERIQUES else neutraliser_formule(v)
-                    for i, v in enumerate(ligne)
-                ]
-            )
+            # Un nombre décimal simple reste intact; le texte d'un indicateur en texte, dans la
+            # colonne des valeurs, est neutralisé comme les autres textes.
+            ecrivain.writerow([neutraliser_formule(v) for v in ligne])
     return tampon.getvalue().encode("utf-8-sig")
 
 

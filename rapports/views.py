@@ -135,7 +135,7 @@ def _lignes_series(tableau):
                     serie.code,
                     serie.nom,
                     ligne["periode"],
-                    ligne["valeur"],
+                    ligne.get("texte") or ligne["valeur"],  # le texte d'un indicateur en texte
                     ligne["cible"],
                     ligne["reference"],
                 ]
@@ -181,7 +181,9 @@ def indicateur_entre_quartiers(request, code: str):
         if csv != "quartiers":
             raise Http404(_("Ce tableau de données n'existe pas."))
         lignes = [
-            [s.quartier, p.libelle, p.valeur, s.reference] for s in vue.series for p in s.points
+            [s.quartier, p.libelle, p.texte or p.valeur, s.reference]
+            for s in vue.series
+            for p in s.points
         ]
         entetes = [_("Quartier"), _("Période"), _("Valeur"), _("Référence")]
         return reponse_csv(f"indicateur-{code}", entetes, lignes)
