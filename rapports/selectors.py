@@ -41,6 +41,7 @@ class LigneQuartier:
     partenaires: list[float] = field(default_factory=list)
     diversite: list[float] = field(default_factory=list)
     derniers_calcules: dict[str, float] = field(default_factory=dict)
+    indicateurs_suivis: int = 0  # 0 : la ligne le dit, au lieu de zéros partout
 
 
 @dataclass
@@ -77,11 +78,13 @@ def tableau_pic(utilisateur, filtre: Filtre) -> TableauPIC:
         for quartier_id, liste in series.items():
             statuts_par_quartier[quartier_id].update(statut(s).value for s in liste)
     parts = parts_renseignees(quartiers, periodes)
+    suivis_par_quartier = Counter(s.quartier_id for s in suivis)
     lignes = []
     for quartier in quartiers:
         mesures_du_quartier = mesures[quartier.pk]
         comptes = statuts_par_quartier[quartier.pk]
         ligne = LigneQuartier(quartier, {s.value: comptes.get(s.value, 0) for s in Statut})
+        ligne.indicateurs_suivis = suivis_par_quartier[quartier.pk]
         ligne.partenaires = [
             float(mesures_du_quartier[p.code]["partenaires_actifs"]) for p in periodes
         ]

@@ -271,3 +271,17 @@ def test_les_valeurs_se_lisent_sans_tri_ni_jointure_inutile(client, eve, deux_qu
     ]
     assert "ORDER BY" not in lecture
     assert '"quartiers_quartier"' not in lecture and '"indicateurs_indicateur"' not in lecture
+
+
+def test_un_quartier_sans_indicateur_suivi_le_dit_au_lieu_d_une_ligne_de_zeros(
+    client, eve, deux_quartiers
+):
+    """La vue d'ensemble : un quartier qui ne suit aucun indicateur (ou aucun dans le filtre)
+    a sa ligne qui le dit; les autres gardent leurs comptes par statut."""
+    QuartierFactory(nom="Gamma", slug="gamma")
+    client.force_login(eve)
+    page = client.get(reverse("tableau_pic")).content.decode()
+    (gamma,) = [ligne for ligne in page.split("<tr>") if ">Gamma</a>" in ligne]
+    assert "Aucun indicateur suivi." in gamma
+    (alpha,) = [ligne for ligne in page.split("<tr>") if ">Alpha</a></th>" in ligne]
+    assert "Aucun indicateur suivi" not in alpha and 'class="nombre"' in alpha
