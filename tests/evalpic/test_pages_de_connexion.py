@@ -122,3 +122,24 @@ def test_un_lien_de_reinitialisation_perime_le_dit_dans_le_site(client, alice):
     _page_du_site(contenu)
     assert "Lien expiré ou déjà utilisé" in contenu
     assert f'href="{reverse("account_reset_password")}"' in contenu
+
+
+@pytest.mark.parametrize("langue", ["fr", "en"])
+def test_changer_son_mot_de_passe_est_une_page_du_site(client, alice, mot_de_passe, langue):
+    if langue == "en":
+        _en_anglais(client)
+    client.force_login(alice)
+    contenu = client.get(reverse("account_change_password")).content.decode()
+    _page_du_site(contenu)
+    assert 'novalidate class="formulaire"' in contenu
+    # L'aide du nouveau mot de passe (une liste) est entière dans l'élément que le champ cite.
+    assert re.search(r'<div class="aide" id="id_password1_helptext"><ul>', contenu)
+    assert 'aria-describedby="id_password1_helptext"' in contenu
+    nouveau = "Un-nouveau-mot-de-passe-2026"
+    reponse = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": mot_de_passe, "password1": nouveau, "password2": nouveau},
+    )
+    assert reponse.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password(nouveau)
