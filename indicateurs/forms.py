@@ -4,6 +4,7 @@ formulaires du circuit de validation et celui d'un apprentissage ajouté à un q
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -203,6 +204,16 @@ class SaisieForm(forms.Form):
                     }
                 )
         return resultat
+
+    def signaler_manques(self, manques: Mapping[int, str]) -> None:
+        """Les manques à la soumission (`services.manques_des_donnees`) à côté de leur valeur,
+        pour un envoi « Enregistrer et soumettre » refusé par ailleurs : tout paraît d'un coup.
+        Un indicateur qui a déjà une erreur la garde seule (sa valeur n'a pas pu être lue)."""
+        for pk, message in manques.items():
+            if f"v{pk}" in self.fields and not any(
+                f"{prefixe}{pk}" in self.errors for prefixe in PREFIXES.values()
+            ):
+                self.add_error(f"v{pk}", message)
 
     def champs_de(self, ligne: LigneFormulaire) -> dict:
         pk = ligne.indicateur.pk

@@ -485,20 +485,28 @@ def _transition(
 
 
 def manques_a_la_soumission(saisie: Saisie) -> dict[int, str]:
-    """Ce qui empêche de soumettre, par indicateur : valeur absente et non expliquée, ou valeur
-    inhabituelle sans commentaire."""
-    attendus = indicateurs_a_saisir(saisie.table)
-    valeurs = {v.indicateur_id: v for v in saisie.valeurs.all()}
-    series = series_precedentes(saisie.table, saisie.periode, [i.pk for i in attendus])
+    """Ce qui empêche de soumettre la saisie telle qu'elle est enregistrée (`manques_des_donnees`)."""
+    donnees = {v.indicateur_id: donnee_de(v) for v in saisie.valeurs.all()}
+    return manques_des_donnees(saisie.table, saisie.periode, donnees)
+
+
+def manques_des_donnees(
+    table: TableDeQuartier, periode: Periode, donnees: Mapping[int, DonneeValeur]
+) -> dict[int, str]:
+    """La règle de soumission, par indicateur à saisir : valeur absente et non expliquée, ou
+    valeur inhabituelle sans commentaire. Sur des données enregistrées ou non : le formulaire la
+    vérifie aussi avant d'écrire, pour montrer ces manques avec ses autres erreurs."""
+    attendus = indicateurs_a_saisir(table)
+    series = series_precedentes(table, periode, [i.pk for i in attendus])
     manques: dict[int, str] = {}
     for indicateur in attendus:
-        valeur = valeurs.get(indicateur.pk)
-        if valeur is None or not valeur.est_renseignee:
+        donnee = donnees.get(indicateur.pk)
+        if donnee is None or donnee.est_vide:
             manques[indicateur.pk] = _(
                 "Valeur manquante : entrez-la ou cochez « non disponible » avec une raison."
             )
-        elif not valeur.commentaire.strip() and (
-            message := signaler_aberration(series.get(indicateur.pk, []), valeur.valeur_numerique)
+        elif not donnee.commentaire.strip() and (
+            message := signaler_aberration(series.get(indicateur.pk, []), donnee.valeur)
         ):
             manques[indicateur.pk] = message + " " + _("Ajoutez un commentaire pour la confirmer.")
     return manques

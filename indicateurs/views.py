@@ -82,6 +82,10 @@ def _enregistrer(request, quartier, periode: Periode):
     page = selectors.page_de_saisie(quartier, periode)
     form = SaisieForm(request.POST, lignes=page.lignes)
     if not form.is_valid():
+        if request.POST.get("action") == "soumettre":  # ce qui refuserait aussi la soumission
+            form.signaler_manques(
+                services.manques_des_donnees(quartier.table, periode, form.donnees())
+            )
         contexte = _contexte_formulaire(request, quartier, periode, form=form, page=page)
         return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=400)
     try:
