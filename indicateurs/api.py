@@ -517,9 +517,10 @@ class ApprentissageFilterSet(django_filters.FilterSet):
                 "quartiers affectés; évaluation et administration : tous). Un quartier invisible est "
                 "« inconnu » (400), comme un slug qui n'existe pas. L'indicateur doit être suivi par "
                 "le quartier et le changement visé appartenir à une de ses stratégies (400 sinon). "
-                "L'auteur·e est la personne connectée. Le même apprentissage envoyé deux fois "
-                "(mêmes quartier, période, catégorie, rattachements et textes : un client qui "
-                "réessaie) n'est écrit qu'une fois : la réponse rend celui qui existe."
+                "L'auteur·e est la personne connectée. Le même apprentissage envoyé deux fois par "
+                "la même personne (mêmes quartier, période, catégorie, rattachements et textes : "
+                "un client qui réessaie) n'est écrit qu'une fois : la réponse rend celui qui "
+                "existe."
             )
         ),
         request=ApprentissageSerializer,

@@ -336,9 +336,11 @@ def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
 
 
 def _identite(apprentissage: Apprentissage) -> tuple:
-    """Ce qui fait qu'un apprentissage est le même : deux fois ces champs, c'est un envoi répété
-    (double clic, client d'API qui réessaie), jamais deux apprentissages voulus."""
+    """Ce qui fait qu'un apprentissage est le même : deux fois ces champs par la même personne,
+    c'est un envoi répété (double clic, client d'API qui réessaie), jamais deux apprentissages
+    voulus. Le même texte écrit par deux personnes reste à chacune."""
     return (
+        apprentissage.auteur_id,
         apprentissage.quartier_id,
         apprentissage.periode_id,
         apprentissage.saisie_id,
@@ -406,7 +408,8 @@ def ajouter_apprentissage(
     404 si le quartier est invisible, 403 sans le droit; `ValidationError` par champ s'il n'a
     aucun texte, un texte de plus de `LONGUEUR_TEXTE_MAX` caractères (comme le formulaire), ou
     si l'indicateur ou le changement visé n'est pas de ce quartier. Le même apprentissage
-    envoyé deux fois (`_identite`) n'est écrit qu'une fois : le second envoi rend le premier."""
+    envoyé deux fois par la même personne (`_identite`) n'est écrit qu'une fois : le second
+    envoi rend le premier."""
     exiger_le_droit(auteur, Droit.COMMENTER, quartier, refus=str(REFUS_D_APPRENTISSAGE))
     texte_fr, texte_en = (texte_fr or "").strip(), (texte_en or "").strip()
     erreurs: dict[str, list[str]] = {}
@@ -443,7 +446,12 @@ def ajouter_apprentissage(
         # un second.
         Quartier.objects.select_for_update().filter(pk=quartier.pk).first()
         for existant in Apprentissage.objects.filter(
-            quartier=quartier, periode=periode, saisie=None, texte_fr=texte_fr, texte_en=texte_en
+            quartier=quartier,
+            periode=periode,
+            saisie=None,
+            auteur=auteur,
+            texte_fr=texte_fr,
+            texte_en=texte_en,
         ):
             if _identite(existant) == _identite(nouveau):
                 return existant

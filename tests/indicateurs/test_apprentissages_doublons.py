@@ -157,3 +157,13 @@ def test_deux_envois_simultanes_n_ecrivent_qu_un_apprentissage(quartier_a, perio
         fil.join(timeout=30)
     assert erreurs == []
     assert Apprentissage.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_le_meme_texte_de_deux_personnes_reste_a_chacune(quartier_a, periode, alice, bob):
+    """Un envoi répété est celui d'une même personne : Bob qui écrit « RAS. » comme Alice a
+    son propre apprentissage, à son nom, et non celui d'Alice."""
+    d_alice = _ajouter(alice, quartier_a, periode, texte="RAS.")
+    d_bob = _ajouter(bob, quartier_a, periode, texte="RAS.")
+    assert d_bob.pk != d_alice.pk and d_bob.auteur == bob
+    assert Apprentissage.objects.count() == 2
