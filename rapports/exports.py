@@ -128,7 +128,8 @@ def _periodes_de_la_serie(serie: dict) -> list[tuple[str, dict, dict]]:
 
 def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
     """Une ligne par quartier × indicateur × trimestre (d'un point ou d'une cible), les nombres
-    en texte décimal exact (chaîne vide si absent). À appeler dans la langue de l'instantané."""
+    en texte décimal exact (chaîne vide si absent) et, pour un indicateur en texte, son texte
+    (`TexteSaisi`) comme valeur. À appeler dans la langue de l'instantané."""
     catalogue = instantane.get("indicateurs", {})
     for quartier in _quartiers(instantane):
         for serie in _series(quartier):
@@ -141,7 +142,7 @@ def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
                     _libelle(Unite, indicateur.get("unite")),
                     code,
                     point.get("libelle") or cible.get("libelle", ""),
-                    point.get("valeur") or point.get("texte") or "",  # un indicateur en texte
+                    point.get("valeur") or TexteSaisi(point.get("texte") or ""),
                     cible.get("valeur") or "",
                     serie.get("reference") or "",
                     _libelle(Statut, serie.get("statut")),
@@ -156,7 +157,8 @@ def exporter_csv(instantane: dict) -> bytes:
     fins de ligne « \\r\\n ». Une ligne par quartier × indicateur × trimestre, triées par nom de
     quartier, code d'indicateur puis trimestre (ordre chronologique) : chaque trimestre de la
     fenêtre, et celui d'une cible hors de la fenêtre, sans valeur. Les nombres sont les textes
-    décimaux exacts de l'instantané; une valeur absente est une case vide."""
+    décimaux exacts de l'instantané, la valeur d'un indicateur en texte son texte (neutralisé
+    s'il commence comme une formule); une valeur absente est une case vide."""
     tampon = io.StringIO(newline="")
     ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
     with translation.override(instantane["langue"]):
@@ -171,6 +173,11 @@ def exporter_csv(instantane: dict) -> bytes:
 # --- XLSX ---------------------------------------------------------------------------------------
 
 
+class TexteSaisi(str):
+    """Le texte d'un indicateur en texte, dans la colonne des valeurs : du texte, jamais lu
+    comme un nombre (« 007 » reste « 007 », « 1e5 » reste « 1e5 »)."""
+
+
 def nombre_pour_excel(texte: str | None) -> int | float | str | None:
     """Le texte décimal de l'instantané en nombre pour une cellule numérique.
 
@@ -180,6 +187,8 @@ def nombre_pour_excel(texte: str | None) -> int | float | str | None:
     garde le texte exact plutôt qu'un arrondi silencieux."""
     if texte is None or texte == "":
         return None
+    if isinstance(texte, TexteSaisi):
+        return str(texte)
     try:
         nombre = Decimal(texte)
     except InvalidOperation:

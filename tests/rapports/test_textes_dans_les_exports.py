@@ -78,3 +78,18 @@ def test_csv_et_xlsx_du_bilan(quartier):
         c for c in feuille.iter_rows(min_row=2) if c[6].value and "HYPERLINK" in str(c[6].value)
     )[6]
     assert case_formule.data_type == "s"  # du texte, jamais une formule
+
+
+def test_un_texte_qui_ressemble_a_un_nombre_reste_du_texte_dans_le_xlsx(quartier):
+    """Le texte d'un indicateur en texte n'est pas un nombre : « 007 » et « 1e5 » restent tels
+    quels dans la colonne des valeurs, que le classeur écrit pourtant en nombres ailleurs."""
+    valeurs = Valeur.objects.filter(indicateur__code="politique").order_by("saisie__periode__debut")
+    for valeur, texte in zip(valeurs, ("007", "1e5"), strict=True):
+        valeur.valeur_texte = texte
+        valeur.save()
+    bilan = Bilan(portee=Portee.QUARTIER, quartier=quartier, annee=2023, trimestre=4, langue="fr")
+    instantane = construire_instantane(bilan)
+    feuille = openpyxl.load_workbook(io.BytesIO(exporter_xlsx(instantane))).worksheets[0]
+    lignes = list(feuille.iter_rows(min_row=2, values_only=True))
+    assert [ligne[6] for ligne in lignes if ligne[1] == "politique" and ligne[6]] == ["007", "1e5"]
+    assert any(isinstance(ligne[6], int | float) for ligne in lignes if ligne[1] != "politique")
