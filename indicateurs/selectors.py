@@ -147,9 +147,8 @@ class LigneFormulaire:
     # Un nombre, ou un texte (raccourci) pour un indicateur en texte; None : pas de valeur.
     precedentes: list[tuple[str, Decimal | str | None]] = field(default_factory=list)
     calculee: Decimal | None = None
-    avertissement: str | None = (
-        None  # la valeur enregistrée est inhabituelle (`signaler_aberration`)
-    )
+    # La valeur enregistrée est inhabituelle (`signaler_aberration`) : le message, sinon None.
+    avertissement: str | None = None
 
     @property
     def indicateur(self):

@@ -228,6 +228,24 @@ def test_l_avertissement_nomme_l_indicateur_et_paraît_a_cote_du_champ(
     assert "Ajoutez un commentaire pour la confirmer." in bloc
 
 
+def test_en_lecture_seule_l_avertissement_ne_demande_pas_de_commentaire(
+    client, alice, eve, url, table_a, indicateurs_a
+):
+    """Une saisie soumise, lue par l'évaluation : l'avertissement reste, mais personne ne peut y
+    ajouter un commentaire, la page ne le demande donc pas."""
+    menages = indicateurs_a["menages"]
+    _historique_menages(table_a, menages)
+    client.force_login(alice)
+    client.post(url, {"version": "1", f"v{menages.pk}": "1000", "action": "enregistrer"})
+    saisie = Saisie.objects.get(periode__annee=2025)
+    Valeur.objects.filter(saisie=saisie).update(non_disponible=False)
+    Saisie.objects.filter(pk=saisie.pk).update(statut="soumise")
+    client.force_login(eve)
+    page = _page(client.get(url))
+    assert "Valeur inhabituelle : loin de la médiane de la série (101)." in page
+    assert "Ajoutez un commentaire pour la confirmer." not in page
+
+
 def test_pas_d_avertissement_a_cote_d_une_valeur_habituelle(
     client, alice, url, table_a, indicateurs_a
 ):
