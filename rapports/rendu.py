@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from indicateurs.models import CategorieApprentissage
 from rapports import graphiques
 from rapports.en_bref import constats
+from rapports.models import Portee
 from rapports.series import Point, Repere, SerieIndicateur, Statut
 from rapports.statuts import a_un_statut
 
@@ -56,7 +57,16 @@ def serie_de(donnees: dict, catalogue: dict, quartier: str) -> SerieIndicateur:
     )
 
 
-def _sections_du_quartier(quartier: dict, catalogue: dict, image: Callable | None) -> list[dict]:
+def _image_imprimee(serie: SerieIndicateur, portee: str) -> bool:
+    """Une figure a son image dans le PDF, sauf le tableau des textes d'un indicateur en texte
+    dans le bilan d'un quartier, qui imprime déjà le tableau HTML de ces textes (le bilan du
+    PIC n'imprime pas ses tableaux : l'image y reste)."""
+    return not (graphiques.en_texte(serie) and portee == Portee.QUARTIER)
+
+
+def _sections_du_quartier(
+    quartier: dict, catalogue: dict, image: Callable | None, portee: str
+) -> list[dict]:
     """Les indicateurs du quartier groupés par changement visé, chacun avec sa figure."""
     series = {s["code"]: s for s in quartier["series"]}
     sections, places = [], set()
@@ -78,7 +88,11 @@ def _sections_du_quartier(quartier: dict, catalogue: dict, image: Callable | Non
                     "statut": etat,
                     "libelle_statut": Statut(etat).label if etat else "",
                     "figure": figure,
-                    "image": image(figure, cle_image(quartier["slug"], code)) if image else None,
+                    "image": (
+                        image(figure, cle_image(quartier["slug"], code))
+                        if image and _image_imprimee(serie, portee)
+                        else None
+                    ),
                     "ancre": ancre_image(cle_image(quartier["slug"], code)),
                     "lignes": graphiques.lignes_de_la_courbe(serie),
                     "source": catalogue[code]["source"],
@@ -113,14 +127,15 @@ def figure_vue_pic(instantane: dict) -> tuple[dict, list]:
     return graphiques.progression_quartiers(lignes), lignes
 
 
-def figures_du_quartier(quartier: dict, catalogue: dict) -> dict[str, dict]:
-    """Chaque figure d'un quartier de l'instantané, par clé : ce que rend un worker."""
+def figures_du_quartier(quartier: dict, catalogue: dict, portee: str) -> dict[str, dict]:
+    """Chaque figure d'un quartier de l'instantané que le PDF imprime, par clé : ce que rend un
+    worker."""
     figures = {}
     for code in sorted({s["code"] for s in quartier["series"]}):
         donnees = next(s for s in quartier["series"] if s["code"] == code)
-        figures[cle_image(quartier["slug"], code)] = graphiques.courbe_a_renverser(
-            serie_de(donnees, catalogue, quartier["nom"])
-        )
+        serie = serie_de(donnees, catalogue, quartier["nom"])
+        if _image_imprimee(serie, portee):
+            figures[cle_image(quartier["slug"], code)] = graphiques.courbe_a_renverser(serie)
     return figures
 
 
@@ -129,7 +144,7 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
     (PDF); sans elle, les figures restent interactives (page web)."""
     catalogue = instantane["indicateurs"]
     quartiers = [
-        {**q, "sections": _sections_du_quartier(q, catalogue, image)}
+        {**q, "sections": _sections_du_quartier(q, catalogue, image, instantane["portee"])}
         for q in instantane["quartiers"]
     ]
     vue_pic = None

@@ -178,7 +178,9 @@ def pdf_du_bilan(instantane: dict, titre: str) -> bytes:
             {
                 cle: figure
                 for quartier in instantane["quartiers"]
-                for cle, figure in figures_du_quartier(quartier, instantane["indicateurs"]).items()
+                for cle, figure in figures_du_quartier(
+                    quartier, instantane["indicateurs"], instantane["portee"]
+                ).items()
             }
         )
 
