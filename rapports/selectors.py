@@ -208,6 +208,11 @@ class IndicateurEntreQuartiers:
     filtre: Filtre
     series: list[SerieIndicateur]
 
+    @property
+    def en_texte(self) -> bool:
+        """Un indicateur en texte se lit en tableaux de textes, sans petits multiples."""
+        return not a_un_statut(self.indicateur.unite)
+
 
 def indicateur_entre_quartiers(utilisateur, code: str, filtre: Filtre) -> IndicateurEntreQuartiers:
     """Un indicateur dans chaque quartier visible qui le suit (petits multiples)."""

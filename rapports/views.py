@@ -176,7 +176,6 @@ def _version(request) -> int | None:
 def indicateur_entre_quartiers(request, code: str):
     form, valide, csv = _filtre(request)
     vue = selectors.indicateur_entre_quartiers(request.user, code, form.filtre())
-    normalisees = [(s.quartier, normaliser(s)) for s in vue.series]
     if csv:
         if csv != "quartiers":
             raise Http404(_("Ce tableau de données n'existe pas."))
@@ -190,7 +189,11 @@ def indicateur_entre_quartiers(request, code: str):
     contexte = {
         "form": form,
         "vue": vue,
-        "figure": graphiques.petits_multiples(normalisees),
+        "figure": (
+            None
+            if vue.en_texte  # ses textes en tableaux, sans petits multiples
+            else graphiques.petits_multiples([(s.quartier, normaliser(s)) for s in vue.series])
+        ),
         "periodes": [p.libelle for p in vue.filtre.periodes],
     }
     return _rendre(request, "rapports/indicateur.html", contexte, valide)

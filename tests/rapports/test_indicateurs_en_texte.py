@@ -80,6 +80,8 @@ def test_entre_quartiers_un_indicateur_en_texte_se_lit_par_quartier(client, eve)
     page = reponse.content.decode()
     assert "Politique adoptée &amp; publiée" in page
     assert 'data-figure="multiples-donnees"' not in page
+    assert "csv=quartiers" in page  # le CSV de ces textes, comme pour chaque tableau
+    assert reponse.context["figure"] is None  # pas de petits multiples calculés pour rien
 
 
 def test_l_instantane_et_le_bilan_gardent_les_textes():
