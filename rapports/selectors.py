@@ -41,7 +41,9 @@ class LigneQuartier:
     partenaires: list[float] = field(default_factory=list)
     diversite: list[float] = field(default_factory=list)
     derniers_calcules: dict[str, float] = field(default_factory=dict)
-    indicateurs_suivis: int = 0  # 0 : la ligne le dit, au lieu de zéros partout
+    # Sans indicateur qui ait un statut, la ligne le dit au lieu de zéros partout.
+    indicateurs_suivis: int = 0
+    indicateurs_a_statut: int = 0
 
 
 @dataclass
@@ -79,12 +81,14 @@ def tableau_pic(utilisateur, filtre: Filtre) -> TableauPIC:
             statuts_par_quartier[quartier_id].update(statut(s).value for s in liste)
     parts = parts_renseignees(quartiers, periodes)
     suivis_par_quartier = Counter(s.quartier_id for s in suivis)
+    a_statut_par_quartier = Counter(s.quartier_id for s in [*saisis, *calcules])
     lignes = []
     for quartier in quartiers:
         mesures_du_quartier = mesures[quartier.pk]
         comptes = statuts_par_quartier[quartier.pk]
         ligne = LigneQuartier(quartier, {s.value: comptes.get(s.value, 0) for s in Statut})
         ligne.indicateurs_suivis = suivis_par_quartier[quartier.pk]
+        ligne.indicateurs_a_statut = a_statut_par_quartier[quartier.pk]
         ligne.partenaires = [
             float(mesures_du_quartier[p.code]["partenaires_actifs"]) for p in periodes
         ]

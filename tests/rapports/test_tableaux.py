@@ -19,6 +19,7 @@ from tests.factories import (
     AffectationFactory,
     ChangementViseFactory,
     IndicateurFactory,
+    IndicateurSuiviFactory,
     QuartierFactory,
     StrategieFactory,
     construire_quartier,
@@ -285,3 +286,12 @@ def test_un_quartier_sans_indicateur_suivi_le_dit_au_lieu_d_une_ligne_de_zeros(
     assert "Aucun indicateur suivi." in gamma
     (alpha,) = [ligne for ligne in page.split("<tr>") if ">Alpha</a></th>" in ligne]
     assert "Aucun indicateur suivi" not in alpha and 'class="nombre"' in alpha
+
+
+def test_un_quartier_qui_ne_suit_que_des_indicateurs_en_texte_le_dit(client, eve, deux_quartiers):
+    delta = QuartierFactory(nom="Delta", slug="delta")
+    IndicateurSuiviFactory(quartier=delta, indicateur=IndicateurFactory(code="pol", unite="texte"))
+    client.force_login(eve)
+    page = client.get(reverse("tableau_pic")).content.decode()
+    (ligne,) = [ligne for ligne in page.split("<tr>") if ">Delta</a>" in ligne]
+    assert "Indicateurs en texte seulement" in ligne and 'class="nombre"' not in ligne
