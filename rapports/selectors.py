@@ -165,6 +165,7 @@ def theorie_du_changement(utilisateur, slug: str, version: int | None) -> Theori
                 "code": c.code,
                 "libelle": c.libelle,
                 "horizon": c.horizon,
+                "libelle_horizon": str(c.get_horizon_display()),
                 "famille": str(c.get_famille_display()),
                 "indicateurs": indicateurs[c.pk],
                 "actions": actions[c.pk],
