@@ -261,9 +261,10 @@ class CategorieApprentissage(models.TextChoices):
 
 class ApprentissageQuerySet(models.QuerySet):
     def publies(self) -> ApprentissageQuerySet:
-        """Les apprentissages que lisent les bilans, les tableaux de bord et l'API : ajoutés hors
-        saisie (page d'ajout, API), publiés aussitôt, ou écrits dans une saisie publiée
-        (`STATUTS_PUBLIES`, comme `ValeurQuerySet.publiees`). Une jointure dans la même requête."""
+        """Les apprentissages que lisent les bilans et les tableaux de bord (et l'API avec
+        `?publie=true`) : ajoutés hors saisie (page d'ajout, API), publiés aussitôt, ou écrits
+        dans une saisie publiée (`STATUTS_PUBLIES`, comme `ValeurQuerySet.publiees`). Une
+        jointure dans la même requête."""
         return self.filter(apprentissage_publie())
 
 
@@ -275,8 +276,9 @@ def apprentissage_publie() -> Q:
 
 class Apprentissage(models.Model):
     """Ce qu'un quartier a appris pendant une période, rattaché au besoin à un indicateur ou à un
-    changement visé. Écrit dans le formulaire de saisie, il suit sa `saisie` : invisible hors
-    de la page de saisie tant qu'elle n'est pas soumise (`ApprentissageQuerySet.publies`)."""
+    changement visé. Écrit dans le formulaire de saisie, il suit sa `saisie` : absent des bilans
+    et des tableaux de bord tant qu'elle n'est pas soumise (`ApprentissageQuerySet.publies`);
+    la page de saisie et l'API, comme pour les valeurs, le montrent avec sa saisie."""
 
     quartier = models.ForeignKey(
         Quartier,
