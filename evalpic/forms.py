@@ -33,4 +33,12 @@ class JetonForm(forms.Form):
         ),
     )
     # Une clé par affichage du formulaire : l'envoyer deux fois ne crée qu'un jeton.
-    envoi = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+    envoi = forms.CharField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def clean_envoi(self) -> uuid.UUID | None:
+        """Une clé illisible (formulaire fabriqué) vaut l'absence de clé : rien à dédoublonner,
+        plutôt qu'un refus sans message visible (le champ est caché)."""
+        try:
+            return uuid.UUID(self.cleaned_data["envoi"])
+        except ValueError:
+            return None

@@ -94,3 +94,12 @@ def test_la_cle_d_envoi_d_une_autre_personne_est_refusee_sans_rien_creer(client,
     assert reponse.status_code == 400
     assert "Ce formulaire a expiré" in reponse.content.decode()
     assert not JetonAPI.objects.filter(utilisateur=charlie).exists()
+
+
+def test_une_cle_d_envoi_illisible_ne_fait_pas_d_erreur_invisible(client, alice):
+    """Le champ est caché : une clé fabriquée ne donne pas un 400 sans message, le jeton se crée
+    (sans dédoublonnage possible)."""
+    client.force_login(alice)
+    reponse = client.post(reverse("creer_jeton_api"), {"nom": "script", "envoi": "pas-une-cle"})
+    assert reponse.status_code == 302
+    assert JetonAPI.objects.filter(utilisateur=alice, cle_envoi=None).count() == 1
