@@ -92,10 +92,18 @@
     });
     var axeY = layout.yaxis || {};
     if (axeY.ticktext) {  // les noms de quartiers de la carte de chaleur, raccourcis
-      axeY.ticktext = axeY.ticktext.map(function (nom) {
-        return nom.length > NOM_COURT ? nom.slice(0, NOM_COURT - 1) + "…" : nom;
-      });
+      axeY.ticktext = axeY.ticktext.map(raccourci);
     }
+  }
+
+  // Un nom de plus de NOM_COURT caractères, coupé et terminé par « … ». Le serveur l'a échappé
+  // (rapports/graphiques.py, `_texte` : plotly.js lit un peu de HTML) : on coupe le texte lu,
+  // jamais au milieu d'une entité (« &amp; » devenait « &am… »), puis on l'échappe de nouveau.
+  function raccourci(nom) {
+    var lettres = Array.from(nom.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"));
+    if (lettres.length <= NOM_COURT) { return nom; }
+    var court = lettres.slice(0, NOM_COURT - 1).join("").trimEnd() + "…";
+    return court.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
   function dessiner(zone) {
