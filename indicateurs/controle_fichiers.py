@@ -2,7 +2,9 @@
 `EVALPIC_IMPORT_TAILLE_MAX`, et vraiment du type que dit son extension (un .xlsx est une archive
 de classeur Excel, un .csv est du texte). Un fichier refusé l'est avec un message clair, sans que
 rien ne soit écrit. Et ce que le classeur dit de lui-même : s'il demande d'être recalculé à
-l'ouverture (`recalcul_demande`), les valeurs gardées de ses formules ne sont pas fiables."""
+l'ouverture (`recalcul_demande`), les valeurs gardées de ses formules ne sont pas fiables. Sa
+partie principale (xl/workbook.xml d'ordinaire) se trouve comme openpyxl la trouve
+(`partie_principale`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from xml.parsers import expat
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_WORKBOOK, XLSM, XLSX, XLTM, XLTX
 
 from evalpic.securite import taille_lisible
 
@@ -36,6 +39,11 @@ MORCEAU = 1024 * 1024
 SIGNATURE_ZIP = b"PK\x03\x04"
 # Des fichiers binaires qu'on prend souvent pour un CSV : XLSX (zip), ancien XLS (OLE), PDF.
 SIGNATURES_BINAIRES = (SIGNATURE_ZIP, b"\xd0\xcf\x11\xe0", b"%PDF")
+# Les types de contenu d'une partie principale de classeur, dans l'ordre où openpyxl les cherche
+# dans [Content_Types].xml (openpyxl.reader.excel._find_workbook_part).
+TYPES_PRINCIPAUX = (XLTM, XLTX, XLSM, XLSX)
+# [Content_Types].xml fait quelques Ko (une ligne par partie) : au-delà, on ne le lit pas.
+TAILLE_TYPES_MAX = 1024 * 1024
 # Un texte CSV ne contient pas de caractères de contrôle, sauf la tabulation et les fins de ligne.
 CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -94,9 +102,10 @@ def verifier_classeur(contenu: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
             membres = archive.infolist()
+            principale = partie_principale(archive)
     except (zipfile.BadZipFile, ValueError, OSError) as erreur:
         raise pas_un_classeur from erreur
-    if "xl/workbook.xml" not in {m.filename for m in membres}:
+    if principale not in {m.filename for m in membres}:
         raise pas_un_classeur
     trop_volumineux = ValidationError(
         _("Ce classeur est trop volumineux une fois décompressé : découpez-le."), code="taille"
@@ -135,13 +144,46 @@ def _balises(archive: zipfile.ZipFile, membre: zipfile.ZipInfo) -> int:
     return compte
 
 
+def partie_principale(archive: zipfile.ZipFile) -> str:
+    """Le nom de la partie principale du classeur, trouvée comme openpyxl la trouve : la première
+    partie de [Content_Types].xml déclarée du type d'un classeur (`TYPES_PRINCIPAUX`, dans cet
+    ordre). Elle s'appelle xl/workbook.xml d'ordinaire, mais un programme peut la nommer
+    autrement (et _rels/.rels pointe alors vers elle). À défaut (aucune déclaration, partie
+    illisible ou démesurée), xl/workbook.xml, le seul nom qu'openpyxl essaie alors. La partie
+    est lue par morceaux, sans arbre XML, et jamais au-delà de `TAILLE_TYPES_MAX`."""
+    declarees: dict[str, str] = {}  # type de contenu → première partie déclarée de ce type
+
+    def debut(nom: str, attributs: dict[str, str]) -> None:
+        if nom.rpartition("}")[2] == "Override":
+            declarees.setdefault(attributs.get("ContentType", ""), attributs.get("PartName", ""))
+
+    parseur = expat.ParserCreate(namespace_separator="}")
+    parseur.StartElementHandler = debut
+    try:
+        with archive.open(ARC_CONTENT_TYPES) as flux:
+            lus = 0
+            while morceau := flux.read(MORCEAU):
+                lus += len(morceau)
+                if lus > TAILLE_TYPES_MAX:
+                    return ARC_WORKBOOK
+                parseur.Parse(morceau, False)
+            parseur.Parse(b"", True)
+    except Exception:  # absente (KeyError), abîmée, XML invalide : le nom par défaut
+        return ARC_WORKBOOK
+    for type_principal in TYPES_PRINCIPAUX:
+        if declarees.get(type_principal):
+            return declarees[type_principal][1:]  # "/xl/workbook.xml" → "xl/workbook.xml"
+    return ARC_WORKBOOK
+
+
 class _Trouve(Exception):
-    """Arrête la lecture de xl/workbook.xml dès l'élément <calcPr>."""
+    """Arrête la lecture de la partie principale dès l'élément <calcPr>."""
 
 
 def recalcul_demande(contenu: bytes) -> bool:
     """Vrai si le classeur demande d'être entièrement recalculé à l'ouverture :
-    `<calcPr fullCalcOnLoad="1"/>` (ou « true », booléen XML Schema) dans xl/workbook.xml. Un
+    `<calcPr fullCalcOnLoad="1"/>` (ou « true », booléen XML Schema) dans la partie principale
+    (`partie_principale`, xl/workbook.xml d'ordinaire). Un
     programme qui ne calcule pas (XlsxWriter, openpyxl…) l'écrit, et la valeur qu'il garde pour
     chaque formule n'est qu'un remplissage (0 chez XlsxWriter); Excel recalcule, puis efface
     l'attribut en enregistrant. La partie, petite, est lue une fois, par morceaux, sans arbre
@@ -158,7 +200,7 @@ def recalcul_demande(contenu: bytes) -> bool:
     try:
         with (
             zipfile.ZipFile(io.BytesIO(contenu)) as archive,
-            archive.open("xl/workbook.xml") as flux,
+            archive.open(partie_principale(archive)) as flux,
         ):
             while morceau := flux.read(MORCEAU):
                 parseur.Parse(morceau, False)
