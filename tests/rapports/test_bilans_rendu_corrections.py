@@ -149,3 +149,13 @@ def test_la_page_montre_le_meme_contenu_que_le_document_html(client, coordinatio
     debut = document.index('<section class="couverture">')
     fin = document.index('<section id="methodologie"')
     assert document[debut:fin] in contenu
+
+
+def test_le_document_html_charge_le_script_des_tableaux_comme_les_pages(
+    client, coordination, villeray
+):
+    """Sur un téléphone, un tableau du document HTML d'un bilan qui défile s'atteint au clavier
+    (js/tableaux.js), comme dans les pages du site; le PDF n'a pas de script."""
+    bilan = produire(coordination, villeray, langue="en")
+    document = bilan.fichier_html.read().decode()
+    assert "js/tableaux.js" in document and 'data-libelle="Table that scrolls sideways"' in document
