@@ -114,20 +114,18 @@ def verifier_classeur(contenu: bytes) -> None:
         raise trop_volumineux
     with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
         for membre in membres:
-            limite = _balises_max(membre.filename)
-            if limite is not None and _balises(archive, membre) > limite:
+            if _balises(archive, membre) > _balises_max(membre.filename):
                 raise trop_volumineux
 
 
-def _balises_max(nom: str) -> int | None:
-    """Le nombre de balises permis dans une partie qu'openpyxl lit en entier; None pour les
-    autres (l'archive entière est déjà bornée)."""
-    nom = nom.lower()
-    if nom.endswith("sharedstrings.xml"):
+def _balises_max(nom: str) -> int:
+    """Le nombre de balises permis dans une partie. openpyxl trouve feuilles et textes
+    partagés par les relations et les types déclarés, pas par leur nom : une partie renommée
+    serait lue en entier comme les autres. Toute partie a donc la limite d'une feuille, et les
+    textes partagés, sous leur nom d'usage, la leur, plus basse."""
+    if nom.lower().endswith("sharedstrings.xml"):
         return BALISES_MAX["textes_partages"]
-    if nom.startswith("xl/worksheets/") and nom.endswith(".xml"):
-        return BALISES_MAX["feuille"]
-    return None
+    return BALISES_MAX["feuille"]
 
 
 def _balises(archive: zipfile.ZipFile, membre: zipfile.ZipInfo) -> int:

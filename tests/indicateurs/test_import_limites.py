@@ -223,6 +223,9 @@ def test_l_api_refuse_un_lien_qui_n_est_pas_http(alice, quartier_a, indicateur_a
         pytest.param("xl/sharedStrings.xml", b"<si/>", 600_001, id="textes-partages"),
         pytest.param("xl/worksheets/sheet1.xml", b"<row/>", 2_000_001, id="feuille-sans-dimension"),
         pytest.param("xl/worksheets/sheet1.xml", b"<x:row/>", 2_000_001, id="prefixe"),
+        # openpyxl suit les relations, pas les noms : une feuille peut s'appeler autrement.
+        pytest.param("xl/feuilles/a.xml", b"<row/>", 2_000_001, id="feuille-renommee"),
+        pytest.param("xl/textes.bin", b"<si/>", 2_000_001, id="textes-renommes"),
     ],
 )
 def test_une_partie_faite_de_millions_d_elements_est_refusee(
