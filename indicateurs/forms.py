@@ -21,7 +21,6 @@ from indicateurs.models import (
     IndicateurSuivi,
     ModeCollecte,
     Periode,
-    StatutPeriode,
     StatutStrategie,
     Unite,
 )
@@ -302,7 +301,7 @@ class ApprentissageForm(forms.Form):
 
     def __init__(self, *args, quartier, **kwargs):
         super().__init__(*args, **kwargs)
-        periodes = Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")
+        periodes = Periode.objects.commencees()
         self.periodes = {p.code: p for p in periodes}
         self.fields["periode"].choices = [(p.code, p.libelle) for p in self.periodes.values()]
         self.fields["periode"].initial = next(iter(self.periodes), None)

@@ -22,7 +22,7 @@ TYPE_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def periode_du_modele() -> Periode | None:
     """La période préremplie dans le modèle : la dernière ouverte, sinon la dernière fermée
     (l'import refuse une période à venir)."""
-    periodes = Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")
+    periodes = Periode.objects.commencees()
     return periodes.filter(statut=StatutPeriode.OUVERTE).first() or periodes.first()
 
 

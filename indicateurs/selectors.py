@@ -107,7 +107,7 @@ def boite_de_saisie(utilisateur, aujourd_hui: datetime.date | None = None) -> li
             quartier__in=quartiers_accessibles(utilisateur, Droit.SAISIR)
         ).select_related("quartier")
     )
-    periodes = list(Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")[:8])
+    periodes = list(Periode.objects.commencees()[:8])
     saisies = {
         (s.table_id, s.periode_id): s
         for s in Saisie.objects.filter(table__in=tables, periode__in=periodes)

@@ -256,7 +256,7 @@ def completude(request):
         raise PermissionDenied(
             _("La complétude est réservée à l'évaluation et à l'administration.")
         )
-    periodes = list(Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut"))
+    periodes = list(Periode.objects.commencees())
     code = request.GET.get("periode")
     periode = selectors.periode_par_code(code) if code else (periodes[0] if periodes else None)
     lignes = selectors.completude(request.user, periode) if periode else []

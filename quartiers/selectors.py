@@ -17,7 +17,6 @@ from indicateurs.models import (
     LienDeChangement,
     ModeCollecte,
     Periode,
-    StatutPeriode,
     StatutStrategie,
     StrategieDeChangement,
     Valeur,
@@ -121,11 +120,7 @@ def _suivis_avec_derniere_valeur(quartier: Quartier, registre: tuple[list, list]
         .order_by("indicateur__famille", "indicateur__code")
     )
     calcules = [s for s in suivis if s.indicateur.mode == ModeCollecte.CALCULE]
-    periode = (
-        Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut").first()
-        if calcules
-        else None
-    )
+    periode = Periode.objects.commencees().first() if calcules else None
     if periode:
         mesures = calculer(*registre, periode.debut, periode.fin)
         for suivi in calcules:

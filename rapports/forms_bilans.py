@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.widgets import ListeDeroulante
-from indicateurs.models import Periode, StatutPeriode
+from indicateurs.models import Periode
 from indicateurs.models.saisies import annee_et_trimestre
 from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
 from rapports.models import Portee
@@ -27,7 +27,7 @@ class DemandeBilanForm(forms.Form):
         self.quartiers = {q.slug: q for q in quartiers}
         choix += [(q.slug, q.nom) for q in quartiers]
         self.fields["quartier"].choices = choix
-        periodes = list(Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut"))
+        periodes = list(Periode.objects.commencees())
         annees = sorted({p.annee for p in periodes}, reverse=True)
         self.fields["periode"].choices = [(p.code, p.libelle) for p in periodes] + [
             (str(a), _("année %(annee)s") % {"annee": a}) for a in annees

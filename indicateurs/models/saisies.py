@@ -59,6 +59,11 @@ class PeriodeQuerySet(models.QuerySet):
         annee, trimestre = annee_trimestre
         return self.filter(annee=annee, trimestre=trimestre).first()
 
+    def commencees(self) -> PeriodeQuerySet:
+        """Les périodes ouvertes ou fermées (jamais « à venir »), la plus récente d'abord : celles
+        qu'on propose pour un bilan, un apprentissage, un import ou une dernière valeur."""
+        return self.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")
+
 
 class Periode(models.Model):
     """Un trimestre civil de collecte, avec son échéance de saisie."""
