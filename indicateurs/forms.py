@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from evalpic.templatetags.evalpic import nombre
+from evalpic.nombres import nombre
 from evalpic.widgets import ListeDeroulante
 from indicateurs.models import (
     CategorieApprentissage,

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-from evalpic.templatetags.evalpic import nombre
+from evalpic.nombres import nombre
 from indicateurs.models import Unite
 
 LONGUEUR_TEXTE_MAX = 2000

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from evalpic.templatetags.evalpic import nombre as nombre_localise
+from evalpic.nombres import nombre as nombre_localise
 from rapports.series import Statut
 from rapports.statuts import a_un_statut
 

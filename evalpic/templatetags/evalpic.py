@@ -1,69 +1,11 @@
 """Filtres de gabarit d'ÉvalPIC."""
 
-import functools
-from collections.abc import Callable
-from decimal import Decimal
-
 from django import template
-from django.utils import translation
-from django.utils.formats import get_format
-from django.utils.translation import get_language
+
+from evalpic.nombres import nombre
 
 register = template.Library()
-
-
-@register.filter
-def nombre(valeur) -> str:
-    """Un nombre sans zéros inutiles ni notation scientifique, au format de la langue active
-    (« 1 234,5 » en français, « 1,234.5 » en anglais) : le résultat de Django
-    `number_format(…, use_l10n=True, force_grouping=True)`, sans son coût (un tableau de bord en
-    formate des milliers)."""
-    if valeur is None or valeur == "":
-        return ""
-    return _formater(valeur, *_separateurs(get_language() or "fr"))
-
-
-def formateur_de_nombres() -> Callable[[object], str]:
-    """`nombre` pour la langue active, lue une seule fois, et qui se souvient des nombres déjà
-    écrits (une référence revient à chaque ligne d'un tableau) : pour les milliers de cellules
-    d'un tableau de données."""
-    separateurs = _separateurs(get_language() or "fr")
-    ecrits: dict = {}
-
-    def formater(valeur) -> str:
-        if valeur is None or valeur == "":
-            return ""
-        texte = ecrits.get(valeur)
-        if texte is None:
-            texte = ecrits[valeur] = _formater(valeur, *separateurs)
-        return texte
-
-    return formater
-
-
-def _formater(valeur, separateur_decimal: str, separateur_milliers: str, groupe: int) -> str:
-    texte = format(Decimal(str(valeur)).normalize(), "f")
-    signe, texte = ("-", texte[1:]) if texte.startswith("-") else ("", texte)
-    entier, _point, decimales = texte.partition(".")
-    if groupe > 0 and len(entier) > groupe:
-        tete = len(entier) % groupe or groupe
-        morceaux = [entier[:tete]] + [
-            entier[i : i + groupe] for i in range(tete, len(entier), groupe)
-        ]
-        entier = separateur_milliers.join(morceaux)
-    if signe and entier.strip("0" + separateur_milliers) == "" and not decimales.strip("0"):
-        signe = ""  # pas de « -0 »
-    return signe + entier + (separateur_decimal + decimales if decimales else "")
-
-
-@functools.lru_cache(maxsize=16)
-def _separateurs(langue: str) -> tuple[str, str, int]:
-    with translation.override(langue):
-        return (
-            get_format("DECIMAL_SEPARATOR", use_l10n=True),
-            get_format("THOUSAND_SEPARATOR", use_l10n=True),
-            int(get_format("NUMBER_GROUPING", use_l10n=True) or 0),
-        )
+register.filter("nombre", nombre)
 
 
 @register.filter

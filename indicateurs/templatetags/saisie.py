@@ -6,7 +6,7 @@ import re
 
 from django import template
 
-from evalpic.templatetags.evalpic import nombre
+from evalpic.nombres import nombre
 from indicateurs.models import Unite
 
 register = template.Library()

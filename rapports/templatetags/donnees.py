@@ -12,7 +12,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString
 
-from evalpic.templatetags.evalpic import formateur_de_nombres
+from evalpic.nombres import formateur_de_nombres
 
 register = template.Library()
 

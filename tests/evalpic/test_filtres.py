@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from django.utils.formats import number_format
 
-from evalpic.templatetags.evalpic import nombre
+from evalpic.nombres import nombre
 
 
 def _attendu(valeur) -> str:

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from evalpic.templatetags.evalpic import nombre
+from evalpic.nombres import nombre
 from quartiers.models import RoleGlobal
 from rapports import services
 from rapports.en_bref import constats
