@@ -120,7 +120,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "quartiers.adapters.AdaptateurCompte"
-ACCOUNT_FORMS = {"reset_password": "quartiers.forms.ReinitialisationMotDePasseForm"}
+ACCOUNT_FORMS = {
+    "login": "quartiers.forms.ConnexionForm",
+    "reset_password": "quartiers.forms.ReinitialisationMotDePasseForm",
+}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Pas d'inscription publique : aucun courriel à une adresse inconnue (allauth y proposerait de
 # s'inscrire); la réponse de la page reste la même, qu'un compte existe ou non.
