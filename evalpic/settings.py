@@ -89,6 +89,9 @@ TEMPLATES = [
         },
     },
 ]
+# Le moteur de formulaires de Django, les widgets courants écrits en Python (même HTML, voir
+# evalpic/rendu_formulaires.py).
+FORM_RENDERER = "evalpic.rendu_formulaires.RenduDesFormulaires"
 
 # Base de données : SQLite embarquée par défaut, PostgreSQL dès que DATABASE_URL est défini.
 DATABASES = {
