@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from evalpic.widgets import ListeDeroulante
 from indicateurs.models import Famille, Periode, StatutPeriode, Theme
@@ -29,14 +30,25 @@ class FiltreForm(forms.Form):
             Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("debut")
         )
         choix = [(p.code, p.libelle) for p in self.periodes]
-        # Sans début choisi, le tableau montre les douze trimestres qui finissent à « À »
-        # (`filtre`), et non tout depuis le début.
-        defaut = _("les %(nombre)s trimestres avant la fin") % {"nombre": NB_PERIODES_PAR_DEFAUT}
-        self.fields["debut"].choices = [("", defaut), *choix]
+        self.fields["debut"].choices = [("", self._debut_par_defaut()), *choix]
         self.fields["fin"].choices = [("", _("la dernière période")), *choix]
         self.fields["theme"].choices = [("", _("tous"))] + [
             (t.code, t.nom) for t in Theme.objects.all()
         ]
+
+    def _debut_par_defaut(self) -> str:
+        """Sans début choisi, le tableau montre les douze trimestres qui finissent à « À »
+        (`filtre`), et non tout depuis le début : le choix vide le dit, avec le nombre qu'il
+        montrera s'il y en a moins (moins de douze trimestres commencés, ou « À » plus tôt)."""
+        codes = [p.code for p in self.periodes]
+        fin = self["fin"].data if self.is_bound else None
+        rang_fin = codes.index(fin) + 1 if fin in codes else len(codes)
+        nombre = min(NB_PERIODES_PAR_DEFAUT, rang_fin)
+        if nombre == 0:
+            return _("aucun trimestre commencé")
+        return ngettext(
+            "le trimestre de la fin", "les %(nombre)s trimestres avant la fin", nombre
+        ) % {"nombre": nombre}
 
     def clean(self):
         donnees = super().clean()

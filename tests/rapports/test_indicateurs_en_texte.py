@@ -16,7 +16,12 @@ from rapports.forms import FiltreForm
 from rapports.instantane import construire_instantane
 from rapports.lectures import Filtre, lire_series
 from rapports.models import Bilan, Portee
-from tests.factories import IndicateurFactory, IndicateurSuiviFactory, construire_quartier
+from tests.factories import (
+    IndicateurFactory,
+    IndicateurSuiviFactory,
+    construire_quartier,
+    periode_du_trimestre,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +130,8 @@ def test_l_instantane_et_le_bilan_gardent_les_textes():
 
 def test_le_filtre_dit_vrai_sur_le_debut_par_defaut():
     """Sans début choisi, le tableau montre les douze derniers trimestres, pas « le début »."""
+    for rang in range(13):  # treize trimestres commencés : le choix vide en montre douze
+        periode_du_trimestre(2020 + rang // 4, rang % 4 + 1)
     form = FiltreForm()
     assert form.fields["debut"].choices[0] == ("", "les 12 trimestres avant la fin")
 
