@@ -31,7 +31,6 @@ from indicateurs.models import (
 )
 from indicateurs.models.catalogue import suivi_a_saisir
 from indicateurs.models.saisies import valeur_renseignee
-from indicateurs.services import series_precedentes
 from indicateurs.validation import signaler_aberration
 from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Quartier, TableDeQuartier
@@ -271,7 +270,7 @@ def _signaler_les_aberrations(lignes: dict, table, periode: Periode) -> None:
     }
     if not numeriques:
         return
-    series = series_precedentes(table, periode, numeriques)
+    series = Valeur.objects.series_precedentes(table, periode, numeriques)
     for pk, valeur in numeriques.items():
         lignes[pk].avertissement = signaler_aberration(series.get(pk, []), valeur)
 

@@ -94,26 +94,6 @@ def indicateurs_a_saisir(table: TableDeQuartier) -> list[Indicateur]:
     return sorted((s.indicateur for s in suivis), key=lambda i: (i.famille, i.code))
 
 
-def series_precedentes(
-    table: TableDeQuartier, periode: Periode, indicateur_ids: Iterable[int]
-) -> dict[int, list]:
-    """Les valeurs numériques des périodes antérieures, par indicateur, en ordre chronologique."""
-    series: dict[int, list] = {}
-    lignes = (
-        Valeur.objects.filter(
-            saisie__table=table,
-            saisie__periode__debut__lt=periode.debut,
-            indicateur_id__in=list(indicateur_ids),
-            valeur_numerique__isnull=False,
-        )
-        .order_by("saisie__periode__debut")
-        .values_list("indicateur_id", "valeur_numerique")
-    )
-    for indicateur_id, valeur in lignes:
-        series.setdefault(indicateur_id, []).append(valeur)
-    return series
-
-
 def donnee_de(valeur: Valeur) -> DonneeValeur:
     return DonneeValeur(
         valeur=valeur.valeur_numerique,
@@ -234,7 +214,7 @@ def enregistrer_saisie(
         )
         modifications = _ecrire_valeurs(saisie, auteur, donnees, motif)
         _ajouter_apprentissages(saisie, auteur, apprentissages)
-    series = series_precedentes(saisie.table, saisie.periode, donnees)
+    series = Valeur.objects.series_precedentes(saisie.table, saisie.periode, donnees)
     avertissements = {
         pk: message
         for pk, donnee in donnees.items()
@@ -505,7 +485,7 @@ def manques_des_donnees(
     valeur inhabituelle sans commentaire. Sur des données enregistrées ou non : le formulaire la
     vérifie aussi avant d'écrire, pour montrer ces manques avec ses autres erreurs."""
     attendus = indicateurs_a_saisir(table)
-    series = series_precedentes(table, periode, [i.pk for i in attendus])
+    series = Valeur.objects.series_precedentes(table, periode, [i.pk for i in attendus])
     manques: dict[int, str] = {}
     for indicateur in attendus:
         donnee = donnees.get(indicateur.pk)

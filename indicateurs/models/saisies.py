@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -201,6 +203,27 @@ class ValeurQuerySet(models.QuerySet):
 
     def renseignees(self) -> ValeurQuerySet:
         return self.filter(valeur_renseignee())
+
+    def series_precedentes(
+        self, table: TableDeQuartier, periode: Periode, indicateur_ids: Iterable[int]
+    ) -> dict[int, list[Decimal]]:
+        """Les valeurs numériques de la table aux périodes antérieures à `periode`, par
+        indicateur, en ordre chronologique (une requête) : la série à laquelle une nouvelle
+        valeur se compare (`signaler_aberration`)."""
+        series: dict[int, list[Decimal]] = {}
+        lignes = (
+            self.filter(
+                saisie__table=table,
+                saisie__periode__debut__lt=periode.debut,
+                indicateur_id__in=list(indicateur_ids),
+                valeur_numerique__isnull=False,
+            )
+            .order_by("saisie__periode__debut")
+            .values_list("indicateur_id", "valeur_numerique")
+        )
+        for indicateur_id, valeur in lignes:
+            series.setdefault(indicateur_id, []).append(valeur)
+        return series
 
 
 class Valeur(models.Model):
