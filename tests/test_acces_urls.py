@@ -316,8 +316,18 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     "api_schema": (Cas(get=PUBLIC),),
     "api_docs": (Cas(get=PUBLIC), Cas(get=PUBLIC, requete=lambda m: {"script": ""})),
     "api_redoc": (Cas(get=PUBLIC),),
-    # Toute autre adresse sous /api/ : 404 en JSON, pour tout le monde et toute méthode.
-    "api/.*$": (Cas(get=roles(*[404] * 6), chemin="/api/v1/inexistant/"),),
+    # Toute autre adresse sous /api/ : 404 en JSON pour toute méthode (pas 405 : il n'y a pas
+    # de ressource), après l'authentification de l'API (401 pour l'anonyme, comme ailleurs).
+    "api/.*$": (
+        Cas(
+            get=roles(401, *[404] * 5),
+            chemin="/api/v1/inexistant/",
+            ecritures=tuple(
+                Ecriture(methode, roles(401, *[404] * 5))
+                for methode in ("POST", "PUT", "PATCH", "DELETE")
+            ),
+        ),
+    ),
     # --- API : territoire ----------------------------------------------------------------------
     "api-quartier-list": (Cas(get=API_TOUS, liste=True),),
     "api-quartier-detail": (Cas(slug_a, API_A),),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import re
@@ -12,7 +11,6 @@ from django.core.exceptions import PermissionDenied as PermissionDjango
 from django.core.exceptions import ValidationError as ValidationDjango
 from django.http import Http404
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, parsers, renderers
 from rest_framework.views import exception_handler
 
@@ -148,19 +146,3 @@ def gestionnaire_d_erreurs(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     return exception_handler(exc, context)
-
-
-@csrf_exempt
-def ressource_introuvable(request, *args, **kwargs):
-    """404 en JSON pour une adresse de l'API qui n'existe pas (quelle que soit la méthode), dans
-    la langue de la requête : celle de la personne à qui est le jeton quand rien d'autre n'est
-    choisi (evalpic.middleware), d'où la lecture du jeton; un jeton invalide ne change rien."""
-    from django.http import JsonResponse
-    from django.utils.translation import gettext as _
-    from rest_framework.request import Request
-
-    from evalpic.api.auth import JetonAuthentication
-
-    with contextlib.suppress(exceptions.APIException):
-        JetonAuthentication().authenticate(Request(request))
-    return JsonResponse({"detail": _("Ressource introuvable.")}, status=404)

@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from evalpic.api.commun import ressource_introuvable
+from evalpic.api.views import RessourceIntrouvable
 from evalpic.securite import politique_de_contenu
 from indicateurs.api import ROUTES as ROUTES_INDICATEURS
 from indicateurs.api_saisies import ROUTES as ROUTES_SAISIES
@@ -42,6 +42,7 @@ urlpatterns = [
         ),
         name="api_redoc",
     ),
-    # Toute autre adresse sous /api/ : un 404 en JSON, pas la page HTML du site.
-    re_path(r"^.*$", ressource_introuvable),
+    # Toute autre adresse sous /api/ : un 404 en JSON, pas la page HTML du site, après
+    # l'authentification de l'API (401 sans jeton valide, comme une vraie ressource).
+    re_path(r"^.*$", RessourceIntrouvable.as_view()),
 ]

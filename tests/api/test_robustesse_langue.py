@@ -99,9 +99,10 @@ def test_adresse_inconnue_de_l_api_selon_accept_language(alice):
 
 
 def test_adresse_inconnue_de_l_api_sans_authentification(client):
+    """Sans jeton, le 401 d'une vraie ressource (tests/api/test_adresse_inconnue.py)."""
     reponse = client.post(f"{API}/inexistant/", HTTP_ACCEPT_LANGUAGE="en")
-    assert reponse.status_code == 404
-    assert reponse.json() == {"detail": "Resource not found."}
+    assert reponse.status_code == 401
+    assert reponse.json() == {"detail": "Authentication credentials were not provided."}
 
 
 def test_l_api_varie_selon_accept_language(monde, alice):
