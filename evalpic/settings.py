@@ -238,6 +238,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Après celui de drf-spectacular : la description de chaque tag (evalpic.api.schema.TAGS).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "evalpic.api.schema.decrire_les_tags",
+    ],
 }
 
 # Celery : sans CELERY_BROKER_URL, les tâches s'exécutent dans le processus (mode embarqué).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -139,12 +140,27 @@ class SaisieForm(forms.Form):
         """Les règles de la donnée entière (`verifier_donnee`, celles du service, de l'API et de
         l'import), vérifiées avec celles des champs : toutes les erreurs d'un envoi paraissent
         ensemble, même la raison qui manque à un « non disponible » à côté d'une valeur
-        illisible. Un champ déjà en erreur garde la sienne (pas deux fois le même message)."""
+        illisible. Un champ déjà en erreur garde la sienne (pas deux fois le même message),
+        sauf la valeur : tapée mais refusée (illisible, hors bornes, trop longue), elle reste une
+        valeur, et « non disponible » la contredit aussi (`_donnee_a_verifier`)."""
         pk = ligne.indicateur.pk
-        for partie, messages in verifier_donnee(ligne.indicateur.unite, self._donnee(pk)).items():
+        unite, donnee, illisible = self._donnee_a_verifier(ligne)
+        for partie, messages in verifier_donnee(unite, donnee).items():
             champ = f"{PREFIXES[partie]}{pk}"
-            if champ not in self.errors:
+            if champ not in self.errors or (partie == "valeur" and illisible):
                 self.add_error(champ, messages)
+
+    def _donnee_a_verifier(self, ligne: LigneFormulaire) -> tuple[str, DonneeValeur, bool]:
+        """L'unité et la donnée sur lesquelles vérifier les règles, et si la valeur tapée a été
+        refusée par son champ. Refusée, elle n'a pas de valeur lue : on la vérifie comme le
+        texte tapé d'un indicateur en texte, qui n'a pas d'autre règle sur sa valeur que celle du
+        « non disponible » — ce qui ne va pas dans sa forme, son champ l'a déjà dit."""
+        pk, unite = ligne.indicateur.pk, ligne.indicateur.unite
+        donnee = self._donnee(pk)
+        brut = (self[f"v{pk}"].data or "").strip() if f"v{pk}" in self.errors else ""
+        if not brut:
+            return unite, donnee, False
+        return Unite.TEXTE, replace(donnee, valeur=None, texte=brut), True
 
     def _donnee(self, pk: int) -> DonneeValeur:
         valeur = self.cleaned_data.get(f"v{pk}")
@@ -206,13 +222,17 @@ class SaisieForm(forms.Form):
 
     def signaler_manques(self, manques: Mapping[int, str]) -> None:
         """Les manques à la soumission (`services.manques_des_donnees`) à côté de leur valeur,
-        pour un envoi « Enregistrer et soumettre » refusé par ailleurs : tout paraît d'un coup.
-        Un indicateur qui a déjà une erreur la garde seule (sa valeur n'a pas pu être lue)."""
+        pour un envoi « Enregistrer et soumettre » refusé par ailleurs : tout paraît d'un coup,
+        même à côté d'une erreur du lien ou de la raison. Sauf un manque qui se lit sur un champ
+        refusé, qu'on ne sait pas juger : une valeur en erreur (non lue, ou contredite par
+        « non disponible ») ne « manque » pas; une valeur inhabituelle dont le commentaire est
+        refusé (trop long) en a un."""
         for pk, message in manques.items():
-            if f"v{pk}" in self.fields and not any(
-                f"{prefixe}{pk}" in self.errors for prefixe in PREFIXES.values()
-            ):
-                self.add_error(f"v{pk}", message)
+            if f"v{pk}" not in self.fields or f"v{pk}" in self.errors:
+                continue
+            if f"c{pk}" in self.errors and not self._donnee(pk).est_vide:
+                continue  # le manque est celui du commentaire d'une valeur inhabituelle
+            self.add_error(f"v{pk}", message)
 
     def champs_de(self, ligne: LigneFormulaire) -> dict:
         pk = ligne.indicateur.pk
