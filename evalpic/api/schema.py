@@ -69,6 +69,40 @@ DESCRIPTION_LINK = gettext_lazy(
 )
 
 
+# Les tags qui regroupent les opérations dans Swagger et ReDoc, dans cet ordre. Leurs noms sont
+# des identifiants pour les clients (les générateurs de code en font des noms de classes) : ils
+# ne changent pas et ne se traduisent pas; leur description, si. « v1 » est le tag que
+# drf-spectacular donne, d'après l'adresse, aux ressources sans tag déclaré.
+TAGS = {
+    "territoire": gettext_lazy(
+        "Les quartiers visibles, leurs tables de quartier, les partenaires de ces tables et "
+        "leurs participations."
+    ),
+    "catalogue et stratégies": gettext_lazy(
+        "Le catalogue des indicateurs approuvés, les indicateurs suivis par les quartiers "
+        "visibles (références et cibles), leurs stratégies de changement, changements visés et "
+        "actions, et les périodes (trimestres)."
+    ),
+    "apprentissages": gettext_lazy(
+        "Les apprentissages des quartiers visibles, brouillons compris (filtre `publie`), et "
+        "l'ajout d'un apprentissage."
+    ),
+    "v1": gettext_lazy(
+        "Les saisies trimestrielles et leur circuit (ouvrir, écrire les valeurs, soumettre, "
+        "valider, renvoyer, rouvrir; version dans `ETag` et `If-Match`), les valeurs saisies en "
+        "lecture, et les bilans (demande, statut, fichiers)."
+    ),
+}
+
+
+def decrire_les_tags(result, generator, request, public):
+    """`POSTPROCESSING_HOOKS` de drf-spectacular : la liste des tags du schéma, chacun avec sa
+    description. Les textes paresseux sont traduits à la fin de la génération du schéma, dans
+    la langue de la requête (ou de `?lang=`)."""
+    result["tags"] = [{"name": nom, "description": texte} for nom, texte in TAGS.items()]
+    return result
+
+
 class ErreurSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
