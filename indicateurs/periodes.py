@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from indicateurs.models import (
+    IndicateurSuivi,
     Periode,
     RappelEnvoye,
     Saisie,
@@ -138,9 +139,10 @@ def type_de_rappel(periode: Periode, aujourd_hui: datetime.date) -> str | None:
 
 
 def envoyer_rappels(*, aujourd_hui: datetime.date) -> int:
-    """Pour chaque période ouverte, rappelle à la coordination de chaque table dont la saisie
-    n'est ni soumise ni validée que l'échéance approche ou est passée. Chaque rappel part une
-    seule fois par personne, table, période et type. Renvoie le nombre de courriels envoyés."""
+    """Pour chaque période ouverte, rappelle à la coordination de chaque table qui a quelque
+    chose à saisir et dont la saisie n'est ni soumise ni validée que l'échéance approche ou est
+    passée. Chaque rappel part une seule fois par personne, table, période et type. Renvoie le
+    nombre de courriels envoyés."""
     a_envoyer: list[RappelEnvoye] = []
     for periode in Periode.objects.filter(statut=StatutPeriode.OUVERTE).order_by("debut"):
         type_rappel = type_de_rappel(periode, aujourd_hui)
@@ -175,12 +177,15 @@ def _destinataires(
     *, periode: Periode, aujourd_hui: datetime.date
 ) -> list[tuple[TableDeQuartier, Utilisateur]]:
     """Les coordinations actives, en poste ce jour-là, des tables dont la saisie de `periode`
-    n'est pas remise (absente, en brouillon ou renvoyée). Une seule requête."""
+    n'est pas remise (absente, en brouillon ou renvoyée). Une table qui n'a aucun indicateur à
+    saisir (`suivi_a_saisir`, le « rien à saisir » de la complétude) n'a rien à remettre : pas
+    de rappel. Une seule requête."""
     remises = Saisie.objects.filter(periode=periode, statut__in=REMISES).values("table_id")
+    a_saisir = IndicateurSuivi.objects.a_saisir().values("quartier_id")
     affectations = (
         Affectation.objects.en_vigueur(aujourd_hui)
         .filter(role=RoleAffectation.COORDONNATEUR, utilisateur__is_active=True)
-        .filter(quartier__table__isnull=False)
+        .filter(quartier__table__isnull=False, quartier__in=a_saisir)
         .exclude(quartier__table__in=remises)
         .select_related("utilisateur", "quartier__table")
         .order_by("quartier__nom", "utilisateur__email")

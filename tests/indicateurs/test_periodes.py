@@ -16,7 +16,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from indicateurs.models import Periode, RappelEnvoye, Saisie, StatutPeriode, TypeRappel
+from indicateurs import selectors
+from indicateurs.models import (
+    Calcul,
+    ModeCollecte,
+    Periode,
+    RappelEnvoye,
+    Saisie,
+    StatutIndicateur,
+    StatutPeriode,
+    TypeRappel,
+)
 from indicateurs.periodes import (
     bornes_du_trimestre,
     envoyer_rappels,
@@ -25,6 +35,8 @@ from indicateurs.periodes import (
 )
 from tests.factories import (
     AffectationFactory,
+    IndicateurFactory,
+    IndicateurSuiviFactory,
     QuartierFactory,
     UtilisateurFactory,
     periode_du_trimestre,
@@ -201,7 +213,11 @@ def test_une_echeance_repoussee_dans_l_admin_garde_la_periode_ouverte():
 
 
 @pytest.fixture
-def periode(db):
+def periode(quartier_a, quartier_b):
+    """Le T1 2025 ouvert, où les quartiers A et B ont chacun un indicateur à saisir (une table
+    qui n'a rien à saisir ne reçoit pas de rappel)."""
+    for quartier in (quartier_a, quartier_b):
+        IndicateurSuiviFactory(quartier=quartier)
     return periode_du_trimestre(2025, 1, statut=StatutPeriode.OUVERTE)
 
 
@@ -307,6 +323,39 @@ def test_aucun_rappel_pour_une_periode_qui_n_est_pas_ouverte(alice, periode, mai
     assert envoyer_rappels(aujourd_hui=J(2025, 5, 2)) == 0
 
 
+@pytest.mark.parametrize(
+    ("suivi", "indicateur"),
+    [
+        pytest.param(None, None, id="aucun-indicateur-suivi"),
+        pytest.param({"actif": False}, {}, id="suivi-inactif"),
+        pytest.param(
+            {}, {"mode": ModeCollecte.CALCULE, "calcul": Calcul.PARTENAIRES_ACTIFS}, id="calcule"
+        ),
+        pytest.param({}, {"statut": StatutIndicateur.PROPOSE}, id="indicateur-propose"),
+    ],
+)
+def test_aucun_rappel_pour_une_table_qui_n_a_rien_a_saisir(
+    alice, charlie, eve, quartier_a, quartier_b, mailoutbox, suivi, indicateur
+):
+    periode = periode_du_trimestre(2025, 1, statut=StatutPeriode.OUVERTE)
+    IndicateurSuiviFactory(quartier=quartier_b)  # B a un indicateur à saisir
+    if suivi is not None:  # A suit un indicateur, mais n'a pas à le saisir
+        IndicateurSuiviFactory(
+            quartier=quartier_a, indicateur=IndicateurFactory(**indicateur), **suivi
+        )
+    # La même notion que la page de complétude, qui dit « rien à saisir » pour A.
+    attendues = {
+        ligne.table.quartier: ligne.attendues for ligne in selectors.completude(eve, periode)
+    }
+    assert (attendues[quartier_a], attendues[quartier_b]) == (0, 1)
+
+    assert envoyer_rappels(aujourd_hui=J(2025, 4, 23)) == 1
+    assert envoyer_rappels(aujourd_hui=J(2025, 5, 2)) == 1
+
+    assert destinataires(mailoutbox) == ["charlie@exemple.org"] * 2
+    assert not RappelEnvoye.objects.filter(table=quartier_a.table).exists()
+
+
 def test_aucun_rappel_pour_une_coordination_partie_ou_pas_encore_arrivee(
     periode, quartier_a, mailoutbox
 ):
@@ -392,6 +441,7 @@ def test_un_envoi_rate_est_retente_au_passage_suivant(alice, periode, mailoutbox
 def _coordinations(nombre: int, periode: Periode) -> None:
     for rang in range(nombre):
         quartier = QuartierFactory()
+        IndicateurSuiviFactory(quartier=quartier)
         AffectationFactory(quartier=quartier, utilisateur=UtilisateurFactory())
         if rang % 2:
             Saisie.objects.create(table=quartier.table, periode=periode, statut="brouillon")
@@ -407,7 +457,8 @@ def _requetes_pour(nombre: int, periode: Periode) -> int:
 
 def test_le_nombre_de_requetes_ne_depend_pas_du_nombre_de_tables(periode, mailoutbox):
     # périodes ouvertes; verrou de la période; rappels déjà envoyés; coordinations à rappeler
-    # (une requête, saisies remises en sous-requête); insertion groupée; savepoints.
+    # (une requête, saisies remises et tables à saisir en sous-requêtes); insertion groupée;
+    # savepoints.
     petit = _requetes_pour(2, periode)
     grand = _requetes_pour(20, periode)
 
