@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
+from quartiers.forms import COURRIEL_INVALIDE
 from quartiers.models import (
     Affectation,
     JetonAPI,
@@ -37,6 +38,12 @@ class UtilisateurAdmin(EntreesVerifieesMixin, UserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2", "role_global"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        champ = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "email":  # « courriel », comme les pages des comptes
+            champ.error_messages["invalid"] = COURRIEL_INVALIDE
+        return champ
 
 
 class TableInline(EntreesVerifieesMixin, admin.StackedInline):

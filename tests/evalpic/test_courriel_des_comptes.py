@@ -72,3 +72,17 @@ def test_aucune_page_des_comptes_ne_dit_e_mail(client, alice, page, connecte):
     reponse = client.get(reverse(page))
     assert reponse.status_code == 200
     assert "e-mail" not in reponse.content.decode().lower()
+
+
+@pytest.mark.parametrize("vue", ["add", "change"])
+def test_l_administration_des_comptes_dit_aussi_courriel(client, ada, vue):
+    client.force_login(ada)
+    args = [ada.pk] if vue == "change" else []
+    reponse = client.post(
+        reverse(f"admin:quartiers_utilisateur_{vue}", args=args),
+        {"email": "pas-un-courriel", "password1": "x", "password2": "x", "role_global": "admin"},
+    )
+    erreurs = reponse.context["adminform"].form.errors
+    assert erreurs["email"] == [MESSAGES["fr"]]
+    ada.refresh_from_db()
+    assert ada.email == "ada@exemple.org"
