@@ -1,14 +1,15 @@
 """Comparer deux bilans de même portée : ce qui a changé entre leurs instantanés (dernière
 valeur et statut de chaque indicateur, constats « En bref »). Un quartier s'y reconnaît à son
-slug : renommé entre les deux bilans, il reste un seul quartier, sous son nom le plus récent."""
+slug : renommé entre les deux bilans, il reste un seul quartier, sous son nom le plus récent.
+Un indicateur en texte se compare par son dernier texte, sans statut (`a_un_statut`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapports.en_bref import constats
-from rapports.statuts import libelles_des_statuts
+from rapports.statuts import a_un_statut, libelles_des_statuts
 
 if TYPE_CHECKING:
     from rapports.models import Bilan
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Difference:
+    """Une ligne de la comparaison. `valeur_*` : la dernière valeur chiffrée (texte décimal);
+    `texte_*` : le dernier texte d'un indicateur en texte, qui n'a ni valeur ni statut."""
+
     quartier: str
     code: str
     nom: str
@@ -23,15 +27,46 @@ class Difference:
     valeur_b: str | None
     statut_a: str | None
     statut_b: str | None
+    texte_a: str | None = None
+    texte_b: str | None = None
 
     @property
     def a_change(self) -> bool:
-        return (self.valeur_a, self.statut_a) != (self.valeur_b, self.statut_b)
+        return (self.valeur_a, self.texte_a, self.statut_a) != (
+            self.valeur_b,
+            self.texte_b,
+            self.statut_b,
+        )
+
+    @property
+    def en_texte(self) -> bool:
+        """Un indicateur en texte des deux côtés (aucun statut, au moins un texte) : c'est son
+        texte, et non son statut, qui dit qu'il a changé."""
+        texte = self.texte_a is not None or self.texte_b is not None
+        return texte and self.statut_a is None and self.statut_b is None
 
 
-def _derniere(serie: dict) -> str | None:
-    valeurs = [p["valeur"] for p in serie["points"] if p["valeur"] is not None]
+def _derniere(serie: dict, cle: str) -> str | None:
+    """La dernière valeur (`cle` = "valeur") ou le dernier texte (« texte ») renseigné."""
+    valeurs = [p[cle] for p in serie["points"] if p.get(cle) not in (None, "")]
     return valeurs[-1] if valeurs else None
+
+
+class _Cote(NamedTuple):
+    valeur: str | None = None
+    statut: str | None = None
+    texte: str | None = None
+
+
+def _cote(instantane: dict, serie: dict | None) -> _Cote:
+    """Ce qu'un bilan dit d'une série : sa dernière valeur et son statut, ou, pour un indicateur
+    en texte (d'après l'unité du catalogue de ce bilan), son dernier texte seulement."""
+    if serie is None:
+        return _Cote()
+    unite = instantane["indicateurs"].get(serie["code"], {}).get("unite", "")
+    if not a_un_statut(unite):
+        return _Cote(texte=_derniere(serie, "texte"))
+    return _Cote(_derniere(serie, "valeur"), libelles_des_statuts()[serie["statut"]])
 
 
 def _index(instantane: dict) -> dict[tuple[str, str], dict]:
@@ -51,16 +86,19 @@ def differences(a: dict, b: dict, *, a_plus_recent: bool = False) -> list[Differ
     cles = sorted(set(series_a) | set(series_b), key=lambda cle: (quartiers[cle[0]], *cle))
     lignes = []
     for slug, code in cles:
-        sa, sb = series_a.get((slug, code)), series_b.get((slug, code))
+        cote_a = _cote(a, series_a.get((slug, code)))
+        cote_b = _cote(b, series_b.get((slug, code)))
         lignes.append(
             Difference(
                 quartier=quartiers[slug],
                 code=code,
                 nom=noms[code]["nom"],
-                valeur_a=_derniere(sa) if sa else None,
-                valeur_b=_derniere(sb) if sb else None,
-                statut_a=libelles_des_statuts()[sa["statut"]] if sa else None,
-                statut_b=libelles_des_statuts()[sb["statut"]] if sb else None,
+                valeur_a=cote_a.valeur,
+                valeur_b=cote_b.valeur,
+                statut_a=cote_a.statut,
+                statut_b=cote_b.statut,
+                texte_a=cote_a.texte,
+                texte_b=cote_b.texte,
             )
         )
     return lignes

@@ -46,7 +46,7 @@ from indicateurs.models import CategorieApprentissage, ModeCollecte, Polarite, U
 from rapports.instantane import somme_de_controle
 from rapports.models import Portee
 from rapports.series import Statut
-from rapports.statuts import rang_trimestre
+from rapports.statuts import a_un_statut, rang_trimestre
 
 # Excel garde 15 chiffres significatifs : au-delà, la valeur reste du texte exact.
 CHIFFRES_SIGNIFICATIFS_EXCEL = 15
@@ -129,23 +129,26 @@ def _periodes_de_la_serie(serie: dict) -> list[tuple[str, dict, dict]]:
 def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
     """Une ligne par quartier × indicateur × trimestre (d'un point ou d'une cible), les nombres
     en texte décimal exact (chaîne vide si absent) et, pour un indicateur en texte, son texte
-    (`TexteSaisi`) comme valeur. À appeler dans la langue de l'instantané."""
+    (`TexteSaisi`) comme valeur et un statut vide (`a_un_statut`). À appeler dans la langue de
+    l'instantané."""
     catalogue = instantane.get("indicateurs", {})
     for quartier in _quartiers(instantane):
         for serie in _series(quartier):
             indicateur = catalogue.get(serie["code"], {})
+            unite = indicateur.get("unite")
             for code, point, cible in _periodes_de_la_serie(serie):
                 yield [
                     quartier.get("nom", ""),
                     serie["code"],
                     indicateur.get("nom", ""),
-                    _libelle(Unite, indicateur.get("unite")),
+                    _libelle(Unite, unite),
                     code,
                     point.get("libelle") or cible.get("libelle", ""),
                     point.get("valeur") or TexteSaisi(point.get("texte") or ""),
                     cible.get("valeur") or "",
                     serie.get("reference") or "",
-                    _libelle(Statut, serie.get("statut")),
+                    # Un indicateur en texte n'a pas de statut : case vide, pas « sans données ».
+                    _libelle(Statut, serie.get("statut")) if a_un_statut(unite) else "",
                 ]
 
 
