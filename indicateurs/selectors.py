@@ -18,6 +18,7 @@ from indicateurs.calculs import indicateurs_calcules
 from indicateurs.models import (
     Apprentissage,
     ChangementVise,
+    Cible,
     EvenementSaisie,
     IndicateurSuivi,
     ModeCollecte,
@@ -203,7 +204,13 @@ def page_de_saisie(quartier: Quartier, periode: Periode) -> PageSaisie:
             quartier=quartier, actif=True, indicateur__statut=StatutIndicateur.APPROUVE
         )
         .select_related("indicateur")
-        .prefetch_related(Prefetch("cibles", to_attr="cibles_lues"))
+        # La cible de la période seulement (une par suivi au plus) : toutes les cibles des
+        # quarante trimestres des données d'échelle, c'était ~1 200 instances par page.
+        .prefetch_related(
+            Prefetch(
+                "cibles", queryset=Cible.objects.filter(periode=periode), to_attr="cibles_lues"
+            )
+        )
         .order_by("indicateur__famille", "indicateur__code")
     )
     lignes = {s.indicateur_id: LigneFormulaire(suivi=s) for s in suivis}
@@ -240,20 +247,28 @@ def _completer_lignes(lignes: dict, table, periode: Periode, saisie: Saisie | No
         )
         .annotate(rang=rang)
         .filter(rang__lte=NB_VALEURS_DE_CONTEXTE)
-        .select_related("saisie__periode")
         .order_by("-saisie__periode__debut")
+        # En tuples : ~500 valeurs, chacune avec sa saisie et sa période, par page.
+        .values_list(
+            "indicateur_id",
+            "saisie__periode__annee",
+            "saisie__periode__trimestre",
+            "valeur_numerique",
+            "valeur_texte",
+        )
     )
-    for valeur in precedentes:
-        lignes[valeur.indicateur_id].precedentes.insert(
-            0, (valeur.saisie.periode.libelle, _valeur_de_contexte(valeur))
+    for indicateur_id, annee, trimestre, numerique, texte in precedentes:
+        libelle = Periode(annee=annee, trimestre=trimestre).libelle
+        lignes[indicateur_id].precedentes.insert(
+            0, (libelle, _valeur_de_contexte(numerique, texte))
         )
     _signaler_les_aberrations(lignes, table, periode)
 
 
-def _valeur_de_contexte(valeur: Valeur) -> Decimal | str | None:
-    if valeur.valeur_numerique is not None:
-        return valeur.valeur_numerique
-    texte = " ".join(valeur.valeur_texte.split())
+def _valeur_de_contexte(numerique: Decimal | None, texte: str) -> Decimal | str | None:
+    if numerique is not None:
+        return numerique
+    texte = " ".join(texte.split())
     if len(texte) > LONGUEUR_TEXTE_DE_CONTEXTE:
         texte = texte[: LONGUEUR_TEXTE_DE_CONTEXTE - 1].rstrip() + "…"
     return texte or None

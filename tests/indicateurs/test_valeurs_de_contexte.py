@@ -85,3 +85,20 @@ def test_le_formulaire_les_ecrit_dans_la_langue_de_la_page(client, alice, langue
     reponse = client.get(f"/quartiers/{quartier.slug}/saisies/{ouverte.code}/")
     assert reponse.status_code == 200
     assert attendu in " ".join(reponse.content.decode().split())
+
+
+def test_la_page_ne_lit_que_la_cible_de_sa_periode(quartier_a):
+    """Une cible par trimestre sur dix trimestres : la page n'en lit qu'une par indicateur, celle
+    de la période (avant, toutes : ~1 200 instances par page sur les données d'échelle)."""
+    from indicateurs.models import Cible
+
+    indicateur = IndicateurFactory(code="ind")
+    suivi = IndicateurSuiviFactory(quartier=quartier_a, indicateur=indicateur)
+    periodes = [periode_du_trimestre(2020 + rang // 4, rang % 4 + 1) for rang in range(10)]
+    Cible.objects.bulk_create(
+        Cible(suivi=suivi, periode=periode, valeur=Decimal(rang))
+        for rang, periode in enumerate(periodes)
+    )
+    ligne = page_de_saisie(quartier_a, periodes[6]).lignes[0]
+    assert ligne.cible == Decimal(6)
+    assert [cible.periode_id for cible in ligne.suivi.cibles_lues] == [periodes[6].pk]
