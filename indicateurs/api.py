@@ -10,7 +10,7 @@ les périodes sont communs à tout le PIC. Seuls les apprentissages s'écrivent 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -394,9 +394,7 @@ class IndicateurConnuField(SlugSansNulField):
         super().__init__(slug_field="code", queryset=Indicateur.objects.all(), **kwargs)
 
     def get_queryset(self):
-        visibles_ici = quartiers_accessibles(_utilisateur(self), Droit.VOIR)
-        suivis = IndicateurSuivi.objects.filter(quartier__in=visibles_ici).values("indicateur")
-        return Indicateur.objects.filter(Q(statut=StatutIndicateur.APPROUVE) | Q(pk__in=suivis))
+        return Indicateur.objects.connus_de(_utilisateur(self))
 
 
 class ChangementVisibleField(serializers.PrimaryKeyRelatedField):

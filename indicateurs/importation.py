@@ -23,7 +23,7 @@ from indicateurs.lecture_import import COLONNES_IMPORTEES, normaliser
 from indicateurs.models import Indicateur, Periode, Saisie, StatutPeriode
 from indicateurs.models.saisies import annee_et_trimestre
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
-from quartiers.models import TableDeQuartier
+from quartiers.models import Quartier, TableDeQuartier
 
 VRAI = {"oui", "vrai", "1", "yes", "true"}
 FAUX = {"", "non", "faux", "0", "no", "false"}
@@ -115,8 +115,11 @@ def _contexte(table: TableDeQuartier, lignes: list[dict[str, str]]) -> _Contexte
     # Quatre requêtes, quelle que soit la taille du fichier.
     periodes = {p.code: p for p in Periode.objects.all()}
     codes = {ligne.get("indicateur", "").strip().lower() for ligne in lignes} - {""}
+    # Un indicateur proposé par un autre quartier n'est pas au catalogue de la table : son code
+    # est « inconnu », comme un code qui n'existe pas.
     catalogue = set(
-        Indicateur.objects.annotate(code_min=Lower("code"))
+        Indicateur.objects.connus_dans(Quartier.objects.filter(pk=table.quartier_id))
+        .annotate(code_min=Lower("code"))
         .filter(code_min__in=codes)
         .values_list("code_min", flat=True)
     )

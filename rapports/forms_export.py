@@ -44,7 +44,7 @@ class ExportValeursForm(forms.Form):
         ]
         self.fields["debut"].choices = lambda: [("", _("le début")), *_periodes()]
         self.fields["fin"].choices = lambda: [("", _("la dernière période")), *_periodes()]
-        self.fields["indicateur"].choices = _indicateurs
+        self.fields["indicateur"].choices = lambda: _indicateurs(utilisateur)
 
     def clean(self):
         donnees = super().clean()
@@ -70,7 +70,9 @@ def _periodes() -> list[tuple[str, str]]:
     return [(p.code, p.libelle) for p in Periode.objects.order_by("annee", "trimestre")]
 
 
-def _indicateurs() -> list[tuple[str, str]]:
+def _indicateurs(utilisateur) -> list[tuple[str, str]]:
+    """Les indicateurs connus de la personne : un indicateur proposé par un autre quartier
+    n'est ni offert ni accepté, comme un code qui n'existe pas."""
     nom = "nom_en" if (get_language() or "fr").startswith("en") else "nom_fr"
-    lignes = Indicateur.objects.order_by("code").values_list("code", nom)
+    lignes = Indicateur.objects.connus_de(utilisateur).order_by("code").values_list("code", nom)
     return [("", _("tous")), *((code, f"{code} — {libelle}") for code, libelle in lignes)]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from quartiers.acces import Droit, quartiers_accessibles
 from quartiers.models import NomBilingue, Quartier
 
 
@@ -82,6 +83,21 @@ class StatutIndicateur(models.TextChoices):
     RETIRE = "retire", _("retiré")
 
 
+class IndicateurQuerySet(models.QuerySet):
+    def connus_dans(self, quartiers: models.QuerySet[Quartier]) -> IndicateurQuerySet:
+        """La règle, écrite une fois, des indicateurs qu'on peut nommer depuis `quartiers` :
+        ceux du catalogue (approuvés) et ceux que suit l'un de ces quartiers, quel que soit leur
+        statut (proposé par sa table, retiré). Un indicateur proposé ailleurs n'en est pas : il
+        est « inconnu », comme un code qui n'existe pas, pour ne rien révéler d'un autre
+        quartier."""
+        suivis = IndicateurSuivi.objects.filter(quartier__in=quartiers).values("indicateur_id")
+        return self.filter(Q(statut=StatutIndicateur.APPROUVE) | Q(pk__in=suivis))
+
+    def connus_de(self, utilisateur) -> IndicateurQuerySet:
+        """Les indicateurs connus des quartiers que `utilisateur` voit (`connus_dans`)."""
+        return self.connus_dans(quartiers_accessibles(utilisateur, Droit.VOIR))
+
+
 class Indicateur(models.Model):
     """Une mesure du catalogue, définie une fois en français et en anglais."""
 
@@ -136,6 +152,8 @@ class Indicateur(models.Model):
         blank=True,
         verbose_name=_("proposé par"),
     )
+
+    objects = IndicateurQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicateur")
