@@ -36,6 +36,7 @@ from rapports.exports import exporter_csv, exporter_xlsx, nom_de_fichier
 from rapports.instantane import VERSION_GENERATEUR, construire_instantane, somme_de_controle
 from rapports.models import Bilan, Portee, StatutBilan
 from rapports.rendu import rendre
+from rapports.selectors import bilans_accessibles
 
 journal = logging.getLogger(__name__)
 FICHIERS = ("html", "pdf", "xlsx", "csv")
@@ -291,14 +292,20 @@ def marquer_pret(bilan: Bilan, instantane: dict, ecrits: dict[str, FichierEcrit]
     return bilan
 
 
+def _peut_le_lire(personne: Utilisateur, bilan: Bilan) -> bool:
+    """Encore active et encore autorisée à voir le bilan (sélecteur d'accès des bilans) : une
+    affectation terminée ou un compte désactivé ne reçoit plus d'avis, comme les rappels."""
+    return personne.is_active and bilans_accessibles(personne).filter(pk=bilan.pk).exists()
+
+
 def prevenir(bilan: Bilan) -> None:
-    """Prévient la personne qui a demandé le bilan (ou l'évaluation, s'il est planifié)."""
+    """Prévient la personne qui a demandé le bilan (ou l'évaluation, s'il est planifié), si
+    elle peut encore le lire."""
     if bilan.demande_par_id:
-        destinataires = [bilan.demande_par]
+        candidats = [bilan.demande_par]
     else:
-        destinataires = list(
-            Utilisateur.objects.filter(role_global=RoleGlobal.EVALUATEUR, is_active=True)
-        )
+        candidats = Utilisateur.objects.filter(role_global=RoleGlobal.EVALUATEUR, is_active=True)
+    destinataires = [personne for personne in candidats if _peut_le_lire(personne, bilan)]
     for personne in destinataires:
         with translation.override(personne.langue):
             contexte = {
