@@ -79,24 +79,53 @@ def constats(instantane: dict) -> list[Constat]:
     return resultat
 
 
+def _signe(avant: Decimal, apres: Decimal) -> int:
+    return (apres > avant) - (apres < avant)
+
+
+def _diversite(depart: dict, fin: dict) -> str:
+    """Plus, moins ou aussi diversifiés, d'après les deux chiffres que cite le constat : d'abord
+    le nombre de secteurs; à nombre égal, l'indice de Shannon (la répartition des partenaires
+    entre les secteurs) départage. Quand l'indice va contre le nombre de secteurs, ou qu'il
+    décide seul, la phrase le dit."""
+    secteurs = _signe(_nombre(depart["secteurs_distincts"]), _nombre(fin["secteurs_distincts"]))
+    shannon = _signe(_nombre(depart["diversite_shannon"]), _nombre(fin["diversite_shannon"]))
+    if secteurs > 0:
+        if shannon < 0:
+            return _(
+                "plus diversifiés par le nombre de secteurs, mais moins bien répartis entre eux"
+            )
+        return _("plus diversifiés")
+    if secteurs < 0:
+        if shannon > 0:
+            return _("moins diversifiés par le nombre de secteurs, mais mieux répartis entre eux")
+        return _("moins diversifiés")
+    if shannon > 0:
+        return _("plus diversifiés, car mieux répartis entre autant de secteurs")
+    if shannon < 0:
+        return _("moins diversifiés, car moins bien répartis entre autant de secteurs")
+    return _("aussi diversifiés")
+
+
 def _partenaires(depart: dict, fin: dict) -> Constat:
     avant, apres = _nombre(depart["partenaires_actifs"]), _nombre(fin["partenaires_actifs"])
     s_avant, s_apres = _nombre(depart["secteurs_distincts"]), _nombre(fin["secteurs_distincts"])
     nombre = _sens(avant, apres, _("plus nombreux"), _("moins nombreux"), _("aussi nombreux"))
-    diversite = _sens(
-        s_avant, s_apres, _("plus diversifiés"), _("moins diversifiés"), _("aussi diversifiés")
-    )
-    texte = _(
+    texte = ngettext(
+        "Les partenaires mobilisés sont %(nombre)s (de %(avant)s en %(depart)s à %(apres)s en "
+        "%(fin)s) et %(diversite)s (de %(s_avant)s à %(s_apres)s secteur; indice de Shannon de "
+        "%(h_avant)s à %(h_apres)s).",
         "Les partenaires mobilisés sont %(nombre)s (de %(avant)s en %(depart)s à %(apres)s en "
         "%(fin)s) et %(diversite)s (de %(s_avant)s à %(s_apres)s secteurs; indice de Shannon de "
-        "%(h_avant)s à %(h_apres)s)."
+        "%(h_avant)s à %(h_apres)s).",
+        int(s_apres),
     ) % {
         "nombre": nombre,
         "avant": _affiche(avant),
         "depart": depart["libelle"],
         "apres": _affiche(apres),
         "fin": fin["libelle"],
-        "diversite": diversite,
+        "diversite": _diversite(depart, fin),
         "s_avant": _affiche(s_avant),
         "s_apres": _affiche(s_apres),
         "h_avant": _affiche(depart["diversite_shannon"]),
@@ -135,18 +164,28 @@ def _participation(depart: dict, fin: dict) -> Constat:
 
 
 def _influence(depart: dict, fin: dict, *, une_table: bool) -> Constat:
-    """Le bilan d'un quartier parle de sa table, celui du PIC de toutes les tables."""
+    """Le bilan d'un quartier parle de sa table, celui du PIC de toutes les tables; le nom suit
+    le nombre de partenaires d'influence à la fin (« 1 partenaire d'influence actif »)."""
+    apres = int(_nombre(fin["acteurs_influence"]))
     if une_table:
-        phrase = _(
+        phrase = ngettext(
+            "La table a %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
+            "décideurs) : %(apres)s partenaire d'influence actif en %(fin)s, contre %(avant)s "
+            "en %(depart)s.",
             "La table a %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
             "décideurs) : %(apres)s partenaires d'influence actifs en %(fin)s, contre %(avant)s "
-            "en %(depart)s."
+            "en %(depart)s.",
+            apres,
         )
     else:
-        phrase = _(
+        phrase = ngettext(
+            "Les tables ont %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
+            "décideurs) : %(apres)s partenaire d'influence actif en %(fin)s, contre %(avant)s "
+            "en %(depart)s.",
             "Les tables ont %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
             "décideurs) : %(apres)s partenaires d'influence actifs en %(fin)s, contre %(avant)s "
-            "en %(depart)s."
+            "en %(depart)s.",
+            apres,
         )
     return _evolution(
         "influence",
