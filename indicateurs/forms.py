@@ -35,6 +35,7 @@ from indicateurs.validation import (
     analyser,
     verifier_donnee,
 )
+from quartiers.acces import Droit, quartiers_accessibles
 
 # Partie d'une donnée (clé des erreurs des services) → préfixe du champ du formulaire.
 PREFIXES = {
@@ -280,10 +281,13 @@ class ApprentissageForm(forms.Form):
     requêtes pour les listes, quel que soit le volume.
 
     Les listes offrent ce qui est du quartier (ses indicateurs suivis, les changements visés de
-    sa stratégie en vigueur), mais les champs acceptent tout indicateur et tout changement
-    existants : la règle des rattachements, comme celle du texte, est celle du service
+    sa stratégie en vigueur), mais les champs acceptent ce que l'API accepte (IndicateurConnuField,
+    ChangementVisibleField) : tout indicateur connu de la personne et tout changement d'un
+    quartier qu'elle voit. La règle des rattachements, comme celle du texte, est celle du service
     (`ajouter_apprentissage`), la même pour cette page, l'API et le formulaire de saisie; ses
-    erreurs se placent à côté des champs (`erreurs_du_service`)."""
+    erreurs se placent à côté des champs (`erreurs_du_service`). Un indicateur proposé ailleurs
+    ou le changement d'un quartier invisible est un choix invalide, comme un id qui n'existe
+    pas : rien n'est révélé d'un autre quartier."""
 
     periode = forms.ChoiceField(label=_("Période"), widget=ListeDeroulante)
     categorie = forms.ChoiceField(
@@ -319,8 +323,13 @@ class ApprentissageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
-    def __init__(self, *args, quartier, **kwargs):
+    def __init__(self, *args, quartier, utilisateur, **kwargs):
         super().__init__(*args, **kwargs)
+        # Avant les options affichées : changer le queryset remplace aussi celles du widget.
+        self.fields["indicateur"].queryset = Indicateur.objects.connus_de(utilisateur)
+        self.fields["changement"].queryset = ChangementVise.objects.filter(
+            strategie__quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR)
+        )
         periodes = Periode.objects.commencees()
         self.periodes = {p.code: p for p in periodes}
         self.fields["periode"].choices = [(p.code, p.libelle) for p in self.periodes.values()]

@@ -277,11 +277,11 @@ def apprentissage_nouveau(request, slug: str):
     if not a_le_droit(request.user, Droit.COMMENTER, quartier):
         raise PermissionDenied(str(services.REFUS_D_APPRENTISSAGE))
     if request.method == "GET":
-        form = ApprentissageForm(quartier=quartier)
+        form = ApprentissageForm(quartier=quartier, utilisateur=request.user)
         return TemplateResponse(
             request, "indicateurs/apprentissage_nouveau.html", {"quartier": quartier, "form": form}
         )
-    form = ApprentissageForm(request.POST, quartier=quartier)
+    form = ApprentissageForm(request.POST, quartier=quartier, utilisateur=request.user)
     if form.is_valid():
         try:
             apprentissage = services.ajouter_apprentissage(
