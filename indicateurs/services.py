@@ -127,10 +127,13 @@ def saisie_pour(
     *, table: TableDeQuartier, periode: Periode, auteur=None, periode_fermee_permise: bool = False
 ) -> Saisie:
     """La saisie de la table pour la période, créée au besoin (en brouillon) avec son événement
-    « création » : les deux ensemble ou rien. Refusée hors d'une période ouverte (formulaire,
-    API), sauf `periode_fermee_permise` : l'import reprend aussi les périodes fermées, jamais
-    une période à venir."""
-    _exiger_periode_ouverte(periode, fermee_permise=periode_fermee_permise)
+    « création » : les deux ensemble ou rien. Une période fermée rend la saisie qui y existe,
+    mais n'en crée plus (`periode_permise`), sauf `periode_fermee_permise` : l'import reprend
+    aussi les périodes fermées. Jamais dans une période à venir."""
+    fermee = periode.statut == StatutPeriode.FERMEE and not periode_fermee_permise
+    if fermee and (existante := Saisie.objects.filter(table=table, periode=periode).first()):
+        return existante
+    _exiger_periode(periode, None, fermee_permise=periode_fermee_permise)
     with transaction.atomic():
         saisie, creee = Saisie.objects.get_or_create(table=table, periode=periode)
         if creee:
@@ -158,12 +161,55 @@ def _exiger_statut(saisie: Saisie, statuts: Iterable[str], message: str) -> None
         raise ValidationError(message)
 
 
-def _exiger_periode_ouverte(periode: Periode, *, fermee_permise: bool = False) -> None:
-    permises = (
-        {StatutPeriode.OUVERTE, StatutPeriode.FERMEE} if fermee_permise else {StatutPeriode.OUVERTE}
+def periode_permise(periode: Periode, statut: str | None, *, soumission: bool = False) -> bool:
+    """La règle de la fermeture, écrite une fois (README, « Saisie trimestrielle ») : la
+    fermeture d'une période arrête la saisie ordinaire — créer ou modifier un brouillon par le
+    formulaire ou l'API —, pas ce qui doit encore aboutir. Une saisie renvoyée ou rouverte par
+    l'évaluation se corrige et se soumet de nouveau même après la fermeture, et une saisie
+    existante d'une période fermée (un historique importé, par exemple) peut toujours être
+    soumise. Rien ne s'écrit ni ne se soumet dans une période à venir. `statut` : celui de la
+    saisie existante (None : à créer); `soumission` : soumettre plutôt qu'écrire. Le statut
+    lui-même (`MODIFIABLES`) se vérifie à part."""
+    if periode.statut == StatutPeriode.OUVERTE:
+        return True
+    if periode.statut != StatutPeriode.FERMEE or statut is None:
+        return False
+    return soumission or statut == StatutSaisie.RENVOYEE
+
+
+def _exiger_periode(
+    periode: Periode, statut: str | None, *, soumission: bool = False, fermee_permise: bool = False
+) -> None:
+    """`periode_permise`, ou une période fermée que l'appelant permet (l'import); sinon 400
+    « periode »."""
+    if fermee_permise and periode.statut == StatutPeriode.FERMEE:
+        return
+    if periode_permise(periode, statut, soumission=soumission):
+        return
+    if periode.statut == StatutPeriode.FERMEE and statut == StatutSaisie.BROUILLON:
+        message = _(
+            "Cette période est fermée : ce brouillon ne se modifie plus, mais il peut encore "
+            "être soumis tel quel."
+        )
+    else:
+        message = _("Cette période n'est pas ouverte à la saisie.")
+    raise ValidationError({"periode": [message]})
+
+
+def saisie_modifiable(saisie: Saisie | None, periode: Periode) -> bool:
+    """Le formulaire ou l'API peuvent-ils écrire dans cette saisie (à créer si None), droits
+    à part : un statut modifiable, dans une période qui le permet (`periode_permise`)."""
+    statut = saisie.statut if saisie else None
+    return (statut is None or statut in MODIFIABLES) and periode_permise(periode, statut)
+
+
+def saisie_soumettable(saisie: Saisie | None, periode: Periode) -> bool:
+    """Cette saisie peut-elle être soumise, droits et valeurs manquantes à part."""
+    return (
+        saisie is not None
+        and saisie.statut in MODIFIABLES
+        and periode_permise(periode, saisie.statut, soumission=True)
     )
-    if periode.statut not in permises:  # une période à venir ne l'est jamais
-        raise ValidationError({"periode": [_("Cette période n'est pas ouverte à la saisie.")]})
 
 
 # --- Enregistrer un brouillon -------------------------------------------------------------------
@@ -186,14 +232,18 @@ def enregistrer_saisie(
     même transaction. Tout ou rien : la moindre erreur lève `ValidationError` (clés
     « <id>.<partie> ») et n'écrit rien, pas même la saisie à créer. Refuse d'écrire hors
     d'une période ouverte (formulaire, API), sauf `periode_fermee_permise` : l'import reprend
-    aussi les périodes fermées, jamais une période à venir. Renvoie la saisie, le nombre de
+    aussi les périodes fermées, jamais une période à venir; une saisie renvoyée s'y corrige
+    aussi par le formulaire ou l'API (`periode_permise`). Renvoie la saisie, le nombre de
     valeurs changées et les valeurs inhabituelles."""
     if saisie is None and (table is None or periode is None):
         raise TypeError("enregistrer_saisie : donnez `saisie`, ou `table` et `periode`.")
     table = saisie.table if saisie else table
+    periode = saisie.periode if saisie else periode
     exiger_droit(auteur, Droit.SAISIR, table)
-    _exiger_periode_ouverte(
-        saisie.periode if saisie else periode, fermee_permise=periode_fermee_permise
+    if saisie is None and periode.statut == StatutPeriode.FERMEE and not periode_fermee_permise:
+        saisie = Saisie.objects.filter(table=table, periode=periode).first()
+    _exiger_periode(
+        periode, saisie.statut if saisie else None, fermee_permise=periode_fermee_permise
     )
     attendus = {i.pk: i for i in indicateurs_a_saisir(table)}
     _verifier_donnees(attendus, donnees)
@@ -212,6 +262,8 @@ def enregistrer_saisie(
             MODIFIABLES,
             _("Cette saisie est soumise ou validée : elle n'est plus modifiable."),
         )
+        # Le statut relu sous la version prise : la règle de la période porte sur lui.
+        _exiger_periode(periode, saisie.statut, fermee_permise=periode_fermee_permise)
         modifications = _ecrire_valeurs(saisie, auteur, donnees, motif)
         _ajouter_apprentissages(saisie, auteur, apprentissages)
     series = Valeur.objects.series_precedentes(saisie.table, saisie.periode, donnees)
@@ -501,11 +553,11 @@ def manques_des_donnees(
 
 
 def soumettre_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
-    """Brouillon ou renvoyée → soumise, dans une période ouverte (par le formulaire comme par
-    l'API; l'import ne soumet pas), si chaque indicateur a une valeur ou une absence expliquée,
-    et chaque valeur inhabituelle un commentaire."""
+    """Brouillon ou renvoyée → soumise (par le formulaire comme par l'API; l'import ne soumet
+    pas), dans une période ouverte ou fermée (`periode_permise`), si chaque indicateur a une
+    valeur ou une absence expliquée, et chaque valeur inhabituelle un commentaire."""
     exiger_droit(auteur, Droit.SAISIR, saisie.table)
-    _exiger_periode_ouverte(saisie.periode)
+    _exiger_periode(saisie.periode, saisie.statut, soumission=True)
     with transaction.atomic():
         saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
         _exiger_statut(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from indicateurs import selectors, services
 from indicateurs.forms import ApprentissageForm, RevisionForm, SaisieForm
-from indicateurs.models import Periode, StatutPeriode
+from indicateurs.models import Periode
 from quartiers.acces import (
     Droit,
     a_le_droit,
@@ -40,10 +40,10 @@ def _contexte_formulaire(request, quartier, periode, form=None, page=None, **ext
     page = page or selectors.page_de_saisie(quartier, periode)
     saisie = page.saisie
     peut_saisir = a_le_droit(request.user, Droit.SAISIR, quartier)
-    modifiable = (
-        peut_saisir
-        and periode.statut == StatutPeriode.OUVERTE
-        and (saisie is None or saisie.statut in services.MODIFIABLES)
+    modifiable = peut_saisir and services.saisie_modifiable(saisie, periode)
+    # Un brouillon d'une période fermée ne se modifie plus, mais se soumet tel quel.
+    soumettre_tel_quel = (
+        peut_saisir and not modifiable and services.saisie_soumettable(saisie, periode)
     )
     if form is None:
         form = SaisieForm(
@@ -60,6 +60,7 @@ def _contexte_formulaire(request, quartier, periode, form=None, page=None, **ext
         "etat": (etat := selectors.etat_de(saisie, periode)),  # celui de la boîte
         "libelle_etat": selectors.Etat.LIBELLES[etat],
         "modifiable": modifiable,
+        "soumettre_tel_quel": soumettre_tel_quel,
         "peut_valider": a_le_droit(request.user, Droit.VALIDER, quartier),
         "revision_form": RevisionForm(initial={"version": saisie.version if saisie else 1}),
         **extra,
@@ -80,6 +81,13 @@ def formulaire(request, slug: str, code: str):
 def _enregistrer(request, quartier, periode: Periode):
     services.exiger_droit(request.user, Droit.SAISIR, quartier.table)
     page = selectors.page_de_saisie(quartier, periode)
+    saisie = page.saisie
+    if (
+        request.POST.get("action") == "soumettre"
+        and not services.saisie_modifiable(saisie, periode)
+        and services.saisie_soumettable(saisie, periode)
+    ):
+        return _soumettre_tel_quel(request, quartier, periode, page)
     form = SaisieForm(request.POST, lignes=page.lignes)
     if not form.is_valid():
         if request.POST.get("action") == "soumettre":  # ce qui refuserait aussi la soumission
@@ -121,6 +129,36 @@ def _enregistrer(request, quartier, periode: Periode):
         request, resultat, {ligne.indicateur.pk: ligne.indicateur.nom for ligne in form.lignes}
     )
     return redirect(request.path)
+
+
+def _soumettre_tel_quel(request, quartier, periode: Periode, page) -> TemplateResponse:
+    """Soumettre une saisie qu'on ne peut plus modifier (un brouillon d'une période fermée) :
+    ses valeurs enregistrées, sans rien écrire d'autre; le formulaire est en lecture seule,
+    seule sa version compte. Le service refuse ce qui ne se soumet pas (statut, période à
+    venir, valeur manquante), et la page le dit."""
+    form = SaisieForm(request.POST, lignes=page.lignes, lecture_seule=True)
+    statut = 400
+    if form.is_valid():
+        try:
+            services.soumettre_saisie(
+                saisie=page.saisie, auteur=request.user, version=form.cleaned_data["version"]
+            )
+        except services.ConflitDeVersion as conflit:
+            # La saisie a changé (un import, par exemple) : on montre ce qui est enregistré
+            # maintenant, à relire avant de soumettre.
+            page = selectors.page_de_saisie(quartier, periode)
+            donnees = {"version": str(conflit.saisie.version)}
+            form = SaisieForm(donnees, lignes=page.lignes, lecture_seule=True)
+            form.is_valid()
+            form.add_error(None, _("La saisie a changé entre-temps : relisez-la avant de décider."))
+            statut = 409
+        except ValidationError as refus:
+            form.erreurs_du_service(refus)
+        else:
+            messages.success(request, _("La saisie est soumise pour validation."))
+            return redirect(request.path)
+    contexte = _contexte_formulaire(request, quartier, periode, form=form, page=page)
+    return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=statut)
 
 
 def _brouillon_non_soumis(request, quartier, periode, form, resultat, refus) -> TemplateResponse:

@@ -552,16 +552,15 @@ def fermer(periode) -> None:
     periode.save(update_fields=["statut"])
 
 
-def test_soumettre_dans_une_periode_fermee_400_comme_le_formulaire(monde, alice, periode):
+def test_soumettre_un_brouillon_d_une_periode_fermee_comme_le_formulaire(monde, alice, periode):
+    """La fermeture arrête la saisie ordinaire, pas ce qui doit encore aboutir
+    (tests/indicateurs/test_periode_fermee.py)."""
     saisie = monde.saisie_a
     fermer(periode)
-    avant = etat(saisie)
     reponse = envoyer(
         client_de(alice), "post", f"{API}/saisies/{saisie.pk}/soumettre/", {}, saisie.version
     )
-    assert reponse.status_code == 400
-    assert reponse.json()["periode"] == ["Cette période n'est pas ouverte à la saisie."]
-    assert etat(saisie) == avant
+    assert (reponse.status_code, reponse.json()["statut"]) == (200, "soumise")
 
 
 def test_ecrire_dans_une_periode_fermee_400(monde, alice, periode):
@@ -573,7 +572,10 @@ def test_ecrire_dans_une_periode_fermee_400(monde, alice, periode):
         client_de(alice), "put", f"{API}/saisies/{saisie.pk}/valeurs/", corps, saisie.version
     )
     assert reponse.status_code == 400
-    assert reponse.json()["periode"] == ["Cette période n'est pas ouverte à la saisie."]
+    assert reponse.json()["periode"] == [
+        "Cette période est fermée : ce brouillon ne se modifie plus, mais il peut encore être "
+        "soumis tel quel."
+    ]
     assert etat(saisie) == avant
 
 

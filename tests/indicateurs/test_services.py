@@ -278,21 +278,21 @@ def test_bob_conseiller_voit_mais_ne_saisit_pas(saisie, bob, indicateurs_a):
 # --- Période ouverte ----------------------------------------------------------------------------
 
 
-def test_soumettre_dans_une_periode_fermee_est_refuse(saisie, alice, indicateurs_a, periode):
+def test_un_brouillon_d_une_periode_fermee_se_soumet_encore(saisie, alice, indicateurs_a, periode):
+    """La fermeture arrête la saisie ordinaire, pas ce qui doit encore aboutir
+    (tests/indicateurs/test_periode_fermee.py)."""
     services.enregistrer_saisie(
         saisie=saisie, auteur=alice, version=1, donnees=complet(indicateurs_a)
     )
     periode.statut = StatutPeriode.FERMEE
     periode.save(update_fields=["statut"])
-    avant = etat(saisie)
-    with pytest.raises(ValidationError) as erreur:
-        services.soumettre_saisie(saisie=saisie, auteur=alice, version=saisie.version)
-    assert "periode" in erreur.value.message_dict
-    assert etat(saisie) == avant
+    saisie.refresh_from_db()
+    saisie = services.soumettre_saisie(saisie=saisie, auteur=alice, version=saisie.version)
+    assert saisie.statut == StatutSaisie.SOUMISE
 
 
 def test_ecrire_dans_une_periode_fermee_seulement_si_on_le_permet(
-    saisie, alice, indicateurs_a, periode
+    saisie, alice, indicateurs_a, periode, quartier_b
 ):
     periode.statut = StatutPeriode.FERMEE
     periode.save(update_fields=["statut"])
@@ -300,8 +300,8 @@ def test_ecrire_dans_une_periode_fermee_seulement_si_on_le_permet(
     with pytest.raises(ValidationError) as erreur:
         services.enregistrer_saisie(saisie=saisie, auteur=alice, version=1, donnees=menages)
     assert "periode" in erreur.value.message_dict
-    with pytest.raises(ValidationError):
-        services.saisie_pour(table=saisie.table, periode=periode, auteur=alice)
+    with pytest.raises(ValidationError):  # plus de nouvelle saisie
+        services.saisie_pour(table=quartier_b.table, periode=periode, auteur=alice)
     # L'import reprend l'historique : permise explicitement, une période fermée s'écrit.
     resultat = services.enregistrer_saisie(
         saisie=saisie, auteur=alice, version=1, donnees=menages, periode_fermee_permise=True

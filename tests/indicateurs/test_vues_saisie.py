@@ -122,9 +122,10 @@ def test_le_formulaire_refuse_une_periode_fermee(
     assert not Saisie.objects.exists()
 
 
-def test_le_formulaire_ne_soumet_pas_un_brouillon_d_une_periode_fermee(
+def test_le_formulaire_soumet_tel_quel_un_brouillon_d_une_periode_fermee(
     client, alice, url, indicateurs_a, periode, table_a
 ):
+    """Sans le modifier (tests/indicateurs/test_periode_fermee.py)."""
     client.force_login(alice)
     client.post(url, formulaire(indicateurs_a))
     saisie = Saisie.objects.get(table=table_a, periode=periode)
@@ -133,9 +134,9 @@ def test_le_formulaire_ne_soumet_pas_un_brouillon_d_une_periode_fermee(
     reponse = client.post(
         url, formulaire(indicateurs_a, version=saisie.version, action="soumettre")
     )
-    assert reponse.status_code == 400
+    assert reponse.status_code == 302
     saisie.refresh_from_db()
-    assert saisie.statut == StatutSaisie.BROUILLON
+    assert (saisie.statut, saisie.version) == (StatutSaisie.SOUMISE, 3)
 
 
 def test_une_sauvegarde_perimee_montre_les_deux_valeurs_et_ne_change_rien(
