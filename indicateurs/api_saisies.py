@@ -146,6 +146,19 @@ class ErreursValeursSerializer(serializers.Serializer):
     detail = MessagesField(required=False)
 
 
+class ErreursSoumissionSerializer(serializers.Serializer):
+    valeurs = serializers.DictField(
+        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        required=False,
+        help_text=gettext_lazy(
+            "Par code d'indicateur : ce qui empêche de soumettre, sous `valeur` (valeur "
+            "manquante et non expliquée, ou valeur inhabituelle sans commentaire)."
+        ),
+    )
+    periode = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = MessagesField(required=False)
+
+
 class ConflitSerializer(serializers.Serializer):
     detail = serializers.CharField()
     version = serializers.IntegerField(
@@ -306,19 +319,36 @@ def donnees_des_items(
     return donnees, rangs
 
 
-def erreurs_par_rang(erreur: ValidationError, rangs: dict[int, int]) -> Exception:
-    """Les clés « <id>.<partie> » du service deviennent {"valeurs": {"<rang>": {partie: …}}}."""
+def _par_indicateur(erreur: ValidationError, noms: dict[int, str]) -> Exception:
+    """Les clés « <id>.<partie> » du service deviennent {"valeurs": {nom: {partie: …}}}, le nom
+    d'un indicateur étant ce que le client connaît de lui : l'API ne montre jamais d'id."""
     if not hasattr(erreur, "error_dict"):
         return erreur
-    par_rang: dict[str, dict] = {}
+    par_nom: dict[str, dict] = {}
     autres: dict[str, list] = {}
     for cle, messages in erreur.message_dict.items():
         pk, point, partie = cle.partition(".")
-        if point and pk.isdigit() and int(pk) in rangs:
-            par_rang.setdefault(str(rangs[int(pk)]), {})[partie] = messages
+        if point and pk.isdigit() and int(pk) in noms:
+            par_nom.setdefault(noms[int(pk)], {})[partie] = messages
         else:
             autres[cle] = messages
-    return exceptions.ValidationError({**autres, **({"valeurs": par_rang} if par_rang else {})})
+    return exceptions.ValidationError({**autres, **({"valeurs": par_nom} if par_nom else {})})
+
+
+def erreurs_par_rang(erreur: ValidationError, rangs: dict[int, int]) -> Exception:
+    """Une écriture groupée : chaque élément fautif est nommé par son rang dans la liste."""
+    return _par_indicateur(erreur, {pk: str(rang) for pk, rang in rangs.items()})
+
+
+def erreurs_par_code(erreur: ValidationError) -> Exception:
+    """Une soumission refusée : chaque indicateur est nommé par son code (une requête)."""
+    ids = {
+        int(pk)
+        for cle in getattr(erreur, "error_dict", {})
+        if (pk := cle.partition(".")[0]).isdigit()
+    }
+    codes = dict(Indicateur.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}
+    return _par_indicateur(erreur, codes)
 
 
 def periode_du_code(code: str) -> Periode:
@@ -372,17 +402,26 @@ SAISIE_200 = OpenApiResponse(
 )
 
 
-def _schema_transition(resume, corps=None):
+R400_TRANSITION = OpenApiResponse(
+    ErreursSerializer, description=gettext_lazy("Statut incompatible, ou motif manquant.")
+)
+R400_SOUMISSION = OpenApiResponse(
+    ErreursSoumissionSerializer,
+    description=gettext_lazy(
+        "Statut incompatible, période à venir, ou saisie incomplète : chaque indicateur qui "
+        "l'empêche est nommé par son code. Rien n'est soumis."
+    ),
+)
+
+
+def _schema_transition(resume, corps=None, r400=R400_TRANSITION):
     return extend_schema(
         summary=resume,
         request=corps,
         parameters=[SI_CORRESPOND, ETAG_REPONSE],
         responses={
             200: SAISIE_200,
-            400: OpenApiResponse(
-                ErreursSerializer,
-                description=gettext_lazy("Statut incompatible, ou motif manquant."),
-            ),
+            400: r400,
             401: R401,
             403: R403,
             404: R404,
@@ -471,10 +510,15 @@ class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         saisie = service(saisie=saisie, auteur=request.user, version=version, **arguments)
         return reponse_saisie(saisie)
 
-    @_schema_transition(gettext_lazy("Soumettre pour validation (coordination)"))
+    @_schema_transition(
+        gettext_lazy("Soumettre pour validation (coordination)"), r400=R400_SOUMISSION
+    )
     @action(detail=True, methods=["post"])
     def soumettre(self, request, pk=None, format=None):
-        return self._transition(request, Droit.SAISIR, services.soumettre_saisie)
+        try:
+            return self._transition(request, Droit.SAISIR, services.soumettre_saisie)
+        except ValidationError as erreur:
+            raise erreurs_par_code(erreur) from erreur
 
     @_schema_transition(gettext_lazy("Valider : les données sont verrouillées (évaluation)"))
     @action(detail=True, methods=["post"])
