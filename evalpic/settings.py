@@ -139,6 +139,12 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ÉvalPIC"
+# allauth refuse d'activer un authentificateur tant qu'une adresse du compte n'est pas vérifiée
+# (contre qui s'inscrirait avec l'adresse d'un autre pour l'enfermer dehors). Ici personne ne
+# s'inscrit : les comptes sont créés par l'administration et les adresses ne se vérifient pas
+# (ACCOUNT_EMAIL_VERIFICATION). Sans ce réglage, ouvrir /comptes/email/ crée une adresse « non
+# vérifiée », et l'évaluation, à qui la MFA est exigée, ne peut plus l'activer ni rien ouvrir.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # Vrai : l'évaluation et l'administration doivent activer la MFA (TOTP) avant toute autre page
 # (evalpic.mfa.MfaObligatoireMiddleware); l'API leur répond 403 tant qu'elle manque.
 EVALPIC_MFA_OBLIGATOIRE = env.bool("EVALPIC_MFA_OBLIGATOIRE", default=False)

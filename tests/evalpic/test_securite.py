@@ -452,3 +452,17 @@ def test_trop_de_champs_repond_400_et_non_500(client, alice):
     reponse = client.post(reverse("profil"), {f"champ{i}": "x" for i in range(20)})
     assert reponse.status_code == 400
     assert "trop de champs" in reponse.content.decode()
+
+
+def test_une_adresse_non_verifiee_n_empeche_pas_d_activer_la_mfa(client, eve, mfa_obligatoire):
+    """Ouvrir la page des adresses crée une adresse « non vérifiée » (les adresses ne se
+    vérifient pas ici); allauth refusait ensuite d'activer le TOTP, et l'évaluation, renvoyée à
+    cette activation par chaque page, restait dehors."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.internal.flows.add import validate_can_add_authenticator
+
+    client.force_login(eve)
+    assert client.get(reverse("account_email")).status_code == 200
+    EmailAddress.objects.filter(user=eve).update(verified=False)
+    assert EmailAddress.objects.filter(user=eve, verified=False).exists()
+    validate_can_add_authenticator(eve)  # ne lève rien
