@@ -409,8 +409,7 @@ class ChangementVisibleField(serializers.PrimaryKeyRelatedField):
         super().__init__(queryset=ChangementVise.objects.all(), **kwargs)
 
     def get_queryset(self):
-        visibles_ici = quartiers_accessibles(_utilisateur(self), Droit.VOIR)
-        return ChangementVise.objects.filter(strategie__quartier__in=visibles_ici)
+        return ChangementVise.objects.visibles_de(_utilisateur(self))
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -35,7 +35,6 @@ from indicateurs.validation import (
     analyser,
     verifier_donnee,
 )
-from quartiers.acces import Droit, quartiers_accessibles
 
 # Partie d'une donnée (clé des erreurs des services) → préfixe du champ du formulaire.
 PREFIXES = {
@@ -327,9 +326,7 @@ class ApprentissageForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Avant les options affichées : changer le queryset remplace aussi celles du widget.
         self.fields["indicateur"].queryset = Indicateur.objects.connus_de(utilisateur)
-        self.fields["changement"].queryset = ChangementVise.objects.filter(
-            strategie__quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR)
-        )
+        self.fields["changement"].queryset = ChangementVise.objects.visibles_de(utilisateur)
         periodes = Periode.objects.commencees()
         self.periodes = {p.code: p for p in periodes}
         self.fields["periode"].choices = [(p.code, p.libelle) for p in self.periodes.values()]

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from indicateurs.models.catalogue import Famille, Theme
+from quartiers.acces import Droit, quartiers_accessibles
 from quartiers.models import Partenaire, Quartier
 
 
@@ -76,6 +77,13 @@ class Horizon(models.TextChoices):
     LONG = "long", _("long terme")
 
 
+class ChangementViseQuerySet(models.QuerySet):
+    def visibles_de(self, utilisateur) -> ChangementViseQuerySet:
+        """Les changements visés des quartiers que `utilisateur` voit, toutes versions de leur
+        stratégie : un autre est « inconnu » (l'API, la page d'un apprentissage)."""
+        return self.filter(strategie__quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR))
+
+
 class ChangementVise(models.Model):
     """Un nœud de la théorie du changement : un changement concret auquel le quartier s'engage."""
 
@@ -105,6 +113,8 @@ class ChangementVise(models.Model):
         verbose_name=_("indicateurs (marqueurs de progrès)"),
     )
     ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    objects = ChangementViseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("changement visé")
