@@ -10,7 +10,7 @@ s'inscrit dans l'historique (`EvenementSaisie`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -247,6 +247,7 @@ def enregistrer_saisie(
     )
     attendus = {i.pk: i for i in indicateurs_a_saisir(table)}
     _verifier_donnees(attendus, donnees)
+    donnees = {pk: nettoyer(donnee) for pk, donnee in donnees.items()}
     with transaction.atomic():
         if saisie is None:
             saisie = saisie_pour(
@@ -286,6 +287,14 @@ def _verifier_donnees(attendus: dict[int, Indicateur], donnees: Mapping[int, Don
             erreurs[f"{pk}.{partie}"] = messages
     if erreurs:
         raise ValidationError(erreurs)
+
+
+def nettoyer(donnee: DonneeValeur) -> DonneeValeur:
+    """La donnée telle qu'elle s'enregistre, une fois pour la comparer à l'enregistrée, la
+    décrire dans l'historique et l'écrire : renvoyer les mêmes données ne change rien et
+    n'ajoute aucune ligne « 4 → 4 ». La raison d'une absence perd ses espaces autour; sans
+    absence, il n'y a pas de raison (`verifier_donnee` en refuse une tapée)."""
+    return replace(donnee, raison=donnee.raison.strip() if donnee.non_disponible else "")
 
 
 def _ecrire_valeurs(saisie: Saisie, auteur, donnees: Mapping[int, DonneeValeur], motif: str) -> int:
@@ -328,10 +337,11 @@ CHAMPS_VALEUR = [
 
 
 def _appliquer(valeur: Valeur, donnee: DonneeValeur) -> None:
+    """Écrit une donnée déjà `nettoyer`, telle quelle."""
     valeur.valeur_numerique = donnee.valeur
     valeur.valeur_texte = donnee.texte
     valeur.non_disponible = donnee.non_disponible
-    valeur.raison_non_disponible = donnee.raison.strip() if donnee.non_disponible else ""
+    valeur.raison_non_disponible = donnee.raison
     valeur.commentaire = donnee.commentaire
     valeur.preuve_url = donnee.preuve_url
     valeur.updated_at = timezone.now()

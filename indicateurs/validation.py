@@ -131,6 +131,14 @@ def verifier_donnee(unite: str, donnee: DonneeValeur) -> dict[str, list[str]]:
             ajouter("valeur", _("Une valeur « non disponible » ne peut pas avoir de valeur."))
         if not donnee.raison.strip():
             ajouter("raison", _("Expliquez pourquoi la valeur n'est pas disponible."))
+    elif donnee.raison.strip():  # elle serait perdue : seule une absence garde sa raison
+        ajouter(
+            "raison",
+            _(
+                "Une raison n'accompagne qu'une valeur « non disponible » : indiquez-la non "
+                "disponible, ou effacez la raison."
+            ),
+        )
     if len(donnee.raison) > LONGUEUR_RAISON_MAX:
         ajouter("raison", _("La raison dépasse %(max)s caractères.") % {"max": LONGUEUR_RAISON_MAX})
     if len(donnee.commentaire) > LONGUEUR_TEXTE_MAX:

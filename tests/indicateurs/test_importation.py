@@ -199,7 +199,8 @@ MAUVAISES_LIGNES = [
     pytest.param(6, {"periode": "2031-T1"}, "periode", "pas encore ouverte", id="periode-future"),
     pytest.param(6, {"periode": "T1 2021"}, "periode", "inconnue", id="periode-mal-ecrite"),
     pytest.param(4, {"raison": ""}, "raison", "Expliquez", id="absence-sans-raison"),
-    pytest.param(4, {"non_disponible": "peut-être"}, "non_disponible", "oui ou non", id="nd"),
+    # Sur une ligne sans raison : avec une, la raison non accompagnée serait aussi signalée.
+    pytest.param(5, {"non_disponible": "peut-être"}, "non_disponible", "oui ou non", id="nd"),
     pytest.param(
         2, {"non_disponible": "oui", "raison": "x"}, "valeur", "ne peut pas", id="nd-et-valeur"
     ),
