@@ -21,6 +21,11 @@ Forme (format 2) :
 evalpic-bilan-1.2) : les instantanés d'avant, sans cette clé, se lisent pareil (leurs textes
 étaient perdus) et ceux des indicateurs chiffrés ne changent pas d'un octet.
 
+Depuis evalpic-bilan-1.3, une série sans cible dans la fenêtre (jusqu'à un an après) garde dans
+« cibles » la dernière d'avant, qui décide de son statut (`lectures._cibles`) : le statut ne
+dépend plus de la longueur de la fenêtre. Même forme : les instantanés d'avant se lisent pareil
+et gardent le statut figé qu'ils disaient.
+
 Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
 des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
 compte une fois). « depart » et « fin » le mesurent sur deux fenêtres de même longueur, chacune
@@ -61,7 +66,7 @@ from rapports.series import SerieIndicateur
 from rapports.statuts import libelle_trimestre, statut
 
 FORMAT = 2
-VERSION_GENERATEUR = "evalpic-bilan-1.2"
+VERSION_GENERATEUR = "evalpic-bilan-1.3"
 FENETRE_TRIMESTRIELLE = 8  # trimestres montrés dans un bilan trimestriel
 FENETRE_ANNUELLE = 12
 

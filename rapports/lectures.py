@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Max, Q, When, Window
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,10 @@ from indicateurs.models import (
 )
 from quartiers.models import Participation, Quartier
 from rapports.series import Point, Repere, SerieIndicateur
+
+# Les cibles lues vont jusqu'à un an après la dernière période affichée : la projection de la
+# tendance va jusque-là (`rapports.resumes` lit les mêmes).
+HORIZON_DES_CIBLES = datetime.timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -117,22 +121,38 @@ def _valeurs(quartier_ids, indicateur_ids, periodes) -> tuple[dict, dict]:
 
 def _cibles(suivi_ids, periodes: list[Periode]) -> dict[int, list[Point]]:
     """Les cibles des suivis, de la première période affichée jusqu'à un an après la dernière
-    (la projection de tendance va jusque-là)."""
+    (la projection de tendance va jusque-là); pour un suivi qui n'en a aucune là, la dernière
+    d'avant la première période. Toutes ses cibles sont alors passées et cette dernière décide
+    du statut (`statuts.cible_courante`) : sans elle, le statut changerait avec la longueur de
+    l'intervalle (8 trimestres au bilan trimestriel, 12 à l'annuel et au tableau de bord). Une
+    requête, qui ne rend rien de plus; `rapports.resumes` choisit parmi les mêmes cibles."""
     cibles: dict[int, list[Point]] = defaultdict(list)
     if not periodes:
         return cibles
+    debut = periodes[0].debut
+    par_suivi = {"partition_by": F("suivi_id")}
     lignes = (
         Cible.objects.filter(
-            suivi_id__in=suivi_ids,
-            periode__debut__gte=periodes[0].debut,
-            periode__debut__lte=periodes[-1].debut + datetime.timedelta(days=366),
+            suivi_id__in=suivi_ids, periode__debut__lte=periodes[-1].debut + HORIZON_DES_CIBLES
+        )
+        .annotate(
+            derniere_avant=Window(
+                Max(Case(When(periode__debut__lt=debut, then=F("periode__debut")))), **par_suivi
+            ),
+            derniere_depuis=Window(
+                Max(Case(When(periode__debut__gte=debut, then=F("periode__debut")))), **par_suivi
+            ),
+        )
+        .filter(
+            Q(periode__debut__gte=debut)
+            | Q(periode__debut=F("derniere_avant"), derniere_depuis__isnull=True)
         )
         .order_by("periode__debut")
         .values_list("suivi_id", "periode__annee", "periode__trimestre", "periode__debut", "valeur")
     )
     etiquettes = _Etiquettes()
-    for suivi_id, annee, trimestre, debut, valeur in lignes:
-        cibles[suivi_id].append(Point(*etiquettes[annee, trimestre], debut, valeur))
+    for suivi_id, annee, trimestre, debut_cible, valeur in lignes:
+        cibles[suivi_id].append(Point(*etiquettes[annee, trimestre], debut_cible, valeur))
     return cibles
 
 

@@ -2,22 +2,21 @@
 d'ensemble du PIC compte les statuts de milliers de séries et n'a besoin ni des points ni des
 courbes. Une requête agrège, par quartier et indicateur, les huit dernières valeurs transmises de
 l'intervalle affiché (nombre, Σx, Σy, Σxy, Σx² : de quoi tracer la tendance), la dernière valeur
-et la cible courante; les règles du statut restent en Python, écrites une fois
+et la cible courante, lue parmi les mêmes cibles que les séries (`rapports.lectures._cibles`);
+les règles du statut restent en Python, écrites une fois
 (`statut_du_resume`). SQL portable : PostgreSQL et SQLite (fonctions de fenêtre, CTE)."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.db import connection
 
 from indicateurs.models import Cible, IndicateurSuivi, Periode, Saisie, Valeur
 from quartiers.models import TableDeQuartier
+from rapports.lectures import HORIZON_DES_CIBLES
 from rapports.statuts import FENETRE_TENDANCE, Resume, Sommes
 
-# Les cibles lues vont jusqu'à un an après la dernière période affichée (comme les séries).
-HORIZON_DES_CIBLES = datetime.timedelta(days=366)
 _PAS_DES_VALEURS = Decimal(10) ** -Valeur._meta.get_field("valeur_numerique").decimal_places
 
 _SQL = """
@@ -55,10 +54,27 @@ cibles AS (
   JOIN sommes s ON s.q = su.quartier_id AND s.i = su.indicateur_id
   WHERE c.valeur IS NOT NULL AND p.debut >= %s AND p.debut <= %s
 )
-SELECT s.q, s.i, s.n, s.sx, s.sy, s.sxy, s.sxx, s.x_der, s.y_der,
-       c.annee, c.trimestre, c.valeur
-FROM sommes s
-LEFT JOIN cibles c ON c.q = s.q AND c.i = s.i AND c.rang = 1
+SELECT r.q, r.i, r.n, r.sx, r.sy, r.sxy, r.sxx, r.x_der, r.y_der,
+       COALESCE(r.annee, pa.annee), COALESCE(r.trimestre, pa.trimestre),
+       COALESCE(r.valeur, ca.valeur)
+FROM (
+  SELECT s.q, s.i, s.n, s.sx, s.sy, s.sxy, s.sxx, s.x_der, s.y_der,
+         c.annee, c.trimestre, c.valeur,
+         -- Sans cible dans l'intervalle (jusqu'à l'horizon), toutes les cibles de la série sont
+         -- passées et la dernière d'avant l'intervalle décide, quelle que soit sa longueur
+         -- (rapports.lectures._cibles). Cherchée pour ces seules séries, par les index.
+         CASE WHEN c.q IS NULL THEN (
+           SELECT ce.id FROM {cible} ce
+           JOIN {suivi} se ON se.id = ce.suivi_id
+           JOIN {periode} pe ON pe.id = ce.periode_id
+           WHERE se.quartier_id = s.q AND se.indicateur_id = s.i AND pe.debut < %s
+           ORDER BY pe.debut DESC LIMIT 1
+         ) END AS avant
+  FROM sommes s
+  LEFT JOIN cibles c ON c.q = s.q AND c.i = s.i AND c.rang = 1
+) r
+LEFT JOIN {cible} ca ON ca.id = r.avant
+LEFT JOIN {periode} pa ON pa.id = ca.periode_id
 """
 
 
@@ -99,7 +115,7 @@ def lire_resumes(
     )
     parametres = [v for x, p in enumerate(periodes) for v in (p.pk, x, p.debut)]
     parametres += [*statuts, *quartier_ids, *indicateur_ids, FENETRE_TENDANCE]
-    parametres += [periodes[0].debut, periodes[-1].debut + HORIZON_DES_CIBLES]
+    parametres += [periodes[0].debut, periodes[-1].debut + HORIZON_DES_CIBLES, periodes[0].debut]
     codes = [p.code for p in periodes]
     with connection.cursor() as curseur:
         curseur.execute(sql, parametres)
