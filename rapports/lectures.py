@@ -277,7 +277,9 @@ def parts_renseignees(
 ) -> dict[tuple[int, int], float]:
     """(quartier, période) → part (0–100) des indicateurs que la table saisit
     (`suivi_a_saisir`) qui ont une valeur ou une absence expliquée dans une saisie publiée
-    (soumise ou validée, `Valeur.objects.publiees()`). Deux requêtes."""
+    (soumise ou validée, `Valeur.objects.publiees()`) : 0 si rien n'a été transmis, comme la
+    page de complétude; pas de part (absente) seulement pour un quartier dont la table n'a rien
+    à saisir. Deux requêtes."""
     attendus = dict(
         IndicateurSuivi.objects.filter(quartier__in=quartiers)
         .a_saisir()
@@ -299,4 +301,10 @@ def parts_renseignees(
         .annotate(n=Count("pk"))
         .values_list("saisie__table__quartier_id", "saisie__periode_id", "n")
     )
-    return {(q, p): round(100 * n / attendus[q], 1) for q, p, n in presents if attendus.get(q)}
+    comptes = {(q, p): n for q, p, n in presents}
+    return {
+        (q.pk, p.pk): round(100 * comptes.get((q.pk, p.pk), 0) / attendus[q.pk], 1)
+        for q in quartiers
+        for p in periodes
+        if attendus.get(q.pk)
+    }

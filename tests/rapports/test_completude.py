@@ -42,8 +42,9 @@ def test_la_completude_du_tableau_de_bord_compte_ce_que_la_table_a_a_saisir(
     parts = parts_renseignees([quartier], [premier, second])
     # Une valeur attendue (A) sur deux (A, B); C et D ne comptent ni en haut ni en bas.
     assert parts[(quartier.pk, premier.pk)] == 50.0
-    # Le brouillon du second trimestre n'est pas transmis.
-    assert (quartier.pk, second.pk) not in parts
+    # Le brouillon du second trimestre n'est pas transmis : rien de ce qui était attendu, 0 %
+    # (comme la page de complétude), et non une case vide.
+    assert parts[(quartier.pk, second.pk)] == 0.0
 
 
 def test_la_completude_du_bilan_compte_ce_que_la_table_a_a_saisir(quartier_et_periodes):

@@ -74,7 +74,8 @@ def test_les_tableaux_de_bord_ne_montrent_pas_une_saisie_renvoyee(alpha):
     serie = lire_series([alpha], filtre)[alpha.pk][0]
     assert [p.valeur for p in serie.points] == [None, Decimal(4), Decimal(5), None]
     t4 = _periodes()[-1]
-    assert (alpha.pk, t4.pk) not in parts_renseignees([alpha], _periodes())
+    # La saisie renvoyée n'est pas transmise : 0 % au quatrième trimestre, comme la complétude.
+    assert parts_renseignees([alpha], _periodes())[(alpha.pk, t4.pk)] == 0.0
     resume = next(
         iter(
             lire_resumes(
