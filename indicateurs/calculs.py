@@ -40,6 +40,20 @@ def _recoupe(debut, fin, periode_debut, periode_fin) -> bool:
     return debut <= periode_fin and (fin is None or fin >= periode_debut)
 
 
+def debut_du_registre(participations: Iterable[ParticipationLue]) -> datetime.date | None:
+    """Le premier jour du registre : le début de sa première participation; None s'il n'en a
+    aucune. Avant ce jour, le registre ne dit rien : « En bref » n'y cherche pas de fenêtre de
+    départ (`rapports.instantane`) et les indicateurs calculés y sont inconnus, pas nuls
+    (`couvert_par_le_registre`)."""
+    return min((p.debut for p in participations), default=None)
+
+
+def couvert_par_le_registre(fin: datetime.date, debut_registre: datetime.date | None) -> bool:
+    """Une période qui finit le `fin` est couverte par le registre commencé le `debut_registre`
+    (`debut_du_registre`) si elle finit ce jour-là ou après; aucune ne l'est sans registre."""
+    return debut_registre is not None and fin >= debut_registre
+
+
 def indice_de_shannon(effectifs: Iterable[int]) -> Decimal:
     """H = −Σ pᵢ ln pᵢ, arrondi au millième; 0 pour zéro ou un seul groupe."""
     effectifs = [n for n in effectifs if n > 0]

@@ -23,8 +23,9 @@ evalpic-bilan-1.2) : les instantanés d'avant, sans cette clé, se lisent pareil
 
 Depuis evalpic-bilan-1.3, une série sans cible dans la fenêtre (jusqu'à un an après) garde dans
 « cibles » la dernière d'avant, qui décide de son statut (`lectures._cibles`) : le statut ne
-dépend plus de la longueur de la fenêtre. Même forme : les instantanés d'avant se lisent pareil
-et gardent le statut figé qu'ils disaient.
+dépend plus de la longueur de la fenêtre; et un indicateur calculé a des points nuls (null,
+inconnus) avant le début du registre au lieu de 0 (`lectures.mesures_du_registre`). Même forme :
+les instantanés d'avant se lisent pareil et gardent le statut figé qu'ils disaient.
 
 Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
 des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
@@ -44,7 +45,7 @@ from decimal import Decimal
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from indicateurs.calculs import calculer
+from indicateurs.calculs import calculer, couvert_par_le_registre, debut_du_registre
 from indicateurs.models import (
     Apprentissage,
     CategorieApprentissage,
@@ -297,10 +298,11 @@ def _intervalle_du_bilan(bilan: Bilan, periodes: list[Periode]) -> Intervalle | 
 
 def _intervalle_de_depart(fin: Intervalle, premier_jour: datetime.date) -> Intervalle | None:
     """La fenêtre « départ » : les mêmes trimestres que `fin` (même longueur), la première année
-    où ils finissent après le début du registre (`premier_jour`). None si cette année n'est pas
+    où le registre commencé le `premier_jour` les couvre (`couvert_par_le_registre`, la règle des
+    indicateurs calculés des séries). None si cette année n'est pas
     antérieure à celle du bilan : il n'y a rien avant à quoi comparer."""
     annee = premier_jour.year
-    if fin.en(annee).fin < premier_jour:
+    if not couvert_par_le_registre(fin.en(annee).fin, premier_jour):
         annee += 1
     return fin.en(annee) if annee < fin.annee else None
 
@@ -311,9 +313,10 @@ def _registre(registres, bilan: Bilan, periodes: list[Periode]) -> dict | None:
     participations = [p for lues, _actions in registres for p in lues]
     actions = [a for _lues, lues in registres for a in lues]
     fin = _intervalle_du_bilan(bilan, periodes)
-    if fin is None or not participations:
+    premier_jour = debut_du_registre(participations)
+    if fin is None or premier_jour is None:
         return None
-    depart = _intervalle_de_depart(fin, min(p.debut for p in participations))
+    depart = _intervalle_de_depart(fin, premier_jour)
     if depart is None:
         return None
     return {

@@ -14,10 +14,17 @@ from django.db.models import Case, Count, F, Max, Q, When, Window
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from indicateurs.calculs import ActionLue, ParticipationLue, calculer
+from indicateurs.calculs import (
+    ActionLue,
+    ParticipationLue,
+    calculer,
+    couvert_par_le_registre,
+    debut_du_registre,
+)
 from indicateurs.models import (
     Action,
     Apprentissage,
+    Calcul,
     CategorieApprentissage,
     Cible,
     IndicateurSuivi,
@@ -81,10 +88,18 @@ def lire_registres(quartier_ids: Iterable[int]) -> dict[int, tuple[list, list]]:
 
 def mesures_du_registre(
     registres: dict[int, tuple[list, list]], quartier_id: int, periodes: Iterable[Periode]
-) -> dict[str, dict[str, Decimal]]:
-    """Pour un quartier : période (code) → indicateurs calculés."""
+) -> dict[str, dict[str, Decimal | None]]:
+    """Pour un quartier : période (code) → indicateurs calculés. Une période qui finit avant le
+    début du registre (`couvert_par_le_registre`) a des indicateurs inconnus (None), pas nuls :
+    une courbe 0, 0, 0, 3 ne monte pas, le registre commence."""
     participations, actions = registres[quartier_id]
-    return {p.code: calculer(participations, actions, p.debut, p.fin) for p in periodes}
+    depuis = debut_du_registre(participations)
+    return {
+        p.code: calculer(participations, actions, p.debut, p.fin)
+        if couvert_par_le_registre(p.fin, depuis)
+        else dict.fromkeys(Calcul.values)
+        for p in periodes
+    }
 
 
 def _valeurs(quartier_ids, indicateur_ids, periodes) -> tuple[dict, dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -38,9 +39,10 @@ from rapports.statuts import a_un_statut, statut, statut_du_resume
 class LigneQuartier:
     quartier: Quartier
     statuts: dict[str, int]
-    partenaires: list[float] = field(default_factory=list)
-    diversite: list[float] = field(default_factory=list)
-    derniers_calcules: dict[str, float] = field(default_factory=dict)
+    # None : trimestre d'avant le début du registre (`lectures.mesures_du_registre`).
+    partenaires: list[float | None] = field(default_factory=list)
+    diversite: list[float | None] = field(default_factory=list)
+    derniers_calcules: dict[str, float | None] = field(default_factory=dict)
     # Sans indicateur qui ait un statut, la ligne le dit au lieu de zéros partout.
     indicateurs_suivis: int = 0
     indicateurs_a_statut: int = 0
@@ -90,17 +92,21 @@ def tableau_pic(utilisateur, filtre: Filtre) -> TableauPIC:
         ligne.indicateurs_suivis = suivis_par_quartier[quartier.pk]
         ligne.indicateurs_a_statut = a_statut_par_quartier[quartier.pk]
         ligne.partenaires = [
-            float(mesures_du_quartier[p.code]["partenaires_actifs"]) for p in periodes
+            _flottant(mesures_du_quartier[p.code]["partenaires_actifs"]) for p in periodes
         ]
         ligne.diversite = [
-            float(mesures_du_quartier[p.code]["diversite_shannon"]) for p in periodes
+            _flottant(mesures_du_quartier[p.code]["diversite_shannon"]) for p in periodes
         ]
         if periodes:
             dernieres = mesures_du_quartier[periodes[-1].code]
-            ligne.derniers_calcules = {k: float(v) for k, v in dernieres.items()}
+            ligne.derniers_calcules = {k: _flottant(v) for k, v in dernieres.items()}
         lignes.append(ligne)
     completude = [[parts.get((q.pk, p.pk)) for p in periodes] for q in quartiers]
     return TableauPIC(filtre, lignes, completude)
+
+
+def _flottant(nombre: Decimal | None) -> float | None:
+    return None if nombre is None else float(nombre)
 
 
 @dataclass
