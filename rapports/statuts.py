@@ -191,7 +191,9 @@ def resumer(serie: SerieIndicateur) -> Resume:
 
 def cible_courante(serie: SerieIndicateur) -> Point | None:
     """La première cible dont la période est celle de la dernière valeur ou une suivante; à
-    défaut, la dernière cible (toutes sont passées). Sans valeur, la première cible."""
+    défaut, la dernière cible (toutes sont passées). Sans valeur, la première cible. Une série
+    sans cible dans l'intervalle lu porte la dernière d'avant (`lectures._cibles`, comme
+    `rapports.resumes`) : le choix ne dépend pas de la longueur de l'intervalle."""
     cibles = sorted(
         (c for c in serie.cibles if c.valeur is not None), key=lambda c: rang_trimestre(c.periode)
     )
@@ -243,7 +245,8 @@ def valeur_projetee(resume: Resume, ligne: Droite, periode: str) -> Decimal:
 def statut(serie: SerieIndicateur) -> Statut:
     """Le statut d'un indicateur, selon ces règles (les seules de l'application) :
 
-    1. Aucune valeur → SANS_DONNEES.
+    1. Aucune valeur → SANS_DONNEES (un indicateur calculé n'en a pas avant le début du
+       registre : `lectures.mesures_du_registre`).
     2. Avec une cible (`cible_courante`) :
        - ATTEINT si la dernière valeur l'atteint : ≥ cible pour « hausse », ≤ cible pour
          « baisse », à 5 % près de la cible pour « neutre »;
