@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from indicateurs import selectors, services
 from indicateurs.forms import ApprentissageForm, RevisionForm, SaisieForm
-from indicateurs.models import Periode
+from indicateurs.models import Periode, StatutSaisie
 from quartiers.acces import (
     Droit,
     a_le_droit,
@@ -108,13 +110,7 @@ def _enregistrer(request, quartier, periode: Periode):
             apprentissages=form.apprentissages(),
         )
     except services.ConflitDeVersion as conflit:
-        # On garde vos valeurs à l'écran, avec la version actuelle : enregistrer de nouveau
-        # remplacera sciemment celles de l'autre personne, montrées à côté.
-        _poser_version(form, conflit.saisie.version)
-        contexte = _contexte_formulaire(
-            request, quartier, periode, form=form, conflit=_conflit(form, conflit)
-        )
-        return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
+        return _conflit_de_version(request, quartier, periode, form, conflit)
     except ValidationError as erreur:
         form.erreurs_du_service(erreur)
         contexte = _contexte_formulaire(request, quartier, periode, form=form)
@@ -129,6 +125,71 @@ def _enregistrer(request, quartier, periode: Periode):
         request, resultat, {ligne.indicateur.pk: ligne.indicateur.nom for ligne in form.lignes}
     )
     return redirect(request.path)
+
+
+def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, conflit):
+    """Quelqu'un — ou un second clic — a écrit la saisie depuis l'ouverture du formulaire; rien
+    de ce formulaire n'est écrit. Trois cas :
+
+    - la saisie ne se modifie plus (soumise, validée entre-temps) : la page la montre telle
+      qu'elle est enregistrée, en lecture seule, dit qui l'a soumise ou validée et quand, et
+      met à côté les valeurs envoyées qui diffèrent;
+    - les valeurs envoyées sont celles enregistrées et le formulaire n'a pas d'apprentissage (un
+      double clic, le plus souvent) : il n'y a rien à écrire, la page le dit — et « soumettre »
+      soumet la version enregistrée, qui porte ces mêmes valeurs;
+    - sinon, vos valeurs restent dans le formulaire, à côté de celles enregistrées, avec la
+      version actuelle : enregistrer de nouveau remplacera sciemment celles de l'autre personne.
+    """
+    saisie, differences = conflit.saisie, _conflit(form, conflit)
+    if not services.saisie_modifiable(saisie, periode):
+        contexte = _contexte_formulaire(
+            request, quartier, periode, conflit=differences, conflit_clos=_deja_decidee(saisie)
+        )
+        return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
+    if not differences and not form.apprentissages():
+        if request.POST.get("action") != "soumettre":
+            messages.success(request, _("Ces valeurs sont déjà enregistrées : rien n'a changé."))
+            return redirect(request.path)
+        try:
+            services.soumettre_saisie(saisie=saisie, auteur=request.user, version=saisie.version)
+        except services.ConflitDeVersion as autre:  # une troisième écriture entre-temps
+            return _conflit_de_version(request, quartier, periode, form, autre)
+        except ValidationError as refus:
+            _poser_version(form, saisie.version)
+            form.erreurs_du_service(refus)
+            contexte = _contexte_formulaire(request, quartier, periode, form=form)
+            return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=400)
+        messages.success(request, _("La saisie est soumise pour validation."))
+        return redirect(request.path)
+    _poser_version(form, saisie.version)
+    contexte = _contexte_formulaire(request, quartier, periode, form=form, conflit=differences)
+    return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
+
+
+def _deja_decidee(saisie) -> str:
+    """Ce qu'est devenue une saisie qui ne se modifie plus, pour qui envoyait un formulaire."""
+    if saisie.statut == StatutSaisie.VALIDEE and saisie.validee_le:
+        quand, qui = saisie.validee_le, saisie.validee_par
+        modele = _(
+            "Cette saisie a été validée le %(quand)s par %(qui)s pendant que vous la remplissiez :"
+            " elle est verrouillée. Rien de ce que vous venez d'envoyer n'a été enregistré."
+        )
+    elif saisie.statut == StatutSaisie.SOUMISE and saisie.soumise_le:
+        quand, qui = saisie.soumise_le, saisie.soumise_par
+        modele = _(
+            "Cette saisie a été soumise le %(quand)s par %(qui)s pendant que vous la remplissiez :"
+            " elle attend la validation et ne se modifie plus. Rien de ce que vous venez"
+            " d'envoyer n'a été enregistré."
+        )
+    else:
+        return _(
+            "Cette saisie a changé pendant que vous la remplissiez et ne se modifie plus. Rien de"
+            " ce que vous venez d'envoyer n'a été enregistré."
+        )
+    return modele % {
+        "quand": date_format(localtime(quand), "DATETIME_FORMAT"),
+        "qui": qui or _("une personne dont le compte n'existe plus"),
+    }
 
 
 def _soumettre_tel_quel(request, quartier, periode: Periode, page) -> TemplateResponse:

@@ -1,0 +1,125 @@
+"""Un formulaire envoyé sur une saisie qui a changé depuis son ouverture (double clic, collègue,
+évaluation) : la page dit ce qui s'est passé et ne promet rien d'impossible; rien n'est écrit."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+from indicateurs import services
+from indicateurs.models import EvenementSaisie, Saisie, StatutSaisie
+from tests.factories import AffectationFactory, UtilisateurFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _texte(reponse) -> str:
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", reponse.content.decode()).split()))
+
+
+def _dernier_message(reponse) -> str:
+    return [str(m) for m in reponse.wsgi_request._messages][-1]
+
+
+@pytest.fixture
+def url(periode):
+    return reverse("saisie_formulaire", kwargs={"slug": "quartier-a", "code": periode.code})
+
+
+@pytest.fixture
+def complet(indicateurs_a) -> dict:
+    m, t, p = (indicateurs_a[k].pk for k in ("menages", "taux", "politique"))
+    return {f"v{m}": "10", f"v{t}": "50", f"v{p}": "texte"}
+
+
+def test_un_double_clic_sur_enregistrer_dit_que_tout_est_deja_enregistre(
+    client, alice, url, complet
+):
+    client.force_login(alice)
+    envoi = {"version": "1", **complet, "action": "enregistrer"}
+    assert client.post(url, envoi).status_code == 302
+    evenements = EvenementSaisie.objects.count()
+    second = client.post(url, envoi)
+    assert second.status_code == 302 and second["Location"] == url
+    assert _dernier_message(second) == "Ces valeurs sont déjà enregistrées : rien n'a changé."
+    assert EvenementSaisie.objects.count() == evenements
+    assert Saisie.objects.get().version == 2
+
+
+def test_enregistrer_puis_soumettre_les_memes_valeurs_soumet_la_version_enregistree(
+    client, alice, url, complet
+):
+    client.force_login(alice)
+    assert client.post(url, {"version": "1", **complet, "action": "enregistrer"}).status_code == 302
+    second = client.post(url, {"version": "1", **complet, "action": "soumettre"})
+    assert second.status_code == 302
+    assert _dernier_message(second) == "La saisie est soumise pour validation."
+    assert Saisie.objects.get().statut == StatutSaisie.SOUMISE
+
+
+def test_un_double_clic_sur_soumettre_dit_qui_a_soumis_et_quand(client, alice, url, complet):
+    client.force_login(alice)
+    envoi = {"version": "1", **complet, "action": "soumettre"}
+    assert client.post(url, envoi).status_code == 302
+    second = client.post(url, envoi)
+    assert second.status_code == 409
+    texte = _texte(second)
+    assert "Cette saisie a été soumise le " in texte and f"par {alice}" in texte
+    assert "Rien de ce que vous venez d'envoyer n'a été enregistré." in texte
+    assert "si vous enregistrez de nouveau" not in texte
+    assert "Valeurs en conflit" not in texte  # mêmes valeurs : rien à comparer
+
+
+def test_un_formulaire_perime_apres_une_soumission_ne_promet_pas_d_enregistrer(
+    client, alice, quartier_a, indicateurs_a, url, complet
+):
+    client.force_login(alice)
+    assert client.post(url, {"version": "1", **complet}).status_code == 302
+    collegue = UtilisateurFactory(email="denise@exemple.org", first_name="Denise")
+    AffectationFactory(utilisateur=collegue, quartier=quartier_a, role="coordonnateur")
+    saisie = Saisie.objects.get()
+    services.soumettre_saisie(saisie=saisie, auteur=collegue, version=saisie.version)
+    menages = indicateurs_a["menages"].pk
+    reponse = client.post(url, {"version": "2", **complet, f"v{menages}": "11"})
+    assert reponse.status_code == 409
+    texte = _texte(reponse)
+    assert f"par {collegue}" in texte and "elle attend la validation" in texte
+    assert "si vous enregistrez de nouveau" not in texte
+    # La page montre ce qui est enregistré, en lecture seule, et la valeur envoyée à côté.
+    assert "Enregistrer le brouillon" not in texte
+    assert "Valeurs en conflit" in texte and "11" in texte
+    champ = re.search(rf'<input [^>]*name="v{menages}"[^>]*>', reponse.content.decode())
+    assert "disabled" in champ.group(0) and 'value="10"' in champ.group(0)
+    valeur = saisie.valeurs.get(indicateur_id=menages)
+    assert valeur.valeur_numerique == 10
+
+
+def test_un_formulaire_perime_apres_une_validation_dit_qu_elle_est_verrouillee(
+    client, alice, eve, url, complet
+):
+    client.force_login(alice)
+    assert client.post(url, {"version": "1", **complet, "action": "soumettre"}).status_code == 302
+    saisie = Saisie.objects.get()
+    services.valider_saisie(saisie=saisie, auteur=eve, version=saisie.version)
+    reponse = client.post(url, {"version": "1", **complet})
+    assert reponse.status_code == 409
+    texte = _texte(reponse)
+    assert "Cette saisie a été validée le " in texte and f"par {eve}" in texte
+    assert "elle est verrouillée" in texte
+
+
+def test_un_vrai_conflit_garde_vos_valeurs_et_la_comparaison(
+    client, alice, quartier_a, indicateurs_a, url, complet
+):
+    client.force_login(alice)
+    assert client.post(url, {"version": "1", **complet}).status_code == 302
+    menages = indicateurs_a["menages"].pk
+    reponse = client.post(url, {"version": "1", **complet, f"v{menages}": "99"})
+    assert reponse.status_code == 409
+    texte = _texte(reponse)
+    assert "si vous enregistrez de nouveau, les vôtres remplaceront" in texte
+    assert 'value="99"' in reponse.content.decode()
+    assert 'name="version" value="2"' in reponse.content.decode()
