@@ -54,7 +54,9 @@ def test_alice_recoit_le_meme_message_pour_un_rattachement_de_b_et_un_id_inexist
     de_b = _erreurs(client, alice, quartier_a, champ, str(ailleurs[champ].pk))
     inexistant = _erreurs(client, alice, quartier_a, champ, INEXISTANT)
     assert de_b == inexistant
-    assert de_b == ["Sélectionnez un choix valide. Ce choix ne fait pas partie de ceux disponibles."]
+    assert de_b == [
+        "Sélectionnez un choix valide. Ce choix ne fait pas partie de ceux disponibles."
+    ]
 
 
 @pytest.mark.parametrize(
