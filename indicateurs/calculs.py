@@ -115,7 +115,12 @@ def lire_registre(quartier: Quartier) -> tuple[list[ParticipationLue], list[Acti
 
 def indicateurs_calcules(
     quartier: Quartier, debut: datetime.date, fin: datetime.date
-) -> dict[str, Decimal]:
-    """Les indicateurs calculés d'un quartier pour une période, lus dans son registre."""
+) -> dict[str, Decimal | None]:
+    """Les indicateurs calculés d'un quartier pour une période, lus dans son registre;
+    inconnus (None), et non nuls, pour une période qui finit avant le début du registre
+    (`couvert_par_le_registre`), comme dans les séries des tableaux de bord et des bilans."""
     participations, actions = lire_registre(quartier)
-    return calculer(participations, actions, debut, fin)
+    valeurs = calculer(participations, actions, debut, fin)
+    if couvert_par_le_registre(fin, debut_du_registre(participations)):
+        return valeurs
+    return dict.fromkeys(valeurs)
