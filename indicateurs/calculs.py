@@ -40,12 +40,15 @@ def _recoupe(debut, fin, periode_debut, periode_fin) -> bool:
     return debut <= periode_fin and (fin is None or fin >= periode_debut)
 
 
-def debut_du_registre(participations: Iterable[ParticipationLue]) -> datetime.date | None:
-    """Le premier jour du registre : le début de sa première participation; None s'il n'en a
-    aucune. Avant ce jour, le registre ne dit rien : « En bref » n'y cherche pas de fenêtre de
-    départ (`rapports.instantane`) et les indicateurs calculés y sont inconnus, pas nuls
+def debut_du_registre(
+    participations: Iterable[ParticipationLue], actions: Iterable[ActionLue]
+) -> datetime.date | None:
+    """Le premier jour du registre : le plus ancien début de ses participations et de ses
+    actions (les actions de participation citoyenne s'en tirent aussi); None s'il n'a ni l'une
+    ni l'autre. Avant ce jour, le registre ne dit rien : « En bref » n'y cherche pas de fenêtre
+    de départ (`rapports.instantane`) et les indicateurs calculés y sont inconnus, pas nuls
     (`couvert_par_le_registre`)."""
-    return min((p.debut for p in participations), default=None)
+    return min((ligne.debut for ligne in (*participations, *actions)), default=None)
 
 
 def couvert_par_le_registre(fin: datetime.date, debut_registre: datetime.date | None) -> bool:
@@ -121,6 +124,6 @@ def indicateurs_calcules(
     (`couvert_par_le_registre`), comme dans les séries des tableaux de bord et des bilans."""
     participations, actions = lire_registre(quartier)
     valeurs = calculer(participations, actions, debut, fin)
-    if couvert_par_le_registre(fin, debut_du_registre(participations)):
+    if couvert_par_le_registre(fin, debut_du_registre(participations, actions)):
         return valeurs
     return dict.fromkeys(valeurs)

@@ -313,7 +313,7 @@ def _registre(registres, bilan: Bilan, periodes: list[Periode]) -> dict | None:
     participations = [p for lues, _actions in registres for p in lues]
     actions = [a for _lues, lues in registres for a in lues]
     fin = _intervalle_du_bilan(bilan, periodes)
-    premier_jour = debut_du_registre(participations)
+    premier_jour = debut_du_registre(participations, actions)
     if fin is None or premier_jour is None:
         return None
     depart = _intervalle_de_depart(fin, premier_jour)

@@ -90,10 +90,11 @@ def mesures_du_registre(
     registres: dict[int, tuple[list, list]], quartier_id: int, periodes: Iterable[Periode]
 ) -> dict[str, dict[str, Decimal | None]]:
     """Pour un quartier : période (code) → indicateurs calculés. Une période qui finit avant le
-    début du registre (`couvert_par_le_registre`) a des indicateurs inconnus (None), pas nuls :
-    une courbe 0, 0, 0, 3 ne monte pas, le registre commence."""
+    début du registre (`debut_du_registre` : sa première participation ou action,
+    `couvert_par_le_registre`) a des indicateurs inconnus (None), pas nuls : une courbe
+    0, 0, 0, 3 ne monte pas, le registre commence."""
     participations, actions = registres[quartier_id]
-    depuis = debut_du_registre(participations)
+    depuis = debut_du_registre(participations, actions)
     return {
         p.code: calculer(participations, actions, p.debut, p.fin)
         if couvert_par_le_registre(p.fin, depuis)

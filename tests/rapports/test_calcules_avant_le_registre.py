@@ -1,8 +1,9 @@
 """Avant le début du registre (`calculs.debut_du_registre` : le début de sa première
-participation), un indicateur calculé est inconnu, pas nul : « En bref » ne compare rien à ce
-temps-là, et la courbe 0, 0, 0, 0, 3, 3, 3, 3 qu'on en tirait montait (« en bonne voie ») alors
-que le registre commençait, tout simplement. Un trimestre compte dès qu'il finit le jour du
-début du registre ou après (`calculs.couvert_par_le_registre`, la règle de « En bref »)."""
+participation ou action), un indicateur calculé est inconnu, pas nul : « En bref » ne compare
+rien à ce temps-là, et la courbe 0, 0, 0, 0, 3, 3, 3, 3 qu'on en tirait montait (« en bonne
+voie ») alors que le registre commençait, tout simplement. Un trimestre compte dès qu'il finit
+le jour du début du registre ou après (`calculs.couvert_par_le_registre`, la règle de « En
+bref »)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def test_un_trimestre_compte_s_il_finit_le_jour_du_debut_du_registre():
     quartier = _quartier_au_registre_de("Bord", datetime.date(2024, 6, 30))
     (serie,) = lire_series([quartier], Filtre(periodes=tuple(_periodes())))[quartier.pk]
     assert [p.valeur for p in serie.points][:3] == [None, 1, 1]
-    assert debut_du_registre([]) is None
+    assert debut_du_registre([], []) is None
     assert not couvert_par_le_registre(datetime.date(2030, 1, 1), None)
 
 
