@@ -295,9 +295,10 @@ def parts_renseignees(
     (`suivi_a_saisir`) qui ont une valeur ou une absence expliquée dans une saisie publiée
     (soumise ou validée, `Valeur.objects.publiees()`) : 0 si rien n'a été transmis, comme la
     page de complétude; pas de part (absente) seulement pour un quartier dont la table n'a rien
-    à saisir. Deux requêtes."""
+    à saisir ou qui n'a pas de table (comme la page de complétude et les rappels, qui n'en
+    attendent rien). Deux requêtes."""
     attendus = dict(
-        IndicateurSuivi.objects.filter(quartier__in=quartiers)
+        IndicateurSuivi.objects.filter(quartier__in=quartiers, quartier__table__isnull=False)
         .a_saisir()
         .values("quartier_id")
         .annotate(n=Count("pk"))
