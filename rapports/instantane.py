@@ -345,10 +345,11 @@ def _apprentissages(lignes: list[Apprentissage]) -> dict:
 def _completudes(quartier_ids: list[int], periodes: list[Periode]) -> dict[int, dict]:
     """Par quartier : valeurs attendues, présentes et validées sur la fenêtre, et ce qui manque.
     Attendues : celles des indicateurs que la table saisit (`suivi_a_saisir`); les autres
-    valeurs ne comptent pas. Deux requêtes pour tous les quartiers."""
+    valeurs ne comptent pas, et un quartier sans table n'en attend aucune (comme la page de
+    complétude et `lectures.parts_renseignees`). Deux requêtes pour tous les quartiers."""
     attendus: dict[int, set[str]] = {pk: set() for pk in quartier_ids}
     for quartier_id, code in (
-        IndicateurSuivi.objects.filter(quartier_id__in=quartier_ids)
+        IndicateurSuivi.objects.filter(quartier_id__in=quartier_ids, quartier__table__isnull=False)
         .a_saisir()
         .values_list("quartier_id", "indicateur__code")
     ):

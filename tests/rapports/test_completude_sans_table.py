@@ -1,6 +1,8 @@
 """Un quartier sans table (l'administration le permet) n'a rien à saisir : ni rappel, ni page de
 saisie, absent de la page de complétude. La vue d'ensemble lui donnait 0 % à chaque trimestre
-(`lectures.parts_renseignees`, depuis ab88e97) : il n'a pas de part, une case vide (« — »)."""
+(`lectures.parts_renseignees`, depuis ab88e97) : il n'a pas de part, une case vide (« — »); le
+bilan du PIC lui comptait toutes ses valeurs manquantes (`instantane._completudes`) : aucune
+n'est attendue."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ import pytest
 from django.urls import reverse
 
 from indicateurs.models import Saisie, Valeur
+from rapports.instantane import construire_instantane
 from rapports.lectures import parts_renseignees
+from rapports.models import Bilan
 from tests.factories import IndicateurSuiviFactory, QuartierFactory, periode_du_trimestre
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +51,16 @@ def test_la_vue_d_ensemble_laisse_ses_cases_vides(anjou_et_verdun, eve, client):
     assert page.context["completude"] == [("Anjou", [None, None]), ("Verdun", [100.0, 0.0])]
     (trace,) = page.context["figures"]["completude"]["data"]
     assert trace["z"] == [[None, None], [100.0, 0.0]]
+
+
+def test_le_bilan_du_pic_ne_lui_attend_aucune_valeur(anjou_et_verdun):
+    bilan = Bilan(portee="pic", annee=2024, trimestre=2, langue="fr")
+    quartiers = {q["nom"]: q for q in construire_instantane(bilan)["quartiers"]}
+    assert quartiers["Anjou"]["completude"] == {
+        "attendues": 0,
+        "renseignees": 0,
+        "validees": 0,
+        "manquantes": [],
+    }
+    assert quartiers["Verdun"]["completude"]["attendues"] == 2
+    assert quartiers["Verdun"]["completude"]["renseignees"] == 1
