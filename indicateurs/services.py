@@ -297,13 +297,19 @@ def nettoyer(donnee: DonneeValeur) -> DonneeValeur:
     return replace(donnee, raison=donnee.raison.strip() if donnee.non_disponible else "")
 
 
+def donnee_inchangee(avant: DonneeValeur | None, donnee: DonneeValeur) -> bool:
+    """Écrire `donnee` (nettoyée, `nettoyer`) sur `avant` (l'enregistrée, ou None) ne
+    changerait rien : aucune ligne d'historique, aucune modification comptée."""
+    return avant == donnee or (avant is None and donnee.est_vide and not donnee.commentaire)
+
+
 def _ecrire_valeurs(saisie: Saisie, auteur, donnees: Mapping[int, DonneeValeur], motif: str) -> int:
     existantes = {v.indicateur_id: v for v in saisie.valeurs.all()}
     nouvelles, changees, evenements = [], [], []
     for pk, donnee in donnees.items():
         valeur = existantes.get(pk)
         avant = donnee_de(valeur) if valeur else None
-        if avant == donnee or (avant is None and donnee.est_vide and not donnee.commentaire):
+        if donnee_inchangee(avant, donnee):
             continue
         valeur = valeur or Valeur(saisie=saisie, indicateur_id=pk)
         _appliquer(valeur, donnee)

@@ -84,12 +84,12 @@ def _enregistrer(request, quartier, periode: Periode):
     services.exiger_droit(request.user, Droit.SAISIR, quartier.table)
     page = selectors.page_de_saisie(quartier, periode)
     saisie = page.saisie
-    if (
-        request.POST.get("action") == "soumettre"
-        and not services.saisie_modifiable(saisie, periode)
-        and services.saisie_soumettable(saisie, periode)
-    ):
+    if request.POST.get("action") == "soumettre_tel_quel":
         return _soumettre_tel_quel(request, quartier, periode, page)
+    if saisie is not None and not services.saisie_modifiable(saisie, periode):
+        # Un formulaire ouvert quand la saisie se modifiait encore (la période s'est fermée
+        # entre-temps) : rien n'est écrit ni soumis, la page montre ce qui est enregistré.
+        return _plus_modifiable(request, quartier, periode, page)
     form = SaisieForm(request.POST, lignes=page.lignes)
     if not form.is_valid():
         if request.POST.get("action") == "soumettre":  # ce qui refuserait aussi la soumission
@@ -140,13 +140,22 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
     - sinon, vos valeurs restent dans le formulaire, à côté de celles enregistrées, avec la
       version actuelle : enregistrer de nouveau remplacera sciemment celles de l'autre personne.
     """
-    saisie, differences = conflit.saisie, _conflit(form, conflit)
+    saisie, actuelles = conflit.saisie, conflit.valeurs_actuelles
+    differences = _differences(form, actuelles)
     if not services.saisie_modifiable(saisie, periode):
         contexte = _contexte_formulaire(
-            request, quartier, periode, conflit=differences, conflit_clos=_deja_decidee(saisie)
+            request,
+            quartier,
+            periode,
+            conflit=differences,
+            conflit_clos=_deja_decidee(saisie, periode),
         )
         return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
-    if not differences and not form.apprentissages():
+    rien_a_ecrire = all(
+        services.donnee_inchangee(actuelles.get(pk), services.nettoyer(donnee))
+        for pk, donnee in form.donnees().items()
+    )
+    if rien_a_ecrire and not form.apprentissages():
         if request.POST.get("action") != "soumettre":
             messages.success(request, _("Ces valeurs sont déjà enregistrées : rien n'a changé."))
             return redirect(request.path)
@@ -166,8 +175,39 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
     return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
 
 
-def _deja_decidee(saisie) -> str:
+def _plus_modifiable(request, quartier, periode: Periode, page) -> TemplateResponse:
+    """Un formulaire envoyé sur une saisie qui ne se modifie plus (la période s'est fermée
+    depuis son ouverture) : rien n'est écrit ni soumis; la page la montre telle qu'elle est
+    enregistrée, en lecture seule, avec à côté les valeurs envoyées qui diffèrent."""
+    form = SaisieForm(request.POST, lignes=page.lignes)
+    actuelles = {
+        ligne.indicateur.pk: services.donnee_de(ligne.valeur)
+        for ligne in page.lignes
+        if ligne.valeur
+    }
+    contexte = _contexte_formulaire(
+        request,
+        quartier,
+        periode,
+        page=page,
+        conflit=_differences(form, actuelles) if form.is_valid() else [],
+        conflit_clos=_deja_decidee(page.saisie, periode),
+    )
+    # 409 si la saisie a changé depuis l'ouverture du formulaire (sa version); sinon la requête
+    # ne pouvait venir d'aucun formulaire modifiable : 400, comme le refus du service à l'API.
+    version_envoyee = request.POST.get("version", "")
+    statut = 400 if version_envoyee == str(page.saisie.version) else 409
+    return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=statut)
+
+
+def _deja_decidee(saisie, periode: Periode) -> str:
     """Ce qu'est devenue une saisie qui ne se modifie plus, pour qui envoyait un formulaire."""
+    if services.saisie_soumettable(saisie, periode):  # un brouillon d'une période fermée
+        return _(
+            "La période s'est fermée pendant que vous remplissiez ce formulaire : ce brouillon ne"
+            " se modifie plus, mais vous pouvez encore le soumettre tel qu'il est enregistré."
+            " Rien de ce que vous venez d'envoyer n'a été enregistré."
+        )
     if saisie.statut == StatutSaisie.VALIDEE and saisie.validee_le:
         quand, qui = saisie.validee_le, saisie.validee_par
         modele = _(
@@ -267,19 +307,29 @@ def _annoncer(request, resultat: services.Enregistrement, noms: dict[int, str]) 
         )
 
 
-def _conflit(form: SaisieForm, conflit: services.ConflitDeVersion) -> list[dict]:
-    """Pour chaque indicateur où les deux versions diffèrent : la vôtre et celle enregistrée."""
+def _differences(form: SaisieForm, actuelles: dict) -> list[dict]:
+    """Pour chaque indicateur où les données envoyées et celles enregistrées (`actuelles`)
+    diffèrent : les deux, décrites, lien vers la pièce compris."""
     vos_donnees = form.donnees()
     lignes = []
     for ligne in form.lignes:
         pk = ligne.indicateur.pk
-        la_votre = services.decrire(vos_donnees.get(pk))
-        l_autre = services.decrire(conflit.valeurs_actuelles.get(pk))
+        la_votre, l_autre = _decrire(vos_donnees.get(pk)), _decrire(actuelles.get(pk))
         if la_votre != l_autre:
             lignes.append(
                 {"indicateur": ligne.indicateur, "la_votre": la_votre, "l_autre": l_autre}
             )
     return lignes
+
+
+def _decrire(donnee) -> str:
+    """`services.decrire` (celle de l'historique), plus le lien vers la pièce, qui compte aussi
+    dans une comparaison."""
+    description = services.decrire(donnee)
+    if donnee is not None and donnee.preuve_url:
+        piece = _("pièce : %(lien)s") % {"lien": donnee.preuve_url}
+        description = f"{description} — {piece}" if description else piece
+    return description
 
 
 SERVICES_DE_REVISION = {

@@ -123,3 +123,49 @@ def test_un_vrai_conflit_garde_vos_valeurs_et_la_comparaison(
     assert "si vous enregistrez de nouveau, les vôtres remplaceront" in texte
     assert 'value="99"' in reponse.content.decode()
     assert 'name="version" value="2"' in reponse.content.decode()
+
+
+@pytest.mark.parametrize("action", ["enregistrer", "soumettre"])
+def test_un_lien_change_seul_n_est_pas_tenu_pour_deja_enregistre(
+    client, alice, indicateurs_a, url, complet, action
+):
+    """Le lien vers la pièce compte dans « rien à écrire » : seul changé sur un formulaire
+    périmé, il n'est ni perdu ni soumis sans lui; la page garde vos valeurs et le montre."""
+    client.force_login(alice)
+    assert client.post(url, {"version": "1", **complet, "action": "enregistrer"}).status_code == 302
+    menages = indicateurs_a["menages"].pk
+    lien = "https://exemple.org/preuve"
+    reponse = client.post(url, {"version": "1", **complet, f"p{menages}": lien, "action": action})
+    assert reponse.status_code == 409
+    assert "pièce : " + lien in _texte(reponse)
+    assert f'value="{lien}"' in reponse.content.decode()
+    saisie = Saisie.objects.get()
+    assert saisie.statut == StatutSaisie.BROUILLON
+    assert saisie.valeurs.get(indicateur_id=menages).preuve_url == ""
+
+
+@pytest.mark.parametrize("action", ["enregistrer", "soumettre"])
+def test_la_periode_fermee_pendant_la_saisie_n_ecrit_ni_ne_soumet_rien(
+    client, alice, periode, indicateurs_a, url, complet, action
+):
+    """Formulaire ouvert pendant que la période l'était; elle se ferme avant l'envoi. Rien
+    n'est écrit ni soumis (pas la version enregistrée à la place des valeurs tapées) : la page
+    le dit, montre la saisie en lecture seule, la valeur envoyée à côté, et « Soumettre tel
+    quel » pour la version enregistrée."""
+    from indicateurs.models import StatutPeriode
+
+    client.force_login(alice)
+    assert client.post(url, {"version": "1", **complet, "action": "enregistrer"}).status_code == 302
+    periode.statut = StatutPeriode.FERMEE
+    periode.save()
+    menages = indicateurs_a["menages"].pk
+    reponse = client.post(url, {"version": "2", **complet, f"v{menages}": "11", "action": action})
+    assert reponse.status_code == 400  # même version : refusée, comme à l'API
+    texte = _texte(reponse)
+    assert "La période s'est fermée pendant que vous remplissiez ce formulaire" in texte
+    assert "Valeurs en conflit" in texte and "Soumettre tel quel" in texte
+    champ = re.search(rf'<input [^>]*name="v{menages}"[^>]*>', reponse.content.decode())
+    assert "disabled" in champ.group(0) and 'value="10"' in champ.group(0)
+    saisie = Saisie.objects.get()
+    assert (saisie.statut, saisie.version) == (StatutSaisie.BROUILLON, 2)
+    assert saisie.valeurs.get(indicateur_id=menages).valeur_numerique == 10

@@ -186,7 +186,7 @@ def test_le_formulaire_soumet_un_brouillon_ferme_tel_qu_il_est_enregistre(
 ):
     client.force_login(alice)
     # Une autre valeur envoyée quand même (champ désactivé) ne s'écrit pas.
-    corps = formulaire(indicateurs_a, brouillon_ferme.version, "soumettre", "999")
+    corps = formulaire(indicateurs_a, brouillon_ferme.version, "soumettre_tel_quel", "999")
     reponse = client.post(urls["formulaire"], corps)
     assert reponse.status_code == 302
     brouillon_ferme.refresh_from_db()
@@ -207,7 +207,7 @@ def test_un_brouillon_ferme_incomplet_dit_ce_qui_manque_et_reste_brouillon(
     services.enregistrer_saisie(saisie=saisie, auteur=alice, version=1, donnees=donnees)
     fermer(periode)
     client.force_login(alice)
-    reponse = client.post(urls["formulaire"], {"version": "2", "action": "soumettre"})
+    reponse = client.post(urls["formulaire"], {"version": "2", "action": "soumettre_tel_quel"})
     assert reponse.status_code == 400
     assert f"v{indicateurs_a['taux'].pk}" in reponse.context["form"].errors
     saisie.refresh_from_db()
@@ -227,7 +227,9 @@ def test_soumettre_un_brouillon_ferme_sur_une_version_perimee_409_montre_l_actue
         periode_fermee_permise=True,
     )
     client.force_login(alice)
-    reponse = client.post(urls["formulaire"], formulaire(indicateurs_a, affichee, "soumettre"))
+    reponse = client.post(
+        urls["formulaire"], formulaire(indicateurs_a, affichee, "soumettre_tel_quel")
+    )
     assert reponse.status_code == 409
     form = reponse.context["form"]
     assert "La saisie a changé entre-temps" in str(form.non_field_errors())
@@ -246,7 +248,7 @@ def test_un_brouillon_ferme_ne_se_modifie_plus(
         client.force_login(alice)
         corps = formulaire(indicateurs_a, version, "enregistrer", "130")
         reponse = client.post(urls["formulaire"], corps)
-        message = str(reponse.context["form"].non_field_errors())
+        message = reponse.context["conflit_clos"]
     else:
         api = APIClient()
         api.force_authenticate(alice)
@@ -259,7 +261,7 @@ def test_un_brouillon_ferme_ne_se_modifie_plus(
         )
         (message,) = reponse.json()["periode"]
     assert reponse.status_code == 400
-    assert BROUILLON_FERME in message
+    assert "ce brouillon ne se modifie plus" in message
     brouillon_ferme.refresh_from_db()
     assert (brouillon_ferme.statut, brouillon_ferme.version) == (StatutSaisie.BROUILLON, version)
 
@@ -329,7 +331,7 @@ def test_un_historique_importe_se_soumet_se_valide_et_atteint_les_bilans(
     client.force_login(alice)
     reponse = client.post(
         reverse("saisie_formulaire", kwargs=cles),
-        {"version": str(saisie.version), "action": "soumettre"},
+        {"version": str(saisie.version), "action": "soumettre_tel_quel"},
     )
     assert reponse.status_code == 302
     client.force_login(eve)

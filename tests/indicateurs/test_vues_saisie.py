@@ -132,7 +132,7 @@ def test_le_formulaire_soumet_tel_quel_un_brouillon_d_une_periode_fermee(
     periode.statut = StatutPeriode.FERMEE
     periode.save(update_fields=["statut"])
     reponse = client.post(
-        url, formulaire(indicateurs_a, version=saisie.version, action="soumettre")
+        url, formulaire(indicateurs_a, version=saisie.version, action="soumettre_tel_quel")
     )
     assert reponse.status_code == 302
     saisie.refresh_from_db()
