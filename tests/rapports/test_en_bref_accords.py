@@ -40,8 +40,9 @@ TREIZE = ["atteint"] * 3 + ["en_bonne_voie"] * 8 + ["a_surveiller", "sans_donnee
             "fr",
             ["atteint"],
             2,
-            "Sur 1 indicateur suivi, 1 a atteint sa cible, 0 sont en bonne voie, 0 sont à "
-            "surveiller et 0 n'ont pas encore de données. 2 indicateurs en texte n'ont pas de "
+            # En français, 0 est au singulier (catalogue fr, `manage.py pluriels_francais`).
+            "Sur 1 indicateur suivi, 1 a atteint sa cible, 0 est en bonne voie, 0 est à "
+            "surveiller et 0 n'a pas encore de données. 2 indicateurs en texte n'ont pas de "
             "statut.",
         ),
         (
