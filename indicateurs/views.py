@@ -47,6 +47,10 @@ def _contexte_formulaire(request, quartier, periode, form=None, page=None, **ext
     soumettre_tel_quel = (
         peut_saisir and not modifiable and services.saisie_soumettable(saisie, periode)
     )
+    # Incomplet, ce brouillon ne peut ni se compléter ici ni se soumettre : seul l'import (qui
+    # écrit dans les périodes fermées) le complète. La page le dit au lieu d'offrir un bouton
+    # que le service refuserait.
+    brouillon_incomplet = soumettre_tel_quel and bool(services.manques_a_la_soumission(saisie))
     if form is None:
         form = SaisieForm(
             initial={"version": saisie.version if saisie else 1},
@@ -62,7 +66,8 @@ def _contexte_formulaire(request, quartier, periode, form=None, page=None, **ext
         "etat": (etat := selectors.etat_de(saisie, periode)),  # celui de la boîte
         "libelle_etat": selectors.Etat.LIBELLES[etat],
         "modifiable": modifiable,
-        "soumettre_tel_quel": soumettre_tel_quel,
+        "soumettre_tel_quel": soumettre_tel_quel and not brouillon_incomplet,
+        "brouillon_incomplet": brouillon_incomplet,
         "peut_valider": a_le_droit(request.user, Droit.VALIDER, quartier),
         "revision_form": RevisionForm(initial={"version": saisie.version if saisie else 1}),
         **extra,
@@ -141,21 +146,22 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
       version actuelle : enregistrer de nouveau remplacera sciemment celles de l'autre personne.
     """
     saisie, actuelles = conflit.saisie, conflit.valeurs_actuelles
-    differences = _differences(form, actuelles)
+    rien_a_ecrire = _rien_a_ecrire(form, actuelles)
     if not services.saisie_modifiable(saisie, periode):
+        if rien_a_ecrire and saisie.statut != StatutSaisie.BROUILLON:
+            # Le même envoi une seconde fois (page renvoyée, client qui réessaie) : c'est fait.
+            messages.info(request, _deja_avec_ces_valeurs(saisie))
+            return redirect(request.path)
         contexte = _contexte_formulaire(
             request,
             quartier,
             periode,
-            conflit=differences,
+            conflit=_differences(form, actuelles, vos_vides=False),
             conflit_clos=_deja_decidee(saisie, periode),
         )
         return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
-    rien_a_ecrire = all(
-        services.donnee_inchangee(actuelles.get(pk), services.nettoyer(donnee))
-        for pk, donnee in form.donnees().items()
-    )
-    if rien_a_ecrire and not form.apprentissages():
+    differences = _differences(form, actuelles)
+    if rien_a_ecrire:
         if request.POST.get("action") != "soumettre":
             messages.success(request, _("Ces valeurs sont déjà enregistrées : rien n'a changé."))
             return redirect(request.path)
@@ -180,17 +186,23 @@ def _plus_modifiable(request, quartier, periode: Periode, page) -> TemplateRespo
     depuis son ouverture) : rien n'est écrit ni soumis; la page la montre telle qu'elle est
     enregistrée, en lecture seule, avec à côté les valeurs envoyées qui diffèrent."""
     form = SaisieForm(request.POST, lignes=page.lignes)
+    saisie = page.saisie
     actuelles = {
         ligne.indicateur.pk: services.donnee_de(ligne.valeur)
         for ligne in page.lignes
         if ligne.valeur
     }
+    valide = form.is_valid()
+    if valide and _rien_a_ecrire(form, actuelles) and saisie.statut != StatutSaisie.BROUILLON:
+        # Le même envoi une seconde fois (page renvoyée, client qui réessaie) : c'est fait.
+        messages.info(request, _deja_avec_ces_valeurs(saisie))
+        return redirect(request.path)
     contexte = _contexte_formulaire(
         request,
         quartier,
         periode,
         page=page,
-        conflit=_differences(form, actuelles) if form.is_valid() else [],
+        conflit=_differences(form, actuelles, vos_vides=False) if valide else [],
         conflit_clos=_deja_decidee(page.saisie, periode),
     )
     # 409 si la saisie a changé depuis l'ouverture du formulaire (sa version); sinon la requête
@@ -198,6 +210,21 @@ def _plus_modifiable(request, quartier, periode: Periode, page) -> TemplateRespo
     version_envoyee = request.POST.get("version", "")
     statut = 400 if version_envoyee == str(page.saisie.version) else 409
     return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=statut)
+
+
+def _rien_a_ecrire(form: SaisieForm, actuelles: dict) -> bool:
+    """Le formulaire (valide) n'écrirait rien : ses données sont celles enregistrées
+    (`actuelles`), selon la règle du service, et il n'a pas d'apprentissage."""
+    return not form.apprentissages() and all(
+        services.donnee_inchangee(actuelles.get(pk), services.nettoyer(donnee))
+        for pk, donnee in form.donnees().items()
+    )
+
+
+def _deja_avec_ces_valeurs(saisie) -> str:
+    if saisie.statut == StatutSaisie.VALIDEE:
+        return _("Cette saisie est déjà validée avec ces valeurs : rien n'a changé.")
+    return _("Cette saisie est déjà soumise avec ces valeurs : rien n'a changé.")
 
 
 def _deja_decidee(saisie, periode: Periode) -> str:
@@ -307,15 +334,17 @@ def _annoncer(request, resultat: services.Enregistrement, noms: dict[int, str]) 
         )
 
 
-def _differences(form: SaisieForm, actuelles: dict) -> list[dict]:
+def _differences(form: SaisieForm, actuelles: dict, *, vos_vides: bool = True) -> list[dict]:
     """Pour chaque indicateur où les données envoyées et celles enregistrées (`actuelles`)
-    diffèrent : les deux, décrites, lien vers la pièce compris."""
+    diffèrent : les deux, décrites, lien vers la pièce compris. Sans `vos_vides`, les champs
+    laissés vides dans le formulaire ne comptent pas (la saisie ne se modifie plus : seul ce que
+    la personne avait tapé l'intéresse)."""
     vos_donnees = form.donnees()
     lignes = []
     for ligne in form.lignes:
         pk = ligne.indicateur.pk
         la_votre, l_autre = _decrire(vos_donnees.get(pk)), _decrire(actuelles.get(pk))
-        if la_votre != l_autre:
+        if la_votre != l_autre and (la_votre or vos_vides):
             lignes.append(
                 {"indicateur": ligne.indicateur, "la_votre": la_votre, "l_autre": l_autre}
             )

@@ -33,8 +33,16 @@ COULEURS_STATUT = {
 }
 COULEUR_VALEURS, COULEUR_REFERENCE, COULEUR_CIBLES = "#0072B2", "#555555", "#D55E00"
 COULEUR_TENDANCE, COULEUR_APPRENTISSAGES = "#CC79A7", "#000000"
-# Bleus de ColorBrewer, du plus clair (0 %) au plus foncé (100 %).
-BLEUS = [[0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1, "#08306b"]]
+# Complétude : 0 % (rien de transmis) en orange, à ne pas confondre avec une case vide (rien à
+# saisir); puis les bleus de ColorBrewer, du plus clair (dès 0,01 %) au plus foncé (100 %).
+BLEUS = [
+    [0, "#fdae6b"],
+    [0.0001, "#deebf7"],
+    [0.25, "#c6dbef"],
+    [0.5, "#6baed6"],
+    [0.75, "#2171b5"],
+    [1, "#08306b"],
+]
 LEGENDE_EN_HAUT = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}
 LONGUEUR_MAX_SURVOL = 300
 COLONNES_MAX = 4

@@ -17,8 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _valeur_affichee(reponse) -> str:
-    bloc = re.search(r'indicateur__calcule"><strong>([^<]*)</strong>', reponse.content.decode())
-    return bloc.group(1)
+    bloc = re.search(
+        r'indicateur__calcule"><strong>([^<]*)</strong>(.*?)</p>', reponse.content.decode()
+    )
+    valeur, suite = bloc.groups()
+    assert ("précède le début du registre" in suite) is (valeur == "—"), suite
+    return valeur
 
 
 @pytest.mark.parametrize(

@@ -60,17 +60,38 @@ def test_enregistrer_puis_soumettre_les_memes_valeurs_soumet_la_version_enregist
     assert Saisie.objects.get().statut == StatutSaisie.SOUMISE
 
 
-def test_un_double_clic_sur_soumettre_dit_qui_a_soumis_et_quand(client, alice, url, complet):
+def test_le_meme_envoi_de_soumettre_une_seconde_fois_dit_que_c_est_fait(
+    client, alice, url, complet
+):
+    """Page renvoyée par le navigateur, client qui réessaie : la saisie est déjà soumise avec
+    ces valeurs; la page ne dit pas que rien n'a été enregistré."""
     client.force_login(alice)
     envoi = {"version": "1", **complet, "action": "soumettre"}
     assert client.post(url, envoi).status_code == 302
     second = client.post(url, envoi)
-    assert second.status_code == 409
-    texte = _texte(second)
-    assert "Cette saisie a été soumise le " in texte and f"par {alice}" in texte
-    assert "Rien de ce que vous venez d'envoyer n'a été enregistré." in texte
-    assert "si vous enregistrez de nouveau" not in texte
-    assert "Valeurs en conflit" not in texte  # mêmes valeurs : rien à comparer
+    assert second.status_code == 302 and second["Location"] == url
+    assert _dernier_message(second) == (
+        "Cette saisie est déjà soumise avec ces valeurs : rien n'a changé."
+    )
+    assert Saisie.objects.get().statut == StatutSaisie.SOUMISE
+
+
+def test_apres_une_soumission_les_champs_laisses_vides_ne_sont_pas_des_differences(
+    client, alice, quartier_a, indicateurs_a, url, complet
+):
+    """La saisie ne se modifie plus : seul ce que la personne avait tapé et qui diffère est
+    montré, sous « Votre formulaire » / « Enregistré maintenant »."""
+    client.force_login(alice)
+    assert client.post(url, {"version": "1", **complet, "action": "soumettre"}).status_code == 302
+    menages, taux = indicateurs_a["menages"].pk, indicateurs_a["taux"].pk
+    envoi = {"version": "1", **complet, f"v{menages}": "11", f"v{taux}": ""}
+    reponse = client.post(url, envoi)
+    assert reponse.status_code == 409
+    lignes = reponse.context["conflit"]
+    assert [ligne["indicateur"].code for ligne in lignes] == ["menages"]
+    texte = _texte(reponse)
+    assert "Votre formulaire" in texte and "Enregistré maintenant" in texte
+    assert "l'autre personne" not in texte
 
 
 def test_un_formulaire_perime_apres_une_soumission_ne_promet_pas_d_enregistrer(
@@ -98,13 +119,14 @@ def test_un_formulaire_perime_apres_une_soumission_ne_promet_pas_d_enregistrer(
 
 
 def test_un_formulaire_perime_apres_une_validation_dit_qu_elle_est_verrouillee(
-    client, alice, eve, url, complet
+    client, alice, eve, indicateurs_a, url, complet
 ):
     client.force_login(alice)
     assert client.post(url, {"version": "1", **complet, "action": "soumettre"}).status_code == 302
     saisie = Saisie.objects.get()
     services.valider_saisie(saisie=saisie, auteur=eve, version=saisie.version)
-    reponse = client.post(url, {"version": "1", **complet})
+    menages = indicateurs_a["menages"].pk
+    reponse = client.post(url, {"version": "1", **complet, f"v{menages}": "12"})
     assert reponse.status_code == 409
     texte = _texte(reponse)
     assert "Cette saisie a été validée le " in texte and f"par {eve}" in texte
@@ -169,3 +191,17 @@ def test_la_periode_fermee_pendant_la_saisie_n_ecrit_ni_ne_soumet_rien(
     saisie = Saisie.objects.get()
     assert (saisie.statut, saisie.version) == (StatutSaisie.BROUILLON, 2)
     assert saisie.valeurs.get(indicateur_id=menages).valeur_numerique == 10
+
+
+def test_les_memes_valeurs_renvoyees_sur_une_saisie_validee_disent_que_c_est_fait(
+    client, alice, eve, url, complet
+):
+    client.force_login(alice)
+    assert client.post(url, {"version": "1", **complet, "action": "soumettre"}).status_code == 302
+    saisie = Saisie.objects.get()
+    services.valider_saisie(saisie=saisie, auteur=eve, version=saisie.version)
+    reponse = client.post(url, {"version": "1", **complet})
+    assert reponse.status_code == 302
+    assert _dernier_message(reponse) == (
+        "Cette saisie est déjà validée avec ces valeurs : rien n'a changé."
+    )

@@ -214,6 +214,20 @@ def test_un_brouillon_ferme_incomplet_dit_ce_qui_manque_et_reste_brouillon(
     assert (saisie.statut, saisie.version) == (StatutSaisie.BROUILLON, 2)
 
 
+def test_un_brouillon_ferme_incomplet_montre_le_chemin_de_l_import_sans_bouton_inutile(
+    client, alice, table_a, periode, indicateurs_a, urls
+):
+    saisie = services.saisie_pour(table=table_a, periode=periode, auteur=alice)
+    donnees = {indicateurs_a["menages"].pk: DonneeValeur(valeur=Decimal(120))}
+    services.enregistrer_saisie(saisie=saisie, auteur=alice, version=1, donnees=donnees)
+    fermer(periode)
+    client.force_login(alice)
+    page = client.get(urls["formulaire"]).content.decode()
+    assert "ce brouillon est incomplet" in page
+    assert reverse("import_valeurs", kwargs={"slug": table_a.quartier.slug}) in page
+    assert SOUMETTRE_TEL_QUEL not in page and MODIFIER_LE_BROUILLON not in page
+
+
 def test_soumettre_un_brouillon_ferme_sur_une_version_perimee_409_montre_l_actuelle(
     client, alice, brouillon_ferme, indicateurs_a, urls
 ):

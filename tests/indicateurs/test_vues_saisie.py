@@ -56,8 +56,11 @@ def test_une_periode_inconnue_repond_404(client, alice, quartier_a):
 
 
 def test_le_formulaire_montre_unites_contexte_et_indicateur_calcule(
-    client, alice, url, indicateurs_a
+    client, alice, url, indicateurs_a, quartier_a
 ):
+    from tests.factories import ParticipationFactory
+
+    ParticipationFactory(table=quartier_a.table)  # un registre (depuis 2018)
     client.force_login(alice)
     contenu = client.get(url).content.decode()
     assert "nombre entier ≥ 0" in contenu and "de 0 à 100" in contenu
@@ -179,7 +182,9 @@ def test_circuit_complet_par_les_pages(
     client.force_login(alice)
     contenu = client.get(url).content.decode()
     assert "verrouillées" in contenu and "disabled" in contenu
-    reponse = client.post(url, formulaire(indicateurs_a, version=saisie.version))
+    changee = formulaire(indicateurs_a, version=saisie.version)
+    changee[f"v{indicateurs_a['menages'].pk}"] = "121"
+    reponse = client.post(url, changee)
     assert reponse.status_code == 400
     assert saisie.valeurs.get(indicateur=indicateurs_a["menages"]).valeur_numerique == 120
 

@@ -31,7 +31,7 @@ def test_le_tableau_des_partenaires_dit_sa_date(client, eve, langue):
     client.force_login(eve)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = langue
     with translation.override(langue):
-        date = date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+        date = date_format(timezone.localdate(), "DATE_FORMAT")
     legende = _legende(client, quartier)
     assert date in legende
     if langue == "fr":

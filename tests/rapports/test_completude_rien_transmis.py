@@ -53,3 +53,16 @@ def test_la_carte_son_tableau_et_son_csv_disent_zero_comme_la_page_de_completude
     (trace,) = page.context["figures"]["completude"]["data"]
     assert trace["z"] == [[None, None], [50.0, 0.0]]
     assert trace["text"] == [["", ""], ["50\u00a0%", "0\u00a0%"]]
+
+
+def test_zero_pour_cent_a_sa_couleur_et_la_page_explique_la_case_vide(
+    villeray_et_rosemont, eve, client
+):
+    """0 % (rien de transmis) ne prend pas la couleur presque blanche d'une toute petite part,
+    qu'on confondait avec une case vide (rien à saisir); la page dit ce que veut dire chacune."""
+    client.force_login(eve)
+    page = client.get(reverse("tableau_pic"))
+    (trace,) = page.context["figures"]["completude"]["data"]
+    (zero, couleur_zero), (suivant, couleur_suivante) = trace["colorscale"][:2]
+    assert zero == 0 and suivant <= 0.0001 and couleur_zero != couleur_suivante
+    assert "Une case vide : le quartier n'avait rien à saisir" in page.content.decode()

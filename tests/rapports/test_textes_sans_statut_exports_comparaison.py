@@ -157,3 +157,13 @@ def test_la_page_de_comparaison_fait_autant_de_requetes_pour_dix_fois_plus_de_te
 
 
 REQUETES = 4
+
+
+def test_la_page_de_comparaison_en_anglais_ecrit_a_et_b_a_l_anglaise(client, quartier):
+    from django.conf import settings
+
+    a, b = _bilan_pret(quartier, 1), _bilan_pret(quartier, 2)
+    client.force_login(AffectationFactory(quartier=quartier, role="coordonnateur").utilisateur)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    contenu = client.get(reverse("bilans_comparer"), {"a": a.pk, "b": b.pk}).content.decode()
+    assert "<p>A: <a" in contenu and " · B: <a" in contenu
