@@ -166,8 +166,8 @@ def test_le_worker_produit_le_bilan_demande(worker, sans_file_injoignable, clien
     assert sum(v for c, v in chiffres.items() if c != "total") == chiffres["total"]
 
     def accorde(cle: str, singulier: str, pluriel: str) -> str:
-        nombre = int(chiffres[cle])
-        return f"{nombre} {singulier if nombre == 1 else pluriel}"
+        nombre = int(chiffres[cle])  # en français, 0 et 1 au singulier
+        return f"{nombre} {singulier if nombre <= 1 else pluriel}"
 
     for fragment in (
         f"Sur {accorde('total', 'indicateur suivi', 'indicateurs suivis')}",
