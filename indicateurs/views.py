@@ -146,22 +146,10 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
       version actuelle : enregistrer de nouveau remplacera sciemment celles de l'autre personne.
     """
     saisie, actuelles = conflit.saisie, conflit.valeurs_actuelles
-    rien_a_ecrire = _rien_a_ecrire(form, actuelles)
     if not services.saisie_modifiable(saisie, periode):
-        if rien_a_ecrire and saisie.statut != StatutSaisie.BROUILLON:
-            # Le même envoi une seconde fois (page renvoyée, client qui réessaie) : c'est fait.
-            messages.info(request, _deja_avec_ces_valeurs(saisie))
-            return redirect(request.path)
-        contexte = _contexte_formulaire(
-            request,
-            quartier,
-            periode,
-            conflit=_differences(form, actuelles, vos_vides=False),
-            conflit_clos=_deja_decidee(saisie, periode),
-        )
-        return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
+        return _saisie_close(request, quartier, periode, form, saisie, actuelles, statut=409)
     differences = _differences(form, actuelles)
-    if rien_a_ecrire:
+    if _rien_a_ecrire(form, actuelles):
         if request.POST.get("action") != "soumettre":
             messages.success(request, _("Ces valeurs sont déjà enregistrées : rien n'a changé."))
             return redirect(request.path)
@@ -186,15 +174,46 @@ def _plus_modifiable(request, quartier, periode: Periode, page) -> TemplateRespo
     depuis son ouverture) : rien n'est écrit ni soumis; la page la montre telle qu'elle est
     enregistrée, en lecture seule, avec à côté les valeurs envoyées qui diffèrent."""
     form = SaisieForm(request.POST, lignes=page.lignes)
-    saisie = page.saisie
     actuelles = {
         ligne.indicateur.pk: services.donnee_de(ligne.valeur)
         for ligne in page.lignes
         if ligne.valeur
     }
+    # 409 si la saisie a changé depuis l'ouverture du formulaire (sa version); sinon la requête
+    # ne pouvait venir d'aucun formulaire modifiable : 400, comme le refus du service à l'API.
+    statut = 400 if request.POST.get("version", "") == str(page.saisie.version) else 409
     valide = form.is_valid()
+    return _saisie_close(
+        request,
+        quartier,
+        periode,
+        form,
+        page.saisie,
+        actuelles,
+        statut=statut,
+        valide=valide,
+        page=page,
+    )
+
+
+def _saisie_close(
+    request,
+    quartier,
+    periode,
+    form,
+    saisie,
+    actuelles: dict,
+    *,
+    statut: int,
+    valide=True,
+    page=None,
+):
+    """La saisie ne se modifie plus (soumise, validée, période fermée) et rien n'est écrit. Le
+    même envoi une seconde fois sur une saisie soumise ou validée avec ces valeurs (page
+    renvoyée, client qui réessaie) : c'est fait, on le dit. Sinon, la page la montre telle
+    qu'elle est enregistrée, en lecture seule, dit ce qui s'est passé et met à côté ce que la
+    personne avait tapé et qui diffère."""
     if valide and _rien_a_ecrire(form, actuelles) and saisie.statut != StatutSaisie.BROUILLON:
-        # Le même envoi une seconde fois (page renvoyée, client qui réessaie) : c'est fait.
         messages.info(request, _deja_avec_ces_valeurs(saisie))
         return redirect(request.path)
     contexte = _contexte_formulaire(
@@ -203,12 +222,8 @@ def _plus_modifiable(request, quartier, periode: Periode, page) -> TemplateRespo
         periode,
         page=page,
         conflit=_differences(form, actuelles, vos_vides=False) if valide else [],
-        conflit_clos=_deja_decidee(page.saisie, periode),
+        conflit_clos=_deja_decidee(saisie, periode),
     )
-    # 409 si la saisie a changé depuis l'ouverture du formulaire (sa version); sinon la requête
-    # ne pouvait venir d'aucun formulaire modifiable : 400, comme le refus du service à l'API.
-    version_envoyee = request.POST.get("version", "")
-    statut = 400 if version_envoyee == str(page.saisie.version) else 409
     return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=statut)
 
 
