@@ -349,7 +349,7 @@ def _completudes(quartier_ids: list[int], periodes: list[Periode]) -> dict[int, 
     complétude et `lectures.parts_renseignees`). Deux requêtes pour tous les quartiers."""
     attendus: dict[int, set[str]] = {pk: set() for pk in quartier_ids}
     for quartier_id, code in (
-        IndicateurSuivi.objects.filter(quartier_id__in=quartier_ids, quartier__table__isnull=False)
+        IndicateurSuivi.objects.filter(quartier_id__in=quartier_ids)
         .a_saisir()
         .values_list("quartier_id", "indicateur__code")
     ):

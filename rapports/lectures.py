@@ -298,7 +298,7 @@ def parts_renseignees(
     à saisir ou qui n'a pas de table (comme la page de complétude et les rappels, qui n'en
     attendent rien). Deux requêtes."""
     attendus = dict(
-        IndicateurSuivi.objects.filter(quartier__in=quartiers, quartier__table__isnull=False)
+        IndicateurSuivi.objects.filter(quartier__in=quartiers)
         .a_saisir()
         .values("quartier_id")
         .annotate(n=Count("pk"))

@@ -202,7 +202,9 @@ def suivi_a_saisir(chemin: str = "") -> Q:
 
 class IndicateurSuiviQuerySet(models.QuerySet):
     def a_saisir(self) -> IndicateurSuiviQuerySet:
-        return self.filter(suivi_a_saisir())
+        """Les suivis qu'une table saisit (`suivi_a_saisir`); un quartier sans table (ce que
+        l'administration permet) n'a rien à saisir."""
+        return self.filter(suivi_a_saisir(), quartier__table__isnull=False)
 
 
 class IndicateurSuivi(models.Model):
