@@ -3,12 +3,14 @@ avec son message, à côté du champ."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.widgets import ListeDeroulante
-from indicateurs.models import Indicateur, Periode, StatutSaisie
+from indicateurs.models import Indicateur, ModeCollecte, Periode, StatutPeriode, StatutSaisie
 from indicateurs.models.saisies import annee_et_trimestre
 from quartiers.acces import Droit, quartiers_accessibles
 from rapports.export_valeurs import STATUTS_TRANSMIS, FiltresExport
@@ -16,8 +18,8 @@ from rapports.export_valeurs import STATUTS_TRANSMIS, FiltresExport
 
 class ExportValeursForm(forms.Form):
     """Les choix (quartiers visibles, périodes, indicateurs) ne sont lus que si le formulaire
-    est affiché ou si le filtre correspondant est donné : un export sans filtre ne coûte
-    aucune requête de plus."""
+    est affiché ou si le filtre correspondant est donné, et une seule fois chacun : un export
+    sans filtre ne coûte aucune requête de plus."""
 
     quartier = forms.ChoiceField(widget=ListeDeroulante, label=_("Quartier"), required=False)
     debut = forms.ChoiceField(widget=ListeDeroulante, label=_("De"), required=False)
@@ -36,15 +38,18 @@ class ExportValeursForm(forms.Form):
 
     def __init__(self, *args, utilisateur, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quartier"].choices = lambda: [
-            ("", _("tous les quartiers visibles")),
-            *quartiers_accessibles(utilisateur, Droit.VOIR)
-            .order_by("nom")
-            .values_list("slug", "nom"),
-        ]
-        self.fields["debut"].choices = lambda: [("", _("le début")), *_periodes()]
-        self.fields["fin"].choices = lambda: [("", _("la dernière période")), *_periodes()]
-        self.fields["indicateur"].choices = lambda: _indicateurs(utilisateur)
+        periodes = _une_fois(_periodes)
+        self.fields["quartier"].choices = _une_fois(
+            lambda: [
+                ("", _("tous les quartiers visibles")),
+                *quartiers_accessibles(utilisateur, Droit.VOIR)
+                .order_by("nom")
+                .values_list("slug", "nom"),
+            ]
+        )
+        self.fields["debut"].choices = lambda: [("", _("le début")), *periodes()]
+        self.fields["fin"].choices = lambda: [("", _("la dernière période")), *periodes()]
+        self.fields["indicateur"].choices = _une_fois(lambda: _indicateurs(utilisateur))
 
     def clean(self):
         donnees = super().clean()
@@ -66,13 +71,35 @@ class ExportValeursForm(forms.Form):
         )
 
 
+def _une_fois(lire: Callable[[], list]) -> Callable[[], list]:
+    """`lire`, appelée une seule fois : Django relit des choix donnés par une fonction à chaque
+    parcours (`Select.use_required_attribute` en lit la première option avant le rendu)."""
+    lu: list[list] = []
+
+    def choix() -> list:
+        if not lu:
+            lu.append(lire())
+        return lu[0]
+
+    return choix
+
+
 def _periodes() -> list[tuple[str, str]]:
-    return [(p.code, p.libelle) for p in Periode.objects.order_by("annee", "trimestre")]
+    """Les trimestres commencés : un trimestre à venir n'a encore aucune valeur à exporter."""
+    periodes = Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("annee", "trimestre")
+    return [(p.code, p.libelle) for p in periodes]
 
 
 def _indicateurs(utilisateur) -> list[tuple[str, str]]:
-    """Les indicateurs connus de la personne : un indicateur proposé par un autre quartier
-    n'est ni offert ni accepté, comme un code qui n'existe pas."""
+    """Les indicateurs saisis connus de la personne. Un indicateur proposé par un autre
+    quartier n'est ni offert ni accepté, comme un code qui n'existe pas; un indicateur calculé
+    à partir du registre non plus : il n'a pas de valeurs saisies à exporter (ses mesures sont
+    dans les tableaux de bord et les bilans)."""
     nom = "nom_en" if (get_language() or "fr").startswith("en") else "nom_fr"
-    lignes = Indicateur.objects.connus_de(utilisateur).order_by("code").values_list("code", nom)
+    lignes = (
+        Indicateur.objects.connus_de(utilisateur)
+        .exclude(mode=ModeCollecte.CALCULE)
+        .order_by("code")
+        .values_list("code", nom)
+    )
     return [("", _("tous")), *((code, f"{code} — {libelle}") for code, libelle in lignes)]
