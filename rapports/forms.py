@@ -47,7 +47,7 @@ class FiltreForm(forms.Form):
         if nombre == 0:
             return _("aucun trimestre commencé")
         return ngettext(
-            "le trimestre de la fin", "les %(nombre)s trimestres avant la fin", nombre
+            "le trimestre « À » seul", "les %(nombre)s trimestres finissant à « À »", nombre
         ) % {"nombre": nombre}
 
     def clean(self):

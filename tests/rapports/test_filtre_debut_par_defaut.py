@@ -28,12 +28,12 @@ def _choix_vide(form: FiltreForm) -> str:
 @pytest.mark.parametrize(
     ("nombre", "libelle"),
     [
-        (3, "les 3 trimestres avant la fin"),
-        (2, "les 2 trimestres avant la fin"),
-        (1, "le trimestre de la fin"),
+        (3, "les 3 trimestres finissant à « À »"),
+        (2, "les 2 trimestres finissant à « À »"),
+        (1, "le trimestre « À » seul"),
         (0, "aucun trimestre commencé"),
-        (12, "les 12 trimestres avant la fin"),
-        (14, "les 12 trimestres avant la fin"),
+        (12, "les 12 trimestres finissant à « À »"),
+        (14, "les 12 trimestres finissant à « À »"),
     ],
 )
 def test_le_choix_vide_dit_le_nombre_reel_de_trimestres(nombre, libelle):
@@ -47,24 +47,27 @@ def test_le_choix_vide_dit_le_nombre_reel_de_trimestres(nombre, libelle):
 
 def test_le_choix_vide_suit_la_fin_choisie():
     trimestres = _trimestres(20)
-    for rang, libelle in [(3, "les 3 trimestres avant la fin"), (1, "le trimestre de la fin")]:
+    for rang, libelle in [
+        (3, "les 3 trimestres finissant à « À »"),
+        (1, "le trimestre « À » seul"),
+    ]:
         form = FiltreForm({"fin": trimestres[rang - 1].code})
         assert _choix_vide(form) == libelle
         assert len(form.filtre().periodes) == rang
     # Une fin inconnue (adresse fabriquée) : refusée par le formulaire, le libellé reste juste.
     form = FiltreForm({"fin": "1999-T9"})
     assert not form.is_valid()
-    assert _choix_vide(form) == "les 12 trimestres avant la fin"
+    assert _choix_vide(form) == "les 12 trimestres finissant à « À »"
 
 
 def test_en_anglais_le_nombre_s_accorde_aussi():
     _trimestres(3)
     with translation.override("en"):
-        assert _choix_vide(FiltreForm()) == "the 3 quarters before the end"
+        assert _choix_vide(FiltreForm()) == "the 3 quarters ending at “To”"
 
 
 def test_la_page_du_tableau_de_bord_montre_le_nombre_reel(client, eve):
     _trimestres(3)
     client.force_login(eve)
     contenu = client.get(reverse("tableau_pic")).content.decode()
-    assert '<option value="" selected>les 3 trimestres avant la fin</option>' in contenu
+    assert '<option value="" selected>les 3 trimestres finissant à « À »</option>' in contenu

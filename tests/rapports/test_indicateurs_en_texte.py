@@ -133,7 +133,7 @@ def test_le_filtre_dit_vrai_sur_le_debut_par_defaut():
     for rang in range(13):  # treize trimestres commencés : le choix vide en montre douze
         periode_du_trimestre(2020 + rang // 4, rang % 4 + 1)
     form = FiltreForm()
-    assert form.fields["debut"].choices[0] == ("", "les 12 trimestres avant la fin")
+    assert form.fields["debut"].choices[0] == ("", "les 12 trimestres finissant à « À »")
 
 
 def test_lire_les_textes_ne_coute_pas_de_requete_de_plus(django_assert_num_queries):
