@@ -198,26 +198,22 @@ def _influence(depart: dict, fin: dict, *, une_table: bool) -> Constat:
 
 
 def _indicateurs(instantane: dict) -> Constat:
-    """Les indicateurs par statut; ceux qui n'en ont pas (en texte, `a_un_statut`) sont comptés
-    à part."""
+    """Les indicateurs suivis par statut; ceux qui n'en ont pas (en texte, `a_un_statut`) sont
+    comptés dans le total et nommés à part : les parties de la phrase font le total."""
     unites = {code: i["unite"] for code, i in instantane["indicateurs"].items()}
     series = [s for q in instantane["quartiers"] for s in q["series"]]
     statuts = [s["statut"] for s in series if a_un_statut(unites.get(s["code"], ""))]
     textes = len(series) - len(statuts)
     comptes = {s.value: statuts.count(s.value) for s in Statut}
-    texte = _phrase_des_statuts(len(statuts), comptes)
-    if textes:
-        texte += " " + ngettext(
-            "%(textes)s indicateur en texte n'a pas de statut.",
-            "%(textes)s indicateurs en texte n'ont pas de statut.",
-            textes,
-        ) % {"textes": textes}
-    return Constat("indicateurs", texte, {"total": len(statuts), **comptes, "textes": textes})
+    texte = _phrase_des_statuts(len(series), comptes, textes)
+    return Constat("indicateurs", texte, {"total": len(series), **comptes, "textes": textes})
 
 
-def _phrase_des_statuts(total: int, comptes: dict[str, int]) -> str:
-    """« Sur 13 indicateurs suivis, 3 ont atteint leur cible, 8 sont en bonne voie, 1 est à
-    surveiller et 1 n'a pas encore de données. » : chaque partie s'accorde à son nombre."""
+def _phrase_des_statuts(total: int, comptes: dict[str, int], textes: int) -> str:
+    """« Sur 13 indicateurs suivis, 3 ont atteint leur cible, 7 sont en bonne voie, 1 est à
+    surveiller, 1 n'a pas encore de données et 1 indicateur en texte n'a pas de statut. » :
+    chaque partie s'accorde à son nombre; celle des textes n'est dite que s'il y en a."""
+    statuts = ("atteint", "en_bonne_voie", "a_surveiller", "sans_donnees")
     parties = [
         ngettext("%(n)s a atteint sa cible", "%(n)s ont atteint leur cible", comptes["atteint"]),
         ngettext("%(n)s est en bonne voie", "%(n)s sont en bonne voie", comptes["en_bonne_voie"]),
@@ -228,10 +224,18 @@ def _phrase_des_statuts(total: int, comptes: dict[str, int]) -> str:
             comptes["sans_donnees"],
         ),
     ]
-    statuts = ("atteint", "en_bonne_voie", "a_surveiller", "sans_donnees")
     parties = [
         partie % {"n": comptes[statut]} for partie, statut in zip(parties, statuts, strict=True)
     ]
+    if textes:
+        parties.append(
+            ngettext(
+                "%(n)s indicateur en texte n'a pas de statut",
+                "%(n)s indicateurs en texte n'ont pas de statut",
+                textes,
+            )
+            % {"n": textes}
+        )
     liste = _("%(debut)s et %(dernier)s") % {
         "debut": ", ".join(parties[:-1]),
         "dernier": parties[-1],

@@ -41,16 +41,17 @@ TREIZE = ["atteint"] * 3 + ["en_bonne_voie"] * 8 + ["a_surveiller", "sans_donnee
             ["atteint"],
             2,
             # En français, 0 est au singulier (catalogue fr, `manage.py pluriels_francais`).
-            "Sur 1 indicateur suivi, 1 a atteint sa cible, 0 est en bonne voie, 0 est à "
-            "surveiller et 0 n'a pas encore de données. 2 indicateurs en texte n'ont pas de "
+            # Les indicateurs en texte comptent dans le total : les parties font le total.
+            "Sur 3 indicateurs suivis, 1 a atteint sa cible, 0 est en bonne voie, 0 est à "
+            "surveiller, 0 n'a pas encore de données et 2 indicateurs en texte n'ont pas de "
             "statut.",
         ),
         (
             "en",
             ["atteint"],
             1,
-            "Of 1 tracked indicator, 1 has reached its target, 0 are on track, 0 are to watch "
-            "and 0 do not have data yet. 1 text indicator has no status.",
+            "Of 2 tracked indicators, 1 has reached its target, 0 are on track, 0 are to watch, "
+            "0 do not have data yet and 1 text indicator has no status.",
         ),
     ],
 )
@@ -58,4 +59,4 @@ def test_chaque_partie_s_accorde_a_son_nombre(langue, statuts, textes, attendu):
     with translation.override(langue):
         constat = _indicateurs(instantane(statuts, textes))
     assert constat.texte == attendu
-    assert constat.chiffres["total"] == len(statuts)
+    assert constat.chiffres["total"] == len(statuts) + textes

@@ -40,8 +40,8 @@ def test_un_indicateur_en_texte_n_est_pas_compte_sans_donnees():
     instantane = construire_instantane(bilan)
     assert instantane["quartiers"][0]["completude"]["renseignees"] == 2
     indicateurs = {c.cle: c for c in constats(instantane)}["indicateurs"]
-    assert indicateurs.chiffres["total"] == 1
+    assert indicateurs.chiffres["total"] == 2  # les deux indicateurs suivis
     assert indicateurs.chiffres["sans_donnees"] == 0
     assert indicateurs.chiffres["textes"] == 1
-    assert indicateurs.texte.startswith("Sur 1 indicateur suivi,")
-    assert indicateurs.texte.endswith("1 indicateur en texte n'a pas de statut.")
+    assert indicateurs.texte.startswith("Sur 2 indicateurs suivis,")
+    assert indicateurs.texte.endswith(" et 1 indicateur en texte n'a pas de statut.")

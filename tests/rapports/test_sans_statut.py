@@ -38,7 +38,7 @@ def test_la_figure_du_pic_et_en_bref_comptent_pareil():
     _figure, lignes = figure_vue_pic(instantane)
     assert lignes == [("Alpha", {**VIDE, "sans_donnees": 1})]
     (indicateurs,) = [c for c in constats(instantane) if c.cle == "indicateurs"]
-    assert indicateurs.chiffres == {"total": 1, **VIDE, "sans_donnees": 1, "textes": 1}
+    assert indicateurs.chiffres == {"total": 2, **VIDE, "sans_donnees": 1, "textes": 1}
 
 
 @pytest.mark.django_db
