@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -236,21 +236,25 @@ def _indicateur(brut: str, contexte: _Contexte, signaler: Signaler) -> Indicateu
     return indicateur
 
 
-def _booleen(brut: str, signaler: Signaler) -> bool:
+def _booleen(brut: str, signaler: Signaler) -> bool | None:
+    """Oui, non, ou None (signalé) : une cellule illisible."""
     normalise = normaliser(brut)
     if normalise in VRAI:
         return True
-    if normalise not in FAUX:
-        signaler(
-            "non_disponible",
-            _("Valeur non reconnue : « %(brut)s » (écrivez oui ou non).") % {"brut": brut},
-        )
-    return False
+    if normalise in FAUX:
+        return False
+    signaler(
+        "non_disponible",
+        _("Valeur non reconnue : « %(brut)s » (écrivez oui ou non).") % {"brut": brut},
+    )
+    return None
 
 
 def _donnee(
-    indicateur: Indicateur, ligne: dict[str, str], non_disponible: bool, signaler: Signaler
+    indicateur: Indicateur, ligne: dict[str, str], non_disponible: bool | None, signaler: Signaler
 ) -> DonneeValeur:
+    """La donnée de la ligne, vérifiée. Si « non disponible » est illisible (déjà signalé), la
+    raison n'est pas jugée : qu'elle soit attendue ou de trop dépend de cette cellule."""
     valeur = None
     try:
         valeur = analyser(indicateur.unite, ligne.get("valeur", ""))
@@ -260,12 +264,13 @@ def _donnee(
     donnee = DonneeValeur(
         valeur=None if isinstance(valeur, str) else valeur,
         texte=valeur if isinstance(valeur, str) else "",
-        non_disponible=non_disponible,
+        non_disponible=bool(non_disponible),
         raison=ligne.get("raison", ""),
         commentaire=ligne.get("commentaire", ""),
         preuve_url=ligne.get("preuve_url", ""),
     )
-    for partie, messages in verifier_donnee(indicateur.unite, donnee).items():
+    a_verifier = donnee if non_disponible is not None else replace(donnee, raison="")
+    for partie, messages in verifier_donnee(indicateur.unite, a_verifier).items():
         for message in messages:
             signaler(partie if partie in COLONNES_IMPORTEES else "valeur", message)
     return donnee

@@ -100,6 +100,23 @@ def test_l_import_refuse_une_raison_sans_absence_dans_sa_colonne(quartier_a, ali
     assert not Valeur.objects.exists()
 
 
+@pytest.mark.parametrize("valeur", ["", "120"])
+def test_l_import_ne_juge_pas_la_raison_si_non_disponible_est_illisible(
+    quartier_a, alice, indicateurs_a, valeur
+):
+    """Qu'une raison soit attendue ou de trop dépend de la cellule « non disponible » : illisible,
+    elle seule est signalée (« peut-être » voulait peut-être dire oui)."""
+    periode_du_trimestre(2021, 1)
+    ligne = {"periode": "2021-T1", "indicateur": "menages", "valeur": valeur}
+    lignes = [{**ligne, "non_disponible": "peut-être", "raison": "Enquête reportée."}]
+    rapport = importation.importer(
+        table=quartier_a.table, lignes=lignes, auteur=alice, nom_fichier="a.csv"
+    )
+    assert [(p.ligne, p.colonne) for p in rapport.problemes] == [(2, "non_disponible")]
+    assert "peut-être" in rapport.problemes[0].message
+    assert not Valeur.objects.exists()
+
+
 # --- Les mêmes données deux fois : rien ne change ---------------------------------------------
 
 
