@@ -126,6 +126,7 @@ ACCOUNT_ADAPTER = "quartiers.adapters.AdaptateurCompte"
 ACCOUNT_FORMS = {
     "login": "quartiers.forms.ConnexionForm",
     "reset_password": "quartiers.forms.ReinitialisationMotDePasseForm",
+    "add_email": "quartiers.forms.AjoutCourrielForm",
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Pas d'inscription publique : aucun courriel à une adresse inconnue (allauth y proposerait de
