@@ -136,7 +136,11 @@ def test_ajouter_un_courriel_envoie_une_confirmation_sans_e_mail(client, alice, 
         assert "e-mail" not in texte.lower()
         assert "Hello" not in texte and "testserver!" not in texte
 
-    # Le lien du courriel vérifie l'adresse, avec le message du site.
+    # Le lien du courriel ouvre la page du site, puis vérifie l'adresse, avec son message.
+    page = _texte(client.get(lien.group(1)))
+    assert "<h1>Confirmer un courriel</h1>" in page
+    assert f"Confirmez que {AUTRE} est bien un courriel du compte de" in page
+    assert "e-mail" not in page.lower()
     reponse = client.post(lien.group(1), follow=True)
     assert f"Le courriel {AUTRE} est maintenant vérifié." in _messages(reponse)
     adresse.refresh_from_db()
@@ -173,6 +177,26 @@ def test_un_ajout_refuse_a_le_message_du_site(client, alice, mailoutbox, courrie
     assert "e-mail" not in contenu.lower()
     assert EmailAddress.objects.filter(user=alice).count() == 1
     assert mailoutbox == []
+
+
+def test_le_profil_mene_a_la_page(client, alice):
+    client.force_login(alice)
+    profil = client.get(reverse("profil")).content.decode()
+    assert f'<a href="{reverse(PAGE)}">Mes courriels</a>' in profil
+
+
+@pytest.mark.parametrize("langue", ["fr", "en"])
+def test_un_lien_de_confirmation_invalide_le_dit(client, alice, langue):
+    client.force_login(alice)
+    _dans_la_langue(client, langue)
+    page = _texte(client.get(reverse("account_confirm_email", args=["cle-inconnue"])))
+    attendu = {
+        "fr": "Ce lien de confirmation a expiré ou n'est pas valide.",
+        "en": "This confirmation link has expired or is not valid.",
+    }[langue]
+    assert attendu in page
+    assert f'href="{reverse(PAGE)}"' in page
+    assert "e-mail" not in page.lower()
 
 
 def test_retirer_un_courriel(client, deux_courriels):
