@@ -1,14 +1,19 @@
 """Comparer deux bilans de même portée : ce qui a changé entre leurs instantanés (dernière
 valeur et statut de chaque indicateur, constats « En bref »). Un quartier s'y reconnaît à son
 slug : renommé entre les deux bilans, il reste un seul quartier, sous son nom le plus récent.
-Un indicateur en texte se compare par son dernier texte, sans statut (`a_un_statut`)."""
+Un indicateur en texte se compare par son dernier texte, sans statut (`a_un_statut`).
+
+La page parle la langue de la personne, quelle que soit celle des bilans : les constats sont
+récrits dans cette langue (`en_bref`, périodes comprises) et chaque indicateur y garde son nom
+dans cette langue (`noms_des_indicateurs`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from rapports.en_bref import constats
+from indicateurs.models import Indicateur
+from rapports.en_bref import constats, dans_une_autre_langue
 from rapports.statuts import a_un_statut, libelles_des_statuts
 
 if TYPE_CHECKING:
@@ -37,6 +42,16 @@ class Difference:
             self.texte_b,
             self.statut_b,
         )
+
+    @property
+    def valeur_change(self) -> bool:
+        """La dernière valeur (ou le dernier texte) n'est plus la même : c'est elle qu'on
+        marque, et non le statut, qui peut rester le même."""
+        return (self.valeur_a, self.texte_a) != (self.valeur_b, self.texte_b)
+
+    @property
+    def statut_change(self) -> bool:
+        return self.statut_a != self.statut_b
 
     @property
     def en_texte(self) -> bool:
@@ -74,14 +89,17 @@ def _index(instantane: dict) -> dict[tuple[str, str], dict]:
     return {(q["slug"], s["code"]): s for q in instantane["quartiers"] for s in q["series"]}
 
 
-def differences(a: dict, b: dict, *, a_plus_recent: bool = False) -> list[Difference]:
+def differences(
+    a: dict, b: dict, *, a_plus_recent: bool = False, catalogue: dict[str, str] | None = None
+) -> list[Difference]:
     """Une ligne par (quartier, indicateur) présent dans l'un ou l'autre bilan, triées par nom
     de quartier puis code. Un quartier se reconnaît à son slug, qui reste quand on le renomme;
-    les noms affichés (quartiers, indicateurs) sont ceux du bilan le plus récent (B, ou A si
-    `a_plus_recent`) quand il les contient."""
+    les noms affichés sont ceux du bilan le plus récent (B, ou A si `a_plus_recent`) quand il
+    les contient — pour un indicateur, dans la langue active (`noms_des_indicateurs`, avec les
+    noms du `catalogue` qui manquent aux bilans dans cette langue)."""
     ancien, recent = (b, a) if a_plus_recent else (a, b)
     quartiers = {q["slug"]: q["nom"] for i in (ancien, recent) for q in i["quartiers"]}
-    noms = {**ancien["indicateurs"], **recent["indicateurs"]}
+    noms = noms_des_indicateurs(ancien, recent, catalogue or {})
     series_a, series_b = _index(a), _index(b)
     cles = sorted(set(series_a) | set(series_b), key=lambda cle: (quartiers[cle[0]], *cle))
     lignes = []
@@ -92,7 +110,7 @@ def differences(a: dict, b: dict, *, a_plus_recent: bool = False) -> list[Differ
             Difference(
                 quartier=quartiers[slug],
                 code=code,
-                nom=noms[code]["nom"],
+                nom=noms[code],
                 valeur_a=cote_a.valeur,
                 valeur_b=cote_b.valeur,
                 statut_a=cote_a.statut,
@@ -104,12 +122,51 @@ def differences(a: dict, b: dict, *, a_plus_recent: bool = False) -> list[Differ
     return lignes
 
 
+def _dans_la_langue(*instantanes: dict) -> dict[str, str]:
+    """Les noms d'indicateurs que donnent ceux des bilans écrits dans la langue active, le
+    dernier nommé l'emportant."""
+    return {
+        code: indicateur["nom"]
+        for instantane in instantanes
+        if not dans_une_autre_langue(instantane)
+        for code, indicateur in instantane["indicateurs"].items()
+    }
+
+
+def noms_des_indicateurs(ancien: dict, recent: dict, catalogue: dict[str, str]) -> dict[str, str]:
+    """Le nom de chaque indicateur dans la langue active. Un instantané ne garde les noms que
+    dans la langue de son bilan : d'abord celui d'un bilan dans la langue active (le plus
+    récent), sinon celui du catalogue (`catalogue`, les noms actuels, lus par `comparer`), et
+    à défaut celui d'un bilan dans l'autre langue (le plus récent)."""
+    figes = {
+        code: indicateur["nom"]
+        for instantane in (ancien, recent)
+        for code, indicateur in instantane["indicateurs"].items()
+    }
+    return figes | catalogue | _dans_la_langue(ancien, recent)
+
+
+def _noms_du_catalogue(ancien: dict, recent: dict) -> dict[str, str]:
+    """Les noms actuels, dans la langue active, des indicateurs qu'aucun des deux bilans ne
+    nomme dans cette langue : une requête, et seulement s'il en manque (deux bilans dans la
+    langue de la page n'en demandent aucune)."""
+    codes = {*ancien["indicateurs"], *recent["indicateurs"]} - set(_dans_la_langue(ancien, recent))
+    if not codes:
+        return {}
+    lus = Indicateur.objects.filter(code__in=codes).only("code", "nom_fr", "nom_en")
+    return {indicateur.code: indicateur.nom for indicateur in lus}
+
+
 def comparer(a: Bilan, b: Bilan) -> dict:
     """Ce que montre la page de comparaison de deux bilans prêts : les différences et les
     constats côte à côte. Le bilan produit le plus tard donne les noms (quartier renommé)."""
     a_plus_recent = _produit_le(a) > _produit_le(b)
+    ancien, recent = (b, a) if a_plus_recent else (a, b)
+    catalogue = _noms_du_catalogue(ancien.instantane, recent.instantane)
     return {
-        "differences": differences(a.instantane, b.instantane, a_plus_recent=a_plus_recent),
+        "differences": differences(
+            a.instantane, b.instantane, a_plus_recent=a_plus_recent, catalogue=catalogue
+        ),
         "constats": constats_cote_a_cote(a.instantane, b.instantane),
     }
 

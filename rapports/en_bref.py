@@ -7,15 +7,18 @@ les indicateurs qui ont bougé."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from evalpic.nombres import nombre as nombre_localise
+from rapports.instantane import Intervalle
 from rapports.series import Statut
-from rapports.statuts import a_un_statut
+from rapports.statuts import a_un_statut, libelle_trimestre
 
 
 @dataclass(frozen=True)
@@ -44,24 +47,55 @@ def _sens(avant: Decimal, apres: Decimal, plus: str, moins: str, stable: str) ->
 
 
 def _registre(instantane: dict) -> tuple[dict, dict] | None:
-    """Le registre de départ et de fin, chacun avec le libellé de sa fenêtre. L'instantané le
-    mesure pour la portée du bilan (`rapports.instantane`). Un instantané du format 1, stocké
-    avant, le gardait par quartier, sur toute la première année et sur la période du bilan :
-    celui d'un quartier se lit avec ces fenêtres-là, nommées; ceux du PIC, qu'on ne peut pas
-    réunir sans compter deux fois un partenaire ou un secteur partagé, sont laissés de côté."""
+    """Le registre de départ et de fin, chacun avec le libellé de sa fenêtre dans la langue
+    active (`_fenetre_nommee`). L'instantané le mesure pour la portée du bilan
+    (`rapports.instantane`). Un instantané du format 1, stocké avant, le gardait par quartier,
+    sur toute la première année et sur la période du bilan : celui d'un quartier se lit avec ces
+    fenêtres-là, nommées; ceux du PIC, qu'on ne peut pas réunir sans compter deux fois un
+    partenaire ou un secteur partagé, sont laissés de côté."""
     if instantane.get("format", 1) >= 2:
         registre = instantane["registre"]
-        return (registre["depart"], registre["fin"]) if registre else None
+        if not registre:
+            return None
+        return (
+            _fenetre_nommee(instantane, registre["depart"]),
+            _fenetre_nommee(instantane, registre["fin"]),
+        )
     if instantane["portee"] != "quartier":
         return None
     registre, periode = instantane["quartiers"][0]["registre"], instantane["periode"]
     if not registre.get("depart") or int(registre["depart"]["date"][:4]) >= periode["annee"]:
         return None  # rien d'antérieur au bilan à quoi comparer
-    fin = periode["libelle"] if periode.get("trimestre") else str(periode["annee"])
+    fin = str(periode["annee"])
+    if periode.get("trimestre"):
+        fin = periode["libelle"]
+        if dans_une_autre_langue(instantane):
+            fin = libelle_trimestre(f"{periode['annee']}-T{periode['trimestre']}")
     return (
         {**registre["depart"], "libelle": registre["depart"]["date"][:4]},
         {**registre["fin"], "libelle": fin},
     )
+
+
+def dans_une_autre_langue(instantane: dict) -> bool:
+    """Vrai quand on lit le bilan dans une autre langue que la sienne (la page de comparaison
+    suit la langue de la personne) : ses libellés et ses noms figés ne s'y lisent pas tels
+    quels. Un instantané sans langue se lit dans la langue active."""
+    active = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return instantane.get("langue", active) != active
+
+
+def _fenetre_nommee(instantane: dict, mesures: dict) -> dict:
+    """Les mesures d'une fenêtre du registre, nommées dans la langue active. Le libellé figé
+    est dans la langue du bilan : le bilan lu dans sa langue (sa page, ses fichiers) le garde tel
+    quel; dans l'autre, il se refait à partir des bornes de la fenêtre, par la règle qui l'a
+    écrit (`Intervalle.libelle`) : « Q1 2016 » dans une page anglaise, « T1 2016 » en français."""
+    if not dans_une_autre_langue(instantane) or not mesures.get("debut") or not mesures.get("fin"):
+        return mesures
+    debut = datetime.date.fromisoformat(mesures["debut"])
+    fin = datetime.date.fromisoformat(mesures["fin"])
+    intervalle = Intervalle(debut.year, (debut.month + 2) // 3, (fin.month + 2) // 3)
+    return {**mesures, "libelle": intervalle.libelle}
 
 
 def constats(instantane: dict) -> list[Constat]:

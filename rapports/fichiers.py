@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files import File
 from django.http import FileResponse, Http404
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from rapports.exports import nom_de_fichier
@@ -30,7 +32,21 @@ def fichier_du_bilan(bilan: Bilan, format: str) -> tuple[File, str, str]:
         contenu = fichier.open("rb")
     except FileNotFoundError as absent:
         raise Http404(_("Fichier introuvable.")) from absent
-    return contenu, nom_de_fichier(bilan.instantane, format), TYPES[format]
+    return contenu, nom_de_telechargement(bilan.instantane, format), TYPES[format]
+
+
+def nom_de_telechargement(instantane: dict, format: str) -> str:
+    """Le nom du fichier téléchargé : celui de `nom_de_fichier`, suivi de la langue du bilan
+    quand ce n'est pas celle du site (« bilan-saint-michel-2026-T2-en.pdf » à côté de
+    « bilan-saint-michel-2026-T2.pdf ») : les bilans français et anglais d'une même période ne
+    s'écrasent plus l'un l'autre dans un dossier de téléchargements. Même règle pour les quatre
+    formats, au site comme à l'API."""
+    nom = nom_de_fichier(instantane, format)
+    langue = instantane.get("langue") or settings.LANGUAGE_CODE
+    if langue == settings.LANGUAGE_CODE:
+        return nom
+    base, extension = nom.rsplit(".", 1)
+    return f"{base}-{slugify(langue)}.{extension}"
 
 
 def reponse_du_fichier(bilan: Bilan, format: str) -> FileResponse:
