@@ -23,7 +23,9 @@ ROLES_AVEC_MFA = {RoleGlobal.EVALUATEUR, RoleGlobal.ADMIN}
 TYPES_D_AUTHENTIFICATEUR = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 # Ce qui reste ouvert sans MFA : de quoi l'activer (toutes les pages d'allauth : connexion,
 # déconnexion, réauthentification, MFA), changer de langue, et la sonde de santé.
-VUES_OUVERTES = {"changer_langue", "sante"}
+#: Ouvertes avant la MFA, en plus des pages d'allauth; « account_email » en est une, dont la vue
+#: est la nôtre (quartiers.views_courriels).
+VUES_OUVERTES = {"changer_langue", "sante", "account_email"}
 
 
 def role_exige_mfa(utilisateur) -> bool:

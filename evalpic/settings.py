@@ -129,6 +129,10 @@ ACCOUNT_FORMS = {
     "add_email": "quartiers.forms.AjoutCourrielForm",
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Ajouter, retirer ou rendre principal un courriel (l'identifiant de connexion) demande le mot de
+# passe depuis moins de cinq minutes : une session volée ne suffit pas à détourner le compte
+# (quartiers.views_courriels).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 # Pas d'inscription publique : aucun courriel à une adresse inconnue (allauth y proposerait de
 # s'inscrire); la réponse de la page reste la même, qu'un compte existe ou non.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False

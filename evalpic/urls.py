@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from evalpic import sante, views
+from quartiers.views_courriels import page_des_courriels
 
 # La connexion à /admin/ passe par celle d'allauth : mêmes limites d'essais, même étape MFA.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -23,6 +24,8 @@ urlpatterns = [
     path("", include("indicateurs.urls")),
     path("", include("indicateurs.urls_import")),
     path("", include("rapports.urls")),
+    # Avant celles d'allauth : sa page des courriels, avec la règle du courriel principal.
+    path("comptes/email/", page_des_courriels, name="account_email"),
     path("comptes/", include("allauth.urls")),
     path("profil/", views.ProfilView.as_view(), name="profil"),
     path("profil/jetons/", views.creer_jeton_api, name="creer_jeton_api"),

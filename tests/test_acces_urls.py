@@ -203,6 +203,10 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     "accueil": (Cas(get=TOUS, liste=True),),
     "quartier_detail": (Cas(slug_a, VOIR_A),),
     "profil": (Cas(get=TOUS, liste=True, ecritures=(Ecriture("POST", {"anonyme": CONNEXION}),)),),
+    # La page des courriels d'allauth, avec notre règle du courriel principal.
+    "account_email": (
+        Cas(get=TOUS, liste=True, ecritures=(Ecriture("POST", {"anonyme": CONNEXION}),)),
+    ),
     "creer_jeton_api": (
         Cas(get=POST_SEULEMENT, ecritures=(Ecriture("POST", {"anonyme": CONNEXION}),)),
     ),

@@ -15,6 +15,9 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.urls import reverse
 
+from quartiers.models import Utilisateur
+from tests.factories import MOT_DE_PASSE
+
 pytestmark = pytest.mark.django_db
 
 PAGE = "account_email"
@@ -51,6 +54,14 @@ def _messages(reponse) -> list[str]:
 
 def _ajouter(client, courriel: str = AUTRE, **kwargs):
     return client.post(reverse(PAGE), {"email": courriel, "action_add": ""}, **kwargs)
+
+
+def _connecter(client, personne) -> None:
+    """Connectée, et son mot de passe redonné à l'instant : ajouter, retirer ou rendre principal
+    un courriel le demande (ACCOUNT_REAUTHENTICATION_REQUIRED)."""
+    client.force_login(personne)
+    reponse = client.post(reverse("account_reauthenticate"), {"password": MOT_DE_PASSE})
+    assert reponse.status_code == 302, reponse.content.decode()
 
 
 def _agir(client, action: str, courriel: str = AUTRE):
@@ -114,7 +125,7 @@ def test_en_anglais_rien_n_y_reste_en_francais(client, deux_courriels):
 
 
 def test_ajouter_un_courriel_envoie_une_confirmation_sans_e_mail(client, alice, mailoutbox):
-    client.force_login(alice)
+    _connecter(client, alice)
     reponse = _ajouter(client, follow=True)
     assert reponse.redirect_chain == [(reverse(PAGE), 302)]
     adresse = EmailAddress.objects.get(user=alice, email=AUTRE)
@@ -126,7 +137,8 @@ def test_ajouter_un_courriel_envoie_une_confirmation_sans_e_mail(client, alice, 
     assert courriel.to == [AUTRE]
     assert courriel.subject == "ÉvalPIC : Confirmez votre adresse courriel"
     assert courriel.body.startswith("Bonjour,")
-    assert f"avez ajouté l'adresse {AUTRE} à un compte ÉvalPIC ({alice}). " in courriel.body
+    assert f"avez ajouté l'adresse {AUTRE} à un compte ÉvalPIC. Si ce n'est" in courriel.body
+    assert alice.get_full_name() not in courriel.body  # un texte libre, vers une adresse quelconque
     lien = re.search(
         r"Pour confirmer que cette adresse est la vôtre :\n(http://testserver/\S+)", courriel.body
     )
@@ -150,7 +162,7 @@ def test_ajouter_un_courriel_envoie_une_confirmation_sans_e_mail(client, alice, 
 def test_le_courriel_de_confirmation_part_dans_la_langue_de_la_personne(client, alice, mailoutbox):
     alice.langue = "en"
     alice.save()
-    client.force_login(alice)
+    _connecter(client, alice)
     assert _ajouter(client).status_code == 302
     (courriel,) = mailoutbox
     assert courriel.body.startswith("Hello,")
@@ -167,7 +179,7 @@ def test_le_courriel_de_confirmation_part_dans_la_langue_de_la_personne(client, 
     ],
 )
 def test_un_ajout_refuse_a_le_message_du_site(client, alice, mailoutbox, courriel, message):
-    client.force_login(alice)
+    _connecter(client, alice)
     reponse = _ajouter(client, courriel)
     assert reponse.status_code == 400
     contenu = _texte(reponse)
@@ -200,7 +212,7 @@ def test_un_lien_de_confirmation_invalide_le_dit(client, alice, langue):
 
 
 def test_retirer_un_courriel(client, deux_courriels):
-    client.force_login(deux_courriels)
+    _connecter(client, deux_courriels)
     reponse = _agir(client, "remove")
     assert reponse.status_code == 200
     assert _messages(reponse) == [f"Le courriel {AUTRE} est retiré de votre compte."]
@@ -209,7 +221,7 @@ def test_retirer_un_courriel(client, deux_courriels):
 
 
 def test_le_courriel_de_connexion_ne_se_retire_pas(client, deux_courriels):
-    client.force_login(deux_courriels)
+    _connecter(client, deux_courriels)
     reponse = _agir(client, "remove", "alice@exemple.org")
     assert _messages(reponse) == [
         "Le courriel alice@exemple.org ne peut pas être retiré : c'est celui de votre connexion. "
@@ -218,24 +230,78 @@ def test_le_courriel_de_connexion_ne_se_retire_pas(client, deux_courriels):
     assert EmailAddress.objects.filter(email="alice@exemple.org").exists()
 
 
-def test_rendre_principal(client, alice):
+def test_rendre_principal_un_courriel_verifie_change_l_identifiant(client, alice):
     EmailAddress.objects.create(user=alice, email=alice.email, primary=True, verified=False)
-    EmailAddress.objects.create(user=alice, email=AUTRE, primary=False, verified=False)
-    client.force_login(alice)
+    EmailAddress.objects.create(user=alice, email=AUTRE, primary=False, verified=True)
+    _connecter(client, alice)
     reponse = _agir(client, "primary")
     assert _messages(reponse) == ["Le courriel choisi est maintenant votre courriel principal."]
     assert EmailAddress.objects.get(email=AUTRE).primary
+    alice.refresh_from_db()
+    assert alice.email == AUTRE
+
+
+NON_VERIFIE = (
+    "Seul un courriel vérifié peut devenir principal : suivez d'abord le lien du courriel de "
+    "vérification (« Renvoyer le courriel de vérification » au besoin)."
+)
+
+
+def test_un_courriel_non_verifie_ne_devient_pas_principal_meme_sans_aucun_verifie(client, alice):
+    """Le cas de tout compte créé par l'administration : aucun courriel vérifié. allauth laissait
+    alors n'importe quel courriel ajouté devenir l'identifiant de connexion."""
+    _connecter(client, alice)
+    assert _ajouter(client, follow=True).status_code == 200
+    reponse = _agir(client, "primary")
+    assert _messages(reponse) == [NON_VERIFIE]
+    alice.refresh_from_db()
+    assert alice.email == "alice@exemple.org"
+    assert not EmailAddress.objects.get(email=AUTRE).primary
+
+
+@pytest.mark.parametrize("verifie", [False, True])
+def test_le_courriel_d_un_autre_compte_ne_devient_pas_principal(client, alice, bob, verifie):
+    """Avant : accepté à l'ajout (allauth ne dit pas qu'un courriel a un compte), puis une erreur
+    500 en le rendant principal (unicité de Utilisateur.email)."""
+    _connecter(client, alice)
+    assert _ajouter(client, bob.email, follow=True).status_code == 200
+    EmailAddress.objects.filter(user=alice, email=bob.email).update(verified=verifie)
+    reponse = _agir(client, "primary", bob.email)
+    assert reponse.status_code == 200
+    attendu = (
+        "Ce courriel est celui d'un autre compte : il ne peut pas devenir principal."
+        if verifie
+        else NON_VERIFIE
+    )
+    assert _messages(reponse) == [attendu]
+    assert Utilisateur.objects.get(pk=alice.pk).email == "alice@exemple.org"
+
+
+def test_sans_mot_de_passe_recent_rien_ne_change(client, alice, mailoutbox):
+    """Une session seule (volée, ou ouverte depuis longtemps) ne suffit pas : la page demande le
+    mot de passe, puis reprend l'action demandée."""
+    client.force_login(alice)
+    reponse = _ajouter(client)
+    assert reponse.status_code == 302
+    assert reponse["Location"].startswith(reverse("account_reauthenticate"))
+    assert not EmailAddress.objects.filter(email=AUTRE).exists()
+    assert mailoutbox == []
+    client.post(
+        reverse("account_reauthenticate"),
+        {"password": MOT_DE_PASSE, "next": reverse(PAGE)},
+    )
+    assert EmailAddress.objects.filter(user=alice, email=AUTRE, verified=False).exists()
 
 
 def test_seul_un_courriel_verifie_devient_principal(client, deux_courriels):
-    client.force_login(deux_courriels)
+    _connecter(client, deux_courriels)
     reponse = _agir(client, "primary")
-    assert _messages(reponse) == ["Seul un courriel vérifié peut devenir principal."]
+    assert _messages(reponse) == [NON_VERIFIE]
     assert EmailAddress.objects.get(email="alice@exemple.org").primary
 
 
 def test_renvoyer_la_verification(client, deux_courriels, mailoutbox):
-    client.force_login(deux_courriels)
+    _connecter(client, deux_courriels)
     reponse = _agir(client, "send")
     assert _messages(reponse) == [f"Un courriel de confirmation a été envoyé à {AUTRE}."]
     (courriel,) = mailoutbox
