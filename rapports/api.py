@@ -34,7 +34,7 @@ from quartiers.acces import Droit, quartier_accessible_ou_404
 from quartiers.models import Langue
 from rapports import selectors, services
 from rapports.fichiers import TYPES, reponse_du_fichier
-from rapports.models import Bilan, Portee, StatutBilan
+from rapports.models import Bilan, Portee, RaisonEchec, StatutBilan
 
 FORMATS = ("pdf", "xlsx", "csv", "html")
 MESSAGES = {
@@ -70,6 +70,18 @@ class BilanSerializer(serializers.ModelSerializer):
     message = serializers.SerializerMethodField(
         help_text=gettext_lazy("L'état du bilan, en une phrase.")
     )
+    erreur = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Pourquoi le bilan a échoué, en une phrase dans la langue de la réponse; vide s'il "
+            "n'a pas échoué."
+        )
+    )
+    code_erreur = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Code stable de la raison d'un échec (erreur_inattendue pour toute erreur imprévue); "
+            "null s'il n'a pas échoué."
+        )
+    )
 
     class Meta:
         model = Bilan
@@ -82,6 +94,7 @@ class BilanSerializer(serializers.ModelSerializer):
             "langue",
             "statut",
             "erreur",
+            "code_erreur",
             "planifie",
             "created_at",
             "fin_generation",
@@ -94,6 +107,14 @@ class BilanSerializer(serializers.ModelSerializer):
 
     def get_en_file(self, bilan: Bilan) -> bool:
         return not services.attend_la_file(bilan)
+
+    def get_erreur(self, bilan: Bilan) -> str:
+        return bilan.motif_echec
+
+    @extend_schema_field(serializers.ChoiceField(choices=RaisonEchec.choices, allow_null=True))
+    def get_code_erreur(self, bilan: Bilan) -> str | None:
+        raison = bilan.raison_echec
+        return None if raison is None else raison.value
 
     def get_message(self, bilan: Bilan) -> str:
         if services.attend_la_file(bilan):

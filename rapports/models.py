@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from quartiers.models import Langue, Quartier
 
@@ -25,6 +26,35 @@ class StatutBilan(models.TextChoices):
     EN_COURS = "en_cours", _("en cours")
     PRET = "pret", _("prêt")
     ECHEC = "echec", _("échec")
+
+
+# Les raisons connues d'un échec : la ligne (champ `erreur`) garde leur texte français non
+# traduit, lu tel quel par l'administration et les journaux, et reconnu à la lecture pour être
+# traduit dans la langue de qui le lit (la tâche qui l'écrit n'a pas sa langue).
+ERREUR_INTERROMPUE = gettext_noop("La production a été interrompue trop de fois (worker arrêté ?).")
+ERREUR_TENTATIVES_EPUISEES = gettext_noop("La production a échoué trop de fois.")
+
+
+class RaisonEchec(models.TextChoices):
+    """Pourquoi un bilan a échoué, pour qui le lit : un code stable (l'API le donne) et le
+    message. Toute erreur qui n'est pas une raison connue (exception, texte technique gardé par
+    la ligne pour l'administration) se lit « erreur inattendue »."""
+
+    INTERROMPUE = "production_interrompue", _(ERREUR_INTERROMPUE)
+    TENTATIVES_EPUISEES = "tentatives_epuisees", _(ERREUR_TENTATIVES_EPUISEES)
+    INATTENDUE = (
+        "erreur_inattendue",
+        _(
+            "La production a échoué : erreur inattendue. Demandez-en une nouvelle; si l'échec se "
+            "répète, prévenez l'administration."
+        ),
+    )
+
+
+RAISONS_CONNUES = {
+    ERREUR_INTERROMPUE: RaisonEchec.INTERROMPUE,
+    ERREUR_TENTATIVES_EPUISEES: RaisonEchec.TENTATIVES_EPUISEES,
+}
 
 
 def chemin_du_fichier(bilan: Bilan, nom: str) -> str:
@@ -137,3 +167,19 @@ class Bilan(models.Model):
     @property
     def est_pret(self) -> bool:
         return self.statut == StatutBilan.PRET
+
+    @property
+    def raison_echec(self) -> RaisonEchec | None:
+        """Pourquoi ce bilan a échoué, pour qui le lit (None s'il n'a pas échoué) : la raison
+        connue que la ligne garde, sinon « erreur inattendue » (le texte technique de
+        l'exception reste dans `erreur`, pour l'administration)."""
+        if self.statut != StatutBilan.ECHEC:
+            return None
+        return RAISONS_CONNUES.get(self.erreur.strip(), RaisonEchec.INATTENDUE)
+
+    @property
+    def motif_echec(self) -> str:
+        """Ce que lisent les pages et l'API d'un bilan en échec, dans la langue active; vide
+        s'il n'a pas échoué."""
+        raison = self.raison_echec
+        return "" if raison is None else str(raison.label)

@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,7 +34,13 @@ from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
 from quartiers.models import Quartier, RoleGlobal, Utilisateur
 from rapports.exports import exporter_csv, exporter_xlsx, nom_de_fichier
 from rapports.instantane import VERSION_GENERATEUR, construire_instantane, somme_de_controle
-from rapports.models import Bilan, Portee, StatutBilan
+from rapports.models import (
+    ERREUR_INTERROMPUE,
+    ERREUR_TENTATIVES_EPUISEES,
+    Bilan,
+    Portee,
+    StatutBilan,
+)
 from rapports.rendu import rendre
 from rapports.selectors import bilans_accessibles
 
@@ -207,7 +213,8 @@ def fichiers_du_bilan(
 def generer_bilan(*, bilan_id: int) -> Bilan | None:
     """Produit le bilan s'il est en attente (sinon ne fait rien : message en double, ou autre
     worker déjà dessus). Une erreur passagère de la base remet le bilan en attente et remonte
-    (la tâche réessaie); toute autre erreur le marque en échec, avec son message."""
+    (la tâche réessaie); toute autre erreur le marque en échec, avec son texte technique (pour
+    l'administration; pages et API disent « erreur inattendue », `Bilan.motif_echec`)."""
     from rapports import repartition
 
     if not _reclamer(bilan_id):
@@ -330,9 +337,10 @@ def recuperer_bilans_bloques(*, maintenant: datetime.datetime | None = None) -> 
     maintenant = maintenant or timezone.now()
     limite = maintenant - datetime.timedelta(seconds=settings.EVALPIC_BILAN_DELAI_BLOQUE)
     bloques = Bilan.objects.filter(statut=StatutBilan.EN_COURS, debut_generation__lt=limite)
-    bloques.filter(tentatives__gte=settings.EVALPIC_BILAN_TENTATIVES_MAX).update(
-        statut=StatutBilan.ECHEC,
-        erreur=_("La production a été interrompue trop de fois (worker arrêté ?)."),
+    # La raison s'écrit non traduite (le texte français) : les pages et l'API la traduisent
+    # dans la langue de qui la lit (Bilan.motif_echec).
+    _abandonner(
+        bloques.filter(tentatives__gte=settings.EVALPIC_BILAN_TENTATIVES_MAX), ERREUR_INTERROMPUE
     )
     repris = list(bloques.values_list("pk", flat=True))
     bloques.filter(pk__in=repris).update(statut=StatutBilan.EN_ATTENTE)
@@ -345,13 +353,20 @@ def recuperer_bilans_bloques(*, maintenant: datetime.datetime | None = None) -> 
     en_attente = Bilan.objects.filter(statut=StatutBilan.EN_ATTENTE).filter(
         jamais_en_file | en_file_il_y_a_longtemps
     )
-    en_attente.filter(tentatives__gte=settings.EVALPIC_BILAN_TENTATIVES_MAX).update(
-        statut=StatutBilan.ECHEC, erreur=_("La production a échoué trop de fois.")
+    _abandonner(
+        en_attente.filter(tentatives__gte=settings.EVALPIC_BILAN_TENTATIVES_MAX),
+        ERREUR_TENTATIVES_EPUISEES,
     )
     a_relancer = sorted(set(repris) | set(en_attente.values_list("pk", flat=True)))
     for bilan_id in a_relancer:
         transaction.on_commit(lambda i=bilan_id: _envoyer(i))
     return a_relancer
+
+
+def _abandonner(bilans: QuerySet[Bilan], raison: str) -> None:
+    """Passe ces bilans en échec avec une raison connue, et le note au journal."""
+    if echoues := bilans.update(statut=StatutBilan.ECHEC, erreur=raison):
+        journal.warning("%s bilan(s) passé(s) en échec : %s", echoues, raison)
 
 
 def planifier_bilans(*, aujourd_hui: datetime.date) -> list[Bilan]:
