@@ -36,6 +36,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -207,13 +208,24 @@ def nombre_pour_excel(texte: str | None) -> int | float | str | None:
 
 def _ecrire(feuille: Worksheet, ligne: int, valeurs: list, numeriques: tuple[int, ...] = ()):
     """Écrit une ligne; les colonnes `numeriques` reçoivent des nombres, les autres du texte
-    qu'Excel n'interprète jamais comme une formule."""
+    qu'Excel n'interprète jamais comme une formule, sans les caractères de contrôle que le
+    format refuse (`_sans_controles`)."""
     for colonne, valeur in enumerate(valeurs):
         if colonne in numeriques:
             valeur = nombre_pour_excel(valeur)
+        if isinstance(valeur, str):
+            valeur = _sans_controles(valeur)
         cellule = feuille.cell(row=ligne, column=colonne + 1, value=valeur)
         if isinstance(valeur, str):
             cellule.data_type = "s"
+
+
+def _sans_controles(texte: str) -> str:
+    """Le texte sans les caractères de contrôle qu'un classeur XLSX ne peut pas contenir
+    (tabulation verticale, saut de page… venus d'un copier-coller dans un apprentissage ou une
+    valeur en texte), remplacés par une espace : openpyxl les refuse, et un seul faisait échouer
+    tout bilan qui le contenait, celui du PIC compris. Tabulation et fins de ligne restent."""
+    return ILLEGAL_CHARACTERS_RE.sub(" ", texte)
 
 
 def _titre_de_feuille(titre: str) -> str:

@@ -93,3 +93,32 @@ def test_un_texte_qui_ressemble_a_un_nombre_reste_du_texte_dans_le_xlsx(quartier
     lignes = list(feuille.iter_rows(min_row=2, values_only=True))
     assert [ligne[6] for ligne in lignes if ligne[1] == "politique" and ligne[6]] == ["007", "1e5"]
     assert any(isinstance(ligne[6], int | float) for ligne in lignes if ligne[1] != "politique")
+
+
+def test_un_caractere_de_controle_colle_ne_fait_pas_echouer_le_xlsx(quartier):
+    """Une tabulation verticale ou un saut de page venus d'un copier-coller (dans une valeur en
+    texte, un apprentissage) : openpyxl les refuse, et un seul faisait échouer
+    tout bilan qui le contenait, celui du PIC compris. Le classeur les remplace par une espace;
+    tabulation et fins de ligne restent."""
+    from indicateurs.models import Apprentissage, CategorieApprentissage
+
+    valeur = Valeur.objects.filter(indicateur__code="politique").order_by("pk").first()
+    valeur.valeur_texte = "ligne 1\x0bligne 2\x0cpage 2\tcolonne\nfin"
+    valeur.save()
+    Apprentissage.objects.create(
+        quartier=quartier,
+        periode=Saisie.objects.filter(table=quartier.table).latest("periode__debut").periode,
+        categorie=CategorieApprentissage.DEFIS,
+        texte_fr="avant\x1fapres",
+    )
+    bilan = Bilan(portee=Portee.QUARTIER, quartier=quartier, annee=2023, trimestre=4, langue="fr")
+    classeur = openpyxl.load_workbook(io.BytesIO(exporter_xlsx(construire_instantane(bilan))))
+    cases = {
+        case
+        for feuille in classeur.worksheets
+        for ligne in feuille.iter_rows(values_only=True)
+        for case in ligne
+        if isinstance(case, str)
+    }
+    assert "ligne 1 ligne 2 page 2\tcolonne\nfin" in cases
+    assert "avant apres" in cases
