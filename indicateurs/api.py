@@ -402,11 +402,21 @@ class ChangementVisibleField(serializers.PrimaryKeyRelatedField):
 
     default_error_messages = {
         "does_not_exist": _("Changement visé inconnu : {pk_value}."),
-        "incorrect_type": _("Changement visé inconnu : {data_type}."),
+        "incorrect_type": _(
+            "Changement visé inconnu : « {valeur} » (son identifiant est un nombre entier)."
+        ),
     }
 
     def __init__(self, **kwargs):
         super().__init__(queryset=ChangementVise.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        """Un entier, ou des chiffres : ni booléen, ni décimal, ni 1e400 (l'infini de JSON,
+        qui faisait une erreur 500), ni texte; le message cite ce qui a été envoyé."""
+        entier = isinstance(data, int) and not isinstance(data, bool)
+        if not entier and not (isinstance(data, str) and data.isascii() and data.isdigit()):
+            self.fail("incorrect_type", valeur=str(data)[:50])
+        return super().to_internal_value(data)
 
     def get_queryset(self):
         return ChangementVise.objects.visibles_de(_utilisateur(self))

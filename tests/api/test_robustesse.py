@@ -291,3 +291,32 @@ def test_derriere_un_mandataire_l_adresse_qu_il_ajoute_compte(db, settings, limi
     assert _statuts(client, "1.1.1.1, 203.0.113.7", "2.2.2.2, 203.0.113.7") == [200, 200]
     assert _statuts(client, "3.3.3.3, 203.0.113.7") == [429]
     assert _statuts(client, "203.0.113.8") == [200]  # une autre personne derrière le mandataire
+
+
+@pytest.mark.parametrize(
+    ("corps", "cite"),
+    [
+        ('"changement": 1e400', "inf"),  # l'infini de JSON : une erreur 500 avant
+        ('"changement": -1e400', "-inf"),
+        ('"changement": 2.5', "2.5"),
+        ('"changement": "abc"', "abc"),  # « Changement visé inconnu : str. » avant
+        ('"changement": true', "True"),
+        ('"changement": [1]', "[1]"),
+    ],
+)
+def test_un_changement_qui_n_est_pas_un_entier_repond_400_en_le_citant(
+    monde, alice, quartier_a, corps, cite
+):
+    reponse = client_de(alice, "jeton").post(
+        f"{API}/apprentissages/",
+        '{"quartier": "%s", "periode": "2025-T1", "categorie": "defis", "texte_fr": "x", %s}'
+        % (quartier_a.slug, corps),
+        content_type="application/json",
+    )
+    assert reponse.status_code == 400, reponse.content
+    assert reponse.json() == {
+        "changement": [
+            f"Changement visé inconnu : « {cite} » (son identifiant est un nombre entier)."
+        ]
+    }
+    assert not Apprentissage.objects.exists()
