@@ -278,7 +278,18 @@ def _soumettre_tel_quel(request, quartier, periode: Periode, page) -> TemplateRe
     """Soumettre une saisie qu'on ne peut plus modifier (un brouillon d'une période fermée) :
     ses valeurs enregistrées, sans rien écrire d'autre; le formulaire est en lecture seule,
     seule sa version compte. Le service refuse ce qui ne se soumet pas (statut, période à
-    venir, valeur manquante), et la page le dit."""
+    venir, valeur manquante), et la page le dit. Sans saisie (bouton rejoué ou forgé : il ne
+    paraît que pour un brouillon), rien n'est à soumettre : 400 et le formulaire à remplir."""
+    if page.saisie is None:
+        messages.error(
+            request,
+            _(
+                "Rien n'est encore enregistré pour ce trimestre : remplissez le formulaire, "
+                "puis enregistrez-le ou soumettez-le."
+            ),
+        )
+        contexte = _contexte_formulaire(request, quartier, periode, page=page)
+        return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=400)
     form = SaisieForm(request.POST, lignes=page.lignes, lecture_seule=True)
     statut = 400
     if form.is_valid():

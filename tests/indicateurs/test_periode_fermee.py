@@ -7,6 +7,7 @@ et un historique importé restait brouillon à jamais."""
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -212,6 +213,23 @@ def test_un_brouillon_ferme_incomplet_dit_ce_qui_manque_et_reste_brouillon(
     assert f"v{indicateurs_a['taux'].pk}" in reponse.context["form"].errors
     saisie.refresh_from_db()
     assert (saisie.statut, saisie.version) == (StatutSaisie.BROUILLON, 2)
+
+
+@pytest.mark.parametrize("ferme", [False, True])
+def test_soumettre_tel_quel_sans_saisie_repond_400_sans_rien_creer(
+    client, alice, periode, indicateurs_a, urls, ferme
+):
+    """Le bouton ne paraît que pour un brouillon; rejoué ou forgé sans saisie, il faisait une
+    erreur 500 (aucune saisie à soumettre)."""
+    if ferme:
+        fermer(periode)
+    client.force_login(alice)
+    reponse = client.post(urls["formulaire"], {"version": "1", "action": "soumettre_tel_quel"})
+    assert reponse.status_code == 400
+    assert "Rien n'est encore enregistré pour ce trimestre" in html.unescape(
+        reponse.content.decode()
+    )
+    assert not Saisie.objects.exists()
 
 
 def test_un_brouillon_ferme_incomplet_montre_le_chemin_de_l_import_sans_bouton_inutile(
