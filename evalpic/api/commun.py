@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied as PermissionDjango
@@ -122,6 +123,9 @@ class RenduCSV(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        reponse = (renderer_context or {}).get("response")
+        if reponse is not None and reponse.status_code >= 400:
+            data = [{"champ": champ, "message": message} for champ, message in _erreurs(data)]
         lignes = data.get("results", data) if isinstance(data, dict) else data
         if isinstance(lignes, dict):
             lignes = [lignes]
@@ -133,6 +137,21 @@ class RenduCSV(renderers.BaseRenderer):
             for ligne in lignes:
                 ecrivain.writerow({k: _case_csv(v) for k, v in ligne.items()})
         return ("\ufeff" + tampon.getvalue()).encode("utf-8")
+
+
+def _erreurs(detail, champ: str | None = None) -> Iterator[tuple[str, str]]:
+    """Une erreur de l'API en lignes (champ, message) : `{"valeurs": [{}, {"valeur": ["…"]}]}`
+    donne (« valeurs.1.valeur », « … »), un message sans champ (« detail »). Le CSV d'une
+    réponse d'erreur se lit ainsi, au lieu de la représentation Python des listes d'erreurs."""
+    if isinstance(detail, dict):
+        for cle, sous_detail in detail.items():
+            yield from _erreurs(sous_detail, f"{champ}.{cle}" if champ else str(cle))
+    elif isinstance(detail, list):
+        for rang, element in enumerate(detail):
+            sous_champ = f"{champ}.{rang}" if champ else str(rang)
+            yield from _erreurs(element, sous_champ if isinstance(element, dict) else champ)
+    else:
+        yield champ or "detail", str(detail)
 
 
 def gestionnaire_d_erreurs(exc, context):

@@ -162,3 +162,37 @@ def test_le_schema_documente_l_en_tete_link(db):
     for chemin in ("/api/v1/valeurs/", "/api/v1/quartiers/", "/api/v1/saisies/"):
         assert "Link" in schema["paths"][chemin]["get"]["responses"]["200"]["headers"], chemin
     assert "headers" not in schema["paths"]["/api/v1/quartiers/{slug}/"]["get"]["responses"]["200"]
+
+
+def _erreur_csv(reponse) -> list[dict]:
+    assert reponse["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(reponse.content.decode("utf-8-sig"))))
+
+
+def test_une_erreur_en_csv_se_lit_champ_par_champ(monde, alice):
+    """Avant : une case « [ErrorDetail(string='Période attendue…', code='invalid')] »."""
+    reponse = client_de(alice, "jeton").get(f"{API}/valeurs/", {"periode": "zz", "format": "csv"})
+    assert reponse.status_code == 400
+    assert _erreur_csv(reponse) == [
+        {"champ": "periode", "message": "Période attendue sous la forme 2025-T2."}
+    ]
+
+
+def test_une_erreur_sans_champ_et_une_erreur_imbriquee_en_csv(monde, alice):
+    from evalpic.api.commun import RenduCSV
+
+    class Reponse:
+        status_code = 400
+
+    detail = {"detail": "Refusé.", "valeurs": [{}, {"valeur": ["Trop grand.", "Négatif."]}]}
+    contenu = RenduCSV().render(detail, renderer_context={"response": Reponse()})
+    lignes = list(csv.DictReader(io.StringIO(contenu.decode("utf-8-sig"))))
+    assert lignes == [
+        {"champ": "detail", "message": "Refusé."},
+        {"champ": "valeurs.1.valeur", "message": "Trop grand."},
+        {"champ": "valeurs.1.valeur", "message": "Négatif."},
+    ]
+    reponse = client_de(alice, "jeton").get(f"{API}/saisies/999999/", {"format": "csv"})
+    assert reponse.status_code == 404
+    (ligne,) = _erreur_csv(reponse)
+    assert ligne["champ"] == "detail" and "ErrorDetail" not in ligne["message"]
