@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
+import re
+
 from django.conf import settings
 from django.core.files import File
 from django.http import FileResponse, Http404
@@ -50,9 +55,39 @@ def nom_de_telechargement(instantane: dict, format: str) -> str:
 
 
 def reponse_du_fichier(bilan: Bilan, format: str) -> FileResponse:
-    """La réponse qui sert le fichier : le HTML s'ouvre dans le navigateur, les autres formats
-    se téléchargent sous leur nom."""
+    """La réponse qui sert le fichier : le HTML s'ouvre dans le navigateur, avec la politique
+    de sécurité de ses scripts (`politique_du_document`); les autres formats se téléchargent
+    sous leur nom."""
     contenu, nom, type_de_contenu = fichier_du_bilan(bilan, format)
-    return FileResponse(
-        contenu, as_attachment=format != "html", filename=nom, content_type=type_de_contenu
-    )
+    if format != "html":
+        return FileResponse(contenu, as_attachment=True, filename=nom, content_type=type_de_contenu)
+    with contenu:
+        html = contenu.read()
+    reponse = FileResponse(io.BytesIO(html), filename=nom, content_type=type_de_contenu)
+    reponse.csp_ajouts = politique_du_document(html)
+    return reponse
+
+
+# Une balise <script> et son texte. S'exécute si elle n'a ni `src` ni `type="application/json"`
+# (les figures, qui ne sont que des données).
+_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def politique_du_document(html: bytes) -> dict[str, list[str]]:
+    """Ce que le fichier HTML autonome d'un bilan ajoute à la politique du site
+    (`evalpic.securite`) quand le site le sert : l'empreinte SHA-256 de chacun de ses scripts
+    écrits dans la page, seuls permis (`script-src 'self'` refuse les scripts en ligne), et
+    `sandbox allow-scripts allow-downloads` : le document s'ouvre dans une origine à part,
+    sans accès à la session ni aux autres pages du site. Rien pour un document sans script en
+    ligne (un bilan fabriqué avant d'être autonome charge ses scripts de /static/)."""
+    empreintes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(texte).digest()).decode("ascii") + "'"
+        for attributs, texte in _SCRIPT.findall(html)
+        if b"src=" not in attributs and b"application/json" not in attributs
+    ]
+    if not empreintes:
+        return {}
+    return {
+        "script-src": list(dict.fromkeys(empreintes)),
+        "sandbox": ["allow-scripts", "allow-downloads"],
+    }

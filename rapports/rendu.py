@@ -4,6 +4,7 @@ page interactive (graphiques Plotly) et le PDF (graphiques en SVG par kaleido)."
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -195,10 +196,56 @@ def contenu(instantane: dict, *, titre: str, extra: dict | None = None) -> SafeS
 def rendre(
     instantane: dict, *, titre: str, image: Callable | None = None, extra: dict | None = None
 ) -> str:
-    """Le document HTML complet du bilan, dans sa langue."""
+    """Le document HTML complet du bilan, dans sa langue. Sans `image`, c'est le fichier HTML
+    autonome : sa feuille de style et ses scripts y sont écrits (`embarques`), rien ne se
+    charge d'ailleurs; avec `image`, c'est l'entrée du PDF (feuille d'impression)."""
+    if image is None:
+        extra = {"embarque": embarques(instantane["langue"]), **(extra or {})}
     return _dans_sa_langue(
         "rapports/bilan_document.html", instantane, titre=titre, image=image, extra=extra
     )
+
+
+# Ce que le fichier HTML autonome embarque, lu dans les fichiers statiques à sa fabrication :
+# la feuille du site, plotly (cartésien), la traduction de plotly de la langue du bilan (aucune
+# en anglais, sa langue d'origine), le dessin des graphiques, puis les tableaux qui défilent.
+FEUILLE_AUTONOME = "css/evalpic.css"
+PLOTLY, DESSIN = "js/plotly-cartesian.min.js", "js/graphiques.js"
+LOCALES_PLOTLY = {"fr": "js/plotly-locale-fr.js"}
+SCRIPT_TABLEAUX = "js/tableaux.js"
+_FIN_DE_SCRIPT = re.compile(r"</(script)", re.IGNORECASE)
+
+
+def embarques(langue: str) -> dict:
+    """La feuille et les scripts du fichier autonome, en texte prêt à écrire dans `<style>` et
+    `<script>` : un « </script » du texte (il n'y en a pas aujourd'hui) devient « <\\/script »,
+    qui se lit pareil en JavaScript sans fermer la balise."""
+    locale = [LOCALES_PLOTLY[langue]] if langue in LOCALES_PLOTLY else []
+    scripts = [PLOTLY, *locale, DESSIN]
+    return {
+        "feuille": SafeString(texte_statique(FEUILLE_AUTONOME)),
+        "scripts": [SafeString(_sans_fin(texte_statique(nom))) for nom in scripts],
+        "tableaux": SafeString(_sans_fin(texte_statique(SCRIPT_TABLEAUX))),
+    }
+
+
+def _sans_fin(script: str) -> str:
+    return _FIN_DE_SCRIPT.sub(r"<\\/\1", script)
+
+
+def texte_statique(nom: str) -> str:
+    """Le texte d'un fichier statique (« css/evalpic.css »), trouvé comme pour le PDF : par les
+    chercheurs de staticfiles (sources du projet), sinon dans STATIC_ROOT (après
+    collectstatic). Un fichier introuvable est une erreur : le bilan échoue (le nom du fichier
+    au journal) plutôt que de produire un fichier sans graphiques."""
+    from rapports.pdf import fichier_statique  # WeasyPrint : chargé au besoin seulement
+
+    chemin = fichier_statique(nom)
+    if chemin is None:
+        raise FileNotFoundError(f"Fichier statique introuvable : {nom}")
+    # En mode texte, les fins de ligne deviennent LF, comme le navigateur lit un script : le site
+    # calcule sur le fichier l'empreinte que le navigateur vérifie (fichiers.politique_du_document).
+    return chemin.read_text(encoding="utf-8")
 
 
 def _dans_sa_langue(
