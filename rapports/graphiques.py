@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from evalpic.traduction import une_fois_par_langue
-from indicateurs.models.catalogue import Unite
+from indicateurs.models.catalogue import Famille, Unite
 from rapports.series import SerieIndicateur, Statut, Tendance
 from rapports.statuts import a_un_statut, rang_trimestre, statut, tendance
 
@@ -553,11 +553,32 @@ def _liens(liens: list[tuple[str, str, str]], positions: dict) -> tuple[dict, li
     return segments, fleches
 
 
+# La couleur de chaque famille de changement visé, la même d'une version de la stratégie (et
+# d'un quartier) à l'autre : la légende de la page (`legende_des_familles`) la nomme.
+COULEURS_FAMILLE = {
+    Famille.PERSONNES: "#0072B2",
+    Famille.PROCESSUS: "#E69F00",
+    Famille.CONDITIONS_DE_VIE: "#009E73",
+    Famille.SYSTEME: "#CC79A7",
+}
+COULEUR_FAMILLE_INCONNUE = "#999999"
+
+
+def couleur_de_famille(code_famille: str | None) -> str:
+    return COULEURS_FAMILLE.get(code_famille, COULEUR_FAMILLE_INCONNUE)
+
+
+def legende_des_familles(noeuds: list[dict]) -> list[tuple[str, str]]:
+    """(libellé traduit, couleur) de chaque famille présente parmi les nœuds du graphe de la
+    théorie du changement, dans l'ordre des familles."""
+    presentes = {n.get("code_famille") for n in noeuds}
+    return [(str(f.label), COULEURS_FAMILLE[f]) for f in Famille if f in presentes]
+
+
 def _trace_noeuds(noeuds: list[dict], positions: dict) -> dict:
-    """Les changements visés : un disque blanc par nœud, bordé de la couleur de sa famille, son
-    code dedans; opaque, il cache le croisement des segments."""
-    familles = list(dict.fromkeys(n["famille"] for n in noeuds))
-    couleurs = [PALETTE[familles.index(n["famille"]) % len(PALETTE)] for n in noeuds]
+    """Les changements visés : un disque blanc par nœud, bordé de la couleur de sa famille
+    (`COULEURS_FAMILLE`), son code dedans; opaque, il cache le croisement des segments."""
+    couleurs = [couleur_de_famille(n.get("code_famille")) for n in noeuds]
     return _nuage(
         _("Changements visés"),
         "markers+text",
@@ -574,8 +595,9 @@ def _trace_noeuds(noeuds: list[dict], positions: dict) -> dict:
 def graphe_theorie_du_changement(noeuds: list[dict], liens: list[tuple[str, str, str]]) -> dict:
     """Le graphe de la théorie du changement : les changements visés en trois colonnes (court,
     moyen, long terme), reliés par des flèches qui portent leur hypothèse. Chaque nœud (dict :
-    code, libelle, horizon, famille, indicateurs, actions) montre son code et, en survol, son
-    libellé, sa famille, ses indicateurs et ses actions."""
+    code, libelle, horizon, famille (libellé), code_famille, indicateurs, actions) montre son
+    code dans un cercle de la couleur de sa famille et, en survol, son libellé, sa famille, ses
+    indicateurs et ses actions."""
     positions = _positions(noeuds)
     segments, fleches = _liens(liens, positions)
     titres = [_("court terme"), _("moyen terme"), _("long terme")]

@@ -173,6 +173,7 @@ def theorie_du_changement(utilisateur, slug: str, version: int | None) -> Theori
                 "horizon": c.horizon,
                 "libelle_horizon": str(c.get_horizon_display()),
                 "famille": str(c.get_famille_display()),
+                "code_famille": c.famille,  # sa couleur dans le graphe
                 "indicateurs": indicateurs[c.pk],
                 "actions": actions[c.pk],
             }

@@ -151,6 +151,7 @@ def theorie_du_changement(request, slug: str):
         "theorie": theorie,
         "quartier": theorie.quartier,
         "figure": graphiques.graphe_theorie_du_changement(theorie.noeuds, theorie.liens),
+        "familles": graphiques.legende_des_familles(theorie.noeuds),
     }
     return TemplateResponse(request, "rapports/theorie.html", contexte)
 
