@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -11,7 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied as PermissionDjango
 from django.core.exceptions import ValidationError as ValidationDjango
 from django.http import Http404
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import exceptions, pagination, parsers, renderers
 from rest_framework.views import exception_handler
 
@@ -29,9 +30,24 @@ class AnalyseurJSON(parsers.JSONParser):
             donnees = super().parse(stream, media_type, parser_context)
         except RecursionError as erreur:
             raise exceptions.ParseError(IMBRICATION_TROP_PROFONDE) from erreur
+        except exceptions.ParseError as erreur:
+            raise exceptions.ParseError(_json_illisible(erreur.__context__)) from erreur
         if _porte_un_substitut(donnees):
             raise exceptions.ParseError(SUBSTITUT_ISOLE)
         return donnees
+
+
+def _json_illisible(cause: BaseException | None) -> str:
+    """Pourquoi le corps n'est pas du JSON, dans la langue de la réponse : DRF y mettait le texte
+    anglais du décodeur de Python (« 'utf-8' codec can't decode byte 0xe9… »)."""
+    if isinstance(cause, UnicodeDecodeError):
+        return gettext("JSON illisible : le corps n'est pas encodé en UTF-8.")
+    if isinstance(cause, json.JSONDecodeError):
+        return gettext("JSON illisible à la ligne %(ligne)s, colonne %(colonne)s.") % {
+            "ligne": cause.lineno,
+            "colonne": cause.colno,
+        }
+    return gettext("JSON illisible.")
 
 
 IMBRICATION_TROP_PROFONDE = gettext_lazy("JSON illisible : imbrication trop profonde.")

@@ -90,6 +90,27 @@ def test_un_json_tres_imbrique_repond_400(monde, alice, adresse, profondeur):
     assert reponse.json() == {"detail": "JSON illisible : imbrication trop profonde."}
 
 
+@pytest.mark.parametrize(
+    ("corps", "message"),
+    [
+        # Avant : le texte anglais du décodeur de Python, dans une réponse en français.
+        (
+            '{"texte_fr": "\xe9t\xe9"}'.encode("latin-1"),
+            "JSON illisible : le corps n'est pas encodé en UTF-8.",
+        ),
+        (b'{"quartier": "a",\n "periode": }', "JSON illisible à la ligne 2, colonne 13."),
+        (b'{"texte_fr": NaN}', "JSON illisible."),
+    ],
+)
+def test_un_json_illisible_est_dit_en_francais(monde, alice, corps, message):
+    reponse = client_de(alice, "jeton").post(
+        f"{API}/apprentissages/", corps, content_type="application/json"
+    )
+    assert reponse.status_code == 400
+    assert reponse.json() == {"detail": message}
+    assert not Apprentissage.objects.exists()
+
+
 def test_un_json_tres_imbrique_n_ecrit_rien(monde, alice):
     saisie = monde.saisie_a
     avant = etat(saisie)
