@@ -1,0 +1,225 @@
+"""Le registre des partenaires d'une table, tenu par sa coordination : inscrire un partenaire
+(déjà connu ou nouveau) avec sa participation, modifier une participation (rôle, début, fin :
+un départ), modifier la fiche d'un partenaire.
+
+Les mêmes fonctions pour les pages (`quartiers.views_registre`) et, plus tard, l'API : droit de
+saisir sur le quartier (`quartiers.acces`), `ValidationError` par champ (mêmes noms que les
+formulaires), tout ou rien (`transaction.atomic`). Les indicateurs calculés (partenaires actifs,
+secteurs, diversité, acteurs d'influence) se lisent dans ce registre : rien à recalculer ici.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import formats
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from quartiers.acces import Droit, exiger_le_droit, quartiers_accessibles
+from quartiers.models import Partenaire, Participation, Quartier, Secteur
+
+REFUS_DU_REGISTRE = _("Seule la coordination de la table tient le registre de ses partenaires.")
+REFUS_FICHE_PARTAGEE = _(
+    "Ce partenaire siège aussi à une table que vous ne coordonnez pas : seule l'administration "
+    "peut modifier sa fiche. Vous pouvez modifier sa participation à votre table."
+)
+
+
+@dataclass(frozen=True)
+class DonneesPartenaire:
+    """La fiche d'un partenaire : nom, secteur, acteur d'influence, site web."""
+
+    nom: str
+    secteur: Secteur
+    acteur_influence: bool = False
+    site_web: str = ""
+
+
+# --- Lectures utiles aux formulaires ----------------------------------------------------------
+
+
+def partenaires_visibles(utilisateur) -> QuerySet[Partenaire]:
+    """Les partenaires qu'on peut choisir : ceux qui siègent à une table visible (la règle de
+    l'API, `quartiers.api.PartenaireViewSet`) — rien n'est révélé d'une autre table."""
+    tables = Participation.objects.filter(
+        table__quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR)
+    )
+    return Partenaire.objects.filter(pk__in=tables.values("partenaire_id"))
+
+
+def fiche_modifiable(utilisateur, partenaire: Partenaire) -> bool:
+    """Vrai si `utilisateur` peut saisir dans chaque quartier où `partenaire` siège : sa fiche
+    (secteur, acteur d'influence) compte dans les indicateurs de toutes ses tables. Une
+    requête."""
+    saisissables = quartiers_accessibles(utilisateur, Droit.SAISIR)
+    return (
+        not partenaire.participations.exclude(table__quartier__in=saisissables)
+        .values("pk")
+        .exists()
+    )
+
+
+# --- Règles -----------------------------------------------------------------------------------
+
+
+def _message_de_la_contrainte(nom: str) -> str:
+    contrainte = next(c for c in Participation._meta.constraints if c.name == nom)
+    return str(contrainte.violation_error_message)
+
+
+def _erreurs_par_champ(erreur: ValidationError, champ_des_contraintes: str) -> dict:
+    """Les erreurs de `full_clean`, celles des contraintes (sans champ) placées à côté de
+    `champ_des_contraintes`."""
+    erreurs = dict(erreur.message_dict)
+    generales = erreurs.pop(NON_FIELD_ERRORS, [])
+    if generales:
+        erreurs[champ_des_contraintes] = erreurs.get(champ_des_contraintes, []) + generales
+    return erreurs
+
+
+def _verifier_participation(participation: Participation) -> None:
+    """Les règles du modèle (`fin` après `debut` : sa contrainte et son message), puis le
+    chevauchement : un partenaire n'a qu'une participation à la fois à une table."""
+    try:
+        participation.full_clean(exclude=["partenaire", "table"], validate_unique=False)
+    except ValidationError as erreur:
+        raise ValidationError(_erreurs_par_champ(erreur, "fin")) from erreur
+    fin = participation.fin or datetime.date.max
+    chevauche = (
+        Participation.objects.filter(
+            partenaire_id=participation.partenaire_id, table_id=participation.table_id
+        )
+        .exclude(pk=participation.pk)
+        .select_related("partenaire")
+        .actives_entre(participation.debut, fin)
+        .order_by("debut")
+        .first()
+    )
+    if chevauche:
+        raise ValidationError({"debut": [_message_de_chevauchement(chevauche)]})
+
+
+def _message_de_chevauchement(autre: Participation) -> str:
+    debut = formats.date_format(autre.debut, "SHORT_DATE_FORMAT")
+    if autre.fin is None:
+        return gettext(
+            "%(partenaire)s participe déjà à cette table depuis le %(debut)s, sans date de fin : "
+            "modifiez cette participation (sa fin) plutôt que d'en ajouter une qui la chevauche."
+        ) % {"partenaire": autre.partenaire.nom, "debut": debut}
+    return gettext(
+        "%(partenaire)s participe déjà à cette table du %(debut)s au %(fin)s : les deux "
+        "périodes se chevauchent."
+    ) % {
+        "partenaire": autre.partenaire.nom,
+        "debut": debut,
+        "fin": formats.date_format(autre.fin, "SHORT_DATE_FORMAT"),
+    }
+
+
+def _enregistrer_partenaire(partenaire: Partenaire) -> None:
+    """Valide la fiche (nom unique sans égard à la casse, adresse du site) et l'écrit; le nom
+    déjà pris, même par une écriture concurrente, se dit à côté du champ `nom`."""
+    try:
+        partenaire.full_clean(exclude=["secteur"])
+        with transaction.atomic():
+            partenaire.save()
+    except ValidationError as erreur:
+        raise ValidationError(_erreurs_par_champ(erreur, "nom")) from erreur
+    except IntegrityError as erreur:
+        message = next(
+            c.violation_error_message
+            for c in Partenaire._meta.constraints
+            if c.name == "partenaire_nom_unique_insensible_casse"
+        )
+        raise ValidationError({"nom": [str(message)]}) from erreur
+
+
+# --- Écritures --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def inscrire_partenaire(
+    *,
+    auteur,
+    quartier: Quartier,
+    role: str,
+    debut: datetime.date,
+    fin: datetime.date | None = None,
+    partenaire: Partenaire | None = None,
+    nouveau: DonneesPartenaire | None = None,
+) -> Participation:
+    """Inscrit au registre de la table de `quartier` un partenaire déjà connu (`partenaire`,
+    visible de l'auteur) ou `nouveau`, avec sa participation. Droit de saisir sur le quartier
+    (404 s'il est invisible, 403 sinon). `ValidationError` par champ : ni l'un ni l'autre ou
+    les deux, nom déjà pris, fin avant le début, participation qui en chevauche une autre du
+    même partenaire à cette table. Tout ou rien : un nouveau partenaire refusé n'est pas écrit."""
+    exiger_le_droit(auteur, Droit.SAISIR, quartier, refus=str(REFUS_DU_REGISTRE))
+    if (partenaire is None) == (nouveau is None):
+        message = gettext(
+            "Choisissez un partenaire déjà inscrit ou donnez le nom d'un nouveau, pas les deux."
+        )
+        raise ValidationError({"partenaire": [message], "nom": [message]})
+    if partenaire is not None:
+        # Verrouillé : deux inscriptions simultanées du même partenaire ne se chevauchent pas.
+        partenaire = (
+            partenaires_visibles(auteur).select_for_update().filter(pk=partenaire.pk).first()
+        )
+        if partenaire is None:
+            raise ValidationError({"partenaire": [gettext("Ce partenaire est introuvable.")]})
+    else:
+        partenaire = Partenaire(
+            nom=nouveau.nom.strip(),
+            secteur=nouveau.secteur,
+            acteur_influence=nouveau.acteur_influence,
+            site_web=nouveau.site_web,
+        )
+        _enregistrer_partenaire(partenaire)
+    participation = Participation(
+        partenaire=partenaire, table=quartier.table, role=role, debut=debut, fin=fin
+    )
+    _verifier_participation(participation)
+    participation.save()
+    return participation
+
+
+@transaction.atomic
+def modifier_participation(
+    *,
+    auteur,
+    participation: Participation,
+    role: str,
+    debut: datetime.date,
+    fin: datetime.date | None = None,
+) -> Participation:
+    """Change le rôle, le début ou la fin (le départ du partenaire) d'une participation. Droit
+    de saisir sur le quartier de sa table; mêmes règles qu'à l'inscription."""
+    quartier = participation.table.quartier
+    exiger_le_droit(auteur, Droit.SAISIR, quartier, refus=str(REFUS_DU_REGISTRE))
+    Partenaire.objects.select_for_update().filter(pk=participation.partenaire_id).first()
+    participation.role, participation.debut, participation.fin = role, debut, fin
+    _verifier_participation(participation)
+    participation.save(update_fields=["role", "debut", "fin"])
+    return participation
+
+
+@transaction.atomic
+def modifier_partenaire(
+    *, auteur, quartier: Quartier, partenaire: Partenaire, donnees: DonneesPartenaire
+) -> Partenaire:
+    """Modifie la fiche d'un partenaire qui siège à la table de `quartier`. Sa fiche compte
+    dans les indicateurs de chacune de ses tables : il faut le droit de saisir sur chacune
+    (`fiche_modifiable`), sinon 403 (l'administration le peut toujours)."""
+    exiger_le_droit(auteur, Droit.SAISIR, quartier, refus=str(REFUS_DU_REGISTRE))
+    if not fiche_modifiable(auteur, partenaire):
+        raise PermissionDenied(str(REFUS_FICHE_PARTAGEE))
+    partenaire.nom = donnees.nom.strip()
+    partenaire.secteur = donnees.secteur
+    partenaire.acteur_influence = donnees.acteur_influence
+    partenaire.site_web = donnees.site_web
+    _enregistrer_partenaire(partenaire)
+    return partenaire
