@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quartiers.acces import Droit, exiger_le_droit, quartiers_accessibles
-from quartiers.models import Partenaire, Participation, Quartier, Secteur
+from quartiers.models import Partenaire, Participation, Quartier, Secteur, TableDeQuartier
 
 REFUS_DU_REGISTRE = _("Seule la coordination de la table tient le registre de ses partenaires.")
 REFUS_FICHE_PARTAGEE = _(
@@ -62,6 +63,15 @@ def fiche_modifiable(utilisateur, partenaire: Partenaire) -> bool:
         .values("pk")
         .exists()
     )
+
+
+def table_du_quartier(quartier: Quartier) -> TableDeQuartier:
+    """La table de `quartier`; 404 s'il n'en a pas (l'administration le permet) : pas de
+    registre sans table."""
+    try:
+        return quartier.table
+    except TableDeQuartier.DoesNotExist as absente:
+        raise Http404(gettext("Ce quartier n'a pas de table.")) from absente
 
 
 # --- Règles -----------------------------------------------------------------------------------
@@ -159,6 +169,7 @@ def inscrire_partenaire(
     les deux, nom déjà pris, fin avant le début, participation qui en chevauche une autre du
     même partenaire à cette table. Tout ou rien : un nouveau partenaire refusé n'est pas écrit."""
     exiger_le_droit(auteur, Droit.SAISIR, quartier, refus=str(REFUS_DU_REGISTRE))
+    table = table_du_quartier(quartier)
     if (partenaire is None) == (nouveau is None):
         message = gettext(
             "Choisissez un partenaire déjà inscrit ou donnez le nom d'un nouveau, pas les deux."
@@ -180,7 +191,7 @@ def inscrire_partenaire(
         )
         _enregistrer_partenaire(partenaire)
     participation = Participation(
-        partenaire=partenaire, table=quartier.table, role=role, debut=debut, fin=fin
+        partenaire=partenaire, table=table, role=role, debut=debut, fin=fin
     )
     _verifier_participation(participation)
     participation.save()

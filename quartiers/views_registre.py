@@ -24,6 +24,7 @@ def _quartier_du_registre(utilisateur, slug: str) -> Quartier:
     quartier = quartier_accessible_ou_404(utilisateur, slug, Droit.VOIR)
     if not a_le_droit(utilisateur, Droit.SAISIR, quartier):
         raise PermissionDenied(str(services.REFUS_DU_REGISTRE))
+    services.table_du_quartier(quartier)  # 404 sans table : pas de registre
     return quartier
 
 

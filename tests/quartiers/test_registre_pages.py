@@ -13,7 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quartiers.models import Partenaire, Participation
-from tests.factories import PartenaireFactory, ParticipationFactory, SecteurFactory
+from tests.factories import (
+    PartenaireFactory,
+    ParticipationFactory,
+    QuartierFactory,
+    SecteurFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +319,17 @@ def test_les_pages_coutent_autant_de_requetes_avec_dix_fois_plus_de_donnees(
     # Les mêmes, puis la liste des secteurs.
     with django_assert_num_queries(7):
         client.get(urls[2])
+
+
+# --- Un quartier sans table (l'administration le permet) --------------------------------------
+
+
+def test_un_quartier_sans_table_n_a_pas_de_registre(client, ada):
+    sans_table = QuartierFactory(nom="Quartier sans table", slug="sans-table", table=None)
+    client.force_login(ada)
+    assert client.get(_inscrire(sans_table)).status_code == 404
+    reponse = client.post(_inscrire(sans_table), _nouveau(SecteurFactory()))
+    assert reponse.status_code == 404
+    assert not Partenaire.objects.exists()
+    contenu = client.get(sans_table.get_absolute_url()).content.decode()
+    assert _inscrire(sans_table) not in contenu
