@@ -275,9 +275,9 @@ class RevisionForm(forms.Form):
 
 
 class ApprentissageForm(forms.Form):
-    """Un apprentissage ajouté à un quartier : période (passée ou ouverte, la plus récente
-    d'abord), rubrique, rattachements facultatifs, texte dans une langue au moins. Trois
-    requêtes pour les listes, quel que soit le volume.
+    """Un apprentissage ajouté à un quartier, ou corrigé (`apprentissage`) : période (passée
+    ou ouverte, la plus récente d'abord), rubrique, rattachements facultatifs, texte dans une
+    langue au moins. Trois requêtes pour les listes, quel que soit le volume.
 
     Les listes offrent ce qui est du quartier (ses indicateurs suivis, les changements visés de
     sa stratégie en vigueur), mais les champs acceptent ce que l'API accepte (IndicateurConnuField,
@@ -322,7 +322,7 @@ class ApprentissageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
-    def __init__(self, *args, quartier, utilisateur, **kwargs):
+    def __init__(self, *args, quartier, utilisateur, apprentissage=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Avant les options affichées : changer le queryset remplace aussi celles du widget.
         self.fields["indicateur"].queryset = Indicateur.objects.connus_de(utilisateur)
@@ -346,6 +346,28 @@ class ApprentissageForm(forms.Form):
         self.fields["changement"].widget.choices = [("", _("Aucun changement visé"))] + [
             (c.pk, f"{c.code} — {c.libelle}") for c in changements
         ]
+        if apprentissage is not None:
+            self._corriger(apprentissage)
+
+    def _corriger(self, apprentissage) -> None:
+        """Pour corriger `apprentissage` : ses valeurs d'abord, et ses rattachements offerts
+        même s'ils ne le seraient plus (indicateur plus suivi, changement d'une stratégie
+        archivée) : sans quoi la liste les effacerait sans le dire."""
+        self.initial = {
+            "periode": apprentissage.periode.code,
+            "categorie": apprentissage.categorie,
+            "indicateur": apprentissage.indicateur_id,
+            "changement": apprentissage.changement_id,
+            "texte_fr": apprentissage.texte_fr,
+            "texte_en": apprentissage.texte_en,
+        }
+        for nom, objet in (
+            ("indicateur", apprentissage.indicateur),
+            ("changement", apprentissage.changement),
+        ):
+            widget = self.fields[nom].widget
+            if objet is not None and objet.pk not in {pk for pk, _libelle in widget.choices}:
+                widget.choices = [*widget.choices, (objet.pk, str(objet))]
 
     def clean_periode(self) -> Periode:
         return self.periodes[self.cleaned_data["periode"]]  # un choix validé

@@ -459,25 +459,14 @@ def ajouter_apprentissage(
     envoyé deux fois par la même personne (`_identite`) n'est écrit qu'une fois : le second
     envoi rend le premier."""
     exiger_le_droit(auteur, Droit.COMMENTER, quartier, refus=str(REFUS_D_APPRENTISSAGE))
-    texte_fr, texte_en = (texte_fr or "").strip(), (texte_en or "").strip()
-    erreurs: dict[str, list[str]] = {}
-    if not texte_fr and not texte_en:
-        message = _("Écrivez l'apprentissage en français, en anglais ou dans les deux langues.")
-        erreurs = {"texte_fr": [message], "texte_en": [message]}
-    for champ, texte in (("texte_fr", texte_fr), ("texte_en", texte_en)):
-        if len(texte) > LONGUEUR_TEXTE_MAX:  # la limite du formulaire, pour l'API aussi
-            erreurs[champ] = [
-                _("Le texte dépasse %(max)s caractères.") % {"max": LONGUEUR_TEXTE_MAX}
-            ]
-    if periode.statut == StatutPeriode.A_VENIR:  # comme la page, qui ne les propose pas
-        erreurs["periode"] = [_("On ne tire pas d'apprentissage d'une période à venir.")]
-    erreurs |= _erreurs_de_rattachement(
-        quartier.pk,
-        indicateur_ids=[indicateur.pk if indicateur else None],
-        changement_ids=[changement.pk if changement else None],
+    texte_fr, texte_en = verifier_apprentissage(
+        quartier=quartier,
+        periode=periode,
+        texte_fr=texte_fr,
+        texte_en=texte_en,
+        indicateur=indicateur,
+        changement=changement,
     )
-    if erreurs:
-        raise ValidationError(erreurs)
     nouveau = Apprentissage(
         quartier=quartier,
         periode=periode,
@@ -505,6 +494,41 @@ def ajouter_apprentissage(
                 return existant
         nouveau.save()
     return nouveau
+
+
+def verifier_apprentissage(
+    *,
+    quartier,
+    periode: Periode,
+    texte_fr: str,
+    texte_en: str,
+    indicateur: Indicateur | None,
+    changement: ChangementVise | None,
+) -> tuple[str, str]:
+    """La validation d'un apprentissage ajouté ou modifié (`services_apprentissages`) : rend
+    les textes nettoyés, ou lève une `ValidationError` par champ (aucun texte, texte trop long,
+    période à venir, rattachement étranger au quartier). Un rattachement à `None` n'est pas
+    vérifié."""
+    texte_fr, texte_en = (texte_fr or "").strip(), (texte_en or "").strip()
+    erreurs: dict[str, list[str]] = {}
+    if not texte_fr and not texte_en:
+        message = _("Écrivez l'apprentissage en français, en anglais ou dans les deux langues.")
+        erreurs = {"texte_fr": [message], "texte_en": [message]}
+    for champ, texte in (("texte_fr", texte_fr), ("texte_en", texte_en)):
+        if len(texte) > LONGUEUR_TEXTE_MAX:  # la limite du formulaire, pour l'API aussi
+            erreurs[champ] = [
+                _("Le texte dépasse %(max)s caractères.") % {"max": LONGUEUR_TEXTE_MAX}
+            ]
+    if periode.statut == StatutPeriode.A_VENIR:  # comme la page, qui ne les propose pas
+        erreurs["periode"] = [_("On ne tire pas d'apprentissage d'une période à venir.")]
+    erreurs |= _erreurs_de_rattachement(
+        quartier.pk,
+        indicateur_ids=[indicateur.pk if indicateur else None],
+        changement_ids=[changement.pk if changement else None],
+    )
+    if erreurs:
+        raise ValidationError(erreurs)
+    return texte_fr, texte_en
 
 
 # --- Circuit de validation ----------------------------------------------------------------------

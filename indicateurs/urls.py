@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicateurs import views
+from indicateurs import views, views_apprentissages
 
 urlpatterns = [
     path("saisie/", views.boite, name="boite_de_saisie"),
@@ -20,5 +20,20 @@ urlpatterns = [
         "quartiers/<slug:slug>/apprentissages/nouveau/",
         views.apprentissage_nouveau,
         name="apprentissage_nouveau",
+    ),
+    path(
+        "quartiers/<slug:slug>/apprentissages/",
+        views_apprentissages.apprentissages,
+        name="apprentissages",
+    ),
+    path(
+        "quartiers/<slug:slug>/apprentissages/<int:pk>/modifier/",
+        views_apprentissages.apprentissage_modifier,
+        name="apprentissage_modifier",
+    ),
+    path(
+        "quartiers/<slug:slug>/apprentissages/<int:pk>/supprimer/",
+        views_apprentissages.apprentissage_supprimer,
+        name="apprentissage_supprimer",
     ),
 ]

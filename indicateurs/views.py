@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from indicateurs import selectors, services
 from indicateurs.forms import ApprentissageForm, RevisionForm, SaisieForm
 from indicateurs.models import Periode, StatutSaisie
+from indicateurs.views_apprentissages import url_de_la_liste
 from quartiers.acces import (
     Droit,
     a_le_droit,
@@ -499,6 +500,6 @@ def apprentissage_nouveau(request, slug: str):
                 _("L'apprentissage est ajouté à %(periode)s.")
                 % {"periode": apprentissage.periode.libelle},
             )
-            return redirect("quartier_detail", slug=quartier.slug)
+            return redirect(url_de_la_liste(quartier, apprentissage))
     contexte = {"quartier": quartier, "form": form}
     return TemplateResponse(request, "indicateurs/apprentissage_nouveau.html", contexte, status=400)

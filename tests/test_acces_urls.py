@@ -262,6 +262,29 @@ REGLES: dict[str, tuple[Cas, ...]] = {
             ),
         ),
     ),
+    # La liste : qui voit A. Corriger, retirer : le droit de commenter; le conseil (Bob) ne
+    # touche qu'aux siens (l'apprentissage de A est d'Ève) : 403.
+    "apprentissages": (Cas(slug_a, VOIR_A),),
+    "apprentissage_modifier": (
+        Cas(
+            lambda m: {"slug": m.a.slug, "pk": m.apprentissage_a.pk},
+            roles(CONNEXION, 200, 403, 404, 200, 200),
+            (
+                Ecriture(
+                    "POST",
+                    {"anonyme": CONNEXION, "bob": 403, "charlie": 404},
+                    lambda m: {"periode": m.fermee.code, "categorie": "defis", "texte_fr": "Essai"},
+                ),
+            ),
+        ),
+    ),
+    "apprentissage_supprimer": (
+        Cas(
+            lambda m: {"slug": m.a.slug, "pk": m.apprentissage_a.pk},
+            roles(CONNEXION, 200, 403, 404, 200, 200),
+            (Ecriture("POST", {"anonyme": CONNEXION, "bob": 403, "charlie": 404}),),
+        ),
+    ),
     # Le registre des partenaires : la coordination de A et l'administration (droit de saisir).
     "partenaire_inscrire": (Cas(slug_a, SAISIR_A, (Ecriture("POST", REFUS_SAISIR_A),)),),
     "participation_modifier": (

@@ -80,8 +80,9 @@ def test_qui_a_le_droit_de_commenter_ajoute_un_apprentissage_au_quartier_a(
     client.force_login(personas[persona])
     assert client.get(url).status_code == 200
     reponse = client.post(url, _donnees(monde), follow=True)
-    assert reponse.redirect_chain == [(quartier_a.get_absolute_url(), 302)]
     appris = Apprentissage.objects.get()
+    liste = reverse("apprentissages", kwargs={"slug": quartier_a.slug})
+    assert reponse.redirect_chain == [(f"{liste}#apprentissage-{appris.pk}", 302)]
     assert (appris.auteur, appris.quartier, appris.periode, appris.categorie) == (
         personas[persona],
         quartier_a,

@@ -40,8 +40,12 @@ def test_le_conseiller_ajoute_un_apprentissage_en_francais_puis_voit_la_page_en_
     page.get_by_label("Rubrique").select_option("defis")
     page.get_by_label("Texte en français").fill(TEXTE)
     page.get_by_role("button", name="Ajouter l'apprentissage").click()
-    expect(page.get_by_role("heading", name="Saint-Michel", exact=True)).to_be_visible()
+    # Retour à la liste des apprentissages du quartier, où le nouveau se lit.
+    expect(
+        page.get_by_role("heading", name="Apprentissages de Saint-Michel", exact=True)
+    ).to_be_visible()
     expect(page.get_by_text("L'apprentissage est ajouté à")).to_be_visible()
+    expect(page.get_by_text(TEXTE)).to_be_visible()
     ajoute = Apprentissage.objects.get(texte_fr=TEXTE)
     assert (ajoute.quartier.slug, ajoute.categorie, ajoute.auteur.email) == (
         "saint-michel",

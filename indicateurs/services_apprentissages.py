@@ -1,0 +1,127 @@
+"""Corriger ou retirer un apprentissage déjà écrit (l'ajout est `services.ajouter_apprentissage`).
+
+Qui peut : il faut le droit de commenter le quartier (`Droit.COMMENTER` : sa coordination, le
+conseil qui y est affecté, l'évaluation, l'administration). Avec lui, on corrige et on retire
+ses propres apprentissages; ceux des autres, seulement si l'on répond aussi du contenu du
+quartier : sa coordination (droit de saisir) pour les apprentissages de sa table, l'évaluation
+(droit de valider) qui relit tous les quartiers, l'administration. Un conseiller ne touche donc
+qu'aux siens : il accompagne la table, il n'écrit pas à sa place.
+
+Un bilan est un instantané : corriger ou retirer un apprentissage ne change aucun bilan déjà
+produit (son `instantane` garde le texte du moment), seulement les suivants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from indicateurs.models import Apprentissage, ChangementVise, Indicateur, Periode
+from indicateurs.services import verifier_apprentissage
+from quartiers.acces import Droit, a_le_droit, exiger_le_droit
+
+# Le refus (403) d'une personne qui voit l'apprentissage sans pouvoir le toucher.
+REFUS_DE_MODIFIER = gettext_lazy(
+    "Vous ne pouvez corriger ou retirer que vos propres apprentissages de ce quartier."
+)
+
+
+@dataclass(frozen=True)
+class DroitsSurLesApprentissages:
+    """Ce que `utilisateur` peut faire des apprentissages d'un quartier : en ajouter et
+    toucher aux siens (`commenter`), toucher à ceux des autres (`tous`)."""
+
+    utilisateur_id: int | None
+    commenter: bool
+    tous: bool
+
+    def peut_modifier(self, apprentissage: Apprentissage) -> bool:
+        if not self.commenter:
+            return False
+        return self.tous or (
+            self.utilisateur_id is not None and apprentissage.auteur_id == self.utilisateur_id
+        )
+
+
+def droits_sur_les_apprentissages(utilisateur, quartier) -> DroitsSurLesApprentissages:
+    """Les droits de `utilisateur` sur les apprentissages de `quartier` (voir le module), par
+    le sélecteur d'accès : une à trois requêtes, quel que soit le nombre d'apprentissages."""
+    commenter = a_le_droit(utilisateur, Droit.COMMENTER, quartier)
+    tous = commenter and (
+        a_le_droit(utilisateur, Droit.SAISIR, quartier)
+        or a_le_droit(utilisateur, Droit.VALIDER, quartier)
+    )
+    return DroitsSurLesApprentissages(utilisateur.pk, commenter, tous)
+
+
+def _exiger_de_pouvoir_modifier(utilisateur, apprentissage: Apprentissage) -> None:
+    """404 si le quartier est invisible, 403 sans le droit de commenter ou sur l'apprentissage
+    d'un autre sans répondre du quartier."""
+    quartier = apprentissage.quartier
+    exiger_le_droit(utilisateur, Droit.COMMENTER, quartier, refus=str(REFUS_DE_MODIFIER))
+    if not droits_sur_les_apprentissages(utilisateur, quartier).peut_modifier(apprentissage):
+        raise PermissionDenied(str(REFUS_DE_MODIFIER))
+
+
+def modifier_apprentissage(
+    *,
+    utilisateur,
+    apprentissage: Apprentissage,
+    periode: Periode,
+    categorie: str,
+    texte_fr: str = "",
+    texte_en: str = "",
+    indicateur: Indicateur | None = None,
+    changement: ChangementVise | None = None,
+) -> Apprentissage:
+    """Corrige un apprentissage : mêmes champs et même validation que l'ajout
+    (`verifier_apprentissage`), `ValidationError` par champ et rien d'écrit sinon. Deux
+    nuances : un rattachement inchangé reste accepté même si le quartier a cessé de suivre
+    l'indicateur (corriger une faute ne doit pas forcer à le retirer); un apprentissage écrit
+    dans une saisie garde la période de sa saisie. L'auteur et la date restent ceux de
+    l'écriture. Droits : voir le module (404 / 403)."""
+    _exiger_de_pouvoir_modifier(utilisateur, apprentissage)
+    erreurs: dict[str, list[str]] = {}
+    if apprentissage.saisie_id and periode.pk != apprentissage.periode_id:
+        erreurs["periode"] = [
+            _(
+                "Cet apprentissage a été écrit dans la saisie de %(periode)s : il garde cette période."
+            )
+            % {"periode": apprentissage.periode.libelle}
+        ]
+    try:
+        texte_fr, texte_en = verifier_apprentissage(
+            quartier=apprentissage.quartier,
+            periode=periode,
+            texte_fr=texte_fr,
+            texte_en=texte_en,
+            indicateur=None if _meme(indicateur, apprentissage.indicateur_id) else indicateur,
+            changement=None if _meme(changement, apprentissage.changement_id) else changement,
+        )
+    except ValidationError as erreur:
+        for champ, messages in erreur.message_dict.items():
+            erreurs.setdefault(champ, []).extend(messages)
+    if erreurs:
+        raise ValidationError(erreurs)
+    apprentissage.periode = periode
+    apprentissage.categorie = categorie
+    apprentissage.texte_fr, apprentissage.texte_en = texte_fr, texte_en
+    apprentissage.indicateur, apprentissage.changement = indicateur, changement
+    apprentissage.save(
+        update_fields=["periode", "categorie", "texte_fr", "texte_en", "indicateur", "changement"]
+    )
+    return apprentissage
+
+
+def supprimer_apprentissage(*, utilisateur, apprentissage: Apprentissage) -> None:
+    """Retire un apprentissage (droits : voir le module). Les bilans déjà produits le gardent
+    dans leur instantané."""
+    _exiger_de_pouvoir_modifier(utilisateur, apprentissage)
+    apprentissage.delete()
+
+
+def _meme(objet, pk: int | None) -> bool:
+    return (objet.pk if objet is not None else None) == pk
