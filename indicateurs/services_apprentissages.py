@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -106,13 +107,20 @@ def modifier_apprentissage(
             erreurs.setdefault(champ, []).extend(messages)
     if erreurs:
         raise ValidationError(erreurs)
-    apprentissage.periode = periode
-    apprentissage.categorie = categorie
+    # Un UPDATE filtré plutôt que save() : retiré entre la lecture et l'envoi, il répond 404
+    # au lieu d'une erreur serveur.
+    if not Apprentissage.objects.filter(pk=apprentissage.pk).update(
+        periode=periode,
+        categorie=categorie,
+        texte_fr=texte_fr,
+        texte_en=texte_en,
+        indicateur=indicateur,
+        changement=changement,
+    ):
+        raise Http404(_("Apprentissage introuvable."))
+    apprentissage.periode, apprentissage.categorie = periode, categorie
     apprentissage.texte_fr, apprentissage.texte_en = texte_fr, texte_en
     apprentissage.indicateur, apprentissage.changement = indicateur, changement
-    apprentissage.save(
-        update_fields=["periode", "categorie", "texte_fr", "texte_en", "indicateur", "changement"]
-    )
     return apprentissage
 
 

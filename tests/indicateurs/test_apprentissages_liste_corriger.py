@@ -291,6 +291,21 @@ def test_le_service_refuse_comme_les_pages(alice, bob, charlie, monde):
     assert Apprentissage.objects.filter(pk=monde["alice"].pk).exists()
 
 
+def test_corriger_un_apprentissage_retire_entre_temps_repond_404(alice, monde):
+    """Retiré par quelqu'un d'autre entre la lecture et l'envoi : 404, pas d'erreur serveur."""
+    appris = monde["bob"]
+    Apprentissage.objects.filter(pk=appris.pk).delete()
+    with pytest.raises(Http404):
+        services_apprentissages.modifier_apprentissage(
+            utilisateur=alice,
+            apprentissage=appris,
+            periode=appris.periode,
+            categorie="defis",
+            texte_fr="Trop tard.",
+        )
+    assert not Apprentissage.objects.filter(pk=appris.pk).exists()
+
+
 # --- Retirer ----------------------------------------------------------------------------------
 
 
