@@ -272,3 +272,13 @@ def test_la_liste_coute_autant_de_requetes_avec_dix_fois_plus_de_donnees(
     with django_assert_num_queries(requetes):
         page = client.get(_url(quartier_a)).content.decode()
     assert page.count('class="apprentissage"') == 4 + 40
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "eve"])
+def test_la_page_du_quartier_mene_a_la_liste(client, request, quartier_a, persona):
+    """Quiconque voit le quartier y trouve ses apprentissages, pas seulement qui peut en ajouter."""
+    client.force_login(request.getfixturevalue(persona))
+    page = client.get(reverse("quartier_detail", kwargs={"slug": quartier_a.slug}))
+    assert f'<a href="{reverse("apprentissages", kwargs={"slug": quartier_a.slug})}">' in (
+        page.content.decode()
+    )
