@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from indicateurs.models import Periode, StatutPeriode
-from quartiers.models import Utilisateur
+from indicateurs.models import Apprentissage, Periode, StatutPeriode
+from quartiers.models import Participation, Utilisateur
 from rapports import services
 from rapports.models import Portee
 
@@ -38,6 +38,8 @@ def adresses(django_capture_on_commit_callbacks) -> list[str]:
             trimestre=fermee.trimestre,
         )
     saisie = f"/quartiers/saint-michel/saisies/{fermee.code}/"
+    apprentissage = Apprentissage.objects.filter(quartier__slug="saint-michel").first()
+    participation = Participation.objects.filter(table__quartier__slug="saint-michel").first()
     return [
         "/",
         "/profil/",
@@ -55,6 +57,17 @@ def adresses(django_capture_on_commit_callbacks) -> list[str]:
         "/quartiers/saint-michel/saisies/9999-T9/",
         "/quartiers/saint-michel/apprentissages/nouveau/",
         "/quartiers/inexistant/apprentissages/nouveau/",
+        "/quartiers/saint-michel/apprentissages/",
+        "/quartiers/saint-michel/apprentissages/?periode=zz&categorie=%00",
+        f"/quartiers/saint-michel/apprentissages/{apprentissage.pk}/modifier/",
+        f"/quartiers/saint-michel/apprentissages/{apprentissage.pk}/supprimer/",
+        "/quartiers/saint-michel/apprentissages/999999/modifier/",
+        f"/quartiers/parc-extension/apprentissages/{apprentissage.pk}/modifier/",
+        "/quartiers/saint-michel/partenaires/inscrire/",
+        f"/quartiers/saint-michel/partenaires/participations/{participation.pk}/modifier/",
+        f"/quartiers/saint-michel/partenaires/{participation.partenaire_id}/modifier/",
+        "/quartiers/saint-michel/partenaires/participations/999999/modifier/",
+        f"/quartiers/parc-extension/partenaires/participations/{participation.pk}/modifier/",
         "/quartiers/saint-michel/import/",
         "/quartiers/saint-michel/import/modele.csv",
         "/quartiers/saint-michel/import/modele.xlsx",
