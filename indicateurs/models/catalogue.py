@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -184,6 +189,57 @@ class Indicateur(models.Model):
     def est_calcule(self) -> bool:
         return self.mode == ModeCollecte.CALCULE
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is not None and self._change_de_nature():
+            raise ValidationError(
+                {
+                    "unite": _(
+                        "Des valeurs ont déjà été saisies pour cet indicateur : son unité ne "
+                        "peut plus passer du texte à un nombre, ni d'un nombre au texte. Créez "
+                        "plutôt un nouvel indicateur."
+                    )
+                }
+            )
+
+    def _change_de_nature(self) -> bool:
+        """Vrai si l'unité passe du texte à un nombre (ou l'inverse) alors que des valeurs de
+        l'ancienne nature existent : elles deviendraient illisibles (le formulaire de saisie, les
+        tableaux de bord et les bilans lisent une valeur selon l'unité)."""
+        avant = Indicateur.objects.filter(pk=self.pk).values_list("unite", flat=True).first()
+        if avant is None or (avant == Unite.TEXTE) == (self.unite == Unite.TEXTE):
+            return False
+        if avant == Unite.TEXTE:
+            return self.valeurs.exclude(valeur_texte="").exists()
+        return (
+            self.valeurs.filter(valeur_numerique__isnull=False).exists()
+            or self.suivis.filter(
+                Q(valeur_reference__isnull=False) | Q(cibles__isnull=False)
+            ).exists()
+        )
+
+
+DATE_REFERENCE_MIN = datetime.date(1900, 1, 1)
+
+
+def erreurs_selon_l_unite(indicateur: Indicateur, valeur: Decimal) -> list[str]:
+    """Ce qui ne va pas dans une valeur de référence ou une cible selon l'unité de
+    l'indicateur (vide si rien) : la règle des valeurs saisies (`verifier_nombre`), et aucune
+    valeur pour un indicateur en texte. Un indicateur calculé l'est au-delà du centième
+    (l'indice de Shannon, au millième) : seule la grandeur de ses valeurs est vérifiée."""
+    # validation.py lit `Unite` dans ce module : importé ici, à l'appel.
+    from indicateurs.validation import verifier_nombre
+
+    if indicateur.unite == Unite.TEXTE:
+        return [str(_("Un indicateur en texte n'a ni valeur de référence ni cible."))]
+    if indicateur.est_calcule and valeur.is_finite():
+        valeur = valeur.scaleb(2).to_integral_value().scaleb(-2)  # au centième
+    try:
+        verifier_nombre(indicateur.unite, valeur)
+    except ValidationError as erreur:
+        return erreur.messages
+    return []
+
 
 def suivi_a_saisir(chemin: str = "") -> Q:
     """La règle, écrite une fois, de ce qu'une table saisit chaque trimestre : les indicateurs
@@ -244,6 +300,25 @@ class IndicateurSuivi(models.Model):
     def __str__(self) -> str:
         return f"{self.quartier} — {self.indicateur.code}"
 
+    def clean(self) -> None:
+        super().clean()
+        erreurs: dict[str, list[str]] = {}
+        if self.valeur_reference is not None and self.indicateur_id is not None:
+            erreurs["valeur_reference"] = erreurs_selon_l_unite(
+                self.indicateur, self.valeur_reference
+            )
+        if self.date_reference is not None:
+            if self.date_reference < DATE_REFERENCE_MIN:
+                erreurs["date_reference"] = [
+                    _("La date de référence doit être en 1900 ou plus tard.")
+                ]
+            elif self.date_reference > timezone.localdate():
+                erreurs["date_reference"] = [
+                    _("La date de référence ne peut pas être après aujourd'hui.")
+                ]
+        if erreurs := {champ: messages for champ, messages in erreurs.items() if messages}:
+            raise ValidationError(erreurs)
+
 
 class Cible(models.Model):
     """La valeur visée par un quartier pour un indicateur à la fin d'une période."""
@@ -266,3 +341,14 @@ class Cible(models.Model):
 
     def __str__(self) -> str:
         return f"{self.suivi} — {self.periode} : {self.valeur}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.valeur is None:
+            return
+        try:
+            indicateur = self.suivi.indicateur
+        except ObjectDoesNotExist:  # ajoutée avec un suivi refusé : son formulaire le dit déjà
+            return
+        if messages := erreurs_selon_l_unite(indicateur, self.valeur):
+            raise ValidationError({"valeur": messages})
