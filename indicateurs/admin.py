@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
 from indicateurs.models import (
@@ -15,6 +17,7 @@ from indicateurs.models import (
     Theme,
     Valeur,
 )
+from indicateurs.models.strategie import libelle_complet, verifier_changements_de_l_action
 
 
 @admin.register(Theme)
@@ -29,9 +32,21 @@ class ChangementInline(EntreesVerifieesMixin, admin.TabularInline):
 
 
 class LienInline(EntreesVerifieesMixin, admin.TabularInline):
+    """Les liens d'une stratégie relient ses propres changements : les listes n'offrent
+    qu'eux (aucun à l'ajout d'une stratégie, qui n'en a pas encore d'enregistré), et
+    `LienDeChangement.clean` refuse ce qui serait envoyé d'ailleurs."""
+
     model = LienDeChangement
     extra = 0
     fk_name = "strategie"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        changements = ChangementVise.objects.filter(strategie=obj) if obj and obj.pk else None
+        for bout in ("source", "cible"):
+            champ = formset.form.base_fields[bout]
+            champ.queryset = changements if changements is not None else champ.queryset.none()
+        return formset
 
 
 @admin.register(StrategieDeChangement)
@@ -49,12 +64,39 @@ class ChangementViseAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     search_fields = ["code", "libelle"]
 
 
+class ChangementsNommesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: ChangementVise) -> str:
+        return libelle_complet(obj)
+
+
+class ActionAdminForm(forms.ModelForm):
+    def clean(self):
+        donnees = super().clean()
+        quartier, changements = donnees.get("quartier"), donnees.get("changements")
+        if quartier is not None and changements:
+            try:
+                verifier_changements_de_l_action(quartier, changements)
+            except ValidationError as erreur:
+                self.add_error("changements", erreur)
+        return donnees
+
+
 @admin.register(Action)
 class ActionAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
+    form = ActionAdminForm
     list_display = ["titre", "quartier", "type_action", "debut", "fin"]
     list_filter = ["type_action", "quartier"]
     filter_horizontal = ["partenaires", "changements"]
     search_fields = ["titre"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "changements":
+            # Dix quartiers ont chacun leur « C1 » : chaque choix dit son quartier et sa version.
+            kwargs["form_class"] = ChangementsNommesField
+            kwargs["queryset"] = ChangementVise.objects.select_related(
+                "strategie__quartier"
+            ).order_by("strategie__quartier__nom", "-strategie__version", "ordre", "code")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Indicateur)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from collections.abc import Iterable
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +72,23 @@ class StrategieDeChangement(models.Model):
     def __str__(self) -> str:
         return f"{self.quartier} — v{self.version} — {self.titre}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None or self.quartier_id is None:
+            return
+        servis_ailleurs = Action.objects.filter(changements__strategie=self).exclude(
+            quartier_id=self.quartier_id
+        )
+        if servis_ailleurs.exists():
+            raise ValidationError(
+                {
+                    "quartier": _(
+                        "Des actions du quartier servent les changements de cette stratégie : "
+                        "elle ne change pas de quartier."
+                    )
+                }
+            )
+
 
 class Horizon(models.TextChoices):
     COURT = "court", _("court terme")
@@ -127,6 +146,26 @@ class ChangementVise(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.libelle}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None or self.strategie_id is None:
+            return
+        avant = (
+            ChangementVise.objects.filter(pk=self.pk).values_list("strategie_id", flat=True).first()
+        )
+        if avant in (None, self.strategie_id):
+            return
+        relie = LienDeChangement.objects.filter(Q(source=self) | Q(cible=self)).exists()
+        if relie or self.actions.exclude(quartier_id=self.strategie.quartier_id).exists():
+            raise ValidationError(
+                {
+                    "strategie": _(
+                        "Ce changement a des liens ou des actions dans sa stratégie : il ne "
+                        "change pas de stratégie."
+                    )
+                }
+            )
+
 
 class LienDeChangement(models.Model):
     """Une arête de la théorie du changement : « si ce changement, alors celui-là », avec
@@ -168,14 +207,21 @@ class LienDeChangement(models.Model):
         return f"{self.source.code} → {self.cible.code}"
 
     def clean(self) -> None:
-        if self.source_id and self.cible_id and self.strategie_id:
-            hors_strategie = {self.source.strategie_id, self.cible.strategie_id} - {
-                self.strategie_id
-            }
-            if hors_strategie:
-                raise ValidationError(
-                    _("Les deux changements doivent appartenir à la même stratégie que le lien.")
-                )
+        """Les deux bouts du lien sont des changements de sa stratégie. Une stratégie encore à
+        créer (ajoutée avec ses liens dans l'administration) n'a aucun changement enregistré :
+        tout bout est alors d'ailleurs."""
+        try:
+            strategie = self.strategie
+        except ObjectDoesNotExist:  # champ obligatoire : son formulaire le dit déjà
+            return
+        erreurs = {
+            bout: _("Ce changement n'appartient pas à la stratégie du lien.")
+            for bout in ("source", "cible")
+            if getattr(self, f"{bout}_id") is not None
+            and (strategie.pk is None or getattr(self, bout).strategie_id != strategie.pk)
+        }
+        if erreurs:
+            raise ValidationError(erreurs)
 
 
 class TypeAction(models.TextChoices):
@@ -236,3 +282,33 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.titre
+
+
+def verifier_changements_de_l_action(
+    quartier: Quartier, changements: Iterable[ChangementVise]
+) -> None:
+    """Une action ne sert que les changements visés de son quartier (toutes versions de sa
+    stratégie) : celui d'un autre quartier paraîtrait dans la théorie du changement de cet
+    autre. Les changements d'une action (plusieurs à plusieurs) ne s'enregistrent qu'après elle :
+    `clean()` ne les voit pas, le formulaire qui les choisit appelle cette règle."""
+    ailleurs = (
+        ChangementVise.objects.filter(pk__in=[changement.pk for changement in changements])
+        .exclude(strategie__quartier=quartier)
+        .select_related("strategie__quartier")
+    )
+    if noms := [libelle_complet(changement) for changement in ailleurs]:
+        raise ValidationError(
+            _(
+                "Une action ne sert que les changements visés de son quartier (%(quartier)s). "
+                "D'un autre quartier : %(changements)s."
+            ),
+            params={"quartier": quartier, "changements": "; ".join(noms)},
+            code="changement_d_un_autre_quartier",
+        )
+
+
+def libelle_complet(changement: ChangementVise) -> str:
+    """« Saint-Michel, v2 — C1 — libellé » : le quartier et la version de la stratégie
+    distinguent des changements de même code et de même libellé."""
+    strategie = changement.strategie
+    return f"{strategie.quartier}, v{strategie.version} — {changement}"
