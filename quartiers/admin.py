@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
 from quartiers.forms import COURRIEL_INVALIDE
 from quartiers.models import (
+    COURRIEL_DEJA_UTILISE,
     Affectation,
     JetonAPI,
     Partenaire,
@@ -22,8 +25,34 @@ class AffectationInline(EntreesVerifieesMixin, admin.TabularInline):
     autocomplete_fields = ["quartier"]
 
 
+class CourrielSansDoublonMixin:
+    """Le courriel d'un autre compte, à la casse près, est refusé à côté du champ. La contrainte
+    `utilisateur_courriel_unique_insensible_casse` le refuse aussi, mais sans nommer le champ."""
+
+    def clean_email(self) -> str:
+        courriel = self.cleaned_data.get("email")
+        autres = Utilisateur.objects.filter(email__iexact=courriel).exclude(pk=self.instance.pk)
+        if courriel and autres.exists():
+            raise ValidationError(COURRIEL_DEJA_UTILISE, code="unique")
+        return courriel
+
+
+class UtilisateurCreationForm(CourrielSansDoublonMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = Utilisateur
+        fields = ["email"]
+        field_classes: dict = {}
+
+
+class UtilisateurChangeForm(CourrielSansDoublonMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = Utilisateur
+
+
 @admin.register(Utilisateur)
 class UtilisateurAdmin(EntreesVerifieesMixin, UserAdmin):
+    form = UtilisateurChangeForm
+    add_form = UtilisateurCreationForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role_global", "langue", "is_active"]
     list_filter = ["role_global", "langue", "is_active", "is_staff"]

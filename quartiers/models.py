@@ -71,6 +71,11 @@ class Langue(models.TextChoices):
     EN = "en", _("English")
 
 
+COURRIEL_DEJA_UTILISE = _(
+    "Un compte utilise déjà ce courriel (majuscules et minuscules confondues)."
+)
+
+
 class Utilisateur(AbstractUser):
     """Une personne qui se connecte, par son courriel. Les droits par quartier viennent de ses
     affectations; les rôles transversaux (évaluation, administration) de `role_global`."""
@@ -93,6 +98,16 @@ class Utilisateur(AbstractUser):
         verbose_name = _("utilisateur·trice")
         verbose_name_plural = _("utilisateur·trices")
         ordering = ["email"]
+        constraints = [
+            # La connexion (allauth) cherche le courriel sans tenir compte de la casse : deux
+            # comptes qui ne diffèrent que par elle ne pourraient plus se connecter ni l'un ni
+            # l'autre.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="utilisateur_courriel_unique_insensible_casse",
+                violation_error_message=COURRIEL_DEJA_UTILISE,
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
