@@ -7,6 +7,10 @@ quartier : sa coordination (droit de saisir) pour les apprentissages de sa table
 (droit de valider) qui relit tous les quartiers, l'administration. Un conseiller ne touche donc
 qu'aux siens : il accompagne la table, il n'écrit pas à sa place.
 
+Un apprentissage écrit dans une saisie la suit, comme ses valeurs : soumise ou validée, la
+saisie est verrouillée, et lui aussi; il se corrige quand elle est renvoyée ou rouverte (avec
+une raison, à l'historique).
+
 Un bilan est un instantané : corriger ou retirer un apprentissage ne change aucun bilan déjà
 produit (son `instantane` garde le texte du moment), seulement les suivants.
 """
@@ -21,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicateurs.models import Apprentissage, ChangementVise, Indicateur, Periode
-from indicateurs.services import verifier_apprentissage
+from indicateurs.services import MODIFIABLES, verifier_apprentissage
 from quartiers.acces import Droit, a_le_droit, exiger_le_droit
 
 # Le refus (403) d'une personne qui voit l'apprentissage sans pouvoir le toucher.
@@ -40,7 +44,8 @@ class DroitsSurLesApprentissages:
     tous: bool
 
     def peut_modifier(self, apprentissage: Apprentissage) -> bool:
-        if not self.commenter:
+        """Sa saisie lue avec lui (`select_related("saisie")`)."""
+        if not self.commenter or verrouille(apprentissage):
             return False
         return self.tous or (
             self.utilisateur_id is not None and apprentissage.auteur_id == self.utilisateur_id
@@ -58,11 +63,29 @@ def droits_sur_les_apprentissages(utilisateur, quartier) -> DroitsSurLesApprenti
     return DroitsSurLesApprentissages(utilisateur.pk, commenter, tous)
 
 
-def _exiger_de_pouvoir_modifier(utilisateur, apprentissage: Apprentissage) -> None:
-    """404 si le quartier est invisible, 403 sans le droit de commenter ou sur l'apprentissage
-    d'un autre sans répondre du quartier."""
+def verrouille(apprentissage: Apprentissage) -> bool:
+    """Écrit dans une saisie qui ne se modifie plus (soumise ou validée, `MODIFIABLES`)."""
+    saisie = apprentissage.saisie if apprentissage.saisie_id else None
+    return saisie is not None and saisie.statut not in MODIFIABLES
+
+
+def exiger_de_pouvoir_modifier(utilisateur, apprentissage: Apprentissage) -> None:
+    """404 si le quartier est invisible, 403 sans le droit de commenter, sur l'apprentissage
+    d'un autre sans répondre du quartier, ou dans une saisie verrouillée (le message dit
+    laquelle et comment la rouvrir)."""
     quartier = apprentissage.quartier
     exiger_le_droit(utilisateur, Droit.COMMENTER, quartier, refus=str(REFUS_DE_MODIFIER))
+    if verrouille(apprentissage):
+        raise PermissionDenied(
+            _(
+                "Cet apprentissage fait partie de la saisie de %(periode)s, « %(statut)s » : il "
+                "se corrige quand elle est renvoyée ou rouverte, comme ses valeurs."
+            )
+            % {
+                "periode": apprentissage.periode.libelle,
+                "statut": apprentissage.saisie.get_statut_display(),
+            }
+        )
     if not droits_sur_les_apprentissages(utilisateur, quartier).peut_modifier(apprentissage):
         raise PermissionDenied(str(REFUS_DE_MODIFIER))
 
@@ -84,7 +107,7 @@ def modifier_apprentissage(
     l'indicateur (corriger une faute ne doit pas forcer à le retirer); un apprentissage écrit
     dans une saisie garde la période de sa saisie. L'auteur et la date restent ceux de
     l'écriture. Droits : voir le module (404 / 403)."""
-    _exiger_de_pouvoir_modifier(utilisateur, apprentissage)
+    exiger_de_pouvoir_modifier(utilisateur, apprentissage)
     erreurs: dict[str, list[str]] = {}
     if apprentissage.saisie_id and periode.pk != apprentissage.periode_id:
         erreurs["periode"] = [
@@ -127,7 +150,7 @@ def modifier_apprentissage(
 def supprimer_apprentissage(*, utilisateur, apprentissage: Apprentissage) -> None:
     """Retire un apprentissage (droits : voir le module). Les bilans déjà produits le gardent
     dans leur instantané."""
-    _exiger_de_pouvoir_modifier(utilisateur, apprentissage)
+    exiger_de_pouvoir_modifier(utilisateur, apprentissage)
     apprentissage.delete()
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,7 +24,6 @@ from evalpic.widgets import ListeDeroulante
 from indicateurs import services_apprentissages
 from indicateurs.forms import ApprentissageForm
 from indicateurs.models import Apprentissage, CategorieApprentissage, Periode
-from indicateurs.models.saisies import STATUTS_PUBLIES
 from quartiers.acces import Droit, quartier_accessible_ou_404
 
 
@@ -95,8 +94,7 @@ def _grouper(apprentissages: list[Apprentissage]) -> list[GroupePeriode]:
 def apprentissages_du_quartier(
     quartier, *, periode: Periode | None = None, categorie: str = ""
 ) -> list[Apprentissage]:
-    """Les apprentissages de `quartier` (publiés ou non : ceux d'une saisie pas encore soumise
-    sont marqués `publie = False`), filtrés au besoin, avec leur période, auteur·e,
+    """Les apprentissages de `quartier`, publiés ou non (`Apprentissage.est_publie`), filtrés au besoin, avec leur période, auteur·e,
     indicateur, changement visé et saisie : une requête."""
     lignes = Apprentissage.objects.filter(quartier=quartier).select_related(
         "periode", "auteur", "indicateur", "changement", "saisie"
@@ -105,11 +103,7 @@ def apprentissages_du_quartier(
         lignes = lignes.filter(periode=periode)
     if categorie:
         lignes = lignes.filter(categorie=categorie)
-    resultat = list(lignes.order_by("-periode__debut", "created_at", "pk"))
-    for apprentissage in resultat:
-        saisie = apprentissage.saisie
-        apprentissage.publie = saisie is None or saisie.statut in STATUTS_PUBLIES
-    return resultat
+    return list(lignes.order_by("-periode__debut", "created_at", "pk"))
 
 
 @login_required
@@ -148,14 +142,12 @@ def _apprentissage_modifiable_ou_404(request, slug: str, pk: int) -> Apprentissa
     quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
     try:
         apprentissage = Apprentissage.objects.select_related(
-            "periode", "auteur", "indicateur", "changement"
+            "periode", "auteur", "indicateur", "changement", "saisie"
         ).get(pk=pk, quartier=quartier)
     except Apprentissage.DoesNotExist as absent:
         raise Http404(_("Apprentissage introuvable.")) from absent
     apprentissage.quartier = quartier  # déjà lu, avec sa table
-    droits = services_apprentissages.droits_sur_les_apprentissages(request.user, quartier)
-    if not droits.peut_modifier(apprentissage):
-        raise PermissionDenied(str(services_apprentissages.REFUS_DE_MODIFIER))
+    services_apprentissages.exiger_de_pouvoir_modifier(request.user, apprentissage)
     return apprentissage
 
 

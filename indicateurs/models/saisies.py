@@ -378,6 +378,12 @@ class Apprentissage(models.Model):
         return f"{self.quartier} — {self.periode} — {self.get_categorie_display()}"
 
     @property
+    def est_publie(self) -> bool:
+        """`apprentissage_publie()` pour un apprentissage déjà lu (sa saisie lue avec lui) :
+        sans saisie, ou d'une saisie soumise ou validée."""
+        return self.saisie_id is None or self.saisie.statut in STATUTS_PUBLIES
+
+    @property
     def texte(self) -> str:
         """Le texte dans la langue active, sinon dans l'autre."""
         if _en_anglais():

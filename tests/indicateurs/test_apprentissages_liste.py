@@ -117,7 +117,7 @@ def test_la_liste_montre_chaque_apprentissage_du_quartier_en_francais(
         "menages",
         "C1</span> Jeunes engagés",
         "Écrit dans un brouillon de saisie.",
-        "saisie pas encore soumise : absent des bilans",
+        "saisie non transmise (brouillon ou renvoyée) : absent des bilans",
     ):
         assert attendu in page, attendu
     # La période la plus récente d'abord.

@@ -8,6 +8,7 @@ d'écrit); retirer demande confirmation; un bilan déjà produit ne change pas."
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -268,6 +269,45 @@ def test_un_apprentissage_d_une_saisie_garde_sa_periode(client, alice, quartier_
     assert client.post(url, _donnees(appris, texte_fr="Corrigé.")).status_code == 302
     appris.refresh_from_db()
     assert (appris.texte_fr, appris.saisie) == ("Corrigé.", saisie)
+
+
+@pytest.mark.parametrize("statut", ["soumise", "validee"])
+@pytest.mark.parametrize("persona", ["alice", "eve"])
+def test_un_apprentissage_d_une_saisie_transmise_suit_son_verrou(
+    client, request, quartier_a, monde, statut, persona
+):
+    """Comme ses valeurs : soumise ou validée, la saisie est verrouillée, et l'apprentissage
+    écrit dedans aussi; avant, il se réécrivait ou disparaissait sans réouverture ni trace. La
+    liste n'offre plus ni « Corriger » ni « Retirer »; renvoyée, la saisie le rend corrigeable."""
+    saisie = Saisie.objects.create(table=quartier_a.table, periode=monde["ouverte"], statut=statut)
+    appris = Apprentissage.objects.create(
+        quartier=quartier_a,
+        periode=monde["ouverte"],
+        categorie="defis",
+        texte_fr="Validé tel quel.",
+        saisie=saisie,
+        auteur=request.getfixturevalue("alice"),
+    )
+    client.force_login(request.getfixturevalue(persona))
+    for nom, corps in (
+        ("apprentissage_modifier", _donnees(appris, texte_fr="Réécrit.")),
+        ("apprentissage_supprimer", {}),
+    ):
+        reponse = client.post(_url(nom, appris), corps)
+        assert reponse.status_code == 403
+        assert "il se corrige quand elle est renvoyée ou rouverte" in html.unescape(
+            reponse.content.decode()
+        )
+    assert _intact(appris)
+    liste = client.get(reverse("apprentissages", kwargs={"slug": quartier_a.slug}))
+    assert _url("apprentissage_modifier", appris) not in liste.content.decode()
+    Saisie.objects.filter(pk=saisie.pk).update(statut="renvoyee", motif_renvoi="À revoir.")
+    liste = client.get(reverse("apprentissages", kwargs={"slug": quartier_a.slug}))
+    # Renvoyée, elle n'est plus publiée : ni « pas encore soumise », ni aux bilans.
+    assert "saisie non transmise (brouillon ou renvoyée) : absent des bilans" in html.unescape(
+        liste.content.decode()
+    )
+    assert client.post(_url("apprentissage_modifier", appris), _donnees(appris)).status_code == 302
 
 
 def test_le_service_refuse_comme_les_pages(alice, bob, charlie, monde):
