@@ -13,6 +13,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from quartiers.models import Utilisateur
@@ -151,7 +152,9 @@ def test_ajouter_un_courriel_envoie_une_confirmation_sans_e_mail(client, alice, 
     # Le lien du courriel ouvre la page du site, puis vérifie l'adresse, avec son message.
     page = _texte(client.get(lien.group(1)))
     assert "<h1>Confirmer un courriel</h1>" in page
-    assert f"Confirmez que {AUTRE} est bien un courriel du compte de" in page
+    assert f"Confirmez que {AUTRE} est bien votre courriel." in page
+    # Le nom du compte, un texte libre, n'est pas montré à qui détient l'adresse.
+    assert alice.get_full_name() not in _texte(Client().get(lien.group(1)))
     assert "e-mail" not in page.lower()
     reponse = client.post(lien.group(1), follow=True)
     assert f"Le courriel {AUTRE} est maintenant vérifié." in _messages(reponse)
