@@ -330,8 +330,8 @@ def test_un_changement_qui_n_est_pas_un_entier_repond_400_en_le_citant(
 ):
     reponse = client_de(alice, "jeton").post(
         f"{API}/apprentissages/",
-        '{"quartier": "%s", "periode": "2025-T1", "categorie": "defis", "texte_fr": "x", %s}'
-        % (quartier_a.slug, corps),
+        f'{{"quartier": "{quartier_a.slug}", "periode": "2025-T1", "categorie": "defis", '
+        f'"texte_fr": "x", {corps}}}',
         content_type="application/json",
     )
     assert reponse.status_code == 400, reponse.content
