@@ -149,6 +149,26 @@ def _enregistrer_partenaire(partenaire: Partenaire) -> None:
         raise ValidationError({"nom": [str(message)]}) from erreur
 
 
+def _partenaire_du_nom(nouveau: DonneesPartenaire) -> Partenaire:
+    """Le partenaire de ce nom (sans égard à la casse) s'il est déjà au registre, sinon un
+    nouveau, écrit. Une organisation siège souvent à plusieurs tables : celle qui ne siège
+    qu'à une table qu'on ne voit pas n'est pas dans la liste (`partenaires_visibles`), mais son
+    nom l'inscrit à la sienne, avec sa fiche existante (protégée par `fiche_modifiable`); le
+    refuser laissait la coordination sans issue."""
+    nom = nouveau.nom.strip()
+    existant = Partenaire.objects.select_for_update().filter(nom__iexact=nom).first()
+    if existant is not None:
+        return existant
+    partenaire = Partenaire(
+        nom=nom,
+        secteur=nouveau.secteur,
+        acteur_influence=nouveau.acteur_influence,
+        site_web=nouveau.site_web,
+    )
+    _enregistrer_partenaire(partenaire)
+    return partenaire
+
+
 # --- Écritures --------------------------------------------------------------------------------
 
 
@@ -164,9 +184,10 @@ def inscrire_partenaire(
     nouveau: DonneesPartenaire | None = None,
 ) -> Participation:
     """Inscrit au registre de la table de `quartier` un partenaire déjà connu (`partenaire`,
-    visible de l'auteur) ou `nouveau`, avec sa participation. Droit de saisir sur le quartier
-    (404 s'il est invisible, 403 sinon). `ValidationError` par champ : ni l'un ni l'autre ou
-    les deux, nom déjà pris, fin avant le début, participation qui en chevauche une autre du
+    visible de l'auteur) ou `nouveau` (un nom déjà au registre inscrit ce partenaire-là,
+    `_partenaire_du_nom`), avec sa participation. Droit de saisir sur le quartier (404 s'il
+    est invisible, 403 sinon). `ValidationError` par champ : ni l'un ni l'autre ou les deux,
+    fin avant le début, participation qui en chevauche une autre du
     même partenaire à cette table. Tout ou rien : un nouveau partenaire refusé n'est pas écrit."""
     exiger_le_droit(auteur, Droit.SAISIR, quartier, refus=str(REFUS_DU_REGISTRE))
     table = table_du_quartier(quartier)
@@ -183,13 +204,7 @@ def inscrire_partenaire(
         if partenaire is None:
             raise ValidationError({"partenaire": [gettext("Ce partenaire est introuvable.")]})
     else:
-        partenaire = Partenaire(
-            nom=nouveau.nom.strip(),
-            secteur=nouveau.secteur,
-            acteur_influence=nouveau.acteur_influence,
-            site_web=nouveau.site_web,
-        )
-        _enregistrer_partenaire(partenaire)
+        partenaire = _partenaire_du_nom(nouveau)
     participation = Participation(
         partenaire=partenaire, table=table, role=role, debut=debut, fin=fin
     )

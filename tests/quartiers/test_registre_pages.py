@@ -200,15 +200,13 @@ def test_une_saisie_invalide_repond_400_a_cote_du_champ(
     assert not Partenaire.objects.exists()
 
 
-def test_un_nom_deja_pris_repond_400_a_cote_du_nom(client, alice, quartier_a, secteur):
-    PartenaireFactory(nom="Carrefour Jeunesse")
+def test_un_nom_deja_au_registre_inscrit_ce_partenaire(client, alice, quartier_a, secteur):
+    existant = PartenaireFactory(nom="Carrefour Jeunesse")
     client.force_login(alice)
     reponse = client.post(_inscrire(quartier_a), _nouveau(secteur))
-    assert reponse.status_code == 400
-    contenu = reponse.content.decode()
-    assert 'id="id_nom_error"' in contenu
-    assert "Un partenaire porte déjà ce nom" in contenu
-    assert not Participation.objects.exists()
+    assert reponse.status_code == 302
+    assert Participation.objects.get(table=quartier_a.table).partenaire == existant
+    assert Partenaire.objects.count() == 1
 
 
 def test_la_liste_n_offre_pas_les_partenaires_d_une_table_invisible(

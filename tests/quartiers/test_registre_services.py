@@ -178,19 +178,23 @@ def test_une_fin_avant_le_debut_est_refusee_par_la_regle_du_modele_sans_rien_ecr
     assert not Partenaire.objects.exists()
 
 
-def test_un_nom_deja_pris_se_dit_a_cote_du_nom(alice, quartier_a):
-    PartenaireFactory(nom="Carrefour jeunesse")
-    with pytest.raises(ValidationError) as refus:
-        inscrire_partenaire(
-            auteur=alice,
-            quartier=quartier_a,
-            role="membre",
-            debut=J(2024, 1, 1),
-            nouveau=_nouveau(nom="CARREFOUR JEUNESSE"),
-        )
-    assert _erreurs(refus) == {
-        "nom": ["Un partenaire porte déjà ce nom (majuscules et minuscules confondues)."]
-    }
+def test_un_nom_deja_au_registre_inscrit_ce_partenaire_avec_sa_fiche(alice, quartier_a, quartier_b):
+    """Une organisation qui ne siège qu'à une table invisible d'Alice n'est pas dans sa liste;
+    son nom (à la casse près) l'inscrit à la table d'Alice avec sa fiche, inchangée. Avant :
+    « Un partenaire porte déjà ce nom », et aucune issue."""
+    existant = PartenaireFactory(nom="Carrefour jeunesse", acteur_influence=True)
+    ParticipationFactory(partenaire=existant, table=quartier_b.table)
+    participation = inscrire_partenaire(
+        auteur=alice,
+        quartier=quartier_a,
+        role="membre",
+        debut=J(2024, 1, 1),
+        nouveau=_nouveau(nom="  CARREFOUR JEUNESSE "),
+    )
+    assert participation.partenaire == existant
+    assert participation.table == quartier_a.table
+    existant.refresh_from_db()
+    assert (existant.nom, existant.acteur_influence) == ("Carrefour jeunesse", True)
     assert Partenaire.objects.count() == 1
 
 
