@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.widgets import ListeDeroulante
-from indicateurs.models import Indicateur, ModeCollecte, Periode, StatutPeriode, StatutSaisie
+from indicateurs.models import Indicateur, ModeCollecte, Periode, StatutSaisie
 from indicateurs.models.saisies import annee_et_trimestre
 from quartiers.acces import Droit, quartiers_accessibles
 from rapports.export_valeurs import STATUTS_TRANSMIS, FiltresExport
@@ -86,7 +86,7 @@ def _une_fois(lire: Callable[[], list]) -> Callable[[], list]:
 
 def _periodes() -> list[tuple[str, str]]:
     """Les trimestres commencés : un trimestre à venir n'a encore aucune valeur à exporter."""
-    periodes = Periode.objects.exclude(statut=StatutPeriode.A_VENIR).order_by("annee", "trimestre")
+    periodes = Periode.objects.commencees().order_by("annee", "trimestre")
     return [(p.code, p.libelle) for p in periodes]
 
 

@@ -42,12 +42,17 @@ def _json_illisible(cause: BaseException | None) -> str:
     anglais du décodeur de Python (« 'utf-8' codec can't decode byte 0xe9… »)."""
     if isinstance(cause, UnicodeDecodeError):
         return gettext("JSON illisible : le corps n'est pas encodé en UTF-8.")
+    if isinstance(cause, json.JSONDecodeError) and cause.msg.startswith("Unexpected UTF-8 BOM"):
+        return gettext(
+            "JSON illisible : le corps commence par une marque d'ordre d'octets (BOM), à retirer."
+        )
     if isinstance(cause, json.JSONDecodeError):
         return gettext("JSON illisible à la ligne %(ligne)s, colonne %(colonne)s.") % {
             "ligne": cause.lineno,
             "colonne": cause.colno,
         }
-    return gettext("JSON illisible.")
+    # DRF lit le JSON strict : NaN, Infinity et -Infinity y sont refusés (`strict_constant`).
+    return gettext("JSON illisible : NaN et Infinity ne sont pas des nombres JSON.")
 
 
 IMBRICATION_TROP_PROFONDE = gettext_lazy("JSON illisible : imbrication trop profonde.")

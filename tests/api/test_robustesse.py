@@ -99,7 +99,12 @@ def test_un_json_tres_imbrique_repond_400(monde, alice, adresse, profondeur):
             "JSON illisible : le corps n'est pas encodé en UTF-8.",
         ),
         (b'{"quartier": "a",\n "periode": }', "JSON illisible à la ligne 2, colonne 13."),
-        (b'{"texte_fr": NaN}', "JSON illisible."),
+        (b'{"texte_fr": NaN}', "JSON illisible : NaN et Infinity ne sont pas des nombres JSON."),
+        (b'{"x": -Infinity}', "JSON illisible : NaN et Infinity ne sont pas des nombres JSON."),
+        (
+            b'\xef\xbb\xbf{"texte_fr": "x"}',
+            "JSON illisible : le corps commence par une marque d'ordre d'octets (BOM), à retirer.",
+        ),
     ],
 )
 def test_un_json_illisible_est_dit_en_francais(monde, alice, corps, message):
