@@ -30,3 +30,13 @@ class AdaptateurCompte(DefaultAccountAdapter):
             return
         with translation.override(personne.langue):
             super().send_mail(template_prefix, email, context)
+
+    def can_delete_email(self, email_address) -> bool:
+        """Jamais le courriel de connexion (`Utilisateur.email`), même s'il n'est pas marqué
+        principal : allauth passait alors l'identifiant au courriel qui restait, vérifié ou non.
+        On retire son identifiant en rendant d'abord principal un autre courriel, vérifié
+        (`quartiers.views_courriels`)."""
+        identifiant = (email_address.user.email or "").lower()
+        if email_address.email.lower() == identifiant:
+            return False
+        return super().can_delete_email(email_address)

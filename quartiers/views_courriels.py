@@ -7,7 +7,8 @@ suivi le lien reçu) qui n'est celui d'**aucun autre compte**. Sans cette règle
 rendre principal un courriel non vérifié tant que le compte n'en a aucun de vérifié, ce qui est le
 cas de tout compte créé par l'administration (`ACCOUNT_EMAIL_VERIFICATION = "none"`) :
 l'identifiant changeait sans preuve, et le courriel d'un autre compte finissait en erreur 500
-(contrainte d'unicité). Ajouter, retirer ou rendre principal demande en plus d'avoir donné son mot
+(contrainte d'unicité). Le courriel de connexion est marqué principal et ne se retire pas
+(`quartiers.adapters.AdaptateurCompte.can_delete_email`). Ajouter, retirer ou rendre principal demande en plus d'avoir donné son mot
 de passe depuis moins de cinq minutes (`ACCOUNT_REAUTHENTICATION_REQUIRED`)."""
 
 from __future__ import annotations
@@ -35,7 +36,31 @@ def refus_du_principal(adresse: EmailAddress) -> str | None:
     return None
 
 
+def marquer_l_identifiant_principal(utilisateur) -> None:
+    """Le courriel de connexion est le principal. allauth crée sa ligne, pour un compte fait
+    par l'administration, sans la marquer principale : la page n'en montrait aucun, et son
+    retrait passait l'identifiant au courriel qui restait. Sans effet si un principal existe."""
+    if (
+        not utilisateur.email
+        or EmailAddress.objects.filter(user=utilisateur, primary=True).exists()
+    ):
+        return
+    adresse = EmailAddress.objects.filter(user=utilisateur, email__iexact=utilisateur.email).first()
+    if adresse is None:
+        EmailAddress.objects.create(
+            user=utilisateur, email=utilisateur.email, primary=True, verified=False
+        )
+    else:
+        adresse.primary = True
+        adresse.save(update_fields=["primary"])
+
+
 class PageDesCourriels(EmailView):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            marquer_l_identifiant_principal(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
     def _action_primary(self, request, *args, **kwargs):
         adresse = self._get_email_address(request)
         refus = refus_du_principal(adresse) if adresse is not None else None

@@ -214,6 +214,38 @@ def test_un_lien_de_confirmation_invalide_le_dit(client, alice, langue):
     assert "e-mail" not in page.lower()
 
 
+def test_le_courriel_de_connexion_d_un_compte_de_l_administration_est_principal_et_reste(
+    client, alice
+):
+    """Un compte créé par l'administration n'a pas de ligne de courriel : allauth la créait non
+    principale, la page n'en montrait aucun de principal, et retirer le courriel de connexion
+    passait l'identifiant à l'autre courriel, non vérifié (on se connectait alors avec lui)."""
+    _connecter(client, alice)
+    page = _texte(client.get(reverse(PAGE)))
+    assert EmailAddress.objects.get(user=alice, email=alice.email).primary
+    assert "principal" in page
+    assert _ajouter(client, follow=True).status_code == 200
+    reponse = _agir(client, "remove", alice.email)
+    assert _messages(reponse) == [
+        f"Le courriel {alice.email} ne peut pas être retiré : c'est celui de votre connexion. "
+        "Rendez d'abord principal un autre courriel (ajoutez-en un au besoin)."
+    ]
+    alice.refresh_from_db()
+    assert alice.email == "alice@exemple.org"
+    assert EmailAddress.objects.filter(user=alice, email=alice.email).exists()
+
+
+def test_le_courriel_de_connexion_ne_se_retire_pas_meme_non_principal(client, alice):
+    """Même si une ligne d'avant ne le marque pas principal."""
+    EmailAddress.objects.create(user=alice, email=alice.email, primary=False, verified=False)
+    EmailAddress.objects.create(user=alice, email=AUTRE, primary=True, verified=True)
+    _connecter(client, alice)
+    _agir(client, "remove", alice.email)
+    alice.refresh_from_db()
+    assert alice.email == "alice@exemple.org"
+    assert EmailAddress.objects.filter(user=alice, email=alice.email).exists()
+
+
 def test_retirer_un_courriel(client, deux_courriels):
     _connecter(client, deux_courriels)
     reponse = _agir(client, "remove")
