@@ -39,7 +39,9 @@ def _participation_du_quartier(quartier: Quartier, pk: int) -> Participation:
 
 
 def _retour(quartier: Quartier):
-    return redirect(quartier.get_absolute_url() + "#titre-partenaires")
+    """La page du quartier, en haut : son message de confirmation y est visible (une ancre sur
+    la section des partenaires le laissait hors de l'écran)."""
+    return redirect(quartier.get_absolute_url())
 
 
 def _page(request, gabarit: str, contexte: dict, statut: int = 200) -> TemplateResponse:

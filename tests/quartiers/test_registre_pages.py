@@ -38,7 +38,8 @@ def _fiche(quartier, partenaire) -> str:
 
 
 def _retour(quartier) -> str:
-    return quartier.get_absolute_url() + "#titre-partenaires"
+    # Sans ancre : le message de confirmation, en haut de la page, reste à l'écran.
+    return quartier.get_absolute_url()
 
 
 def _nouveau(secteur, /, **champs) -> dict:
