@@ -1,13 +1,28 @@
-"""Formulaires transversaux : langue de l'interface et profil."""
+"""Formulaires transversaux : langue de l'interface et profil, et ce que partagent les
+formulaires des applications (`ErreursDuServiceMixin`)."""
 
 import uuid
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from quartiers.models import Utilisateur
+
+
+class ErreursDuServiceMixin:
+    """Pour un formulaire dont un service vérifie les données : ses `ValidationError` par champ
+    (mêmes noms que les champs) se placent à côté du champ, les autres en tête."""
+
+    def erreurs_du_service(self, erreur: ValidationError) -> None:
+        """Les erreurs du service à côté de leur champ (mêmes noms), les autres en tête."""
+        if not hasattr(erreur, "error_dict"):
+            self.add_error(None, erreur.messages)
+            return
+        for champ, messages in erreur.message_dict.items():
+            self.add_error(champ if champ in self.fields else None, messages)
 
 
 class LangueForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.forms import ErreursDuServiceMixin
 from evalpic.nombres import nombre
 from evalpic.widgets import ListeDeroulante
 from indicateurs.models import (
@@ -274,7 +275,7 @@ class RevisionForm(forms.Form):
     )
 
 
-class ApprentissageForm(forms.Form):
+class ApprentissageForm(ErreursDuServiceMixin, forms.Form):
     """Un apprentissage ajouté à un quartier, ou corrigé (`apprentissage`) : période (passée
     ou ouverte, la plus récente d'abord), rubrique, rattachements facultatifs, texte dans une
     langue au moins. Trois requêtes pour les listes, quel que soit le volume.
@@ -371,11 +372,3 @@ class ApprentissageForm(forms.Form):
 
     def clean_periode(self) -> Periode:
         return self.periodes[self.cleaned_data["periode"]]  # un choix validé
-
-    def erreurs_du_service(self, erreur: ValidationError) -> None:
-        """Les erreurs du service à côté de leur champ (mêmes noms), les autres en tête."""
-        if not hasattr(erreur, "error_dict"):
-            self.add_error(None, erreur.messages)
-            return
-        for champ, messages in erreur.message_dict.items():
-            self.add_error(champ if champ in self.fields else None, messages)

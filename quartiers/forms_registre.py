@@ -6,10 +6,10 @@ Les règles (chevauchement, fin avant le début, nom déjà pris) sont celles du
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.forms import ErreursDuServiceMixin
 from evalpic.widgets import ListeDeroulante
 from quartiers.models import Partenaire, RoleParticipation, Secteur
 from quartiers.services_registre import DonneesPartenaire, partenaires_visibles
@@ -22,16 +22,6 @@ class ChampDate(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-class ErreursDuServiceMixin:
-    def erreurs_du_service(self, erreur: ValidationError) -> None:
-        """Les erreurs du service à côté de leur champ (mêmes noms), les autres en tête."""
-        if not hasattr(erreur, "error_dict"):
-            self.add_error(None, erreur.messages)
-            return
-        for champ, messages in erreur.message_dict.items():
-            self.add_error(champ if champ in self.fields else None, messages)
 
 
 class FicheForm(ErreursDuServiceMixin, forms.Form):

@@ -3,7 +3,7 @@ avec son message, à côté du champ."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import cache
 
 from django import forms
 from django.utils.translation import get_language
@@ -19,7 +19,9 @@ from rapports.export_valeurs import STATUTS_TRANSMIS, FiltresExport
 class ExportValeursForm(forms.Form):
     """Les choix (quartiers visibles, périodes, indicateurs) ne sont lus que si le formulaire
     est affiché ou si le filtre correspondant est donné, et une seule fois chacun : un export
-    sans filtre ne coûte aucune requête de plus."""
+    sans filtre ne coûte aucune requête de plus. Une fonction de choix est relue à chaque
+    parcours (`Select.use_required_attribute` en lit la première option avant le rendu) :
+    `functools.cache` la garde lue pour ce formulaire."""
 
     quartier = forms.ChoiceField(widget=ListeDeroulante, label=_("Quartier"), required=False)
     debut = forms.ChoiceField(widget=ListeDeroulante, label=_("De"), required=False)
@@ -38,8 +40,8 @@ class ExportValeursForm(forms.Form):
 
     def __init__(self, *args, utilisateur, **kwargs):
         super().__init__(*args, **kwargs)
-        periodes = _une_fois(_periodes)
-        self.fields["quartier"].choices = _une_fois(
+        periodes = cache(_periodes)
+        self.fields["quartier"].choices = cache(
             lambda: [
                 ("", _("tous les quartiers visibles")),
                 *quartiers_accessibles(utilisateur, Droit.VOIR)
@@ -49,7 +51,7 @@ class ExportValeursForm(forms.Form):
         )
         self.fields["debut"].choices = lambda: [("", _("le début")), *periodes()]
         self.fields["fin"].choices = lambda: [("", _("la dernière période")), *periodes()]
-        self.fields["indicateur"].choices = _une_fois(lambda: _indicateurs(utilisateur))
+        self.fields["indicateur"].choices = cache(lambda: _indicateurs(utilisateur))
 
     def clean(self):
         donnees = super().clean()
@@ -69,19 +71,6 @@ class ExportValeursForm(forms.Form):
             indicateur=donnees.get("indicateur", ""),
             statut=donnees.get("statut", ""),
         )
-
-
-def _une_fois(lire: Callable[[], list]) -> Callable[[], list]:
-    """`lire`, appelée une seule fois : Django relit des choix donnés par une fonction à chaque
-    parcours (`Select.use_required_attribute` en lit la première option avant le rendu)."""
-    lu: list[list] = []
-
-    def choix() -> list:
-        if not lu:
-            lu.append(lire())
-        return lu[0]
-
-    return choix
 
 
 def _periodes() -> list[tuple[str, str]]:
