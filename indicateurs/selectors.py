@@ -366,3 +366,19 @@ def completude(utilisateur, periode: Periode) -> list[LigneCompletude]:
         )
         for table in tables
     ]
+
+
+def apprentissages_du_quartier(
+    quartier, *, periode: Periode | None = None, categorie: str = ""
+) -> list[Apprentissage]:
+    """Les apprentissages de `quartier`, publiés ou non (`Apprentissage.est_publie`), filtrés
+    au besoin, avec leur période, auteur·e, indicateur, changement visé et saisie : une
+    requête. La liste des apprentissages (`views_apprentissages`) les montre."""
+    lignes = Apprentissage.objects.filter(quartier=quartier).select_related(
+        "periode", "auteur", "indicateur", "changement", "saisie"
+    )
+    if periode is not None:
+        lignes = lignes.filter(periode=periode)
+    if categorie:
+        lignes = lignes.filter(categorie=categorie)
+    return list(lignes.order_by("-periode__debut", "created_at", "pk"))

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from evalpic.widgets import ListeDeroulante
-from indicateurs import services_apprentissages
+from indicateurs import selectors, services_apprentissages
 from indicateurs.forms import ApprentissageForm
 from indicateurs.models import Apprentissage, CategorieApprentissage, Periode
 from quartiers.acces import Droit, quartier_accessible_ou_404
@@ -91,21 +91,6 @@ def _grouper(apprentissages: list[Apprentissage]) -> list[GroupePeriode]:
     ]
 
 
-def apprentissages_du_quartier(
-    quartier, *, periode: Periode | None = None, categorie: str = ""
-) -> list[Apprentissage]:
-    """Les apprentissages de `quartier`, publiés ou non (`Apprentissage.est_publie`), filtrés au besoin, avec leur période, auteur·e,
-    indicateur, changement visé et saisie : une requête."""
-    lignes = Apprentissage.objects.filter(quartier=quartier).select_related(
-        "periode", "auteur", "indicateur", "changement", "saisie"
-    )
-    if periode is not None:
-        lignes = lignes.filter(periode=periode)
-    if categorie:
-        lignes = lignes.filter(categorie=categorie)
-    return list(lignes.order_by("-periode__debut", "created_at", "pk"))
-
-
 @login_required
 def apprentissages(request, slug: str):
     """La liste des apprentissages d'un quartier, pour qui le voit, filtrable par période et
@@ -119,7 +104,7 @@ def apprentissages(request, slug: str):
     if not filtre.is_valid():
         contexte = {"quartier": quartier, "form": filtre, "groupes": [], "droits": droits}
         return TemplateResponse(request, "indicateurs/apprentissages.html", contexte, status=400)
-    lignes = apprentissages_du_quartier(
+    lignes = selectors.apprentissages_du_quartier(
         quartier,
         periode=filtre.cleaned_data["periode"],
         categorie=filtre.cleaned_data["categorie"],
