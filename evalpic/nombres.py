@@ -3,7 +3,7 @@ pour les formulaires, les messages de validation et les constats des bilans."""
 
 import functools
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
 from django.utils.formats import get_format
@@ -14,7 +14,9 @@ def nombre(valeur) -> str:
     """Un nombre sans zéros inutiles ni notation scientifique, au format de la langue active
     (« 1 234,5 » en français, « 1,234.5 » en anglais) : le résultat de Django
     `number_format(…, use_l10n=True, force_grouping=True)`, sans son coût (un tableau de bord en
-    formate des milliers)."""
+    formate des milliers). Ce qui n'est pas un nombre s'écrit tel quel, sans erreur : un texte
+    enregistré pour un indicateur chiffré (par un shell, une migration) ne fait pas tomber la
+    page qui l'affiche."""
     if valeur is None or valeur == "":
         return ""
     return _formater(valeur, *_separateurs(get_language() or "fr"))
@@ -39,7 +41,10 @@ def formateur_de_nombres() -> Callable[[object], str]:
 
 
 def _formater(valeur, separateur_decimal: str, separateur_milliers: str, groupe: int) -> str:
-    texte = format(Decimal(str(valeur)).normalize(), "f")
+    try:
+        texte = format(Decimal(str(valeur)).normalize(), "f")
+    except (InvalidOperation, ValueError):  # pas un nombre (« abc », « sNaN »)
+        return str(valeur)
     signe, texte = ("-", texte[1:]) if texte.startswith("-") else ("", texte)
     entier, _point, decimales = texte.partition(".")
     if groupe > 0 and len(entier) > groupe:

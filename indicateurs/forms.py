@@ -25,6 +25,7 @@ from indicateurs.models import (
     Periode,
     StatutStrategie,
     Unite,
+    Valeur,
 )
 from indicateurs.selectors import LigneFormulaire
 from indicateurs.services import LONGUEUR_MOTIF_MAX, DonneeApprentissage
@@ -83,9 +84,7 @@ class SaisieForm(forms.Form):
     def _ajouter_champs(self, ligne: LigneFormulaire, lecture_seule: bool) -> None:
         indicateur, valeur, pk = ligne.indicateur, ligne.valeur, ligne.indicateur.pk
         texte = indicateur.unite == Unite.TEXTE
-        initiale = ""
-        if valeur is not None:
-            initiale = valeur.valeur_texte if texte else _nombre(valeur.valeur_numerique)
+        initiale = _valeur_initiale(valeur, texte)
         attrs = {"inputmode": "decimal", "autocomplete": "off"} if not texte else {"rows": 2}
         self.fields[f"v{pk}"] = forms.CharField(
             label=indicateur.nom,
@@ -238,6 +237,21 @@ class SaisieForm(forms.Form):
     def champs_de(self, ligne: LigneFormulaire) -> dict:
         pk = ligne.indicateur.pk
         return {nom: self[f"{prefixe}{pk}"] for nom, prefixe in PREFIXES.items()}
+
+
+def _valeur_initiale(valeur: Valeur | None, texte: bool) -> str:
+    """Ce que le champ montre de la valeur enregistrée : sa colonne selon l'unité. Une valeur de
+    l'autre nature, écrite hors du formulaire (un shell, une migration : un texte pour un
+    indicateur chiffré, un nombre pour un indicateur en texte), s'y montre aussi plutôt que de
+    disparaître sans bruit au prochain enregistrement : renvoyée, le texte est refusé à côté de
+    son champ (« n'est pas un nombre »), le nombre est gardé comme texte."""
+    if valeur is None:
+        return ""
+    if texte:
+        return valeur.valeur_texte or _nombre(valeur.valeur_numerique)
+    if valeur.valeur_numerique is None:
+        return valeur.valeur_texte
+    return _nombre(valeur.valeur_numerique)
 
 
 def _nombre(valeur) -> str:
