@@ -332,12 +332,15 @@ def test_graphe_theorie_colonnes_et_liens():
     assert positions == {"L1": 2.0, "C1": 0.0, "M1": 1.0, "C2": 0.0}
     ordonnees = dict(zip(trace_noeuds["text"], trace_noeuds["y"], strict=True))
     assert ordonnees["C1"] > ordonnees["C2"]  # dans l'ordre donné, de haut en bas
-    # Un segment par lien connu, séparés par None; le lien vers X9 est ignoré.
+    # Une courbe par lien connu, séparées par None; le lien vers X9 est ignoré.
     assert segments["x"].count(None) == 3
-    assert segments["x"][:3] == [0.0, 1.0, None]
+    premiere = segments["x"][: segments["x"].index(None)]
+    assert (premiere[0], premiere[-1]) == (0.0, 1.0)
     fleches = [a for a in figure["layout"]["annotations"] if a.get("showarrow")]
     assert len(fleches) == 3
-    assert (fleches[0]["ax"], fleches[0]["x"]) == (0.0, 1.0)
+    # La pointe sur M1, la queue à sa gauche (en pixels) : la flèche vient de C1.
+    assert fleches[0]["x"] == 1.0
+    assert fleches[0]["ax"] < 0
     assert fleches[0]["hovertext"] == "Si on se concerte…"
     entetes = [a["text"] for a in figure["layout"]["annotations"] if not a.get("showarrow")]
     assert entetes == ["<b>court terme</b>", "<b>moyen terme</b>", "<b>long terme</b>"]
