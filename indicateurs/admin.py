@@ -18,7 +18,6 @@ from indicateurs.models import (
     Valeur,
 )
 from indicateurs.models.strategie import libelle_complet, verifier_changements_de_l_action
-from indicateurs.services_unites import refus_du_changement_d_unite, valeurs_hors_de_l_unite
 
 
 @admin.register(Theme)
@@ -100,21 +99,8 @@ class ActionAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class IndicateurAdminForm(forms.ModelForm):
-    def clean_unite(self) -> str:
-        """Une nouvelle unité numérique ne s'accepte que si les valeurs déjà enregistrées
-        (saisies, références, cibles) sont dans ses bornes (`valeurs_hors_de_l_unite`); sinon
-        le refus dit combien sortent et nomme les premières. Le passage du texte à un nombre
-        (ou l'inverse), le modèle le refuse (`Indicateur.clean`)."""
-        unite = self.cleaned_data["unite"]
-        if self.instance.pk is not None and (hors := valeurs_hors_de_l_unite(self.instance, unite)):
-            raise ValidationError(refus_du_changement_d_unite(hors, unite))
-        return unite
-
-
 @admin.register(Indicateur)
 class IndicateurAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
-    form = IndicateurAdminForm
     list_display = ["code", "nom_fr", "famille", "theme", "unite", "mode", "statut"]
     list_filter = ["famille", "theme", "unite", "mode", "statut"]
     search_fields = ["code", "nom_fr", "nom_en"]

@@ -201,6 +201,18 @@ class Indicateur(models.Model):
                     )
                 }
             )
+        if self.pk is not None:
+            self._verifier_les_valeurs_sous_la_nouvelle_unite()
+
+    def _verifier_les_valeurs_sous_la_nouvelle_unite(self) -> None:
+        """Entre deux unités numériques, les valeurs déjà enregistrées (saisies, références,
+        cibles) doivent suivre la règle de la nouvelle unité (`services_unites`) : l'admin, le
+        chargement du référentiel et tout `full_clean` refusent le même changement."""
+        # services_unites lit les modèles de ce module : importé ici, à l'appel.
+        from indicateurs.services_unites import refus_du_changement_d_unite, valeurs_hors_de_l_unite
+
+        if hors := valeurs_hors_de_l_unite(self, self.unite):
+            raise ValidationError({"unite": refus_du_changement_d_unite(hors, self.unite)})
 
     def _change_de_nature(self) -> bool:
         """Vrai si l'unité passe du texte à un nombre (ou l'inverse) alors que des valeurs de

@@ -10,13 +10,18 @@ référence à 10; le formulaire trimestriel et les bilans les relisaient hors d
 
 from __future__ import annotations
 
+import json
+import shutil
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from indicateurs.models import Cible, Indicateur, Saisie, StatutPeriode, Valeur
+from quartiers.referentiel import DOSSIER_REFERENTIEL
 from tests.factories import (
     IndicateurFactory,
     IndicateurSuiviFactory,
@@ -127,4 +132,26 @@ def test_la_reference_et_les_cibles_suivent_aussi_la_nouvelle_unite(client, ada,
         "Quartier A, référence : 10 — Sur l'échelle, la valeur est comprise entre 1 et 5.",
         "Quartier A, cible T4 2026 : 9 — Sur l'échelle, la valeur est comprise entre 1 et 5.",
     ]
+    assert Indicateur.objects.get(pk=indicateur.pk).unite == "nombre"
+
+
+def test_le_referentiel_recharge_ne_change_pas_non_plus_l_unite_hors_des_bornes(
+    tmp_path, quartier_a
+):
+    """La règle est celle du modèle (`Indicateur.clean`), pas du seul formulaire de l'admin :
+    recharger le référentiel avec une nouvelle unité qui refuse une valeur enregistrée arrête
+    tout, avec le même message, et l'unité reste."""
+    call_command("charger_referentiel", stdout=StringIO())
+    indicateur = Indicateur.objects.get(code="proc-benevoles")
+    assert indicateur.unite == "nombre"
+    _valeur(quartier_a, indicateur, 2025, 2, "150")
+    dossier = tmp_path / "referentiel"
+    shutil.copytree(DOSSIER_REFERENTIEL, dossier)
+    chemin = dossier / "indicateurs.json"
+    entrees = json.loads(chemin.read_text(encoding="utf-8"))
+    next(e for e in entrees if e["code"] == "proc-benevoles")["unite"] = "pourcentage"
+    chemin.write_text(json.dumps(entrees, ensure_ascii=False), encoding="utf-8")
+
+    with pytest.raises(CommandError, match=r"proc-benevoles.*T2 2025 : 150"):
+        call_command("charger_referentiel", "--dossier", str(dossier), stdout=StringIO())
     assert Indicateur.objects.get(pk=indicateur.pk).unite == "nombre"
