@@ -24,6 +24,7 @@
   var LARGEUR_ETROITE = 600;
   var ENTREES_DE_LEGENDE_MAX = 6;
   var PIXELS_PAR_TRIMESTRE = 80;
+  var LARGEUR_TRIMESTRE = 60;  // « T1 2025 » en 13 px, et un peu d'air
   var NOM_COURT = 16;
 
   // Une figure lisible sur un téléphone : sans son titre (coupé au bord, et sous la barre
@@ -39,7 +40,10 @@
     // La place de l'axe : moins les étiquettes de gauche (les noms de quartiers d'une carte).
     var aGauche = figure.data.some(function (t) { return t.type === "heatmap"; }) ? 180 : 60;
     var place = (domaine[1] - domaine[0]) * (largeur - aGauche);
-    var maximum = Math.max(2, Math.floor(place / PIXELS_PAR_TRIMESTRE));
+    // Deux au moins (le premier repère et le dernier), sauf dans un panneau trop étroit pour
+    // deux étiquettes côte à côte (un petit multiple à 320 px : « T1 2025T3 2026 »).
+    var minimum = place < 2 * LARGEUR_TRIMESTRE ? 1 : 2;
+    var maximum = Math.max(minimum, Math.floor(place / PIXELS_PAR_TRIMESTRE));
     var nom = cle.replace("axis", "");
     var categories = axe.categoryarray;
     if (!categories) {
@@ -76,12 +80,19 @@
     if (entrees > ENTREES_DE_LEGENDE_MAX) {
       layout.showlegend = false;
     } else {
+      // Au pied de la figure (`yref: "container"`) : plotly.js lui réserve sa hauteur sous
+      // les graduations et le titre de l'axe des x. Placée à y -0.2 du tracé, elle tombait sur
+      // le titre de l'axe dès que le tracé était bas (les statuts d'un bilan).
       layout.legend = Object.assign({}, layout.legend, {
-        orientation: "h", x: 0, xanchor: "left", y: -0.2, yanchor: "top"
+        orientation: "h", xref: "paper", x: 0, xanchor: "left",
+        yref: "container", y: 0, yanchor: "bottom"
       });
     }
     Object.keys(layout).forEach(function (cle) {
-      if (/^xaxis\d*$/.test(cle) && layout[cle].type === "category") {
+      if (!/^xaxis\d*$/.test(cle)) { return; }
+      // La marge du bas s'agrandit pour les graduations et le titre de l'axe.
+      layout[cle] = Object.assign({}, layout[cle], { automargin: true });
+      if (layout[cle].type === "category") {
         layout[cle] = Object.assign({}, layout[cle], quelquesTrimestres(figure, cle, largeur));
       }
     });
@@ -90,10 +101,22 @@
       delete trace.texttemplate;
       trace.showscale = false;  // l'échelle de couleur prenait un quart de la largeur
     });
-    var axeY = layout.yaxis || {};
-    if (axeY.ticktext) {  // les noms de quartiers de la carte de chaleur, raccourcis
-      axeY.ticktext = axeY.ticktext.map(raccourci);
-    }
+    // Sur un axe des y, la marge de gauche s'agrandit pour les graduations et le titre (le
+    // titre « valeur de l'indice » recouvrait « 2,05 » dans les 40 px de la marge); les noms de
+    // quartiers (carte de chaleur, barres des statuts) y sont raccourcis : entiers,
+    // « Pointe-aux-Trembles (avec Montréal-Est) » laissait aux barres moins d'un cinquième de
+    // la largeur, et le titre de l'axe des x débordait à droite.
+    Object.keys(layout).forEach(function (cle) {
+      if (!/^yaxis\d*$/.test(cle)) { return; }
+      var axe = layout[cle] = Object.assign({}, layout[cle], { automargin: true });
+      if (axe.ticktext) {
+        axe.ticktext = axe.ticktext.map(raccourci);
+      } else if (axe.type === "category" && axe.categoryarray) {
+        Object.assign(axe, {
+          tickmode: "array", tickvals: axe.categoryarray, ticktext: axe.categoryarray.map(raccourci)
+        });
+      }
+    });
   }
 
   // Un nom de plus de NOM_COURT caractères, coupé et terminé par « … ». Le serveur l'a échappé
