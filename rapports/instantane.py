@@ -61,6 +61,7 @@ from indicateurs.models import (
 )
 from indicateurs.periodes import bornes_du_trimestre
 from quartiers.models import Quartier
+from rapports.csv import texte_decimal
 from rapports.lectures import Filtre, lire_registres, lire_series
 from rapports.models import Bilan
 from rapports.series import SerieIndicateur
@@ -79,7 +80,7 @@ def somme_de_controle(instantane: dict) -> str:
 
 
 def _texte(nombre: Decimal | None) -> str | None:
-    return None if nombre is None else format(Decimal(nombre).normalize(), "f")
+    return None if nombre is None else texte_decimal(nombre)
 
 
 def bornes(bilan: Bilan) -> tuple[datetime.date, datetime.date]:

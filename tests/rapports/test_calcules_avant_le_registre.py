@@ -92,4 +92,4 @@ def test_la_vue_d_ensemble_ne_compte_pas_de_partenaires_avant_le_registre(eve, c
     reponse = client.get(reverse("tableau_pic"), {"csv": "partenaires"})
     lignes = reponse.content.decode("utf-8-sig").splitlines()
     assert lignes[1:3] == ["Neuf;T1 2024;;", "Neuf;T2 2024;;"]
-    assert lignes[5] == "Neuf;T1 2025;3.0;1.099"  # trois secteurs
+    assert lignes[5] == "Neuf;T1 2025;3;1.099"  # trois secteurs

@@ -46,7 +46,7 @@ def test_la_carte_son_tableau_et_son_csv_disent_zero_comme_la_page_de_completude
     ligne = " ".join(completude[completude.index("Villeray") :].split("</tr>")[0].split())
     assert "0 %" in ligne
     csv = client.get(reverse("tableau_pic"), {"csv": "completude"}).content.decode("utf-8-sig")
-    assert csv.splitlines() == ["Quartier;T1 2024;T2 2024", "Rosemont;;", "Villeray;50.0;0.0"]
+    assert csv.splitlines() == ["Quartier;T1 2024;T2 2024", "Rosemont;;", "Villeray;50;0"]
     page = client.get(reverse("tableau_pic"))
     (rosemont, villeray) = page.context["completude"]
     assert villeray == ("Villeray", [50.0, 0.0]) and rosemont == ("Rosemont", [None, None])

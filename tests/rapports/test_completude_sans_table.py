@@ -46,7 +46,7 @@ def test_la_vue_d_ensemble_laisse_ses_cases_vides(anjou_et_verdun, eve, client):
     completude = client.get(reverse("completude"), {"periode": "2024-T2"}).content.decode()
     assert "Verdun" in completude and "Anjou" not in completude
     csv = client.get(reverse("tableau_pic"), {"csv": "completude"}).content.decode("utf-8-sig")
-    assert csv.splitlines() == ["Quartier;T1 2024;T2 2024", "Anjou;;", "Verdun;100.0;0.0"]
+    assert csv.splitlines() == ["Quartier;T1 2024;T2 2024", "Anjou;;", "Verdun;100;0"]
     page = client.get(reverse("tableau_pic"))
     assert page.context["completude"] == [("Anjou", [None, None]), ("Verdun", [100.0, 0.0])]
     (trace,) = page.context["figures"]["completude"]["data"]
