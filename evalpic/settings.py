@@ -136,7 +136,8 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 # Pas d'inscription publique : aucun courriel à une adresse inconnue (allauth y proposerait de
 # s'inscrire); la réponse de la page reste la même, qu'un compte existe ou non.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "ÉvalPIC : "
+# Pas d'ACCOUNT_EMAIL_SUBJECT_PREFIX : le préfixe des sujets (« ÉvalPIC : », « ÉvalPIC: » en
+# anglais) se traduit dans la langue du courriel (AdaptateurCompte.format_email_subject).
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
 # Derrière un mandataire inverse (nginx, répartiteur), REMOTE_ADDR est celui du mandataire : sans
 # ce nombre de mandataires de confiance (lus dans X-Forwarded-For), la limite par adresse IP

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from evalpic.adresses import adresse_absolue
 from indicateurs.models import (
     IndicateurSuivi,
     Periode,
@@ -196,11 +197,19 @@ def _destinataires(
 
 
 def _expedier(rappel: RappelEnvoye) -> int:
-    """Envoie un rappel réservé; en cas d'échec, efface la réservation pour retenter demain."""
+    """Envoie un rappel réservé. Quel que soit l'échec (SMTP, gabarit, moteur de courriel), il
+    est écrit au journal et la réservation de ce rappel est effacée pour le retenter au passage
+    suivant; les rappels suivants partent quand même."""
     try:
         _courriel(rappel).send()
-    except OSError:  # smtplib.SMTPException en hérite
-        logger.exception("Rappel %s non envoyé, il sera retenté.", rappel.pk)
+    except Exception:
+        logger.exception(
+            "Rappel %s (période %s, table %s, utilisateur %s) non envoyé, il sera retenté.",
+            rappel.pk,
+            rappel.periode_id,
+            rappel.table_id,
+            rappel.destinataire_id,
+        )
         RappelEnvoye.objects.filter(pk=rappel.pk).delete()
         return 0
     return 1
@@ -232,5 +241,5 @@ def _contexte(rappel: RappelEnvoye) -> dict:
         "periode": periode.libelle,
         "echeance": periode.echeance,
         "en_retard": rappel.type_rappel == TypeRappel.RETARD,
-        "lien": settings.SITE_URL.rstrip("/") + chemin,
+        "lien": adresse_absolue(chemin),
     }

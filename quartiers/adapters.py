@@ -3,6 +3,7 @@ les courriels d'allauth (réinitialisation du mot de passe) partent dans la lang
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quartiers.models import Utilisateur
@@ -30,6 +31,12 @@ class AdaptateurCompte(DefaultAccountAdapter):
             return
         with translation.override(personne.langue):
             super().send_mail(template_prefix, email, context)
+
+    def format_email_subject(self, subject: str) -> str:
+        """« ÉvalPIC : » en français, « ÉvalPIC: » en anglais (l'espace avant le deux-points est
+        française) : le préfixe se traduit dans la langue du courriel, comme le sujet de l'avis
+        de bilan, au lieu du ACCOUNT_EMAIL_SUBJECT_PREFIX fixe d'allauth."""
+        return gettext("ÉvalPIC : %(sujet)s") % {"sujet": subject}
 
     def can_delete_email(self, email_address) -> bool:
         """Jamais le courriel de connexion (`Utilisateur.email`), même s'il n'est pas marqué

@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evalpic.adresses import adresse_absolue
 from indicateurs.models import IndicateurSuivi, Periode, StatutPeriode
 from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
 from quartiers.models import Quartier, RoleGlobal, Utilisateur
@@ -314,15 +315,32 @@ def prevenir(bilan: Bilan) -> None:
         candidats = Utilisateur.objects.filter(role_global=RoleGlobal.EVALUATEUR, is_active=True)
     destinataires = [personne for personne in candidats if _peut_le_lire(personne, bilan)]
     for personne in destinataires:
+        _avertir(bilan, personne)
+
+
+def _avertir(bilan: Bilan, personne: Utilisateur) -> None:
+    """Envoie l'avis à une personne, dans sa langue. Un envoi raté (serveur SMTP injoignable,
+    adresse refusée) est écrit au journal (bilan et destinataire, jamais le texte) et n'arrête
+    ni les autres avis ni le bilan, déjà prêt. Pas de nouvel essai : rien ne retient qu'un avis
+    est parti, et un serveur qui coupe après avoir accepté le message le ferait recevoir deux
+    fois; le bilan reste dans la liste des bilans."""
+    try:
         with translation.override(personne.langue):
             contexte = {
                 "bilan": bilan,
                 "personne": personne,
-                "lien": settings.SITE_URL + reverse("bilan_detail", args=[bilan.pk]),
+                "lien": adresse_absolue(reverse("bilan_detail", args=[bilan.pk])),
             }
             sujet = render_to_string("emails/bilan_pret_sujet.txt", contexte).strip()
             corps = render_to_string("emails/bilan_pret.txt", contexte)
-        send_mail(" ".join(sujet.split()), corps, None, [personne.email], fail_silently=True)
+        send_mail(" ".join(sujet.split()), corps, None, [personne.email])
+    except Exception:
+        journal.exception(
+            "Avis « bilan prêt » du bilan %s non envoyé à l'utilisateur %s (%s).",
+            bilan.pk,
+            personne.pk,
+            personne.email,
+        )
 
 
 # --- Rattraper et planifier ---------------------------------------------------------------------

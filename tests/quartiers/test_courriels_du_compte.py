@@ -34,7 +34,7 @@ def test_dans_la_langue_de_la_personne_et_non_de_la_page(client, mailoutbox):
     UtilisateurFactory(email="bob@exemple.org", langue="en")
     assert _demander(client, "BOB@exemple.org", "fr").status_code == 302
     (courriel,) = mailoutbox
-    assert courriel.subject == "ÉvalPIC : Reset your password"
+    assert courriel.subject == "ÉvalPIC: Reset your password"
     assert courriel.body.startswith("Hello,")
     assert "To choose a new password:" in courriel.body
     assert courriel.body.rstrip().endswith("The ÉvalPIC team")
