@@ -30,6 +30,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Adresse publique, base des liens des courriels (evalpic.adresses.adresse_absolue). Le défaut ne
+# sert qu'au poste local : en production, `manage.py check --deploy` avertit (evalpic.W001, W002)
+# tant qu'elle n'est pas en https ou vise la machine locale (evalpic.verifications).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -163,7 +166,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     # Redis en panne : chaque processus compte en mémoire au lieu de répondre 500.
     CACHES["default"]["BACKEND"] = "evalpic.cache.RedisAvecRepli"
 
-# Courriel : console par défaut, SMTP dès que EMAIL_URL est défini (smtp://…).
+# Courriel : console par défaut, SMTP dès que EMAIL_URL est défini (smtp://…). En production,
+# `manage.py check --deploy` avertit tant que les courriels vont à la console (evalpic.W004) ou
+# partent de l'adresse d'exemple (evalpic.W003).
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:

@@ -51,6 +51,11 @@ def test_check_deploy_est_propre_avec_les_reglages_de_production():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="une-cle-de-production-longue-et-aleatoire-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="evalpic.example.org",
+        # Sans elles, check --deploy avertit (evalpic.W001 à W004 : tests/evalpic/
+        # test_verifications_deploiement.py).
+        SITE_URL="https://evalpic.example.org",
+        DEFAULT_FROM_EMAIL="ÉvalPIC <evalpic@evalpic.ca>",
+        EMAIL_URL="smtp+tls://evalpic:motdepasse@smtp.evalpic.ca:587",
     )
     resultat = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
