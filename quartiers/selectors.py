@@ -23,6 +23,7 @@ from indicateurs.models import (
 )
 from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Participation, Quartier
+from rapports.lectures import Filtre, mesures_du_registre, suivis_filtres
 
 
 def quartiers_pour_accueil(utilisateur) -> QuerySet[Quartier]:
@@ -105,11 +106,15 @@ def _derniere_valeur(champ: str):
 
 
 def _suivis_avec_derniere_valeur(quartier: Quartier, registre: tuple[list, list]) -> list:
-    """Les indicateurs suivis et leur dernière valeur : saisie (nombre ou texte) lue en
-    sous-requêtes; calculée à partir du registre sur la dernière période commencée, comme les
-    tableaux de bord (une requête de plus, s'il y a des indicateurs calculés)."""
+    """Les indicateurs suivis que montrent les tableaux de bord et les bilans (actifs, d'un
+    indicateur approuvé : `rapports.lectures.suivis_filtres`, sans filtre) et leur dernière
+    valeur : saisie (nombre ou texte) lue en sous-requêtes; calculée à partir du registre sur la
+    dernière période commencée par la fonction des tableaux de bord (`mesures_du_registre`; une
+    requête de plus, s'il y a des indicateurs calculés) : inconnue (None, « aucune ») et non
+    nulle si le registre ne couvre pas cette période (`couvert_par_le_registre`, la règle des
+    séries et de la saisie)."""
     suivis = list(
-        IndicateurSuivi.objects.filter(quartier=quartier, actif=True)
+        suivis_filtres([quartier], Filtre(periodes=()))
         .select_related("indicateur__theme")
         .annotate(
             derniere_valeur=_derniere_valeur("valeur_numerique"),
@@ -117,14 +122,13 @@ def _suivis_avec_derniere_valeur(quartier: Quartier, registre: tuple[list, list]
             derniere_periode_annee=_derniere_valeur("saisie__periode__annee"),
             derniere_periode_trimestre=_derniere_valeur("saisie__periode__trimestre"),
         )
-        .order_by("indicateur__famille", "indicateur__code")
     )
     calcules = [s for s in suivis if s.indicateur.mode == ModeCollecte.CALCULE]
     periode = Periode.objects.commencees().first() if calcules else None
     if periode:
-        mesures = calculer(*registre, periode.debut, periode.fin)
+        mesures = mesures_du_registre({quartier.pk: registre}, quartier.pk, [periode])
         for suivi in calcules:
-            suivi.derniere_valeur = mesures.get(suivi.indicateur.calcul)
+            suivi.derniere_valeur = mesures[periode.code].get(suivi.indicateur.calcul)
             suivi.derniere_texte = ""
             suivi.derniere_periode_annee = periode.annee
             suivi.derniere_periode_trimestre = periode.trimestre
