@@ -22,8 +22,12 @@ CENT = Decimal(100)
 TOLERANCE_ATTEINT_NEUTRE = Decimal("0.05")  # « neutre » : atteint à 5 % près de la cible
 TOLERANCE_EN_BONNE_VOIE = Decimal("0.10")  # projection à 10 % près de la cible
 
-FENETRE_TENDANCE = 8  # la tendance porte sur les 8 dernières valeurs
-TRIMESTRES_PROJETES = 4  # et se projette sur les 4 trimestres qui suivent le dernier affiché
+# Le statut et la tendance lisent les valeurs des 8 derniers trimestres de l'intervalle affiché
+# (ceux qui finissent avec le dernier), quelle que soit sa longueur au-delà : tableau de bord
+# (12 trimestres), bilan trimestriel (8) et bilan annuel (12) qui finissent au même trimestre
+# disent le même statut. Un intervalle plus court est lu en entier.
+FENETRE_TENDANCE = 8
+TRIMESTRES_PROJETES = 4  # la tendance se projette sur les 4 trimestres qui suivent le dernier
 
 HAUSSE, BAISSE, NEUTRE = "hausse", "baisse", "neutre"
 UNITE_TEXTE = "texte"  # indicateurs.models.Unite.TEXTE (ce module ne lit pas les modèles)
@@ -116,9 +120,23 @@ def droite(sommes: Sommes) -> Droite | None:
     return Droite(pente, (sy - pente * sx) / n)
 
 
+def debut_des_retenus(nombre_de_points: int, fenetre: int = FENETRE_TENDANCE) -> int:
+    """Le rang du premier point retenu : les `fenetre` derniers trimestres d'une série de
+    `nombre_de_points` (un par trimestre), soit x > x_fin − `fenetre`; tous s'il y en a moins.
+    La règle, une fois, pour `points_retenus` et pour le SQL de `rapports.resumes`."""
+    return max(0, nombre_de_points - fenetre)
+
+
 def points_retenus(serie: SerieIndicateur, fenetre: int = FENETRE_TENDANCE) -> list:
-    """(rang dans `serie.points`, valeur) des `fenetre` dernières valeurs non nulles."""
-    return [(x, p.valeur) for x, p in enumerate(serie.points) if p.valeur is not None][-fenetre:]
+    """(rang dans `serie.points`, valeur) des valeurs des `fenetre` derniers trimestres de la
+    série (`debut_des_retenus`) : un trimestre sans valeur y compte, la fenêtre ne va pas
+    chercher une valeur plus ancienne pour le remplacer."""
+    debut = debut_des_retenus(len(serie.points), fenetre)
+    return [
+        (x, p.valeur)
+        for x, p in enumerate(serie.points[debut:], start=debut)
+        if p.valeur is not None
+    ]
 
 
 def tendance(
@@ -127,7 +145,8 @@ def tendance(
     fenetre: int = FENETRE_TENDANCE,
     libelles: bool = True,
 ) -> Tendance | None:
-    """Droite des moindres carrés sur les `fenetre` dernières valeurs non nulles.
+    """Droite des moindres carrés sur les valeurs des `fenetre` derniers trimestres de la série
+    (`points_retenus`).
 
     L'abscisse d'une valeur est son rang dans `serie.points` : un trimestre manquant compte
     donc comme un trimestre écoulé. `ajustees` donne la droite aux périodes de ces valeurs;
@@ -153,26 +172,30 @@ def tendance(
 
 
 class Resume(NamedTuple):
-    """Tout ce dont le statut a besoin, sans les points : la dernière valeur et sa période, les
-    sommes des valeurs retenues pour la tendance, la dernière période affichée et la cible
+    """Tout ce dont le statut a besoin, sans les points : la dernière valeur des
+    `FENETRE_TENDANCE` derniers trimestres et sa période, les sommes des valeurs de ces
+    trimestres (`points_retenus`, la tendance), la dernière période affichée et la cible
     courante. `resumer` le tire d'une série; `rapports.resumes` le calcule en SQL pour la vue
     d'ensemble (des milliers de séries) — les règles, elles, ne sont écrites qu'ici."""
 
     polarite: str
     reference: Decimal | None
-    derniere: Decimal | None  # dernière valeur (None : aucune)
+    derniere: Decimal | None  # dernière valeur retenue (None : aucune dans la fenêtre)
     periode_derniere: str | None  # son code « AAAA-Tn »
     x_derniere: int | None  # son rang dans les points
     sommes: Sommes  # des valeurs retenues pour la tendance
     x_fin: int  # rang du dernier point affiché
     periode_fin: str  # son code
-    cible: tuple[str, Decimal] | None  # cible courante (période, valeur)
+    cible: tuple[str, Decimal] | None  # cible courante (période, valeur); None sans valeur
 
 
 def resumer(serie: SerieIndicateur) -> Resume:
+    """Le résumé d'une série. Sans valeur retenue, ni dernière valeur ni cible : le statut est
+    « sans données » (comme le résumé SQL, qui n'a alors aucune ligne)."""
     retenus = points_retenus(serie)
     derniere = serie.points[retenus[-1][0]] if retenus else None
-    cible = cible_courante(serie)
+    # La dernière valeur retenue est la dernière de la série : la cible est la même.
+    cible = cible_courante(serie) if retenus else None
     return Resume(
         polarite=serie.polarite,
         reference=serie.reference,
@@ -243,10 +266,16 @@ def valeur_projetee(resume: Resume, ligne: Droite, periode: str) -> Decimal:
 
 
 def statut(serie: SerieIndicateur) -> Statut:
-    """Le statut d'un indicateur, selon ces règles (les seules de l'application) :
+    """Le statut d'un indicateur, selon ces règles (les seules de l'application).
 
-    1. Aucune valeur → SANS_DONNEES (un indicateur calculé n'en a pas avant le début du
-       registre : `lectures.mesures_du_registre`).
+    Elles lisent les valeurs des `FENETRE_TENDANCE` (8) derniers trimestres de l'intervalle
+    (`points_retenus`), et non les 8 dernières valeurs : à partir de 8 trimestres affichés, le
+    statut ne dépend pas de la longueur de l'intervalle (tableau de bord, bilans trimestriel et
+    annuel qui finissent au même trimestre); plus court, l'intervalle est lu en entier. « La
+    dernière valeur » est la dernière de ces trimestres.
+
+    1. Aucune valeur dans ces trimestres → SANS_DONNEES (un indicateur calculé n'en a pas avant
+       le début du registre : `lectures.mesures_du_registre`).
     2. Avec une cible (`cible_courante`) :
        - ATTEINT si la dernière valeur l'atteint : ≥ cible pour « hausse », ≤ cible pour
          « baisse », à 5 % près de la cible pour « neutre »;
