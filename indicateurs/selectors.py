@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -314,6 +314,17 @@ def historique(saisie: Saisie) -> QuerySet[EvenementSaisie]:
     return saisie.evenements.select_related("auteur", "indicateur")
 
 
+def pour_cent_entier(part) -> int:
+    """Une part (0 à 100) en pour cent entier, la règle d'arrondi de la complétude écrite une
+    fois : au dixième d'abord, comme les parts de la vue d'ensemble et de son CSV
+    (`rapports.lectures.parts_renseignees`), puis à l'unité, demi vers le haut (12,5 → 13 comme
+    37,5 → 38; le `round` de Python arrondit au pair et écrivait 12). La page de complétude et
+    la carte de chaleur de la vue d'ensemble (`rapports.graphiques.carte_completude`) écrivent
+    ainsi la même part de la même façon."""
+    au_dixieme = Decimal(str(part)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return int(au_dixieme.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
 @dataclass
 class LigneCompletude:
     table: TableDeQuartier
@@ -324,7 +335,9 @@ class LigneCompletude:
 
     @property
     def part(self) -> int:
-        return round(100 * self.renseignees / self.attendues) if self.attendues else 0
+        if not self.attendues:
+            return 0
+        return pour_cent_entier(Decimal(100 * self.renseignees) / Decimal(self.attendues))
 
     @property
     def libelle_etat(self) -> str:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from evalpic.traduction import une_fois_par_langue
 from indicateurs.models.catalogue import Famille, Unite
+from indicateurs.selectors import pour_cent_entier
 from rapports.series import SerieIndicateur, Statut, Tendance
 from rapports.statuts import a_un_statut, rang_trimestre, statut, tendance
 
@@ -359,7 +360,9 @@ def carte_completude(
     quartier (lignes, dans l'ordre donné) et par période (colonnes). Une ligne de hauteur fixe
     par quartier, chacune avec son nom (plotly.js en saute sinon, et les lignes se lisent en
     face du mauvais nom)."""
-    texte = [[("" if v is None else f"{v:.0f}\u00a0%") for v in ligne] for ligne in parts]
+    texte = [
+        [("" if v is None else f"{pour_cent_entier(v)}\u00a0%") for v in ligne] for ligne in parts
+    ]
     survol = _("valeurs présentes : %(part)s") % {"part": "%{z:.0f}\u00a0%"}
     noms = [_texte(q) for q in quartiers]
     trace = {
