@@ -31,7 +31,7 @@ from indicateurs.models import (
     Valeur,
 )
 from indicateurs.models.catalogue import suivi_a_saisir
-from indicateurs.models.saisies import valeur_renseignee
+from indicateurs.models.saisies import STATUTS_PUBLIES, valeur_renseignee
 from indicateurs.validation import signaler_aberration
 from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Quartier, TableDeQuartier
@@ -327,11 +327,17 @@ def pour_cent_entier(part) -> int:
 
 @dataclass
 class LigneCompletude:
+    """Une table pour une période. `renseignees` compte les valeurs transmises (saisie soumise
+    ou validée, `STATUTS_PUBLIES`), les seules qui comptent, comme sur la carte de la vue
+    d'ensemble et dans les bilans; `en_cours`, celles d'une saisie encore en brouillon ou
+    renvoyée, que la page montre à part pour suivre l'avancement."""
+
     table: TableDeQuartier
     saisie: Saisie | None
     etat: str
     attendues: int
     renseignees: int
+    en_cours: int = 0
 
     @property
     def part(self) -> int:
@@ -345,7 +351,9 @@ class LigneCompletude:
 
 
 def completude(utilisateur, periode: Periode) -> list[LigneCompletude]:
-    """Pour chaque table visible : l'état de sa saisie et la part des valeurs présentes."""
+    """Pour chaque table visible : l'état de sa saisie, la part des valeurs attendues qu'elle a
+    transmises et, pour une saisie en brouillon ou renvoyée, les valeurs déjà renseignées mais
+    non transmises. Deux requêtes, quel que soit le nombre de tables et de valeurs."""
     quartiers = quartiers_accessibles(utilisateur, Droit.VALIDER)
     tables = list(
         TableDeQuartier.objects.filter(quartier__in=quartiers)
@@ -369,16 +377,23 @@ def completude(utilisateur, periode: Periode) -> list[LigneCompletude]:
         )
     }
     aujourd_hui = timezone.localdate()
-    return [
-        LigneCompletude(
-            table=table,
-            saisie=(saisie := saisies.get(table.pk)),
-            etat=etat_de(saisie, periode, aujourd_hui),
-            attendues=table.attendues,
-            renseignees=saisie.renseignees if saisie else 0,
+    lignes = []
+    for table in tables:
+        saisie = saisies.get(table.pk)
+        # Une saisie par table et période : ses valeurs sont toutes transmises (soumise,
+        # validée, comme `Valeur.objects.publiees()`) ou toutes en cours.
+        transmise = saisie is not None and saisie.statut in STATUTS_PUBLIES
+        lignes.append(
+            LigneCompletude(
+                table=table,
+                saisie=saisie,
+                etat=etat_de(saisie, periode, aujourd_hui),
+                attendues=table.attendues,
+                renseignees=saisie.renseignees if transmise else 0,
+                en_cours=saisie.renseignees if saisie and not transmise else 0,
+            )
         )
-        for table in tables
-    ]
+    return lignes
 
 
 def apprentissages_du_quartier(
