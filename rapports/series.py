@@ -66,8 +66,9 @@ class Statut(models.TextChoices):
 
 @dataclass(frozen=True)
 class Tendance:
-    """Droite des moindres carrés sur les dernières valeurs : pente par trimestre, et valeurs
-    projetées pour les trimestres suivants."""
+    """Droite des moindres carrés sur les valeurs des derniers trimestres de l'intervalle
+    (`statuts.FENETRE_TENDANCE`) : pente par trimestre, et valeurs projetées pour les trimestres
+    suivants."""
 
     pente: Decimal
     ajustees: list[tuple[str, Decimal]]  # (code de période, valeur sur la droite)
