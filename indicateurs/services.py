@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from indicateurs.avis import annoncer_apres_validation
 from indicateurs.models import (
     Apprentissage,
     ChangementVise,
@@ -641,7 +642,7 @@ def renvoyer_saisie(*, saisie: Saisie, auteur, version: int, motif: str) -> Sais
     with transaction.atomic():
         saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
         _exiger_statut(saisie, [StatutSaisie.SOUMISE], _("Seule une saisie soumise se renvoie."))
-        return _transition(
+        saisie = _transition(
             saisie,
             auteur,
             version,
@@ -650,6 +651,8 @@ def renvoyer_saisie(*, saisie: Saisie, auteur, version: int, motif: str) -> Sais
             motif=motif,
             motif_renvoi=motif,
         )
+        _annoncer(saisie, TypeEvenement.RENVOI)
+        return saisie
 
 
 def rouvrir_saisie(*, saisie: Saisie, auteur, version: int, motif: str) -> Saisie:
@@ -659,7 +662,7 @@ def rouvrir_saisie(*, saisie: Saisie, auteur, version: int, motif: str) -> Saisi
     with transaction.atomic():
         saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
         _exiger_statut(saisie, [StatutSaisie.VALIDEE], _("Seule une saisie validée se rouvre."))
-        return _transition(
+        saisie = _transition(
             saisie,
             auteur,
             version,
@@ -670,3 +673,12 @@ def rouvrir_saisie(*, saisie: Saisie, auteur, version: int, motif: str) -> Saisi
             validee_le=None,
             validee_par=None,
         )
+        _annoncer(saisie, TypeEvenement.REOUVERTURE)
+        return saisie
+
+
+def _annoncer(saisie: Saisie, type_evenement: str) -> None:
+    """L'avis à la coordination de la table (`indicateurs.avis`), après la transaction, pour
+    l'événement qui vient de s'inscrire."""
+    evenement = saisie.evenements.filter(type_evenement=type_evenement).latest("pk")
+    annoncer_apres_validation(evenement)

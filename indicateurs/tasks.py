@@ -1,7 +1,10 @@
-"""Tâches périodiques de la saisie trimestrielle (planifiées dans `CELERY_BEAT_SCHEDULE`).
+"""Tâches de la saisie trimestrielle : les périodiques (planifiées dans `CELERY_BEAT_SCHEDULE`)
+et l'avis d'un renvoi ou d'une réouverture (mis en file par le service, après sa transaction).
 
-Des adaptateurs minces : le calendrier et les rappels vivent dans `indicateurs.periodes`, et
-chaque service est sans effet quand il n'a rien à faire, donc une relance est sans danger.
+Des adaptateurs minces : le calendrier et les rappels vivent dans `indicateurs.periodes`, les
+avis dans `indicateurs.avis`. Les tâches périodiques sont sans effet quand elles n'ont rien à
+faire, donc une relance est sans danger; l'avis, lui, est mis en file une seule fois par
+événement, et un avis relancé à la main repartirait.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from indicateurs.avis import prevenir_du_renvoi
 from indicateurs.periodes import envoyer_rappels, planifier_periodes
+from rapports.tasks import TacheSansAttente
 
 
 @shared_task(name="indicateurs.planifier_periodes")
@@ -23,3 +28,10 @@ def planifier_periodes_task() -> list[str]:
 def envoyer_rappels_task() -> int:
     """Envoie les rappels d'échéance et de retard du jour; renvoie le nombre de courriels."""
     return envoyer_rappels(aujourd_hui=timezone.localdate())
+
+
+@shared_task(base=TacheSansAttente, name="indicateurs.prevenir_du_renvoi", ignore_result=True)
+def prevenir_du_renvoi_task(evenement_id: int) -> int:
+    """Écrit à la coordination que sa saisie lui est renvoyée ou rouverte (l'événement
+    `evenement_id` de l'historique); renvoie le nombre de courriels."""
+    return prevenir_du_renvoi(evenement_id=evenement_id)

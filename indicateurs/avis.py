@@ -1,0 +1,111 @@
+"""Les avis à la coordination d'une table quand l'évaluation lui renvoie sa saisie ou la
+rouvre : un courriel à chaque personne qui la coordonne, dans sa langue, avec le motif.
+
+L'événement de l'historique (`EvenementSaisie` de renvoi ou de réouverture) est le dossier de
+l'avis : le service le met en file après la validation de sa transaction
+(`annoncer_apres_validation`), la tâche `indicateurs.prevenir_du_renvoi` reçoit son
+identifiant. Un échec d'envoi ne défait rien : le renvoi reste enregistré, et la saisie
+renvoyée reste dans la boîte de la table avec son motif."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from evalpic.adresses import adresse_absolue
+from evalpic.courriels import envoyer_dans_sa_langue
+from indicateurs.models import EvenementSaisie, TypeEvenement
+from quartiers.acces import Droit, a_le_droit
+from quartiers.models import Affectation, RoleAffectation, TableDeQuartier, Utilisateur
+
+journal = logging.getLogger(__name__)
+
+GABARIT = "emails/renvoi_saisie"
+ANNONCES = (TypeEvenement.RENVOI, TypeEvenement.REOUVERTURE)
+
+
+def annoncer_apres_validation(evenement: EvenementSaisie) -> None:
+    """Met l'avis de `evenement` en file une fois la transaction validée (rien ne part pour un
+    renvoi annulé). `robust` : une erreur de l'envoi est journalisée sans toucher la réponse."""
+    evenement_id = evenement.pk
+    transaction.on_commit(lambda: _mettre_en_file(evenement_id), robust=True)
+
+
+def _mettre_en_file(evenement_id: int) -> None:
+    """La tâche en file; si la file est injoignable (elle échoue vite,
+    `rapports.tasks.TacheSansAttente`), l'avis part tout de suite plutôt que pas du tout."""
+    from indicateurs.tasks import prevenir_du_renvoi_task
+
+    try:
+        prevenir_du_renvoi_task.delay(evenement_id)
+    except Exception as erreur:  # broker injoignable : l'avis part d'ici
+        journal.warning(
+            "File de tâches injoignable : avis de l'événement %s envoyé sans elle (%s: %s).",
+            evenement_id,
+            type(erreur).__name__,
+            erreur,
+        )
+        prevenir_du_renvoi(evenement_id=evenement_id)
+
+
+def coordination_de(table: TableDeQuartier, jour: datetime.date) -> list[Utilisateur]:
+    """Les personnes qui coordonnent `table` le jour `jour`, comme pour les rappels : comptes
+    actifs, affectations de coordination en vigueur, et le droit de saisir ce quartier selon le
+    sélecteur d'accès. Chacune une fois, même avec deux affectations qui se chevauchent."""
+    affectations = (
+        Affectation.objects.en_vigueur(jour)
+        .filter(
+            quartier_id=table.quartier_id,
+            role=RoleAffectation.COORDONNATEUR,
+            utilisateur__is_active=True,
+        )
+        .select_related("utilisateur")
+        .order_by("utilisateur__email")
+    )
+    personnes = {a.utilisateur_id: a.utilisateur for a in affectations}
+    return [p for p in personnes.values() if a_le_droit(p, Droit.SAISIR, table.quartier)]
+
+
+def prevenir_du_renvoi(*, evenement_id: int) -> int:
+    """Écrit à la coordination de la table que sa saisie lui a été renvoyée ou rouverte : le
+    quartier, le trimestre, le motif, qui l'a fait, le lien de la saisie; à chacune dans sa
+    langue. Pas à l'auteur·e, qui le sait. Renvoie le nombre de courriels partis."""
+    evenement = (
+        EvenementSaisie.objects.filter(pk=evenement_id, type_evenement__in=ANNONCES)
+        .select_related("saisie__periode", "saisie__table__quartier", "auteur")
+        .first()
+    )
+    if evenement is None:
+        return 0
+    saisie = evenement.saisie
+    quartier = saisie.table.quartier
+    chemin = reverse(
+        "saisie_formulaire", kwargs={"slug": quartier.slug, "code": saisie.periode.code}
+    )
+    contexte = {
+        "quartier": quartier.nom,
+        "periode": saisie.periode,
+        "motif": evenement.motif,
+        "reouverture": evenement.type_evenement == TypeEvenement.REOUVERTURE,
+        "auteur": _nom(evenement.auteur) if evenement.auteur else "",
+        "lien": adresse_absolue(chemin),
+    }
+    destinataires = [
+        personne
+        for personne in coordination_de(saisie.table, timezone.localdate())
+        if personne.pk != evenement.auteur_id
+    ]
+    return sum(
+        envoyer_dans_sa_langue(
+            personne, GABARIT, {**contexte, "nom": personne.first_name or _nom(personne)}
+        )
+        for personne in destinataires
+    )
+
+
+def _nom(personne: Utilisateur) -> str:
+    return personne.get_full_name() or personne.email
