@@ -2,7 +2,11 @@
 
 La langue d'une réponse, du choix le plus explicite au plus général :
 
-1. le témoin de langue (posé par le sélecteur de langue et par le profil), partout;
+1. le témoin de langue, partout : posé par le sélecteur de langue et par le profil (qui
+   changent aussi la langue préférée de la personne connectée), et à la connexion, où la langue
+   préférée de la personne (`Utilisateur.langue`) devient celle du témoin
+   (`langue_a_la_connexion`) : le lien d'un courriel anglais ouvert dans un navigateur neuf
+   mène, une fois connecté, à des pages en anglais;
 2. pour l'API (`/api/…`) seulement, l'en-tête Accept-Language s'il nomme une langue de
    l'interface (« en-CA », « fr;q=0.8 ») : un client par jeton n'a pas de témoin;
 3. pour l'API authentifiée par jeton, la langue préférée de la personne à qui est le jeton
@@ -15,7 +19,9 @@ choisi, même si le navigateur est réglé en anglais."""
 
 from __future__ import annotations
 
+from allauth.account.signals import user_logged_in
 from django.conf import settings
+from django.dispatch import receiver
 from django.forms import BaseForm, BaseFormSet
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -72,6 +78,37 @@ def langue_de_la_personne(request, personne) -> None:
         return
     translation.activate(personne.langue)
     request.LANGUAGE_CODE = personne.langue
+
+
+def poser_temoin_de_langue(response, langue: str) -> None:
+    """Pose le témoin de langue (étape 1) sur `response`, pour un an."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        langue,
+        max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+        samesite="Lax",
+        secure=not settings.DEBUG,
+    )
+
+
+@receiver(user_logged_in, dispatch_uid="evalpic.langue_a_la_connexion")
+def langue_a_la_connexion(sender, request, user, response=None, **kwargs) -> None:
+    """À la connexion (toutes passent par allauth, celle de l'admin aussi), la langue préférée
+    de la personne devient celle du témoin, même si un autre traînait dans ce navigateur (choisi
+    avant de se connecter, ou laissé par quelqu'un d'autre) : c'est aussi celle de ses
+    courriels, et le sélecteur la change ensuite pour les deux. Elle vaut dès cette requête, pour
+    le message « Connexion avec … réussie. » qu'allauth ajoute juste après ce signal.
+
+    Branché ici, avec l'intergiciel qui lit le témoin : ce module est chargé avec la pile des
+    intergiciels, avant toute requête, donc avant toute connexion."""
+    if user.langue not in LANGUES:
+        return
+    translation.activate(user.langue)
+    request = getattr(request, "_request", request)
+    request.LANGUAGE_CODE = user.langue
+    request.langue_choisie = True
+    if response is not None:
+        poser_temoin_de_langue(response, user.langue)
 
 
 def _formulaire_en_erreur(contexte) -> bool:
