@@ -144,14 +144,26 @@ def envoyer_rappels(*, aujourd_hui: datetime.date) -> int:
     chose à saisir et dont la saisie n'est ni soumise ni validée que l'échéance approche ou est
     passée. Chaque rappel part une seule fois par personne, table, période et type. Renvoie le
     nombre de courriels envoyés."""
-    a_envoyer: list[RappelEnvoye] = []
+    a_envoyer: list[tuple[RappelEnvoye, str]] = []
     for periode in Periode.objects.filter(statut=StatutPeriode.OUVERTE).order_by("debut"):
         type_rappel = type_de_rappel(periode, aujourd_hui)
         if type_rappel is not None:
-            a_envoyer += _reserver_rappels(
+            reserves = _reserver_rappels(
                 periode=periode, type_rappel=type_rappel, aujourd_hui=aujourd_hui
             )
-    return sum(_expedier(rappel) for rappel in a_envoyer)
+            motifs = _motifs_de_renvoi(periode) if reserves else {}
+            a_envoyer += [(rappel, motifs.get(rappel.table_id, "")) for rappel in reserves]
+    return sum(_expedier(rappel, motif) for rappel, motif in a_envoyer)
+
+
+def _motifs_de_renvoi(periode: Periode) -> dict[int, str]:
+    """Table → motif, pour les saisies de `periode` renvoyées : leur rappel redit le renvoi et
+    son motif au lieu de dire la saisie « pas encore » soumise. Une requête par période."""
+    return dict(
+        Saisie.objects.filter(periode=periode, statut=StatutSaisie.RENVOYEE).values_list(
+            "table_id", "motif_renvoi"
+        )
+    )
 
 
 @transaction.atomic
@@ -196,12 +208,12 @@ def _destinataires(
     return [(a.quartier.table, a.utilisateur) for a in paires.values()]
 
 
-def _expedier(rappel: RappelEnvoye) -> int:
+def _expedier(rappel: RappelEnvoye, motif_renvoi: str = "") -> int:
     """Envoie un rappel réservé. Quel que soit l'échec (SMTP, gabarit, moteur de courriel), il
     est écrit au journal et la réservation de ce rappel est effacée pour le retenter au passage
     suivant; les rappels suivants partent quand même."""
     try:
-        _courriel(rappel).send()
+        _courriel(rappel, motif_renvoi).send()
     except Exception:
         logger.exception(
             "Rappel %s (période %s, table %s, utilisateur %s) non envoyé, il sera retenté.",
@@ -215,11 +227,11 @@ def _expedier(rappel: RappelEnvoye) -> int:
     return 1
 
 
-def _courriel(rappel: RappelEnvoye) -> EmailMessage:
+def _courriel(rappel: RappelEnvoye, motif_renvoi: str) -> EmailMessage:
     """Le courriel, rédigé dans la langue choisie par la personne."""
     personne = rappel.destinataire
     with translation.override(personne.langue or settings.LANGUAGE_CODE):
-        contexte = _contexte(rappel)
+        contexte = _contexte(rappel, motif_renvoi)
         sujet = render_to_string(GABARIT_SUJET, contexte)
         corps = render_to_string(GABARIT_CORPS, contexte)
     return EmailMessage(
@@ -230,7 +242,7 @@ def _courriel(rappel: RappelEnvoye) -> EmailMessage:
     )
 
 
-def _contexte(rappel: RappelEnvoye) -> dict:
+def _contexte(rappel: RappelEnvoye, motif_renvoi: str) -> dict:
     periode, table, personne = rappel.periode, rappel.table, rappel.destinataire
     chemin = reverse(
         "saisie_formulaire", kwargs={"slug": table.quartier.slug, "code": periode.code}
@@ -242,4 +254,5 @@ def _contexte(rappel: RappelEnvoye) -> dict:
         "echeance": periode.echeance,
         "en_retard": rappel.type_rappel == TypeRappel.RETARD,
         "lien": adresse_absolue(chemin),
+        "motif_renvoi": motif_renvoi,
     }

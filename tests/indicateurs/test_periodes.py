@@ -313,6 +313,13 @@ def test_un_brouillon_ou_une_saisie_renvoyee_recoit_un_rappel(
     )
 
     assert envoyer_rappels(aujourd_hui=J(2025, 5, 2)) == 1
+    (courriel,) = mailoutbox
+    # Renvoyée : le rappel redit le renvoi et son motif; jamais soumise : « pas encore ».
+    assert ("renvoyée" in courriel.subject) == bool(motif)
+    assert ("Elle vous a été renvoyée" in courriel.body) == bool(motif)
+    assert ("Elle ne l'est pas encore" in courriel.body) == (not motif)
+    if motif:
+        assert motif in courriel.body
 
 
 @pytest.mark.parametrize("statut", [StatutPeriode.A_VENIR, StatutPeriode.FERMEE])
