@@ -99,8 +99,8 @@ def langue_a_la_connexion(sender, request, user, response=None, **kwargs) -> Non
     courriels, et le sélecteur la change ensuite pour les deux. Elle vaut dès cette requête, pour
     le message « Connexion avec … réussie. » qu'allauth ajoute juste après ce signal.
 
-    Branché ici, avec l'intergiciel qui lit le témoin : ce module est chargé avec la pile des
-    intergiciels, avant toute requête, donc avant toute connexion."""
+    Écrit ici, avec l'intergiciel qui lit le témoin; branché au démarrage par
+    `EvalpicConfig.ready`, qui charge ce module."""
     if user.langue not in LANGUES:
         return
     translation.activate(user.langue)

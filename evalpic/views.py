@@ -1,6 +1,5 @@
 """Vues transversales : choix de la langue, profil de la personne connectée, page 404."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -19,17 +18,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
 
 from evalpic.forms import JetonForm, LangueForm, ProfilForm
+from evalpic.middleware import poser_temoin_de_langue
 from quartiers.jetons import creer_jeton, revoquer_jeton
-
-
-def _poser_langue(response, langue: str) -> None:
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        langue,
-        max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
-        samesite="Lax",
-        secure=not settings.DEBUG,
-    )
 
 
 @require_POST
@@ -49,7 +39,7 @@ def changer_langue(request):
         request.user.langue = langue
         request.user.save(update_fields=["langue"])
     response = HttpResponseRedirect(suivant)
-    _poser_langue(response, langue)
+    poser_temoin_de_langue(response, langue)
     return response
 
 
@@ -85,7 +75,7 @@ class ProfilView(LoginRequiredMixin, UpdateView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        _poser_langue(response, form.instance.langue)
+        poser_temoin_de_langue(response, form.instance.langue)
         with translation.override(form.instance.langue):
             messages.success(self.request, _("Votre profil est enregistré."))
         return response

@@ -18,11 +18,10 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from evalpic.adresses import adresse_absolue
+from evalpic.courriels import courriel_dans_sa_langue
 from indicateurs.models import (
     IndicateurSuivi,
     Periode,
@@ -36,8 +35,7 @@ from quartiers.models import Affectation, RoleAffectation, TableDeQuartier, Util
 
 logger = logging.getLogger(__name__)
 
-GABARIT_SUJET = "emails/rappel_saisie_sujet.txt"
-GABARIT_CORPS = "emails/rappel_saisie.txt"
+GABARIT = "emails/rappel_saisie"  # evalpic.courriels : rappel_saisie_sujet.txt et rappel_saisie.txt
 REMISES = (StatutSaisie.SOUMISE, StatutSaisie.VALIDEE)
 
 
@@ -229,17 +227,7 @@ def _expedier(rappel: RappelEnvoye, motif_renvoi: str = "") -> int:
 
 def _courriel(rappel: RappelEnvoye, motif_renvoi: str) -> EmailMessage:
     """Le courriel, rédigé dans la langue choisie par la personne."""
-    personne = rappel.destinataire
-    with translation.override(personne.langue or settings.LANGUAGE_CODE):
-        contexte = _contexte(rappel, motif_renvoi)
-        sujet = render_to_string(GABARIT_SUJET, contexte)
-        corps = render_to_string(GABARIT_CORPS, contexte)
-    return EmailMessage(
-        subject=" ".join(sujet.split()),  # un en-tête ne tient que sur une ligne
-        body=corps,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[personne.email],
-    )
+    return courriel_dans_sa_langue(rappel.destinataire, GABARIT, _contexte(rappel, motif_renvoi))
 
 
 def _contexte(rappel: RappelEnvoye, motif_renvoi: str) -> dict:
@@ -250,7 +238,7 @@ def _contexte(rappel: RappelEnvoye, motif_renvoi: str) -> dict:
     return {
         "nom": personne.first_name or personne.get_full_name() or personne.email,
         "quartier": table.quartier.nom,
-        "periode": periode.libelle,
+        "periode": periode,  # son libellé, dans la langue du courriel
         "echeance": periode.echeance,
         "en_retard": rappel.type_rappel == TypeRappel.RETARD,
         "lien": adresse_absolue(chemin),

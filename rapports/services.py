@@ -19,17 +19,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import OperationalError, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evalpic.adresses import adresse_absolue
+from evalpic.courriels import courriel_dans_sa_langue
 from indicateurs.models import IndicateurSuivi, Periode, StatutPeriode
 from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
 from quartiers.models import Quartier, RoleGlobal, Utilisateur
@@ -324,16 +323,13 @@ def _avertir(bilan: Bilan, personne: Utilisateur) -> None:
     ni les autres avis ni le bilan, déjà prêt. Pas de nouvel essai : rien ne retient qu'un avis
     est parti, et un serveur qui coupe après avoir accepté le message le ferait recevoir deux
     fois; le bilan reste dans la liste des bilans."""
+    contexte = {
+        "bilan": bilan,
+        "personne": personne,
+        "lien": adresse_absolue(reverse("bilan_detail", args=[bilan.pk])),
+    }
     try:
-        with translation.override(personne.langue):
-            contexte = {
-                "bilan": bilan,
-                "personne": personne,
-                "lien": adresse_absolue(reverse("bilan_detail", args=[bilan.pk])),
-            }
-            sujet = render_to_string("emails/bilan_pret_sujet.txt", contexte).strip()
-            corps = render_to_string("emails/bilan_pret.txt", contexte)
-        send_mail(" ".join(sujet.split()), corps, None, [personne.email])
+        courriel_dans_sa_langue(personne, "emails/bilan_pret", contexte).send()
     except Exception:
         journal.exception(
             "Avis « bilan prêt » du bilan %s non envoyé à l'utilisateur %s (%s).",
