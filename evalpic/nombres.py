@@ -3,7 +3,7 @@ pour les formulaires, les messages de validation et les constats des bilans."""
 
 import functools
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 from django.utils import translation
 from django.utils.formats import get_format
@@ -40,10 +40,18 @@ def formateur_de_nombres() -> Callable[[object], str]:
     return formater
 
 
+# Au-delà, un texte qui se lit comme un nombre (« 1e999998 ») s'écrit tel quel : chiffre par
+# chiffre, il en ferait un million. Les valeurs enregistrées ont 14 chiffres au plus.
+EXPOSANT_MAX = 40
+
+
 def _formater(valeur, separateur_decimal: str, separateur_milliers: str, groupe: int) -> str:
     try:
-        texte = format(Decimal(str(valeur)).normalize(), "f")
-    except (InvalidOperation, ValueError):  # pas un nombre (« abc », « sNaN »)
+        decimal = Decimal(str(valeur))
+        if not decimal.is_finite() or abs(decimal.adjusted()) > EXPOSANT_MAX:
+            return str(valeur)  # « inf », « NaN », « 1e9999999 » : pas un nombre à écrire
+        texte = format(decimal.normalize(), "f")
+    except (DecimalException, ValueError):  # pas un nombre (« abc »)
         return str(valeur)
     signe, texte = ("-", texte[1:]) if texte.startswith("-") else ("", texte)
     entier, _point, decimales = texte.partition(".")

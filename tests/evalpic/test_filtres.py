@@ -47,3 +47,12 @@ def test_exemples_lisibles():
         assert nombre(Decimal("1234.50")) == "1\xa0234,5"
     with translation.override("en"):
         assert nombre(Decimal("1234.50")) == "1,234.5"
+
+
+@pytest.mark.parametrize("texte", ["abc", "inf", "-Infinity", "NaN", "sNaN", "1e9999999", "1e999"])
+def test_un_texte_qui_n_est_pas_un_nombre_a_ecrire_s_ecrit_tel_quel(texte):
+    """Un texte enregistré pour un indicateur chiffré (par un shell, une migration) : ni erreur
+    (« 1e9999999 » faisait déborder `normalize`, une erreur 500 du formulaire de saisie), ni
+    « In fin ity » découpé en milliers, ni un nombre d'un millier de chiffres."""
+    with translation.override("fr"):
+        assert nombre(texte) == texte
