@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
-from django.urls import resolve, reverse
+from django.urls import resolve, reverse, set_script_prefix
 
 from evalpic.adresses import adresse_absolue
 from indicateurs.models import RappelEnvoye, StatutPeriode
@@ -183,3 +183,18 @@ def test_l_avis_de_bilan_anglais_a_le_meme_prefixe_que_les_courriels_du_compte(
     bilan, reinitialisation = mail.outbox
     assert bilan.subject.startswith("ÉvalPIC: ")
     assert reinitialisation.subject.startswith("ÉvalPIC: ")
+
+
+def test_site_servi_sous_un_prefixe_le_meme_lien_dans_une_requete_et_dans_un_worker(settings):
+    """`reverse` ajoute le préfixe du site (SCRIPT_NAME) pendant une requête, pas dans un
+    worker : l'avis « bilan prêt » parti d'une requête (tâches en processus, sans file) menait à
+    « …/evalpic/evalpic/bilans/2/ »."""
+    settings.SITE_URL = "https://exemple.org/evalpic/"
+    attendu = "https://exemple.org/evalpic/bilans/2/"
+    assert adresse_absolue(reverse("bilan_detail", args=[2])) == attendu  # worker
+    set_script_prefix("/evalpic/")
+    try:
+        assert reverse("bilan_detail", args=[2]) == "/evalpic/bilans/2/"
+        assert adresse_absolue(reverse("bilan_detail", args=[2])) == attendu  # requête
+    finally:
+        set_script_prefix("/")
