@@ -513,7 +513,9 @@ ECART_PASSAGES = 16  # px entre deux passages voisins
 MARGE_NOEUDS = 40  # px au-dessus du premier nœud et sous le dernier
 HAUTEUR_MIN_THEORIE = 160  # px de la zone des nœuds
 MARGES_THEORIE = {"l": 20, "r": 20, "t": 80, "b": 20}
-MARGE_HAUT_ETROIT = 36  # px : la marge du haut sur un téléphone (`js/graphiques.js`)
+# px : la marge du haut sur un téléphone (`pourEcranEtroit`, js/graphiques.js : 24, ou 36 si une
+# annotation dépasse y = 1; les titres de colonnes sont posés à y = 1), pour un pixel par unité.
+MARGE_HAUT_ETROIT = 24
 AXE_X_THEORIE, AXE_X_THEORIE_ETROIT = [-0.5, 2.5], [-0.3, 2.3]
 # En colonnes : 0,25 colonne fait au moins 31 px sur un téléphone de 390 px (axe resserré),
 # plus que le rayon d'un nœud (23,5 px avec son bord) : une courbe n'y touche aucun nœud.
