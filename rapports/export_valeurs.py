@@ -42,6 +42,7 @@ from evalpic.tableurs import DEBUTS_DE_FORMULE, NOMBRE_SIMPLE
 from indicateurs.models import StatutSaisie, Unite, Valeur
 from indicateurs.models.saisies import periodes_entre
 from quartiers.acces import Droit, quartiers_accessibles
+from rapports.csv import texte_decimal
 
 TAILLE_BLOC = 64 * 1024  # octets envoyés d'un coup au client
 TAILLE_LOT = 2000  # lignes lues à la fois par le chemin générique
@@ -210,12 +211,9 @@ def _champ(texte: str | None) -> str:
 
 
 def _nombre(nombre: Decimal | None) -> str | None:
-    """Comme `trim_scale(n)::text` de PostgreSQL : « 12.5 », « 1200 », « 0 »."""
-    if nombre is None:
-        return None
-    if nombre == 0:
-        return "0"
-    return format(nombre.normalize(), "f")
+    """Comme `trim_scale(n)::text` de PostgreSQL : « 12.5 », « 1200 », « 0 »
+    (`rapports.csv.texte_decimal`, le texte de tous les CSV)."""
+    return None if nombre is None else texte_decimal(nombre)
 
 
 def _ligne_csv(ligne: tuple, fuseau: datetime.tzinfo) -> str:

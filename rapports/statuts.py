@@ -336,16 +336,6 @@ def _statut_avec_cible(resume: Resume, periode: str, cible: Decimal) -> Statut:
 # --- Par rapport à la référence ------------------------------------------------------------------
 
 
-def ecart_a_la_reference(serie: SerieIndicateur) -> Decimal | None:
-    """L'écart de la dernière valeur à la référence, en % de |référence| :
-    (dernière − référence) / |référence| × 100. None sans valeur, sans référence ou si la
-    référence vaut zéro."""
-    valeurs = serie.valeurs
-    if not valeurs or not serie.reference:
-        return None
-    return _ecart(valeurs[-1].valeur, serie.reference)
-
-
 def _ecart(valeur: Decimal, reference: Decimal) -> Decimal:
     return ((valeur - reference) / abs(reference) * CENT).quantize(QUATRE_DECIMALES)
 

@@ -11,7 +11,6 @@ from django.utils import translation
 from rapports.series import Point, SerieIndicateur, Statut
 from rapports.statuts import (
     cible_courante,
-    ecart_a_la_reference,
     libelle_trimestre,
     normaliser,
     rang_trimestre,
@@ -292,21 +291,7 @@ def test_un_seul_point_sans_cible():
     assert statut(serie([5], polarite="neutre")) == Statut.EN_BONNE_VOIE
 
 
-# --- Écart et normalisation ----------------------------------------------------------------------
-
-
-def test_ecart_a_la_reference_en_pourcentage():
-    assert ecart_a_la_reference(serie([10, 15, None], reference=10)) == Decimal("50.0000")
-    assert ecart_a_la_reference(serie([8], reference=10)) == Decimal("-20.0000")
-    assert ecart_a_la_reference(serie([1], reference=3)) == Decimal("-66.6667")
-    # Référence négative : on divise par sa valeur absolue.
-    assert ecart_a_la_reference(serie([-5], reference=-10)) == Decimal("50.0000")
-
-
-def test_ecart_a_la_reference_absent():
-    assert ecart_a_la_reference(serie([5])) is None
-    assert ecart_a_la_reference(serie([5], reference=0)) is None
-    assert ecart_a_la_reference(serie([None], reference=10)) is None
+# --- Normalisation à la référence ---------------------------------------------------------------
 
 
 def test_normaliser_en_base_100():
