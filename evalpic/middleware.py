@@ -93,18 +93,20 @@ def poser_temoin_de_langue(response, langue: str) -> None:
 
 @receiver(user_logged_in, dispatch_uid="evalpic.langue_a_la_connexion")
 def langue_a_la_connexion(sender, request, user, response=None, **kwargs) -> None:
-    """À la connexion (toutes passent par allauth, celle de l'admin aussi), la langue préférée
-    de la personne devient celle du témoin, même si un autre traînait dans ce navigateur (choisi
-    avant de se connecter, ou laissé par quelqu'un d'autre) : c'est aussi celle de ses
-    courriels, et le sélecteur la change ensuite pour les deux. Elle vaut dès cette requête, pour
-    le message « Connexion avec … réussie. » qu'allauth ajoute juste après ce signal.
+    """À la connexion (toutes passent par allauth, celle de l'admin aussi), dans un navigateur
+    sans témoin de langue (le lien d'un courriel ouvert dans un navigateur neuf), la langue
+    préférée de la personne, celle de ses courriels, devient celle des pages et du témoin. Elle
+    vaut dès cette requête, pour le message « Connexion avec … réussie. » qu'allauth ajoute
+    juste après ce signal. Une langue déjà choisie dans ce navigateur (le sélecteur de la page
+    de connexion) reste celle des pages, sans changer celle des courriels : le sélecteur, une
+    fois connecté, change les deux.
 
     Écrit ici, avec l'intergiciel qui lit le témoin; branché au démarrage par
     `EvalpicConfig.ready`, qui charge ce module."""
-    if user.langue not in LANGUES:
+    request = getattr(request, "_request", request)
+    if user.langue not in LANGUES or getattr(request, "langue_choisie", False):
         return
     translation.activate(user.langue)
-    request = getattr(request, "_request", request)
     request.LANGUAGE_CODE = user.langue
     request.langue_choisie = True
     if response is not None:

@@ -1,7 +1,8 @@
-"""À la connexion, la langue préférée de la personne (`Utilisateur.langue`, celle de ses
-courriels) devient celle du témoin de langue : le lien d'un courriel anglais ouvert dans un
-navigateur neuf mène, une fois connecté, à des pages en anglais, dès le message de connexion.
-Le sélecteur de langue la change ensuite, pour les pages comme pour les courriels."""
+"""À la connexion dans un navigateur sans témoin de langue, la langue préférée de la personne
+(`Utilisateur.langue`, celle de ses courriels) devient celle des pages : le lien d'un courriel
+anglais ouvert dans un navigateur neuf mène, une fois connecté, à des pages en anglais, dès le
+message de connexion. Une langue choisie avant de se connecter reste celle des pages. Le
+sélecteur de langue la change ensuite, pour les pages comme pour les courriels."""
 
 from __future__ import annotations
 
@@ -57,14 +58,14 @@ def test_le_message_de_connexion_est_dans_la_langue_de_la_personne(client, alice
     assert "Connexion avec" not in contenu
 
 
-def test_la_langue_de_la_personne_remplace_un_temoin_qui_trainait(client, alice, mot_de_passe):
-    """Un témoin laissé dans ce navigateur (par quelqu'un d'autre, ou choisi avant de se
-    connecter) ne décide pas : la langue de la personne, celle de ses courriels, prend sa
-    place, et ses courriels ne changent pas de langue à son insu."""
+def test_la_langue_choisie_avant_de_se_connecter_reste_celle_des_pages(client, alice, mot_de_passe):
+    """Choisie dans ce navigateur (le sélecteur de la page de connexion), une langue reste
+    celle des pages après la connexion; celle des courriels ne change pas pour autant."""
     client.cookies[TEMOIN] = "en"
     reponse = _connexion(client, alice, mot_de_passe)  # alice a gardé le français
-    assert reponse.cookies[TEMOIN].value == "fr"
-    assert client.get(reverse("profil")).headers["Content-Language"] == "fr"
+    assert TEMOIN not in reponse.cookies  # témoin inchangé
+    assert reponse.headers["Content-Language"] == "en"
+    assert client.get(reverse("profil")).headers["Content-Language"] == "en"
     alice.refresh_from_db()
     assert alice.langue == "fr"
 
