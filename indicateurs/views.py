@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from indicateurs import selectors, services
 from indicateurs.forms import ApprentissageForm, RevisionForm, SaisieForm
@@ -455,6 +455,7 @@ def historique(request, slug: str, code: str):
 
 
 @login_required
+@require_GET
 def completude(request):
     """Pour l'évaluation : l'état de chaque table pour une période et la part des valeurs."""
     if not quartiers_accessibles(request.user, Droit.VALIDER).exists():

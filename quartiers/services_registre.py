@@ -169,6 +169,16 @@ def _partenaire_du_nom(nouveau: DonneesPartenaire) -> Partenaire:
     return partenaire
 
 
+def fiche_gardee_autre_que_la_saisie(nouveau: DonneesPartenaire | None, partenaire) -> bool:
+    """Vrai si `nouveau` a inscrit un partenaire déjà au registre (`_partenaire_du_nom`) dont
+    la fiche gardée diffère de ce qui a été saisi (secteur, acteur d'influence, site web) : la
+    coordination doit le savoir, ses indicateurs se calculent sur la fiche existante."""
+    if nouveau is None:
+        return False
+    saisie = (nouveau.secteur.pk, nouveau.acteur_influence, nouveau.site_web or "")
+    return saisie != (partenaire.secteur_id, partenaire.acteur_influence, partenaire.site_web)
+
+
 # --- Écritures --------------------------------------------------------------------------------
 
 

@@ -58,18 +58,31 @@ def inscrire_partenaire(request, slug: str):
         return _page(request, "inscrire.html", {"quartier": quartier, "form": form})
     form = InscriptionForm(request.POST, utilisateur=request.user)
     if form.is_valid():
+        arguments = form.arguments()
         try:
             participation = services.inscrire_partenaire(
-                auteur=request.user, quartier=quartier, **form.arguments()
+                auteur=request.user, quartier=quartier, **arguments
             )
         except ValidationError as erreur:
             form.erreurs_du_service(erreur)
         else:
+            partenaire = participation.partenaire
             messages.success(
                 request,
                 _("%(partenaire)s est inscrit au registre de la table.")
-                % {"partenaire": participation.partenaire.nom},
+                % {"partenaire": partenaire.nom},
             )
+            if services.fiche_gardee_autre_que_la_saisie(arguments.get("nouveau"), partenaire):
+                messages.info(
+                    request,
+                    _(
+                        "%(partenaire)s était déjà au registre : sa fiche existante est gardée "
+                        "(secteur : %(secteur)s), pas ce que vous avez saisi pour elle. Les "
+                        "indicateurs de la table se calculent sur cette fiche; l'évaluation "
+                        "peut la corriger."
+                    )
+                    % {"partenaire": partenaire.nom, "secteur": partenaire.secteur.nom},
+                )
             return _retour(quartier)
     return _page(request, "inscrire.html", {"quartier": quartier, "form": form}, 400)
 
