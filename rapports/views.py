@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from indicateurs.models import Calcul
-from rapports import graphiques, selectors
+from rapports import graphique_theorie, graphiques, selectors
 from rapports.csv import reponse_csv
 from rapports.forms import FiltreForm
 from rapports.series import Statut
@@ -150,8 +150,8 @@ def theorie_du_changement(request, slug: str):
     contexte = {
         "theorie": theorie,
         "quartier": theorie.quartier,
-        "figure": graphiques.graphe_theorie_du_changement(theorie.noeuds, theorie.liens),
-        "familles": graphiques.legende_des_familles(theorie.noeuds),
+        "figure": graphique_theorie.graphe_theorie_du_changement(theorie.noeuds, theorie.liens),
+        "familles": graphique_theorie.legende_des_familles(theorie.noeuds),
     }
     return TemplateResponse(request, "rapports/theorie.html", contexte)
 

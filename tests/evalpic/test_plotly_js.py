@@ -42,12 +42,15 @@ def test_le_paquet_servi_est_celui_des_pdf_en_version_cartesian():
 
 
 def test_chaque_type_de_trace_de_nos_graphiques_est_dans_le_paquet():
-    """Les types de trace écrits dans `rapports/graphiques.py` (« "type": "heatmap" »…) parmi
-    ceux que connaît plotly, contre ceux que le paquet enregistre."""
+    """Les types de trace écrits dans les graphiques (`rapports/graphique*.py` : « "type":
+    "heatmap" »…) parmi ceux que connaît plotly, contre ceux que le paquet enregistre."""
     traces_de_plotly = {
         nom.lower() for nom in dir(go) if isinstance(getattr(go, nom), type) and nom[0].isupper()
     }
-    source = Path(rapports.graphiques.__file__).read_text(encoding="utf-8")
+    source = "".join(
+        chemin.read_text(encoding="utf-8")
+        for chemin in Path(rapports.graphiques.__file__).parent.glob("graphique*.py")
+    )
     utilises = set(re.findall(r'"type": "(\w+)"', source)) & traces_de_plotly
     enregistres = set(re.findall(r'moduleType:"trace",name:"(\w+)"', _paquet_servi()))
     assert {"scatter", "bar", "heatmap"} <= utilises  # le test lit bien le code

@@ -11,13 +11,13 @@ import plotly.graph_objects as go
 import pytest
 from django.utils import translation
 
-from rapports import graphiques
+from rapports import graphique_theorie, graphiques
+from rapports.graphique_theorie import graphe_theorie_du_changement
 from rapports.graphiques import (
     COULEURS_STATUT,
     carte_completude,
     courbe_a_renverser,
     croissance_partenaires,
-    graphe_theorie_du_changement,
     lignes_de_la_courbe,
     petits_multiples,
     progression_quartiers,
@@ -396,7 +396,8 @@ def test_petits_multiples_n_panneaux(n):
 def gettext_marque(monkeypatch):
     """gettext remplacé par une marque; les libellés des courbes, traduits une fois par langue,
     sont oubliés avant et après."""
-    monkeypatch.setattr(graphiques, "_", lambda texte: f"«{texte}»")
+    for module in (graphiques, graphique_theorie):
+        monkeypatch.setattr(module, "_", lambda texte: f"«{texte}»")
     graphiques._libelles_des_courbes.cache_clear()
     yield
     graphiques._libelles_des_courbes.cache_clear()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from indicateurs.models import Famille, StatutStrategie
-from rapports.graphiques import (
+from rapports.graphique_theorie import (
     COULEURS_FAMILLE,
     graphe_theorie_du_changement,
     legende_des_familles,

@@ -20,7 +20,7 @@ import pytest
 from indicateurs.models import Famille
 from quartiers.demo_commun import PROFILS
 from quartiers.demo_strategies import LIENS, changements_du_profil
-from rapports.graphiques import HORIZONS, graphe_theorie_du_changement
+from rapports.graphique_theorie import HORIZONS, graphe_theorie_du_changement
 
 # (largeur de la zone du graphique, téléphone ?) : mesurées dans chromium à 1366 et 390 px.
 ECRANS = {"ordinateur": (1104, False), "telephone": (358, True)}
