@@ -27,14 +27,24 @@ def liste(request):
         except ValidationError as erreur:
             form.add_error("periode", erreur.messages)
         else:
-            if services.attend_la_file(bilan):
-                messages.warning(request, services.MESSAGE_FILE_INDISPONIBLE)
-            else:
-                messages.success(
-                    request, _("Le bilan est demandé : vous serez prévenu·e quand il sera prêt.")
-                )
+            _annoncer_la_demande(request, bilan)
             return redirect("bilan_detail", pk=bilan.pk)
     return _page_des_bilans(request, form)
+
+
+def _annoncer_la_demande(request, bilan) -> None:
+    """Le message qui suit la demande, d'après l'état du bilan à son retour : sans file de tâches
+    (tâches dans le processus), il est déjà prêt, ou déjà en échec, quand la page s'affiche."""
+    if bilan.statut == StatutBilan.PRET:
+        messages.success(request, _("Le bilan est prêt."))
+    elif bilan.statut == StatutBilan.ECHEC:
+        messages.error(request, _("Le bilan n'a pas pu être produit : le motif est ci-dessous."))
+    elif services.attend_la_file(bilan):
+        messages.warning(request, services.MESSAGE_FILE_INDISPONIBLE)
+    else:
+        messages.success(
+            request, _("Le bilan est demandé : vous serez prévenu·e quand il sera prêt.")
+        )
 
 
 def _page_des_bilans(request, form, comparaison=None, status: int | None = None):
