@@ -278,11 +278,14 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # (aussitôt si Redis refuse la connexion : rapports.tasks.TacheSansAttente).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 
-# Heures de Montréal (CELERY_TIMEZONE). Le calendrier passe avant les rappels du matin.
+# Heures de Montréal (CELERY_TIMEZONE). Le calendrier passe juste après minuit (avant l'heure
+# des changements d'heure, 2 h) : le statut des périodes dans les listes suit le jour qui
+# commence; ce qui s'écrit et se soumet suit le calendrier même avant son passage
+# (Periode.statut_du_jour). Les rappels partent le matin.
 CELERY_BEAT_SCHEDULE: dict = {
     "planifier-periodes": {
         "task": "indicateurs.planifier_periodes",
-        "schedule": crontab(hour=1, minute=30),
+        "schedule": crontab(hour=0, minute=1),
     },
     "envoyer-rappels": {
         "task": "indicateurs.envoyer_rappels",

@@ -4,6 +4,8 @@ Celery beat (`indicateurs.tasks`).
 Le calendrier se lit dans les réglages `EVALPIC_*` : une période s'ouvre quelques jours avant la
 fin du trimestre, reste ouverte après son échéance, puis se ferme. L'échéance est fixée à la
 création de la période et reste modifiable dans l'admin : c'est la date enregistrée qui compte.
+La tâche aligne chaque nuit le statut enregistré (listes, filtres); ce qui s'écrit et se soumet
+suit le calendrier dès minuit, sans l'attendre (`Periode.statut_du_jour`).
 
 Chaque rappel (période, table, destinataire, type) part au plus une fois : la ligne
 `RappelEnvoye` est inscrite avant l'envoi, et un envoi raté l'efface pour qu'il soit retenté.
@@ -31,6 +33,7 @@ from indicateurs.models import (
     StatutSaisie,
     TypeRappel,
 )
+from indicateurs.models.saisies import statut_selon_calendrier
 from quartiers.models import Affectation, RoleAffectation, TableDeQuartier, Utilisateur
 
 logger = logging.getLogger(__name__)
@@ -62,26 +65,12 @@ def trimestre_precedent(annee: int, trimestre: int) -> tuple[int, int]:
     return (annee - 1, 4) if trimestre == 1 else (annee, trimestre - 1)
 
 
-def statut_selon_calendrier(
-    *, fin: datetime.date, echeance: datetime.date, aujourd_hui: datetime.date
-) -> str:
-    """À venir jusqu'à l'ouverture (fin − N jours), ouverte jusqu'à échéance + M jours inclus,
-    fermée ensuite."""
-    ouverture = fin - datetime.timedelta(days=settings.EVALPIC_OUVERTURE_JOURS_AVANT_FIN)
-    fermeture = echeance + datetime.timedelta(days=settings.EVALPIC_FERMETURE_JOURS_APRES_ECHEANCE)
-    if aujourd_hui < ouverture:
-        return StatutPeriode.A_VENIR
-    if aujourd_hui <= fermeture:
-        return StatutPeriode.OUVERTE
-    return StatutPeriode.FERMEE
-
-
 @transaction.atomic
 def planifier_periodes(*, aujourd_hui: datetime.date) -> list[Periode]:
     """Crée au besoin les périodes du trimestre courant et du précédent, puis aligne le statut de
-    chaque période existante sur le calendrier. Sans effet si rien n'a changé : on peut la
-    lancer chaque jour, et deux fois le même jour. Renvoie les périodes créées ou dont le
-    statut a changé."""
+    chaque période existante sur le calendrier, en notant le jour de l'alignement
+    (`statut_aligne_le`). Sans effet si rien n'a changé : on peut la lancer chaque jour, et deux
+    fois le même jour. Renvoie les périodes créées ou dont le statut a changé."""
     courant = trimestre_de(aujourd_hui)
     creees = []
     for annee, trimestre in (trimestre_precedent(*courant), courant):
@@ -101,7 +90,13 @@ def _assurer_periode(
     return Periode.objects.get_or_create(
         annee=annee,
         trimestre=trimestre,
-        defaults={"debut": debut, "fin": fin, "echeance": echeance, "statut": statut},
+        defaults={
+            "debut": debut,
+            "fin": fin,
+            "echeance": echeance,
+            "statut": statut,
+            "statut_aligne_le": aujourd_hui,
+        },
     )
 
 
@@ -109,17 +104,20 @@ def _aligner_statuts(*, aujourd_hui: datetime.date) -> list[Periode]:
     # Quatre périodes par an : les lire toutes coûte moins qu'une requête par période. Le verrou
     # sérialise deux exécutions simultanées; la mise à jour conditionnelle n'écrit que les écarts.
     a_changer: dict[str, list[Periode]] = defaultdict(list)
+    a_dater = []
     for periode in Periode.objects.select_for_update().order_by("annee", "trimestre"):
-        statut = statut_selon_calendrier(
-            fin=periode.fin, echeance=periode.echeance, aujourd_hui=aujourd_hui
-        )
+        statut = periode.statut_au_calendrier(aujourd_hui)
         if statut != periode.statut:
             periode.statut = statut
             a_changer[statut].append(periode)
+        if periode.statut_aligne_le != aujourd_hui:
+            a_dater.append(periode.pk)
     for statut, periodes in a_changer.items():
         Periode.objects.filter(pk__in=[p.pk for p in periodes]).exclude(statut=statut).update(
             statut=statut
         )
+    if a_dater:
+        Periode.objects.filter(pk__in=a_dater).update(statut_aligne_le=aujourd_hui)
     return [periode for periodes in a_changer.values() for periode in periodes]
 
 
@@ -138,12 +136,14 @@ def type_de_rappel(periode: Periode, aujourd_hui: datetime.date) -> str | None:
 
 
 def envoyer_rappels(*, aujourd_hui: datetime.date) -> int:
-    """Pour chaque période ouverte, rappelle à la coordination de chaque table qui a quelque
-    chose à saisir et dont la saisie n'est ni soumise ni validée que l'échéance approche ou est
-    passée. Chaque rappel part une seule fois par personne, table, période et type. Renvoie le
-    nombre de courriels envoyés."""
+    """Pour chaque période ouverte ce jour-là (`Periode.statut_du_jour`), rappelle à la
+    coordination de chaque table qui a quelque chose à saisir et dont la saisie n'est ni
+    soumise ni validée que l'échéance approche ou est passée. Chaque rappel part une seule fois
+    par personne, table, période et type. Renvoie le nombre de courriels envoyés."""
     a_envoyer: list[tuple[RappelEnvoye, str]] = []
-    for periode in Periode.objects.filter(statut=StatutPeriode.OUVERTE).order_by("debut"):
+    for periode in Periode.objects.order_by("debut"):  # quatre par an
+        if periode.statut_du_jour(aujourd_hui) != StatutPeriode.OUVERTE:
+            continue
         type_rappel = type_de_rappel(periode, aujourd_hui)
         if type_rappel is not None:
             reserves = _reserver_rappels(

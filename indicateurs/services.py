@@ -131,7 +131,7 @@ def saisie_pour(
     « création » : les deux ensemble ou rien. Une période fermée rend la saisie qui y existe,
     mais n'en crée plus (`periode_permise`), sauf `periode_fermee_permise` : l'import reprend
     aussi les périodes fermées. Jamais dans une période à venir."""
-    fermee = periode.statut == StatutPeriode.FERMEE and not periode_fermee_permise
+    fermee = periode.statut_du_jour() == StatutPeriode.FERMEE and not periode_fermee_permise
     if fermee and (existante := Saisie.objects.filter(table=table, periode=periode).first()):
         return existante
     _exiger_periode(periode, None, fermee_permise=periode_fermee_permise)
@@ -168,12 +168,15 @@ def periode_permise(periode: Periode, statut: str | None, *, soumission: bool = 
     formulaire ou l'API —, pas ce qui doit encore aboutir. Une saisie renvoyée ou rouverte par
     l'évaluation se corrige et se soumet de nouveau même après la fermeture, et une saisie
     existante d'une période fermée (un historique importé, par exemple) peut toujours être
-    soumise. Rien ne s'écrit ni ne se soumet dans une période à venir. `statut` : celui de la
-    saisie existante (None : à créer); `soumission` : soumettre plutôt qu'écrire. Le statut
-    lui-même (`MODIFIABLES`) se vérifie à part."""
-    if periode.statut == StatutPeriode.OUVERTE:
+    soumise. Rien ne s'écrit ni ne se soumet dans une période à venir. Ouverte, fermée ou à
+    venir ce jour-là (`Periode.statut_du_jour`) : selon le calendrier dès minuit, heure locale,
+    sans attendre la tâche qui aligne le statut enregistré. `statut` : celui de la saisie
+    existante (None : à créer); `soumission` : soumettre plutôt qu'écrire. Le statut lui-même
+    (`MODIFIABLES`) se vérifie à part."""
+    statut_periode = periode.statut_du_jour()
+    if statut_periode == StatutPeriode.OUVERTE:
         return True
-    if periode.statut != StatutPeriode.FERMEE or statut is None:
+    if statut_periode != StatutPeriode.FERMEE or statut is None:
         return False
     return soumission or statut == StatutSaisie.RENVOYEE
 
@@ -183,11 +186,12 @@ def _exiger_periode(
 ) -> None:
     """`periode_permise`, ou une période fermée que l'appelant permet (l'import); sinon 400
     « periode »."""
-    if fermee_permise and periode.statut == StatutPeriode.FERMEE:
+    fermee = periode.statut_du_jour() == StatutPeriode.FERMEE
+    if fermee_permise and fermee:
         return
     if periode_permise(periode, statut, soumission=soumission):
         return
-    if periode.statut == StatutPeriode.FERMEE and statut == StatutSaisie.BROUILLON:
+    if fermee and statut == StatutSaisie.BROUILLON:
         message = _(
             "Cette période est fermée : ce brouillon ne se modifie plus, mais il peut encore "
             "être soumis tel quel."
@@ -241,7 +245,8 @@ def enregistrer_saisie(
     table = saisie.table if saisie else table
     periode = saisie.periode if saisie else periode
     exiger_droit(auteur, Droit.SAISIR, table)
-    if saisie is None and periode.statut == StatutPeriode.FERMEE and not periode_fermee_permise:
+    fermee = periode.statut_du_jour() == StatutPeriode.FERMEE
+    if saisie is None and fermee and not periode_fermee_permise:
         saisie = Saisie.objects.filter(table=table, periode=periode).first()
     _exiger_periode(
         periode, saisie.statut if saisie else None, fermee_permise=periode_fermee_permise
@@ -520,7 +525,7 @@ def verifier_apprentissage(
             erreurs[champ] = [
                 _("Le texte dépasse %(max)s caractères.") % {"max": LONGUEUR_TEXTE_MAX}
             ]
-    if periode.statut == StatutPeriode.A_VENIR:  # comme la page, qui ne les propose pas
+    if periode.statut_du_jour() == StatutPeriode.A_VENIR:  # la page ne les propose pas
         erreurs["periode"] = [_("On ne tire pas d'apprentissage d'une période à venir.")]
     erreurs |= _erreurs_de_rattachement(
         quartier.pk,

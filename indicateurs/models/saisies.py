@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -9,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indicateurs.models.catalogue import Indicateur, _en_anglais
@@ -52,6 +54,21 @@ def periodes_entre(chemin: str, debut=None, fin=None) -> Q:
     return condition
 
 
+def statut_selon_calendrier(
+    *, fin: datetime.date, echeance: datetime.date, aujourd_hui: datetime.date
+) -> str:
+    """À venir jusqu'à l'ouverture (fin − N jours), ouverte jusqu'à échéance + M jours inclus,
+    fermée ensuite (réglages `EVALPIC_OUVERTURE_JOURS_AVANT_FIN` et
+    `EVALPIC_FERMETURE_JOURS_APRES_ECHEANCE`)."""
+    ouverture = fin - datetime.timedelta(days=settings.EVALPIC_OUVERTURE_JOURS_AVANT_FIN)
+    fermeture = echeance + datetime.timedelta(days=settings.EVALPIC_FERMETURE_JOURS_APRES_ECHEANCE)
+    if aujourd_hui < ouverture:
+        return StatutPeriode.A_VENIR
+    if aujourd_hui <= fermeture:
+        return StatutPeriode.OUVERTE
+    return StatutPeriode.FERMEE
+
+
 class PeriodeQuerySet(models.QuerySet):
     def par_code(self, code: str) -> Periode | None:
         """La période du code « 2025-T2 », ou None (code mal formé ou période absente)."""
@@ -77,6 +94,11 @@ class Periode(models.Model):
     echeance = models.DateField(_("échéance de saisie"))
     statut = models.CharField(
         _("statut"), max_length=10, choices=StatutPeriode.choices, default=StatutPeriode.A_VENIR
+    )
+    # Le jour (heure locale) où la tâche du calendrier a aligné `statut` sur les dates; vide
+    # pour un statut posé à la main (script, données de démonstration). Voir `statut_du_jour`.
+    statut_aligne_le = models.DateField(
+        _("statut aligné sur le calendrier le"), null=True, blank=True, editable=False
     )
 
     objects = PeriodeQuerySet.as_manager()
@@ -117,6 +139,26 @@ class Periode(models.Model):
         return str(
             _("T%(trimestre)s %(annee)s") % {"trimestre": self.trimestre, "annee": self.annee}
         )
+
+    def statut_du_jour(self, aujourd_hui: datetime.date | None = None) -> str:
+        """Le statut qui décide de ce qui s'écrit et se soumet le jour `aujourd_hui` (par défaut
+        le jour local) : la règle de l'ouverture, écrite une fois. La tâche du calendrier aligne
+        `statut` peu après minuit; d'ici là, le calendrier répond lui-même, si bien qu'une
+        période s'ouvre et se ferme à minuit, heure de Montréal, même si la tâche passe en
+        retard ou pas du tout. Le statut en base fait foi le jour de son alignement, quand
+        aucune tâche ne l'a aligné (posé à la main), et quand il a été changé dans l'admin
+        depuis son alignement (il ne vaut plus ce que le calendrier donnait ce jour-là) : jusqu'à
+        l'alignement suivant, qui le remet sur le calendrier."""
+        aujourd_hui = aujourd_hui or timezone.localdate()
+        aligne_le = self.statut_aligne_le
+        if aligne_le is None or aligne_le >= aujourd_hui:
+            return self.statut
+        if self.statut != self.statut_au_calendrier(aligne_le):
+            return self.statut
+        return self.statut_au_calendrier(aujourd_hui)
+
+    def statut_au_calendrier(self, jour: datetime.date) -> str:
+        return statut_selon_calendrier(fin=self.fin, echeance=self.echeance, aujourd_hui=jour)
 
 
 class StatutSaisie(models.TextChoices):
