@@ -4,9 +4,11 @@ Aucune adresse ne sert MEDIA_ROOT tel quel, même en développement : les fichie
 sortent que par /bilans/<id>/fichier.<format>, qui revérifie l'accès à chaque téléchargement."""
 
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from evalpic import sante, views
 from quartiers.views_courriels import page_des_courriels
@@ -19,7 +21,21 @@ admin.site.index_title = _("Données de la plateforme")
 handler400 = "evalpic.securite.requete_invalide"
 handler404 = "evalpic.views.page_introuvable"
 
+
+class IconeDuSite(RedirectView):
+    """/favicon.ico, que les navigateurs demandent d'office (et les pages sans `<link rel="icon">` :
+    PDF, JSON) : l'icône des fichiers statiques, sous son nom stable (sans empreinte, que
+    collectstatic garde aussi) pour qu'une redirection permanente reste juste d'une version à
+    l'autre."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return f"{settings.STATIC_URL}img/evalpic.svg"
+
+
 urlpatterns = [
+    path("favicon.ico", IconeDuSite.as_view(), name="icone_du_site"),
     path("", include("quartiers.urls")),
     path("", include("indicateurs.urls")),
     path("", include("indicateurs.urls_import")),
