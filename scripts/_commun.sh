@@ -4,6 +4,33 @@ RACINE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$RACINE/.venv}"
 PY="$VENV/bin/python"
 
+site_url_de_l_adresse() {
+  # $1 : l'adresse de runserver (« hôte:port », ou le port seul) -> l'URL des liens des
+  # courriels (SITE_URL). 0.0.0.0 et [::] écoutent partout : les liens visent la machine locale.
+  local adresse="$1"
+  case "$adresse" in
+    *:*) ;;
+    *) adresse="127.0.0.1:$adresse" ;;
+  esac
+  case "$adresse" in
+    0.0.0.0:*) adresse="127.0.0.1:${adresse#0.0.0.0:}" ;;
+    "[::]":*) adresse="[::1]:${adresse#\[::\]:}" ;;
+  esac
+  echo "http://$adresse"
+}
+
+preparer_adresse() {
+  # ADRESSE (127.0.0.1:8000 par défaut) et, sans SITE_URL posé (ni dans l'environnement ni dans
+  # le .env que lit settings.py), SITE_URL qui en est déduit.
+  ADRESSE="${ADRESSE:-127.0.0.1:8000}"
+  if [ -n "${SITE_URL:-}" ]; then
+    export SITE_URL
+  elif ! grep -qE '^[[:space:]]*(export[[:space:]]+)?SITE_URL=' "$RACINE/.env" 2>/dev/null; then
+    SITE_URL="$(site_url_de_l_adresse "$ADRESSE")"
+    export SITE_URL
+  fi
+}
+
 installer_paquets_debian() {
   # Installe les paquets Debian manquants (root seulement; sinon on dit quoi installer).
   local manquants=()

@@ -10,7 +10,9 @@ installer_paquets_debian gettext chromium fonts-dejavu-core
 installer_python ""
 
 export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
-ADRESSE="${ADRESSE:-127.0.0.1:8000}"
+# ADRESSE=127.0.0.1:8113 scripts/demarrer.sh : un autre port, et les liens des courriels
+# (SITE_URL, s'il n'est pas posé) visent ce serveur.
+preparer_adresse
 
 "$PY" manage.py compilemessages --ignore=.venv -v 0
 "$PY" manage.py migrate --no-input -v 0
@@ -24,6 +26,7 @@ if [ -n "${CELERY_BROKER_URL:-}" ]; then
 fi
 
 echo
-echo "ÉvalPIC : http://$ADRESSE/  (base : ${DATABASE_URL:-SQLite db.sqlite3})"
+echo "ÉvalPIC : $(site_url_de_l_adresse "$ADRESSE")/  (base : ${DATABASE_URL:-SQLite db.sqlite3})"
+echo "Liens des courriels : $SITE_URL"
 echo
 "$PY" manage.py runserver "$ADRESSE"
