@@ -9,8 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/app \
     DJANGO_SETTINGS_MODULE=evalpic.settings \
     STATICFILES_STORAGE=whitenoise.storage.CompressedManifestStaticFilesStorage \
-    MEDIA_ROOT=/app/media \
-    WEB_CONCURRENCY=3
+    MEDIA_ROOT=/app/media
 
 # Paquets système d'exécution, surtout pour le worker qui produit les bilans :
 # - chromium et des polices : kaleido 1.x (Plotly -> SVG) trouve le chromium de Debian tout seul,

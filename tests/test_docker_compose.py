@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import environ
 import pytest
 import yaml
 from django.core.files.storage import storages
@@ -233,18 +234,58 @@ def test_les_references_entre_services_sont_toutes_declarees(compose):
     assert erreurs_de_references(compose) == []
 
 
+# Ce qu'un fichier .env de production (lu par compose pour ses `${VAR:-défaut}`) doit pouvoir régler.
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "x" * 50,
+    "DJANGO_ALLOWED_HOSTS": "evalpic.example.org,127.0.0.1",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://evalpic.example.org",
+    "DJANGO_SECURE_SSL_REDIRECT": "true",
+    "DJANGO_SECURE_HSTS_SECONDS": "63072000",
+    "SITE_URL": "https://evalpic.example.org",
+    "DEFAULT_FROM_EMAIL": "ÉvalPIC <evalpic@centraide.example>",
+    "EMAIL_URL": "smtp+tls://evalpic:secret@smtp.example.org:587",
+    "CACHE_URL": "redis://cache.example.org:6379/0",
+    "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
+    "EVALPIC_MFA_OBLIGATOIRE": "true",
+    "LOG_LEVEL": "WARNING",
+}
+
+
 def test_le_fichier_est_valide_avec_les_variables_de_production_fournies():
-    production = {
-        "DJANGO_SECRET_KEY": "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "evalpic.example.org,127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "true",
-        "SITE_URL": "https://evalpic.example.org",
-    }
-    document = charger_compose(COMPOSE, production)
+    document = charger_compose(COMPOSE, {**PRODUCTION, "POSTGRES_PASSWORD": "mot-de-passe-fort"})
     assert erreurs_de_schema(document) == []
-    web = environnement_de(document["services"]["web"])
-    assert web["DJANGO_SECRET_KEY"] == "x" * 50
-    assert web["DJANGO_SECURE_SSL_REDIRECT"] == "true"
+    for nom, service in services_de_l_application(document["services"]).items():
+        environnement = environnement_de(service)
+        for variable, valeur in PRODUCTION.items():
+            assert environnement.get(variable) == valeur, f"{nom} : {variable} non transmise"
+
+
+def test_le_mot_de_passe_de_postgres_vient_de_l_environnement():
+    document = charger_compose(COMPOSE, {"POSTGRES_PASSWORD": "mot-de-passe-fort"})
+    postgres = environnement_de(document["services"]["postgres"])
+    assert postgres["POSTGRES_PASSWORD"] == "mot-de-passe-fort"
+    for nom, service in services_de_l_application(document["services"]).items():
+        base = urlparse(environnement_de(service)["DATABASE_URL"])
+        assert base.password == "mot-de-passe-fort", nom
+
+
+def test_le_cache_des_limites_est_partage_sur_une_base_redis_libre(services):
+    """Sans cache partagé, chaque processus gunicorn compte les échecs de connexion pour soi."""
+    for nom, service in services_de_l_application(services).items():
+        environnement = environnement_de(service)
+        cache = urlparse(environnement["CACHE_URL"])
+        assert cache.scheme == "redis" and cache.hostname == "redis", nom
+        bases = [
+            urlparse(environnement[variable]).path
+            for variable in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CACHE_URL")
+        ]
+        assert len(set(bases)) == 3, f"{nom} : cache, file et résultats partagent une base {bases}"
+
+
+def test_le_cache_de_compose_est_celui_de_redis_pour_django(services):
+    cache = environ.Env.cache_url_config(environnement_de(services["web"])["CACHE_URL"])
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://redis:6379/2"
 
 
 # --- Un fichier cassé est refusé ----------------------------------------------------------------
@@ -422,6 +463,13 @@ def test_les_valeurs_par_defaut_sont_celles_du_poste_local(services):
     brut = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
     secret = environnement_de(brut["services"]["web"])["DJANGO_SECRET_KEY"]
     assert secret.startswith("${DJANGO_SECRET_KEY:-"), "la clé doit venir de l'environnement"
+    # Sans .env, les défauts de compose sont ceux de settings.py (aucun réglage caché).
+    web = environnement_de(services["web"])
+    assert web["DEFAULT_FROM_EMAIL"] == "ÉvalPIC <evalpic@example.org>"
+    assert web["EMAIL_URL"] == ""
+    assert web["ALLAUTH_TRUSTED_PROXY_COUNT"] == "0"
+    assert web["EVALPIC_MFA_OBLIGATOIRE"] == "false"
+    assert web["DJANGO_SECURE_HSTS_SECONDS"] == "31536000"
 
 
 def test_les_donnees_vivent_dans_des_volumes_nommes(compose, services):
@@ -548,6 +596,15 @@ def test_l_image_installe_le_projet_et_construit_traductions_et_statiques(docker
     assert re.search(r"pip install \.(\s|$)", commandes)
     assert "manage.py compilemessages" in commandes
     assert "manage.py collectstatic --noinput" in commandes
+
+
+def test_le_nombre_de_processus_gunicorn_est_fixe_une_seule_fois(dockerfile):
+    """WEB_CONCURRENCY : une seule valeur (5, celle que mesure scripts/charge.sh et que dit le
+    README), pas une première valeur écrasée plus bas."""
+    valeurs = re.findall(r"\bWEB_CONCURRENCY=(\d+)", dockerfile)
+    assert valeurs == ["5"]
+    readme = (RACINE / "README.md").read_text(encoding="utf-8")
+    assert "WEB_CONCURRENCY=5" in readme
 
 
 def test_l_image_tourne_sans_root_et_lance_gunicorn(dockerfile):
