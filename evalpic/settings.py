@@ -281,7 +281,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 # Heures de Montréal (CELERY_TIMEZONE). Le calendrier passe juste après minuit (avant l'heure
 # des changements d'heure, 2 h) : le statut des périodes dans les listes suit le jour qui
 # commence; ce qui s'écrit et se soumet suit le calendrier même avant son passage
-# (Periode.statut_du_jour). Les rappels partent le matin.
+# (Periode.statut_du_jour). Les rappels partent le matin; le rattrapage reprend ceux qu'un
+# worker arrêté a laissés réservés sans les envoyer (EVALPIC_RAPPEL_DELAI_REPRISE).
 CELERY_BEAT_SCHEDULE: dict = {
     "planifier-periodes": {
         "task": "indicateurs.planifier_periodes",
@@ -290,6 +291,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "envoyer-rappels": {
         "task": "indicateurs.envoyer_rappels",
         "schedule": crontab(hour=8, minute=0),
+    },
+    "reprendre-rappels": {
+        "task": "indicateurs.reprendre_rappels",
+        "schedule": crontab(minute="*/15"),
     },
     "planifier-bilans": {
         "task": "rapports.planifier_bilans",
@@ -324,6 +329,9 @@ EVALPIC_FERMETURE_JOURS_APRES_ECHEANCE = env.int(
     "EVALPIC_FERMETURE_JOURS_APRES_ECHEANCE", default=60
 )
 EVALPIC_RAPPEL_JOURS_AVANT_ECHEANCE = env.int("EVALPIC_RAPPEL_JOURS_AVANT_ECHEANCE", default=7)
+# Un rappel réservé depuis plus de ce délai (secondes) sans être parti (worker tué entre la
+# réservation et l'envoi) est repris par le rattrapage ou le passage suivant.
+EVALPIC_RAPPEL_DELAI_REPRISE = env.int("EVALPIC_RAPPEL_DELAI_REPRISE", default=600)
 EVALPIC_ABERRATION_SCORE_Z = env.float("EVALPIC_ABERRATION_SCORE_Z", default=3.5)
 EVALPIC_ABERRATION_SAUT = env.float("EVALPIC_ABERRATION_SAUT", default=0.5)
 

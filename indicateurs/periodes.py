@@ -8,7 +8,11 @@ La tâche aligne chaque nuit le statut enregistré (listes, filtres); ce qui s'�
 suit le calendrier dès minuit, sans l'attendre (`Periode.statut_du_jour`).
 
 Chaque rappel (période, table, destinataire, type) part au plus une fois : la ligne
-`RappelEnvoye` est inscrite avant l'envoi, et un envoi raté l'efface pour qu'il soit retenté.
+`RappelEnvoye` est réservée avant l'envoi et marquée envoyée (`envoye_le`) aussitôt le courriel
+parti. Un envoi raté efface la réservation pour qu'il soit retenté au passage suivant; une
+réservation jamais envoyée (worker tué entre les deux) est reprise passé
+`EVALPIC_RAPPEL_DELAI_REPRISE` secondes, par le passage suivant ou par le rattrapage
+(`reprendre_rappels`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from evalpic.adresses import adresse_absolue
 from evalpic.courriels import courriel_dans_sa_langue
@@ -139,7 +144,28 @@ def envoyer_rappels(*, aujourd_hui: datetime.date) -> int:
     """Pour chaque période ouverte ce jour-là (`Periode.statut_du_jour`), rappelle à la
     coordination de chaque table qui a quelque chose à saisir et dont la saisie n'est ni
     soumise ni validée que l'échéance approche ou est passée. Chaque rappel part une seule fois
-    par personne, table, période et type. Renvoie le nombre de courriels envoyés."""
+    par personne, table, période et type; ceux réservés mais jamais envoyés (worker arrêté) sont
+    repris. Renvoie le nombre de courriels envoyés."""
+    return _envoyer(aujourd_hui=aujourd_hui, nouveaux=True)
+
+
+def reprendre_rappels(*, aujourd_hui: datetime.date) -> int:
+    """Le rattrapage, lancé souvent par beat : envoie les rappels réservés depuis plus de
+    `EVALPIC_RAPPEL_DELAI_REPRISE` secondes sans être partis (worker tué entre la réservation
+    et l'envoi), s'ils sont encore dus ce jour-là; n'en réserve aucun nouveau (les rappels du
+    jour partent le matin, `envoyer_rappels`). Une seule requête quand il n'y a rien à
+    reprendre. Renvoie le nombre de courriels envoyés."""
+    if not RappelEnvoye.objects.filter(envoye_le__isnull=True, created_at__lt=_limite()).exists():
+        return 0
+    return _envoyer(aujourd_hui=aujourd_hui, nouveaux=False)
+
+
+def _limite() -> datetime.datetime:
+    """Une réservation plus ancienne, jamais envoyée, a été abandonnée : on la reprend."""
+    return timezone.now() - datetime.timedelta(seconds=settings.EVALPIC_RAPPEL_DELAI_REPRISE)
+
+
+def _envoyer(*, aujourd_hui: datetime.date, nouveaux: bool) -> int:
     a_envoyer: list[tuple[RappelEnvoye, str]] = []
     for periode in Periode.objects.order_by("debut"):  # quatre par an
         if periode.statut_du_jour(aujourd_hui) != StatutPeriode.OUVERTE:
@@ -147,7 +173,7 @@ def envoyer_rappels(*, aujourd_hui: datetime.date) -> int:
         type_rappel = type_de_rappel(periode, aujourd_hui)
         if type_rappel is not None:
             reserves = _reserver_rappels(
-                periode=periode, type_rappel=type_rappel, aujourd_hui=aujourd_hui
+                periode=periode, type_rappel=type_rappel, aujourd_hui=aujourd_hui, nouveaux=nouveaux
             )
             motifs = _motifs_de_renvoi(periode) if reserves else {}
             a_envoyer += [(rappel, motifs.get(rappel.table_id, "")) for rappel in reserves]
@@ -166,22 +192,35 @@ def _motifs_de_renvoi(periode: Periode) -> dict[int, str]:
 
 @transaction.atomic
 def _reserver_rappels(
-    *, periode: Periode, type_rappel: str, aujourd_hui: datetime.date
+    *, periode: Periode, type_rappel: str, aujourd_hui: datetime.date, nouveaux: bool = True
 ) -> list[RappelEnvoye]:
-    """Inscrit les rappels encore jamais envoyés et les renvoie. Le verrou sur la période fait
-    attendre une exécution simultanée; la contrainte d'unicité refuse tout doublon restant."""
+    """Réserve les rappels dus et les renvoie : ceux encore jamais réservés (si `nouveaux`), et
+    ceux réservés il y a plus de `EVALPIC_RAPPEL_DELAI_REPRISE` secondes sans être partis. Un
+    rappel envoyé ou réservé à l'instant par une autre exécution n'est pas repris. Le verrou
+    sur la période fait attendre une exécution simultanée; la contrainte d'unicité refuse tout
+    doublon restant."""
     Periode.objects.select_for_update().get(pk=periode.pk)
-    deja = set(
-        RappelEnvoye.objects.filter(periode=periode, type_rappel=type_rappel).values_list(
-            "table_id", "destinataire_id"
-        )
-    )
-    nouveaux = [
-        RappelEnvoye(periode=periode, table=table, destinataire=personne, type_rappel=type_rappel)
-        for table, personne in _destinataires(periode=periode, aujourd_hui=aujourd_hui)
-        if (table.pk, personne.pk) not in deja
-    ]
-    return RappelEnvoye.objects.bulk_create(nouveaux)
+    deja = {
+        (rappel.table_id, rappel.destinataire_id): rappel
+        for rappel in RappelEnvoye.objects.filter(periode=periode, type_rappel=type_rappel)
+    }
+    limite, maintenant = _limite(), timezone.now()
+    a_creer, repris = [], []
+    for table, personne in _destinataires(periode=periode, aujourd_hui=aujourd_hui):
+        rappel = deja.get((table.pk, personne.pk))
+        if rappel is None and nouveaux:
+            a_creer.append(
+                RappelEnvoye(
+                    periode=periode, table=table, destinataire=personne, type_rappel=type_rappel
+                )
+            )
+        elif rappel is not None and rappel.envoye_le is None and rappel.created_at < limite:
+            rappel.periode, rappel.table, rappel.destinataire = periode, table, personne
+            rappel.created_at = maintenant
+            repris.append(rappel)
+    if repris:
+        RappelEnvoye.objects.filter(pk__in=[r.pk for r in repris]).update(created_at=maintenant)
+    return repris + RappelEnvoye.objects.bulk_create(a_creer)
 
 
 def _destinataires(
@@ -207,9 +246,18 @@ def _destinataires(
 
 
 def _expedier(rappel: RappelEnvoye, motif_renvoi: str = "") -> int:
-    """Envoie un rappel réservé. Quel que soit l'échec (SMTP, gabarit, moteur de courriel), il
-    est écrit au journal et la réservation de ce rappel est effacée pour le retenter au passage
-    suivant; les rappels suivants partent quand même."""
+    """Envoie un rappel réservé et le marque envoyé aussitôt parti. Il est d'abord repris à
+    son nom (mise à jour conditionnelle) : une réservation qu'une autre exécution a reprise
+    entre-temps (envoi trop lent) n'est pas envoyée une seconde fois. Quel que soit l'échec
+    (SMTP, gabarit, moteur de courriel), il est écrit au journal et la réservation de ce
+    rappel est effacée pour le retenter au passage suivant; les rappels suivants partent quand
+    même. Un worker tué avant le marquage laisse la réservation, reprise plus tard."""
+    maintenant = timezone.now()
+    a_nous = RappelEnvoye.objects.filter(
+        pk=rappel.pk, created_at=rappel.created_at, envoye_le__isnull=True
+    ).update(created_at=maintenant)
+    if not a_nous:
+        return 0
     try:
         _courriel(rappel, motif_renvoi).send()
     except Exception:
@@ -220,8 +268,9 @@ def _expedier(rappel: RappelEnvoye, motif_renvoi: str = "") -> int:
             rappel.table_id,
             rappel.destinataire_id,
         )
-        RappelEnvoye.objects.filter(pk=rappel.pk).delete()
+        RappelEnvoye.objects.filter(pk=rappel.pk, envoye_le__isnull=True).delete()
         return 0
+    RappelEnvoye.objects.filter(pk=rappel.pk).update(envoye_le=timezone.now())
     return 1
 
 

@@ -13,7 +13,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from indicateurs.avis import prevenir_du_renvoi
-from indicateurs.periodes import envoyer_rappels, planifier_periodes
+from indicateurs.periodes import envoyer_rappels, planifier_periodes, reprendre_rappels
 from rapports.tasks import TacheSansAttente
 
 
@@ -28,6 +28,13 @@ def planifier_periodes_task() -> list[str]:
 def envoyer_rappels_task() -> int:
     """Envoie les rappels d'échéance et de retard du jour; renvoie le nombre de courriels."""
     return envoyer_rappels(aujourd_hui=timezone.localdate())
+
+
+@shared_task(name="indicateurs.reprendre_rappels")
+def reprendre_rappels_task() -> int:
+    """Envoie les rappels réservés puis abandonnés par un worker arrêté; renvoie le nombre de
+    courriels."""
+    return reprendre_rappels(aujourd_hui=timezone.localdate())
 
 
 @shared_task(base=TacheSansAttente, name="indicateurs.prevenir_du_renvoi", ignore_result=True)

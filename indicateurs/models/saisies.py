@@ -498,7 +498,9 @@ class TypeRappel(models.TextChoices):
 
 
 class RappelEnvoye(models.Model):
-    """Trace qu'un rappel a été envoyé : chaque rappel part une seule fois par personne."""
+    """Un rappel réservé (`created_at`), puis envoyé (`envoye_le`) : chaque rappel part une
+    seule fois par personne. Une réservation jamais envoyée (worker arrêté entre les deux) est
+    reprise passé `EVALPIC_RAPPEL_DELAI_REPRISE` (`indicateurs.periodes`)."""
 
     periode = models.ForeignKey(
         Periode, on_delete=models.CASCADE, related_name="rappels", verbose_name=_("période")
@@ -513,7 +515,8 @@ class RappelEnvoye(models.Model):
         verbose_name=_("destinataire"),
     )
     type_rappel = models.CharField(_("type"), max_length=10, choices=TypeRappel.choices)
-    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+    created_at = models.DateTimeField(_("réservé le"), auto_now_add=True)
+    envoye_le = models.DateTimeField(_("envoyé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rappel envoyé")
