@@ -232,6 +232,8 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     ),
     # Publique : la sonde de l'orchestrateur n'a pas de compte (aucune donnée, que des états).
     "sante": (Cas(get=PUBLIC),),
+    # Publique : /favicon.ico renvoie (301) à l'icône des fichiers statiques, pour tout le monde.
+    "icone_du_site": (Cas(get=roles(301, 301, 301, 301, 301, 301)),),
     # --- Saisie trimestrielle et import --------------------------------------------------------
     "boite_de_saisie": (Cas(get=TOUS, liste=True),),
     "completude": (Cas(get=VALIDER),),
