@@ -31,15 +31,16 @@ def bash(script: str, racine: Path | None = None, **variables: str) -> str:
     environnement = {
         cle: valeur for cle, valeur in os.environ.items() if cle not in {"SITE_URL", "ADRESSE"}
     }
-    racine = racine or Path(tempfile.mkdtemp(prefix="evalpic-racine-"))
-    resultat = subprocess.run(
-        ["bash", "-c", f'source "$1"\nRACINE="$2"\n{script}', "bash", str(COMMUN), str(racine)],
-        capture_output=True,
-        text=True,
-        env={**environnement, **variables},
-        timeout=30,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="evalpic-racine-") as vide:
+        commande = f'source "$1"\nRACINE="$2"\n{script}'
+        resultat = subprocess.run(
+            ["bash", "-c", commande, "bash", str(COMMUN), str(racine or vide)],
+            capture_output=True,
+            text=True,
+            env={**environnement, **variables},
+            timeout=30,
+            check=False,
+        )
     assert resultat.returncode == 0, resultat.stderr
     return resultat.stdout.strip()
 
