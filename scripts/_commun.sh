@@ -6,7 +6,8 @@ PY="$VENV/bin/python"
 
 site_url_de_l_adresse() {
   # $1 : l'adresse de runserver (« hôte:port », ou le port seul) -> l'URL des liens des
-  # courriels (SITE_URL). 0.0.0.0 et [::] écoutent partout : les liens visent la machine locale.
+  # courriels (SITE_URL). 0.0.0.0, 0 (son raccourci pour runserver) et [::] écoutent partout :
+  # les liens visent la machine locale.
   local adresse="$1"
   case "$adresse" in
     *:*) ;;
@@ -14,6 +15,7 @@ site_url_de_l_adresse() {
   esac
   case "$adresse" in
     0.0.0.0:*) adresse="127.0.0.1:${adresse#0.0.0.0:}" ;;
+    0:*) adresse="127.0.0.1:${adresse#0:}" ;;
     "[::]":*) adresse="[::1]:${adresse#\[::\]:}" ;;
   esac
   echo "http://$adresse"

@@ -27,6 +27,6 @@ fi
 
 echo
 echo "ÉvalPIC : $(site_url_de_l_adresse "$ADRESSE")/  (base : ${DATABASE_URL:-SQLite db.sqlite3})"
-echo "Liens des courriels : $SITE_URL"
+echo "Liens des courriels : ${SITE_URL:-celle de SITE_URL dans .env}"
 echo
 "$PY" manage.py runserver "$ADRESSE"

@@ -52,6 +52,7 @@ def bash(script: str, racine: Path | None = None, **variables: str) -> str:
         ("localhost:9000", "http://localhost:9000"),
         ("8113", "http://127.0.0.1:8113"),  # runserver accepte le port seul
         ("0.0.0.0:8113", "http://127.0.0.1:8113"),  # écoute partout : lien vers la machine
+        ("0:8113", "http://127.0.0.1:8113"),  # le raccourci de 0.0.0.0 pour runserver
         ("[::]:8113", "http://[::1]:8113"),
         ("[::1]:8113", "http://[::1]:8113"),
     ],
@@ -95,6 +96,22 @@ def test_un_site_url_du_fichier_env_est_garde(tmp_path):
     (tmp_path / ".env").write_text("# SITE_URL=https://tunnel.example.org\n", encoding="utf-8")
     sortie = bash('preparer_adresse; echo "$SITE_URL"', racine=tmp_path, ADRESSE="8113")
     assert sortie == "http://127.0.0.1:8113"
+
+
+def test_les_lignes_d_accueil_de_demarrer_passent_sous_set_u_avec_site_url_dans_env(tmp_path):
+    """Avec SITE_URL dans .env (le script ne le pose pas), les lignes que demarrer.sh écrit
+    avant runserver ne doivent pas arrêter le script (`set -u` : « SITE_URL: unbound
+    variable », plus de serveur)."""
+    (tmp_path / ".env").write_text("SITE_URL=https://tunnel.example.org\n", encoding="utf-8")
+    script = DEMARRER.read_text(encoding="utf-8")
+    accueil = [ligne for ligne in script.splitlines() if ligne.startswith("echo ")]
+    assert any("SITE_URL" in ligne for ligne in accueil)  # le test lit bien ces lignes
+    sortie = bash(
+        "set -u; preparer_adresse; " + "; ".join(accueil),
+        racine=tmp_path,
+        ADRESSE="127.0.0.1:8113",
+    )
+    assert "http://127.0.0.1:8113/" in sortie
 
 
 def test_demarrer_prepare_l_adresse_avant_de_lancer_le_serveur():
