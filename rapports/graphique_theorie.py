@@ -12,9 +12,17 @@ from itertools import pairwise
 from django.utils.translation import gettext as _
 
 from indicateurs.models.catalogue import Famille
-from rapports.graphiques import COULEUR_REFERENCE, _mise_en_page, _note, _nuage, _texte
+from rapports.graphiques import (
+    COULEUR_REFERENCE,
+    _mise_en_page,
+    _note,
+    _nuage,
+    _texte,
+    replie_pour_survol,
+)
 
 HORIZONS = ("court", "moyen", "long")
+LARGEUR_SURVOL = 42  # caractères par ligne d'une bulle : ~300 px, la largeur d'un téléphone
 
 # Le graphe se dessine en colonnes (une par horizon) : l'axe des x compte les colonnes, celui des
 # y des pixels (la hauteur de la figure suit le nombre de changements). Un lien ne traverse
@@ -217,12 +225,16 @@ def _morceau(depart: tuple[float, float], arrivee: tuple[float, float], cote: in
 
 
 def _survol_noeud(noeud: dict) -> str:
-    lignes = [
-        f"<b>{_texte(noeud['code'])} — {_texte(noeud['libelle'])}</b>",
-        _texte(noeud["famille"]),
-        _("Indicateurs : %(liste)s") % {"liste": _texte(", ".join(noeud["indicateurs"]) or "—")},
-        _("Actions : %(liste)s") % {"liste": _texte(", ".join(noeud["actions"]) or "—")},
+    """Code et libellé (en gras), famille, indicateurs et actions, chaque rubrique repliée en
+    lignes de `LARGEUR_SURVOL` : la bulle tient dans la figure, même sur un téléphone."""
+    titre = replie_pour_survol(f"{noeud['code']} — {noeud['libelle']}", LARGEUR_SURVOL)
+    rubriques = [
+        noeud["famille"],
+        _("Indicateurs : %(liste)s") % {"liste": ", ".join(noeud["indicateurs"]) or "—"},
+        _("Actions : %(liste)s") % {"liste": ", ".join(noeud["actions"]) or "—"},
     ]
+    lignes = [f"<b>{ligne}</b>" for ligne in titre.split("<br>")]
+    lignes += [replie_pour_survol(rubrique, LARGEUR_SURVOL) for rubrique in rubriques]
     return "<br>".join(lignes)
 
 
@@ -249,7 +261,7 @@ def _fleche(centre: tuple[float, float], decalage: float, cote: int, hypothese: 
         "startstandoff": 0,
         "arrowcolor": COULEUR_REFERENCE,
         "text": "",
-        "hovertext": _texte(hypothese) or None,
+        "hovertext": replie_pour_survol(hypothese, LARGEUR_SURVOL) or None,
     }
 
 

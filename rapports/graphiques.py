@@ -113,14 +113,19 @@ def _libelles_des_courbes() -> _LibellesDesCourbes:
     )
 
 
+def replie_pour_survol(texte: str, largeur: int = 60) -> str:
+    """Un texte pour une bulle de survol : échappé, coupé à ~300 caractères et replié en lignes
+    de `largeur` (`<br>`); plotly.js n'en replie aucun, et une longue ligne sort de la figure."""
+    texte = " ".join(str(texte).split())
+    if len(texte) > LONGUEUR_MAX_SURVOL:
+        texte = texte[: LONGUEUR_MAX_SURVOL - 1].rstrip() + "…"
+    return "<br>".join(_texte(ligne) for ligne in textwrap.wrap(texte, largeur))
+
+
 def _survol_apprentissage(categorie: str, texte: str) -> str:
     """« catégorie : texte », coupé à ~300 caractères et replié en lignes de 60."""
     gabarit = _libelles_des_courbes().survol_apprentissage
-    complet = gabarit % {"categorie": categorie, "texte": texte}
-    complet = " ".join(complet.split())
-    if len(complet) > LONGUEUR_MAX_SURVOL:
-        complet = complet[: LONGUEUR_MAX_SURVOL - 1].rstrip() + "…"
-    return "<br>".join(_texte(ligne) for ligne in textwrap.wrap(complet, 60))
+    return replie_pour_survol(gabarit % {"categorie": categorie, "texte": texte})
 
 
 # --- La courbe à renverser -----------------------------------------------------------------------

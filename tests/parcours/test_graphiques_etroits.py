@@ -128,3 +128,19 @@ def test_les_trimestres_d_un_petit_multiple_ne_se_collent_pas(page: Page, live_s
         for rang, une in enumerate(etiquettes):
             for autre in etiquettes[rang + 1 :]:
                 assert not _se_recoupent(une[:4], autre[:4]), (telephone, une, autre)
+
+
+def test_le_graphe_de_la_theorie_ne_laisse_pas_de_blanc_dessous(page: Page, live_server, demo):
+    """La place gardée avant le dessin (320 px) ne reste pas sous un graphe moins haut : sur un
+    téléphone, les nœuds de Saint-Michel finissaient 140 px au-dessus du bas de la zone."""
+    se_connecter(page, live_server.url, "evaluation@demo.evalpic.ca")
+    for largeur in (390, 1366):
+        page.set_viewport_size({"width": largeur, "height": 900})
+        page.goto(
+            f"{live_server.url}/tableau-de-bord/quartiers/saint-michel/theorie-du-changement/"
+        )
+        boites = _dessine(page, "theorie-donnees")
+        zone = page.locator('[data-figure="theorie-donnees"]').bounding_box()
+        figure_haut, figure_bas = boites["figure"][1], boites["figure"][3]
+        assert zone["y"] + zone["height"] - figure_bas <= 2, (largeur, zone, boites["figure"])
+        assert abs(zone["y"] - figure_haut) <= 2
