@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.widgets import ListeDeroulante
@@ -16,10 +17,12 @@ from rapports.models import Portee
 class DemandeBilanForm(forms.Form):
     quartier = forms.ChoiceField(widget=ListeDeroulante, label=_("Portée"))
     periode = forms.ChoiceField(widget=ListeDeroulante, label=_("Période"))
-    langue = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES, initial="fr")
+    langue = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES)
 
     def __init__(self, *args, utilisateur, **kwargs):
         super().__init__(*args, **kwargs)
+        # Par défaut, la langue de l'interface : demandé depuis l'anglais, le bilan est anglais.
+        self.fields["langue"].initial = translation.get_language() or settings.LANGUAGE_CODE
         choix = []
         if peut_generer_bilan_pic(utilisateur):
             choix.append((Portee.PIC, _("Tout le PIC")))
