@@ -69,7 +69,7 @@ def inscrire_partenaire(request, slug: str):
             partenaire = participation.partenaire
             messages.success(
                 request,
-                _("%(partenaire)s est inscrit au registre de la table.")
+                _("%(partenaire)s figure maintenant au registre de la table.")
                 % {"partenaire": partenaire.nom},
             )
             if services.fiche_gardee_autre_que_la_saisie(arguments.get("nouveau"), partenaire):

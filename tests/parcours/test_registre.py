@@ -41,7 +41,7 @@ def test_la_coordination_inscrit_un_partenaire_puis_note_son_depart(page: Page, 
 
     page.get_by_label("Fin").fill("")
     page.get_by_role("button", name="Inscrire le partenaire").click()
-    expect(page.get_by_text(f"{NOM} est inscrit au registre de la table.")).to_be_visible()
+    expect(page.get_by_text(f"{NOM} figure maintenant au registre de la table.")).to_be_visible()
     participation = Participation.objects.get(partenaire__nom=NOM)
     assert (participation.table.quartier.slug, participation.fin) == ("saint-michel", None)
 

@@ -40,7 +40,7 @@ def test_la_fiche_existante_gardee_se_dit(client, alice, charlie, quartier_a, qu
 
     assert reponse.status_code == 302
     textes = [str(m) for m in get_messages(reponse.wsgi_request)]
-    assert textes[0] == "CIUSSS du Nord est inscrit au registre de la table."
+    assert textes[0] == "CIUSSS du Nord figure maintenant au registre de la table."
     assert textes[1].startswith(
         "CIUSSS du Nord était déjà au registre : sa fiche existante est gardée "
         "(secteur : Santé et services sociaux)"

@@ -138,7 +138,7 @@ def test_alice_inscrit_un_nouveau_partenaire(client, alice, quartier_a, secteur)
     )
     assert partenaire.site_web == "https://cj.exemple.org"
     messages = [str(m) for m in get_messages(reponse.wsgi_request)]
-    assert messages == ["Carrefour jeunesse est inscrit au registre de la table."]
+    assert messages == ["Carrefour jeunesse figure maintenant au registre de la table."]
     contenu = client.get(reponse["Location"]).content.decode()
     assert "Carrefour jeunesse" in contenu
 
