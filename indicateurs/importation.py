@@ -8,6 +8,7 @@ même historique que le formulaire. Les problèmes rapportés portent le numéro
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -82,6 +83,9 @@ class _Contexte:
     attendus: dict[str, Indicateur]  # code en minuscules → indicateur saisi par la table
     catalogue: set[str]  # codes (en minuscules) du fichier qui existent au catalogue
     saisies: dict[int, Saisie]  # id de période → saisie existante de la table
+    # Le jour de la vérification : une période à venir ce jour-là (`Periode.statut_du_jour`),
+    # selon le calendrier dès minuit, est refusée, comme le feraient les services.
+    aujourd_hui: datetime.date = field(default_factory=timezone.localdate)
     vues: dict[tuple[int, int], int] = field(default_factory=dict)  # → première ligne
 
 
@@ -206,7 +210,7 @@ def _periode(brut: str, contexte: _Contexte, signaler: Signaler) -> Periode | No
     if periode is None:
         signaler("periode", _periode_absente(brut))
         return None
-    if periode.statut == StatutPeriode.A_VENIR:  # les services la refuseraient aussi
+    if periode.statut_du_jour(contexte.aujourd_hui) == StatutPeriode.A_VENIR:  # les services aussi
         signaler(
             "periode",
             _("La période %(periode)s est à venir : on n'y importe pas encore de valeurs.")

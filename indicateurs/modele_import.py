@@ -7,6 +7,7 @@ import csv
 import io
 
 import openpyxl
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -21,9 +22,12 @@ TYPE_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def periode_du_modele() -> Periode | None:
     """La période préremplie dans le modèle : la dernière ouverte, sinon la dernière fermée
-    (l'import refuse une période à venir)."""
-    periodes = Periode.objects.commencees()
-    return periodes.filter(statut=StatutPeriode.OUVERTE).first() or periodes.first()
+    (l'import refuse une période à venir), ce jour-là (`Periode.statut_du_jour`). Une
+    requête."""
+    aujourd_hui = timezone.localdate()
+    periodes = Periode.objects.commencees_ce_jour(aujourd_hui)
+    ouvertes = (p for p in periodes if p.statut_du_jour(aujourd_hui) == StatutPeriode.OUVERTE)
+    return next(ouvertes, None) or next(iter(periodes), None)
 
 
 def _rangees_modele(table: TableDeQuartier, periode: Periode | None) -> list[list[str]]:

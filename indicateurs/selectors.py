@@ -99,15 +99,16 @@ class LigneBoite:
 
 
 def boite_de_saisie(utilisateur, aujourd_hui: datetime.date | None = None) -> list[LigneBoite]:
-    """Pour chaque table que la personne saisit, chaque période ouverte ou fermée avec une saisie
-    encore à faire, de la plus urgente à la plus ancienne."""
+    """Pour chaque table que la personne saisit, chaque période ouverte, ou fermée avec une saisie
+    déjà commencée, de la plus urgente à la plus ancienne : ouverte ou fermée ce jour-là
+    (`Periode.statut_du_jour`), comme le formulaire où mène chaque ligne."""
     aujourd_hui = aujourd_hui or timezone.localdate()
     tables = list(
         TableDeQuartier.objects.filter(
             quartier__in=quartiers_accessibles(utilisateur, Droit.SAISIR)
         ).select_related("quartier")
     )
-    periodes = list(Periode.objects.commencees()[:8])
+    periodes = Periode.objects.commencees_ce_jour(aujourd_hui)[:8]
     saisies = {
         (s.table_id, s.periode_id): s
         for s in Saisie.objects.filter(table__in=tables, periode__in=periodes)
@@ -116,7 +117,7 @@ def boite_de_saisie(utilisateur, aujourd_hui: datetime.date | None = None) -> li
     for table in tables:
         for periode in periodes:
             saisie = saisies.get((table.pk, periode.pk))
-            if periode.statut == StatutPeriode.FERMEE and saisie is None:
+            if saisie is None and periode.statut_du_jour(aujourd_hui) == StatutPeriode.FERMEE:
                 continue
             lignes.append(LigneBoite(table, periode, saisie, etat_de(saisie, periode, aujourd_hui)))
     return lignes

@@ -79,9 +79,23 @@ class PeriodeQuerySet(models.QuerySet):
         return self.filter(annee=annee, trimestre=trimestre).first()
 
     def commencees(self) -> PeriodeQuerySet:
-        """Les périodes ouvertes ou fermées (jamais « à venir »), la plus récente d'abord : celles
-        qu'on propose pour un bilan, un apprentissage, un import ou une dernière valeur."""
+        """Les périodes ouvertes ou fermées (jamais « à venir ») selon le statut enregistré, la
+        plus récente d'abord : celles qu'on propose pour un bilan ou une dernière valeur. Ce qui
+        mène à écrire (import, apprentissage, boîte de saisie) lit `commencees_ce_jour`."""
         return self.exclude(statut=StatutPeriode.A_VENIR).order_by("-debut")
+
+    def commencees_ce_jour(self, aujourd_hui: datetime.date | None = None) -> list[Periode]:
+        """Les périodes ouvertes ou fermées le jour `aujourd_hui` (par défaut le jour local)
+        selon `Periode.statut_du_jour`, la plus récente d'abord : celles où l'on écrit ou
+        importe, dès minuit, sans attendre la tâche qui aligne le statut enregistré. Une
+        requête; la règle n'étant écrite qu'en Python, le tri se fait après la lecture (quatre
+        périodes par an)."""
+        aujourd_hui = aujourd_hui or timezone.localdate()
+        return [
+            periode
+            for periode in self.order_by("-debut")
+            if periode.statut_du_jour(aujourd_hui) != StatutPeriode.A_VENIR
+        ]
 
 
 class Periode(models.Model):
