@@ -332,6 +332,19 @@ EVALPIC_RAPPEL_JOURS_AVANT_ECHEANCE = env.int("EVALPIC_RAPPEL_JOURS_AVANT_ECHEAN
 # Un rappel réservé depuis plus de ce délai (secondes) sans être parti (worker tué entre la
 # réservation et l'envoi) est repris par le rattrapage ou le passage suivant.
 EVALPIC_RAPPEL_DELAI_REPRISE = env.int("EVALPIC_RAPPEL_DELAI_REPRISE", default=600)
+# Délai (secondes) de chaque opération SMTP (connexion, puis chaque échange) : sans lui, un
+# serveur figé garde un envoi indéfiniment. Un rappel en train de partir depuis plus de
+# EVALPIC_RAPPEL_DELAI_REPRISE serait tenu pour abandonné, repris et envoyé deux fois
+# (indicateurs.periodes) : un envoi enchaîne une dizaine d'échanges (connexion, EHLO, STARTTLS,
+# AUTH, MAIL, RCPT, DATA, QUIT), d'où le démarrage refusé si ce délai ne tient pas dix fois
+# dans celui de la reprise.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
+if not 0 < EMAIL_TIMEOUT * 10 <= EVALPIC_RAPPEL_DELAI_REPRISE:
+    raise ImproperlyConfigured(
+        f"EMAIL_TIMEOUT ({EMAIL_TIMEOUT} s) doit être positif et tenir au moins dix fois dans "
+        f"EVALPIC_RAPPEL_DELAI_REPRISE ({EVALPIC_RAPPEL_DELAI_REPRISE} s) : un rappel encore "
+        "en train de partir serait repris et envoyé deux fois."
+    )
 EVALPIC_ABERRATION_SCORE_Z = env.float("EVALPIC_ABERRATION_SCORE_Z", default=3.5)
 EVALPIC_ABERRATION_SAUT = env.float("EVALPIC_ABERRATION_SAUT", default=0.5)
 

@@ -12,7 +12,10 @@ Chaque rappel (période, table, destinataire, type) part au plus une fois : la l
 parti. Un envoi raté efface la réservation pour qu'il soit retenté au passage suivant; une
 réservation jamais envoyée (worker tué entre les deux) est reprise passé
 `EVALPIC_RAPPEL_DELAI_REPRISE` secondes, par le passage suivant ou par le rattrapage
-(`reprendre_rappels`).
+(`reprendre_rappels`). Chaque exécution prend une réservation en y posant sa marque (l'heure
+de la prise, `created_at`) par une mise à jour conditionnelle; elle n'envoie, n'efface et ne
+marque que celle qui porte sa marque. Un envoi dure moins que le délai de reprise
+(`EMAIL_TIMEOUT`, vérifié au démarrage) : un rappel en train de partir n'est pas repris.
 """
 
 from __future__ import annotations
@@ -145,8 +148,11 @@ def envoyer_rappels(*, aujourd_hui: datetime.date) -> int:
     coordination de chaque table qui a quelque chose à saisir et dont la saisie n'est ni
     soumise ni validée que l'échéance approche ou est passée. Chaque rappel part une seule fois
     par personne, table, période et type; ceux réservés mais jamais envoyés (worker arrêté) sont
-    repris. Renvoie le nombre de courriels envoyés."""
-    return _envoyer(aujourd_hui=aujourd_hui, nouveaux=True)
+    repris, et ceux qui ne sont plus dus ce jour-là (« avant » d'une échéance passée, période
+    fermée) sont effacés. Renvoie le nombre de courriels envoyés."""
+    periodes = list(Periode.objects.order_by("debut"))  # quatre par an
+    _effacer_les_abandonnes_du_passe(periodes, aujourd_hui=aujourd_hui)
+    return _envoyer(periodes, aujourd_hui=aujourd_hui, nouveaux=True)
 
 
 def reprendre_rappels(*, aujourd_hui: datetime.date) -> int:
@@ -154,23 +160,54 @@ def reprendre_rappels(*, aujourd_hui: datetime.date) -> int:
     `EVALPIC_RAPPEL_DELAI_REPRISE` secondes sans être partis (worker tué entre la réservation
     et l'envoi), s'ils sont encore dus ce jour-là; n'en réserve aucun nouveau (les rappels du
     jour partent le matin, `envoyer_rappels`). Une seule requête quand il n'y a rien à
-    reprendre. Renvoie le nombre de courriels envoyés."""
-    if not RappelEnvoye.objects.filter(envoye_le__isnull=True, created_at__lt=_limite()).exists():
+    reprendre, même s'il reste des réservations abandonnées qui ne sont plus dues (effacées
+    par le passage du matin). Renvoie le nombre de courriels envoyés."""
+    abandonnes = RappelEnvoye.objects.filter(
+        envoye_le__isnull=True, created_at__lt=_limite()
+    ).select_related("periode")
+    periodes = {
+        rappel.periode_id: rappel.periode
+        for rappel in abandonnes
+        if rappel.type_rappel == type_du_jour(rappel.periode, aujourd_hui)
+    }
+    if not periodes:
         return 0
-    return _envoyer(aujourd_hui=aujourd_hui, nouveaux=False)
+    periodes_en_ordre = sorted(periodes.values(), key=lambda periode: periode.debut)
+    return _envoyer(periodes_en_ordre, aujourd_hui=aujourd_hui, nouveaux=False)
+
+
+def type_du_jour(periode: Periode, aujourd_hui: datetime.date) -> str | None:
+    """Le type des rappels dus ce jour-là pour `periode` : aucun si elle n'est pas ouverte
+    (`Periode.statut_du_jour`), sinon `type_de_rappel`."""
+    if periode.statut_du_jour(aujourd_hui) != StatutPeriode.OUVERTE:
+        return None
+    return type_de_rappel(periode, aujourd_hui)
 
 
 def _limite() -> datetime.datetime:
-    """Une réservation plus ancienne, jamais envoyée, a été abandonnée : on la reprend."""
+    """Une réservation plus ancienne, jamais envoyée, a été abandonnée : on la reprend. Un
+    envoi en cours n'y arrive pas : chaque opération SMTP est bornée par `EMAIL_TIMEOUT`, que
+    les réglages veulent dix fois plus court que ce délai."""
     return timezone.now() - datetime.timedelta(seconds=settings.EVALPIC_RAPPEL_DELAI_REPRISE)
 
 
-def _envoyer(*, aujourd_hui: datetime.date, nouveaux: bool) -> int:
+def _effacer_les_abandonnes_du_passe(periodes: list[Periode], *, aujourd_hui: datetime.date):
+    """Efface les réservations abandonnées (jamais envoyées, plus vieilles que le délai de
+    reprise) d'un type qui n'est plus dû ce jour-là : un « avant » dont l'échéance est passée,
+    une période fermée. Personne ne les reprendrait plus; effacées, elles ne coûtent plus rien
+    au rattrapage, et un rappel redevenu dû (échéance repoussée dans l'admin) est réservé de
+    nouveau. Une requête."""
+    abandonnes = RappelEnvoye.objects.filter(envoye_le__isnull=True, created_at__lt=_limite())
+    for periode in periodes:
+        if (type_rappel := type_du_jour(periode, aujourd_hui)) is not None:
+            abandonnes = abandonnes.exclude(periode=periode, type_rappel=type_rappel)
+    abandonnes.delete()
+
+
+def _envoyer(periodes: list[Periode], *, aujourd_hui: datetime.date, nouveaux: bool) -> int:
     a_envoyer: list[tuple[RappelEnvoye, str]] = []
-    for periode in Periode.objects.order_by("debut"):  # quatre par an
-        if periode.statut_du_jour(aujourd_hui) != StatutPeriode.OUVERTE:
-            continue
-        type_rappel = type_de_rappel(periode, aujourd_hui)
+    for periode in periodes:
+        type_rappel = type_du_jour(periode, aujourd_hui)
         if type_rappel is not None:
             reserves = _reserver_rappels(
                 periode=periode, type_rappel=type_rappel, aujourd_hui=aujourd_hui, nouveaux=nouveaux
@@ -196,31 +233,61 @@ def _reserver_rappels(
 ) -> list[RappelEnvoye]:
     """Réserve les rappels dus et les renvoie : ceux encore jamais réservés (si `nouveaux`), et
     ceux réservés il y a plus de `EVALPIC_RAPPEL_DELAI_REPRISE` secondes sans être partis. Un
-    rappel envoyé ou réservé à l'instant par une autre exécution n'est pas repris. Le verrou
-    sur la période fait attendre une exécution simultanée; la contrainte d'unicité refuse tout
-    doublon restant."""
+    rappel envoyé ou pris entre-temps par une autre exécution n'est pas repris : la reprise
+    est conditionnelle, et seules les réservations qu'elle a reprises sont renvoyées. Une
+    réservation abandonnée qui n'est plus due (saisie remise, coordination partie) est effacée.
+    Le verrou sur la période fait attendre une exécution simultanée; la contrainte d'unicité
+    refuse tout doublon restant."""
     Periode.objects.select_for_update().get(pk=periode.pk)
     deja = {
         (rappel.table_id, rappel.destinataire_id): rappel
         for rappel in RappelEnvoye.objects.filter(periode=periode, type_rappel=type_rappel)
     }
-    limite, maintenant = _limite(), timezone.now()
-    a_creer, repris = [], []
+    limite = _limite()
+    a_creer, abandonnes = [], {}
     for table, personne in _destinataires(periode=periode, aujourd_hui=aujourd_hui):
-        rappel = deja.get((table.pk, personne.pk))
-        if rappel is None and nouveaux:
-            a_creer.append(
-                RappelEnvoye(
-                    periode=periode, table=table, destinataire=personne, type_rappel=type_rappel
+        rappel = deja.pop((table.pk, personne.pk), None)
+        if rappel is None:
+            if nouveaux:
+                a_creer.append(
+                    RappelEnvoye(
+                        periode=periode, table=table, destinataire=personne, type_rappel=type_rappel
+                    )
                 )
-            )
-        elif rappel is not None and rappel.envoye_le is None and rappel.created_at < limite:
+        elif rappel.envoye_le is None and rappel.created_at < limite:
             rappel.periode, rappel.table, rappel.destinataire = periode, table, personne
-            rappel.created_at = maintenant
-            repris.append(rappel)
-    if repris:
-        RappelEnvoye.objects.filter(pk__in=[r.pk for r in repris]).update(created_at=maintenant)
-    return repris + RappelEnvoye.objects.bulk_create(a_creer)
+            abandonnes[rappel.pk] = rappel
+    plus_dus = [r.pk for r in deja.values() if r.envoye_le is None and r.created_at < limite]
+    if plus_dus:  # redevenus dus (saisie renvoyée), ils seraient réservés de nouveau
+        _abandonnes(plus_dus, limite).delete()
+    return _reprendre(abandonnes, limite) + RappelEnvoye.objects.bulk_create(a_creer)
+
+
+def _abandonnes(pks, limite: datetime.datetime):
+    """Parmi `pks`, les réservations encore abandonnées : jamais envoyées, et plus vieilles que
+    `limite` (une autre exécution ne les a pas prises entre-temps)."""
+    return RappelEnvoye.objects.filter(pk__in=pks, envoye_le__isnull=True, created_at__lt=limite)
+
+
+def _reprendre(abandonnes: dict[int, RappelEnvoye], limite: datetime.datetime):
+    """Reprend les réservations `abandonnes` (id → rappel) en y posant l'heure de la reprise,
+    sauf celles qu'une autre exécution a prises ou envoyées depuis leur lecture (mise à jour
+    conditionnelle), et renvoie celles reprises. Une requête; deux si une autre exécution en
+    a pris."""
+    if not abandonnes:
+        return []
+    maintenant = timezone.now()
+    reprises = _abandonnes(abandonnes, limite).update(created_at=maintenant)
+    if reprises < len(abandonnes):  # celles qui portent la marque de cette reprise
+        abandonnes = {
+            pk: abandonnes[pk]
+            for pk in RappelEnvoye.objects.filter(
+                pk__in=abandonnes, created_at=maintenant, envoye_le__isnull=True
+            ).values_list("pk", flat=True)
+        }
+    for rappel in abandonnes.values():
+        rappel.created_at = maintenant
+    return list(abandonnes.values())
 
 
 def _destinataires(
@@ -246,17 +313,13 @@ def _destinataires(
 
 
 def _expedier(rappel: RappelEnvoye, motif_renvoi: str = "") -> int:
-    """Envoie un rappel réservé et le marque envoyé aussitôt parti. Il est d'abord repris à
-    son nom (mise à jour conditionnelle) : une réservation qu'une autre exécution a reprise
-    entre-temps (envoi trop lent) n'est pas envoyée une seconde fois. Quel que soit l'échec
-    (SMTP, gabarit, moteur de courriel), il est écrit au journal et la réservation de ce
-    rappel est effacée pour le retenter au passage suivant; les rappels suivants partent quand
-    même. Un worker tué avant le marquage laisse la réservation, reprise plus tard."""
-    maintenant = timezone.now()
-    a_nous = RappelEnvoye.objects.filter(
-        pk=rappel.pk, created_at=rappel.created_at, envoye_le__isnull=True
-    ).update(created_at=maintenant)
-    if not a_nous:
+    """Envoie un rappel réservé et le marque envoyé aussitôt parti. Il est d'abord pris au nom
+    de cette exécution (mise à jour conditionnelle, `_prendre`) : une réservation qu'une autre
+    exécution a reprise entre-temps n'est pas envoyée une seconde fois. Quel que soit l'échec
+    (SMTP, gabarit, moteur de courriel), il est écrit au journal et la réservation prise est
+    effacée pour le retenter au passage suivant (`_liberer`); les rappels suivants partent
+    quand même. Un worker tué avant le marquage laisse la réservation, reprise plus tard."""
+    if not _prendre(rappel):
         return 0
     try:
         _courriel(rappel, motif_renvoi).send()
@@ -268,10 +331,48 @@ def _expedier(rappel: RappelEnvoye, motif_renvoi: str = "") -> int:
             rappel.table_id,
             rappel.destinataire_id,
         )
-        RappelEnvoye.objects.filter(pk=rappel.pk, envoye_le__isnull=True).delete()
+        _liberer(rappel)
         return 0
-    RappelEnvoye.objects.filter(pk=rappel.pk).update(envoye_le=timezone.now())
+    _marquer_envoye(rappel)
     return 1
+
+
+def _prendre(rappel: RappelEnvoye) -> bool:
+    """Prend la réservation `rappel` telle qu'elle a été lue (même `created_at`, pas envoyée)
+    en y posant l'heure de la prise, que `rappel` garde : la marque de cette exécution, que
+    l'effacement (`_liberer`) exige. Faux si une autre exécution l'a prise ou envoyée."""
+    maintenant = timezone.now()
+    pris = RappelEnvoye.objects.filter(
+        pk=rappel.pk, created_at=rappel.created_at, envoye_le__isnull=True
+    ).update(created_at=maintenant)
+    if pris:
+        rappel.created_at = maintenant
+    return bool(pris)
+
+
+def _liberer(rappel: RappelEnvoye) -> None:
+    """Efface la réservation prise par cette exécution (`_prendre`), pour que le rappel soit
+    retenté, mais pas celle qu'une autre exécution aurait reprise entre-temps (marque
+    différente) : l'effacer laisserait repartir demain un rappel que l'autre envoie."""
+    RappelEnvoye.objects.filter(
+        pk=rappel.pk, created_at=rappel.created_at, envoye_le__isnull=True
+    ).delete()
+
+
+def _marquer_envoye(rappel: RappelEnvoye) -> None:
+    """Note que le courriel est parti, par la marque de cette exécution. Une réservation
+    reprise ailleurs pendant l'envoi (envoi plus long que le délai de reprise, malgré
+    `EMAIL_TIMEOUT`) n'est pas touchée : l'autre exécution la marquera; c'est écrit au journal,
+    le rappel a pu partir deux fois."""
+    marque = RappelEnvoye.objects.filter(pk=rappel.pk, created_at=rappel.created_at).update(
+        envoye_le=timezone.now()
+    )
+    if not marque:
+        logger.warning(
+            "Rappel %s envoyé, mais sa réservation a été reprise pendant l'envoi : "
+            "EMAIL_TIMEOUT est-il bien plus court que EVALPIC_RAPPEL_DELAI_REPRISE ?",
+            rappel.pk,
+        )
 
 
 def _courriel(rappel: RappelEnvoye, motif_renvoi: str) -> EmailMessage:
