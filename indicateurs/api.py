@@ -56,6 +56,7 @@ class IndicateurSerializer(serializers.ModelSerializer):
             "agregation",
             "periodicite",
             "source",
+            "source_en",
             "mode",
             "calcul",
         ]

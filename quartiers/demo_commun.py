@@ -13,6 +13,7 @@ from dataclasses import dataclass
 GRAINE = 20160401
 MOT_DE_PASSE_DEMO = "demo-evalpic-2026"  # comptes de démonstration seulement
 SOURCE_FICTIVE = "Données fictives"
+SOURCE_FICTIVE_EN = "Fictional data"
 PREFIXE_FR = "[Données fictives]"
 PREFIXE_EN = "[Fictional data]"
 ANNEE_REFERENCE = 2022  # les valeurs de référence sont datées du 31 décembre de cette année

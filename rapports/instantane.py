@@ -145,7 +145,7 @@ def _catalogue(codes: set[str]) -> dict:
             "unite": i.unite,
             "polarite": i.polarite,
             "famille": str(i.get_famille_display()),
-            "source": i.source,
+            "source": i.source_affichee,  # dans la langue du bilan, comme nom et definition
             "mode": i.mode,
         }
         for i in Indicateur.objects.filter(code__in=codes).order_by("code")

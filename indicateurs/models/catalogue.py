@@ -21,6 +21,12 @@ def _en_anglais() -> bool:
     return (get_language() or "fr").startswith("en")
 
 
+def _dans_la_langue(francais: str, anglais: str) -> str:
+    """La règle, écrite une fois, d'un texte bilingue du catalogue : l'anglais quand la langue
+    active l'est et qu'il est écrit, sinon le français."""
+    return anglais if _en_anglais() and anglais else francais
+
+
 class Theme(NomBilingue):
     """Les cinq thèmes du PIC (alimentation, habitation, inclusion…)."""
 
@@ -133,7 +139,8 @@ class Indicateur(models.Model):
         choices=Periodicite.choices,
         default=Periodicite.TRIMESTRIELLE,
     )
-    source = models.CharField(_("source"), max_length=250, blank=True)
+    source = models.CharField(_("source (français)"), max_length=250, blank=True)
+    source_en = models.CharField(_("source (anglais)"), max_length=250, blank=True)
     mode = models.CharField(
         _("mode de collecte"),
         max_length=10,
@@ -179,11 +186,16 @@ class Indicateur(models.Model):
 
     @property
     def nom(self) -> str:
-        return self.nom_en if _en_anglais() else self.nom_fr
+        return _dans_la_langue(self.nom_fr, self.nom_en)
 
     @property
     def definition(self) -> str:
-        return self.definition_en if _en_anglais() else self.definition_fr
+        return _dans_la_langue(self.definition_fr, self.definition_en)
+
+    @property
+    def source_affichee(self) -> str:
+        """La source dans la langue active (le champ `source` est la source française)."""
+        return _dans_la_langue(self.source, self.source_en)
 
     @property
     def est_calcule(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from indicateurs.models import Agregation, Famille, Indicateur, ModeCollecte, Polarite, Unite
-from quartiers.demo_commun import PREFIXE_EN, PREFIXE_FR, SOURCE_FICTIVE
+from quartiers.demo_commun import PREFIXE_EN, PREFIXE_FR, SOURCE_FICTIVE, SOURCE_FICTIVE_EN
 from quartiers.models import NiveauSoutien, Quartier, TableDeQuartier
 from rapports.echelle.outils import (
     PREFIXE_CODE,
@@ -74,6 +74,7 @@ def indicateur_echelle(rang: int, ctx: Contexte, hasard: random.Random) -> Indic
         polarite=polarite_au_hasard(unite, hasard),
         agregation=hasard.choice(AGREGATIONS[unite]),
         source=SOURCE_FICTIVE,
+        source_en=SOURCE_FICTIVE_EN,
         mode=ModeCollecte.SAISI,
     )
 
