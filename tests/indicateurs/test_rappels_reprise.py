@@ -17,42 +17,30 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from indicateurs.models import RappelEnvoye, Saisie, StatutPeriode, StatutSaisie
+from indicateurs.models import RappelEnvoye, Saisie, StatutSaisie
 from indicateurs.periodes import _expedier, envoyer_rappels, reprendre_rappels
-from tests.factories import IndicateurSuiviFactory, periode_du_trimestre
+from tests.indicateurs.outils_rappels import (
+    LE_23_AVRIL,
+    TravailleurTue,
+    periode_ouverte_a_deux_tables,
+    regler_les_rappels,
+    tuer_le_worker_a_l_envoi,
+    vieillir,
+)
 
 pytestmark = pytest.mark.django_db
 
 J = datetime.date
-LE_23_AVRIL = J(2025, 4, 23)  # sept jours avant l'échéance du T1 2025
-
-
-class TravailleurTue(BaseException):
-    """Un arrêt net du worker : rien après lui ne s'exécute, pas même un `except Exception`."""
 
 
 @pytest.fixture(autouse=True)
 def reglages(settings):
-    settings.EVALPIC_ECHEANCE_JOURS_APRES_FIN = 30
-    settings.EVALPIC_RAPPEL_JOURS_AVANT_ECHEANCE = 7
-    settings.EVALPIC_RAPPEL_DELAI_REPRISE = 600
-    return settings
+    regler_les_rappels(settings)
 
 
 @pytest.fixture
 def periode(quartier_a, quartier_b):
-    for quartier in (quartier_a, quartier_b):
-        IndicateurSuiviFactory(quartier=quartier)
-    return periode_du_trimestre(2025, 1, statut=StatutPeriode.OUVERTE)
-
-
-def tuer_le_worker_a_l_envoi():
-    return mock.patch("indicateurs.periodes.EmailMessage.send", side_effect=TravailleurTue)
-
-
-def vieillir(minutes: int) -> None:
-    """Les réservations ont été faites il y a `minutes` minutes."""
-    RappelEnvoye.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=minutes))
+    return periode_ouverte_a_deux_tables(quartier_a, quartier_b)
 
 
 def test_un_rappel_parti_est_marque_envoye(alice, periode, mailoutbox):
