@@ -143,6 +143,9 @@
       reglages.displayModeBar = false;
     }
     Plotly.newPlot(zone, figure.data, figure.layout, reglages).then(function () {
+      // À sa hauteur propre, la figure n'a plus besoin de la place réservée (evalpic.css); sans
+      // elle (responsive), Plotly prend la hauteur de la zone, qu'il faut donc garder.
+      if (figure.layout.height) { zone.classList.add("graphique__trace--a-sa-hauteur"); }
       // Le dessin est décoratif pour les lecteurs d'écran : le tableau de données le remplace.
       zone.querySelectorAll("svg.main-svg").forEach(function (svg) {
         svg.setAttribute("aria-hidden", "true");
