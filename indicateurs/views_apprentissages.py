@@ -100,7 +100,7 @@ def apprentissages(request, slug: str):
     bilans). Nombre de requêtes constant (tests/indicateurs/test_apprentissages_liste.py)."""
     quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
     droits = services_apprentissages.droits_sur_les_apprentissages(request.user, quartier)
-    filtre = FiltreApprentissagesForm(request.GET, periodes=list(Periode.objects.commencees()))
+    filtre = FiltreApprentissagesForm(request.GET, periodes=Periode.objects.commencees_ce_jour())
     if not filtre.is_valid():
         contexte = {"quartier": quartier, "form": filtre, "groupes": [], "droits": droits}
         return TemplateResponse(request, "indicateurs/apprentissages.html", contexte, status=400)

@@ -23,8 +23,8 @@ def _en_anglais() -> bool:
 
 def _dans_la_langue(francais: str, anglais: str) -> str:
     """La règle, écrite une fois, d'un texte bilingue du catalogue : l'anglais quand la langue
-    active l'est et qu'il est écrit, sinon le français."""
-    return anglais if _en_anglais() and anglais else francais
+    active l'est et qu'il est écrit (pas seulement des espaces), sinon le français."""
+    return anglais if _en_anglais() and anglais.strip() else francais
 
 
 class Theme(NomBilingue):

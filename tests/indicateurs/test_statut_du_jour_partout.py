@@ -15,6 +15,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from indicateurs import importation, selectors, services
 from indicateurs.forms import ApprentissageForm
@@ -121,3 +122,14 @@ def test_les_periodes_commencees_ce_jour_la_en_une_requete(t2_ouvert_avant_la_ta
 
     assert [p.code for p in periodes] == ["2025-T2", "2025-T1"]
     assert len(requetes.captured_queries) == 1
+
+
+def test_la_liste_des_apprentissages_filtre_sur_la_periode_ouverte_ce_jour_la(
+    t2_ouvert_avant_la_tache, client, alice
+):
+    """Le formulaire propose le T2 ouvert à minuit : le filtre de la liste le connaît aussi
+    (avant : 400, « choix invalide », pour un apprentissage qu'on venait d'y écrire)."""
+    client.force_login(alice)
+    adresse = reverse("apprentissages", kwargs={"slug": "quartier-a"})
+    reponse = client.get(adresse, {"periode": "2025-T2"})
+    assert reponse.status_code == 200

@@ -77,9 +77,14 @@ def test_un_bilan_deja_produit_garde_la_source_qu_il_a_figee(client, coordinatio
 def test_la_source_suit_la_langue_active_avec_repli_sur_le_francais():
     indicateur = Indicateur(source="Registre de la table", source_en="Roundtable registry")
     sans_anglais = Indicateur(source="Registre de la table", source_en="")
+    que_des_espaces = Indicateur(source="Registre de la table", source_en="   ", nom_en=" ")
     with translation.override("en"):
         assert indicateur.source_affichee == "Roundtable registry"
         assert sans_anglais.source_affichee == "Registre de la table"
+        # Des espaces ne sont pas une source (chargée par le référentiel, un script) : le bilan
+        # écrivait « Source:    ».
+        assert que_des_espaces.source_affichee == "Registre de la table"
+        assert que_des_espaces.nom == que_des_espaces.nom_fr
     with translation.override("fr"):
         assert indicateur.source_affichee == "Registre de la table"
 
