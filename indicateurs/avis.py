@@ -20,7 +20,7 @@ from evalpic.adresses import adresse_absolue
 from evalpic.courriels import envoyer_dans_sa_langue
 from indicateurs.models import EvenementSaisie, TypeEvenement
 from quartiers.acces import Droit, a_le_droit
-from quartiers.models import Affectation, RoleAffectation, TableDeQuartier, Utilisateur
+from quartiers.models import Affectation, TableDeQuartier, Utilisateur
 
 journal = logging.getLogger(__name__)
 
@@ -57,12 +57,8 @@ def coordination_de(table: TableDeQuartier, jour: datetime.date) -> list[Utilisa
     actifs, affectations de coordination en vigueur, et le droit de saisir ce quartier selon le
     sélecteur d'accès. Chacune une fois, même avec deux affectations qui se chevauchent."""
     affectations = (
-        Affectation.objects.en_vigueur(jour)
-        .filter(
-            quartier_id=table.quartier_id,
-            role=RoleAffectation.COORDONNATEUR,
-            utilisateur__is_active=True,
-        )
+        Affectation.objects.coordinations_en_poste(jour)
+        .filter(quartier_id=table.quartier_id)
         .select_related("utilisateur")
         .order_by("utilisateur__email")
     )

@@ -42,7 +42,7 @@ from indicateurs.models import (
     TypeRappel,
 )
 from indicateurs.models.saisies import statut_selon_calendrier
-from quartiers.models import Affectation, RoleAffectation, TableDeQuartier, Utilisateur
+from quartiers.models import Affectation, TableDeQuartier, Utilisateur
 
 logger = logging.getLogger(__name__)
 
@@ -300,8 +300,7 @@ def _destinataires(
     remises = Saisie.objects.filter(periode=periode, statut__in=REMISES).values("table_id")
     a_saisir = IndicateurSuivi.objects.a_saisir().values("quartier_id")
     affectations = (
-        Affectation.objects.en_vigueur(aujourd_hui)
-        .filter(role=RoleAffectation.COORDONNATEUR, utilisateur__is_active=True)
+        Affectation.objects.coordinations_en_poste(aujourd_hui)
         .filter(quartier__table__isnull=False, quartier__in=a_saisir)
         .exclude(quartier__table__in=remises)
         .select_related("utilisateur", "quartier__table")

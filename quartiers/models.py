@@ -297,6 +297,13 @@ class AffectationQuerySet(models.QuerySet):
         jour = jour or timezone.localdate()
         return self.filter(debut__lte=jour).filter(Q(fin__isnull=True) | Q(fin__gte=jour))
 
+    def coordinations_en_poste(self, jour: datetime.date | None = None) -> AffectationQuerySet:
+        """Les coordinations de table en poste le jour `jour`, comptes actifs : à qui écrivent
+        les rappels de saisie et les avis de renvoi, une règle écrite une fois."""
+        return self.en_vigueur(jour).filter(
+            role=RoleAffectation.COORDONNATEUR, utilisateur__is_active=True
+        )
+
 
 class Affectation(models.Model):
     """Le rôle d'une personne dans un quartier (coordination de la table ou conseil Centraide)."""
