@@ -3,7 +3,7 @@ pour les formulaires, les messages de validation et les constats des bilans."""
 
 import functools
 from collections.abc import Callable
-from decimal import Decimal, DecimalException
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
 from django.utils import translation
 from django.utils.formats import get_format
@@ -74,3 +74,14 @@ def _separateurs(langue: str) -> tuple[str, str, int]:
             get_format("THOUSAND_SEPARATOR", use_l10n=True),
             int(get_format("NUMBER_GROUPING", use_l10n=True) or 0),
         )
+
+
+def pour_cent_entier(part) -> int:
+    """Une part (0 à 100) en pour cent entier, la règle d'arrondi de la complétude écrite une
+    fois : au dixième d'abord, comme les parts de la vue d'ensemble et de son CSV
+    (`rapports.lectures.parts_renseignees`), puis à l'unité, demi vers le haut (12,5 → 13 comme
+    37,5 → 38; le `round` de Python arrondit au pair et écrivait 12). La page de complétude et
+    la carte de chaleur de la vue d'ensemble (`rapports.graphiques.carte_completude`) écrivent
+    ainsi la même part de la même façon."""
+    au_dixieme = Decimal(str(part)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return int(au_dixieme.quantize(Decimal("1"), rounding=ROUND_HALF_UP))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.nombres import pour_cent_entier
 from indicateurs.calculs import indicateurs_calcules
 from indicateurs.models import (
     Apprentissage,
@@ -313,17 +314,6 @@ def _grouper(quartier: Quartier, lignes: dict[int, LigneFormulaire]) -> list[Gro
 
 def historique(saisie: Saisie) -> QuerySet[EvenementSaisie]:
     return saisie.evenements.select_related("auteur", "indicateur")
-
-
-def pour_cent_entier(part) -> int:
-    """Une part (0 à 100) en pour cent entier, la règle d'arrondi de la complétude écrite une
-    fois : au dixième d'abord, comme les parts de la vue d'ensemble et de son CSV
-    (`rapports.lectures.parts_renseignees`), puis à l'unité, demi vers le haut (12,5 → 13 comme
-    37,5 → 38; le `round` de Python arrondit au pair et écrivait 12). La page de complétude et
-    la carte de chaleur de la vue d'ensemble (`rapports.graphiques.carte_completude`) écrivent
-    ainsi la même part de la même façon."""
-    au_dixieme = Decimal(str(part)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return int(au_dixieme.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 @dataclass

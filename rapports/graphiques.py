@@ -18,9 +18,9 @@ from typing import NamedTuple
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from evalpic.nombres import pour_cent_entier
 from evalpic.traduction import une_fois_par_langue
 from indicateurs.models.catalogue import Unite
-from indicateurs.selectors import pour_cent_entier
 from rapports.series import SerieIndicateur, Statut, Tendance
 from rapports.statuts import a_un_statut, rang_trimestre, statut, tendance
 

@@ -1,5 +1,5 @@
 """La part de complétude s'arrondit à l'unité demi vers le haut, par une seule règle
-(`indicateurs.selectors.pour_cent_entier`) : 12,5 % s'écrit « 13 % » sur la page de complétude
+(`evalpic.nombres.pour_cent_entier`) : 12,5 % s'écrit « 13 % » sur la page de complétude
 et sur la carte de la vue d'ensemble, comme 37,5 % s'écrit « 38 % ». La page (`round` de Python,
 au pair) et la carte (`f"{v:.0f}"`, au pair aussi) écrivaient 12. Le CSV et le tableau de
 données gardent leur décimale."""
@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from evalpic.nombres import pour_cent_entier
 from indicateurs.models import Saisie, Valeur
-from indicateurs.selectors import pour_cent_entier
 from rapports.graphiques import carte_completude
 from tests.factories import IndicateurSuiviFactory, QuartierFactory, periode_du_trimestre
 
