@@ -9,11 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from evalpic.dates import date_heure_longue
 from indicateurs import selectors, services
 from indicateurs.forms import ApprentissageForm, RevisionForm, SaisieForm
 from indicateurs.models import Periode, StatutSaisie
@@ -270,7 +269,7 @@ def _deja_decidee(saisie, periode: Periode) -> str:
             " ce que vous venez d'envoyer n'a été enregistré."
         )
     return modele % {
-        "quand": date_format(localtime(quand), "DATETIME_FORMAT"),
+        "quand": date_heure_longue(quand),
         "qui": qui or _("une personne dont le compte n'existe plus"),
     }
 

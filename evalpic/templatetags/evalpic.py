@@ -1,11 +1,20 @@
 """Filtres de gabarit d'ÉvalPIC."""
 
 from django import template
+from django.utils import timezone
 
+from evalpic.dates import date_longue
 from evalpic.nombres import nombre
 
 register = template.Library()
 register.filter("nombre", nombre)
+register.filter("date_longue", date_longue, expects_localtime=True)
+
+
+@register.simple_tag
+def date_du_jour():
+    """La date du jour à Montréal, pour l'écrire avec `date_longue`."""
+    return timezone.localdate()
 
 
 @register.filter

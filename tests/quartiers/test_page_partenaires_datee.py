@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
+from evalpic.dates import date_longue
 from tests.factories import construire_quartier
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_le_tableau_des_partenaires_dit_sa_date(client, eve, langue):
     client.force_login(eve)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = langue
     with translation.override(langue):
-        date = date_format(timezone.localdate(), "DATE_FORMAT")
+        date = date_longue(timezone.localdate())
     legende = _legende(client, quartier)
     assert date in legende
     if langue == "fr":

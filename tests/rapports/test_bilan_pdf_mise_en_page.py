@@ -60,7 +60,7 @@ def test_le_pdf_francais_garde_son_pied_de_page(_kaleido):
 
 @pytest.mark.parametrize(
     ("langue", "periode"),
-    [("fr", "1 octobre 2023 – 31 décembre 2023"), ("en", "Oct. 1, 2023 – Dec. 31, 2023")],
+    [("fr", "1er octobre 2023 – 31 décembre 2023"), ("en", "Oct. 1, 2023 – Dec. 31, 2023")],
 )
 def test_les_dates_sont_ecrites_dans_la_langue_du_bilan(_kaleido, langue, periode):
     pages = pages_du_pdf(langue)
