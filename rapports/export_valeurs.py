@@ -15,7 +15,9 @@ deux chemins donnent les mêmes octets (un test le vérifie) :
 - guillemets seulement autour d'un champ qui contient `;`, `"`, un retour de ligne, ou qui est
   une chaîne vide (la règle de `COPY … FORMAT csv`); une case vide est une valeur absente;
 - nombres en décimal à point, sans zéros inutiles ni exposant (« 12.5 », « 1200 »);
-- dates dans le fuseau de l'application, « AAAA-MM-JJ HH:MM:SS »;
+- dates dans le fuseau de l'application avec leur décalage, « AAAA-MM-JJ HH:MM:SS+HH:MM »
+  (ISO 8601 : la nuit du passage à l'heure normale, 1 h 30 revient deux fois, une fois à
+  « -04:00 », une fois à « -05:00 »);
 - les textes saisis qui commencent comme une formule (« =… ») sont préfixés d'une apostrophe
   (OWASP), comme dans l'export des bilans;
 - en-têtes et libellés (unité, statut, oui/non) dans la langue active au moment de l'appel.
@@ -139,7 +141,10 @@ class _TrimScale(Func):
 
 
 class _DateLocale(Func):
-    """PostgreSQL : l'horodatage dans un fuseau donné, « AAAA-MM-JJ HH:MM:SS »."""
+    """PostgreSQL : l'horodatage dans un fuseau donné avec son décalage,
+    « AAAA-MM-JJ HH:MM:SS+HH:MM » (ce qu'écrit `_date_locale`). Le décalage est la différence
+    entre l'heure locale et l'heure UTC du même instant; `to_char` d'un intervalle négatif écrit
+    chaque champ avec son signe (« -03:-30 »), d'où le signe posé à part."""
 
     output_field = TextField()
 
@@ -149,10 +154,16 @@ class _DateLocale(Func):
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return (
-            f"to_char(({sql}) AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI:SS')",
-            (*params, self.fuseau),
+        locale = f"(({sql}) AT TIME ZONE %s)"
+        decalage = f"({locale} - (({sql}) AT TIME ZONE 'UTC'))"
+        params_locale = (*params, self.fuseau)
+        params_decalage = (*params_locale, *params)
+        texte = (
+            f"to_char({locale}, 'YYYY-MM-DD HH24:MI:SS') || CASE WHEN {decalage} < interval '0'"
+            f" THEN '-' || to_char(-{decalage}, 'HH24:MI')"
+            f" ELSE '+' || to_char({decalage}, 'HH24:MI') END"
         )
+        return texte, (*params_locale, *params_decalage, *params_decalage, *params_decalage)
 
 
 def _colonnes(*, par_postgresql: bool, fuseau: str) -> dict:
@@ -216,9 +227,14 @@ def _nombre(nombre: Decimal | None) -> str | None:
     return None if nombre is None else texte_decimal(nombre)
 
 
+def _date_locale(moment: datetime.datetime, fuseau: datetime.tzinfo) -> str:
+    """« AAAA-MM-JJ HH:MM:SS+HH:MM », à l'heure de `fuseau` (ce qu'écrit `_DateLocale`)."""
+    return moment.astimezone(fuseau).isoformat(sep=" ", timespec="seconds")
+
+
 def _ligne_csv(ligne: tuple, fuseau: datetime.tzinfo) -> str:
     *debut, valeur, texte, non_dispo, raison, statut, commentaire, preuve, modifiee = ligne
-    date = modifiee.astimezone(fuseau).strftime("%Y-%m-%d %H:%M:%S")
+    date = _date_locale(modifiee, fuseau)
     champs = (*debut, _nombre(valeur), texte, non_dispo, raison, statut, commentaire, preuve, date)
     return ";".join(_champ(c) for c in champs) + "\n"
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from evalpic.tableurs import neutraliser_formule
 from indicateurs.models import Saisie, Valeur
@@ -38,19 +38,19 @@ ENTETE = (
 )
 LIGNES_A = [
     "quartier-a;Quartier A;2025-T1;acces-nombre;Ménages rejoints;nombre;1200;;non;;validée;"
-    '"Dit ""bonjour"";\nensuite";;2025-04-02 10:30:00\n',
+    '"Dit ""bonjour"";\nensuite";;2025-04-02 10:30:00-04:00\n',
     "quartier-a;Quartier A;2025-T1;part-pourcentage;Part des ménages;pourcentage;12.5;;non;;"
-    "validée;;;2025-04-02 10:30:00\n",
+    "validée;;;2025-04-02 10:30:00-04:00\n",
     "quartier-a;Quartier A;2025-T1;texte-libre;Récit;texte;;'=SOMME(A1);non;;validée;;;"
-    "2025-04-02 10:30:00\n",
+    "2025-04-02 10:30:00-04:00\n",
     "quartier-a;Quartier A;2025-T2;acces-nombre;Ménages rejoints;nombre;;;oui;'-pas de relevé;"
-    "brouillon;;;2025-04-02 10:30:00\n",
+    "brouillon;;;2025-04-02 10:30:00-04:00\n",
 ]
 LIGNES_B = [
     "quartier-b;Quartier B;2025-T1;acces-nombre;Ménages rejoints;nombre;0.0001;;non;;soumise;;"
-    "https://exemple.org/piece;2025-04-02 10:30:00\n",
+    "https://exemple.org/piece;2025-04-02 10:30:00-04:00\n",
     "quartier-b;Quartier B;2025-T1;part-pourcentage;Part des ménages;pourcentage;-3.25;;non;;"
-    "soumise;;;2025-04-02 10:30:00\n",
+    "soumise;;;2025-04-02 10:30:00-04:00\n",
 ]
 
 
@@ -169,6 +169,35 @@ def test_les_deux_chemins_gardent_les_memes_octets_par_petits_blocs(eve, valeurs
     generique = list(flux_csv_generique(eve, FiltresExport()))
     assert len(par_copy) == len(generique) == 1 + 6
     assert b"".join(par_copy) == b"".join(generique)
+
+
+@pytest.mark.parametrize(
+    ("fuseau", "premiere", "seconde"),
+    [
+        # La nuit du passage à l'heure normale à Montréal : 1 h 30 revient deux fois.
+        ("America/Montreal", "2025-11-02 01:30:00-04:00", "2025-11-02 01:30:00-05:00"),
+        # Un décalage négatif qui n'est pas une heure entière, et un décalage positif.
+        ("America/St_Johns", "2025-11-02 02:00:00-03:30", "2025-11-02 03:00:00-03:30"),
+        ("Asia/Kolkata", "2025-11-02 11:00:00+05:30", "2025-11-02 12:00:00+05:30"),
+    ],
+)
+def test_la_date_de_modification_dit_son_decalage(eve, valeurs, fuseau, premiere, seconde):
+    """« Modifiée le » sans décalage rendait deux instants distincts identiques, la nuit où
+    l'heure recule; les deux chemins écrivent le même décalage."""
+    instants = [
+        datetime.datetime(2025, 11, 2, 5, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 11, 2, 6, 30, tzinfo=datetime.UTC),
+    ]
+    premieres = Valeur.objects.filter(saisie__statut="validee").order_by("pk")
+    Valeur.objects.filter(pk=premieres[0].pk).update(updated_at=instants[0])
+    Valeur.objects.filter(pk=premieres[1].pk).update(updated_at=instants[1])
+    with timezone.override(fuseau):
+        par_copy = b"".join(flux_csv_postgresql(eve, FiltresExport())).decode("utf-8-sig")
+        generique = b"".join(flux_csv_generique(eve, FiltresExport())).decode("utf-8-sig")
+    assert generique == par_copy
+    dates = [ligne.rsplit(";", 1)[1] for ligne in par_copy.splitlines()[1:] if ";" in ligne]
+    assert premiere in dates
+    assert seconde in dates
 
 
 def _interrompre_au_milieu_de_copy(utilisateur) -> None:
