@@ -305,9 +305,10 @@ def _texte_replie(texte: str) -> str:
 
 
 def tableau_des_textes(serie: SerieIndicateur, titre: str) -> dict:
-    """La figure d'un indicateur en texte : un tableau Plotly (période → texte), pour l'image
-    du bilan imprimé. Les pages web n'en dessinent rien (`layout.meta.texte`) : le tableau de
-    données HTML (`lignes_de_la_courbe`) montre les mêmes textes."""
+    """La figure d'un indicateur en texte : un tableau Plotly (période → texte), marqué
+    `layout.meta.texte`. Ni les pages web ni les PDF n'en dessinent rien : le tableau HTML de
+    ses textes (`lignes_de_la_courbe`) les montre, et s'imprime sur autant de pages qu'il faut
+    (l'image, de hauteur fixe, coupait les dernières lignes d'un long tableau)."""
     periodes = [_texte(p.libelle) for p in serie.points]
     textes = [_texte_replie(p.texte) for p in serie.points]
     lignes = sum(t.count("<br>") + 1 for t in textes)

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from indicateurs.models import CategorieApprentissage
 from rapports import graphiques
 from rapports.en_bref import constats
-from rapports.models import Portee
 from rapports.series import Point, Repere, SerieIndicateur, Statut
 from rapports.statuts import a_un_statut
 
@@ -59,10 +58,12 @@ def serie_de(donnees: dict, catalogue: dict, quartier: str) -> SerieIndicateur:
 
 
 def _image_imprimee(serie: SerieIndicateur, portee: str) -> bool:
-    """Une figure a son image dans le PDF, sauf le tableau des textes d'un indicateur en texte
-    dans le bilan d'un quartier, qui imprime déjà le tableau HTML de ces textes (le bilan du
-    PIC n'imprime pas ses tableaux : l'image y reste)."""
-    return not (graphiques.en_texte(serie) and portee == Portee.QUARTIER)
+    """Une figure a son image dans le PDF, sauf celle d'un indicateur en texte : tout PDF, celui
+    du PIC compris, imprime le tableau HTML de ses textes, qui passe d'une page à l'autre et
+    dont chaque ligne prend la hauteur de son texte (une image a une hauteur fixe, 900 × 420 :
+    le bas d'un long tableau y était coupé). `portee` reste pour les appelants : la règle est
+    la même pour les deux."""
+    return not graphiques.en_texte(serie)
 
 
 def _sections_du_quartier(
@@ -96,6 +97,7 @@ def _sections_du_quartier(
                     ),
                     "ancre": ancre_image(cle_image(quartier["slug"], code)),
                     "lignes": graphiques.lignes_de_la_courbe(serie),
+                    "en_texte": graphiques.en_texte(serie),
                     "source": catalogue[code]["source"],
                 }
             )
