@@ -157,6 +157,22 @@ def _prendre_la_version(saisie: Saisie, version: int) -> None:
     saisie.version = version + 1
 
 
+def renvoi_depuis(saisie: Saisie, version: int) -> EvenementSaisie | None:
+    """Le dernier renvoi ou la dernière réouverture de `saisie` inscrits après sa version
+    `version` (celle d'un formulaire ouvert alors), avec son auteur·e; None s'il n'y en a pas.
+    Un formulaire ouvert avant ne sait rien du motif : ce qu'il envoie ne se soumet pas sans
+    que la personne l'ait lu. Une requête."""
+    return (
+        saisie.evenements.filter(
+            type_evenement__in=[TypeEvenement.RENVOI, TypeEvenement.REOUVERTURE],
+            version__gt=version,
+        )
+        .select_related("auteur")
+        .order_by("-version", "-pk")
+        .first()
+    )
+
+
 def _exiger_statut(saisie: Saisie, statuts: Iterable[str], message: str) -> None:
     if saisie.statut not in statuts:
         raise ValidationError(message)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from evalpic.dates import date_heure_longue
 from indicateurs import selectors, services
 from indicateurs.forms import ApprentissageForm, RevisionForm, SaisieForm
-from indicateurs.models import Periode, StatutSaisie
+from indicateurs.models import Periode, StatutSaisie, TypeEvenement
 from indicateurs.views_apprentissages import url_de_la_liste
 from quartiers.acces import (
     Droit,
@@ -140,16 +140,22 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
       qu'elle est enregistrée, en lecture seule, dit qui l'a soumise ou validée et quand, et
       met à côté les valeurs envoyées qui diffèrent;
     - les valeurs envoyées sont celles enregistrées et le formulaire n'a pas d'apprentissage (un
-      double clic, le plus souvent) : il n'y a rien à écrire, la page le dit — et « soumettre »
+      double clic, le plus souvent), et la saisie n'a été ni renvoyée ni rouverte depuis
+      l'ouverture du formulaire : il n'y a rien à écrire, la page le dit — et « soumettre »
       soumet la version enregistrée, qui porte ces mêmes valeurs;
     - sinon, vos valeurs restent dans le formulaire, à côté de celles enregistrées, avec la
       version actuelle : enregistrer de nouveau remplacera sciemment celles de l'autre personne.
+      Renvoyée ou rouverte entre-temps, la page dit par qui, quand et pourquoi : rien ne se
+      soumet sans que la personne ait lu le motif.
     """
     saisie, actuelles = conflit.saisie, conflit.valeurs_actuelles
     if not services.saisie_modifiable(saisie, periode):
         return _saisie_close(request, quartier, periode, form, saisie, actuelles, statut=409)
     differences = _differences(form, actuelles)
-    if _rien_a_ecrire(form, actuelles):
+    renvoi = None
+    if saisie.statut != StatutSaisie.BROUILLON:  # un brouillon n'a jamais été renvoyé
+        renvoi = services.renvoi_depuis(saisie, form.cleaned_data["version"])
+    if renvoi is None and _rien_a_ecrire(form, actuelles):
         if request.POST.get("action") != "soumettre":
             messages.success(request, _("Ces valeurs sont déjà enregistrées : rien n'a changé."))
             return redirect(request.path)
@@ -165,8 +171,37 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
         messages.success(request, _("La saisie est soumise pour validation."))
         return redirect(request.path)
     _poser_version(form, saisie.version)
-    contexte = _contexte_formulaire(request, quartier, periode, form=form, conflit=differences)
+    contexte = _contexte_formulaire(
+        request,
+        quartier,
+        periode,
+        form=form,
+        conflit=differences,
+        conflit_renvoi=_renvoyee_entre_temps(renvoi) if renvoi else "",
+    )
     return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
+
+
+def _renvoyee_entre_temps(evenement) -> str:
+    """Ce que dit la page d'un formulaire ouvert avant un renvoi ou une réouverture."""
+    if evenement.type_evenement == TypeEvenement.REOUVERTURE:
+        modele = _(
+            "Cette saisie a été rouverte le %(quand)s par %(qui)s pendant que vous la remplissiez,"
+            " avec ce motif : « %(motif)s ». Rien de ce que vous venez d'envoyer n'a été"
+            " enregistré ni soumis : relisez-la à la lumière de ce motif avant de la soumettre."
+        )
+    else:
+        modele = _(
+            "Cette saisie a été renvoyée à la table le %(quand)s par %(qui)s pendant que vous la"
+            " remplissiez, avec ce motif : « %(motif)s ». Rien de ce que vous venez d'envoyer"
+            " n'a été enregistré ni soumis : relisez-la à la lumière de ce motif avant de la"
+            " soumettre."
+        )
+    return modele % {
+        "quand": date_heure_longue(evenement.created_at),
+        "qui": evenement.auteur or _("une personne dont le compte n'existe plus"),
+        "motif": evenement.motif,
+    }
 
 
 def _plus_modifiable(request, quartier, periode: Periode, page) -> TemplateResponse:
