@@ -28,8 +28,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
+from evalpic import reservations
 from evalpic.adresses import adresse_absolue
 from evalpic.courriels import courriel_dans_sa_langue
 from indicateurs.models import (
@@ -163,7 +163,7 @@ def reprendre_rappels(*, aujourd_hui: datetime.date) -> int:
     reprendre, même s'il reste des réservations abandonnées qui ne sont plus dues (effacées
     par le passage du matin). Renvoie le nombre de courriels envoyés."""
     abandonnes = RappelEnvoye.objects.filter(
-        envoye_le__isnull=True, created_at__lt=_limite()
+        envoye_le__isnull=True, created_at__lt=reservations.limite_de_reprise()
     ).select_related("periode")
     periodes = {
         rappel.periode_id: rappel.periode
@@ -184,20 +184,15 @@ def type_du_jour(periode: Periode, aujourd_hui: datetime.date) -> str | None:
     return type_de_rappel(periode, aujourd_hui)
 
 
-def _limite() -> datetime.datetime:
-    """Une réservation plus ancienne, jamais envoyée, a été abandonnée : on la reprend. Un
-    envoi en cours n'y arrive pas : chaque opération SMTP est bornée par `EMAIL_TIMEOUT`, que
-    les réglages veulent dix fois plus court que ce délai."""
-    return timezone.now() - datetime.timedelta(seconds=settings.EVALPIC_RAPPEL_DELAI_REPRISE)
-
-
 def _effacer_les_abandonnes_du_passe(periodes: list[Periode], *, aujourd_hui: datetime.date):
     """Efface les réservations abandonnées (jamais envoyées, plus vieilles que le délai de
     reprise) d'un type qui n'est plus dû ce jour-là : un « avant » dont l'échéance est passée,
     une période fermée. Personne ne les reprendrait plus; effacées, elles ne coûtent plus rien
     au rattrapage, et un rappel redevenu dû (échéance repoussée dans l'admin) est réservé de
     nouveau. Une requête."""
-    abandonnes = RappelEnvoye.objects.filter(envoye_le__isnull=True, created_at__lt=_limite())
+    abandonnes = RappelEnvoye.objects.filter(
+        envoye_le__isnull=True, created_at__lt=reservations.limite_de_reprise()
+    )
     for periode in periodes:
         if (type_rappel := type_du_jour(periode, aujourd_hui)) is not None:
             abandonnes = abandonnes.exclude(periode=periode, type_rappel=type_rappel)
@@ -243,7 +238,7 @@ def _reserver_rappels(
         (rappel.table_id, rappel.destinataire_id): rappel
         for rappel in RappelEnvoye.objects.filter(periode=periode, type_rappel=type_rappel)
     }
-    limite = _limite()
+    limite = reservations.limite_de_reprise()
     a_creer, abandonnes = [], {}
     for table, personne in _destinataires(periode=periode, aujourd_hui=aujourd_hui):
         rappel = deja.pop((table.pk, personne.pk), None)
@@ -259,35 +254,9 @@ def _reserver_rappels(
             abandonnes[rappel.pk] = rappel
     plus_dus = [r.pk for r in deja.values() if r.envoye_le is None and r.created_at < limite]
     if plus_dus:  # redevenus dus (saisie renvoyée), ils seraient réservés de nouveau
-        _abandonnes(plus_dus, limite).delete()
-    return _reprendre(abandonnes, limite) + RappelEnvoye.objects.bulk_create(a_creer)
-
-
-def _abandonnes(pks, limite: datetime.datetime):
-    """Parmi `pks`, les réservations encore abandonnées : jamais envoyées, et plus vieilles que
-    `limite` (une autre exécution ne les a pas prises entre-temps)."""
-    return RappelEnvoye.objects.filter(pk__in=pks, envoye_le__isnull=True, created_at__lt=limite)
-
-
-def _reprendre(abandonnes: dict[int, RappelEnvoye], limite: datetime.datetime):
-    """Reprend les réservations `abandonnes` (id → rappel) en y posant l'heure de la reprise,
-    sauf celles qu'une autre exécution a prises ou envoyées depuis leur lecture (mise à jour
-    conditionnelle), et renvoie celles reprises. Une requête; deux si une autre exécution en
-    a pris."""
-    if not abandonnes:
-        return []
-    maintenant = timezone.now()
-    reprises = _abandonnes(abandonnes, limite).update(created_at=maintenant)
-    if reprises < len(abandonnes):  # celles qui portent la marque de cette reprise
-        abandonnes = {
-            pk: abandonnes[pk]
-            for pk in RappelEnvoye.objects.filter(
-                pk__in=abandonnes, created_at=maintenant, envoye_le__isnull=True
-            ).values_list("pk", flat=True)
-        }
-    for rappel in abandonnes.values():
-        rappel.created_at = maintenant
-    return list(abandonnes.values())
+        reservations.abandonnees(RappelEnvoye, plus_dus, limite).delete()
+    reprises = reservations.reprendre(RappelEnvoye, abandonnes, limite)
+    return reprises + RappelEnvoye.objects.bulk_create(a_creer)
 
 
 def _destinataires(
@@ -313,12 +282,13 @@ def _destinataires(
 
 def _expedier(rappel: RappelEnvoye, motif_renvoi: str = "") -> int:
     """Envoie un rappel réservé et le marque envoyé aussitôt parti. Il est d'abord pris au nom
-    de cette exécution (mise à jour conditionnelle, `_prendre`) : une réservation qu'une autre
-    exécution a reprise entre-temps n'est pas envoyée une seconde fois. Quel que soit l'échec
-    (SMTP, gabarit, moteur de courriel), il est écrit au journal et la réservation prise est
-    effacée pour le retenter au passage suivant (`_liberer`); les rappels suivants partent
-    quand même. Un worker tué avant le marquage laisse la réservation, reprise plus tard."""
-    if not _prendre(rappel):
+    de cette exécution (mise à jour conditionnelle, `reservations.prendre`) : une réservation
+    qu'une autre exécution a reprise entre-temps n'est pas envoyée une seconde fois. Quel que
+    soit l'échec (SMTP, gabarit, moteur de courriel), il est écrit au journal et la réservation
+    prise est effacée pour le retenter au passage suivant (`reservations.liberer`); les rappels
+    suivants partent quand même. Un worker tué avant le marquage laisse la réservation, reprise
+    plus tard."""
+    if not reservations.prendre(rappel):
         return 0
     try:
         _courriel(rappel, motif_renvoi).send()
@@ -330,32 +300,10 @@ def _expedier(rappel: RappelEnvoye, motif_renvoi: str = "") -> int:
             rappel.table_id,
             rappel.destinataire_id,
         )
-        _liberer(rappel)
+        reservations.liberer(rappel)
         return 0
     _marquer_envoye(rappel)
     return 1
-
-
-def _prendre(rappel: RappelEnvoye) -> bool:
-    """Prend la réservation `rappel` telle qu'elle a été lue (même `created_at`, pas envoyée)
-    en y posant l'heure de la prise, que `rappel` garde : la marque de cette exécution, que
-    l'effacement (`_liberer`) exige. Faux si une autre exécution l'a prise ou envoyée."""
-    maintenant = timezone.now()
-    pris = RappelEnvoye.objects.filter(
-        pk=rappel.pk, created_at=rappel.created_at, envoye_le__isnull=True
-    ).update(created_at=maintenant)
-    if pris:
-        rappel.created_at = maintenant
-    return bool(pris)
-
-
-def _liberer(rappel: RappelEnvoye) -> None:
-    """Efface la réservation prise par cette exécution (`_prendre`), pour que le rappel soit
-    retenté, mais pas celle qu'une autre exécution aurait reprise entre-temps (marque
-    différente) : l'effacer laisserait repartir demain un rappel que l'autre envoie."""
-    RappelEnvoye.objects.filter(
-        pk=rappel.pk, created_at=rappel.created_at, envoye_le__isnull=True
-    ).delete()
 
 
 def _marquer_envoye(rappel: RappelEnvoye) -> None:
@@ -363,10 +311,7 @@ def _marquer_envoye(rappel: RappelEnvoye) -> None:
     reprise ailleurs pendant l'envoi (envoi plus long que le délai de reprise, malgré
     `EMAIL_TIMEOUT`) n'est pas touchée : l'autre exécution la marquera; c'est écrit au journal,
     le rappel a pu partir deux fois."""
-    marque = RappelEnvoye.objects.filter(pk=rappel.pk, created_at=rappel.created_at).update(
-        envoye_le=timezone.now()
-    )
-    if not marque:
+    if not reservations.marquer_envoyee(rappel):
         logger.warning(
             "Rappel %s envoyé, mais sa réservation a été reprise pendant l'envoi : "
             "EMAIL_TIMEOUT est-il bien plus court que EVALPIC_RAPPEL_DELAI_REPRISE ?",
