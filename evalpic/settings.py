@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rapports.nettoyer_fichiers_orphelins",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Les avis « bilan prêt » restés sans envoi (envoi raté, worker arrêté) repartent.
+    "reprendre-avis-bilans": {
+        "task": "rapports.reprendre_avis_bilans",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Bilans : au-delà de ce délai (secondes), un bilan « en cours » est tenu pour abandonné par un

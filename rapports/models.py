@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -183,3 +184,43 @@ class Bilan(models.Model):
         s'il n'a pas échoué."""
         raison = self.raison_echec
         return "" if raison is None else str(raison.label)
+
+
+class AvisBilanPret(models.Model):
+    """L'avis « bilan prêt » à une personne, réservé (`created_at`) puis envoyé (`envoye_le`) :
+    il part une seule fois par bilan et par personne. Un envoi raté ou un worker arrêté laisse
+    la réservation sans envoi; le rattrapage (`rapports.services.reprendre_avis_bilans`) la
+    reprend passé `EVALPIC_RAPPEL_DELAI_REPRISE`, et y renonce deux jours après le premier
+    essai (`premier_essai_le`). `created_at` est la marque de l'exécution qui tient l'avis
+    (`evalpic.reservations`)."""
+
+    bilan = models.ForeignKey(
+        Bilan, on_delete=models.CASCADE, related_name="avis", verbose_name=_("bilan")
+    )
+    destinataire = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="avis_bilans",
+        verbose_name=_("destinataire"),
+    )
+    created_at = models.DateTimeField(_("réservé le"), auto_now_add=True)
+    premier_essai_le = models.DateTimeField(_("premier essai le"), default=timezone.now)
+    envoye_le = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("avis « bilan prêt »")
+        verbose_name_plural = _("avis « bilan prêt »")
+        constraints = [
+            models.UniqueConstraint(fields=["bilan", "destinataire"], name="avis_bilan_unique")
+        ]
+        # Le rattrapage cherche, toutes les 15 minutes, les avis jamais envoyés.
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(envoye_le__isnull=True),
+                name="avis_bilan_en_attente_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bilan} — {self.destinataire}"

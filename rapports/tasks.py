@@ -74,3 +74,10 @@ def recuperer_bilans_bloques_task() -> list[int]:
 @shared_task(name="rapports.nettoyer_fichiers_orphelins")
 def nettoyer_fichiers_orphelins_task() -> int:
     return len(nettoyage.nettoyer_fichiers_orphelins())
+
+
+@shared_task(name="rapports.reprendre_avis_bilans")
+def reprendre_avis_bilans_task() -> int:
+    """Envoie les avis « bilan prêt » restés sans envoi (envoi raté, worker arrêté); renvoie le
+    nombre de courriels."""
+    return services.reprendre_avis_bilans()
