@@ -3,8 +3,10 @@ d'ensemble du PIC compte les statuts de milliers de séries et n'a besoin ni des
 courbes. Une requête agrège, par quartier et indicateur, les valeurs transmises des huit derniers
 trimestres de l'intervalle affiché (`statuts.points_retenus` : nombre, Σx, Σy, Σxy, Σx², de quoi
 tracer la tendance), la dernière de ces valeurs et la cible courante, lue parmi les mêmes cibles
-que les séries (`rapports.lectures._cibles`); les règles du statut restent en Python, écrites une
-fois (`statut_du_resume`). SQL portable : PostgreSQL et SQLite (fonctions de fenêtre, CTE)."""
+que les séries (`rapports.lectures._cibles`); l'unité et la référence viennent du suivi. Les
+règles du statut (dont les bornes de la projection et la part du changement prévu) restent en
+Python, écrites une fois (`statut_du_resume`). SQL portable : PostgreSQL et SQLite (fonctions
+de fenêtre, CTE)."""
 
 from __future__ import annotations
 
@@ -135,16 +137,17 @@ def lire_resumes(
         if suivi is None:
             continue
         resumes[(q, i)] = Resume(
-            suivi.indicateur__polarite, suivi.valeur_reference, _decimal(y_der), codes[x_der],
-            x_der, Sommes(n, int(sx), _decimal(sy), _decimal(sxy), int(sxx)), x_fin, fin,
+            suivi.indicateur__polarite, suivi.indicateur__unite, suivi.valeur_reference,
+            _decimal(y_der), codes[x_der], x_der,
+            Sommes(n, int(sx), _decimal(sy), _decimal(sxy), int(sxx)), x_fin, fin,
             (f"{annee}-T{trimestre}", _decimal(cible)) if cible is not None else None,
         )  # fmt: skip
     aucune = Sommes(0, 0, Decimal(0), Decimal(0), 0)
     return {  # dans l'ordre des suivis; une série sans valeur : « aucune valeur »
         cle: resumes.get(cle)
         or Resume(
-            suivi.indicateur__polarite, suivi.valeur_reference, None, None, None, aucune,
-            x_fin, fin, None,
+            suivi.indicateur__polarite, suivi.indicateur__unite, suivi.valeur_reference, None,
+            None, None, aucune, x_fin, fin, None,
         )
         for cle, suivi in par_serie.items()
     }  # fmt: skip

@@ -20,7 +20,10 @@ from rapports.series import Point, SerieIndicateur, Statut, Tendance
 QUATRE_DECIMALES = Decimal("0.0001")
 CENT = Decimal(100)
 TOLERANCE_ATTEINT_NEUTRE = Decimal("0.05")  # « neutre » : atteint à 5 % près de la cible
-TOLERANCE_EN_BONNE_VOIE = Decimal("0.10")  # projection à 10 % près de la cible
+# En bonne voie, avec une référence : la projection couvre au moins 90 % du changement prévu (de
+# la référence à la cible, `_projection_en_bonne_voie`). Sans référence : à 10 % près de la cible.
+PART_DU_CHANGEMENT_PREVU = Decimal("0.90")
+TOLERANCE_EN_BONNE_VOIE = Decimal("0.10")
 
 # Le statut et la tendance lisent les valeurs des 8 derniers trimestres de l'intervalle affiché
 # (ceux qui finissent avec le dernier), quelle que soit sa longueur au-delà : tableau de bord
@@ -31,6 +34,15 @@ TRIMESTRES_PROJETES = 4  # la tendance se projette sur les 4 trimestres qui suiv
 
 HAUSSE, BAISSE, NEUTRE = "hausse", "baisse", "neutre"
 UNITE_TEXTE = "texte"  # indicateurs.models.Unite.TEXTE (ce module ne lit pas les modèles)
+
+# Les bornes de chaque unité, celles de la saisie (`indicateurs.validation.verifier_nombre`; un
+# test vérifie l'accord) : un pourcentage de 0 à 100, l'échelle de 1 à 5, toute autre unité
+# chiffrée (nombre, dollars, indice) jamais négative. Une tendance ne se projette pas au-delà.
+BORNES_DES_UNITES: dict[str, tuple[Decimal, Decimal | None]] = {
+    "pourcentage": (Decimal(0), Decimal(100)),
+    "echelle": (Decimal(1), Decimal(5)),
+}
+BORNES_PAR_DEFAUT: tuple[Decimal, Decimal | None] = (Decimal(0), None)
 
 
 # --- Périodes trimestrielles « AAAA-Tn » --------------------------------------------------------
@@ -67,6 +79,20 @@ def libelles_des_statuts() -> dict[str, str]:
     """Le libellé de chaque statut dans la langue active, par code (« en_bonne_voie » → « en
     bonne voie »), traduit une fois par langue : une page en affiche plus de cent."""
     return {statut.value: str(statut.label) for statut in Statut}
+
+
+def borner(valeur: Decimal, unite: str) -> Decimal:
+    """`valeur` ramenée dans les bornes de `unite` (`BORNES_DES_UNITES`) : une projection de
+    tendance ne dépasse pas ce qu'une valeur saisie peut valoir (une échelle projetée à 6,4, un
+    pourcentage à 134, un nombre à −46). Un texte n'a pas de bornes."""
+    if unite == UNITE_TEXTE:
+        return valeur
+    bas, haut = BORNES_DES_UNITES.get(unite, BORNES_PAR_DEFAUT)
+    if valeur < bas:
+        return bas.quantize(QUATRE_DECIMALES)
+    if haut is not None and valeur > haut:
+        return haut.quantize(QUATRE_DECIMALES)
+    return valeur
 
 
 def a_un_statut(unite: str) -> bool:
@@ -151,20 +177,23 @@ def tendance(
     L'abscisse d'une valeur est son rang dans `serie.points` : un trimestre manquant compte
     donc comme un trimestre écoulé. `ajustees` donne la droite aux périodes de ces valeurs;
     `projection`, les `trimestres_projetes` trimestres qui suivent le dernier point de la série
-    (avec ou sans valeur), libellés compris sauf si `libelles` est faux. Aucune tendance avec
-    moins de deux valeurs.
+    (avec ou sans valeur), libellés compris sauf si `libelles` est faux. Les unes et les autres
+    restent dans les bornes de l'unité (`borner`) : c'est la ligne que dessinent les graphiques,
+    et la valeur projetée que lit le statut (`valeur_projetee`). La pente, elle, n'est pas
+    bornée. Aucune tendance avec moins de deux valeurs.
     """
     retenus = points_retenus(serie, fenetre)
     ligne = droite(sommes_des_retenus(retenus))
     if ligne is None:
         return None
-    ajustees = [(serie.points[x].periode, ligne.en(x)) for x, _y in retenus]
+    unite = serie.unite
+    ajustees = [(serie.points[x].periode, borner(ligne.en(x), unite)) for x, _y in retenus]
     dernier = len(serie.points) - 1
     projection = []
     for k in range(1, trimestres_projetes + 1):
         code = trimestre_suivant(serie.points[dernier].periode, k)
         libelle = libelle_trimestre(code) if libelles else ""
-        projection.append((code, libelle, ligne.en(dernier + k)))
+        projection.append((code, libelle, borner(ligne.en(dernier + k), unite)))
     return Tendance(ligne.pente.quantize(QUATRE_DECIMALES), ajustees, projection)
 
 
@@ -179,6 +208,7 @@ class Resume(NamedTuple):
     d'ensemble (des milliers de séries) — les règles, elles, ne sont écrites qu'ici."""
 
     polarite: str
+    unite: str  # les bornes de la projection (`borner`)
     reference: Decimal | None
     derniere: Decimal | None  # dernière valeur retenue (None : aucune dans la fenêtre)
     periode_derniere: str | None  # son code « AAAA-Tn »
@@ -198,6 +228,7 @@ def resumer(serie: SerieIndicateur) -> Resume:
     cible = cible_courante(serie) if retenus else None
     return Resume(
         polarite=serie.polarite,
+        unite=serie.unite,
         reference=serie.reference,
         derniere=derniere.valeur if derniere else None,
         periode_derniere=derniere.periode if derniere else None,
@@ -255,14 +286,16 @@ def _bon_sens(pente: Decimal, polarite: str, vers: Decimal | None = None) -> boo
 def valeur_projetee(resume: Resume, ligne: Droite, periode: str) -> Decimal:
     """La valeur de la tendance à `periode`, une période qui suit la dernière valeur (le statut
     ne projette que vers une cible encore à venir) : au plus tard à la dernière projection
-    (`TRIMESTRES_PROJETES` après le dernier point affiché); plus loin, la dernière projection."""
+    (`TRIMESTRES_PROJETES` après le dernier point affiché); plus loin, la dernière projection.
+    Dans les bornes de l'unité (`borner`), comme la ligne dessinée."""
     depuis = rang_trimestre(resume.periode_derniere)
     fin = rang_trimestre(resume.periode_fin) + TRIMESTRES_PROJETES
     rang = rang_trimestre(periode)
     if rang > fin:
-        return ligne.en(resume.x_fin + TRIMESTRES_PROJETES)
+        return borner(ligne.en(resume.x_fin + TRIMESTRES_PROJETES), resume.unite)
     pente = ligne.pente.quantize(QUATRE_DECIMALES)
-    return (ligne.en(resume.x_derniere) + pente * (rang - depuis)).quantize(QUATRE_DECIMALES)
+    projetee = (ligne.en(resume.x_derniere) + pente * (rang - depuis)).quantize(QUATRE_DECIMALES)
+    return borner(projetee, resume.unite)
 
 
 def statut(serie: SerieIndicateur) -> Statut:
@@ -284,7 +317,16 @@ def statut(serie: SerieIndicateur) -> Statut:
          manquée à son échéance n'est pas « en bonne voie »;
        - sinon EN_BONNE_VOIE si la tendance (au moins deux valeurs) va dans le bon sens (vers la
          cible pour « neutre ») ET si la valeur projetée à la période de la cible (ou la dernière
-         projection si la cible est plus loin) l'atteint ou s'en tient à 10 % près;
+         projection si la cible est plus loin; bornée à l'unité, `borner`) est assez proche
+         (`_projection_en_bonne_voie`) :
+         · « hausse » ou « baisse » avec une référence : elle fait mieux que la référence (à
+           la référence ou pire, jamais en bonne voie) et couvre au moins 90 % du changement
+           prévu, de la référence à la cible, dans le sens de la polarité (une cible égale à la
+           référence, ou en deçà : faire mieux que la référence suffit);
+         · « neutre » avec une référence qui diffère de la cible : à 10 % du changement prévu
+           près de la cible, d'un côté ou de l'autre;
+         · sans référence (ou « neutre » avec une cible égale à la référence) : elle atteint la
+           cible ou s'en tient à 10 % près (de la valeur de la cible);
        - sinon A_SURVEILLER.
     3. Sans cible, avec une référence : dernière valeur meilleure que la référence (selon la
        polarité) ou égale → EN_BONNE_VOIE, pire → A_SURVEILLER. « neutre » → EN_BONNE_VOIE.
@@ -328,9 +370,26 @@ def _statut_avec_cible(resume: Resume, periode: str, cible: Decimal) -> Statut:
     if not _bon_sens(ligne.pente.quantize(QUATRE_DECIMALES), polarite, vers=cible - derniere):
         return Statut.A_SURVEILLER
     projetee = valeur_projetee(resume, ligne, periode)
-    if _atteint(projetee, cible, polarite, TOLERANCE_EN_BONNE_VOIE):
+    if _projection_en_bonne_voie(projetee, cible, resume.reference, polarite):
         return Statut.EN_BONNE_VOIE
     return Statut.A_SURVEILLER
+
+
+def _projection_en_bonne_voie(
+    projetee: Decimal, cible: Decimal, reference: Decimal | None, polarite: str
+) -> bool:
+    """La valeur projetée à l'échéance de la cible est-elle assez proche pour « en bonne voie » ?
+    Avec une référence, la marge se prend sur le changement prévu (référence → cible), pas sur
+    la valeur de la cible : 10 % d'une cible de 2,079 (0,21) dépassait tout le gain visé depuis
+    une référence de 1,957 (0,12), et une projection sous la référence passait."""
+    if polarite in (HAUSSE, BAISSE) and reference is not None:
+        sens = 1 if polarite == HAUSSE else -1
+        prevu = sens * (cible - reference)
+        projete = sens * (projetee - reference)
+        return projete > 0 and projete >= PART_DU_CHANGEMENT_PREVU * prevu
+    if reference is not None and cible != reference:  # neutre
+        return abs(projetee - cible) <= (1 - PART_DU_CHANGEMENT_PREVU) * abs(cible - reference)
+    return _atteint(projetee, cible, polarite, TOLERANCE_EN_BONNE_VOIE)
 
 
 # --- Par rapport à la référence ------------------------------------------------------------------
