@@ -13,6 +13,8 @@ from django.utils import timezone
 from indicateurs.calculs import calculer, lire_registre
 from indicateurs.models import (
     ChangementVise,
+    EtatDeMesure,
+    Indicateur,
     IndicateurSuivi,
     LienDeChangement,
     ModeCollecte,
@@ -66,6 +68,11 @@ class PageQuartier:
     changements: list[ChangementVise] = field(default_factory=list)
     liens: list[LienDeChangement] = field(default_factory=list)
     suivis: list[IndicateurSuivi] = field(default_factory=list)
+
+    @property
+    def nomme_des_indicateurs_non_mesures(self) -> bool:
+        """Vrai si la stratégie nomme un indicateur que ce quartier ne mesure pas (ou plus)."""
+        return any(i.etat_de_mesure for c in self.changements for i in c.indicateurs_lus)
 
 
 def _evolution_partenaires(participations: list, actions: list) -> list[PartenairesParAnnee]:
@@ -156,11 +163,17 @@ def page_quartier(utilisateur, slug: str) -> PageQuartier:
         versions=versions,
     )
     if strategie:
+        # Chaque indicateur avec son état de mesure pour ce quartier (« retiré », « plus
+        # suivi »…) : la page le nomme et le marque au lieu de le montrer comme mesuré.
+        indicateurs = Indicateur.objects.avec_etat_de_mesure(quartier)
         page.changements = list(
             strategie.changements.select_related("theme").prefetch_related(
-                Prefetch("indicateurs", to_attr="indicateurs_lus")
+                Prefetch("indicateurs", queryset=indicateurs, to_attr="indicateurs_lus")
             )
         )
+        for changement in page.changements:
+            for indicateur in changement.indicateurs_lus:
+                indicateur.etat_de_mesure = EtatDeMesure(indicateur.etat_de_mesure)
         page.liens = list(strategie.liens.select_related("source", "cible"))
     page.suivis = _suivis_avec_derniere_valeur(quartier, registre)
     return page

@@ -11,7 +11,7 @@ from itertools import pairwise
 
 from django.utils.translation import gettext as _
 
-from indicateurs.models.catalogue import Famille
+from indicateurs.models.catalogue import EtatDeMesure, Famille
 from rapports.graphiques import (
     COULEUR_REFERENCE,
     _mise_en_page,
@@ -224,13 +224,39 @@ def _morceau(depart: tuple[float, float], arrivee: tuple[float, float], cote: in
     return [sortie, *courbe, (x1, y1)]
 
 
+def _non_mesures(noeud: dict) -> dict[str, EtatDeMesure]:
+    """Code → état de mesure des indicateurs du nœud que son quartier ne mesure pas (ou plus)
+    (clé « non_mesures », facultative : absente, tous le sont)."""
+    return {
+        code: EtatDeMesure(etat) for code, etat in (noeud.get("non_mesures") or {}).items() if etat
+    }
+
+
+def mot_non_mesure(noeud: dict) -> str:
+    """Le mot sous un nœud qui nomme un indicateur non mesuré : celui de son état (« retiré »,
+    « plus suivi »…), ou « non mesuré » si ses indicateurs non mesurés le sont pour des raisons
+    différentes (la bulle et le tableau donnent chacune); vide si tous sont mesurés. Un seul
+    mot court : il tient sous le nœud, même sur un téléphone."""
+    etats = set(_non_mesures(noeud).values())
+    if len(etats) > 1:
+        return _("non mesuré")
+    return str(etats.pop().label) if etats else ""
+
+
+def _indicateur_marque(code: str, etat: EtatDeMesure | None) -> str:
+    return f"{code} ({etat.label})" if etat else code
+
+
 def _survol_noeud(noeud: dict) -> str:
-    """Code et libellé (en gras), famille, indicateurs et actions, chaque rubrique repliée en
-    lignes de `LARGEUR_SURVOL` : la bulle tient dans la figure, même sur un téléphone."""
+    """Code et libellé (en gras), famille, indicateurs (chacun non mesuré suivi de son mot :
+    « retiré », « plus suivi »…) et actions, chaque rubrique repliée en lignes de
+    `LARGEUR_SURVOL` : la bulle tient dans la figure, même sur un téléphone."""
     titre = replie_pour_survol(f"{noeud['code']} — {noeud['libelle']}", LARGEUR_SURVOL)
+    non_mesures = _non_mesures(noeud)
+    indicateurs = [_indicateur_marque(c, non_mesures.get(c)) for c in noeud["indicateurs"]]
     rubriques = [
         noeud["famille"],
-        _("Indicateurs : %(liste)s") % {"liste": ", ".join(noeud["indicateurs"]) or "—"},
+        _("Indicateurs : %(liste)s") % {"liste": ", ".join(indicateurs) or "—"},
         _("Actions : %(liste)s") % {"liste": ", ".join(noeud["actions"]) or "—"},
     ]
     lignes = [f"<b>{ligne}</b>" for ligne in titre.split("<br>")]
@@ -318,10 +344,67 @@ def legende_des_familles(noeuds: list[dict]) -> list[tuple[str, str]]:
     return [(str(f.label), COULEURS_FAMILLE[f]) for f in Famille if f in presentes]
 
 
+# Un changement qui nomme un indicateur que son quartier ne mesure pas (ou plus) : disque gris,
+# cercle pointillé autour de son code, et le mot (« retiré », « plus suivi »…) sous le nœud.
+FOND_NOEUD, FOND_NON_MESURE = "#ffffff", "#e8e8e8"
+COULEUR_NON_MESURE = "#595959"  # 7:1 sur blanc, 5,9:1 sur le gris du disque
+RAYON_POINTILLE = RAYON_NOEUD - 5  # px : dans le disque, autour du code; aucun lien n'y passe
+TAILLE_MOT_NON_MESURE = 10  # px
+# px sous le centre du nœud : le mot (une ligne, de 25 à ~38 px) tient sous son bord, avant un
+# passage (`ECART_PASSAGE`, 44 px) ou le bord du nœud suivant (`ECART_NOEUDS` moins le rayon,
+# ~48 px); les liens quittent le nœud à l'horizontale, à `ECART_PORTS` px du centre au plus.
+DECALAGE_MOT_NON_MESURE = RAYON_NOEUD + BORD_NOEUD
+
+
+def _marques_non_mesures(noeuds: list[dict], positions: dict) -> tuple[list, list]:
+    """Les marques des nœuds qui nomment un indicateur non mesuré : un cercle pointillé (forme
+    de `RAYON_POINTILLE` px, en pixels autour du centre du nœud : même taille à toutes les
+    largeurs) et le mot sous le nœud."""
+    formes, mots = [], []
+    for noeud in noeuds:
+        if not (mot := mot_non_mesure(noeud)):
+            continue
+        x, y = positions[noeud["code"]]
+        formes.append(
+            {
+                "type": "circle",
+                "xref": "x",
+                "yref": "y",
+                "xsizemode": "pixel",
+                "ysizemode": "pixel",
+                "xanchor": x,
+                "yanchor": y,
+                "x0": -RAYON_POINTILLE,
+                "x1": RAYON_POINTILLE,
+                "y0": -RAYON_POINTILLE,
+                "y1": RAYON_POINTILLE,
+                "line": {"color": COULEUR_NON_MESURE, "width": 1.5, "dash": "dot"},
+                "layer": "above",
+            }
+        )
+        mots.append(
+            _note(
+                f"<i>{_texte(mot)}</i>",
+                x,
+                y,
+                xref="x",
+                yref="y",
+                yanchor="top",
+                yshift=-DECALAGE_MOT_NON_MESURE,
+                font={"size": TAILLE_MOT_NON_MESURE, "color": COULEUR_NON_MESURE},
+                bgcolor="rgba(255,255,255,0.85)",
+                borderpad=0,
+            )
+        )
+    return formes, mots
+
+
 def _trace_noeuds(noeuds: list[dict], positions: dict) -> dict:
-    """Les changements visés : un disque blanc par nœud, bordé de la couleur de sa famille
-    (`COULEURS_FAMILLE`), son code dedans; opaque, il cache le croisement des segments."""
+    """Les changements visés : un disque blanc par nœud (gris s'il nomme un indicateur non
+    mesuré), bordé de la couleur de sa famille (`COULEURS_FAMILLE`), son code dedans; opaque,
+    il cache le croisement des segments."""
     couleurs = [couleur_de_famille(n.get("code_famille")) for n in noeuds]
+    fonds = [FOND_NON_MESURE if mot_non_mesure(n) else FOND_NOEUD for n in noeuds]
     return _nuage(
         _("Changements visés"),
         "markers+text",
@@ -333,7 +416,7 @@ def _trace_noeuds(noeuds: list[dict], positions: dict) -> dict:
         hoverinfo="text",
         marker={
             "size": 2 * RAYON_NOEUD,
-            "color": "#ffffff",
+            "color": fonds,
             "line": {"width": BORD_NOEUD, "color": couleurs},
         },
     )
@@ -343,11 +426,15 @@ def graphe_theorie_du_changement(noeuds: list[dict], liens: list[tuple[str, str,
     """Le graphe de la théorie du changement : les changements visés en trois colonnes (court,
     moyen, long terme), reliés par des flèches qui portent leur hypothèse et ne traversent aucun
     autre changement (voir plus haut). Chaque nœud (dict : code, libelle, horizon, famille
-    (libellé), code_famille, indicateurs, actions) montre son code dans un cercle de la couleur
-    de sa famille et, en survol, son libellé, sa famille, ses indicateurs et ses actions."""
+    (libellé), code_famille, indicateurs (codes), non_mesures (facultatif : code → état de
+    mesure, `EtatDeMesure`, de ceux que le quartier ne mesure pas), actions) montre son code
+    dans un cercle de la couleur de sa famille et, en survol, son libellé, sa famille, ses
+    indicateurs et ses actions. Un nœud qui nomme un indicateur non mesuré est marqué
+    (`_marques_non_mesures`) et le mot suit l'indicateur dans la bulle."""
     colonnes, chaines = _chaines(noeuds, liens)
     elements, positions, hauteur = _positions(noeuds, _ordonner(colonnes, chaines))
     segments, fleches = _liens(chaines, elements)
+    formes, mots = _marques_non_mesures(noeuds, positions)
     titres = [_("court terme"), _("moyen terme"), _("long terme")]
     entetes = [
         _note(f"<b>{titre}</b>", float(x), 1.0, xref="x", yanchor="bottom")
@@ -368,7 +455,8 @@ def graphe_theorie_du_changement(noeuds: list[dict], liens: list[tuple[str, str,
                 "xaxis": {"range": AXE_X_THEORIE_ETROIT},
             }
         },
-        annotations=entetes + fleches,
+        annotations=entetes + fleches + mots,
+        shapes=formes,
         showlegend=False,
         hovermode="closest",
     )

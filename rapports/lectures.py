@@ -30,10 +30,10 @@ from indicateurs.models import (
     IndicateurSuivi,
     ModeCollecte,
     Periode,
-    StatutIndicateur,
     Unite,
     Valeur,
 )
+from indicateurs.models.catalogue import suivi_mesure
 from quartiers.models import Participation, Quartier
 from rapports.series import Point, Repere, SerieIndicateur
 
@@ -53,9 +53,7 @@ class Filtre:
 
 
 def suivis_filtres(quartiers: Iterable[Quartier], filtre: Filtre):
-    suivis = IndicateurSuivi.objects.filter(
-        quartier__in=quartiers, actif=True, indicateur__statut=StatutIndicateur.APPROUVE
-    )
+    suivis = IndicateurSuivi.objects.filter(suivi_mesure(), quartier__in=quartiers)
     if filtre.theme:
         suivis = suivis.filter(indicateur__theme__code=filtre.theme)
     if filtre.famille:

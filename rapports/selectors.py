@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from indicateurs.models import (
     Action,
     ChangementVise,
+    EtatDeMesure,
     Indicateur,
     ModeCollecte,
     StatutIndicateur,
     StatutStrategie,
     StrategieDeChangement,
 )
+from indicateurs.models.catalogue import etat_de_mesure
 from indicateurs.models.saisies import STATUTS_PUBLIES
 from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Quartier
@@ -150,6 +152,11 @@ class TheorieDuChangement:
     noeuds: list[dict]
     liens: list[tuple[str, str, str]]
 
+    @property
+    def nomme_des_indicateurs_non_mesures(self) -> bool:
+        """Vrai si un changement visé nomme un indicateur que le quartier ne mesure pas (ou plus)."""
+        return any(noeud["non_mesures"] for noeud in self.noeuds)
+
 
 def theorie_du_changement(utilisateur, slug: str, version: int | None) -> TheorieDuChangement:
     """Le graphe d'une version de la stratégie (en vigueur par défaut) : changements visés,
@@ -165,7 +172,8 @@ def theorie_du_changement(utilisateur, slug: str, version: int | None) -> Theori
         strategie = (en_vigueur or versions or [None])[0]
     noeuds, liens = [], []
     if strategie:
-        indicateurs, actions = _codes_et_titres_des_changements(strategie)
+        indicateurs, non_mesures = _indicateurs_des_changements(strategie)
+        actions = _par_changement(Action.changements.through, strategie, "action", Action, "titre")
         noeuds = [
             {
                 "code": c.code,
@@ -175,6 +183,9 @@ def theorie_du_changement(utilisateur, slug: str, version: int | None) -> Theori
                 "famille": str(c.get_famille_display()),
                 "code_famille": c.famille,  # sa couleur dans le graphe
                 "indicateurs": indicateurs[c.pk],
+                # Code → `EtatDeMesure` de ceux que le quartier ne mesure pas (ou plus) : le
+                # graphe et le tableau les marquent (« retiré », « plus suivi »…).
+                "non_mesures": non_mesures[c.pk],
                 "actions": actions[c.pk],
             }
             for c in strategie.changements.all()
@@ -186,27 +197,37 @@ def theorie_du_changement(utilisateur, slug: str, version: int | None) -> Theori
     return TheorieDuChangement(quartier, strategie, versions, noeuds, liens)
 
 
-def _codes_et_titres_des_changements(strategie) -> tuple[dict, dict]:
-    """Changement visé (id) → codes de ses indicateurs, et → titres de ses actions, dans l'ordre
-    de leurs modèles; deux requêtes de tuples plutôt que des instances complètes préchargées."""
-    indicateurs = _par_changement(
-        ChangementVise.indicateurs.through, strategie, "indicateur", Indicateur, "code"
-    )
-    actions = _par_changement(Action.changements.through, strategie, "action", Action, "titre")
-    return indicateurs, actions
+def _indicateurs_des_changements(strategie) -> tuple[dict, dict]:
+    """Changement visé (id) → codes de ses indicateurs, dans l'ordre du modèle, et → {code :
+    `EtatDeMesure`} de ceux que le quartier de la stratégie ne mesure pas (`etat_de_mesure`,
+    la règle des autres pages). Une requête de tuples."""
+    etat = etat_de_mesure(strategie.quartier_id, "indicateur__")
+    indicateurs: dict[int, list[str]] = defaultdict(list)
+    non_mesures: dict[int, dict[str, EtatDeMesure]] = defaultdict(dict)
+    for changement, code, valeur in _liens_des_changements(
+        ChangementVise.indicateurs.through, strategie, "indicateur", Indicateur
+    ).values_list("changementvise_id", "indicateur__code", etat):
+        indicateurs[changement].append(code)
+        if valeur:
+            non_mesures[changement][code] = EtatDeMesure(valeur)
+    return indicateurs, non_mesures
+
+
+def _liens_des_changements(lien, strategie, relation: str, modele):
+    """Les lignes de la table de liaison `lien` des changements de `strategie`, dans l'ordre par
+    défaut de `modele` (lié par `relation`)."""
+    ordre = [
+        f"-{relation}__{nom[1:]}" if nom.startswith("-") else f"{relation}__{nom}"
+        for nom in modele._meta.ordering
+    ]
+    return lien.objects.filter(changementvise__strategie=strategie).order_by(*ordre)
 
 
 def _par_changement(lien, strategie, relation: str, modele, champ: str) -> dict[int, list]:
     """Par la table de liaison `lien` des changements de `strategie` : changement (id) → `champ`
     de chaque `modele` lié (par `relation`), dans l'ordre par défaut du modèle. Une requête."""
-    ordre = [
-        f"-{relation}__{nom[1:]}" if nom.startswith("-") else f"{relation}__{nom}"
-        for nom in modele._meta.ordering
-    ]
-    lignes = (
-        lien.objects.filter(changementvise__strategie=strategie)
-        .order_by(*ordre)
-        .values_list("changementvise_id", f"{relation}__{champ}")
+    lignes = _liens_des_changements(lien, strategie, relation, modele).values_list(
+        "changementvise_id", f"{relation}__{champ}"
     )
     par_changement: dict[int, list] = defaultdict(list)
     for changement, valeur in lignes:

@@ -152,6 +152,8 @@ def theorie_du_changement(request, slug: str):
         "quartier": theorie.quartier,
         "figure": graphique_theorie.graphe_theorie_du_changement(theorie.noeuds, theorie.liens),
         "familles": graphique_theorie.legende_des_familles(theorie.noeuds),
+        "couleur_non_mesure": graphique_theorie.COULEUR_NON_MESURE,
+        "fond_non_mesure": graphique_theorie.FOND_NON_MESURE,
     }
     return TemplateResponse(request, "rapports/theorie.html", contexte)
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -107,6 +107,11 @@ class IndicateurQuerySet(models.QuerySet):
     def connus_de(self, utilisateur) -> IndicateurQuerySet:
         """Les indicateurs connus des quartiers que `utilisateur` voit (`connus_dans`)."""
         return self.connus_dans(quartiers_accessibles(utilisateur, Droit.VOIR))
+
+    def avec_etat_de_mesure(self, quartier) -> IndicateurQuerySet:
+        """Chaque indicateur avec `etat_de_mesure` (la valeur d'`EtatDeMesure`) pour
+        `quartier` : vide s'il y est mesuré, sinon pourquoi il ne l'est pas."""
+        return self.annotate(etat_de_mesure=etat_de_mesure(quartier))
 
 
 class Indicateur(models.Model):
@@ -277,6 +282,45 @@ def suivi_a_saisir(chemin: str = "") -> Q:
             f"{chemin}indicateur__mode": ModeCollecte.SAISI,
             f"{chemin}indicateur__statut": StatutIndicateur.APPROUVE,
         }
+    )
+
+
+def suivi_mesure(chemin: str = "") -> Q:
+    """La règle, écrite une fois, d'un indicateur mesuré pour un quartier : il le suit (suivi
+    actif) et l'indicateur est approuvé au catalogue. Les tableaux de bord et les bilans en
+    montrent la courbe (`rapports.lectures.suivis_filtres`), la page d'un quartier sa dernière
+    valeur; la stratégie marque les autres (`etat_de_mesure`). `chemin` mène au suivi depuis le
+    modèle interrogé."""
+    return Q(**{f"{chemin}actif": True, f"{chemin}indicateur__statut": StatutIndicateur.APPROUVE})
+
+
+class EtatDeMesure(models.TextChoices):
+    """Pourquoi un indicateur nommé par une stratégie n'est pas (ou plus) mesuré pour son
+    quartier; vide s'il l'est. Le mot s'écrit à côté de l'indicateur, qui reste nommé : une
+    stratégie, même ancienne, dit ce qu'elle disait."""
+
+    MESURE = "", _("mesuré")
+    PROPOSE = StatutIndicateur.PROPOSE.value, StatutIndicateur.PROPOSE.label
+    RETIRE = StatutIndicateur.RETIRE.value, StatutIndicateur.RETIRE.label
+    PLUS_SUIVI = "plus_suivi", _("plus suivi")
+    NON_SUIVI = "non_suivi", _("non suivi")
+
+
+def etat_de_mesure(quartier, chemin: str = "") -> Case:
+    """L'état de mesure (`EtatDeMesure`, sa valeur) de l'indicateur d'une ligne pour `quartier`
+    (instance ou id), en SQL : mesuré selon `suivi_mesure`; sinon proposé ou retiré au catalogue;
+    sinon « plus suivi » (un suivi inactif) ou « non suivi » (aucun suivi). `chemin` mène à
+    l'indicateur depuis le modèle interrogé (« indicateur__ » depuis une table de liaison).
+    Une annotation : pas une requête de plus."""
+    suivis = IndicateurSuivi.objects.filter(
+        quartier=quartier, indicateur_id=OuterRef(f"{chemin}pk")
+    )
+    return Case(
+        When(Exists(suivis.filter(suivi_mesure())), then=Value(EtatDeMesure.MESURE.value)),
+        When(~Q(**{f"{chemin}statut": StatutIndicateur.APPROUVE}), then=F(f"{chemin}statut")),
+        When(Exists(suivis), then=Value(EtatDeMesure.PLUS_SUIVI.value)),
+        default=Value(EtatDeMesure.NON_SUIVI.value),
+        output_field=models.CharField(),
     )
 
 
