@@ -385,7 +385,22 @@ def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
         quartier_id, indicateur_ids=[a.indicateur_id for a in retenus]
     ):
         raise ValidationError(erreurs)
-    nouveaux = [
+    # Le formulaire renvoyé tel quel (après un conflit de version, par exemple) n'écrit pas une
+    # seconde fois un apprentissage déjà écrit dans cette saisie. La version de la saisie, prise
+    # dans la même transaction, fait passer les écritures une à une.
+    nouveaux = apprentissages_a_ecrire(
+        saisie=saisie, quartier_id=quartier_id, auteur=auteur, apprentissages=retenus
+    )
+    Apprentissage.objects.bulk_create(nouveaux)
+
+
+def apprentissages_a_ecrire(
+    *, saisie: Saisie, quartier_id: int, auteur, apprentissages: Iterable[DonneeApprentissage]
+) -> list[Apprentissage]:
+    """Les apprentissages du formulaire de saisie (rubriques remplies) que `saisie` n'a pas
+    encore (`_identite` : même personne, même rubrique, mêmes textes et rattachements), non
+    enregistrés. Vide : les renvoyer n'écrirait rien (un double clic). Une requête s'il y en a."""
+    candidats = [
         Apprentissage(
             quartier_id=quartier_id,
             periode_id=saisie.periode_id,
@@ -396,13 +411,13 @@ def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
             indicateur_id=a.indicateur_id,
             auteur=auteur,
         )
-        for a in retenus
+        for a in apprentissages
+        if a.texte_fr.strip() or a.texte_en.strip()
     ]
-    # Le formulaire renvoyé tel quel (après un conflit de version, par exemple) n'écrit pas une
-    # seconde fois un apprentissage déjà écrit dans cette saisie. La version de la saisie, prise
-    # dans la même transaction, fait passer les écritures une à une.
+    if not candidats:
+        return []
     deja = {_identite(a) for a in Apprentissage.objects.filter(saisie=saisie)}
-    Apprentissage.objects.bulk_create(a for a in nouveaux if _identite(a) not in deja)
+    return [a for a in candidats if _identite(a) not in deja]
 
 
 def _identite(apprentissage: Apprentissage) -> tuple:

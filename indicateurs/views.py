@@ -139,7 +139,7 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
     - la saisie ne se modifie plus (soumise, validée entre-temps) : la page la montre telle
       qu'elle est enregistrée, en lecture seule, dit qui l'a soumise ou validée et quand, et
       met à côté les valeurs envoyées qui diffèrent;
-    - les valeurs envoyées sont celles enregistrées et le formulaire n'a pas d'apprentissage (un
+    - les valeurs envoyées sont celles enregistrées et ses apprentissages sont déjà écrits (un
       double clic, le plus souvent), et la saisie n'a été ni renvoyée ni rouverte depuis
       l'ouverture du formulaire : il n'y a rien à écrire, la page le dit — et « soumettre »
       soumet la version enregistrée, qui porte ces mêmes valeurs;
@@ -155,7 +155,7 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
     renvoi = None
     if saisie.statut != StatutSaisie.BROUILLON:  # un brouillon n'a jamais été renvoyé
         renvoi = services.renvoi_depuis(saisie, form.cleaned_data["version"])
-    if renvoi is None and _rien_a_ecrire(form, actuelles):
+    if renvoi is None and _rien_a_ecrire(request, quartier, form, saisie, actuelles):
         if request.POST.get("action") != "soumettre":
             messages.success(request, _("Ces valeurs sont déjà enregistrées : rien n'a changé."))
             return redirect(request.path)
@@ -176,6 +176,7 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
         quartier,
         periode,
         form=form,
+        en_conflit=True,
         conflit=differences,
         conflit_renvoi=_renvoyee_entre_temps(renvoi) if renvoi else "",
     )
@@ -248,7 +249,11 @@ def _saisie_close(
     renvoyée, client qui réessaie) : c'est fait, on le dit. Sinon, la page la montre telle
     qu'elle est enregistrée, en lecture seule, dit ce qui s'est passé et met à côté ce que la
     personne avait tapé et qui diffère."""
-    if valide and _rien_a_ecrire(form, actuelles) and saisie.statut != StatutSaisie.BROUILLON:
+    if (
+        valide
+        and saisie.statut != StatutSaisie.BROUILLON
+        and _rien_a_ecrire(request, quartier, form, saisie, actuelles)
+    ):
         messages.info(request, _deja_avec_ces_valeurs(saisie))
         return redirect(request.path)
     contexte = _contexte_formulaire(
@@ -262,12 +267,19 @@ def _saisie_close(
     return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=statut)
 
 
-def _rien_a_ecrire(form: SaisieForm, actuelles: dict) -> bool:
+def _rien_a_ecrire(request, quartier, form: SaisieForm, saisie, actuelles: dict) -> bool:
     """Le formulaire (valide) n'écrirait rien : ses données sont celles enregistrées
-    (`actuelles`), selon la règle du service, et il n'a pas d'apprentissage."""
-    return not form.apprentissages() and all(
+    (`actuelles`), selon la règle du service, et ses apprentissages sont déjà écrits dans la
+    saisie par cette personne (le même formulaire envoyé deux fois : double clic, page
+    renvoyée)."""
+    return all(
         services.donnee_inchangee(actuelles.get(pk), services.nettoyer(donnee))
         for pk, donnee in form.donnees().items()
+    ) and not services.apprentissages_a_ecrire(
+        saisie=saisie,
+        quartier_id=quartier.pk,
+        auteur=request.user,
+        apprentissages=form.apprentissages(),
     )
 
 
