@@ -1,8 +1,13 @@
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
+from indicateurs.admin_forms import (
+    ActionAdminForm,
+    ApprentissageAdminForm,
+    ChangementNommeField,
+    ChangementsNommesField,
+    changements_nommes,
+)
 from indicateurs.models import (
     Action,
     Apprentissage,
@@ -17,7 +22,6 @@ from indicateurs.models import (
     Theme,
     Valeur,
 )
-from indicateurs.models.strategie import libelle_complet, verifier_changements_de_l_action
 
 
 @admin.register(Theme)
@@ -64,23 +68,6 @@ class ChangementViseAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     search_fields = ["code", "libelle"]
 
 
-class ChangementsNommesField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: ChangementVise) -> str:
-        return libelle_complet(obj)
-
-
-class ActionAdminForm(forms.ModelForm):
-    def clean(self):
-        donnees = super().clean()
-        quartier, changements = donnees.get("quartier"), donnees.get("changements")
-        if quartier is not None and changements:
-            try:
-                verifier_changements_de_l_action(quartier, changements)
-            except ValidationError as erreur:
-                self.add_error("changements", erreur)
-        return donnees
-
-
 @admin.register(Action)
 class ActionAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     form = ActionAdminForm
@@ -91,11 +78,8 @@ class ActionAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "changements":
-            # Dix quartiers ont chacun leur « C1 » : chaque choix dit son quartier et sa version.
             kwargs["form_class"] = ChangementsNommesField
-            kwargs["queryset"] = ChangementVise.objects.select_related(
-                "strategie__quartier"
-            ).order_by("strategie__quartier__nom", "-strategie__version", "ordre", "code")
+            kwargs["queryset"] = changements_nommes()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -153,8 +137,21 @@ class SaisieAdmin(EntreesVerifieesMixin, LectureSeuleMixin, admin.ModelAdmin):
 
 @admin.register(Apprentissage)
 class ApprentissageAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
+    form = ApprentissageAdminForm
     list_display = ["quartier", "periode", "categorie", "auteur", "created_at"]
     list_filter = ["categorie", "quartier"]
     # La saisie d'origine se lit (un apprentissage écrit dans un brouillon n'est publié qu'avec
     # lui) mais ne se change pas ici : c'est le formulaire de saisie qui l'attache.
     readonly_fields = ["saisie"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Écrit dans une saisie, il reste du quartier de sa table (comme de sa période).
+        if obj is not None and obj.saisie_id:
+            return [*self.readonly_fields, "quartier"]
+        return self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "changement":
+            kwargs["form_class"] = ChangementNommeField
+            kwargs["queryset"] = changements_nommes()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -108,6 +108,44 @@ def modifier_apprentissage(
     dans une saisie garde la période de sa saisie. L'auteur et la date restent ceux de
     l'écriture. Droits : voir le module (404 / 403)."""
     exiger_de_pouvoir_modifier(utilisateur, apprentissage)
+    texte_fr, texte_en = verifier_correction(
+        apprentissage,
+        periode=periode,
+        texte_fr=texte_fr,
+        texte_en=texte_en,
+        indicateur=indicateur,
+        changement=changement,
+    )
+    # Un UPDATE filtré plutôt que save() : retiré entre la lecture et l'envoi, il répond 404
+    # au lieu d'une erreur serveur.
+    if not Apprentissage.objects.filter(pk=apprentissage.pk).update(
+        periode=periode,
+        categorie=categorie,
+        texte_fr=texte_fr,
+        texte_en=texte_en,
+        indicateur=indicateur,
+        changement=changement,
+    ):
+        raise Http404(_("Apprentissage introuvable."))
+    apprentissage.periode, apprentissage.categorie = periode, categorie
+    apprentissage.texte_fr, apprentissage.texte_en = texte_fr, texte_en
+    apprentissage.indicateur, apprentissage.changement = indicateur, changement
+    return apprentissage
+
+
+def verifier_correction(
+    apprentissage: Apprentissage,
+    *,
+    periode: Periode,
+    texte_fr: str,
+    texte_en: str,
+    indicateur: Indicateur | None,
+    changement: ChangementVise | None,
+) -> tuple[str, str]:
+    """La validation d'une correction (`modifier_apprentissage`, l'administration) : celle de
+    l'ajout (`verifier_apprentissage`) dans le quartier de l'apprentissage, avec les deux
+    nuances de `modifier_apprentissage`. Rend les textes nettoyés, ou lève une
+    `ValidationError` par champ."""
     erreurs: dict[str, list[str]] = {}
     if apprentissage.saisie_id and periode.pk != apprentissage.periode_id:
         erreurs["periode"] = [
@@ -130,21 +168,7 @@ def modifier_apprentissage(
             erreurs.setdefault(champ, []).extend(messages)
     if erreurs:
         raise ValidationError(erreurs)
-    # Un UPDATE filtré plutôt que save() : retiré entre la lecture et l'envoi, il répond 404
-    # au lieu d'une erreur serveur.
-    if not Apprentissage.objects.filter(pk=apprentissage.pk).update(
-        periode=periode,
-        categorie=categorie,
-        texte_fr=texte_fr,
-        texte_en=texte_en,
-        indicateur=indicateur,
-        changement=changement,
-    ):
-        raise Http404(_("Apprentissage introuvable."))
-    apprentissage.periode, apprentissage.categorie = periode, categorie
-    apprentissage.texte_fr, apprentissage.texte_en = texte_fr, texte_en
-    apprentissage.indicateur, apprentissage.changement = indicateur, changement
-    return apprentissage
+    return texte_fr, texte_en
 
 
 def supprimer_apprentissage(*, utilisateur, apprentissage: Apprentissage) -> None:
