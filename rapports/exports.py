@@ -110,6 +110,9 @@ def _en_tetes_valeurs() -> list[str]:
         _("Cible"),
         _("Référence"),
         _("Statut"),
+        # Comme l'export des valeurs : la valeur « non disponible » (oui, non) et sa raison.
+        _("Non disponible"),
+        _("Raison de l'absence"),
     ]
 
 
@@ -130,9 +133,12 @@ def _periodes_de_la_serie(serie: dict) -> list[tuple[str, dict, dict]]:
 def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
     """Une ligne par quartier × indicateur × trimestre (d'un point ou d'une cible), les nombres
     en texte décimal exact (chaîne vide si absent) et, pour un indicateur en texte, son texte
-    (`TexteSaisi`) comme valeur et un statut vide (`a_un_statut`). À appeler dans la langue de
+    (`TexteSaisi`) comme valeur et un statut vide (`a_un_statut`); une valeur « non disponible »
+    est vide, avec « oui » et sa raison dans les deux dernières colonnes. Un instantané d'avant
+    evalpic-bilan-1.4 n'a pas ces clés : « non », sans raison. À appeler dans la langue de
     l'instantané."""
     catalogue = instantane.get("indicateurs", {})
+    oui, non = _("oui"), _("non")
     for quartier in _quartiers(instantane):
         for serie in _series(quartier):
             indicateur = catalogue.get(serie["code"], {})
@@ -150,6 +156,8 @@ def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
                     serie.get("reference") or "",
                     # Un indicateur en texte n'a pas de statut : case vide, pas « sans données ».
                     _libelle(Statut, serie.get("statut")) if a_un_statut(unite) else "",
+                    oui if point.get("non_disponible") else non,
+                    point.get("raison", ""),
                 ]
 
 
@@ -293,6 +301,8 @@ def _lignes_completude(instantane: dict) -> list[list]:
                 completude.get("attendues", 0),
                 completude.get("renseignees", 0),
                 completude.get("validees", 0),
+                # Compté depuis evalpic-bilan-1.4 : une case vide pour un instantané d'avant.
+                completude.get("non_disponibles"),
                 len(completude.get("manquantes", [])),
             ]
         )
@@ -329,7 +339,7 @@ def _classeur(instantane: dict) -> Workbook:
         _en_tetes_valeurs(),
         list(_lignes_valeurs(instantane)),
         numeriques=COLONNES_NUMERIQUES,
-        largeurs=(24, 14, 40, 16, 10, 14, 12, 12, 12, 16),
+        largeurs=(24, 14, 40, 16, 10, 14, 12, 12, 12, 16, 14, 40),
     )
     _feuille(
         classeur,
@@ -357,9 +367,16 @@ def _classeur(instantane: dict) -> Workbook:
     _feuille(
         classeur,
         _("Complétude"),
-        [_("Quartier"), _("Attendues"), _("Renseignées"), _("Validées"), _("Manquantes")],
+        [
+            _("Quartier"),
+            _("Attendues"),
+            _("Renseignées"),
+            _("Validées"),
+            _("dont non disponibles"),
+            _("Manquantes"),
+        ],
         _lignes_completude(instantane),
-        largeurs=(24, 12, 12, 12, 12),
+        largeurs=(24, 12, 12, 12, 16, 12),
     )
     a_propos = _feuille(
         classeur,
@@ -409,7 +426,8 @@ def exporter_xlsx(instantane: dict) -> bytes:
 
     Feuilles : « Valeurs » (mêmes colonnes que le CSV; valeur, cible et référence en cellules
     numériques, voir `nombre_pour_excel`), « Indicateurs » (le catalogue), « Apprentissages »,
-    « Complétude » (attendues, renseignées, validées, nombre de manquantes) et « À propos »
+    « Complétude » (attendues, renseignées, validées, « non disponible » parmi les renseignées,
+    nombre de manquantes) et « À propos »
     (générateur, format, portée, période, dates de la période — jamais la date du jour).
 
     openpyxl inscrit l'heure courante dans docProps/core.xml et dans chaque entrée du ZIP :

@@ -325,8 +325,10 @@ def tableau_des_textes(serie: SerieIndicateur, titre: str) -> dict:
 
 def lignes_de_la_courbe(serie: SerieIndicateur) -> list[dict]:
     """Le tableau de données de la courbe (accessibilité, CSV) : une ligne par période des points
-    ou des cibles, dans l'ordre chronologique, avec valeur, cible et référence (float ou None).
-    Un indicateur en texte : une ligne par période des points, son texte sous « texte »."""
+    ou des cibles, dans l'ordre chronologique, avec valeur, cible et référence (float ou None),
+    et « non disponible » (booléen) avec sa « raison » (texte, vide sinon) : une absence
+    expliquée par la table n'est pas un simple trou. Un indicateur en texte : une ligne par
+    période des points, son texte sous « texte »."""
     if en_texte(serie):
         return [
             {
@@ -336,22 +338,29 @@ def lignes_de_la_courbe(serie: SerieIndicateur) -> list[dict]:
                 "cible": None,
                 "reference": None,
                 "texte": p.texte,
+                "non_disponible": p.non_disponible,
+                "raison": p.raison,
             }
             for p in serie.points
         ]
     libelles = {p.periode: p.libelle for p in [*serie.points, *serie.cibles]}
-    valeurs = {p.periode: p.valeur for p in serie.points}
+    points = {p.periode: p for p in serie.points}
     cibles = {c.periode: c.valeur for c in serie.cibles}
-    return [
-        {
-            "code": code,
-            "periode": libelles[code],
-            "valeur": _nombre(valeurs.get(code)),
-            "cible": _nombre(cibles.get(code)),
-            "reference": _nombre(serie.reference),
-        }
-        for code in sorted(libelles, key=rang_trimestre)
-    ]
+    lignes = []
+    for code in sorted(libelles, key=rang_trimestre):
+        point = points.get(code)
+        lignes.append(
+            {
+                "code": code,
+                "periode": libelles[code],
+                "valeur": None if point is None else _nombre(point.valeur),
+                "cible": _nombre(cibles.get(code)),
+                "reference": _nombre(serie.reference),
+                "non_disponible": point is not None and point.non_disponible,
+                "raison": "" if point is None else point.raison,
+            }
+        )
+    return lignes
 
 
 # --- Vue d'ensemble du PIC -----------------------------------------------------------------------

@@ -11,11 +11,13 @@ Forme (format 2) :
                     "strategie": {"version", "titre", "adoptee_le"} | null,
                     "changements": [{"code", "libelle", "horizon", "famille", "indicateurs"}],
                     "series": [{"code", "reference", "date_reference", "statut",
-                                "points": [{"periode", "libelle", "valeur", "texte"?}],
+                                "points": [{"periode", "libelle", "valeur", "texte"?,
+                                            "non_disponible"?, "raison"?}],
                                 "cibles": [{"periode", "libelle", "valeur"}],
                                 "reperes": [{"periode", "libelle", "categorie", "texte"}]}],
                     "apprentissages": {categorie: [texte, …]},
-                    "completude": {"attendues", "renseignees", "validees", "manquantes": [...]}}]}
+                    "completude": {"attendues", "renseignees", "validees",
+                                   "non_disponibles"?, "manquantes": [...]}}]}
 
 « texte » n'est écrit que pour le point d'un indicateur en texte qui en a un (depuis
 evalpic-bilan-1.2) : les instantanés d'avant, sans cette clé, se lisent pareil (leurs textes
@@ -26,6 +28,12 @@ Depuis evalpic-bilan-1.3, une série sans cible dans la fenêtre (jusqu'à un an
 dépend plus de la longueur de la fenêtre; et un indicateur calculé a des points nuls (null,
 inconnus) avant le début du registre au lieu de 0 (`lectures.mesures_du_registre`). Même forme :
 les instantanés d'avant se lisent pareil et gardent le statut figé qu'ils disaient.
+
+Depuis evalpic-bilan-1.4, le point d'une valeur « non disponible » porte `"non_disponible": true`
+et la raison donnée par la table (`"raison"`), et la complétude compte ces absences expliquées
+parmi les valeurs présentes (`"non_disponibles"`). Les clés n'existent que là : les autres points
+ne changent pas d'un octet, et un instantané d'avant se lit pareil (un tiret, comme alors; la
+complétude dit « — » pour ce qu'elle ne comptait pas).
 
 Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
 des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
@@ -68,7 +76,7 @@ from rapports.series import SerieIndicateur
 from rapports.statuts import libelle_trimestre, statut
 
 FORMAT = 2
-VERSION_GENERATEUR = "evalpic-bilan-1.3"
+VERSION_GENERATEUR = "evalpic-bilan-1.4"
 FENETRE_TRIMESTRIELLE = 8  # trimestres montrés dans un bilan trimestriel
 FENETRE_ANNUELLE = 12
 
@@ -243,11 +251,15 @@ def _serie(serie: SerieIndicateur) -> dict:
 
 
 def _point(point) -> dict:
-    """Un point : sa valeur en texte décimal, et le texte d'un indicateur en texte s'il en a un
-    (la clé n'existe pas sinon : les points chiffrés restent ce qu'ils étaient)."""
+    """Un point : sa valeur en texte décimal, le texte d'un indicateur en texte s'il en a un,
+    et, pour une valeur « non disponible », cette absence et sa raison (ces clés n'existent pas
+    sinon : les points chiffrés restent ce qu'ils étaient)."""
     donnees = {"periode": point.periode, "libelle": point.libelle, "valeur": _texte(point.valeur)}
     if point.texte:
         donnees["texte"] = point.texte
+    if point.non_disponible:
+        donnees["non_disponible"] = True
+        donnees["raison"] = point.raison
     return donnees
 
 
@@ -344,8 +356,8 @@ def _apprentissages(lignes: list[Apprentissage]) -> dict:
 
 
 def _completudes(quartier_ids: list[int], periodes: list[Periode]) -> dict[int, dict]:
-    """Par quartier : valeurs attendues, présentes et validées sur la fenêtre, et ce qui manque.
-    Attendues : celles des indicateurs que la table saisit (`suivi_a_saisir`); les autres
+    """Par quartier : valeurs attendues, présentes (dont validées, dont « non disponible » avec
+    leur raison) sur la fenêtre, et ce qui manque. Attendues : celles des indicateurs que la table saisit (`suivi_a_saisir`); les autres
     valeurs ne comptent pas, et un quartier sans table n'en attend aucune (comme la page de
     complétude et `lectures.parts_renseignees`). Deux requêtes pour tous les quartiers."""
     attendus: dict[int, set[str]] = {pk: set() for pk in quartier_ids}
@@ -356,7 +368,7 @@ def _completudes(quartier_ids: list[int], periodes: list[Periode]) -> dict[int, 
     ):
         attendus[quartier_id].add(code)
     presentes: dict[int, set[tuple]] = {pk: set() for pk in quartier_ids}
-    for quartier_id, code, annee, trimestre, statut_saisie in (
+    for quartier_id, code, annee, trimestre, statut_saisie, non_disponible in (
         Valeur.objects.publiees()
         .renseignees()
         .filter(saisie__table__quartier_id__in=quartier_ids, saisie__periode__in=periodes)
@@ -366,15 +378,16 @@ def _completudes(quartier_ids: list[int], periodes: list[Periode]) -> dict[int, 
             "saisie__periode__annee",
             "saisie__periode__trimestre",
             "saisie__statut",
+            "non_disponible",
         )
     ):
         if code in attendus[quartier_id]:
-            presentes[quartier_id].add((code, annee, trimestre, statut_saisie))
+            presentes[quartier_id].add((code, annee, trimestre, statut_saisie, non_disponible))
     return {pk: _completude(attendus[pk], presentes[pk], periodes) for pk in quartier_ids}
 
 
 def _completude(attendus: set[str], presentes: set[tuple], periodes: list[Periode]) -> dict:
-    cles = {(c, a, t) for c, a, t, _s in presentes}
+    cles = {(c, a, t) for c, a, t, _s, _n in presentes}
     manquantes = [
         {"indicateur": code, "periode": p.code}
         for p in periodes
@@ -384,6 +397,7 @@ def _completude(attendus: set[str], presentes: set[tuple], periodes: list[Period
     return {
         "attendues": len(attendus) * len(periodes),
         "renseignees": len(cles),
-        "validees": sum(1 for *_c, s in presentes if s == StatutSaisie.VALIDEE),
+        "validees": sum(1 for *_c, s, _n in presentes if s == StatutSaisie.VALIDEE),
+        "non_disponibles": sum(1 for *_c, non_disponible in presentes if non_disponible),
         "manquantes": manquantes,
     }

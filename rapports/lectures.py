@@ -101,15 +101,16 @@ def mesures_du_registre(
     }
 
 
-def _valeurs(quartier_ids, indicateur_ids, periodes) -> tuple[dict, dict]:
-    """(quartier, indicateur, période) → valeur publiée : les nombres, et à part les textes
-    (ceux des indicateurs en texte), d'une seule requête. Sans tri : chaque clé est unique (une
-    table par quartier, une saisie par table et période, une valeur par saisie et indicateur),
-    et l'ordre par défaut de `Valeur` joindrait périodes, quartiers et indicateurs pour rien."""
+def _valeurs(quartier_ids, indicateur_ids, periodes) -> tuple[dict, dict, dict]:
+    """(quartier, indicateur, période) → valeur publiée : les nombres, à part les textes (ceux
+    des indicateurs en texte) et les raisons des valeurs « non disponible », d'une seule
+    requête. Sans tri : chaque clé est unique (une table par quartier, une saisie par table et
+    période, une valeur par saisie et indicateur), et l'ordre par défaut de `Valeur` joindrait
+    périodes, quartiers et indicateurs pour rien."""
     lignes = (
         Valeur.objects.publiees()
+        .renseignees()
         .filter(
-            Q(valeur_numerique__isnull=False) | ~Q(valeur_texte=""),
             saisie__table__quartier_id__in=quartier_ids,
             saisie__periode__in=periodes,
             indicateur_id__in=indicateur_ids,
@@ -121,16 +122,29 @@ def _valeurs(quartier_ids, indicateur_ids, periodes) -> tuple[dict, dict]:
             "saisie__periode_id",
             "valeur_numerique",
             "valeur_texte",
+            "non_disponible",
+            "raison_non_disponible",
         )
     )
     nombres: dict[tuple[int, int, int], Decimal] = {}
     textes: dict[tuple[int, int, int], str] = {}
-    for q, i, p, nombre, texte in lignes:
+    absences: dict[tuple[int, int, int], str] = {}
+    for q, i, p, nombre, texte, non_disponible, raison in lignes:
         if nombre is not None:
             nombres[(q, i, p)] = nombre
         elif texte:
             textes[(q, i, p)] = texte
-    return nombres, textes
+        elif non_disponible:
+            absences[(q, i, p)] = raison
+    return nombres, textes, absences
+
+
+def _point_saisi(etiquette: tuple, valeur, texte: str, raison: str | None) -> Point:
+    """Le point d'une valeur saisie : son nombre ou son texte, ou son absence expliquée."""
+    _pk, code, libelle, debut = etiquette
+    if raison is None:
+        return Point(code, libelle, debut, valeur, texte)
+    return Point(code, libelle, debut, None, "", True, raison)
 
 
 def _cibles(suivi_ids, periodes: list[Periode]) -> dict[int, list[Point]]:
@@ -246,7 +260,7 @@ def lire_series(
         suivis = lire_suivis(quartiers, filtre)
     ids_quartiers = [q.pk for q in quartiers]
     saisis = {s.indicateur_id for s in suivis if s.indicateur__mode != ModeCollecte.CALCULE}
-    valeurs, textes = _valeurs(ids_quartiers, saisis, periodes) if saisis else ({}, {})
+    valeurs, textes, absences = _valeurs(ids_quartiers, saisis, periodes) if saisis else ({},) * 3
     cibles = _cibles([s.pk for s in suivis], periodes)
     reperes = _reperes(ids_quartiers, {s.indicateur_id for s in suivis}, periodes)
     calcules = any(s.indicateur__mode == ModeCollecte.CALCULE for s in suivis)
@@ -264,11 +278,15 @@ def lire_series(
         elif suivi.indicateur__unite == Unite.TEXTE:  # un texte, ni courbe ni statut
             q, i = suivi.quartier_id, suivi.indicateur_id
             points = [
-                Point(c, lib, d, None, textes.get((q, i, pk), "")) for pk, c, lib, d in etiquettes
+                _point_saisi(e, None, textes.get((q, i, e[0]), ""), absences.get((q, i, e[0])))
+                for e in etiquettes
             ]
         else:
             q, i = suivi.quartier_id, suivi.indicateur_id
-            points = [Point(c, lib, d, valeurs.get((q, i, pk))) for pk, c, lib, d in etiquettes]
+            points = [
+                _point_saisi(e, valeurs.get((q, i, e[0])), "", absences.get((q, i, e[0])))
+                for e in etiquettes
+            ]
         series[suivi.quartier_id].append(
             SerieIndicateur(
                 code=suivi.indicateur__code,

@@ -46,7 +46,16 @@ def serie_de(donnees: dict, catalogue: dict, quartier: str) -> SerieIndicateur:
         quartier=quartier,
         reference=_decimal(donnees["reference"]),
         points=[
-            Point(p["periode"], p["libelle"], None, _decimal(p["valeur"]), p.get("texte", ""))
+            Point(
+                p["periode"],
+                p["libelle"],
+                None,
+                _decimal(p["valeur"]),
+                p.get("texte", ""),
+                # Depuis evalpic-bilan-1.4; les instantanés d'avant n'ont pas ces clés.
+                p.get("non_disponible", False),
+                p.get("raison", ""),
+            )
             for p in donnees["points"]
         ],
         cibles=[
@@ -98,6 +107,7 @@ def _sections_du_quartier(
                     "ancre": ancre_image(cle_image(quartier["slug"], code)),
                     "lignes": graphiques.lignes_de_la_courbe(serie),
                     "en_texte": graphiques.en_texte(serie),
+                    "absences": [(p.libelle, p.raison) for p in serie.points if p.non_disponible],
                     "source": catalogue[code]["source"],
                 }
             )

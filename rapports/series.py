@@ -22,6 +22,9 @@ class Point(NamedTuple):
     debut: datetime.date
     valeur: Decimal | None
     texte: str = ""  # la valeur d'un indicateur en texte (unité « texte »), sinon vide
+    # « Non disponible » : une absence expliquée par la table (valeur None), et sa raison.
+    non_disponible: bool = False
+    raison: str = ""
 
 
 class Repere(NamedTuple):

@@ -124,10 +124,24 @@ def tableau_quartier(request, slug: str):
 
 
 def _entetes_series() -> list[str]:
-    return [_("Indicateur"), _("Nom"), _("Période"), _("Valeur"), _("Cible"), _("Référence")]
+    return [
+        _("Indicateur"),
+        _("Nom"),
+        _("Période"),
+        _("Valeur"),
+        _("Cible"),
+        _("Référence"),
+        *_entetes_absence(),
+    ]
+
+
+def _entetes_absence() -> list[str]:
+    """Les deux colonnes d'une valeur « non disponible », comme l'export des valeurs."""
+    return [_("Non disponible"), _("Raison de l'absence")]
 
 
 def _lignes_series(tableau):
+    oui, non = _("oui"), _("non")
     for groupe in tableau.groupes:
         for serie, _etat in groupe.series:
             for ligne in graphiques.lignes_de_la_courbe(serie):
@@ -138,6 +152,8 @@ def _lignes_series(tableau):
                     ligne.get("texte") or ligne["valeur"],  # le texte d'un indicateur en texte
                     ligne["cible"],
                     ligne["reference"],
+                    oui if ligne["non_disponible"] else non,
+                    ligne["raison"],
                 ]
 
 
@@ -182,12 +198,20 @@ def indicateur_entre_quartiers(request, code: str):
     if csv:
         if csv != "quartiers":
             raise Http404(_("Ce tableau de données n'existe pas."))
+        oui, non = _("oui"), _("non")
         lignes = [
-            [s.quartier, p.libelle, p.texte or p.valeur, s.reference]
+            [
+                s.quartier,
+                p.libelle,
+                p.texte or p.valeur,
+                s.reference,
+                oui if p.non_disponible else non,
+                p.raison,
+            ]
             for s in vue.series
             for p in s.points
         ]
-        entetes = [_("Quartier"), _("Période"), _("Valeur"), _("Référence")]
+        entetes = [_("Quartier"), _("Période"), _("Valeur"), _("Référence"), *_entetes_absence()]
         return reponse_csv(f"indicateur-{code}", entetes, lignes)
     contexte = {
         "form": form,

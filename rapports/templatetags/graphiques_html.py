@@ -19,7 +19,11 @@ from django.utils.translation import gettext as _
 
 from evalpic.script_json import script_json
 from evalpic.traduction import une_fois_par_langue
-from rapports.templatetags.donnees import lignes_de_courbe, lignes_de_textes
+from rapports.templatetags.donnees import (
+    lignes_de_courbe,
+    lignes_de_textes,
+    textes_non_disponible,
+)
 
 register = template.Library()
 
@@ -92,7 +96,7 @@ def article_de_courbe(courbe: dict) -> SafeString:
     gabarit_du_resume, gabarit_de_la_legende, entetes = _textes_de_la_courbe()
     resume = gabarit_du_resume % {"nom": nom}
     legende = gabarit_de_la_legende % {"nom": nom}
-    reperes = _reperes(serie)
+    reperes = _absences(serie) + _reperes(serie)
     return SafeString(
         f'\n<article class="courbe" id="courbe-{code}">\n'
         f'  <h3><span class="code">{code}</span> {nom} <span class="statut statut--{statut}">'
@@ -125,6 +129,19 @@ def _reperes(serie) -> str:
     return f'\n      <ul class="reperes">{elements}</ul>\n    '
 
 
+def _absences(serie) -> str:
+    """Les valeurs « non disponible » de la courbe et leurs raisons, en liste (vide s'il n'y en
+    a pas) : dans le tableau, la raison n'est qu'un titre, que le clavier n'atteint pas."""
+    gabarit = textes_non_disponible()[1]
+    elements = "".join(
+        f"<li>{conditional_escape(point.libelle)} — "
+        f"{conditional_escape(gabarit % {'raison': point.raison})}</li>"
+        for point in serie.points
+        if point.non_disponible
+    )
+    return f'\n      <ul class="note absences">{elements}</ul>\n    ' if elements else ""
+
+
 def _article_de_textes(serie, lignes: list[dict]) -> SafeString:
     """Un indicateur en texte au tableau de bord d'un quartier : ni graphique ni statut (il n'en
     a pas, `statuts.a_un_statut`), le tableau de ses textes par trimestre, visible d'emblée."""
@@ -138,6 +155,6 @@ def _article_de_textes(serie, lignes: list[dict]) -> SafeString:
         f"    <thead><tr>{entetes}</tr></thead>\n"
         f"    <tbody>{lignes_de_textes(lignes)}</tbody>\n"
         "  </table>\n"
-        f"  {_reperes(serie)}\n"
+        f"  {_absences(serie)}{_reperes(serie)}\n"
         "</article>\n"
     )

@@ -42,6 +42,8 @@ def test_le_csv_porte_la_cible_d_un_trimestre_sans_valeur(coordination, villeray
         "10",
         "10",
         "à surveiller",
+        "non",
+        "",
     ]
 
 
@@ -62,6 +64,8 @@ def test_le_xlsx_porte_la_cible_d_un_trimestre_sans_valeur(coordination, villera
             10,
             10,
             "to watch",
+            "no",
+            None,
         ]
     ]
 

@@ -60,6 +60,7 @@ def test_le_bilan_du_pic_ne_lui_attend_aucune_valeur(anjou_et_verdun):
         "attendues": 0,
         "renseignees": 0,
         "validees": 0,
+        "non_disponibles": 0,
         "manquantes": [],
     }
     assert quartiers["Verdun"]["completude"]["attendues"] == 2

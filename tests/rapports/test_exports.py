@@ -30,6 +30,8 @@ EN_TETES = [
     "Cible",
     "Référence",
     "Statut",
+    "Non disponible",
+    "Raison de l'absence",
 ]
 FEUILLES = ["Valeurs", "Indicateurs", "Apprentissages", "Complétude", "À propos"]
 
@@ -184,6 +186,8 @@ def test_csv_valeurs_cibles_reference_et_statut(instantane):
         "",
         "14",
         "en bonne voie",
+        "non",
+        "",
     ]
     absente = par_cle["Saint-Michel", "PART-01", "2026-T2"]
     assert absente[6] == ""  # valeur nulle → case vide
@@ -245,8 +249,15 @@ def test_xlsx_feuilles_et_valeurs(instantane):
     assert classeur["Apprentissages"]["C3"].data_type == "s"
 
     completude = list(classeur["Complétude"].iter_rows(values_only=True))
-    assert completude[0] == ("Quartier", "Attendues", "Renseignées", "Validées", "Manquantes")
-    assert completude[1] == ("Centre-Sud", 6, 5, 4, 1)
+    assert completude[0] == (
+        "Quartier",
+        "Attendues",
+        "Renseignées",
+        "Validées",
+        "dont non disponibles",
+        "Manquantes",
+    )
+    assert completude[1] == ("Centre-Sud", 6, 5, 4, None, 1)  # d'avant evalpic-bilan-1.4
 
     a_propos = dict(classeur["À propos"].iter_rows(min_row=2, values_only=True))
     assert a_propos["Générateur"] == "evalpic-bilan-1.0"

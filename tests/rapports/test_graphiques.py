@@ -208,6 +208,8 @@ def test_lignes_de_la_courbe(complete):
         "valeur": 10.0,
         "cible": None,
         "reference": 10.0,
+        "non_disponible": False,
+        "raison": "",
     }
     assert lignes[2]["valeur"] is None
     assert lignes[-2] == {
@@ -216,6 +218,8 @@ def test_lignes_de_la_courbe(complete):
         "valeur": 15.0,
         "cible": 16.0,
         "reference": 10.0,
+        "non_disponible": False,
+        "raison": "",
     }
     assert lignes[-1]["valeur"] is None
     assert lignes[-1]["cible"] == 20.0
