@@ -1,3 +1,5 @@
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -5,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
+from quartiers.comptes import aligner_les_courriels, courriel_pris_ailleurs
 from quartiers.forms import COURRIEL_INVALIDE
 from quartiers.models import (
     COURRIEL_DEJA_UTILISE,
@@ -26,13 +29,14 @@ class AffectationInline(EntreesVerifieesMixin, admin.TabularInline):
 
 
 class CourrielSansDoublonMixin:
-    """Le courriel d'un autre compte, à la casse près, est refusé à côté du champ. La contrainte
-    `utilisateur_courriel_unique_insensible_casse` le refuse aussi, mais sans nommer le champ."""
+    """Le courriel d'un autre compte, à la casse près, est refusé à côté du champ : son courriel
+    de connexion (la contrainte `utilisateur_courriel_unique_insensible_casse` le refuse aussi,
+    mais sans nommer le champ) comme l'un des courriels de sa page « Courriels », avec lesquels
+    il peut aussi se connecter et recevoir la réinitialisation du mot de passe."""
 
     def clean_email(self) -> str:
         courriel = self.cleaned_data.get("email")
-        autres = Utilisateur.objects.filter(email__iexact=courriel).exclude(pk=self.instance.pk)
-        if courriel and autres.exists():
+        if courriel and courriel_pris_ailleurs(courriel, sauf=self.instance):
             raise ValidationError(COURRIEL_DEJA_UTILISE, code="unique")
         return courriel
 
@@ -56,7 +60,9 @@ class UtilisateurAdmin(EntreesVerifieesMixin, UserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role_global", "langue", "is_active"]
     list_filter = ["role_global", "langue", "is_active", "is_staff"]
-    search_fields = ["email", "first_name", "last_name"]
+    # Aussi par les courriels de la page « Courriels » : celui qu'un ajout refuse comme « déjà
+    # utilisé » se retrouve ainsi.
+    search_fields = ["email", "first_name", "last_name", "emailaddress__email"]
     inlines = [AffectationInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -73,6 +79,31 @@ class UtilisateurAdmin(EntreesVerifieesMixin, UserAdmin):
         if db_field.name == "email":  # « courriel », comme les pages des comptes
             champ.error_messages["invalid"] = COURRIEL_INVALIDE
         return champ
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "email" in form.changed_data:
+            # L'ancien courriel ne doit plus ouvrir le compte (quartiers.comptes).
+            aligner_les_courriels(utilisateur=obj)
+
+
+# Les courriels des comptes (allauth) : consultables et supprimables, jamais ajoutés ni modifiés
+# ici. Le courriel de connexion se change sur la fiche du compte (UtilisateurAdmin), qui retire
+# les anciens; « marquer vérifié » d'allauth aurait laissé l'administration valider une adresse
+# que la personne a ajoutée sans la prouver.
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class CourrielDuCompteAdmin(EntreesVerifieesMixin, EmailAddressAdmin):
+    actions: list = []
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class TableInline(EntreesVerifieesMixin, admin.StackedInline):
