@@ -9,6 +9,7 @@ s'inscrit dans l'historique (`EvenementSaisie`).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -323,6 +324,112 @@ def donnee_inchangee(avant: DonneeValeur | None, donnee: DonneeValeur) -> bool:
     """Écrire `donnee` (nettoyée, `nettoyer`) sur `avant` (l'enregistrée, ou None) ne
     changerait rien : aucune ligne d'historique, aucune modification comptée."""
     return avant == donnee or (avant is None and donnee.est_vide and not donnee.commentaire)
+
+
+# --- Conflit : ce que chacun a changé depuis l'ouverture d'un formulaire ------------------------
+
+# Les parties d'une donnée qui se fusionnent une à une, et leurs champs : la valeur (nombre,
+# texte, ou absence et sa raison, qui ne vont pas l'une sans l'autre), le commentaire, la pièce.
+PARTIES_FUSIONNEES = {
+    "valeur": ("valeur", "texte", "non_disponible", "raison"),
+    "commentaire": ("commentaire",),
+    "preuve_url": ("preuve_url",),
+}
+
+
+def _parties(donnee: DonneeValeur | None) -> dict[str, str]:
+    """Chaque partie de la donnée en un texte qui ne dépend ni de la langue de la page ni de la
+    fin de ligne du navigateur (un textarea renvoie CR LF)."""
+    donnee = nettoyer(donnee or DonneeValeur())
+
+    def canonique(texte: str) -> str:
+        return texte.replace("\r\n", "\n").strip()
+
+    if donnee.non_disponible:
+        valeur = "\0nd\0" + canonique(donnee.raison)
+    elif donnee.valeur is not None:
+        valeur = f"{donnee.valeur.normalize():f}"
+    else:
+        valeur = canonique(donnee.texte)
+    return {
+        "valeur": valeur,
+        "commentaire": canonique(donnee.commentaire),
+        "preuve_url": donnee.preuve_url.strip(),
+    }
+
+
+def _empreinte(texte: str) -> str:
+    return hashlib.sha256(texte.encode()).hexdigest()[:12] if texte else ""
+
+
+def empreintes(donnees: Mapping[int, DonneeValeur | None]) -> str:
+    """Les données enregistrées à la version d'un formulaire, en empreintes courtes
+    (« <id>.<partie>:<empreinte> » séparées d'espaces; une partie vide n'est pas écrite) : ce
+    que le formulaire renvoie, caché, pour qu'un conflit sache quels champs la personne a
+    changés (`fusionner`). Quelques kilo-octets pour les centaines de champs d'une saisie
+    remplie, sans requête."""
+    return " ".join(
+        f"{pk}.{partie}:{empreinte}"
+        for pk, donnee in donnees.items()
+        for partie, texte in _parties(donnee).items()
+        if (empreinte := _empreinte(texte))
+    )
+
+
+def lire_empreintes(texte: str) -> dict[str, str]:
+    """`empreintes` relues (« <id>.<partie> » → empreinte); un morceau mal formé est ignoré."""
+    lues = {}
+    for morceau in (texte or "").split():
+        cle, _deux_points, empreinte = morceau.partition(":")
+        if empreinte:
+            lues[cle] = empreinte
+    return lues
+
+
+@dataclass
+class Fusion:
+    """Un formulaire envoyé sur une version périmée, comparé à ce qui est enregistré : ses
+    données avec les parties qu'il n'avait pas changées reprises de l'enregistrée (`donnees`),
+    les indicateurs où une partie est reprise (`reprises`, id → parties) et ceux que les deux
+    côtés ont changés différemment (`conflits`)."""
+
+    donnees: dict[int, DonneeValeur]
+    reprises: dict[int, list[str]] = field(default_factory=dict)
+    conflits: list[int] = field(default_factory=list)
+
+
+def fusionner(
+    *,
+    base: Mapping[str, str],
+    vos_donnees: Mapping[int, DonneeValeur],
+    actuelles: Mapping[int, DonneeValeur],
+) -> Fusion:
+    """La fusion à trois : `base` (les `empreintes` de la version du formulaire), les données
+    du formulaire, celles enregistrées maintenant. Une partie que la personne n'a pas changée et
+    que l'autre a changée est reprise; changée des deux côtés, et différemment, son indicateur
+    est en conflit (la personne tranche); changée d'un seul côté par la personne, elle reste.
+    Rien n'est écrit : le formulaire revient, prérempli, et enregistrer de nouveau garde les
+    changements des deux."""
+    fusion = Fusion(donnees={})
+    for pk, donnee in vos_donnees.items():
+        la_votre, l_autre = nettoyer(donnee), nettoyer(actuelles.get(pk) or DonneeValeur())
+        vos_parties, ses_parties = _parties(la_votre), _parties(l_autre)
+        reprises, conflit = [], False
+        for partie in PARTIES_FUSIONNEES:
+            avant = base.get(f"{pk}.{partie}", "")
+            vous = _empreinte(vos_parties[partie]) != avant
+            elle = _empreinte(ses_parties[partie]) != avant
+            if elle and not vous:
+                reprises.append(partie)
+            elif elle and vous and vos_parties[partie] != ses_parties[partie]:
+                conflit = True
+        champs = [nom for partie in reprises for nom in PARTIES_FUSIONNEES[partie]]
+        fusion.donnees[pk] = replace(la_votre, **{nom: getattr(l_autre, nom) for nom in champs})
+        if reprises:
+            fusion.reprises[pk] = reprises
+        if conflit:
+            fusion.conflits.append(pk)
+    return fusion
 
 
 def _ecrire_valeurs(saisie: Saisie, auteur, donnees: Mapping[int, DonneeValeur], motif: str) -> int:

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evalpic.dates import date_heure_longue
+from evalpic.nombres import nombre
 from indicateurs import selectors, services
-from indicateurs.forms import ApprentissageForm, RevisionForm, SaisieForm
+from indicateurs.forms import PREFIXES, ApprentissageForm, RevisionForm, SaisieForm
 from indicateurs.models import Periode, StatutSaisie, TypeEvenement
 from indicateurs.views_apprentissages import url_de_la_liste
 from quartiers.acces import (
@@ -58,6 +59,7 @@ def _contexte_formulaire(request, quartier, periode, form=None, page=None, **ext
             lecture_seule=not modifiable,
         )
     return {
+        "empreintes": _empreintes_du_formulaire(form, page) if modifiable else None,
         "page": page,
         "quartier": quartier,
         "periode": periode,
@@ -72,6 +74,24 @@ def _contexte_formulaire(request, quartier, periode, form=None, page=None, **ext
         "revision_form": RevisionForm(initial={"version": saisie.version if saisie else 1}),
         **extra,
     }
+
+
+def _empreintes_du_formulaire(form: SaisieForm, page) -> str | None:
+    """Ce que le formulaire renvoie, caché, des données enregistrées à sa version
+    (`services.empreintes`) : celles de la page s'il porte la version actuelle; sinon (un
+    formulaire périmé revenu avec une erreur) celles qu'il avait reçues, ou rien s'il n'en avait
+    pas — un conflit le traite alors comme si la personne avait tout changé."""
+    actuelle = page.saisie.version if page.saisie else 1
+    version = form.data.get("version") if form.is_bound else form.initial.get("version")
+    if str(version) == str(actuelle):
+        return services.empreintes(
+            {
+                ligne.indicateur.pk: services.donnee_de(ligne.valeur)
+                for ligne in page.lignes
+                if ligne.valeur
+            }
+        )
+    return form.data.get("empreintes") if form.is_bound else None
 
 
 @login_required
@@ -143,15 +163,16 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
       double clic, le plus souvent), et la saisie n'a été ni renvoyée ni rouverte depuis
       l'ouverture du formulaire : il n'y a rien à écrire, la page le dit — et « soumettre »
       soumet la version enregistrée, qui porte ces mêmes valeurs;
-    - sinon, vos valeurs restent dans le formulaire, à côté de celles enregistrées, avec la
-      version actuelle : enregistrer de nouveau remplacera sciemment celles de l'autre personne.
-      Renvoyée ou rouverte entre-temps, la page dit par qui, quand et pourquoi : rien ne se
-      soumet sans que la personne ait lu le motif.
+    - sinon, le formulaire revient avec la version actuelle : ce que la personne a changé y
+      reste, ce qu'elle n'a pas touché et que l'autre a changé y est repris (`_fusionner`), et
+      les indicateurs changés des deux côtés sont comparés — enregistrer de nouveau garde les
+      changements des deux et remplace sciemment les siens là seulement. Renvoyée ou rouverte
+      entre-temps, la page dit par qui, quand et pourquoi : rien ne se soumet sans que la
+      personne ait lu le motif.
     """
     saisie, actuelles = conflit.saisie, conflit.valeurs_actuelles
     if not services.saisie_modifiable(saisie, periode):
         return _saisie_close(request, quartier, periode, form, saisie, actuelles, statut=409)
-    differences = _differences(form, actuelles)
     renvoi = None
     if saisie.statut != StatutSaisie.BROUILLON:  # un brouillon n'a jamais été renvoyé
         renvoi = services.renvoi_depuis(saisie, form.cleaned_data["version"])
@@ -170,6 +191,7 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
             return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=400)
         messages.success(request, _("La saisie est soumise pour validation."))
         return redirect(request.path)
+    differences, reprises = _fusionner(request, form, actuelles)
     _poser_version(form, saisie.version)
     contexte = _contexte_formulaire(
         request,
@@ -178,9 +200,60 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
         form=form,
         en_conflit=True,
         conflit=differences,
+        reprises=reprises,
         conflit_renvoi=_renvoyee_entre_temps(renvoi) if renvoi else "",
     )
     return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
+
+
+def _fusionner(request, form: SaisieForm, actuelles: dict) -> tuple[list[dict], list[dict]]:
+    """Le formulaire périmé et ce qui est enregistré (`services.fusionner`) : les champs que la
+    personne n'a pas touchés prennent les valeurs enregistrées (dans `form.data`, que la page
+    montre), et l'on rend les indicateurs en conflit (changés des deux côtés) et ceux repris de
+    l'autre personne, décrits. Sans les empreintes de la version du formulaire (page d'avant
+    elles, client qui ne les envoie pas), tout ce qui diffère est en conflit, rien n'est repris."""
+    if "empreintes" not in request.POST:
+        return _differences(form, actuelles), []
+    fusion = services.fusionner(
+        base=services.lire_empreintes(request.POST["empreintes"]),
+        vos_donnees=form.donnees(),
+        actuelles=actuelles,
+    )
+    form.data = form.data.copy()
+    for pk, parties in fusion.reprises.items():
+        _reprendre(form, pk, parties, fusion.donnees[pk])
+    par_pk = {ligne.indicateur.pk: ligne.indicateur for ligne in form.lignes}
+    conflits = [
+        {
+            "indicateur": par_pk[pk],
+            "la_votre": _decrire(fusion.donnees[pk]),
+            "l_autre": _decrire(actuelles.get(pk)),
+        }
+        for pk in fusion.conflits
+    ]
+    reprises = [
+        {"indicateur": par_pk[pk], "l_autre": _decrire(actuelles.get(pk))}
+        for pk in fusion.reprises
+        if pk not in fusion.conflits
+    ]
+    return conflits, reprises
+
+
+def _reprendre(form: SaisieForm, pk: int, parties: list[str], donnee) -> None:
+    """Met dans les champs de l'indicateur `pk` les parties reprises de la donnée enregistrée,
+    écrites comme la page les écrit (nombre au format de la langue)."""
+    if "valeur" in parties:
+        valeur = nombre(donnee.valeur) if donnee.valeur is not None else donnee.texte
+        form.data[f"{PREFIXES['valeur']}{pk}"] = valeur
+        form.data[f"{PREFIXES['raison']}{pk}"] = donnee.raison
+        if donnee.non_disponible:
+            form.data[f"{PREFIXES['non_disponible']}{pk}"] = "on"
+        else:
+            form.data.pop(f"{PREFIXES['non_disponible']}{pk}", None)
+    if "commentaire" in parties:
+        form.data[f"{PREFIXES['commentaire']}{pk}"] = donnee.commentaire
+    if "preuve_url" in parties:
+        form.data[f"{PREFIXES['preuve_url']}{pk}"] = donnee.preuve_url
 
 
 def _renvoyee_entre_temps(evenement) -> str:
