@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -107,6 +108,17 @@ def _pente(serie: SerieDemo) -> float:
     return (serie.cible_finale - serie.reference) / 4
 
 
+# La part du rythme des cibles que tient une série : en avance, dans les temps, un peu ou
+# nettement en retard. Un seul rythme pour toutes (0,9 jusqu'ici) posait chaque série à la limite
+# de « en bonne voie » (90 % du changement prévu) : la démo montrait des statuts tirés au sort.
+RYTHMES = (1.1, 1.0, 0.97, 0.8, 0.6)
+
+
+def _rythme(serie: SerieDemo, profil: ProfilDemo) -> float:
+    """Le rythme d'une série dans un quartier, le même d'une génération à l'autre."""
+    return RYTHMES[zlib.crc32(f"{profil.slug}/{serie.code}".encode()) % len(RYTHMES)]
+
+
 def cible_de_l_annee(serie: SerieDemo, profil: ProfilDemo, annee: int, unite: str) -> Decimal:
     """La cible de fin d'année : une progression linéaire depuis la référence."""
     valeur = serie.reference + _pente(serie) * (annee - ANNEE_REFERENCE)
@@ -116,9 +128,10 @@ def cible_de_l_annee(serie: SerieDemo, profil: ProfilDemo, annee: int, unite: st
 def valeur_du_trimestre(
     serie: SerieDemo, profil: ProfilDemo, periode: Periode, unite: str, rng: random.Random
 ) -> Decimal:
-    """Une valeur plausible : un peu en retard sur la cible, avec du bruit (et des saisons)."""
+    """Une valeur plausible : au rythme propre à la série dans ce quartier (`_rythme`), avec du
+    bruit (et des saisons)."""
     annees = periode.annee - ANNEE_REFERENCE - 1 + periode.trimestre / 4
-    tendance = serie.reference + _pente(serie) * annees * 0.9
+    tendance = serie.reference + _pente(serie) * annees * _rythme(serie, profil)
     ecart = {Unite.POURCENTAGE: 1.5, Unite.ECHELLE: 0.15}.get(unite, 0.07 * serie.reference)
     valeur = tendance + rng.gauss(0, ecart)
     if serie.code == SERIE_SERRE.code:
