@@ -4,6 +4,13 @@ Chaque ligne lue par `lecture_import` est contrôlée sans rien écrire (l'essai
 que si toutes sont valides, en une seule transaction, par `enregistrer_saisie` : mêmes règles et
 même historique que le formulaire. Les problèmes rapportés portent le numéro de ligne du tableur
 (`lignes[i]` est la ligne i + 2); les lignes vides sont ignorées.
+
+Une ligne complète ce qui est enregistré, elle ne le remplace pas (`Cellules.sur`) : seule une
+cellule remplie change sa partie de la valeur, une cellule vide garde ce qui est enregistré. Le
+modèle téléchargé a ses colonnes commentaire et preuve_url vides : l'importer rempli de valeurs
+n'efface ni les commentaires ni les liens saisis dans le formulaire, et l'import n'efface jamais
+une valeur (seul « oui » dans non_disponible la remplace par une absence expliquée). Effacer se
+fait dans le formulaire.
 """
 
 from __future__ import annotations
@@ -12,16 +19,19 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from evalpic.nombres import nombre
 from indicateurs import services
 from indicateurs.lecture_import import COLONNES_IMPORTEES, normaliser
-from indicateurs.models import Indicateur, Periode, Saisie, StatutPeriode
+from indicateurs.models import Indicateur, Periode, Saisie, StatutPeriode, Valeur
 from indicateurs.models.saisies import annee_et_trimestre
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.models import Quartier, TableDeQuartier
@@ -43,11 +53,101 @@ class Probleme:
 
 
 @dataclass(frozen=True)
+class Cellules:
+    """Ce qu'une ligne du fichier dit d'une valeur : seules ses cellules remplies comptent."""
+
+    valeur: Decimal | str | None = None  # lue selon l'unité; None : cellule vide
+    non_disponible: bool = False  # « oui »; « non » ou vide ne disent rien
+    raison: str = ""
+    commentaire: str = ""
+    preuve_url: str = ""
+
+    @property
+    def sans_valeur(self) -> bool:
+        """Ni valeur ni « oui » : la ligne ne donne qu'un commentaire, un lien ou une raison."""
+        return self.valeur is None and not self.non_disponible
+
+    def sur(self, avant: DonneeValeur | None) -> DonneeValeur:
+        """La donnée à enregistrer : l'enregistrée (`avant`, None s'il n'y en a pas), où chaque
+        cellule remplie remplace sa partie. Une valeur remplace aussi une absence et sa raison;
+        « oui » remplace une valeur par une absence; une cellule vide garde ce qui est
+        enregistré, si bien que l'import n'efface jamais rien (le formulaire le fait)."""
+        donnee = avant or DonneeValeur()
+        if self.valeur is not None:
+            texte = self.valeur if isinstance(self.valeur, str) else ""
+            nombre_lu = None if isinstance(self.valeur, str) else self.valeur
+            donnee = replace(donnee, valeur=nombre_lu, texte=texte, non_disponible=False, raison="")
+        if self.non_disponible:
+            donnee = replace(donnee, non_disponible=True)
+            if self.valeur is None:
+                donnee = replace(donnee, valeur=None, texte="")
+        remplies = {
+            partie: getattr(self, partie)
+            for partie in ("raison", "commentaire", "preuve_url")
+            if getattr(self, partie)
+        }
+        return replace(donnee, **remplies)
+
+
+# Les parties d'une valeur que l'essai montre changées, dans l'ordre des colonnes du fichier.
+PARTIES = {
+    "valeur": gettext_lazy("valeur"),
+    "commentaire": gettext_lazy("commentaire"),
+    "preuve_url": gettext_lazy("lien"),
+}
+
+
+@dataclass(frozen=True)
+class Changement:
+    """Une partie d'une valeur déjà enregistrée que l'import changera : avant → après."""
+
+    partie: str
+    avant: str
+    apres: str
+
+
+@dataclass(frozen=True)
 class LigneValide:
     ligne: int
     periode: Periode
     indicateur: Indicateur
-    donnee: DonneeValeur
+    cellules: Cellules
+    avant: DonneeValeur | None = None  # l'enregistrée au moment de la vérification
+
+    @property
+    def donnee(self) -> DonneeValeur:
+        """La donnée que l'import écrirait : l'enregistrée complétée par la ligne."""
+        return self.cellules.sur(self.avant)
+
+    @property
+    def nouvelle(self) -> bool:
+        return self.avant is None or _sans_rien(self.avant)
+
+    @property
+    def changements(self) -> list[Changement]:
+        """Ce qui change d'une valeur déjà enregistrée (vide pour une nouvelle valeur, ou si la
+        ligne redit ce qui est enregistré)."""
+        if self.nouvelle:
+            return []
+        avant, apres = services.nettoyer(self.avant), services.nettoyer(self.donnee)
+        return [
+            Changement(str(libelle), _partie(avant, partie), _partie(apres, partie))
+            for partie, libelle in PARTIES.items()
+            if _partie(avant, partie) != _partie(apres, partie)
+        ]
+
+
+def _sans_rien(donnee: DonneeValeur) -> bool:
+    return donnee.est_vide and not donnee.commentaire and not donnee.preuve_url
+
+
+def _partie(donnee: DonneeValeur, partie: str) -> str:
+    """Une partie d'une donnée écrite pour l'essai (les nombres dans la langue de la page)."""
+    if partie != "valeur":
+        return getattr(donnee, partie)
+    if donnee.non_disponible:
+        return _("non disponible (%(raison)s)") % {"raison": donnee.raison}
+    return nombre(donnee.valeur) if donnee.valeur is not None else donnee.texte
 
 
 @dataclass
@@ -74,6 +174,29 @@ class RapportImport:
         """Code de la période → nombre de valeurs du fichier, dans l'ordre chronologique."""
         return {periode.code: len(lignes) for periode, lignes in self.par_periode()}
 
+    def decompte(self) -> list[dict]:
+        """Par période, dans l'ordre chronologique : les valeurs du fichier, dont les nouvelles,
+        les déjà enregistrées qui changeront et celles que le fichier redit telles quelles."""
+        resultat = []
+        for periode, lignes in self.par_periode():
+            nouvelles = sum(ligne.nouvelle for ligne in lignes)
+            modifiees = sum(bool(ligne.changements) for ligne in lignes)
+            resultat.append(
+                {
+                    "periode": periode,
+                    "valeurs": len(lignes),
+                    "nouvelles": nouvelles,
+                    "modifiees": modifiees,
+                    "inchangees": len(lignes) - nouvelles - modifiees,
+                }
+            )
+        return resultat
+
+    @property
+    def modifiees(self) -> list[LigneValide]:
+        """Les lignes qui changent une valeur déjà enregistrée, dans l'ordre du fichier."""
+        return sorted((ligne for ligne in self.lignes_valides if ligne.changements), key=_rang)
+
 
 @dataclass
 class _Contexte:
@@ -83,6 +206,8 @@ class _Contexte:
     attendus: dict[str, Indicateur]  # code en minuscules → indicateur saisi par la table
     catalogue: set[str]  # codes (en minuscules) du fichier qui existent au catalogue
     saisies: dict[int, Saisie]  # id de période → saisie existante de la table
+    # (id de période, id d'indicateur) → la donnée enregistrée, que la ligne complète
+    valeurs: dict[tuple[int, int], DonneeValeur] = field(default_factory=dict)
     # Le jour de la vérification : une période à venir ce jour-là (`Periode.statut_du_jour`),
     # selon le calendrier dès minuit, est refusée, comme le feraient les services.
     aujourd_hui: datetime.date = field(default_factory=timezone.localdate)
@@ -90,6 +215,10 @@ class _Contexte:
 
 
 Signaler = Callable[[str, str], None]
+
+
+def _rang(ligne: LigneValide) -> int:
+    return ligne.ligne
 
 
 def _code_periode(brut: str) -> str:
@@ -116,7 +245,8 @@ def _periode_absente(brut: str) -> str:
 
 
 def _contexte(table: TableDeQuartier, lignes: list[dict[str, str]]) -> _Contexte:
-    # Quatre requêtes, quelle que soit la taille du fichier.
+    # Quatre requêtes, quelle que soit la taille du fichier; une cinquième pour les valeurs
+    # enregistrées s'il y a déjà des saisies pour ses périodes.
     periodes = {p.code: p for p in Periode.objects.all()}
     codes = {ligne.get("indicateur", "").strip().lower() for ligne in lignes} - {""}
     # Un indicateur proposé par un autre quartier n'est pas au catalogue de la table : son code
@@ -132,17 +262,31 @@ def _contexte(table: TableDeQuartier, lignes: list[dict[str, str]]) -> _Contexte
         for ligne in lignes
         if (code := _code_periode(ligne.get("periode", ""))) in periodes
     }
+    saisies = {
+        s.periode_id: s
+        for s in Saisie.objects.filter(table=table, periode_id__in=du_fichier).select_related(
+            "periode"
+        )
+    }
     return _Contexte(
         periodes=periodes,
         attendus={i.code.lower(): i for i in services.indicateurs_a_saisir(table)},
         catalogue=catalogue,
-        saisies={
-            s.periode_id: s
-            for s in Saisie.objects.filter(table=table, periode_id__in=du_fichier).select_related(
-                "periode"
-            )
-        },
+        saisies=saisies,
+        valeurs=_valeurs_enregistrees(saisies.values()),
     )
+
+
+def _valeurs_enregistrees(saisies) -> dict[tuple[int, int], DonneeValeur]:
+    """(id de période, id d'indicateur) → donnée enregistrée dans ces saisies (une requête,
+    aucune sans saisie)."""
+    par_id = {saisie.pk: saisie.periode_id for saisie in saisies}
+    if not par_id:
+        return {}
+    return {
+        (par_id[valeur.saisie_id], valeur.indicateur_id): services.donnee_de(valeur)
+        for valeur in Valeur.objects.filter(saisie_id__in=par_id)
+    }
 
 
 def _est_vide(ligne: dict[str, str]) -> bool:
@@ -186,7 +330,8 @@ def _verifier_ligne(
     periode = _periode(ligne.get("periode", ""), contexte, signaler)
     indicateur = _indicateur(ligne.get("indicateur", ""), contexte, signaler)
     non_disponible = _booleen(ligne.get("non_disponible", ""), signaler)
-    donnee = _donnee(indicateur, ligne, non_disponible, signaler) if indicateur else None
+    avant = contexte.valeurs.get((periode.pk, indicateur.pk)) if periode and indicateur else None
+    cellules = _cellules(indicateur, ligne, non_disponible, avant, signaler) if indicateur else None
     if periode and indicateur:
         cle = (periode.pk, indicateur.pk)
         if cle in contexte.vues:
@@ -197,9 +342,14 @@ def _verifier_ligne(
             )
         else:
             contexte.vues[cle] = numero
-    if problemes or not (periode and indicateur and donnee):
+    if problemes or not (periode and indicateur and cellules):
         return problemes, None
-    return problemes, LigneValide(numero, periode, indicateur, donnee)
+    # Seulement sans autre problème : une valeur illisible (ou une formule sans valeur) a déjà
+    # son message, la valeur absente n'en demande pas un second.
+    if message := _rien_a_completer(cellules, avant):
+        signaler("valeur", message)
+        return problemes, None
+    return problemes, LigneValide(numero, periode, indicateur, cellules, avant)
 
 
 def _periode(brut: str, contexte: _Contexte, signaler: Signaler) -> Periode | None:
@@ -254,30 +404,47 @@ def _booleen(brut: str, signaler: Signaler) -> bool | None:
     return None
 
 
-def _donnee(
-    indicateur: Indicateur, ligne: dict[str, str], non_disponible: bool | None, signaler: Signaler
-) -> DonneeValeur:
-    """La donnée de la ligne, vérifiée. Si « non disponible » est illisible (déjà signalé), la
-    raison n'est pas jugée : qu'elle soit attendue ou de trop dépend de cette cellule."""
+def _cellules(
+    indicateur: Indicateur,
+    ligne: dict[str, str],
+    non_disponible: bool | None,
+    avant: DonneeValeur | None,
+    signaler: Signaler,
+) -> Cellules:
+    """Les cellules de la ligne, lues; la donnée qu'elles donneraient sur l'enregistrée
+    (`avant`) est vérifiée. Si « non disponible » est illisible (déjà signalé), la raison n'est
+    pas jugée : qu'elle soit attendue ou de trop dépend de cette cellule."""
     valeur = None
     try:
         valeur = analyser(indicateur.unite, ligne.get("valeur", ""))
     except ValidationError as erreur:
         for message in erreur.messages:
             signaler("valeur", message)
-    donnee = DonneeValeur(
-        valeur=None if isinstance(valeur, str) else valeur,
-        texte=valeur if isinstance(valeur, str) else "",
+    cellules = Cellules(
+        valeur=valeur,
         non_disponible=bool(non_disponible),
         raison=ligne.get("raison", ""),
         commentaire=ligne.get("commentaire", ""),
         preuve_url=ligne.get("preuve_url", ""),
     )
+    donnee = cellules.sur(avant)
     a_verifier = donnee if non_disponible is not None else replace(donnee, raison="")
     for partie, messages in verifier_donnee(indicateur.unite, a_verifier).items():
         for message in messages:
             signaler(partie if partie in COLONNES_IMPORTEES else "valeur", message)
-    return donnee
+    return cellules
+
+
+def _rien_a_completer(cellules: Cellules, avant: DonneeValeur | None) -> str | None:
+    """Le refus d'une ligne sans valeur (ni « oui ») qui n'a pas de valeur enregistrée à
+    compléter : son commentaire ou son lien n'accompagnerait rien. None si la ligne va."""
+    if not cellules.sans_valeur or (avant is not None and not avant.est_vide):
+        return None
+    return _(
+        "Cette ligne n'a pas de valeur, et aucune n'est enregistrée pour cet indicateur et "
+        "cette période : son commentaire ou son lien n'accompagnerait rien. Indiquez la "
+        "valeur, ou « oui » dans non_disponible avec une raison."
+    )
 
 
 # --- Import -------------------------------------------------------------------------------------
@@ -316,15 +483,33 @@ def _importer_periode(
     saisie = services.saisie_pour(
         table=table, periode=periode, auteur=auteur, periode_fermee_permise=True
     )
+    version = saisie.version  # lue avant les valeurs enregistrées, que les lignes complètent
     resultat = services.enregistrer_saisie(
         saisie=saisie,
         auteur=auteur,
-        version=saisie.version,
-        donnees={ligne.indicateur.pk: ligne.donnee for ligne in groupe},
+        version=version,
+        donnees=_donnees_completees(saisie, groupe),
         motif=motif,
         periode_fermee_permise=True,
     )
     return resultat.modifications
+
+
+def _donnees_completees(saisie: Saisie, groupe: list[LigneValide]) -> dict:
+    """Les données à écrire : chaque ligne sur la valeur enregistrée, relue au moment d'écrire
+    (si elle change d'ici l'écriture, la version de la saisie change aussi et le service refuse :
+    conflit). Une ligne qui n'a plus de valeur à compléter est refusée (clé « <id>.valeur »)."""
+    enregistrees = {v.indicateur_id: services.donnee_de(v) for v in saisie.valeurs.all()}
+    erreurs: dict[str, list[str]] = {}
+    donnees = {}
+    for ligne in groupe:
+        avant = enregistrees.get(ligne.indicateur.pk)
+        if message := _rien_a_completer(ligne.cellules, avant):
+            erreurs[f"{ligne.indicateur.pk}.valeur"] = [message]
+        donnees[ligne.indicateur.pk] = ligne.cellules.sur(avant)
+    if erreurs:
+        raise ValidationError(erreurs)
+    return donnees
 
 
 def _problemes_du_service(erreur: ValidationError, groupe: list[LigneValide]) -> list[Probleme]:
