@@ -148,6 +148,12 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ÉvalPIC"
+# Les clés TOTP et les graines des codes de récupération sont chiffrées en base
+# (evalpic.adaptateur_mfa), avec une clé dérivée de EVALPIC_MFA_CLE, ou de SECRET_KEY si elle
+# est vide. La changer sans garder l'ancienne (dans SECRET_KEY_FALLBACKS) rend ces secrets
+# illisibles : mieux vaut une EVALPIC_MFA_CLE propre, qui ne change pas avec SECRET_KEY.
+MFA_ADAPTER = "evalpic.adaptateur_mfa.AdaptateurMfa"
+EVALPIC_MFA_CLE = env.str("EVALPIC_MFA_CLE", default="")
 # allauth refuse d'activer un authentificateur tant qu'une adresse du compte n'est pas vérifiée
 # (contre qui s'inscrirait avec l'adresse d'un autre pour l'enfermer dehors). Ici personne ne
 # s'inscrit : les comptes sont créés par l'administration et les adresses ne se vérifient pas

@@ -1,5 +1,7 @@
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.mfa.base.internal.flows import delete_dangling_recovery_codes
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -104,6 +106,41 @@ class CourrielDuCompteAdmin(EntreesVerifieesMixin, EmailAddressAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Les authentificateurs (allauth.mfa) : on consulte qui a activé quoi, et on retire celui d'un
+# téléphone perdu (la personne réactive alors sa MFA). Jamais leurs données : la clé TOTP et
+# la graine des codes de récupération, même chiffrées (evalpic.adaptateur_mfa), n'ont rien à
+# faire à l'écran. Ni ajout ni modification.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthentificateurAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        # Sans authentificateur, les codes de récupération seuls ne servent plus (comme la
+        # désactivation par la personne elle-même, dans allauth).
+        delete_dangling_recovery_codes(obj.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        personnes = list(Utilisateur.objects.filter(pk__in=queryset.values("user_id")))
+        super().delete_queryset(request, queryset)
+        for personne in personnes:
+            delete_dangling_recovery_codes(personne)
 
 
 class TableInline(EntreesVerifieesMixin, admin.StackedInline):
