@@ -24,12 +24,36 @@ from indicateurs.models import (
 )
 
 
+def figer_les_choix(champ):
+    """Les choix d'une liste déroulante lus une fois, quand l'inline construit son formulaire :
+    chaque ligne (et la ligne vide à ajouter) les reprend au lieu de relire la table, une
+    requête par ligne et par liste sinon. Les valeurs sont les identifiants : se recopier
+    d'une ligne à l'autre ne coûte rien."""
+    champ.choices = [
+        (getattr(valeur, "value", valeur), libelle) for valeur, libelle in champ.choices
+    ]
+    return champ
+
+
+class ChoixLusUneFoisMixin:
+    """Pour un inline : ses listes déroulantes (ni autocomplétion ni identifiant brut) lisent
+    leurs choix une fois par page, quel que soit le nombre de lignes."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        champ = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        listes = {*self.get_autocomplete_fields(request), *self.raw_id_fields}
+        # Le lien au parent, remplacé dans chaque ligne par l'objet de la page, ne se lit pas.
+        if champ is None or db_field.name in listes or db_field.related_model == self.parent_model:
+            return champ
+        return figer_les_choix(champ)
+
+
 @admin.register(Theme)
 class ThemeAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["code", "nom_fr", "nom_en", "ordre"]
 
 
-class ChangementInline(EntreesVerifieesMixin, admin.TabularInline):
+class ChangementInline(EntreesVerifieesMixin, ChoixLusUneFoisMixin, admin.TabularInline):
     model = ChangementVise
     extra = 0
     fields = ["code", "libelle", "horizon", "famille", "theme", "ordre"]
@@ -44,12 +68,17 @@ class LienInline(EntreesVerifieesMixin, admin.TabularInline):
     extra = 0
     fk_name = "strategie"
 
+    def get_queryset(self, request):
+        # Chaque ligne se nomme par ses deux bouts (`LienDeChangement.__str__`).
+        return super().get_queryset(request).select_related("source", "cible")
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         changements = ChangementVise.objects.filter(strategie=obj) if obj and obj.pk else None
         for bout in ("source", "cible"):
             champ = formset.form.base_fields[bout]
             champ.queryset = changements if changements is not None else champ.queryset.none()
+            figer_les_choix(champ)
         return formset
 
 
@@ -66,6 +95,11 @@ class ChangementViseAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_filter = ["horizon", "famille", "strategie__quartier"]
     filter_horizontal = ["indicateurs"]
     search_fields = ["code", "libelle"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "strategie":  # chaque choix se nomme par son quartier
+            kwargs["queryset"] = StrategieDeChangement.objects.select_related("quartier")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Action)
@@ -87,12 +121,23 @@ class ActionAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
 class IndicateurAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["code", "nom_fr", "famille", "theme", "unite", "mode", "statut"]
     list_filter = ["famille", "theme", "unite", "mode", "statut"]
+    # Le thème, facultatif, n'est pas suivi d'office par la liste : une requête par ligne sinon.
+    list_select_related = ["theme"]
     search_fields = ["code", "nom_fr", "nom_en"]
 
 
-class CibleInline(EntreesVerifieesMixin, admin.TabularInline):
+class CibleInline(EntreesVerifieesMixin, ChoixLusUneFoisMixin, admin.TabularInline):
     model = Cible
     extra = 0
+
+    def get_queryset(self, request):
+        # Chaque ligne se nomme par son suivi et sa période (`Cible.__str__`) : la ligne ne
+        # reçoit du parent que son identifiant.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("suivi__quartier", "suivi__indicateur", "periode")
+        )
 
 
 @admin.register(IndicateurSuivi)
@@ -126,6 +171,14 @@ class LectureSeuleMixin:
 class ValeurInline(EntreesVerifieesMixin, LectureSeuleMixin, admin.TabularInline):
     model = Valeur
     extra = 0
+
+    def get_queryset(self, request):
+        # Ce que chaque ligne affiche : son indicateur et son nom (`Valeur.__str__`).
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("indicateur", "saisie__periode", "saisie__table__quartier")
+        )
 
 
 @admin.register(Saisie)
