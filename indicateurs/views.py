@@ -16,7 +16,7 @@ from evalpic.dates import date_heure_longue
 from evalpic.nombres import nombre
 from indicateurs import selectors, services
 from indicateurs.forms import PREFIXES, ApprentissageForm, RevisionForm, SaisieForm
-from indicateurs.models import Periode, StatutSaisie, TypeEvenement
+from indicateurs.models import Periode, StatutPeriode, StatutSaisie, TypeEvenement
 from indicateurs.views_apprentissages import url_de_la_liste
 from quartiers.acces import (
     Droit,
@@ -111,9 +111,12 @@ def _enregistrer(request, quartier, periode: Periode):
     saisie = page.saisie
     if request.POST.get("action") == "soumettre_tel_quel":
         return _soumettre_tel_quel(request, quartier, periode, page)
-    if saisie is not None and not services.saisie_modifiable(saisie, periode):
+    if not services.saisie_modifiable(saisie, periode) and (
+        saisie is not None or periode.statut_du_jour() == StatutPeriode.FERMEE
+    ):
         # Un formulaire ouvert quand la saisie se modifiait encore (la période s'est fermée
-        # entre-temps) : rien n'est écrit ni soumis, la page montre ce qui est enregistré.
+        # entre-temps, avant ou après le premier enregistrement) : rien n'est écrit ni soumis,
+        # la page montre ce qui est enregistré, et ce que la personne avait tapé.
         return _plus_modifiable(request, quartier, periode, page)
     form = SaisieForm(request.POST, lignes=page.lignes)
     if not form.is_valid():
@@ -281,8 +284,12 @@ def _renvoyee_entre_temps(evenement) -> str:
 def _plus_modifiable(request, quartier, periode: Periode, page) -> TemplateResponse:
     """Un formulaire envoyé sur une saisie qui ne se modifie plus (la période s'est fermée
     depuis son ouverture) : rien n'est écrit ni soumis; la page la montre telle qu'elle est
-    enregistrée, en lecture seule, avec à côté les valeurs envoyées qui diffèrent."""
+    enregistrée, en lecture seule, avec à côté les valeurs envoyées qui diffèrent et les
+    apprentissages tapés. Sans saisie (fermée avant le premier enregistrement), la page montre
+    ce qui avait été tapé."""
     form = SaisieForm(request.POST, lignes=page.lignes)
+    if page.saisie is None:
+        return _fermee_avant_le_premier_enregistrement(request, quartier, periode, form, page)
     actuelles = {
         ligne.indicateur.pk: services.donnee_de(ligne.valeur)
         for ligne in page.lignes
@@ -329,15 +336,68 @@ def _saisie_close(
     ):
         messages.info(request, _deja_avec_ces_valeurs(saisie))
         return redirect(request.path)
+    page = page or selectors.page_de_saisie(quartier, periode)
+    lecture = None  # le formulaire de la page, en lecture seule
+    if tapes := _apprentissages_tapes(request, quartier, form, saisie):
+        lecture = SaisieForm(
+            initial={"version": page.saisie.version, **tapes},
+            lignes=page.lignes,
+            lecture_seule=True,
+        )
     contexte = _contexte_formulaire(
         request,
         quartier,
         periode,
+        form=lecture,
         page=page,
         conflit=_differences(form, actuelles, vos_vides=False) if valide else [],
         conflit_clos=_deja_decidee(saisie, periode),
+        apprentissages_tapes=bool(tapes),
     )
     return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=statut)
+
+
+def _fermee_avant_le_premier_enregistrement(
+    request, quartier, periode: Periode, form: SaisieForm, page
+) -> TemplateResponse:
+    """La période s'est fermée avant le premier enregistrement de la saisie : rien n'est écrit
+    (une période fermée ne reçoit plus de nouvelle saisie par le formulaire), mais rien de ce
+    qui a été tapé n'est perdu — la page le montre en lecture seule, apprentissages compris,
+    et dit par où le faire entrer : l'import des valeurs, qui écrit dans les périodes fermées,
+    la page d'ajout d'un apprentissage, ou l'évaluation. 400, comme le refus du service."""
+    tapes = {nom: request.POST[nom] for nom in form.fields if nom in request.POST}
+    lecture = SaisieForm(initial=tapes, lignes=page.lignes, lecture_seule=True)
+    contexte = _contexte_formulaire(
+        request,
+        quartier,
+        periode,
+        form=lecture,
+        page=page,
+        fermee_avant_enregistrement=True,
+        apprentissages_tapes=bool(_apprentissages_tapes(request, quartier, form, None)),
+    )
+    return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=400)
+
+
+def _apprentissages_tapes(request, quartier, form: SaisieForm, saisie) -> dict[str, str]:
+    """Les rubriques d'apprentissage tapées dans le formulaire envoyé et que rien n'a écrites
+    (champ → texte) : la page qui refuse l'envoi les montre en lecture seule plutôt que de les
+    perdre. Celles que la saisie a déjà de cette personne (un envoi précédent) n'en sont pas."""
+    tapes = {
+        nom: texte
+        for nom in form.fields
+        if nom.startswith("app_") and (texte := (form.data.get(nom) or "").strip())
+    }
+    if tapes and saisie is not None and form.is_valid():
+        restants = services.apprentissages_a_ecrire(
+            saisie=saisie,
+            quartier_id=quartier.pk,
+            auteur=request.user,
+            apprentissages=form.apprentissages(),
+        )
+        a_montrer = {f"app_{apprentissage.categorie}" for apprentissage in restants}
+        tapes = {nom: texte for nom, texte in tapes.items() if nom in a_montrer}
+    return tapes
 
 
 def _rien_a_ecrire(request, quartier, form: SaisieForm, saisie, actuelles: dict) -> bool:

@@ -132,7 +132,9 @@ def test_le_formulaire_envoye_a_0h45_n_ecrit_rien(client, alice, quartier_a, a_s
     with a_montreal(2025, 6, 30, 0, 45):
         reponse = client.post(url, {"version": "1", f"v{a_saisir.pk}": "12", "action": "brouillon"})
     assert reponse.status_code == 400
-    assert "pas ouverte à la saisie" in reponse.content.decode()
+    # Ouvert avant la fermeture : la page le dit et garde ce qui a été tapé
+    # (test_fermee_avant_le_premier_enregistrement.py).
+    assert "La période s'est fermée pendant que vous remplissiez" in reponse.content.decode()
     assert not Saisie.objects.exists()
 
 

@@ -121,7 +121,9 @@ def test_le_formulaire_refuse_une_periode_fermee(
     client.force_login(alice)
     reponse = client.post(url, formulaire(indicateurs_a, action=action))
     assert reponse.status_code == 400
-    assert "pas ouverte à la saisie" in reponse.content.decode()
+    # Ouvert avant la fermeture : la page le dit et garde ce qui a été tapé
+    # (test_fermee_avant_le_premier_enregistrement.py).
+    assert "La période s'est fermée pendant que vous remplissiez" in reponse.content.decode()
     assert not Saisie.objects.exists()
 
 
