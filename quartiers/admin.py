@@ -2,15 +2,17 @@ from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.base.internal.flows import delete_dangling_recovery_codes
 from allauth.mfa.models import Authenticator
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
 from quartiers.comptes import aligner_les_courriels, courriel_pris_ailleurs
 from quartiers.forms import COURRIEL_INVALIDE
+from quartiers.jetons import revoquer_jeton
 from quartiers.models import (
     COURRIEL_DEJA_UTILISE,
     Affectation,
@@ -191,7 +193,37 @@ class AffectationAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
 
 @admin.register(JetonAPI)
 class JetonAPIAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
+    """Consulter les jetons et les révoquer, rien d'autre. Un jeton se crée sur la page du
+    profil de sa personne (la clé n'est montrée qu'à elle, une fois) : « Ajouter » ici
+    enregistrait un jeton sans empreinte (le second ajout : erreur 500), et changer sa personne
+    donnait la clé de l'une avec les droits d'une autre."""
+
     list_display = ["nom", "utilisateur", "prefixe", "created_at", "dernier_usage", "revoque_le"]
     list_filter = ["revoque_le"]
+    list_select_related = ["utilisateur"]
     search_fields = ["nom", "utilisateur__email", "prefixe"]
-    readonly_fields = ["empreinte", "prefixe", "created_at", "dernier_usage"]
+    fields = ["utilisateur", "nom", "prefixe", "created_at", "dernier_usage", "revoque_le"]
+    readonly_fields = fields
+    actions = ["revoquer"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Révoquer les jetons choisis"))
+    def revoquer(self, request, queryset) -> None:
+        actifs = list(queryset.actifs())
+        for jeton in actifs:
+            revoquer_jeton(jeton=jeton)
+        self.message_user(
+            request,
+            ngettext(
+                "%(nombre)d jeton révoqué : la clé ne donne plus accès à l'API.",
+                "%(nombre)d jetons révoqués : leurs clés ne donnent plus accès à l'API.",
+                len(actifs),
+            )
+            % {"nombre": len(actifs)},
+            messages.SUCCESS,
+        )
