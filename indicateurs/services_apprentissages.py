@@ -17,6 +17,8 @@ produit (son `instantane` garde le texte du moment), seulement les suivants.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -100,13 +102,19 @@ def modifier_apprentissage(
     texte_en: str = "",
     indicateur: Indicateur | None = None,
     changement: ChangementVise | None = None,
+    version: str | None = None,
 ) -> Apprentissage:
     """Corrige un apprentissage : mêmes champs et même validation que l'ajout
     (`verifier_apprentissage`), `ValidationError` par champ et rien d'écrit sinon. Deux
     nuances : un rattachement inchangé reste accepté même si le quartier a cessé de suivre
     l'indicateur (corriger une faute ne doit pas forcer à le retirer); un apprentissage écrit
     dans une saisie garde la période de sa saisie. L'auteur et la date restent ceux de
-    l'écriture. Droits : voir le module (404 / 403)."""
+    l'écriture. Droits : voir le module (404 / 403).
+
+    `version` : l'`empreinte` de l'apprentissage à l'ouverture du formulaire de correction.
+    S'il a changé depuis (une autre personne l'a corrigé), rien n'est écrit :
+    `ConflitApprentissage`, avec l'apprentissage tel qu'il est maintenant. Sans `version`, la
+    correction remplace ce qui est enregistré."""
     exiger_de_pouvoir_modifier(utilisateur, apprentissage)
     texte_fr, texte_en = verifier_correction(
         apprentissage,
@@ -116,21 +124,73 @@ def modifier_apprentissage(
         indicateur=indicateur,
         changement=changement,
     )
-    # Un UPDATE filtré plutôt que save() : retiré entre la lecture et l'envoi, il répond 404
-    # au lieu d'une erreur serveur.
-    if not Apprentissage.objects.filter(pk=apprentissage.pk).update(
+    _ecrire_si_inchange(
+        apprentissage,
+        version,
         periode=periode,
         categorie=categorie,
         texte_fr=texte_fr,
         texte_en=texte_en,
         indicateur=indicateur,
         changement=changement,
-    ):
-        raise Http404(_("Apprentissage introuvable."))
+    )
     apprentissage.periode, apprentissage.categorie = periode, categorie
     apprentissage.texte_fr, apprentissage.texte_en = texte_fr, texte_en
     apprentissage.indicateur, apprentissage.changement = indicateur, changement
     return apprentissage
+
+
+def _ecrire_si_inchange(apprentissage: Apprentissage, version: str | None, **champs) -> None:
+    """Une mise à jour conditionnelle : l'UPDATE ne touche la ligne que si elle porte encore
+    ce qui a été lu (et, avec `version`, ce que le formulaire avait à son ouverture). Deux
+    corrections simultanées ne peuvent donc pas réussir toutes les deux sur la même lecture.
+    Retiré entre-temps : 404 plutôt qu'une erreur serveur."""
+    actuel = _lire(apprentissage.pk)
+    if version is not None and empreinte(actuel) != version:
+        raise ConflitApprentissage(actuel)
+    lu = {nom: getattr(actuel, nom) for nom in CHAMPS_CORRIGES}
+    if not Apprentissage.objects.filter(pk=apprentissage.pk, **lu).update(**champs):
+        raise ConflitApprentissage(_lire(apprentissage.pk))  # changé entre la lecture et l'écriture
+
+
+def _lire(pk: int) -> Apprentissage:
+    actuel = (
+        Apprentissage.objects.select_related("periode", "indicateur", "changement")
+        .filter(pk=pk)
+        .first()
+    )
+    if actuel is None:
+        raise Http404(_("Apprentissage introuvable."))
+    return actuel
+
+
+# Ce qu'une correction change, et donc ce dont l'empreinte d'un apprentissage est faite.
+CHAMPS_CORRIGES = (
+    "periode_id",
+    "categorie",
+    "indicateur_id",
+    "changement_id",
+    "texte_fr",
+    "texte_en",
+)
+
+
+def empreinte(apprentissage: Apprentissage) -> str:
+    """La version d'un apprentissage, tirée de ce qu'une correction change
+    (`CHAMPS_CORRIGES`) : le formulaire de correction la porte, cachée, et
+    `modifier_apprentissage` n'écrit pas sur un apprentissage qui ne l'a plus. Tirée du
+    contenu, elle ne demande aucune colonne de plus."""
+    contenu = json.dumps([getattr(apprentissage, nom) for nom in CHAMPS_CORRIGES])
+    return hashlib.sha256(contenu.encode()).hexdigest()[:16]
+
+
+class ConflitApprentissage(Exception):
+    """L'apprentissage a changé depuis l'ouverture du formulaire de correction; rien n'a été
+    écrit. `actuel` : tel qu'il est enregistré maintenant (période, rattachements lus)."""
+
+    def __init__(self, actuel: Apprentissage):
+        self.actuel = actuel
+        super().__init__(_("Quelqu'un a corrigé cet apprentissage pendant que vous le corrigiez."))
 
 
 def verifier_correction(

@@ -147,13 +147,32 @@ def apprentissage_modifier(request, slug: str, pk: int):
     form = ApprentissageForm(
         donnees, quartier=quartier, utilisateur=request.user, apprentissage=apprentissage
     )
-    contexte = {"quartier": quartier, "form": form, "apprentissage": apprentissage}
+    # La version lue à l'ouverture du formulaire, renvoyée cachée (voir
+    # services_apprentissages.modifier_apprentissage); absente d'un envoi, pas de garde.
+    version = request.POST.get("version") if donnees else None
+    contexte = {
+        "quartier": quartier,
+        "form": form,
+        "apprentissage": apprentissage,
+        "version": version or services_apprentissages.empreinte(apprentissage),
+    }
     if request.method == "GET":
         return TemplateResponse(request, "indicateurs/apprentissage_modifier.html", contexte)
     if form.is_valid():
         try:
             services_apprentissages.modifier_apprentissage(
-                utilisateur=request.user, apprentissage=apprentissage, **form.cleaned_data
+                utilisateur=request.user,
+                apprentissage=apprentissage,
+                version=version,
+                **form.cleaned_data,
+            )
+        except services_apprentissages.ConflitApprentissage as conflit:
+            # Rien n'est écrit; la correction reste dans le formulaire, à côté de ce qui est
+            # enregistré, avec la version actuelle : l'envoyer de nouveau remplace sciemment.
+            contexte["version"] = services_apprentissages.empreinte(conflit.actuel)
+            contexte["conflit"] = _comparer(form.cleaned_data, conflit.actuel)
+            return TemplateResponse(
+                request, "indicateurs/apprentissage_modifier.html", contexte, status=409
             )
         except ValidationError as erreur:
             form.erreurs_du_service(erreur)
@@ -163,6 +182,41 @@ def apprentissage_modifier(request, slug: str, pk: int):
     return TemplateResponse(
         request, "indicateurs/apprentissage_modifier.html", contexte, status=400
     )
+
+
+def _comparer(la_votre: dict, actuel: Apprentissage) -> list[dict]:
+    """La correction envoyée et l'apprentissage tel qu'il est enregistré maintenant, champ par
+    champ : les deux textes toujours, les autres champs s'ils diffèrent."""
+
+    def rubrique(valeur: str) -> str:
+        return capfirst(CategorieApprentissage(valeur).label) if valeur else ""
+
+    def changement(objet) -> str:
+        return f"{objet.code} — {objet.libelle}" if objet else ""
+
+    champs = [
+        (_("Rubrique"), rubrique(la_votre["categorie"]), rubrique(actuel.categorie), False),
+        (_("Période"), la_votre["periode"].libelle, actuel.periode.libelle, False),
+        (
+            _("Indicateur"),
+            str(la_votre["indicateur"] or ""),
+            str(actuel.indicateur or ""),
+            False,
+        ),
+        (
+            _("Changement visé"),
+            changement(la_votre["changement"]),
+            changement(actuel.changement),
+            False,
+        ),
+        (_("Texte en français"), la_votre["texte_fr"].strip(), actuel.texte_fr, True),
+        (_("Texte en anglais"), la_votre["texte_en"].strip(), actuel.texte_en, True),
+    ]
+    return [
+        {"libelle": libelle, "la_votre": votre, "l_autre": autre}
+        for libelle, votre, autre, texte in champs
+        if votre != autre or (texte and (votre or autre))
+    ]
 
 
 @login_required
