@@ -3,14 +3,18 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.base.internal.flows import delete_dangling_recovery_codes
 from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
-from quartiers.comptes import aligner_les_courriels, courriel_pris_ailleurs
+from quartiers.comptes import aligner_les_courriels, auteurs_d_historique, courriel_pris_ailleurs
 from quartiers.forms import COURRIEL_INVALIDE
 from quartiers.jetons import revoquer_jeton
 from quartiers.models import (
@@ -57,6 +61,37 @@ class UtilisateurChangeForm(CourrielSansDoublonMixin, UserChangeForm):
         model = Utilisateur
 
 
+def _refuser_les_auteurs(modele_admin, request, utilisateurs) -> bool:
+    """Vrai (et un message) si l'un des `utilisateurs` figure dans l'historique : son compte ne
+    se supprime pas (son nom en disparaîtrait, les clés étant SET_NULL), il se désactive."""
+    auteurs = [str(personne) for personne in auteurs_d_historique(utilisateurs)]
+    if not auteurs:
+        return False
+    modele_admin.message_user(
+        request,
+        ngettext(
+            "Le compte de %(personnes)s n'est pas supprimé : son nom figure dans l'historique "
+            "(saisies, apprentissages, bilans), et la suppression l'effacerait. Pour retirer "
+            "l'accès, décochez plutôt « Actif » sur sa fiche.",
+            "Les comptes de %(personnes)s ne sont pas supprimés : leurs noms figurent dans "
+            "l'historique (saisies, apprentissages, bilans), et la suppression les effacerait. "
+            "Pour retirer l'accès, décochez plutôt « Actif » sur leurs fiches.",
+            len(auteurs),
+        )
+        % {"personnes": ", ".join(auteurs)},
+        messages.ERROR,
+    )
+    return True
+
+
+def _supprimer_les_comptes_sans_historique(modele_admin, request, queryset):
+    """L'action « supprimer » de Django, refusée tout entière si un compte coché figure dans
+    l'historique (rien n'est supprimé; le message les nomme)."""
+    if _refuser_les_auteurs(modele_admin, request, queryset):
+        return None
+    return delete_selected(modele_admin, request, queryset)
+
+
 @admin.register(Utilisateur)
 class UtilisateurAdmin(EntreesVerifieesMixin, UserAdmin):
     form = UtilisateurChangeForm
@@ -83,6 +118,21 @@ class UtilisateurAdmin(EntreesVerifieesMixin, UserAdmin):
         if db_field.name == "email":  # « courriel », comme les pages des comptes
             champ.error_messages["invalid"] = COURRIEL_INVALIDE
         return champ
+
+    def delete_view(self, request, object_id, extra_context=None):
+        personne = self.get_object(request, unquote(object_id))
+        if personne is not None and _refuser_les_auteurs(
+            self, request, Utilisateur.objects.filter(pk=personne.pk)
+        ):
+            return redirect(reverse("admin:quartiers_utilisateur_change", args=[personne.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _fonction, nom, description = actions["delete_selected"]
+            actions[nom] = (_supprimer_les_comptes_sans_historique, nom, description)
+        return actions
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,4 +1,5 @@
-"""Les comptes tels que l'administration les tient : le courriel de connexion qu'elle pose.
+"""Les comptes tels que l'administration les tient : le courriel de connexion qu'elle pose, et
+les comptes qu'elle ne peut pas supprimer sans effacer un nom de l'historique.
 
 Le courriel de connexion (`Utilisateur.email`) n'est pas le seul que la connexion et la
 réinitialisation du mot de passe connaissent : allauth cherche d'abord parmi les courriels du
@@ -8,8 +9,12 @@ l'ancienne adresse ouvrir le compte et en recevoir le lien de réinitialisation.
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from allauth.account.models import EmailAddress
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 
 from quartiers.models import Utilisateur
 
@@ -36,3 +41,24 @@ def aligner_les_courriels(*, utilisateur: Utilisateur) -> None:
     EmailAddress.objects.update_or_create(
         user=utilisateur, email=courriel, defaults={"primary": True, "verified": True}
     )
+
+
+def relations_d_historique() -> list:
+    """Les clés vers un compte qui survivent à sa suppression (`SET_NULL`) : qui a soumis ou
+    validé une saisie, écrit un événement de son historique ou un apprentissage, proposé un
+    indicateur, demandé un bilan. Supprimer le compte effacerait son nom de ces lignes."""
+    return [
+        relation
+        for relation in Utilisateur._meta.related_objects
+        if relation.on_delete is models.SET_NULL
+    ]
+
+
+def auteurs_d_historique(utilisateurs: QuerySet[Utilisateur]) -> QuerySet[Utilisateur]:
+    """Ceux de `utilisateurs` dont le nom figure dans l'historique (`relations_d_historique`) :
+    leur compte se désactive (« Actif »), il ne se supprime pas. Une requête."""
+    conditions = [
+        Exists(relation.related_model._base_manager.filter(**{relation.field.name: OuterRef("pk")}))
+        for relation in relations_d_historique()
+    ]
+    return utilisateurs.filter(reduce(operator.or_, conditions))
