@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
-from quartiers.comptes import aligner_les_courriels, auteurs_d_historique, courriel_pris_ailleurs
+from quartiers.comptes import (
+    aligner_les_courriels,
+    aligner_les_statuts,
+    auteurs_d_historique,
+    courriel_pris_ailleurs,
+)
 from quartiers.forms import COURRIEL_INVALIDE
 from quartiers.jetons import revoquer_jeton
 from quartiers.models import (
@@ -106,7 +111,17 @@ class UtilisateurAdmin(EntreesVerifieesMixin, UserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Identité"), {"fields": ["first_name", "last_name", "langue"]}),
-        (_("Rôles"), {"fields": ["role_global", "is_active", "is_staff", "is_superuser"]}),
+        (
+            _("Rôles"),
+            {
+                "fields": ["role_global", "is_active", "is_staff", "is_superuser"],
+                "description": _(
+                    "Le rôle « administrateur·trice » ouvre l'administration avec tous les "
+                    "droits (statut équipe et superutilisateur); les autres rôles ne l'ouvrent "
+                    "pas. Pour retirer l'accès, décochez « Actif »."
+                ),
+            },
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -134,7 +149,11 @@ class UtilisateurAdmin(EntreesVerifieesMixin, UserAdmin):
             actions[nom] = (_supprimer_les_comptes_sans_historique, nom, description)
         return actions
 
+    # Les statuts suivent le rôle (quartiers.comptes.aligner_les_statuts).
+    readonly_fields = ["is_staff", "is_superuser"]
+
     def save_model(self, request, obj, form, change):
+        aligner_les_statuts(obj)
         super().save_model(request, obj, form, change)
         if not change or "email" in form.changed_data:
             # L'ancien courriel ne doit plus ouvrir le compte (quartiers.comptes).

@@ -16,7 +16,7 @@ from allauth.account.models import EmailAddress
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
-from quartiers.models import Utilisateur
+from quartiers.models import RoleGlobal, Utilisateur
 
 
 def courriel_pris_ailleurs(courriel: str, *, sauf: Utilisateur | None = None) -> bool:
@@ -41,6 +41,17 @@ def aligner_les_courriels(*, utilisateur: Utilisateur) -> None:
     EmailAddress.objects.update_or_create(
         user=utilisateur, email=courriel, defaults={"primary": True, "verified": True}
     )
+
+
+def aligner_les_statuts(utilisateur: Utilisateur) -> None:
+    """Les statuts de Django suivent le rôle transversal (sans enregistrer) : le rôle
+    « administrateur·trice » a tous les droits dans le site (quartiers.acces) et ouvre
+    l'administration (équipe et superutilisateur); aucun autre rôle ne l'ouvre. Avant, le rôle
+    donné dans l'admin laissait « statut équipe » décoché : le menu n'offrait pas
+    l'administration, et /admin/ la refusait."""
+    administration = utilisateur.role_global == RoleGlobal.ADMIN
+    utilisateur.is_staff = administration
+    utilisateur.is_superuser = administration
 
 
 def relations_d_historique() -> list:
