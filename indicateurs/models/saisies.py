@@ -8,11 +8,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.dates import date_longue
 from indicateurs.models.catalogue import Indicateur, _en_anglais
 from indicateurs.models.strategie import ChangementVise
 from quartiers.models import Quartier, TableDeQuartier
@@ -142,6 +144,32 @@ class Periode(models.Model):
 
     def __str__(self) -> str:
         return self.libelle
+
+    def clean(self) -> None:
+        """Le début et la fin sont le premier et le dernier jour du trimestre civil
+        (`bornes_du_trimestre`) : « T1 2031 » ne couvre pas juillet à septembre, et deux
+        périodes ne couvrent jamais les mêmes jours. L'échéance, elle, se repousse."""
+        super().clean()
+        if self.annee is None or self.trimestre not in (1, 2, 3, 4):
+            return  # le champ ou la contrainte du trimestre le dit
+        if not datetime.MINYEAR <= self.annee <= datetime.MAXYEAR:
+            raise ValidationError({"annee": _("L'année va de 1 à 9999.")})
+        from indicateurs.periodes import bornes_du_trimestre  # le calendrier lit ce module
+
+        debut, fin = bornes_du_trimestre(self.annee, self.trimestre)
+        erreurs = {}
+        if self.debut is not None and self.debut != debut:
+            erreurs["debut"] = _("Le %(periode)s commence le %(date)s.") % {
+                "periode": self.libelle,
+                "date": date_longue(debut),
+            }
+        if self.fin is not None and self.fin != fin:
+            erreurs["fin"] = _("Le %(periode)s finit le %(date)s.") % {
+                "periode": self.libelle,
+                "date": date_longue(fin),
+            }
+        if erreurs:
+            raise ValidationError(erreurs)
 
     @property
     def code(self) -> str:
