@@ -29,6 +29,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
@@ -113,6 +114,7 @@ def _en_tetes_valeurs() -> list[str]:
         # Comme l'export des valeurs : la valeur « non disponible » (oui, non) et sa raison.
         _("Non disponible"),
         _("Raison de l'absence"),
+        _("Apprentissages épinglés"),
     ]
 
 
@@ -130,19 +132,36 @@ def _periodes_de_la_serie(serie: dict) -> list[tuple[str, dict, dict]]:
     return [(code, points.get(code, {}), cibles.get(code, {})) for code in codes]
 
 
+SEPARATEUR_APPRENTISSAGES = " | "  # entre les apprentissages épinglés à un même trimestre
+
+
+def _epingles(serie: dict) -> dict[str, str]:
+    """Période (code) → les apprentissages épinglés à la courbe ce trimestre-là, « catégorie :
+    texte », dans l'ordre de l'instantané (trimestre, puis saisie), séparés par « | »."""
+    par_periode: dict[str, list[str]] = {}
+    for repere in serie.get("reperes", []):
+        texte = _("%(categorie)s : %(texte)s") % {
+            "categorie": repere["categorie"],
+            "texte": repere["texte"],
+        }
+        par_periode.setdefault(repere["periode"], []).append(texte)
+    return {code: SEPARATEUR_APPRENTISSAGES.join(textes) for code, textes in par_periode.items()}
+
+
 def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
     """Une ligne par quartier × indicateur × trimestre (d'un point ou d'une cible), les nombres
     en texte décimal exact (chaîne vide si absent) et, pour un indicateur en texte, son texte
     (`TexteSaisi`) comme valeur et un statut vide (`a_un_statut`); une valeur « non disponible »
-    est vide, avec « oui » et sa raison dans les deux dernières colonnes. Un instantané d'avant
-    evalpic-bilan-1.4 n'a pas ces clés : « non », sans raison. À appeler dans la langue de
-    l'instantané."""
+    est vide, avec « oui » et sa raison (un instantané d'avant evalpic-bilan-1.4 n'a pas ces clés :
+    « non », sans raison); la dernière colonne porte les apprentissages épinglés au trimestre
+    (`_epingles`). À appeler dans la langue de l'instantané."""
     catalogue = instantane.get("indicateurs", {})
     oui, non = _("oui"), _("non")
     for quartier in _quartiers(instantane):
         for serie in _series(quartier):
             indicateur = catalogue.get(serie["code"], {})
             unite = indicateur.get("unite")
+            epingles = _epingles(serie)
             for code, point, cible in _periodes_de_la_serie(serie):
                 yield [
                     quartier.get("nom", ""),
@@ -158,6 +177,7 @@ def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
                     _libelle(Statut, serie.get("statut")) if a_un_statut(unite) else "",
                     oui if point.get("non_disponible") else non,
                     point.get("raison", ""),
+                    epingles.get(code, ""),
                 ]
 
 
@@ -282,13 +302,38 @@ def _lignes_indicateurs(instantane: dict) -> list[list]:
 
 
 def _lignes_apprentissages(instantane: dict) -> list[list]:
+    """Par quartier : les apprentissages de la période du bilan (période du bilan, sans
+    indicateur), par catégorie, puis ceux épinglés aux courbes, avec leur trimestre et leur
+    indicateur (par code, puis dans l'ordre de l'instantané). Un apprentissage épinglé pendant
+    la période du bilan est aussi parmi ceux de la période : il ne s'écrit qu'une fois, épinglé."""
+    periode = instantane["periode"]
     lignes = []
     for quartier in _quartiers(instantane):
+        reperes = [(s["code"], r) for s in _series(quartier) for r in s.get("reperes", [])]
+        deja = Counter(
+            (r["categorie"], r["texte"])
+            for _code, r in reperes
+            if _dans_la_periode(r["periode"], periode)
+        )
         apprentissages = quartier.get("apprentissages") or {}
         for categorie in _categories(apprentissages):
             libelle = _libelle(CategorieApprentissage, categorie)
-            lignes.extend([quartier["nom"], libelle, texte] for texte in apprentissages[categorie])
+            for texte in apprentissages[categorie]:
+                if deja[libelle, texte]:
+                    deja[libelle, texte] -= 1
+                    continue
+                lignes.append([quartier["nom"], periode.get("libelle", ""), "", libelle, texte])
+        lignes.extend(
+            [quartier["nom"], r["libelle"], code, r["categorie"], r["texte"]] for code, r in reperes
+        )
     return lignes
+
+
+def _dans_la_periode(code: str, periode: dict) -> bool:
+    """Le trimestre `code` (« 2025-T2 ») est-il dans la période du bilan (son trimestre, ou un
+    trimestre de son année) ?"""
+    annee, _t, trimestre = code.partition("-T")
+    return annee == str(periode.get("annee")) and periode.get("trimestre") in (None, int(trimestre))
 
 
 def _lignes_completude(instantane: dict) -> list[list]:
@@ -339,7 +384,7 @@ def _classeur(instantane: dict) -> Workbook:
         _en_tetes_valeurs(),
         list(_lignes_valeurs(instantane)),
         numeriques=COLONNES_NUMERIQUES,
-        largeurs=(24, 14, 40, 16, 10, 14, 12, 12, 12, 16, 14, 40),
+        largeurs=(24, 14, 40, 16, 10, 14, 12, 12, 12, 16, 14, 40, 60),
     )
     _feuille(
         classeur,
@@ -360,9 +405,9 @@ def _classeur(instantane: dict) -> Workbook:
     _feuille(
         classeur,
         _("Apprentissages"),
-        [_("Quartier"), _("Catégorie"), _("Texte")],
+        [_("Quartier"), _("Période"), _("Indicateur"), _("Catégorie"), _("Texte")],
         _lignes_apprentissages(instantane),
-        largeurs=(24, 28, 80),
+        largeurs=(24, 14, 14, 28, 80),
     )
     _feuille(
         classeur,

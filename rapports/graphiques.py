@@ -198,19 +198,41 @@ def _trace_tendance(serie: SerieIndicateur, droite: Tendance) -> dict:
     )
 
 
-def _trace_apprentissages(serie: SerieIndicateur) -> dict:
+# L'axe des apprentissages d'un trimestre sans valeur : 0 en bas de la zone du graphique, 1 en
+# haut, invisible; leurs marques s'y alignent juste sous le bord du haut (`HAUT_DE_LA_ZONE`).
+AXE_DES_REPERES = "y2"
+HAUT_DE_LA_ZONE = 0.96
+
+
+def _traces_apprentissages(serie: SerieIndicateur) -> list[dict]:
+    """Les apprentissages épinglés : sur la valeur de leur trimestre, ou, sans valeur, en haut de
+    la zone du graphique (axe `AXE_DES_REPERES`) — jamais sur la référence ni à zéro, où la
+    marque se lisait comme une chute. Une entrée de légende pour les deux traces."""
     valeurs = {p.periode: p.valeur for p in serie.points}
-    repli = serie.reference if serie.reference is not None else Decimal(0)
-    y = [valeurs.get(r.periode) for r in serie.reperes]
-    return _nuage(
-        _libelles_des_courbes().apprentissages,
-        "markers",
-        [r.libelle for r in serie.reperes],
-        [repli if v is None else v for v in y],
-        hovertext=[_survol_apprentissage(r.categorie, r.texte) for r in serie.reperes],
-        hoverinfo="text",
-        marker={"symbol": "circle-open", "size": 16, "color": COULEUR_APPRENTISSAGES},
-    )
+    sur_la_courbe = [r for r in serie.reperes if valeurs.get(r.periode) is not None]
+    sans_valeur = [r for r in serie.reperes if valeurs.get(r.periode) is None]
+    traces = []
+    for reperes, y, axe in (
+        (sur_la_courbe, [valeurs[r.periode] for r in sur_la_courbe], {}),
+        (sans_valeur, [HAUT_DE_LA_ZONE] * len(sans_valeur), {"yaxis": AXE_DES_REPERES}),
+    ):
+        if not reperes:
+            continue
+        traces.append(
+            _nuage(
+                _libelles_des_courbes().apprentissages,
+                "markers",
+                [r.libelle for r in reperes],
+                y,
+                hovertext=[_survol_apprentissage(r.categorie, r.texte) for r in reperes],
+                hoverinfo="text",
+                marker={"symbol": "circle-open", "size": 16, "color": COULEUR_APPRENTISSAGES},
+                legendgroup="apprentissages",
+                showlegend=not traces,
+                **axe,
+            )
+        )
+    return traces
 
 
 def _annotation_polarite(polarite: str) -> list[dict]:
@@ -257,7 +279,7 @@ def _traces_de_la_courbe(serie: SerieIndicateur, droite: Tendance | None, x: lis
     if droite is not None:
         traces.append(_trace_tendance(serie, droite))
     if serie.reperes:
-        traces.append(_trace_apprentissages(serie))
+        traces += _traces_apprentissages(serie)
     return traces
 
 
@@ -281,15 +303,24 @@ def courbe_a_renverser(serie: SerieIndicateur, titre: str | None = None) -> dict
     unite = _libelles_des_courbes().unites.get(serie.unite, serie.unite)
     axe_y = {"title": {"text": unite}, "zeroline": False}
     data = _traces_de_la_courbe(serie, droite, x) if x else []
+    sur_l_axe = [trace for trace in data if trace.get("yaxis") != AXE_DES_REPERES]
     if _que_des_entiers([p.valeur for p in [*serie.points, *serie.cibles]] + [serie.reference]):
-        axe_y |= _axe_entier([y for trace in data for y in trace["y"]])
+        axe_y |= _axe_entier([y for trace in sur_l_axe for y in trace["y"]])
+    axes = {"yaxis": axe_y}
+    if len(sur_l_axe) < len(data):  # des apprentissages sans valeur, en haut de la zone
+        axes["yaxis2"] = {
+            "overlaying": "y",
+            "range": [0, 1],
+            "visible": False,
+            "fixedrange": True,
+        }
     layout = _mise_en_page(
         titre,
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": x},
-        yaxis=axe_y,
         hovermode="x unified",
         annotations=_annotation_polarite(serie.polarite),
         meta={"statut": statut(serie).value},
+        **axes,
     )
     return {"data": data, "layout": layout}
 

@@ -44,6 +44,7 @@ def test_le_csv_porte_la_cible_d_un_trimestre_sans_valeur(coordination, villeray
         "à surveiller",
         "non",
         "",
+        "",
     ]
 
 
@@ -65,6 +66,7 @@ def test_le_xlsx_porte_la_cible_d_un_trimestre_sans_valeur(coordination, villera
             10,
             "to watch",
             "no",
+            None,
             None,
         ]
     ]

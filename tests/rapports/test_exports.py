@@ -32,6 +32,7 @@ EN_TETES = [
     "Statut",
     "Non disponible",
     "Raison de l'absence",
+    "Apprentissages épinglés",
 ]
 FEUILLES = ["Valeurs", "Indicateurs", "Apprentissages", "Complétude", "À propos"]
 
@@ -188,6 +189,7 @@ def test_csv_valeurs_cibles_reference_et_statut(instantane):
         "en bonne voie",
         "non",
         "",
+        "",
     ]
     absente = par_cle["Saint-Michel", "PART-01", "2026-T2"]
     assert absente[6] == ""  # valeur nulle → case vide
@@ -240,13 +242,19 @@ def test_xlsx_feuilles_et_valeurs(instantane):
 
     apprentissages = list(classeur["Apprentissages"].iter_rows(values_only=True))
     assert apprentissages == [
-        ("Quartier", "Catégorie", "Texte"),
-        ("Centre-Sud", "au-delà des changements", "Un nouveau partenariat."),
-        ("Saint-Michel", "processus et résultats", "=Le comité se réunit chaque mois."),
-        ("Saint-Michel", "défis", "Roulement des bénévoles."),
+        ("Quartier", "Période", "Indicateur", "Catégorie", "Texte"),
+        ("Centre-Sud", "T3 2026", None, "au-delà des changements", "Un nouveau partenariat."),
+        (
+            "Saint-Michel",
+            "T3 2026",
+            None,
+            "processus et résultats",
+            "=Le comité se réunit chaque mois.",
+        ),
+        ("Saint-Michel", "T3 2026", None, "défis", "Roulement des bénévoles."),
     ]
     # Un texte qui commence par « = » reste du texte, pas une formule.
-    assert classeur["Apprentissages"]["C3"].data_type == "s"
+    assert classeur["Apprentissages"]["E3"].data_type == "s"
 
     completude = list(classeur["Complétude"].iter_rows(values_only=True))
     assert completude[0] == (

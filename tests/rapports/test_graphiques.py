@@ -126,22 +126,65 @@ def test_courbe_tendance_ajustee_puis_projetee(complete):
     assert pentes.pop() > 0
 
 
+def _apprentissages(figure: dict) -> tuple[dict | None, dict | None]:
+    """(sur la courbe, en haut de la zone) : les traces des apprentissages épinglés."""
+    nommees = [t for t in figure["data"] if t["name"] == "Apprentissages"]
+    sur_la_courbe = [t for t in nommees if "yaxis" not in t]
+    en_haut = [t for t in nommees if t.get("yaxis") == "y2"]
+    assert len(sur_la_courbe) + len(en_haut) == len(nommees)
+    return (sur_la_courbe or [None])[0], (en_haut or [None])[0]
+
+
 def test_courbe_apprentissages_a_leur_periode_avec_le_texte_en_survol(complete):
-    apprentissages = traces(courbe_a_renverser(complete))["Apprentissages"]
-    assert apprentissages["x"] == ["T3 2024", "T2 2025"]
-    # Le trou de 2024-T3 prend la référence; 2025-T2 prend la valeur du trimestre.
-    assert apprentissages["y"] == [10.0, 14.0]
-    assert apprentissages["hoverinfo"] == "text"
-    premier, second = apprentissages["hovertext"]
+    figure = valide(courbe_a_renverser(complete))
+    sur_la_courbe, en_haut = _apprentissages(figure)
+    # 2025-T2 prend la valeur du trimestre; le trou de 2024-T3 va en haut de la zone.
+    assert (sur_la_courbe["x"], sur_la_courbe["y"]) == (["T2 2025"], [14.0])
+    assert (en_haut["x"], en_haut["y"]) == (["T3 2024"], [graphiques.HAUT_DE_LA_ZONE])
+    for trace in (sur_la_courbe, en_haut):
+        assert trace["hoverinfo"] == "text"
+        assert trace["legendgroup"] == "apprentissages"
+        assert trace["marker"]["symbol"] == "circle-open"
+    assert (sur_la_courbe["showlegend"], en_haut["showlegend"]) == (True, False)  # une entrée
+    (premier,) = en_haut["hovertext"]
+    (second,) = sur_la_courbe["hovertext"]
     assert premier == "Défis : Départ de la coordonnatrice &lt;b&gt;!&lt;/b&gt;"
     assert second.startswith("Changements de pratiques : xxx")
     assert len(second.replace("<br>", "")) <= 300
     assert second.endswith("…")
 
 
-def test_courbe_apprentissage_sans_valeur_ni_reference_a_zero():
+def test_un_apprentissage_sans_valeur_est_en_haut_de_la_zone_pas_sur_la_reference(complete):
+    """Avant : la marque d'un trimestre sans valeur tombait sur la référence (ou à zéro), et se
+    lisait comme une chute de la courbe. Elle va en haut de la zone du graphique, sur un axe
+    à elle (0 à 1, invisible, superposé), quelle que soit l'échelle des valeurs."""
+    figure = courbe_a_renverser(complete)
+    _sur_la_courbe, en_haut = _apprentissages(figure)
+    assert 10.0 not in en_haut["y"]  # la référence
+    axe = figure["layout"]["yaxis2"]
+    assert axe == {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True}
+    assert 0 < graphiques.HAUT_DE_LA_ZONE < 1
+    # L'axe des valeurs, ses graduations comprises, ne voit pas ces marques.
+    repere = Repere("2025-T2", "T2 2025", "Défis", "texte")
+    entiers = serie(["10", None, "12"], reference=Decimal(10), reperes=[repere])
+    layout = valide(courbe_a_renverser(entiers))["layout"]
+    assert layout["yaxis"]["dtick"] == 1
+
+
+def test_courbe_apprentissage_sans_valeur_ni_reference_en_haut_de_la_zone():
     s = serie([None, "4"], reperes=[Repere("2025-T1", "T1 2025", "Défis", "texte")])
-    assert traces(valide(courbe_a_renverser(s)))["Apprentissages"]["y"] == [0.0]
+    figure = valide(courbe_a_renverser(s))
+    sur_la_courbe, en_haut = _apprentissages(figure)
+    assert sur_la_courbe is None
+    assert en_haut["y"] == [graphiques.HAUT_DE_LA_ZONE]
+    assert en_haut["showlegend"] is True  # la seule trace : elle porte la légende
+
+
+def test_sans_apprentissage_sans_valeur_pas_d_axe_de_plus(complete):
+    complete.reperes = complete.reperes[1:]  # celui d'un trimestre avec valeur
+    figure = courbe_a_renverser(complete)
+    assert "yaxis2" not in figure["layout"]
+    assert _apprentissages(figure)[1] is None
 
 
 def test_courbe_sans_reference_cibles_tendance_ni_apprentissages():
