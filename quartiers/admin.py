@@ -19,6 +19,7 @@ from quartiers.comptes import (
     aligner_les_statuts,
     auteurs_d_historique,
     courriel_pris_ailleurs,
+    retirer_l_acces,
 )
 from quartiers.forms import COURRIEL_INVALIDE
 from quartiers.jetons import revoquer_jeton
@@ -258,6 +259,35 @@ class AffectationAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["utilisateur", "quartier", "role", "debut", "fin"]
     list_filter = ["role", "quartier"]
     autocomplete_fields = ["utilisateur", "quartier"]
+    actions = ["retirer_l_acces_maintenant"]
+
+    @admin.action(description=_("Retirer l'accès maintenant"), permissions=["change"])
+    def retirer_l_acces_maintenant(self, request, queryset) -> None:
+        terminees, supprimees = retirer_l_acces(affectations=queryset)
+        total = terminees + supprimees
+        self.message_user(
+            request,
+            ngettext(
+                "%(nombre)d affectation retirée : l'accès cesse maintenant (fin : hier).",
+                "%(nombre)d affectations retirées : l'accès cesse maintenant (fin : hier).",
+                total,
+            )
+            % {"nombre": total},
+            messages.SUCCESS,
+        )
+        if supprimees:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(nombre)d d'entre elles commençait aujourd'hui ou plus tard : elle est "
+                    "supprimée, une fin ne pouvant précéder le début.",
+                    "%(nombre)d d'entre elles commençaient aujourd'hui ou plus tard : elles sont "
+                    "supprimées, une fin ne pouvant précéder le début.",
+                    supprimees,
+                )
+                % {"nombre": supprimees},
+                messages.INFO,
+            )
 
 
 @admin.register(JetonAPI)

@@ -1,5 +1,6 @@
 """Les comptes tels que l'administration les tient : le courriel de connexion qu'elle pose, et
-les comptes qu'elle ne peut pas supprimer sans effacer un nom de l'historique.
+les comptes qu'elle ne peut pas supprimer sans effacer un nom de l'historique, le rôle qui
+ouvre l'administration, et l'accès qu'elle retire sans attendre minuit.
 
 Le courriel de connexion (`Utilisateur.email`) n'est pas le seul que la connexion et la
 réinitialisation du mot de passe connaissent : allauth cherche d'abord parmi les courriels du
@@ -9,14 +10,16 @@ l'ancienne adresse ouvrir le compte et en recevoir le lien de réinitialisation.
 
 from __future__ import annotations
 
+import datetime
 import operator
 from functools import reduce
 
 from allauth.account.models import EmailAddress
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from quartiers.models import RoleGlobal, Utilisateur
+from quartiers.models import Affectation, RoleGlobal, Utilisateur
 
 
 def courriel_pris_ailleurs(courriel: str, *, sauf: Utilisateur | None = None) -> bool:
@@ -73,3 +76,21 @@ def auteurs_d_historique(utilisateurs: QuerySet[Utilisateur]) -> QuerySet[Utilis
         for relation in relations_d_historique()
     ]
     return utilisateurs.filter(reduce(operator.or_, conditions))
+
+
+@transaction.atomic
+def retirer_l_acces(
+    *, affectations: QuerySet[Affectation], jour: datetime.date | None = None
+) -> tuple[int, int]:
+    """Les `affectations` cessent de donner accès dès maintenant, et non à minuit.
+
+    `fin` est le dernier jour d'accès, inclus (`AffectationQuerySet.en_vigueur`) : une
+    affectation commencée avant aujourd'hui finit donc hier. Une affectation qui commence
+    aujourd'hui (ou plus tard) ne peut pas finir avant son début : elle est supprimée — elle
+    n'a donné accès que ce jour-là, et rien ne renvoie à une affectation. Une affectation déjà
+    finie avant aujourd'hui ne change pas. Renvoie (nombre terminées, nombre supprimées)."""
+    jour = jour or timezone.localdate()
+    en_cours = affectations.filter(Q(fin__isnull=True) | Q(fin__gte=jour))
+    terminees = en_cours.filter(debut__lt=jour).update(fin=jour - datetime.timedelta(days=1))
+    supprimees, _detail = en_cours.filter(debut__gte=jour).delete()
+    return terminees, supprimees

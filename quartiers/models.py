@@ -319,7 +319,16 @@ class Affectation(models.Model):
     )
     role = models.CharField(_("rôle"), max_length=20, choices=RoleAffectation.choices)
     debut = models.DateField(_("début"), default=timezone.localdate)
-    fin = models.DateField(_("fin"), null=True, blank=True)
+    fin = models.DateField(
+        _("fin"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Dernier jour d'accès, inclus : l'accès cesse à minuit, à la fin de ce jour. Pour "
+            "le retirer tout de suite, cochez l'affectation dans la liste et choisissez "
+            "« Retirer l'accès maintenant »."
+        ),
+    )
 
     objects = AffectationQuerySet.as_manager()
 
