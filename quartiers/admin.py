@@ -228,6 +228,13 @@ class QuartierAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["nom"]}
     inlines = [TableInline]
 
+    def save_related(self, request, form, formsets, change):
+        """Chaque quartier a sa table : laissée vide à l'ajout, l'inline n'en créait aucune, et
+        les pages de saisie, d'import et du registre répondaient 404 (« Ce quartier n'a pas de
+        table. »). Elle est créée sans nom (« nom non établi »), à compléter ici."""
+        super().save_related(request, form, formsets, change)
+        TableDeQuartier.objects.get_or_create(quartier=form.instance)
+
 
 @admin.register(Secteur)
 class SecteurAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
