@@ -3,7 +3,6 @@ formulaires du circuit de validation et celui d'un apprentissage ajouté à un q
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -46,10 +45,6 @@ PREFIXES = {
     "commentaire": "c",
     "preuve_url": "p",
 }
-
-# Un nombre écrit avec des virgules de milliers (« 12,345.5 », « 1,234 »), comme la page anglaise
-# l'affiche : hors de cette forme, la virgule reste un séparateur décimal (« 3,5 »).
-_MILLIERS_ANGLAIS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 
 INDICES_UNITE = {
     Unite.NOMBRE: _("nombre entier ≥ 0"),
@@ -130,7 +125,7 @@ class SaisieForm(forms.Form):
             if cle not in self.errors:
                 unite, brut = ligne.indicateur.unite, donnees.get(cle, "")
                 try:
-                    donnees[cle] = analyser(unite, brut if unite == Unite.TEXTE else _lire(brut))
+                    donnees[cle] = analyser(unite, brut)
                 except ValidationError as erreur:
                     self.add_error(cle, erreur)
             self._verifier_regles(ligne)
@@ -255,20 +250,15 @@ def _valeur_initiale(valeur: Valeur | None, texte: bool) -> str:
 
 
 def _nombre(valeur) -> str:
-    """La valeur enregistrée écrite comme la page écrit les nombres (« 12 345,5 » en français,
-    « 12,345.5 » en anglais) : le champ la relit telle quelle (`_lire`), sans changement."""
+    """La valeur enregistrée écrite pour son champ, que la lecture commune (`analyser`) relit
+    telle quelle : à la française avec les espaces des milliers (« 12 345,5 »), à l'anglaise
+    sans virgules de milliers (« 12345.5 ») — « 12,500 » serait refusé, ambigu."""
     if valeur is None:
         return ""
-    return nombre(valeur)
-
-
-def _lire(brut: str) -> str:
-    """Le texte d'un champ de valeur, débarrassé des virgules de milliers de l'anglais
-    (« 12,345.5 »); le reste de la lecture est celle de l'import et de l'API (`analyser`)."""
-    brut = (brut or "").strip()
-    if (get_language() or "fr").startswith("en") and _MILLIERS_ANGLAIS.fullmatch(brut):
-        return brut.replace(",", "")
-    return brut
+    texte = nombre(valeur)
+    if (get_language() or "fr").startswith("en"):
+        return texte.replace(",", "")
+    return texte
 
 
 class RevisionForm(forms.Form):

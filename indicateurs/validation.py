@@ -22,6 +22,12 @@ LONGUEUR_URL_MAX = 200
 VALEUR_MAX = Decimal("9999999999")  # 10 chiffres avant la virgule : DecimalField(14, 4)
 
 _ESPACES = re.compile(r"[\s\u00a0\u202f]")
+# Une virgule suivie de trois chiffres, sans autre marque décimale (« 12,500 », « 1,234,567 ») :
+# les milliers de l'anglais (Excel anglais les écrit ainsi dans un CSV) ou trois décimales à la
+# française. Ambigu : refusé plutôt que lu divisé par mille.
+_MILLIERS_AMBIGUS = re.compile(r"[-+]?\d{1,3}(,\d{3})+")
+# Des virgules de milliers suivies d'un point décimal (« 12,345.50 ») : sans ambiguïté.
+_MILLIERS_ET_POINT = re.compile(r"[-+]?\d{1,3}(,\d{3})+\.\d*")
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,23 @@ def _pas_un_nombre(brut: str) -> ValidationError:
 
 
 def _decimal(brut: str) -> Decimal:
-    nettoye = _ESPACES.sub("", brut).replace(",", ".").replace("$", "").rstrip("%")
+    """Le nombre écrit, la même lecture pour le formulaire (dans les deux langues), l'import et
+    l'API : espaces (des milliers, à la française), « $ » et « % » ignorés; virgule décimale
+    ou point décimal; virgules des milliers seulement devant un point décimal (« 12,345.5 »).
+    Une virgule suivie de trois chiffres sans point est ambiguë, donc refusée."""
+    nettoye = _ESPACES.sub("", brut).replace("$", "").rstrip("%")
+    if _MILLIERS_AMBIGUS.fullmatch(nettoye):
+        raise ValidationError(
+            _(
+                "« %(brut)s » est ambigu : une virgule suivie de trois chiffres peut séparer les "
+                "milliers ou les décimales. Retirez les séparateurs de milliers (%(sans)s); pour "
+                "des décimales, gardez-en deux au plus (12,5)."
+            )
+            % {"brut": brut, "sans": nettoye.replace(",", "")}
+        )
+    if _MILLIERS_ET_POINT.fullmatch(nettoye):
+        nettoye = nettoye.replace(",", "")
+    nettoye = nettoye.replace(",", ".")
     try:
         nombre = Decimal(nettoye)
     except DecimalException as erreur:  # dont un exposant hors de portée (« 1e-99999999999… »)

@@ -267,7 +267,7 @@ def test_pas_d_avertissement_a_cote_d_une_valeur_habituelle(
             {"taux": "3,5", "budget": "12 345,50"},
             {"taux": "3,5", "budget": f"12{ESPACE}345,5"},
         ),
-        ("en", {"taux": "3.5", "budget": "12,345.50"}, {"taux": "3.5", "budget": "12,345.5"}),
+        ("en", {"taux": "3.5", "budget": "12,345.50"}, {"taux": "3.5", "budget": "12345.5"}),
     ],
 )
 def test_les_valeurs_reviennent_au_format_de_la_langue_et_se_renvoient_sans_changement(
