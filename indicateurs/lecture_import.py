@@ -153,10 +153,47 @@ def _rangees_csv(contenu: bytes) -> tuple[Iterator[list[str]], None]:
 
 
 def _lignes_csv(texte: str, separateur: str) -> Iterator[list[str]]:
+    """Les rangées du CSV. Lecture stricte des guillemets : un guillemet ouvrant sans guillemet
+    fermant faisait du reste du fichier le texte d'une seule cellule (les lignes suivantes
+    disparaissaient sans bruit); un guillemet fermant suivi d'autre chose qu'un séparateur
+    aussi, jusqu'à lui. Les deux sont refusés avec la ligne où commence l'enregistrement."""
+    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur, strict=True)
+    fin_precedente = 0  # la dernière ligne physique lue du fichier (en-tête : ligne 1)
     try:
-        yield from csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
+        for rangee in lecteur:
+            fin_precedente = lecteur.line_num
+            yield rangee
     except csv.Error as erreur:
-        raise _illisible() from erreur
+        raise _erreur_de_guillemet(str(erreur), fin_precedente + 1, lecteur.line_num) from erreur
+
+
+def _erreur_de_guillemet(message: str, debut: int, fin: int) -> ValidationError:
+    """L'erreur de la lecture stricte : un guillemet jamais fermé (« unexpected end of data »),
+    ou fermé puis suivi d'autre chose qu'un séparateur (« ';' expected after '"' »), sur
+    l'enregistrement qui commence à la ligne `debut`; sinon le fichier est illisible."""
+    if "unexpected end of data" in message:
+        return ValidationError(
+            _(
+                "Guillemet non fermé, ligne %(ligne)s : le texte entre guillemets qui commence "
+                "sur cette ligne ne se ferme pas avant la fin du fichier, et avalerait toutes "
+                "les lignes suivantes. Ajoutez le guillemet fermant, ou retirez le guillemet "
+                "ouvrant."
+            )
+            % {"ligne": debut},
+            code="guillemet",
+        )
+    if "expected after" in message:
+        return ValidationError(
+            _(
+                "Guillemet mal placé, ligne %(ligne)s : un texte entre guillemets ouvert sur "
+                "cette ligne se ferme (ligne %(fin)s) sans être suivi d'un séparateur. "
+                'Fermez-le juste avant le séparateur, ou doublez ("") un guillemet qui fait '
+                "partie du texte."
+            )
+            % {"ligne": debut, "fin": fin},
+            code="guillemet",
+        )
+    return _illisible()
 
 
 class _Illisible(str):
