@@ -13,7 +13,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.forms import ErreursDuServiceMixin
-from evalpic.nombres import nombre
 from evalpic.widgets import ListeDeroulante
 from indicateurs.models import (
     CategorieApprentissage,
@@ -34,6 +33,7 @@ from indicateurs.validation import (
     LONGUEUR_URL_MAX,
     DonneeValeur,
     analyser,
+    ecrire_pour_saisie,
     verifier_donnee,
 )
 
@@ -250,15 +250,11 @@ def _valeur_initiale(valeur: Valeur | None, texte: bool) -> str:
 
 
 def _nombre(valeur) -> str:
-    """La valeur enregistrée écrite pour son champ, que la lecture commune (`analyser`) relit
-    telle quelle : à la française avec les espaces des milliers (« 12 345,5 »), à l'anglaise
-    sans virgules de milliers (« 12345.5 ») — « 12,500 » serait refusé, ambigu."""
+    """La valeur enregistrée écrite pour son champ, que la lecture commune relit telle quelle
+    (`ecrire_pour_saisie` : « 12 345,5 » en français, « 12345.5 » en anglais)."""
     if valeur is None:
         return ""
-    texte = nombre(valeur)
-    if (get_language() or "fr").startswith("en"):
-        return texte.replace(",", "")
-    return texte
+    return ecrire_pour_saisie(valeur)
 
 
 class RevisionForm(forms.Form):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass
-from decimal import Decimal, DecimalException
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from evalpic.nombres import nombre
@@ -123,8 +124,46 @@ def verifier_nombre(unite: str, nombre: Decimal) -> Decimal:
     if nombre.copy_abs() > VALEUR_MAX:
         raise ValidationError(_("La valeur est trop grande."))
     if _decimales(nombre) > 2:
-        raise ValidationError(_("Entrez au plus deux décimales."))
+        raise _trop_de_decimales(nombre)
     return _forme_courte(nombre)
+
+
+def _trop_de_decimales(valeur: Decimal) -> ValidationError:
+    """Le refus d'une troisième décimale, avec la valeur lue et son arrondi au centième, écrits
+    dans la langue active (« 33,333 » → 33,33). La valeur est déjà bornée (`VALEUR_MAX`)."""
+    arrondi = ecrire_pour_saisie(valeur.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return ValidationError(
+        _("« %(valeur)s » a plus de deux décimales : arrondissez-la, par exemple à %(arrondi)s.")
+        % {"valeur": _decimales_ecrites(valeur), "arrondi": arrondi}
+    )
+
+
+def _decimales_ecrites(valeur: Decimal, maximum: int = 30) -> str:
+    """La valeur lue avec toutes ses décimales (au plus `maximum`, puis « … »), dans la langue
+    active (`ecrire_pour_saisie`). Écrite chiffre à chiffre : `nombre` arrondit à 28 chiffres
+    (« 1,000…01 » y devient « 1 ») et « 1e-999999999 » aurait un milliard de zéros."""
+    _signe, chiffres, exposant = valeur.as_tuple()
+    texte, decimales = "".join(map(str, chiffres)), -exposant
+    if len(texte) > decimales:
+        entier, fraction = texte[:-decimales], texte[-decimales:]
+    else:
+        entier, fraction = "0", "0" * min(decimales - len(texte), maximum + 1) + texte
+    fraction = fraction.rstrip("0")
+    suite = "…" if len(fraction) > maximum else ""
+    signe = "-" if valeur < 0 else ""
+    separateur = get_format("DECIMAL_SEPARATOR")
+    return f"{signe}{ecrire_pour_saisie(Decimal(entier))}{separateur}{fraction[:maximum]}{suite}"
+
+
+def ecrire_pour_saisie(valeur) -> str:
+    """Un nombre écrit dans la langue active tel que la lecture (`analyser`) le relit sans
+    changement : les espaces des milliers du français restent (« 12 345,5 »), les virgules des
+    milliers de l'anglais partent (« 12345.5 ») — « 12,500 » serait refusé, ambigu. Pour le
+    champ d'une valeur enregistrée et les nombres que proposent les messages."""
+    texte = nombre(valeur)
+    if get_format("THOUSAND_SEPARATOR") == ",":
+        texte = texte.replace(",", "")
+    return texte
 
 
 def analyser(unite: str, brut: str) -> Decimal | str | None:
