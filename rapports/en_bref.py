@@ -1,24 +1,45 @@
 """« En bref » : les constats d'un bilan, calculés à partir de l'instantané seul. Chaque constat
-garde les chiffres dont il est tiré, pour qu'on puisse le vérifier.
+garde les chiffres dont il est tiré (`chiffres`) et les nomme (`mesures` : la mesure, la période
+et la valeur de départ, la période et la valeur de fin), que la feuille « En bref » du classeur
+reprend (`rapports.exports`) : chaque nombre cité se retrouve.
 
 Ils reprennent ceux du bilan fondateur d'ÉvalPIC : des partenaires plus nombreux et plus
 diversifiés, plus d'actions de participation citoyenne, plus d'acteurs d'influence joints, et
-les indicateurs qui ont bougé."""
+les indicateurs qui ont bougé. Ceux du registre comparent la fin de la période du bilan à la
+même fenêtre au début du registre (« depuis le début du registre (T2 2016) ») : une date qui
+peut être bien avant la fenêtre des courbes, et une comparaison qui n'est pas celle de la valeur
+de référence d'un indicateur; la phrase le dit."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from evalpic.nombres import nombre as nombre_localise
+from indicateurs.models import Calcul
 from rapports.instantane import Intervalle
 from rapports.series import Statut
 from rapports.statuts import a_un_statut, libelle_trimestre
+
+
+class Mesure(NamedTuple):
+    """Un nombre qu'un constat cite, nommé : la mesure (`code` : la clé du registre, ou
+    « statut:atteint »…), sa période et sa valeur de départ (vides quand le constat ne compare
+    pas), sa période et sa valeur de fin. Les valeurs sont les textes décimaux de l'instantané."""
+
+    code: str
+    libelle: str
+    periode_depart: str
+    valeur_depart: str | None
+    periode_fin: str
+    valeur_fin: str | None
 
 
 @dataclass(frozen=True)
@@ -26,6 +47,7 @@ class Constat:
     cle: str
     texte: str
     chiffres: dict = field(default_factory=dict)
+    mesures: tuple[Mesure, ...] = ()
 
 
 def _nombre(texte: str | None) -> Decimal:
@@ -113,6 +135,23 @@ def constats(instantane: dict) -> list[Constat]:
     return resultat
 
 
+def _mesure_du_registre(cle: str, depart: dict, fin: dict) -> Mesure:
+    """Une mesure du registre citée par un constat, nommée comme l'indicateur calculé qui la
+    suit (`Calcul`), au départ et à la fin."""
+    return Mesure(
+        cle,
+        capfirst(str(Calcul(cle).label)),
+        depart["libelle"],
+        _texte_exact(depart.get(cle)),
+        fin["libelle"],
+        _texte_exact(fin.get(cle)),
+    )
+
+
+def _texte_exact(valeur) -> str | None:
+    return None if valeur is None else str(valeur)
+
+
 def _signe(avant: Decimal, apres: Decimal) -> int:
     return (apres > avant) - (apres < avant)
 
@@ -146,12 +185,12 @@ def _partenaires(depart: dict, fin: dict) -> Constat:
     s_avant, s_apres = _nombre(depart["secteurs_distincts"]), _nombre(fin["secteurs_distincts"])
     nombre = _sens(avant, apres, _("plus nombreux"), _("moins nombreux"), _("aussi nombreux"))
     texte = ngettext(
-        "Les partenaires mobilisés sont %(nombre)s (de %(avant)s en %(depart)s à %(apres)s en "
-        "%(fin)s) et %(diversite)s (de %(s_avant)s à %(s_apres)s secteur; indice de Shannon de "
-        "%(h_avant)s à %(h_apres)s).",
-        "Les partenaires mobilisés sont %(nombre)s (de %(avant)s en %(depart)s à %(apres)s en "
-        "%(fin)s) et %(diversite)s (de %(s_avant)s à %(s_apres)s secteurs; indice de Shannon de "
-        "%(h_avant)s à %(h_apres)s).",
+        "Depuis le début du registre (%(depart)s), les partenaires mobilisés sont %(nombre)s "
+        "(de %(avant)s en %(depart)s à %(apres)s en %(fin)s) et %(diversite)s (de %(s_avant)s "
+        "à %(s_apres)s secteur; indice de Shannon de %(h_avant)s à %(h_apres)s).",
+        "Depuis le début du registre (%(depart)s), les partenaires mobilisés sont %(nombre)s "
+        "(de %(avant)s en %(depart)s à %(apres)s en %(fin)s) et %(diversite)s (de %(s_avant)s "
+        "à %(s_apres)s secteurs; indice de Shannon de %(h_avant)s à %(h_apres)s).",
         int(s_apres),
     ) % {
         "nombre": nombre,
@@ -166,7 +205,11 @@ def _partenaires(depart: dict, fin: dict) -> Constat:
         "h_apres": _affiche(fin["diversite_shannon"]),
     }
     chiffres = {"depart": depart, "fin": fin}
-    return Constat("partenaires", texte, _en_texte(chiffres))
+    mesures = tuple(
+        _mesure_du_registre(cle, depart, fin)
+        for cle in (Calcul.PARTENAIRES_ACTIFS, Calcul.SECTEURS_DISTINCTS, Calcul.DIVERSITE_SHANNON)
+    )
+    return Constat("partenaires", texte, _en_texte(chiffres), mesures)
 
 
 def _evolution(cle: str, mesure: str, depart: dict, fin: dict, sens: tuple, phrase: str) -> Constat:
@@ -180,7 +223,8 @@ def _evolution(cle: str, mesure: str, depart: dict, fin: dict, sens: tuple, phra
         "depart": depart["libelle"],
         "fin": fin["libelle"],
     }
-    return Constat(cle, texte, _en_texte({"avant": avant, "apres": apres}))
+    chiffres = _en_texte({"avant": avant, "apres": apres})
+    return Constat(cle, texte, chiffres, (_mesure_du_registre(mesure, depart, fin),))
 
 
 def _participation(depart: dict, fin: dict) -> Constat:
@@ -191,42 +235,35 @@ def _participation(depart: dict, fin: dict) -> Constat:
         fin,
         (_("plus"), _("moins"), _("autant")),
         _(
-            "On compte %(sens)s d'actions concrètes de participation citoyenne : %(apres)s en "
-            "%(fin)s, contre %(avant)s en %(depart)s."
+            "Depuis le début du registre (%(depart)s), on compte %(sens)s d'actions concrètes "
+            "de participation citoyenne : %(apres)s en %(fin)s, contre %(avant)s en %(depart)s."
         ),
     )
 
 
 def _influence(depart: dict, fin: dict, *, une_table: bool) -> Constat:
-    """Le bilan d'un quartier parle de sa table, celui du PIC de toutes les tables; le nom suit
-    le nombre de partenaires d'influence à la fin (« 1 partenaire d'influence actif »)."""
-    apres = int(_nombre(fin["acteurs_influence"]))
+    """Ce que compte le registre, et rien de plus : le nombre de partenaires d'influence actifs
+    à la table (aux tables, pour le PIC), au départ et à la fin. Pas de jugement (« davantage
+    accès ») qui contredirait le statut de l'indicateur calculé, lu, lui, par rapport à sa
+    référence et à sa cible (« à surveiller » avec un compte en hausse)."""
     if une_table:
-        phrase = ngettext(
-            "La table a %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
-            "décideurs) : %(apres)s partenaire d'influence actif en %(fin)s, contre %(avant)s "
-            "en %(depart)s.",
-            "La table a %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
-            "décideurs) : %(apres)s partenaires d'influence actifs en %(fin)s, contre %(avant)s "
-            "en %(depart)s.",
-            apres,
+        phrase = _(
+            "Depuis le début du registre (%(depart)s), le nombre de partenaires d'influence "
+            "(bailleurs, chercheurs, décideurs) actifs à la table %(sens)s : %(apres)s en "
+            "%(fin)s, contre %(avant)s en %(depart)s."
         )
     else:
-        phrase = ngettext(
-            "Les tables ont %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
-            "décideurs) : %(apres)s partenaire d'influence actif en %(fin)s, contre %(avant)s "
-            "en %(depart)s.",
-            "Les tables ont %(sens)s à des acteurs d'influence (bailleurs, chercheurs, "
-            "décideurs) : %(apres)s partenaires d'influence actifs en %(fin)s, contre %(avant)s "
-            "en %(depart)s.",
-            apres,
+        phrase = _(
+            "Depuis le début du registre (%(depart)s), le nombre de partenaires d'influence "
+            "(bailleurs, chercheurs, décideurs) actifs aux tables %(sens)s : %(apres)s en "
+            "%(fin)s, contre %(avant)s en %(depart)s."
         )
     return _evolution(
         "influence",
         "acteurs_influence",
         depart,
         fin,
-        (_("davantage accès"), _("moins accès"), _("autant accès")),
+        (_("a augmenté"), _("a diminué"), _("est resté le même")),
         phrase,
     )
 
@@ -240,14 +277,31 @@ def _indicateurs(instantane: dict) -> Constat:
     textes = len(series) - len(statuts)
     comptes = {s.value: statuts.count(s.value) for s in Statut}
     texte = _phrase_des_statuts(len(series), comptes, textes)
-    return Constat("indicateurs", texte, {"total": len(series), **comptes, "textes": textes})
+    fin = capfirst(instantane.get("periode", {}).get("libelle", ""))
+    mesures = (
+        Mesure("total", _("Indicateurs suivis"), "", None, fin, str(len(series))),
+        *(
+            Mesure(
+                f"statut:{s.value}",
+                _("Indicateurs « %(statut)s »") % {"statut": s.label},
+                "",
+                None,
+                fin,
+                str(comptes[s.value]),
+            )
+            for s in Statut
+        ),
+        Mesure("textes", _("Indicateurs en texte, sans statut"), "", None, fin, str(textes)),
+    )
+    chiffres = {"total": len(series), **comptes, "textes": textes}
+    return Constat("indicateurs", texte, chiffres, mesures)
 
 
 def _phrase_des_statuts(total: int, comptes: dict[str, int], textes: int) -> str:
-    """« Sur 13 indicateurs suivis, 3 ont atteint leur cible, 7 sont en bonne voie, 1 est à
-    surveiller, 1 n'a pas encore de données et 1 indicateur en texte n'a pas de statut. » :
-    chaque partie s'accorde à son nombre; celle des textes n'est dite que s'il y en a."""
-    statuts = ("atteint", "en_bonne_voie", "a_surveiller", "sans_donnees")
+    """« Sur 13 indicateurs suivis, 3 ont atteint leur cible, 8 sont en bonne voie, 1 est à
+    surveiller et 1 indicateur en texte n'a pas de statut. » : chaque partie s'accorde à son
+    nombre, et une partie qui compte zéro n'est pas dite (« 0 n'a pas encore de données ») :
+    les parties dites font le total."""
     parties = [
         ngettext("%(n)s a atteint sa cible", "%(n)s ont atteint leur cible", comptes["atteint"]),
         ngettext("%(n)s est en bonne voie", "%(n)s sont en bonne voie", comptes["en_bonne_voie"]),
@@ -258,8 +312,11 @@ def _phrase_des_statuts(total: int, comptes: dict[str, int], textes: int) -> str
             comptes["sans_donnees"],
         ),
     ]
+    statuts = ("atteint", "en_bonne_voie", "a_surveiller", "sans_donnees")
     parties = [
-        partie % {"n": comptes[statut]} for partie, statut in zip(parties, statuts, strict=True)
+        partie % {"n": comptes[statut]}
+        for partie, statut in zip(parties, statuts, strict=True)
+        if comptes[statut]
     ]
     if textes:
         parties.append(
@@ -270,10 +327,14 @@ def _phrase_des_statuts(total: int, comptes: dict[str, int], textes: int) -> str
             )
             % {"n": textes}
         )
-    liste = _("%(debut)s et %(dernier)s") % {
-        "debut": ", ".join(parties[:-1]),
-        "dernier": parties[-1],
-    }
+    if not parties:
+        return _("Aucun indicateur suivi.")
+    liste = parties[0]
+    if len(parties) > 1:
+        liste = _("%(debut)s et %(dernier)s") % {
+            "debut": ", ".join(parties[:-1]),
+            "dernier": parties[-1],
+        }
     return ngettext(
         "Sur %(total)s indicateur suivi, %(liste)s.",
         "Sur %(total)s indicateurs suivis, %(liste)s.",

@@ -45,6 +45,7 @@ from openpyxl.xml.functions import tostring
 
 from evalpic.tableurs import neutraliser_formule
 from indicateurs.models import CategorieApprentissage, ModeCollecte, Polarite, Unite
+from rapports.en_bref import constats
 from rapports.instantane import somme_de_controle
 from rapports.models import Portee
 from rapports.series import Statut
@@ -115,6 +116,9 @@ def _en_tetes_valeurs() -> list[str]:
         _("Non disponible"),
         _("Raison de l'absence"),
         _("Apprentissages épinglés"),
+        # La date de la valeur de référence de la série : ajoutée à la fin, pour que les
+        # colonnes d'avant gardent leur place.
+        _("Date de la référence"),
     ]
 
 
@@ -154,7 +158,8 @@ def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
     (`TexteSaisi`) comme valeur et un statut vide (`a_un_statut`); une valeur « non disponible »
     est vide, avec « oui » et sa raison (un instantané d'avant evalpic-bilan-1.4 n'a pas ces clés :
     « non », sans raison); la dernière colonne porte les apprentissages épinglés au trimestre
-    (`_epingles`). À appeler dans la langue de l'instantané."""
+    (`_epingles`), puis la date de la référence (AAAA-MM-JJ, vide sans référence datée). À
+    appeler dans la langue de l'instantané."""
     catalogue = instantane.get("indicateurs", {})
     oui, non = _("oui"), _("non")
     for quartier in _quartiers(instantane):
@@ -178,6 +183,7 @@ def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
                     oui if point.get("non_disponible") else non,
                     point.get("raison", ""),
                     epingles.get(code, ""),
+                    serie.get("date_reference") or "",
                 ]
 
 
@@ -336,6 +342,40 @@ def _dans_la_periode(code: str, periode: dict) -> bool:
     return annee == str(periode.get("annee")) and periode.get("trimestre") in (None, int(trimestre))
 
 
+def _en_tetes_en_bref() -> list[str]:
+    return [
+        _("Constat"),
+        _("Code de la mesure"),
+        _("Mesure"),
+        _("Période de départ"),
+        _("Valeur de départ"),
+        _("Période de fin"),
+        _("Valeur de fin"),
+    ]
+
+
+COLONNES_NUMERIQUES_EN_BREF = (4, 6)  # valeurs de départ et de fin
+
+
+def _lignes_en_bref(instantane: dict) -> list[list]:
+    """Chaque constat « En bref », tel que le bilan l'écrit, avec chaque nombre qu'il cite (une
+    ligne par mesure : `en_bref.Mesure`), dans l'ordre du bilan. À appeler dans la langue de
+    l'instantané (les constats s'écrivent dans la langue active)."""
+    return [
+        [
+            constat.texte,
+            mesure.code,
+            mesure.libelle,
+            mesure.periode_depart,
+            mesure.valeur_depart,
+            mesure.periode_fin,
+            mesure.valeur_fin,
+        ]
+        for constat in constats(instantane)
+        for mesure in constat.mesures
+    ]
+
+
 def _lignes_completude(instantane: dict) -> list[list]:
     lignes = []
     for quartier in _quartiers(instantane):
@@ -384,7 +424,15 @@ def _classeur(instantane: dict) -> Workbook:
         _en_tetes_valeurs(),
         list(_lignes_valeurs(instantane)),
         numeriques=COLONNES_NUMERIQUES,
-        largeurs=(24, 14, 40, 16, 10, 14, 12, 12, 12, 16, 14, 40, 60),
+        largeurs=(24, 14, 40, 16, 10, 14, 12, 12, 12, 16, 14, 40, 60, 14),
+    )
+    _feuille(
+        classeur,
+        _("En bref"),
+        _en_tetes_en_bref(),
+        _lignes_en_bref(instantane),
+        numeriques=COLONNES_NUMERIQUES_EN_BREF,
+        largeurs=(80, 22, 36, 16, 14, 16, 14),
     )
     _feuille(
         classeur,
@@ -470,7 +518,9 @@ def exporter_xlsx(instantane: dict) -> bytes:
     """Le classeur XLSX du bilan, identique à l'octet près pour un même instantané.
 
     Feuilles : « Valeurs » (mêmes colonnes que le CSV; valeur, cible et référence en cellules
-    numériques, voir `nombre_pour_excel`), « Indicateurs » (le catalogue), « Apprentissages »,
+    numériques, voir `nombre_pour_excel`), « En bref » (chaque constat et chaque nombre qu'il
+    cite : mesure, période et valeur de départ, période et valeur de fin), « Indicateurs » (le
+    catalogue), « Apprentissages »,
     « Complétude » (attendues, renseignées, validées, « non disponible » parmi les renseignées,
     nombre de manquantes) et « À propos »
     (générateur, format, portée, période, dates de la période — jamais la date du jour).

@@ -45,6 +45,11 @@ def serie_de(donnees: dict, catalogue: dict, quartier: str) -> SerieIndicateur:
         polarite=fiche["polarite"],
         quartier=quartier,
         reference=_decimal(donnees["reference"]),
+        date_reference=(
+            datetime.date.fromisoformat(donnees["date_reference"])
+            if donnees.get("date_reference")
+            else None
+        ),
         points=[
             Point(
                 p["periode"],

@@ -132,8 +132,8 @@ def test_le_csv_et_la_feuille_valeurs_les_portent_sur_la_ligne_du_trimestre():
     instantane = _instantane(quartier)
     texte = exporter_csv(instantane).decode("utf-8-sig")
     en_tete, *lignes = list(csv.reader(io.StringIO(texte, newline=""), delimiter=";"))
-    assert en_tete[-1] == "Apprentissages épinglés"
-    par_periode = {ligne[4]: ligne[-1] for ligne in lignes if ligne[1] == code}
+    epingles = en_tete.index("Apprentissages épinglés")
+    par_periode = {ligne[4]: ligne[epingles] for ligne in lignes if ligne[1] == code}
     assert par_periode == {
         "2023-T1": "",
         "2023-T2": f"défis : {ANCIEN}",
@@ -142,9 +142,9 @@ def test_le_csv_et_la_feuille_valeurs_les_portent_sur_la_ligne_du_trimestre():
     }
     classeur = openpyxl.load_workbook(io.BytesIO(exporter_xlsx(instantane)))
     valeurs = list(classeur["Valeurs"].iter_rows(values_only=True))
-    assert valeurs[0][-1] == "Apprentissages épinglés"
+    assert valeurs[0][epingles] == "Apprentissages épinglés"
     (ligne,) = [v for v in valeurs if v[1] == code and v[4] == "2023-T2"]
-    assert ligne[-1] == f"défis : {ANCIEN}"
+    assert ligne[epingles] == f"défis : {ANCIEN}"
 
 
 def test_deux_apprentissages_au_meme_trimestre_dans_une_case():
@@ -158,8 +158,8 @@ def test_deux_apprentissages_au_meme_trimestre_dans_une_case():
         texte_fr="Nouvelle façon d'accueillir",
     )
     texte = exporter_csv(_instantane(quartier)).decode("utf-8-sig")
-    _en_tete, *lignes = list(csv.reader(io.StringIO(texte, newline=""), delimiter=";"))
+    en_tete, *lignes = list(csv.reader(io.StringIO(texte, newline=""), delimiter=";"))
     (ligne,) = [ligne for ligne in lignes if ligne[1] == code and ligne[4] == "2023-T2"]
-    assert ligne[-1] == (
+    assert ligne[en_tete.index("Apprentissages épinglés")] == (
         f"défis : {ANCIEN} | changements de pratiques : Nouvelle façon d'accueillir"
     )

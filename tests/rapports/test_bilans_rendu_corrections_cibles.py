@@ -45,6 +45,7 @@ def test_le_csv_porte_la_cible_d_un_trimestre_sans_valeur(coordination, villeray
         "non",
         "",
         "",
+        "2022-12-31",
     ]
 
 
@@ -68,6 +69,7 @@ def test_le_xlsx_porte_la_cible_d_un_trimestre_sans_valeur(coordination, villera
             "no",
             None,
             None,
+            "2022-12-31",
         ]
     ]
 

@@ -40,18 +40,16 @@ TREIZE = ["atteint"] * 3 + ["en_bonne_voie"] * 8 + ["a_surveiller", "sans_donnee
             "fr",
             ["atteint"],
             2,
-            # En français, 0 est au singulier (catalogue fr, `manage.py pluriels_francais`).
-            # Les indicateurs en texte comptent dans le total : les parties font le total.
-            "Sur 3 indicateurs suivis, 1 a atteint sa cible, 0 est en bonne voie, 0 est à "
-            "surveiller, 0 n'a pas encore de données et 2 indicateurs en texte n'ont pas de "
-            "statut.",
+            # Les indicateurs en texte comptent dans le total : les parties font le total; une
+            # partie qui compte zéro n'est pas dite.
+            "Sur 3 indicateurs suivis, 1 a atteint sa cible et 2 indicateurs en texte n'ont pas "
+            "de statut.",
         ),
         (
             "en",
             ["atteint"],
             1,
-            "Of 2 tracked indicators, 1 has reached its target, 0 are on track, 0 are to watch, "
-            "0 do not have data yet and 1 text indicator has no status.",
+            "Of 2 tracked indicators, 1 has reached its target and 1 text indicator has no status.",
         ),
     ],
 )

@@ -2,8 +2,7 @@
 deux chiffres que le constat cite — d'abord le nombre de secteurs, puis, à nombre égal,
 l'indice de Shannon, et la phrase dit quand l'indice va contre le nombre de secteurs. Avant, il
 ne lisait que le nombre de secteurs : « aussi diversifiés (de 2 à 2 secteurs; indice de Shannon
-de 0,693 à 0,562) ». Les noms comptés s'accordent à leur nombre : « 1 partenaire d'influence
-actif », « de 2 à 1 secteur » (avant : « 1 partenaires d'influence actifs »)."""
+de 0,693 à 0,562) ». Les noms comptés s'accordent à leur nombre : « de 2 à 1 secteur »."""
 
 from __future__ import annotations
 
@@ -107,28 +106,32 @@ def test_un_seul_secteur_au_singulier():
     assert "(de 2 à 1 secteur; indice de Shannon de 0,693 à 0)." in constat["partenaires"].texte
 
 
-@pytest.mark.parametrize(
-    ("portee", "debut"), [("quartier", "La table a"), ("pic", "Les tables ont")]
-)
-def test_un_seul_partenaire_d_influence_au_singulier(portee, debut):
+@pytest.mark.parametrize(("portee", "ou"), [("quartier", "à la table"), ("pic", "aux tables")])
+def test_le_constat_des_partenaires_d_influence_dit_le_compte_du_registre(portee, ou):
+    """Le compte du registre, sans nom à accorder à son nombre (« 1 en 2025 »), et sans
+    jugement (avant : « La table a davantage accès à des acteurs d'influence »)."""
     un = _constats(_mesures("2024", "2", "0.693", "0"), _mesures("2025", "2", "0.693", "1"), portee)
     assert un["influence"].texte == (
-        f"{debut} davantage accès à des acteurs d'influence (bailleurs, chercheurs, décideurs) : "
-        "1 partenaire d'influence actif en 2025, contre 0 en 2024."
+        "Depuis le début du registre (2024), le nombre de partenaires d'influence (bailleurs, "
+        f"chercheurs, décideurs) actifs {ou} a augmenté : 1 en 2025, contre 0 en 2024."
     )
     deux = _constats(
-        _mesures("2024", "2", "0.693", "1"), _mesures("2025", "2", "0.693", "2"), portee
+        _mesures("2024", "2", "0.693", "2"), _mesures("2025", "2", "0.693", "2"), portee
     )
-    assert "2 partenaires d'influence actifs en 2025, contre 1 en 2024." in deux["influence"].texte
+    assert f"actifs {ou} est resté le même : 2 en 2025, contre 2 en 2024." in (
+        deux["influence"].texte
+    )
 
 
-def test_en_anglais_un_seul_partenaire_d_influence_au_singulier():
+def test_en_anglais_le_constat_des_partenaires_d_influence():
     """Attend la traduction des nouveaux messages au catalogue anglais."""
     tous = _constats(
         _mesures("2024", "2", "0.693", "0"), _mesures("2025", "2", "0.693", "1"), langue="en"
     )
-    assert "1 active influential partner in 2025, compared with 0 in 2024." in (
-        tous["influence"].texte
+    assert tous["influence"].texte == (
+        "Since the start of the registry (2024), the number of influential partners (funders, "
+        "researchers, decision-makers) active at the roundtable has increased: 1 in 2025, "
+        "compared with 0 in 2024."
     )
 
 
@@ -158,8 +161,9 @@ def test_le_bilan_d_un_quartier_dit_ce_que_disent_ses_chiffres():
     bilan = Bilan(portee=Portee.QUARTIER, quartier=quartier, annee=2025, trimestre=None)
     tous = {c.cle: c for c in constats(construire_instantane(bilan))}
     assert tous["partenaires"].texte == (
-        "Les partenaires mobilisés sont plus nombreux (de 2 en 2024 à 4 en 2025) et moins "
+        "Depuis le début du registre (2024), les partenaires mobilisés sont plus nombreux "
+        "(de 2 en 2024 à 4 en 2025) et moins "
         "diversifiés, car moins bien répartis entre autant de secteurs (de 2 à 2 secteurs; "
         "indice de Shannon de 0,693 à 0,562)."
     )
-    assert "1 partenaire d'influence actif en 2025, contre 1 en 2024." in tous["influence"].texte
+    assert "est resté le même : 1 en 2025, contre 1 en 2024." in tous["influence"].texte

@@ -66,8 +66,8 @@ def test_bilan_trimestriel_compare_le_meme_trimestre_de_la_premiere_annee():
     participation = tous["participation"]
     assert participation.chiffres == {"avant": "1", "apres": "1"}
     assert participation.texte == (
-        "On compte autant d'actions concrètes de participation citoyenne : 1 en T4 2023, "
-        "contre 1 en T4 2018."
+        "Depuis le début du registre (T4 2018), on compte autant d'actions concrètes de "
+        "participation citoyenne : 1 en T4 2023, contre 1 en T4 2018."
     )
     partenaires = tous["partenaires"]
     assert partenaires.chiffres["depart"]["partenaires_actifs"] == "1"

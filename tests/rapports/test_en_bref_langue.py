@@ -60,10 +60,10 @@ def test_en_anglais_les_chiffres_ont_un_point_decimal():
 
 def test_le_bilan_d_un_quartier_parle_de_sa_table_au_singulier():
     texte = _constats("fr", "quartier")["influence"].texte
-    assert texte.startswith("La table a davantage accès à des acteurs d'influence")
-    assert "Les tables" not in texte
+    assert "partenaires d'influence (bailleurs, chercheurs, décideurs) actifs à la table " in texte
+    assert "aux tables" not in texte
 
 
 def test_le_bilan_du_pic_parle_des_tables_au_pluriel():
     texte = _constats("fr", "pic")["influence"].texte
-    assert texte.startswith("Les tables ont davantage accès à des acteurs d'influence")
+    assert "partenaires d'influence (bailleurs, chercheurs, décideurs) actifs aux tables " in texte

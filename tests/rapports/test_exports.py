@@ -33,8 +33,9 @@ EN_TETES = [
     "Non disponible",
     "Raison de l'absence",
     "Apprentissages épinglés",
+    "Date de la référence",
 ]
-FEUILLES = ["Valeurs", "Indicateurs", "Apprentissages", "Complétude", "À propos"]
+FEUILLES = ["Valeurs", "En bref", "Indicateurs", "Apprentissages", "Complétude", "À propos"]
 
 
 def serie(code: str, valeurs: list[str | None], statut: str, reference: str | None = None):
@@ -190,6 +191,7 @@ def test_csv_valeurs_cibles_reference_et_statut(instantane):
         "non",
         "",
         "",
+        "2025-12-31",
     ]
     absente = par_cle["Saint-Michel", "PART-01", "2026-T2"]
     assert absente[6] == ""  # valeur nulle → case vide
