@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -12,6 +13,7 @@ from evalpic.api.commun import PaginationParCurseur
 from indicateurs.api_saisies import R400, R401, R404, R404_LISTE, FiltresParPeriode
 from indicateurs.models import StatutSaisie, Valeur
 from quartiers.acces import Droit, quartiers_accessibles
+from rapports.export_valeurs import STATUTS_TRANSMIS
 
 
 class ValeurSerializer(serializers.ModelSerializer):
@@ -30,6 +32,12 @@ class ValeurSerializer(serializers.ModelSerializer):
     preuve_url = serializers.CharField(
         read_only=True, help_text=gettext_lazy("Lien https://…, ou vide.")
     )
+    statut_saisie = serializers.ChoiceField(
+        source="saisie.statut",
+        choices=StatutSaisie.choices,
+        read_only=True,
+        help_text=gettext_lazy("Statut de la saisie."),
+    )
 
     class Meta:
         model = Valeur
@@ -46,6 +54,7 @@ class ValeurSerializer(serializers.ModelSerializer):
             "commentaire",
             "preuve_url",
             "updated_at",
+            "statut_saisie",
         ]
         read_only_fields = fields
 
@@ -62,9 +71,18 @@ class FiltresValeur(FiltresParPeriode):
         field_name="indicateur__theme__code", help_text=gettext_lazy("Code du thème.")
     )
     statut = filters.ChoiceFilter(
-        field_name="saisie__statut",
-        choices=StatutSaisie.choices,
-        help_text=gettext_lazy("Statut de la saisie."),
+        method="filtrer_statut",
+        choices=[
+            (STATUTS_TRANSMIS, gettext_lazy("transmises (soumises ou validées)")),
+            *StatutSaisie.choices,
+        ],
+        # `transmises` : ce que montrent les tableaux de bord, comme l'export des valeurs.
+        help_text=format_lazy(
+            "{} `{}` : {}",
+            gettext_lazy("Statut de la saisie."),
+            STATUTS_TRANSMIS,
+            gettext_lazy("transmises (soumises ou validées)"),
+        ),
     )
 
     class Meta:
@@ -78,6 +96,12 @@ class FiltresValeur(FiltresParPeriode):
             "theme",
             "statut",
         ]
+
+    def filtrer_statut(self, queryset, name: str, value: str):
+        # La règle de l'export des valeurs (`rapports.export_valeurs.valeurs_exportables`).
+        if value == STATUTS_TRANSMIS:
+            return queryset.publiees()
+        return queryset.filter(saisie__statut=value)
 
 
 @extend_schema_view(
@@ -128,6 +152,7 @@ _CHAMPS_LISTE = (
     "commentaire",
     "preuve_url",
     "updated_at",
+    "saisie__statut",
 )
 _DECIMAL = ValeurSerializer().fields["valeur"]
 _DATE = serializers.DateTimeField()
@@ -148,6 +173,7 @@ def _valeur_en_json(ligne: dict) -> dict:
         "commentaire": ligne["commentaire"],
         "preuve_url": ligne["preuve_url"],
         "updated_at": _DATE.to_representation(ligne["updated_at"]),
+        "statut_saisie": ligne["saisie__statut"],
     }
 
 
