@@ -192,6 +192,9 @@ class SaisieAdmin(EntreesVerifieesMixin, LectureSeuleMixin, admin.ModelAdmin):
 class ApprentissageAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     form = ApprentissageAdminForm
     list_display = ["quartier", "periode", "categorie", "auteur", "created_at"]
+    # L'auteur·e, facultatif, n'est pas dans le select_related automatique de Django (qui ne
+    # suit que les clés non nulles) : sans cette liste, une requête par ligne.
+    list_select_related = ["quartier", "periode", "auteur"]
     list_filter = ["categorie", "quartier"]
     # La saisie d'origine se lit (un apprentissage écrit dans un brouillon n'est publié qu'avec
     # lui) mais ne se change pas ici : c'est le formulaire de saisie qui l'attache.
