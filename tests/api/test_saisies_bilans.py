@@ -659,6 +659,7 @@ def test_filtres_des_valeurs(monde, eve):
         "commentaire": "",
         "preuve_url": "",
         "updated_at": "",
+        "statut_saisie": "brouillon",
     }
     assert len(client.get(f"{API}/valeurs/?periode_fin=2025-T1").json()["results"]) == 6
     assert client.get(f"{API}/valeurs/?periode_debut=2025-T2").json()["results"] == []
