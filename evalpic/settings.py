@@ -220,7 +220,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "evalpic.api.commun.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "evalpic.api.tri.TriStable",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "evalpic.api.commun.AnalyseurJSON",
