@@ -489,7 +489,12 @@ def _est_d_allauth(adresse: Adresse) -> bool:
 
 
 def _est_de_l_admin(adresse: Adresse) -> bool:
-    return adresse.route.startswith("admin/") and adresse.vue.startswith("django.")
+    """Les vues de l'admin de Django, et celles qu'une admin du projet redéfinit (la suppression
+    d'un compte, quartiers.admin.UtilisateurAdmin.delete_view) : toutes passent par
+    `admin_site.admin_view`."""
+    return adresse.route.startswith("admin/") and (
+        adresse.vue.startswith("django.") or ".admin." in adresse.vue
+    )
 
 
 def test_chaque_adresse_a_sa_regle():
