@@ -281,3 +281,17 @@ def test_le_formulaire_efface_encore_le_commentaire_et_le_lien(client, alice, di
     assert client.post(adresse, envoi).status_code == 302
     enregistree = valeur(menages)
     assert (enregistree.commentaire, enregistree.preuve_url) == ("", "")
+
+
+def test_le_message_apres_l_import_distingue_nouvelles_modifiees_et_inchangees(
+    client, alice, url, dix, menages, indicateurs_a
+):
+    """« 2 valeurs importées » quand l'une était déjà enregistrée telle quelle disait plus que
+    ce qui avait été écrit."""
+    client.force_login(alice)
+    reponse = envoyer(
+        client, url, "2025-T1;menages;;;10;;;;\r\n2025-T1;taux;;;7;;;;\r\n", "importer"
+    )
+    assert reponse.status_code == 302
+    suite = client.get(reponse["Location"])
+    assert "Nouvelles : 1; modifiées : 0; inchangées : 1." in texte(suite)
