@@ -189,7 +189,7 @@ class Bilan(models.Model):
 class AvisBilanPret(models.Model):
     """L'avis « bilan prêt » à une personne, réservé (`created_at`) puis envoyé (`envoye_le`) :
     il part une seule fois par bilan et par personne. Un envoi raté ou un worker arrêté laisse
-    la réservation sans envoi; le rattrapage (`rapports.services.reprendre_avis_bilans`) la
+    la réservation sans envoi; le rattrapage (`rapports.avis_bilans.reprendre_avis_bilans`) la
     reprend passé `EVALPIC_RAPPEL_DELAI_REPRISE`, et y renonce deux jours après le premier
     essai (`premier_essai_le`). `created_at` est la marque de l'exécution qui tient l'avis
     (`evalpic.reservations`)."""

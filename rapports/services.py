@@ -22,38 +22,30 @@ from django.core.files.storage import default_storage
 from django.db import OperationalError, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evalpic import reservations
-from evalpic.adresses import adresse_absolue
-from evalpic.courriels import courriel_dans_sa_langue
 from indicateurs.models import IndicateurSuivi, Periode, StatutPeriode
 from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
-from quartiers.models import Quartier, RoleGlobal, Utilisateur
+from quartiers.models import Quartier, Utilisateur
+from rapports.avis_bilans import _expedier_tous, reserver_avis
 from rapports.exports import exporter_csv, exporter_xlsx, nom_de_fichier
 from rapports.instantane import VERSION_GENERATEUR, construire_instantane, somme_de_controle
 from rapports.models import (
     ERREUR_INTERROMPUE,
     ERREUR_TENTATIVES_EPUISEES,
-    AvisBilanPret,
     Bilan,
     Portee,
     StatutBilan,
 )
 from rapports.rendu import rendre
-from rapports.selectors import bilans_accessibles
 
 journal = logging.getLogger(__name__)
 FICHIERS = ("html", "pdf", "xlsx", "csv")
 # Un bilan demandé il y a moins longtemps n'est pas relancé par le rattrapage : sa requête est
 # peut-être encore en train de le mettre en file.
 DELAI_DE_GRACE = datetime.timedelta(minutes=1)
-# Un avis « bilan prêt » qui n'a pas pu partir pendant ce temps est abandonné (écrit au journal) :
-# passé deux jours, la personne a vu le bilan dans la liste ou ne l'attend plus.
-AVIS_ABANDONNE_APRES = datetime.timedelta(days=2)
 
 
 # --- Demander -----------------------------------------------------------------------------------
@@ -306,135 +298,6 @@ def marquer_pret(bilan: Bilan, instantane: dict, ecrits: dict[str, FichierEcrit]
     bilan.refresh_from_db()
     transaction.on_commit(lambda: _expedier_tous(avis), robust=True)
     return bilan
-
-
-# --- Prévenir -----------------------------------------------------------------------------------
-
-
-def _peut_le_lire(personne: Utilisateur, bilan: Bilan) -> bool:
-    """Encore active et encore autorisée à voir le bilan (sélecteur d'accès des bilans) : une
-    affectation terminée ou un compte désactivé ne reçoit plus d'avis, comme les rappels."""
-    return personne.is_active and bilans_accessibles(personne).filter(pk=bilan.pk).exists()
-
-
-def _a_prevenir(bilan: Bilan) -> list[Utilisateur]:
-    """La personne qui a demandé le bilan (l'évaluation active, s'il est planifié), si elle
-    peut le lire."""
-    if bilan.demande_par_id:
-        candidats = [bilan.demande_par]
-    else:
-        candidats = Utilisateur.objects.filter(role_global=RoleGlobal.EVALUATEUR, is_active=True)
-    return [personne for personne in candidats if _peut_le_lire(personne, bilan)]
-
-
-@transaction.atomic
-def reserver_avis(bilan: Bilan) -> list[AvisBilanPret]:
-    """Réserve l'avis « bilan prêt » de chaque personne à prévenir qui n'en a pas encore, et
-    renvoie les réservations créées, à envoyer (`_expedier_tous`) après la transaction. Le
-    verrou sur le bilan fait attendre une exécution simultanée; la contrainte d'unicité refuse
-    tout doublon restant."""
-    Bilan.objects.select_for_update().filter(pk=bilan.pk).exists()  # le verrou
-    deja = set(AvisBilanPret.objects.filter(bilan=bilan).values_list("destinataire_id", flat=True))
-    return AvisBilanPret.objects.bulk_create(
-        AvisBilanPret(bilan=bilan, destinataire=personne)
-        for personne in _a_prevenir(bilan)
-        if personne.pk not in deja
-    )
-
-
-def prevenir(bilan: Bilan) -> int:
-    """Prévient la personne qui a demandé le bilan (ou l'évaluation, s'il est planifié), si
-    elle peut encore le lire et n'a pas déjà son avis : réserve, puis envoie. Renvoie le
-    nombre de courriels partis."""
-    return _expedier_tous(reserver_avis(bilan))
-
-
-def _expedier_tous(avis: list[AvisBilanPret]) -> int:
-    return sum(_expedier(un_avis) for un_avis in avis)
-
-
-def _expedier(avis: AvisBilanPret) -> int:
-    """Envoie un avis réservé, dans la langue de la personne, et le marque envoyé aussitôt
-    parti. Il est d'abord pris au nom de cette exécution (`reservations.prendre`) : un avis
-    qu'une autre exécution a repris ou envoyé entre-temps ne part pas une seconde fois. Une
-    personne qui ne peut plus lire le bilan (affectation terminée, compte désactivé) ne le
-    reçoit pas, et son avis est effacé. Un envoi raté (serveur SMTP injoignable, adresse
-    refusée) est écrit au journal (bilan et destinataire, jamais le texte) et laisse l'avis
-    réservé, sans envoi : le rattrapage le reprend (`reprendre_avis_bilans`). Renvoie 1 si le
-    courriel est parti."""
-    if not reservations.prendre(avis):
-        return 0
-    bilan, personne = avis.bilan, avis.destinataire
-    if not _peut_le_lire(personne, bilan):
-        journal.info(
-            "Avis « bilan prêt » du bilan %s abandonné : l'utilisateur %s ne peut plus le lire.",
-            bilan.pk,
-            personne.pk,
-        )
-        reservations.liberer(avis)
-        return 0
-    contexte = {
-        "bilan": bilan,
-        "personne": personne,
-        "lien": adresse_absolue(reverse("bilan_detail", args=[bilan.pk])),
-    }
-    try:
-        courriel_dans_sa_langue(personne, "emails/bilan_pret", contexte).send()
-    except Exception:
-        journal.exception(
-            "Avis « bilan prêt » du bilan %s non envoyé à l'utilisateur %s (%s), il sera retenté.",
-            bilan.pk,
-            personne.pk,
-            personne.email,
-        )
-        return 0
-    if not reservations.marquer_envoyee(avis):
-        journal.warning(
-            "Avis « bilan prêt » %s envoyé, mais sa réservation a été reprise pendant l'envoi : "
-            "EMAIL_TIMEOUT est-il bien plus court que EVALPIC_RAPPEL_DELAI_REPRISE ?",
-            avis.pk,
-        )
-    return 1
-
-
-def reprendre_avis_bilans() -> int:
-    """Le rattrapage, lancé par beat toutes les 15 minutes : envoie les avis « bilan prêt »
-    réservés depuis plus de `EVALPIC_RAPPEL_DELAI_REPRISE` secondes sans être partis (envoi
-    raté, worker arrêté), chacun une seule fois même si deux rattrapages se croisent (reprise
-    conditionnelle). Deux jours après le premier essai (`AVIS_ABANDONNE_APRES`), il y renonce :
-    l'avis est effacé et c'est écrit au journal (le bilan reste dans la liste des bilans). Une
-    seule requête quand il n'y a rien à reprendre. Renvoie le nombre de courriels envoyés."""
-    limite = reservations.limite_de_reprise()
-    abandonnes = {
-        avis.pk: avis
-        for avis in AvisBilanPret.objects.filter(envoye_le__isnull=True, created_at__lt=limite)
-        .select_related("bilan__quartier", "destinataire")
-        .defer("bilan__instantane")
-        .order_by("pk")
-    }
-    if not abandonnes:
-        return 0
-    trop_vieux = timezone.now() - AVIS_ABANDONNE_APRES
-    perimes = {pk: avis for pk, avis in abandonnes.items() if avis.premier_essai_le < trop_vieux}
-    if perimes:
-        _renoncer(perimes, limite)
-    a_reprendre = {pk: avis for pk, avis in abandonnes.items() if pk not in perimes}
-    return _expedier_tous(reservations.reprendre(AvisBilanPret, a_reprendre, limite))
-
-
-def _renoncer(perimes: dict[int, AvisBilanPret], limite: datetime.datetime) -> None:
-    """Efface les avis `perimes` encore abandonnés (pas pris ailleurs entre-temps), et le note
-    au journal : la personne n'a jamais été prévenue."""
-    for avis in perimes.values():
-        journal.warning(
-            "Avis « bilan prêt » du bilan %s jamais envoyé à l'utilisateur %s (%s) depuis le %s : "
-            "abandonné.",
-            avis.bilan_id,
-            avis.destinataire_id,
-            avis.destinataire.email,
-            timezone.localtime(avis.premier_essai_le).isoformat(timespec="minutes"),
-        )
-    reservations.abandonnees(AvisBilanPret, perimes, limite).delete()
 
 
 # --- Rattraper et planifier ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from rapports import nettoyage, repartition, services
+from rapports import avis_bilans, nettoyage, repartition, services
 
 
 class TacheSansAttente(Task):
@@ -80,4 +80,4 @@ def nettoyer_fichiers_orphelins_task() -> int:
 def reprendre_avis_bilans_task() -> int:
     """Envoie les avis « bilan prêt » restés sans envoi (envoi raté, worker arrêté); renvoie le
     nombre de courriels."""
-    return services.reprendre_avis_bilans()
+    return avis_bilans.reprendre_avis_bilans()

@@ -19,8 +19,9 @@ from evalpic.adresses import adresse_absolue
 from indicateurs.models import RappelEnvoye, StatutPeriode
 from indicateurs.periodes import envoyer_rappels
 from quartiers.models import RoleGlobal
+from rapports.avis_bilans import prevenir
 from rapports.models import Bilan, Portee, StatutBilan
-from rapports.services import marquer_pret, prevenir
+from rapports.services import marquer_pret
 from tests.factories import IndicateurSuiviFactory, UtilisateurFactory, periode_du_trimestre
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,7 @@ def test_un_avis_de_bilan_rate_est_ecrit_au_journal_sans_son_texte(alice, quarti
     with _en_panne_pour("alice@exemple.org", panne), caplog.at_level(logging.WARNING):
         prevenir(bilan)
     assert mail.outbox == []
-    (ligne,) = [r for r in caplog.records if r.name == "rapports.services"]
+    (ligne,) = [r for r in caplog.records if r.name == "rapports.avis_bilans"]
     assert ligne.levelno >= logging.WARNING
     texte = ligne.getMessage()
     assert str(bilan.pk) in texte and "alice@exemple.org" in texte

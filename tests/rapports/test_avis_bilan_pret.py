@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 
 from quartiers.models import RoleGlobal
+from rapports.avis_bilans import prevenir
 from rapports.models import Bilan, Portee, StatutBilan
-from rapports.services import prevenir
 from tests.factories import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db

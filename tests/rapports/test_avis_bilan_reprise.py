@@ -20,9 +20,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evalpic import reservations
-from rapports import services
+from rapports import avis_bilans
+from rapports.avis_bilans import prevenir, reprendre_avis_bilans
 from rapports.models import AvisBilanPret, Bilan, Portee, StatutBilan
-from rapports.services import marquer_pret, prevenir, reprendre_avis_bilans
+from rapports.services import marquer_pret
 from tests.factories import QuartierFactory, UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,7 +213,7 @@ def test_une_reprise_n_ecrase_pas_la_prise_d_un_autre_worker(alice, bob, quartie
         prise_de_w1.append(d_alice.created_at)
         return vraie_reprise(modele, abandonnes, limite)
 
-    with mock.patch.object(services.reservations, "reprendre", w1_prend_pendant_la_lecture):
+    with mock.patch.object(avis_bilans.reservations, "reprendre", w1_prend_pendant_la_lecture):
         assert reprendre_avis_bilans() == 1
 
     assert _destinataires(mailoutbox) == [["bob@exemple.org"]]
@@ -230,7 +231,7 @@ def test_un_avis_repris_ailleurs_n_est_pas_envoye_par_qui_le_gardait_en_memoire(
     garde_en_memoire = AvisBilanPret.objects.select_related("bilan", "destinataire").get()
     assert reprendre_avis_bilans() == 1
 
-    assert services._expedier(garde_en_memoire) == 0
+    assert avis_bilans._expedier(garde_en_memoire) == 0
     assert len(mailoutbox) == 1
 
 
@@ -274,7 +275,7 @@ def test_pas_de_reprise_pour_qui_n_est_plus_affecte_au_quartier(
     alice.affectations.update(fin=timezone.localdate() - datetime.timedelta(days=1))
     vieillir(minutes=11)
 
-    with caplog.at_level(logging.INFO, logger="rapports.services"):
+    with caplog.at_level(logging.INFO, logger="rapports.avis_bilans"):
         assert reprendre_avis_bilans() == 0
 
     assert not mailoutbox
@@ -299,11 +300,11 @@ def test_l_acces_est_reverifie_juste_avant_l_envoi(alice, quartier_a, mailoutbox
     """Réservé pendant qu'elle pouvait lire le bilan, l'avis ne part pas si elle ne le peut
     plus au moment de l'envoi."""
     bilan = _bilan(quartier_a, demande_par=alice)
-    (avis,) = services.reserver_avis(bilan)
+    (avis,) = avis_bilans.reserver_avis(bilan)
     alice.is_active = False
     alice.save()
 
-    assert services._expedier_tous([avis]) == 0
+    assert avis_bilans._expedier_tous([avis]) == 0
     assert not mailoutbox and not AvisBilanPret.objects.exists()
 
 
@@ -319,11 +320,11 @@ def test_le_rattrapage_renonce_deux_jours_apres_le_premier_essai(
     )
 
     caplog.clear()  # l'essai raté, déjà au journal
-    with caplog.at_level(logging.WARNING, logger="rapports.services"):
+    with caplog.at_level(logging.WARNING, logger="rapports.avis_bilans"):
         assert reprendre_avis_bilans() == 0
 
     assert not mailoutbox and not AvisBilanPret.objects.exists()
-    (ligne,) = [r for r in caplog.records if r.name == "rapports.services"]
+    (ligne,) = [r for r in caplog.records if r.name == "rapports.avis_bilans"]
     assert ligne.levelno == logging.WARNING
     assert str(bilan.pk) in ligne.getMessage() and "alice@exemple.org" in ligne.getMessage()
     assert "abandonné" in ligne.getMessage()
@@ -385,7 +386,7 @@ def test_la_tache_du_rattrapage_des_avis_appelle_le_service():
     from evalpic.celery import app
 
     assert "rapports.reprendre_avis_bilans" in app.tasks
-    with mock.patch("rapports.services.reprendre_avis_bilans", return_value=2) as service:
+    with mock.patch("rapports.avis_bilans.reprendre_avis_bilans", return_value=2) as service:
         resultat = rapports.tasks.reprendre_avis_bilans_task.apply()
 
     assert resultat.get() == 2
