@@ -5,6 +5,7 @@ invalide répond 400 avec son message à côté du champ, que la page ou un CSV 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -28,7 +29,23 @@ def _filtre(request) -> tuple[FiltreForm, bool, str]:
     return form, valide, request.GET.get("csv", "") if valide else ""
 
 
-def _rendre(request, gabarit: str, contexte: dict, valide: bool) -> TemplateResponse:
+def _requete_du_filtre(form: FiltreForm, valide: bool) -> str:
+    """Le filtre à garder dans les liens de la page (sans « ? ») : ses champs choisis, s'il est
+    valide. Sous un filtre invalide, vide : les liens mènent au filtre par défaut au lieu de
+    répéter l'erreur (chaque quartier, chaque CSV aurait été un autre 400)."""
+    if not (valide and form.is_bound):
+        return ""
+    donnees = form.cleaned_data
+    return urlencode([(nom, donnees[nom]) for nom in form.fields if donnees.get(nom)])
+
+
+def _rendre(
+    request, gabarit: str, contexte: dict, form: FiltreForm, valide: bool
+) -> TemplateResponse:
+    """La page du tableau de bord, 400 sous un filtre invalide. Le gabarit reçoit le filtre à
+    garder dans ses liens (`requete_du_filtre`) et s'il est valide (`filtre_valide` : sinon,
+    pas de lien CSV, qui ne servirait que l'erreur)."""
+    contexte |= {"filtre_valide": valide, "requete_du_filtre": _requete_du_filtre(form, valide)}
     return TemplateResponse(request, gabarit, contexte, status=200 if valide else 400)
 
 
@@ -65,7 +82,7 @@ def tableau_pic(request):
         "calculs": [c for c in Calcul.choices if c[0]],
         "completude": list(zip(noms, tableau.completude, strict=True)),
     }
-    return _rendre(request, "rapports/tableau_pic.html", contexte, valide)
+    return _rendre(request, "rapports/tableau_pic.html", contexte, form, valide)
 
 
 def _csv_pic(nom: str, tableau, periodes: list[str]):
@@ -120,7 +137,7 @@ def tableau_quartier(request, slug: str):
         for groupe in tableau.groupes
     ]
     contexte = {"form": form, "tableau": tableau, "quartier": tableau.quartier, "groupes": groupes}
-    return _rendre(request, "rapports/tableau_quartier.html", contexte, valide)
+    return _rendre(request, "rapports/tableau_quartier.html", contexte, form, valide)
 
 
 def _entetes_series() -> list[str]:
@@ -223,4 +240,4 @@ def indicateur_entre_quartiers(request, code: str):
         ),
         "periodes": [p.libelle for p in vue.filtre.periodes],
     }
-    return _rendre(request, "rapports/indicateur.html", contexte, valide)
+    return _rendre(request, "rapports/indicateur.html", contexte, form, valide)
