@@ -13,9 +13,11 @@ Ce qu'on en déduit :
   nom, les indicateurs par code, les trimestres d'une série (ceux de ses points et de ses
   cibles) dans l'ordre chronologique, les catégories d'apprentissage dans l'ordre de
   `CategorieApprentissage`;
-- le classeur XLSX porte des dates fixes tirées de l'instantané (la fin de la période, à
-  minuit) au lieu de l'heure de l'enregistrement, et son archive ZIP est réécrite avec des
-  entrées datées du 1er janvier 1980, dans un ordre, une compression et des attributs fixes.
+- le classeur XLSX porte des dates fixes tirées de l'instantané (le moment où le bilan a lu la
+  base, « donnees_au », figé avec lui; la fin de la période à minuit pour un instantané d'avant
+  evalpic-bilan-1.5) au lieu de l'heure de l'enregistrement, et son archive ZIP est réécrite
+  avec des entrées datées du 1er janvier 1980, dans un ordre, une compression et des attributs
+  fixes.
 
 Les octets restent ceux d'un même code : une nouvelle version d'openpyxl, de zlib ou des
 traductions peut les changer; c'est pourquoi l'instantané porte la version du générateur.
@@ -394,16 +396,44 @@ def _lignes_completude(instantane: dict) -> list[list]:
     return lignes
 
 
+def _lignes_strategies(instantane: dict) -> list[list]:
+    """Par quartier : le titre, la version et la date d'adoption (AAAA-MM-JJ) de la stratégie de
+    changement figée dans l'instantané; vides si le quartier n'en avait aucune en vigueur."""
+    lignes = []
+    for quartier in _quartiers(instantane):
+        strategie = quartier.get("strategie") or {}
+        lignes.append(
+            [
+                quartier.get("nom", ""),
+                strategie.get("titre", ""),
+                str(strategie["version"]) if strategie.get("version") is not None else None,
+                strategie.get("adoptee_le") or "",
+            ]
+        )
+    return lignes
+
+
 def _fin_de_periode(instantane: dict) -> datetime.datetime:
-    """La fin de la période à minuit : la seule date que porte le classeur."""
+    """La fin de la période à minuit."""
     fin = datetime.date.fromisoformat(instantane["periode"]["fin"])
     return datetime.datetime(fin.year, fin.month, fin.day)
 
 
+def _donnees_au(instantane: dict) -> datetime.datetime | None:
+    """Le moment où le bilan a lu la base, à l'heure locale qu'il porte (depuis
+    evalpic-bilan-1.5; None avant)."""
+    if not instantane.get("donnees_au"):
+        return None
+    return datetime.datetime.fromisoformat(instantane["donnees_au"])
+
+
 def _lignes_a_propos(instantane: dict) -> list[list]:
     periode = instantane["periode"]
+    donnees_au = _donnees_au(instantane)
     return [
         [_("Générateur"), instantane.get("generateur", "")],
+        # L'heure de Montréal qu'écrit le bilan, sans décalage (une cellule n'en porte pas).
+        [_("Données au"), donnees_au.replace(tzinfo=None) if donnees_au else None],
         [_("Format de l'instantané"), instantane.get("format")],
         [_("Somme de contrôle de l'instantané"), somme_de_controle(instantane)],
         [_("Portée"), _libelle(Portee, instantane.get("portee"))],
@@ -471,6 +501,14 @@ def _classeur(instantane: dict) -> Workbook:
         _lignes_completude(instantane),
         largeurs=(24, 12, 12, 12, 16, 12),
     )
+    _feuille(
+        classeur,
+        _("Stratégies"),
+        [_("Quartier"), _("Stratégie de changement"), _("Version"), _("Adoptée le")],
+        _lignes_strategies(instantane),
+        numeriques=(2,),
+        largeurs=(24, 60, 10, 14),
+    )
     a_propos = _feuille(
         classeur,
         _("À propos"),
@@ -479,14 +517,21 @@ def _classeur(instantane: dict) -> Workbook:
         largeurs=(36, 70),
     )
     for (cellule,) in a_propos.iter_rows(min_row=2, min_col=2, max_col=2):
-        if isinstance(cellule.value, datetime.date):
+        if isinstance(cellule.value, datetime.datetime) and cellule.value.time():
+            cellule.number_format = "yyyy-mm-dd hh:mm:ss"
+        elif isinstance(cellule.value, datetime.date):
             cellule.number_format = "yyyy-mm-dd"
     return classeur
 
 
 def _proprietes_fixes(classeur: Workbook, instantane: dict) -> None:
-    """Les propriétés du document ne portent que des données de l'instantané."""
+    """Les propriétés du document ne portent que des données de l'instantané : créé et modifié
+    au moment où le bilan a lu la base (en UTC, comme openpyxl les écrit), ou, pour un instantané
+    d'avant evalpic-bilan-1.5, à la fin de la période."""
+    donnees_au = _donnees_au(instantane)
     fin = _fin_de_periode(instantane)
+    if donnees_au is not None:
+        fin = donnees_au.astimezone(datetime.UTC).replace(tzinfo=None)
     proprietes = classeur.properties
     proprietes.creator = instantane.get("generateur", "")
     proprietes.lastModifiedBy = instantane.get("generateur", "")
@@ -522,11 +567,13 @@ def exporter_xlsx(instantane: dict) -> bytes:
     cite : mesure, période et valeur de départ, période et valeur de fin), « Indicateurs » (le
     catalogue), « Apprentissages »,
     « Complétude » (attendues, renseignées, validées, « non disponible » parmi les renseignées,
-    nombre de manquantes) et « À propos »
-    (générateur, format, portée, période, dates de la période — jamais la date du jour).
+    nombre de manquantes), « Stratégies » (titre, version et adoption de la stratégie de chaque
+    quartier) et « À propos » (générateur, date des données, format, portée, période, dates de
+    la période — jamais la date du jour).
 
     openpyxl inscrit l'heure courante dans docProps/core.xml et dans chaque entrée du ZIP :
-    on remplace core.xml par des propriétés fixes (fin de la période à minuit) et on réécrit
+    on remplace core.xml par des propriétés fixes (date des données de l'instantané, ou fin de
+    la période à minuit) et on réécrit
     l'archive avec des entrées fixes (`_archive_fixe`)."""
     with translation.override(instantane["langue"]):
         classeur = _classeur(instantane)

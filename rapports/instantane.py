@@ -4,6 +4,7 @@ CSV) se fabriquent à partir de l'instantané seul : les régénérer redonne le
 
 Forme (format 2) :
     {"format": 2, "generateur": "…", "portee": "quartier" | "pic", "langue": "fr",
+     "donnees_au": "2026-07-15T14:03:12-04:00",
      "periode": {"annee", "trimestre" | null, "code", "libelle", "debut", "fin", "fenetre": [codes]},
      "indicateurs": {code: {"nom", "definition", "unite", "polarite", "famille", "source", "mode"}},
      "registre": {"depart": {...}, "fin": {...}} | null,
@@ -35,6 +36,12 @@ parmi les valeurs présentes (`"non_disponibles"`). Les clés n'existent que là
 ne changent pas d'un octet, et un instantané d'avant se lit pareil (un tiret, comme alors; la
 complétude dit « — » pour ce qu'elle ne comptait pas).
 
+Depuis evalpic-bilan-1.5, « donnees_au » fige le moment où le bilan a lu la base (le début de sa
+production, `Bilan.debut_generation`, à l'heure de Montréal, à la seconde) : le bilan l'écrit
+(« Données au … », couverture, méthodologie, métadonnées du PDF, « À propos » du classeur), et
+le régénérer depuis l'instantané redonne cette date, pas celle du jour. Un instantané d'avant n'a
+pas cette clé : ses fichiers se refont sans elle, comme alors.
+
 Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
 des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
 compte une fois). « depart » et « fin » le mesurent sur deux fenêtres de même longueur, chacune
@@ -50,7 +57,7 @@ import json
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from indicateurs.calculs import calculer, couvert_par_le_registre, debut_du_registre
@@ -76,7 +83,7 @@ from rapports.series import SerieIndicateur
 from rapports.statuts import libelle_trimestre, statut
 
 FORMAT = 2
-VERSION_GENERATEUR = "evalpic-bilan-1.4"
+VERSION_GENERATEUR = "evalpic-bilan-1.5"
 FENETRE_TRIMESTRIELLE = 8  # trimestres montrés dans un bilan trimestriel
 FENETRE_ANNUELLE = 12
 
@@ -120,6 +127,7 @@ def construire_instantane(bilan: Bilan) -> dict:
             "generateur": VERSION_GENERATEUR,
             "portee": bilan.portee,
             "langue": bilan.langue,
+            "donnees_au": donnees_au(bilan),
             "periode": {
                 "annee": bilan.annee,
                 "trimestre": bilan.trimestre,
@@ -133,6 +141,15 @@ def construire_instantane(bilan: Bilan) -> dict:
             "registre": registre,
             "quartiers": [_quartier(q, series[q.pk], lectures[q.pk]) for q in quartiers],
         }
+
+
+def donnees_au(bilan: Bilan) -> str:
+    """Le moment où le bilan lit la base, figé dans l'instantané : le début de sa production
+    (`debut_generation`, posé quand un worker le réclame), à défaut sa création, à défaut
+    maintenant (un bilan construit hors production, dans un test). Relire la base pour le même
+    bilan redonne donc la même date. En ISO 8601 à l'heure locale, à la seconde."""
+    moment = bilan.debut_generation or bilan.created_at or timezone.now()
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
 
 
 def _quartiers_du_pic() -> list[Quartier]:

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, translation
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -177,6 +178,8 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
     return {
         "instantane": instantane,
         "periode": instantane["periode"],
+        **_donnees_au(instantane),
+        "strategies": [(q["nom"], _strategie(q.get("strategie"))) for q in instantane["quartiers"]],
         # Des dates, que le gabarit écrit dans la langue du bilan (« 1 avril 2026 »).
         "debut": datetime.date.fromisoformat(instantane["periode"]["debut"]),
         "fin": datetime.date.fromisoformat(instantane["periode"]["fin"]),
@@ -193,6 +196,30 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
         ],
         "processus_resultats": _rubrique(instantane, CategorieApprentissage.PROCESSUS_RESULTATS),
         "pour_impression": image is not None,
+    }
+
+
+def _strategie(strategie: dict | None) -> dict | None:
+    """La stratégie figée d'un quartier (titre, version), sa date d'adoption en date."""
+    if not strategie:
+        return None
+    adoptee_le = strategie.get("adoptee_le")
+    return {
+        **strategie,
+        "adoptee_le": datetime.date.fromisoformat(adoptee_le) if adoptee_le else None,
+    }
+
+
+def _donnees_au(instantane: dict) -> dict:
+    """Le moment où le bilan a lu la base (`instantane["donnees_au"]`, depuis
+    evalpic-bilan-1.5), en date et en heure à écrire dans la langue active; rien pour un
+    instantané d'avant, qui ne l'a pas figé."""
+    if not instantane.get("donnees_au"):
+        return {"donnees_au": None, "donnees_au_heure": ""}
+    moment = datetime.datetime.fromisoformat(instantane["donnees_au"])
+    return {
+        "donnees_au": moment.date(),
+        "donnees_au_heure": formats.time_format(moment.time(), "TIME_FORMAT"),
     }
 
 
@@ -218,9 +245,26 @@ def rendre(
     charge d'ailleurs; avec `image`, c'est l'entrée du PDF (feuille d'impression)."""
     if image is None:
         extra = {"embarque": embarques(instantane["langue"]), **(extra or {})}
-    return _dans_sa_langue(
+    document = _dans_sa_langue(
         "rapports/bilan_document.html", instantane, titre=titre, image=image, extra=extra
     )
+    return _avec_sa_date(document, instantane)
+
+
+_FIN_ENTETE = re.compile(r"</head\s*>", re.IGNORECASE)
+
+
+def _avec_sa_date(document: str, instantane: dict) -> str:
+    """Le document avec, dans son en-tête, la date de ses données (`dcterms.created` et
+    `dcterms.modified`) : WeasyPrint en fait la date de création et de modification du PDF
+    (sinon il n'en écrit aucune). Rien pour un instantané d'avant evalpic-bilan-1.5."""
+    if not instantane.get("donnees_au"):
+        return document
+    date = escape(instantane["donnees_au"])
+    metas = "".join(
+        f'<meta name="dcterms.{nom}" content="{date}">\n' for nom in ("created", "modified")
+    )
+    return _FIN_ENTETE.sub(lambda fin: metas + fin.group(0), document, count=1)
 
 
 # Ce que le fichier HTML autonome embarque, lu dans les fichiers statiques à sa fabrication :

@@ -35,7 +35,15 @@ EN_TETES = [
     "Apprentissages épinglés",
     "Date de la référence",
 ]
-FEUILLES = ["Valeurs", "En bref", "Indicateurs", "Apprentissages", "Complétude", "À propos"]
+FEUILLES = [
+    "Valeurs",
+    "En bref",
+    "Indicateurs",
+    "Apprentissages",
+    "Complétude",
+    "Stratégies",
+    "À propos",
+]
 
 
 def serie(code: str, valeurs: list[str | None], statut: str, reference: str | None = None):
