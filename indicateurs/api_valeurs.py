@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from evalpic.api.commun import PaginationParCurseur
@@ -14,6 +13,16 @@ from indicateurs.api_saisies import R400, R401, R404, R404_LISTE, FiltresParPeri
 from indicateurs.models import StatutSaisie, Valeur
 from quartiers.acces import Droit, quartiers_accessibles
 from rapports.export_valeurs import STATUTS_TRANSMIS
+
+
+@extend_schema_field(
+    # Le même type que `statut` d'une saisie (`SaisieStatutEnum`), pas un second nom pour les
+    # mêmes choix (drf-spectacular avertirait, et les clients générés auraient deux types).
+    {"allOf": [{"$ref": "#/components/schemas/SaisieStatutEnum"}]}
+)
+class StatutSaisieField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=StatutSaisie.choices, **kwargs)
 
 
 class ValeurSerializer(serializers.ModelSerializer):
@@ -32,9 +41,8 @@ class ValeurSerializer(serializers.ModelSerializer):
     preuve_url = serializers.CharField(
         read_only=True, help_text=gettext_lazy("Lien https://…, ou vide.")
     )
-    statut_saisie = serializers.ChoiceField(
+    statut_saisie = StatutSaisieField(
         source="saisie.statut",
-        choices=StatutSaisie.choices,
         read_only=True,
         help_text=gettext_lazy("Statut de la saisie."),
     )
@@ -76,13 +84,9 @@ class FiltresValeur(FiltresParPeriode):
             (STATUTS_TRANSMIS, gettext_lazy("transmises (soumises ou validées)")),
             *StatutSaisie.choices,
         ],
-        # `transmises` : ce que montrent les tableaux de bord, comme l'export des valeurs.
-        help_text=format_lazy(
-            "{} `{}` : {}",
-            gettext_lazy("Statut de la saisie."),
-            STATUTS_TRANSMIS,
-            gettext_lazy("transmises (soumises ou validées)"),
-        ),
+        # `transmises` : ce que montrent les tableaux de bord, comme l'export des valeurs (le
+        # schéma liste chaque choix et son libellé).
+        help_text=gettext_lazy("Statut de la saisie."),
     )
 
     class Meta:

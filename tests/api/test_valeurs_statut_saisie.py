@@ -86,6 +86,16 @@ def test_le_csv_des_valeurs_a_la_colonne_statut_saisie(api, saisies):
 def test_le_schema_documente_statut_saisie_et_transmises():
     schema = APIClient().get("/api/schema/", {"format": "json"}).json()
     proprietes = schema["components"]["schemas"]["Valeur"]["properties"]
-    assert "statut_saisie" in proprietes
+    # le type des statuts d'une saisie, le même que `statut` d'une saisie : pas un second nom
+    # pour les mêmes choix (manage.py check --deploy le signalerait)
+    assert proprietes["statut_saisie"]["allOf"] == [
+        {"$ref": "#/components/schemas/SaisieStatutEnum"}
+    ]
+    assert schema["components"]["schemas"]["SaisieStatutEnum"]["enum"] == [
+        "brouillon",
+        "soumise",
+        "renvoyee",
+        "validee",
+    ]
     parametres = {p["name"]: p for p in schema["paths"]["/api/v1/valeurs/"]["get"]["parameters"]}
     assert "transmises" in parametres["statut"]["schema"]["enum"]
