@@ -5,25 +5,50 @@ Un indicateur en texte se compare par son dernier texte, sans statut (`a_un_stat
 
 La page parle la langue de la personne, quelle que soit celle des bilans : les constats sont
 récrits dans cette langue (`en_bref`, périodes comprises) et chaque indicateur y garde son nom
-dans cette langue (`noms_des_indicateurs`)."""
+dans cette langue (`noms_des_indicateurs`).
+
+Chaque dernière valeur dit son trimestre (la dernière renseignée, pas forcément celle de la
+période du bilan : « 84 100 (T3 2025) » quand le T4 2025 manque), et chaque ligne dit, en mots,
+si l'indicateur va mieux, moins bien ou pareil du bilan le plus ancien au plus récent, selon sa
+polarité (`Evolution`; « en hausse » ou « en baisse », sans jugement, pour un indicateur
+neutre)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, NamedTuple
 
-from indicateurs.models import Indicateur
+from django.db import models
+from django.utils.translation import gettext_lazy
+
+from indicateurs.models import Indicateur, Polarite
 from rapports.en_bref import constats, dans_une_autre_langue
-from rapports.statuts import a_un_statut, libelles_des_statuts
+from rapports.statuts import a_un_statut, libelle_trimestre, libelles_des_statuts
 
 if TYPE_CHECKING:
     from rapports.models import Bilan
 
 
+class Evolution(models.TextChoices):
+    """Du bilan le plus ancien au plus récent, la dernière valeur selon la polarité de
+    l'indicateur; un indicateur neutre monte ou baisse, sans mieux ni moins bien. Le libellé
+    porte une flèche et un mot : le sens ne tient pas à une couleur."""
+
+    MIEUX = "mieux", gettext_lazy("▲ mieux")
+    MOINS_BIEN = "moins_bien", gettext_lazy("▼ moins bien")
+    INCHANGEE = "inchangee", gettext_lazy("= inchangée")
+    HAUSSE = "hausse", gettext_lazy("↑ en hausse")
+    BAISSE = "baisse", gettext_lazy("↓ en baisse")
+
+
 @dataclass(frozen=True)
 class Difference:
     """Une ligne de la comparaison. `valeur_*` : la dernière valeur chiffrée (texte décimal);
-    `texte_*` : le dernier texte d'un indicateur en texte, qui n'a ni valeur ni statut."""
+    `texte_*` : le dernier texte d'un indicateur en texte, qui n'a ni valeur ni statut;
+    `periode_*` : le trimestre de cette dernière valeur (ou de ce dernier texte), dans la langue
+    active; `evolution` : du bilan le plus ancien au plus récent (`Evolution`), None sans deux
+    valeurs à comparer."""
 
     quartier: str
     code: str
@@ -34,6 +59,9 @@ class Difference:
     statut_b: str | None
     texte_a: str | None = None
     texte_b: str | None = None
+    periode_a: str = ""
+    periode_b: str = ""
+    evolution: Evolution | None = None
 
     @property
     def a_change(self) -> bool:
@@ -61,27 +89,51 @@ class Difference:
         return texte and self.statut_a is None and self.statut_b is None
 
 
-def _derniere(serie: dict, cle: str) -> str | None:
-    """La dernière valeur (`cle` = "valeur") ou le dernier texte (« texte ») renseigné."""
-    valeurs = [p[cle] for p in serie["points"] if p.get(cle) not in (None, "")]
-    return valeurs[-1] if valeurs else None
+def _derniere(serie: dict, cle: str) -> tuple[str | None, str]:
+    """La dernière valeur (`cle` = "valeur") ou le dernier texte (« texte ») renseigné, et son
+    trimestre dans la langue active (vide s'il n'y en a pas)."""
+    points = [p for p in serie["points"] if p.get(cle) not in (None, "")]
+    if not points:
+        return None, ""
+    return points[-1][cle], libelle_trimestre(points[-1]["periode"])
 
 
 class _Cote(NamedTuple):
     valeur: str | None = None
     statut: str | None = None
     texte: str | None = None
+    periode: str = ""
 
 
 def _cote(instantane: dict, serie: dict | None) -> _Cote:
-    """Ce qu'un bilan dit d'une série : sa dernière valeur et son statut, ou, pour un indicateur
-    en texte (d'après l'unité du catalogue de ce bilan), son dernier texte seulement."""
+    """Ce qu'un bilan dit d'une série : sa dernière valeur, son trimestre et son statut, ou,
+    pour un indicateur en texte (d'après l'unité du catalogue de ce bilan), son dernier texte et
+    son trimestre seulement."""
     if serie is None:
         return _Cote()
     unite = instantane["indicateurs"].get(serie["code"], {}).get("unite", "")
     if not a_un_statut(unite):
-        return _Cote(texte=_derniere(serie, "texte"))
-    return _Cote(_derniere(serie, "valeur"), libelles_des_statuts()[serie["statut"]])
+        texte, periode = _derniere(serie, "texte")
+        return _Cote(texte=texte, periode=periode)
+    valeur, periode = _derniere(serie, "valeur")
+    return _Cote(valeur, libelles_des_statuts()[serie["statut"]], periode=periode)
+
+
+def evolution(ancienne: str | None, recente: str | None, polarite: str) -> Evolution | None:
+    """De la dernière valeur du bilan le plus ancien à celle du plus récent, selon la polarité
+    (`Polarite`) : mieux, moins bien ou inchangée; en hausse ou en baisse pour un indicateur
+    neutre. None s'il manque une valeur des deux (ou si l'une n'est pas un nombre)."""
+    try:
+        avant, apres = Decimal(ancienne), Decimal(recente)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    if apres == avant:
+        return Evolution.INCHANGEE
+    if polarite == Polarite.HAUSSE:
+        return Evolution.MIEUX if apres > avant else Evolution.MOINS_BIEN
+    if polarite == Polarite.BAISSE:
+        return Evolution.MIEUX if apres < avant else Evolution.MOINS_BIEN
+    return Evolution.HAUSSE if apres > avant else Evolution.BAISSE
 
 
 def _index(instantane: dict) -> dict[tuple[str, str], dict]:
@@ -102,10 +154,16 @@ def differences(
     noms = noms_des_indicateurs(ancien, recent, catalogue or {})
     series_a, series_b = _index(a), _index(b)
     cles = sorted(set(series_a) | set(series_b), key=lambda cle: (quartiers[cle[0]], *cle))
+    polarites = {
+        code: fiche.get("polarite", "")
+        for instantane in (ancien, recent)
+        for code, fiche in instantane["indicateurs"].items()
+    }
     lignes = []
     for slug, code in cles:
         cote_a = _cote(a, series_a.get((slug, code)))
         cote_b = _cote(b, series_b.get((slug, code)))
+        plus_ancien, plus_recent = (cote_b, cote_a) if a_plus_recent else (cote_a, cote_b)
         lignes.append(
             Difference(
                 quartier=quartiers[slug],
@@ -117,6 +175,11 @@ def differences(
                 statut_b=cote_b.statut,
                 texte_a=cote_a.texte,
                 texte_b=cote_b.texte,
+                periode_a=cote_a.periode,
+                periode_b=cote_b.periode,
+                evolution=evolution(
+                    plus_ancien.valeur, plus_recent.valeur, polarites.get(code, "")
+                ),
             )
         )
     return lignes
@@ -168,6 +231,8 @@ def comparer(a: Bilan, b: Bilan) -> dict:
             a.instantane, b.instantane, a_plus_recent=a_plus_recent, catalogue=catalogue
         ),
         "constats": constats_cote_a_cote(a.instantane, b.instantane),
+        # Le sens de la colonne « Évolution » : du bilan le plus ancien au plus récent.
+        "a_plus_recent": a_plus_recent,
     }
 
 

@@ -298,7 +298,11 @@ def test_un_statut_qui_change_sans_changer_de_valeur_ne_marque_que_le_statut(
     b = _bilan(villeray, _instantane("fr", [_serie("menages", "a_surveiller")]), jour=2)
     rangee = _rangee(_page(client, coordination, a, b), "fr menages")
     assert 'class="a-change"' in rangee
-    assert '<td class="nombre">10</td><td class="nombre">10</td>' in rangee
+    assert (
+        '<td class="nombre">10 <span class="periode">(T1 2026)</span></td>'
+        '<td class="nombre">10 <span class="periode">(T1 2026)</span></td>'
+        '<td class="evolution evolution--inchangee">= inchangée</td>'
+    ) in rangee
     assert "<td>en bonne voie</td><td><strong>à surveiller</strong></td>" in rangee
 
 

@@ -132,7 +132,12 @@ def test_la_page_de_comparaison_montre_et_marque_le_texte_qui_change(client, qua
     assert reponse.status_code == 200
     rangee = _rangee(reponse.content.decode(), "Texte politique")
     assert 'class="a-change"' in rangee
-    assert "<td>Avant</td><td><strong>Après</strong></td><td>—</td><td>—</td>" in rangee
+    # Chaque texte avec son trimestre; ni évolution ni statut pour un texte.
+    assert (
+        '<td>Avant <span class="periode">(T1 2023)</span></td>'
+        '<td><strong>Après</strong> <span class="periode">(T2 2023)</span></td>'
+        "<td>—</td><td>—</td><td>—</td>"
+    ) in rangee
     assert "sans données" not in rangee
 
 
