@@ -5,14 +5,16 @@ invalide répond 400 avec son message à côté du champ, que la page ou un CSV 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
+from collections.abc import Callable
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from indicateurs.models import Calcul
+from indicateurs.models import Calcul, EtatDeMesure, Indicateur, ModeCollecte, StatutIndicateur
 from rapports import graphique_theorie, graphiques, selectors
 from rapports.csv import reponse_csv
 from rapports.forms import FiltreForm
@@ -37,6 +39,16 @@ def _requete_du_filtre(form: FiltreForm, valide: bool) -> str:
         return ""
     donnees = form.cleaned_data
     return urlencode([(nom, donnees[nom]) for nom in form.fields if donnees.get(nom)])
+
+
+def _adresses_des_indicateurs(requete: str = "") -> Callable[[str], str]:
+    """Code → adresse de la page d'un indicateur entre les quartiers, suivie du filtre `requete`
+    (`_requete_du_filtre`). L'adresse est construite une fois, un code est mis à la place de la
+    marque : le tableau d'un quartier nomme jusqu'à 125 indicateurs, autant de `reverse()`."""
+    marque = "CODE"
+    avant, _marque, apres = reverse("indicateur_entre_quartiers", args=[marque]).rpartition(marque)
+    apres = f"{apres}?{requete}" if requete else apres
+    return lambda code: f"{avant}{quote(code, safe='')}{apres}"
 
 
 def _rendre(
@@ -79,10 +91,28 @@ def tableau_pic(request):
         "periodes": periodes,
         "figures": figures,
         "statuts": Statut.choices,
-        "calculs": [c for c in Calcul.choices if c[0]],
+        "calculs": _calculs(_requete_du_filtre(form, valide)),
         "completude": list(zip(noms, tableau.completude, strict=True)),
     }
     return _rendre(request, "rapports/tableau_pic.html", contexte, form, valide)
+
+
+def _calculs(requete: str) -> list[tuple[str, str, str]]:
+    """Les indicateurs calculés du tableau (`Calcul`) : valeur, libellé et adresse de la page de
+    l'indicateur du catalogue qui les porte (vide s'il n'y en a pas). Une requête."""
+    codes: dict[str, str] = {}
+    for calcul, code in (
+        Indicateur.objects.filter(mode=ModeCollecte.CALCULE, statut=StatutIndicateur.APPROUVE)
+        .order_by("code")
+        .values_list("calcul", "code")
+    ):
+        codes.setdefault(calcul, code)
+    adresse = _adresses_des_indicateurs(requete)
+    return [
+        (calcul, libelle, adresse(codes[calcul]) if calcul in codes else "")
+        for calcul, libelle in Calcul.choices
+        if calcul
+    ]
 
 
 def _csv_pic(nom: str, tableau, periodes: list[str]):
@@ -120,6 +150,7 @@ def tableau_quartier(request, slug: str):
         if csv != "series":
             raise Http404(_("Ce tableau de données n'existe pas."))
         return reponse_csv(f"indicateurs-{slug}", _entetes_series(), _lignes_series(tableau))
+    adresse = _adresses_des_indicateurs(_requete_du_filtre(form, valide))
     groupes = [
         {
             "changement": groupe.changement,
@@ -130,6 +161,7 @@ def tableau_quartier(request, slug: str):
                     "libelle_statut": libelles_des_statuts()[etat],
                     "figure": graphiques.courbe_a_renverser(serie),
                     "lignes": graphiques.lignes_de_la_courbe(serie),
+                    "adresse": adresse(serie.code),  # l'indicateur entre les quartiers
                 }
                 for serie, etat in groupe.series
             ],
@@ -180,11 +212,20 @@ def _lignes_series(tableau):
 @login_required
 def theorie_du_changement(request, slug: str):
     theorie = selectors.theorie_du_changement(request.user, slug, _version(request))
+    adresse = _adresses_des_indicateurs()
+    # Un indicateur proposé ou retiré n'a pas de page entre les quartiers (404) : nommé sans lien.
+    sans_page = {EtatDeMesure.PROPOSE, EtatDeMesure.RETIRE}
     contexte = {
         "theorie": theorie,
         "quartier": theorie.quartier,
         "figure": graphique_theorie.graphe_theorie_du_changement(theorie.noeuds, theorie.liens),
         "familles": graphique_theorie.legende_des_familles(theorie.noeuds),
+        "adresses": {
+            code: adresse(code)
+            for noeud in theorie.noeuds
+            for code in noeud["indicateurs"]
+            if noeud["non_mesures"].get(code) not in sans_page
+        },
         "couleur_non_mesure": graphique_theorie.COULEUR_NON_MESURE,
         "fond_non_mesure": graphique_theorie.FOND_NON_MESURE,
     }

@@ -3,7 +3,9 @@ inclus : le tableau de bord d'un quartier en montre 125, et chaque `{% include %
 (chargement, contexte, `{% with %}`, une vingtaine de `{{ … }}`) coûte bien plus qu'une
 f-chaîne. Même sortie, à l'octet, que les gabarits `_partials/_graphique.html` et
 `rapports/_courbe.html` qu'ils remplacent, au JSON des figures près (`evalpic.script_json`,
-le même une fois lu; tests/rapports/test_graphiques_html.py).
+le même une fois lu; tests/rapports/test_graphiques_html.py). Seul ajout depuis : le nom de
+l'indicateur en lien vers sa page entre les quartiers, quand la vue en donne l'adresse
+(`courbe["adresse"]`; tests/rapports/test_liens_vers_un_indicateur.py).
 
 Le graphique : le conteneur est un groupe (`role="group"`) et non une image, car la barre
 d'outils de Plotly y met des boutons focalisables; son dessin SVG est masqué aux lecteurs
@@ -84,12 +86,14 @@ def graphique(id: str, titre, figure: dict) -> SafeString:
 
 @register.simple_tag
 def article_de_courbe(courbe: dict) -> SafeString:
-    """La courbe d'un indicateur au tableau de bord d'un quartier : titre et statut, graphique,
-    puis, repliés, son tableau de données et ses apprentissages épinglés."""
+    """La courbe d'un indicateur au tableau de bord d'un quartier : titre (le nom en lien vers
+    l'indicateur entre les quartiers, `courbe["adresse"]`) et statut, graphique, puis, repliés,
+    son tableau de données et ses apprentissages épinglés."""
     serie = courbe["serie"]
     if _figure_de_textes(courbe["figure"]):
-        return _article_de_textes(serie, courbe["lignes"])
+        return _article_de_textes(serie, courbe["lignes"], courbe.get("adresse"))
     code, nom = conditional_escape(serie.code), conditional_escape(serie.nom)
+    nom_lie = _lien(courbe.get("adresse"), nom)
     statut = conditional_escape(courbe["statut"])
     # Comme `{% blocktranslate with nom=… %}` : le nom est échappé, pas le texte traduit. (Hors
     # des f-chaînes : xgettext n'y voit pas les textes à traduire.)
@@ -99,7 +103,7 @@ def article_de_courbe(courbe: dict) -> SafeString:
     reperes = _absences(serie) + _reperes(serie)
     return SafeString(
         f'\n<article class="courbe" id="courbe-{code}">\n'
-        f'  <h3><span class="code">{code}</span> {nom} <span class="statut statut--{statut}">'
+        f'  <h3><span class="code">{code}</span> {nom_lie} <span class="statut statut--{statut}">'
         f"{conditional_escape(courbe['libelle_statut'])}</span></h3>\n"
         f"  {graphique('fig-' + str(serie.code), serie.nom, courbe['figure'])}\n"
         "  <details>\n"
@@ -114,6 +118,12 @@ def article_de_courbe(courbe: dict) -> SafeString:
         "  </details>\n"
         "</article>\n"
     )
+
+
+def _lien(adresse: str | None, texte: str) -> str:
+    """`texte` (déjà échappé) en lien vers `adresse` (la page de l'indicateur entre les
+    quartiers, que la vue donne à la courbe), ou tel quel sans adresse."""
+    return f'<a href="{conditional_escape(adresse)}">{texte}</a>' if adresse else texte
 
 
 def _reperes(serie) -> str:
@@ -142,14 +152,14 @@ def _absences(serie) -> str:
     return f'\n      <ul class="note absences">{elements}</ul>\n    ' if elements else ""
 
 
-def _article_de_textes(serie, lignes: list[dict]) -> SafeString:
+def _article_de_textes(serie, lignes: list[dict], adresse: str | None = None) -> SafeString:
     """Un indicateur en texte au tableau de bord d'un quartier : ni graphique ni statut (il n'en
     a pas, `statuts.a_un_statut`), le tableau de ses textes par trimestre, visible d'emblée."""
     code, nom = conditional_escape(serie.code), conditional_escape(serie.nom)
     gabarit_de_la_legende, entetes = _textes_du_tableau_de_textes()
     return SafeString(
         f'\n<article class="courbe courbe--texte" id="courbe-{code}">\n'
-        f'  <h3><span class="code">{code}</span> {nom}</h3>\n'
+        f'  <h3><span class="code">{code}</span> {_lien(adresse, nom)}</h3>\n'
         '  <table class="tableau tableau--textes">\n'
         f'    <caption class="visuellement-cache">{gabarit_de_la_legende % {"nom": nom}}</caption>\n'
         f"    <thead><tr>{entetes}</tr></thead>\n"

@@ -231,8 +231,8 @@ def test_la_page_marque_le_retire_et_le_plus_suivi(client, eve, strategie_avec_n
     contenu = client.get(url).content.decode()
     c1 = _ligne(contenu, "C1")
     assert re.search(r"vieux <span class=\"etiquette[^\"]*\">retiré</span>", c1)
-    assert re.search(r"abandonne <span class=\"etiquette[^\"]*\">plus suivi</span>", c1)
-    assert re.search(r"mesure(, |</td>)", c1)  # le mesuré, sans mot
+    assert re.search(r"abandonne</a> <span class=\"etiquette[^\"]*\">plus suivi</span>", c1)
+    assert re.search(r"mesure</a>(, |</td>)", c1)  # le mesuré, sans mot
     assert "etiquette" not in _ligne(contenu, "C2")
     assert "ne mesure pas ou plus" in contenu  # la légende
     figure = _figure(contenu)
@@ -253,7 +253,7 @@ def test_une_ancienne_version_reste_ce_qu_elle_etait_et_dit_ce_qui_n_est_plus_me
     url = reverse("theorie_du_changement", args=["gamma"])
     contenu = client.get(url, {"version": "1"}).content.decode()
     a1 = _ligne(contenu, "A1")
-    assert re.search(r"jamais <span class=\"etiquette[^\"]*\">non suivi</span>", a1)
+    assert re.search(r"jamais</a> <span class=\"etiquette[^\"]*\">non suivi</span>", a1)
     assert re.search(r"vieux <span class=\"etiquette[^\"]*\">retiré</span>", a1)
     (mot,) = [m["text"] for m in _mots(_figure(contenu))]
     assert mot == "<i>non mesuré</i>"
