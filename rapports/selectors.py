@@ -266,6 +266,19 @@ def indicateur_entre_quartiers(utilisateur, code: str, filtre: Filtre) -> Indica
 # --- Bilans -------------------------------------------------------------------------------------
 
 
+def indicateurs_des_calculs() -> dict[str, str]:
+    """Calcul → code du premier indicateur approuvé du catalogue (par code) qui le porte : la
+    page de l'indicateur entre les quartiers d'une mesure calculée. Une requête."""
+    codes: dict[str, str] = {}
+    for calcul, code in (
+        Indicateur.objects.filter(mode=ModeCollecte.CALCULE, statut=StatutIndicateur.APPROUVE)
+        .order_by("code")
+        .values_list("calcul", "code")
+    ):
+        codes.setdefault(calcul, code)
+    return codes
+
+
 def bilans_accessibles(utilisateur):
     """Les bilans des quartiers visibles; ceux de tout le PIC pour l'évaluation et
     l'administration seulement."""

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from indicateurs.models import Calcul, EtatDeMesure, Indicateur, ModeCollecte, StatutIndicateur
+from indicateurs.models import Calcul, EtatDeMesure
 from rapports import graphique_theorie, graphiques, selectors
 from rapports.csv import reponse_csv
 from rapports.forms import FiltreForm
@@ -100,13 +100,7 @@ def tableau_pic(request):
 def _calculs(requete: str) -> list[tuple[str, str, str]]:
     """Les indicateurs calculés du tableau (`Calcul`) : valeur, libellé et adresse de la page de
     l'indicateur du catalogue qui les porte (vide s'il n'y en a pas). Une requête."""
-    codes: dict[str, str] = {}
-    for calcul, code in (
-        Indicateur.objects.filter(mode=ModeCollecte.CALCULE, statut=StatutIndicateur.APPROUVE)
-        .order_by("code")
-        .values_list("calcul", "code")
-    ):
-        codes.setdefault(calcul, code)
+    codes = selectors.indicateurs_des_calculs()
     adresse = _adresses_des_indicateurs(requete)
     return [
         (calcul, libelle, adresse(codes[calcul]) if calcul in codes else "")
