@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -330,7 +330,10 @@ def _lignes_apprentissages(instantane: dict) -> list[list]:
                 if deja[libelle, texte]:
                     deja[libelle, texte] -= 1
                     continue
-                lignes.append([quartier["nom"], periode.get("libelle", ""), "", libelle, texte])
+                # En début de cellule : « Année 2025 », pas « année 2025 ».
+                lignes.append(
+                    [quartier["nom"], capfirst(periode.get("libelle", "")), "", libelle, texte]
+                )
         lignes.extend(
             [quartier["nom"], r["libelle"], code, r["categorie"], r["texte"]] for code, r in reperes
         )
@@ -438,7 +441,7 @@ def _lignes_a_propos(instantane: dict) -> list[list]:
         [_("Somme de contrôle de l'instantané"), somme_de_controle(instantane)],
         [_("Portée"), _libelle(Portee, instantane.get("portee"))],
         [_("Quartiers"), ", ".join(q.get("nom", "") for q in _quartiers(instantane))],
-        [_("Période"), periode.get("libelle", "")],
+        [_("Période"), capfirst(periode.get("libelle", ""))],
         [_("Début de la période"), datetime.date.fromisoformat(periode["debut"])],
         [_("Fin de la période"), _fin_de_periode(instantane).date()],
         [_("Langue"), instantane["langue"]],

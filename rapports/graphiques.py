@@ -67,14 +67,36 @@ def _texte(texte: str) -> str:
     return html.escape(str(texte), quote=False)
 
 
+# Les séparateurs de plotly.js (`layout.separators`) : le décimal, puis celui des milliers, comme
+# `evalpic.nombres` les écrit dans la langue (« 84 100,5 », « 84,100.5 »).
+SEPARATEURS = {"fr": ",\u00a0", "en": ".,"}
+# Le format des graduations et du survol d'un axe de comptes ou de dollars (d3-format) : milliers
+# séparés, décimales utiles seulement, jamais de suffixe SI (« 100k » devient « 100 000 »); les
+# séparateurs sont ceux de `layout.separators`.
+FORMAT_SANS_SUFFIXE = ",~f"
+UNITES_SANS_SUFFIXE = (Unite.NOMBRE, Unite.DOLLARS)
+
+
+def separateurs() -> str:
+    """Les séparateurs de plotly.js dans la langue active (le français par défaut)."""
+    return SEPARATEURS["en"] if (get_language() or "fr").startswith("en") else SEPARATEURS["fr"]
+
+
+def _format_des_nombres(unite: str) -> dict:
+    """Graduations et survol d'un axe de comptes ou de dollars sans suffixe SI; rien pour les
+    autres unités (pourcentage, échelle, indice : jamais assez grands pour en avoir un)."""
+    if unite not in UNITES_SANS_SUFFIXE:
+        return {}
+    return {"tickformat": FORMAT_SANS_SUFFIXE, "hoverformat": FORMAT_SANS_SUFFIXE}
+
+
 def _mise_en_page(titre: str, **autres) -> dict:
     """La mise en page commune : titre, marges, légende horizontale, séparateurs de la langue."""
-    francais = (get_language() or "fr").startswith("fr")
     return {
         "title": {"text": _texte(titre), "x": 0, "xanchor": "left"},
         "margin": {"l": 60, "r": 30, "t": 80, "b": 60},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
-        "separators": ",\u00a0" if francais else ".,",
+        "separators": separateurs(),
         "font": {"family": "system-ui, sans-serif", "size": 13},
         **autres,
     }
@@ -301,7 +323,7 @@ def courbe_a_renverser(serie: SerieIndicateur, titre: str | None = None) -> dict
     droite = tendance(serie)
     x = _categories(serie, droite)
     unite = _libelles_des_courbes().unites.get(serie.unite, serie.unite)
-    axe_y = {"title": {"text": unite}, "zeroline": False}
+    axe_y = {"title": {"text": unite}, "zeroline": False, **_format_des_nombres(serie.unite)}
     data = _traces_de_la_courbe(serie, droite, x) if x else []
     sur_l_axe = [trace for trace in data if trace.get("yaxis") != AXE_DES_REPERES]
     if _que_des_entiers([p.valeur for p in [*serie.points, *serie.cibles]] + [serie.reference]):
@@ -486,6 +508,7 @@ def croissance_partenaires(
             "domain": [0.56, 1],
             "rangemode": "tozero",
             **_axe_entier([0, *comptes]),
+            **_format_des_nombres(Unite.NOMBRE),
         },
         yaxis2={
             "title": {"text": _("Diversité (indice de Shannon)")},

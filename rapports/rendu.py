@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from indicateurs.models import CategorieApprentissage
@@ -318,6 +319,7 @@ def _dans_sa_langue(
     extra: dict | None = None,
 ) -> SafeString:
     with translation.override(instantane["langue"]):
+        titre = titre_capitalise(titre, instantane["periode"]["libelle"])
         donnees = {
             **contexte(instantane, image=image),
             "titre": titre,
@@ -325,6 +327,15 @@ def _dans_sa_langue(
             **(extra or {}),
         }
         return render_to_string(gabarit, donnees)
+
+
+def titre_capitalise(titre: str, libelle: str) -> str:
+    """Le titre dont la dernière partie, le libellé de la période, prend sa majuscule : « Bilan —
+    Saint-Michel — Année 2025 » (« Report — Saint-Michel — Year 2025 ») et non « année 2025 »,
+    libellé figé en minuscule pour se lire au milieu d'une phrase (`Bilan.libelle_periode`)."""
+    if libelle and titre.endswith(libelle):
+        return titre[: -len(libelle)] + capfirst(libelle)
+    return titre
 
 
 def titre_insecable(titre: str) -> str:

@@ -479,3 +479,38 @@ def test_en_anglais_les_traductions_existantes_s_appliquent():
     ]
     assert figure["layout"]["separators"] == ".,"
     assert courbe_a_renverser(s)["layout"]["separators"] == ",\u00a0"
+
+
+# --- Écriture des nombres : séparateurs de la langue, pas de suffixe SI ---------------------------
+
+
+@pytest.mark.parametrize(("langue", "attendu"), [("fr", ",\u00a0"), ("en", ".,")])
+def test_les_separateurs_suivent_la_langue(complete, langue, attendu):
+    """Décimal puis milliers, comme `evalpic.nombres` : « 84 100,5 », « 84,100.5 »."""
+    with translation.override(langue):
+        figures = [
+            courbe_a_renverser(complete),
+            progression_quartiers([("A", {"atteint": 1})]),
+            croissance_partenaires(["2024"], {"A": {"partenaires": [3], "diversite": [0.5]}}),
+        ]
+    assert {figure["layout"]["separators"] for figure in figures} == {attendu}
+
+
+@pytest.mark.parametrize("unite", ["nombre", "dollars"])
+def test_l_axe_des_comptes_et_des_dollars_n_a_pas_de_suffixe_si(unite):
+    """plotly.js écrit « 100k » sans format : « ,~f » sépare les milliers (par `separators`),
+    garde les décimales utiles et n'ajoute aucun suffixe, en graduation comme en survol."""
+    s = serie(["84100", "92000", "100500"])
+    s.unite = unite
+    axe = valide(courbe_a_renverser(s))["layout"]["yaxis"]
+    assert (axe["tickformat"], axe["hoverformat"]) == (",~f", ",~f")
+
+
+def test_les_autres_unites_gardent_le_format_de_plotly(complete):
+    axe = courbe_a_renverser(complete)["layout"]["yaxis"]
+    assert "tickformat" not in axe and "hoverformat" not in axe
+
+
+def test_l_axe_des_partenaires_n_a_pas_de_suffixe_si():
+    figure = croissance_partenaires(["2024"], {"A": {"partenaires": [1200], "diversite": [0.5]}})
+    assert valide(figure)["layout"]["yaxis"]["tickformat"] == ",~f"
