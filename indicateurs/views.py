@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evalpic.dates import date_heure_longue
-from evalpic.nombres import nombre
 from indicateurs import selectors, services
 from indicateurs.forms import PREFIXES, ApprentissageForm, RevisionForm, SaisieForm
 from indicateurs.models import Periode, StatutPeriode, StatutSaisie, TypeEvenement
+from indicateurs.validation import ecrire_pour_saisie
 from indicateurs.views_apprentissages import url_de_la_liste
 from quartiers.acces import (
     Droit,
@@ -244,9 +244,10 @@ def _fusionner(request, form: SaisieForm, actuelles: dict) -> tuple[list[dict], 
 
 def _reprendre(form: SaisieForm, pk: int, parties: list[str], donnee) -> None:
     """Met dans les champs de l'indicateur `pk` les parties reprises de la donnée enregistrée,
-    écrites comme la page les écrit (nombre au format de la langue)."""
+    écrites comme le champ les écrit et les relit sans changement (`ecrire_pour_saisie` : en
+    anglais, « 12500 » et non « 12,500 », que la lecture refuse comme ambigu)."""
     if "valeur" in parties:
-        valeur = nombre(donnee.valeur) if donnee.valeur is not None else donnee.texte
+        valeur = ecrire_pour_saisie(donnee.valeur) if donnee.valeur is not None else donnee.texte
         form.data[f"{PREFIXES['valeur']}{pk}"] = valeur
         form.data[f"{PREFIXES['raison']}{pk}"] = donnee.raison
         if donnee.non_disponible:

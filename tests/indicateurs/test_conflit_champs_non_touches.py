@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -272,3 +273,28 @@ def test_les_empreintes_ne_coutent_aucune_requete(client, alice, table_a, period
         f"{pk['taux']}.preuve_url",
         f"{pk['politique']}.valeur",
     }
+
+
+@pytest.mark.parametrize("langue", ["fr", "en"])
+def test_une_valeur_reprise_se_relit_telle_quelle_dans_les_deux_langues(
+    client, alice, denise, url, pk, langue
+):
+    """En anglais, la valeur reprise s'écrivait « 12,500 » (format d'affichage), que la lecture
+    des nombres refuse comme ambigu : enregistrer de nouveau, comme la page y invite, répondait
+    400 sur un champ que la personne n'avait pas touché."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = langue
+    formulaire_alice = _ouvrir(client, alice, url)
+    formulaire_denise = _ouvrir(client, denise, url)
+    client.force_login(alice)
+    alice_enregistre = {**formulaire_alice, f"v{pk['menages']}": "12500", "action": "enregistrer"}
+    assert client.post(url, alice_enregistre).status_code == 302
+    client.force_login(denise)
+    conflit = client.post(
+        url, {**formulaire_denise, f"v{pk['taux']}": "50", "action": "enregistrer"}
+    )
+    assert conflit.status_code == 409
+    deuxieme = client.post(url, {**_champs(conflit), "action": "enregistrer"})
+    assert deuxieme.status_code == 302
+    enregistrees = dict(Valeur.objects.values_list("indicateur__code", "valeur_numerique"))
+    assert enregistrees["menages"] == 12500
+    assert enregistrees["taux"] == 50
