@@ -26,7 +26,7 @@ _ESPACES = re.compile(r"[\s\u00a0\u202f]")
 # Une virgule suivie de trois chiffres, sans autre marque décimale (« 12,500 », « 1,234,567 ») :
 # les milliers de l'anglais (Excel anglais les écrit ainsi dans un CSV) ou trois décimales à la
 # française. Ambigu : refusé plutôt que lu divisé par mille.
-_MILLIERS_AMBIGUS = re.compile(r"[-+]?\d{1,3}(,\d{3})+")
+_MILLIERS_AMBIGUS = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+")  # « 0,005 » : des décimales
 # Des virgules de milliers suivies d'un point décimal (« 12,345.50 ») : sans ambiguïté.
 _MILLIERS_ET_POINT = re.compile(r"[-+]?\d{1,3}(,\d{3})+\.\d*")
 

@@ -20,7 +20,7 @@ from indicateurs.models import EvenementSaisie, Saisie, TypeEvenement, Valeur
 from indicateurs.validation import analyser
 from tests.factories import IndicateurFactory, IndicateurSuiviFactory
 
-AMBIGUS = ["12,500", "1,234,567", "0,500", "12,500 $", "$12,500", "-12,500", "12, 500"]
+AMBIGUS = ["12,500", "1,234,567", "12,500 $", "$12,500", "-12,500", "12, 500"]
 
 
 @pytest.fixture
@@ -66,6 +66,18 @@ def test_le_message_donne_le_nombre_sans_separateurs():
 )
 def test_les_ecritures_sans_ambiguite_se_lisent_comme_avant(brut, attendu):
     assert analyser("dollars", brut) == attendu
+
+
+@pytest.mark.parametrize("brut", ["0,005", "-0,001"])
+def test_un_zero_devant_la_virgule_n_est_pas_un_groupe_de_milliers(brut):
+    """« 0,005 » ne peut pas s'écrire avec des milliers : c'est trois décimales, que l'unité
+    refuse pour ce qu'elles sont (trop de décimales, valeur négative), sans le conseil de
+    retirer des séparateurs de milliers (« 0005 »)."""
+    with pytest.raises(ValidationError) as erreur:
+        analyser("dollars", brut)
+    (message,) = erreur.value.messages
+    assert "ambigu" not in message
+    assert "milliers" not in message
 
 
 def test_un_texte_n_est_pas_lu_comme_un_nombre():
