@@ -91,22 +91,26 @@ def _annoncer(request, rapport: importation.RapportImport, nom_fichier: str) -> 
     qu'il a changées et celles qu'il redisait telles quelles (rien d'écrit pour elles)."""
     nombre = len(rapport.lignes_valides)
     decompte = rapport.decompte()
-    importe = ngettext(
-        "Le fichier « %(fichier)s » est importé : %(nombre)s valeur pour %(periodes)s.",
-        "Le fichier « %(fichier)s » est importé : %(nombre)s valeurs pour %(periodes)s.",
-        nombre,
-    ) % {
-        "fichier": nom_fichier,
-        "nombre": nombre,
-        "periodes": ", ".join(p.libelle for p, _lignes in rapport.par_periode()),
-    }
-    detail = _(
-        "Nouvelles : %(nouvelles)s; modifiées : %(modifiees)s; inchangées : %(inchangees)s."
-    ) % {
+    parties = {
         cle: sum(periode[cle] for periode in decompte)
         for cle in ("nouvelles", "modifiees", "inchangees")
     }
-    messages.success(request, f"{importe} {detail}")
+    messages.success(
+        request,
+        ngettext(
+            "Le fichier « %(fichier)s » est importé : %(nombre)s valeur pour %(periodes)s"
+            " (nouvelles : %(nouvelles)s; modifiées : %(modifiees)s; inchangées : %(inchangees)s).",
+            "Le fichier « %(fichier)s » est importé : %(nombre)s valeurs pour %(periodes)s"
+            " (nouvelles : %(nouvelles)s; modifiées : %(modifiees)s; inchangées : %(inchangees)s).",
+            nombre,
+        )
+        % {
+            "fichier": nom_fichier,
+            "nombre": nombre,
+            "periodes": ", ".join(p.libelle for p, _lignes in rapport.par_periode()),
+            **parties,
+        },
+    )
 
 
 @login_required

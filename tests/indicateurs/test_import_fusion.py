@@ -294,4 +294,4 @@ def test_le_message_apres_l_import_distingue_nouvelles_modifiees_et_inchangees(
     )
     assert reponse.status_code == 302
     suite = client.get(reponse["Location"])
-    assert "Nouvelles : 1; modifiées : 0; inchangées : 1." in texte(suite)
+    assert "(nouvelles : 1; modifiées : 0; inchangées : 1)." in texte(suite)
