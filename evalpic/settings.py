@@ -214,7 +214,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "evalpic.api.auth.JetonAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "evalpic.api.auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "evalpic.api.commun.Pagination",

@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
+from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import MOTIF_SLUG, reponses_erreur, schema_lecture, visibles
 from indicateurs import services
 from indicateurs.models import (
@@ -73,7 +74,8 @@ class IndicateurFilterSet(django_filters.FilterSet):
 @schema_lecture(
     IndicateurSerializer, _("indicateurs approuvés du catalogue"), "catalogue et stratégies"
 )
-class IndicateurViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicateurViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
+    introuvable = _("Indicateur introuvable.")
     serializer_class = IndicateurSerializer
     filterset_class = IndicateurFilterSet
     lookup_field = "code"
@@ -139,7 +141,7 @@ class StrategieFilterSet(django_filters.FilterSet):
 @schema_lecture(
     StrategieSerializer, _("stratégies de changement, avec leur graphe"), "catalogue et stratégies"
 )
-class StrategieViewSet(viewsets.ReadOnlyModelViewSet):
+class StrategieViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
     serializer_class = StrategieSerializer
     filterset_class = StrategieFilterSet
     ordering_fields = ["id", "version", "statut", "adoptee_le", "quartier__nom"]
@@ -196,7 +198,7 @@ class ChangementViseFilterSet(django_filters.FilterSet):
 
 
 @schema_lecture(ChangementViseSerializer, _("changements visés"), "catalogue et stratégies")
-class ChangementViseViewSet(viewsets.ReadOnlyModelViewSet):
+class ChangementViseViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
     serializer_class = ChangementViseSerializer
     filterset_class = ChangementViseFilterSet
     ordering_fields = ["id", "code", "ordre", "horizon", "famille"]
@@ -248,7 +250,7 @@ class ActionFilterSet(django_filters.FilterSet):
 
 
 @schema_lecture(ActionSerializer, _("actions des quartiers visibles"), "catalogue et stratégies")
-class ActionViewSet(viewsets.ReadOnlyModelViewSet):
+class ActionViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
     serializer_class = ActionSerializer
     filterset_class = ActionFilterSet
     ordering_fields = ["id", "titre", "type_action", "debut", "fin"]
@@ -308,7 +310,7 @@ class IndicateurSuiviFilterSet(django_filters.FilterSet):
 @schema_lecture(
     IndicateurSuiviSerializer, _("indicateurs suivis, avec leurs cibles"), "catalogue et stratégies"
 )
-class IndicateurSuiviViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicateurSuiviViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
     serializer_class = IndicateurSuiviSerializer
     filterset_class = IndicateurSuiviFilterSet
     ordering_fields = ["id", "quartier__nom", "indicateur__code", "date_reference"]
@@ -338,7 +340,8 @@ class PeriodeFilterSet(django_filters.FilterSet):
 
 
 @schema_lecture(PeriodeSerializer, _("périodes (trimestres)"), "catalogue et stratégies")
-class PeriodeViewSet(viewsets.ReadOnlyModelViewSet):
+class PeriodeViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
+    introuvable = _("Période introuvable.")
     queryset = Periode.objects.all()
     serializer_class = PeriodeSerializer
     filterset_class = PeriodeFilterSet
@@ -536,11 +539,13 @@ class ApprentissageFilterSet(django_filters.FilterSet):
     ),
 )
 class ApprentissageViewSet(
+    IntrouvableTraduit,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
+    introuvable = _("Apprentissage introuvable.")
     serializer_class = ApprentissageSerializer
     filterset_class = ApprentissageFilterSet
     ordering_fields = ["id", "created_at", "categorie", "periode__debut"]

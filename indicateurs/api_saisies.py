@@ -28,6 +28,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import ErreurSerializer
 from indicateurs import selectors, services
 from indicateurs.models import Indicateur, Periode, Saisie, StatutSaisie
@@ -445,7 +446,13 @@ def _schema_transition(resume, corps=None, r400=R400_TRANSITION):
         responses={200: SaisieSerializer, 401: R401, 404: R404},
     ),
 )
-class SaisieViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SaisieViewSet(
+    IntrouvableTraduit,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    introuvable = gettext_lazy("Saisie introuvable.")
     description_api = gettext_lazy(
         "Les saisies trimestrielles (table × période) des quartiers visibles."
     )

@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from evalpic.api.commun import PaginationParCurseur
+from evalpic.api.commun import IntrouvableTraduit, PaginationParCurseur
 from indicateurs.api_saisies import R400, R401, R404, R404_LISTE, FiltresParPeriode
 from indicateurs.models import StatutSaisie, Valeur
 from quartiers.acces import Droit, quartiers_accessibles
@@ -117,7 +117,7 @@ class FiltresValeur(FiltresParPeriode):
         summary=gettext_lazy("Une valeur"), responses={200: ValeurSerializer, 401: R401, 404: R404}
     ),
 )
-class ValeurViewSet(viewsets.ReadOnlyModelViewSet):
+class ValeurViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
     description_api = gettext_lazy(
         "Les valeurs saisies, en lecture : on les écrit par `PUT /saisies/{id}/valeurs/`."
     )

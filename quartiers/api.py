@@ -10,6 +10,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 
+from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import MOTIF_SLUG, schema_lecture, visibles
 from quartiers.models import Partenaire, Participation, Quartier, TableDeQuartier
 
@@ -37,7 +38,8 @@ class QuartierFilterSet(django_filters.FilterSet):
 
 
 @schema_lecture(QuartierSerializer, _("quartiers visibles"), "territoire")
-class QuartierViewSet(viewsets.ReadOnlyModelViewSet):
+class QuartierViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
+    introuvable = _("Quartier introuvable.")
     serializer_class = QuartierSerializer
     filterset_class = QuartierFilterSet
     lookup_field = "slug"
@@ -76,7 +78,7 @@ class TableFilterSet(django_filters.FilterSet):
 
 
 @schema_lecture(TableSerializer, _("tables de quartier"), "territoire")
-class TableViewSet(viewsets.ReadOnlyModelViewSet):
+class TableViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
     serializer_class = TableSerializer
     filterset_class = TableFilterSet
     ordering_fields = ["id", "nom", "quartier__nom", "annee_fondation"]
@@ -116,7 +118,8 @@ class PartenaireFilterSet(django_filters.FilterSet):
 
 
 @schema_lecture(PartenaireSerializer, _("partenaires des tables visibles"), "territoire")
-class PartenaireViewSet(viewsets.ReadOnlyModelViewSet):
+class PartenaireViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
+    introuvable = _("Partenaire introuvable.")
     serializer_class = PartenaireSerializer
     filterset_class = PartenaireFilterSet
     ordering_fields = ["id", "nom", "secteur__code"]
@@ -171,7 +174,8 @@ class ParticipationFilterSet(django_filters.FilterSet):
 
 
 @schema_lecture(ParticipationSerializer, _("participations aux tables visibles"), "territoire")
-class ParticipationViewSet(viewsets.ReadOnlyModelViewSet):
+class ParticipationViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
+    introuvable = _("Participation introuvable.")
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilterSet
     ordering_fields = ["id", "debut", "fin", "role", "partenaire__nom", "table__quartier__nom"]

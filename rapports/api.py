@@ -28,6 +28,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import ErreurSerializer
 from indicateurs.api_saisies import ErreursSerializer
 from quartiers.acces import Droit, quartier_accessible_ou_404
@@ -219,7 +220,13 @@ R404_LISTE = OpenApiResponse(ErreurSerializer, description=gettext_lazy("Page in
         responses={200: BilanSerializer, 401: R401, 404: R404},
     ),
 )
-class BilanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BilanViewSet(
+    IntrouvableTraduit,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    introuvable = gettext_lazy("Bilan introuvable.")
     description_api = gettext_lazy(
         "Les bilans des quartiers visibles; ceux de tout le PIC pour l'évaluation."
     )

@@ -6,6 +6,7 @@ langue préférée de la personne à qui est le jeton (`evalpic.middleware`)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -45,3 +46,25 @@ class JetonAuthenticationSchema(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "description": _("Jeton personnel (profil).")}
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """La session du navigateur, comme DRF, mais un refus CSRF dit, dans la langue de la
+    réponse, ce qu'il faut envoyer — au lieu de « CSRF Failed: CSRF token missing. »."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as refus:
+            raise exceptions.PermissionDenied(CSRF_REFUSE) from refus
+
+
+CSRF_REFUSE = _(
+    "Vérification CSRF refusée : une écriture par la session du navigateur doit venir d'une "
+    "page du site et porter l'en-tête X-CSRFToken (la valeur du témoin csrftoken). Un outil "
+    "s'authentifie plutôt par jeton (Authorization: Bearer …)."
+)
+
+
+class SessionAuthenticationSchema(SessionScheme):
+    target_class = "evalpic.api.auth.SessionAuthentication"

@@ -123,6 +123,20 @@ class PaginationParCurseur(LiensDePagination, pagination.CursorPagination):
 _POSITION_ENTIERE = re.compile(r"-?[0-9]{1,20}\Z")
 
 
+class IntrouvableTraduit:
+    """Pour chaque vue de l'API qui lit un objet (`get_object`) : un objet absent ou hors des
+    quartiers visibles répond 404 avec `introuvable`, traduit et sans nom de classe, au lieu
+    du « No Quartier matches the given query. » de Django (anglais, qui nomme le modèle)."""
+
+    introuvable = gettext_lazy("Ressource introuvable.")
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404 as absent:
+            raise exceptions.NotFound(self.introuvable) from absent
+
+
 def _case_csv(valeur) -> object:
     """Une case du CSV : vide pour None, les nombres tels quels, tout le reste en texte
     neutralisé (un texte saisi ne s'exécute pas comme une formule à l'ouverture)."""
