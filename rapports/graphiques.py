@@ -323,7 +323,14 @@ def courbe_a_renverser(serie: SerieIndicateur, titre: str | None = None) -> dict
     droite = tendance(serie)
     x = _categories(serie, droite)
     unite = _libelles_des_courbes().unites.get(serie.unite, serie.unite)
-    axe_y = {"title": {"text": unite}, "zeroline": False, **_format_des_nombres(serie.unite)}
+    # `automargin` : la marge s'élargit pour des graduations longues (« 120 000 ») au lieu que le
+    # titre de l'axe les chevauche.
+    axe_y = {
+        "title": {"text": unite},
+        "zeroline": False,
+        "automargin": True,
+        **_format_des_nombres(serie.unite),
+    }
     data = _traces_de_la_courbe(serie, droite, x) if x else []
     sur_l_axe = [trace for trace in data if trace.get("yaxis") != AXE_DES_REPERES]
     if _que_des_entiers([p.valeur for p in [*serie.points, *serie.cibles]] + [serie.reference]):

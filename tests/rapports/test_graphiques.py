@@ -514,3 +514,11 @@ def test_les_autres_unites_gardent_le_format_de_plotly(complete):
 def test_l_axe_des_partenaires_n_a_pas_de_suffixe_si():
     figure = croissance_partenaires(["2024"], {"A": {"partenaires": [1200], "diversite": [0.5]}})
     assert valide(figure)["layout"]["yaxis"]["tickformat"] == ",~f"
+
+
+def test_l_axe_des_valeurs_elargit_sa_marge_pour_ses_graduations():
+    """« 120 000 » est plus long que « 120k » : sans `automargin`, le titre de l'axe
+    (« dollars ») chevauchait les graduations dans l'image du PDF (marge fixe de 60 px)."""
+    s = serie(["84100", "120000"])
+    s.unite = "dollars"
+    assert valide(courbe_a_renverser(s))["layout"]["yaxis"]["automargin"] is True
