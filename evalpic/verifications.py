@@ -124,3 +124,23 @@ def verifier_moteur_de_courriel(app_configs=None, **kwargs) -> list[checks.Warni
             id="evalpic.W004",
         )
     ]
+
+
+@checks.register("evalpic", deploy=True)
+def verifier_cle_mfa(app_configs=None, **kwargs) -> list[checks.Warning]:
+    """Une clé propre aux secrets de double authentification (EVALPIC_MFA_CLE) : sans elle, ils
+    sont chiffrés par une clé tirée de SECRET_KEY, et une rotation de SECRET_KEY qui n'en garde
+    pas l'ancienne dans SECRET_KEY_FALLBACKS les rend illisibles (evalpic.adaptateur_mfa)."""
+    if settings.DEBUG or settings.EVALPIC_MFA_CLE:
+        return []
+    return [
+        checks.Warning(
+            _(
+                "EVALPIC_MFA_CLE est vide : les secrets de double authentification sont chiffrés "
+                "par une clé tirée de SECRET_KEY, et changer SECRET_KEY sans garder l'ancienne "
+                "dans SECRET_KEY_FALLBACKS empêcherait toute connexion par code."
+            ),
+            hint=_conseil("EVALPIC_MFA_CLE", "EVALPIC_MFA_CLE=$(openssl rand -base64 48)"),
+            id="evalpic.W005",
+        )
+    ]

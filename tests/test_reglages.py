@@ -51,11 +51,12 @@ def test_check_deploy_est_propre_avec_les_reglages_de_production():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="une-cle-de-production-longue-et-aleatoire-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="evalpic.example.org",
-        # Sans elles, check --deploy avertit (evalpic.W001 à W004 : tests/evalpic/
+        # Sans elles, check --deploy avertit (evalpic.W001 à W005 : tests/evalpic/
         # test_verifications_deploiement.py).
         SITE_URL="https://evalpic.example.org",
         DEFAULT_FROM_EMAIL="ÉvalPIC <evalpic@evalpic.ca>",
         EMAIL_URL="smtp+tls://evalpic:motdepasse@smtp.evalpic.ca:587",
+        EVALPIC_MFA_CLE="une-cle-propre-aux-secrets-de-double-authentification",
     )
     resultat = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

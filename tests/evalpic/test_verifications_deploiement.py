@@ -24,6 +24,7 @@ def production(settings):
     settings.SITE_URL = "https://evalpic.centraide.org"
     settings.DEFAULT_FROM_EMAIL = "ÉvalPIC <evalpic@centraide.org>"
     settings.EMAIL_BACKEND = SMTP
+    settings.EVALPIC_MFA_CLE = "une-cle-propre-aux-secrets-de-double-authentification"
     return settings
 
 
@@ -96,6 +97,14 @@ def test_un_moteur_de_courriel_qui_n_envoie_rien_est_signale(production, moteur)
     assert "EMAIL_URL=smtp" in avertissements["evalpic.W004"].hint
 
 
+def test_une_production_sans_cle_propre_aux_secrets_mfa_est_signalee(production):
+    """Sans EVALPIC_MFA_CLE, une rotation de SECRET_KEY rendrait les secrets TOTP illisibles."""
+    production.EVALPIC_MFA_CLE = ""
+    avertissements = _avertissements()
+    assert set(avertissements) == {"evalpic.W005"}
+    assert "EVALPIC_MFA_CLE=" in avertissements["evalpic.W005"].hint
+
+
 def test_rien_en_developpement_ni_sans_deploy(production):
     production.SITE_URL = "http://127.0.0.1:8000"
     production.DEFAULT_FROM_EMAIL = "evalpic@example.org"
@@ -108,7 +117,7 @@ def test_rien_en_developpement_ni_sans_deploy(production):
 
 def _check_deploy(variables: dict[str, str], *options: str) -> subprocess.CompletedProcess:
     """`manage.py check --deploy` dans un processus neuf : les réglages relus de l'environnement."""
-    lues = ("DJANGO_", "SITE_URL", "EMAIL_URL", "DEFAULT_FROM_EMAIL")
+    lues = ("DJANGO_", "SITE_URL", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "EVALPIC_MFA_CLE")
     environnement = {k: v for k, v in os.environ.items() if not k.startswith(lues)}
     environnement.update(
         DJANGO_DEBUG="false",
@@ -144,6 +153,7 @@ def test_check_deploy_se_tait_avec_les_variables_de_courriel_de_production():
             "SITE_URL": "https://evalpic.centraide.org",
             "DEFAULT_FROM_EMAIL": "ÉvalPIC <evalpic@centraide.org>",
             "EMAIL_URL": "smtp+tls://evalpic:motdepasse@smtp.centraide.org:587",
+            "EVALPIC_MFA_CLE": "une-cle-propre-aux-secrets-de-double-authentification",
         },
         "--fail-level",
         "WARNING",
