@@ -19,6 +19,7 @@ from rest_framework import mixins, serializers, viewsets
 from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import MOTIF_SLUG, reponses_erreur, schema_lecture, visibles
 from indicateurs import services
+from indicateurs.api_filtres import FiltresParPeriode
 from indicateurs.models import (
     Action,
     Apprentissage,
@@ -32,7 +33,7 @@ from indicateurs.models import (
     StatutIndicateur,
     StrategieDeChangement,
 )
-from indicateurs.models.saisies import annee_et_trimestre, apprentissage_publie
+from indicateurs.models.saisies import apprentissage_publie
 from quartiers.acces import Droit, quartiers_accessibles
 from quartiers.models import Quartier
 
@@ -484,9 +485,8 @@ class ApprentissageSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class ApprentissageFilterSet(django_filters.FilterSet):
+class ApprentissageFilterSet(FiltresParPeriode):
     quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
-    periode = django_filters.CharFilter(method="filtrer_periode", label=_("période (2025-T2)"))
     indicateur = django_filters.CharFilter(
         field_name="indicateur__code", label=_("indicateur (code)")
     )
@@ -500,19 +500,20 @@ class ApprentissageFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Apprentissage
-        fields = ["quartier", "periode", "categorie", "indicateur", "publie"]
+        fields = [
+            "quartier",
+            "periode",
+            "periode_debut",
+            "periode_fin",
+            "categorie",
+            "indicateur",
+            "publie",
+        ]
 
     def filtrer_publie(self, queryset, name, value):
         if value:
             return queryset.publies()
         return queryset.exclude(apprentissage_publie())
-
-    def filtrer_periode(self, queryset, name, value):
-        annee_trimestre = annee_et_trimestre(value)
-        if annee_trimestre is None:
-            return queryset.none()
-        annee, trimestre = annee_trimestre
-        return queryset.filter(periode__annee=annee, periode__trimestre=trimestre)
 
 
 @schema_lecture(

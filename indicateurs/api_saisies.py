@@ -31,8 +31,8 @@ from rest_framework.response import Response
 from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import ErreurSerializer
 from indicateurs import selectors, services
+from indicateurs.api_filtres import CodePeriodeField, FiltresParPeriode
 from indicateurs.models import Indicateur, Periode, Saisie, StatutSaisie
-from indicateurs.models.saisies import annee_et_trimestre, periodes_entre
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.acces import Droit, quartiers_accessibles
 
@@ -64,8 +64,7 @@ class SaisieSerializer(serializers.ModelSerializer):
 
 class CreationSaisieSerializer(serializers.Serializer):
     quartier = serializers.SlugField(help_text=gettext_lazy("Identifiant (slug) du quartier."))
-    periode = serializers.RegexField(
-        r"^[0-9]{4}-[Tt][1-4]\Z",
+    periode = CodePeriodeField(
         help_text=gettext_lazy("Code de la période, par exemple « 2025-T2 »."),
     )
 
@@ -172,38 +171,6 @@ class ConflitSerializer(serializers.Serializer):
 
 
 # --- Filtres ------------------------------------------------------------------------------------
-
-
-class FiltresParPeriode(filters.FilterSet):
-    """`periode`, `periode_debut` et `periode_fin` : codes « 2025-T2 », bornes incluses."""
-
-    chemin_periode = "periode"
-    periode = filters.CharFilter(
-        method="filtrer_periode",
-        label=gettext_lazy("période (2025-T2)"),
-        help_text=gettext_lazy("Une période : « 2025-T2 »."),
-    )
-    periode_debut = filters.CharFilter(
-        method="filtrer_periode",
-        label=gettext_lazy("période de début (2024-T1)"),
-        help_text=gettext_lazy("Depuis « 2024-T1 »."),
-    )
-    periode_fin = filters.CharFilter(
-        method="filtrer_periode",
-        label=gettext_lazy("période de fin (2025-T4)"),
-        help_text=gettext_lazy("Jusqu'à « 2025-T4 »."),
-    )
-
-    def filtrer_periode(self, queryset, name: str, value: str):
-        annee_trimestre = annee_et_trimestre(value)
-        if annee_trimestre is None:
-            raise exceptions.ValidationError({name: [_("Période attendue sous la forme 2025-T2.")]})
-        bornes = {
-            "periode": {"debut": annee_trimestre, "fin": annee_trimestre},
-            "periode_debut": {"debut": annee_trimestre},
-            "periode_fin": {"fin": annee_trimestre},
-        }
-        return queryset.filter(periodes_entre(self.chemin_periode, **bornes[name]))
 
 
 class FiltresSaisie(FiltresParPeriode):

@@ -9,10 +9,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import serializers, viewsets
 
 from evalpic.api.commun import IntrouvableTraduit, PaginationParCurseur
-from indicateurs.api_saisies import R400, R401, R404, R404_LISTE, FiltresParPeriode
+from indicateurs.api_filtres import FiltresParPeriode
+from indicateurs.api_saisies import R400, R401, R404, R404_LISTE
 from indicateurs.models import StatutSaisie, Valeur
 from quartiers.acces import Droit, quartiers_accessibles
 from rapports.export_valeurs import STATUTS_TRANSMIS
+from rapports.forms_export import ExportValeursForm
 
 
 @extend_schema_field(
@@ -100,6 +102,19 @@ class FiltresValeur(FiltresParPeriode):
             "theme",
             "statut",
         ]
+
+    def verifier(self, formulaire, donnees: dict) -> None:
+        """Un quartier ou un indicateur inconnu, ou invisible pour la personne, répond 400 avec
+        le message de l'export des valeurs, dont le formulaire décide (mêmes choix : quartiers
+        visibles, indicateurs saisis connus d'elle). Un quartier invisible n'est qu'inconnu."""
+        super().verifier(formulaire, donnees)
+        choix = {nom: donnees[nom] for nom in ("quartier", "indicateur") if donnees.get(nom)}
+        if not choix:
+            return
+        export = ExportValeursForm(choix, utilisateur=self.request.user)
+        for nom in choix:
+            for message in export[nom].errors:
+                formulaire.add_error(nom, message)
 
     def filtrer_statut(self, queryset, name: str, value: str):
         # La règle de l'export des valeurs (`rapports.export_valeurs.valeurs_exportables`).
