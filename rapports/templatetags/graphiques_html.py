@@ -48,7 +48,7 @@ def _textes_de_la_courbe() -> tuple[str, str, str]:
             (' class="nombre"', _("Référence")),
         )
     )
-    return _("Données : %(nom)s"), _("Valeurs, cibles et référence de %(nom)s"), entetes
+    return _("Données : %(nom)s"), _("%(nom)s : valeurs, cibles et référence"), entetes
 
 
 @une_fois_par_langue

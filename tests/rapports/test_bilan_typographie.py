@@ -116,3 +116,21 @@ def test_l_axe_des_comptes_et_des_dollars_s_ecrit_sans_suffixe(_kaleido, langue,
     graduations = re.findall(r'class="ytick"><text[^>]*>([^<]*)<', svg)
     assert attendu in graduations, graduations
     assert not any(g.endswith("k") for g in graduations), graduations
+
+
+def test_la_legende_du_tableau_d_une_courbe_du_tableau_de_bord_met_le_nom_en_tete(client, eve):
+    """Le tableau de bord d'un quartier écrivait « Valeurs, cibles et référence de Acteurs… »
+    dans la légende (lue par les lecteurs d'écran) de chaque tableau de courbe."""
+    from django.urls import reverse
+
+    from indicateurs.models import IndicateurSuivi
+    from tests.factories import construire_quartier
+
+    quartier = construire_quartier(nom="Villeray", indicateurs=1, trimestres=2)
+    suivi = IndicateurSuivi.objects.get(quartier=quartier)
+    suivi.indicateur.nom_fr = "Acteurs d'influence mobilisés"
+    suivi.indicateur.save()
+    client.force_login(eve)
+    html = client.get(reverse("tableau_quartier", args=[quartier.slug])).content.decode()
+    assert "Acteurs d&#x27;influence mobilisés : valeurs, cibles et référence</caption>" in html
+    assert "référence de " not in html
