@@ -77,7 +77,7 @@ def test_la_courbe_comme_le_gabarit(langue, reperes):
     assert "&lt;b&gt;&amp;&quot;&#x27;&lt;/b&gt;" in attendu and "IND-&lt;1&gt;" in attendu
     assert ("Un texte &amp; des" in attendu) is bool(reperes)
     if langue == "en":  # les textes du code Python sont bien dans le catalogue anglais
-        for anglais in ("Data: ", "Values, targets and baseline for", "Period", "the data are"):
+        for anglais in ("Data: ", ": values, targets and baseline", "Period", "the data are"):
             assert anglais in attendu, anglais
 
 
