@@ -13,25 +13,19 @@ from django.utils.translation import ngettext
 from evalpic.management.commands.pluriels_francais import entrees_au_pluriel
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
-INFLUENCE = (
-    "La table a %(sens)s à des acteurs d'influence (bailleurs, chercheurs, décideurs) : "
-    "%(apres)s partenaire d'influence actif en %(fin)s, contre %(avant)s en %(depart)s.",
-    "La table a %(sens)s à des acteurs d'influence (bailleurs, chercheurs, décideurs) : "
-    "%(apres)s partenaires d'influence actifs en %(fin)s, contre %(avant)s en %(depart)s.",
+RETRAIT = (
+    "%(nombre)d affectation retirée : l'accès cesse maintenant (fin : hier).",
+    "%(nombre)d affectations retirées : l'accès cesse maintenant (fin : hier).",
 )
 
 
 def test_en_francais_zero_et_un_sont_au_singulier():
     with translation.override("fr"):
-        assert [ngettext(*INFLUENCE, n) for n in (0, 1, 2)] == [*INFLUENCE[:1] * 2, INFLUENCE[1]]
+        assert [ngettext(*RETRAIT, n) for n in (0, 1, 2)] == [*RETRAIT[:1] * 2, RETRAIT[1]]
     with translation.override("en"):
-        assert "0 active influential partners" in ngettext(*INFLUENCE, 0) % {
-            "sens": "x",
-            "apres": 0,
-            "fin": "T4",
-            "avant": 1,
-            "depart": "T1",
-        }
+        assert ngettext(*RETRAIT, 0) % {"nombre": 0} == (
+            "0 assignments removed: access ends now (end: yesterday)."
+        )
 
 
 def _champs(bloc: str) -> dict[str, str]:

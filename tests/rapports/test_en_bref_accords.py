@@ -34,7 +34,7 @@ TREIZE = ["atteint"] * 3 + ["en_bonne_voie"] * 8 + ["a_surveiller", "sans_donnee
             TREIZE,
             0,
             "Of 13 tracked indicators, 3 have reached their target, 8 are on track, "
-            "1 is to watch and 1 does not have data yet.",
+            "1 needs watching and 1 does not have data yet.",
         ),
         (
             "fr",
