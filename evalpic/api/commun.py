@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as ValidationDjango
 from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy
 from rest_framework import exceptions, pagination, parsers, renderers
+from rest_framework.utils import encoders
 from rest_framework.views import exception_handler
 
 from evalpic.tableurs import neutraliser_formule
@@ -138,20 +139,26 @@ class IntrouvableTraduit:
 
 
 def _case_csv(valeur) -> object:
-    """Une case du CSV : vide pour None, les nombres tels quels, tout le reste en texte
+    """Une case du CSV : vide pour None, les nombres tels quels, un booléen comme en JSON
+    (« true », « false » : l'API écrit des codes, pas des libellés traduits — les statuts et les
+    unités y sont aussi des codes), une liste ou un objet imbriqué en JSON; tout texte
     neutralisé (un texte saisi ne s'exécute pas comme une formule à l'ouverture)."""
     if valeur is None:
         return ""
-    if isinstance(valeur, bool | int | float | Decimal):
+    if isinstance(valeur, bool):
+        return "true" if valeur else "false"
+    if isinstance(valeur, int | float | Decimal):
         return valeur
+    if isinstance(valeur, dict | list):
+        valeur = json.dumps(valeur, ensure_ascii=False, cls=encoders.JSONEncoder)
     return neutraliser_formule(str(valeur))
 
 
 class RenduCSV(renderers.BaseRenderer):
-    """`?format=csv` sur les ressources tabulaires : une ligne par objet de la page, colonnes
-    aplaties (les listes et objets imbriqués sont écrits en texte). Un texte qui commence comme
-    une formule de tableur est préfixé d'une apostrophe (`evalpic.tableurs`), comme dans les
-    CSV des bilans."""
+    """`?format=csv` sur les ressources tabulaires : une ligne par objet de la page, une colonne
+    par champ du sérialiseur (l'en-tête est là même sans aucune ligne), les listes et objets
+    imbriqués écrits en JSON. Un texte qui commence comme une formule de tableur est préfixé
+    d'une apostrophe (`evalpic.tableurs`), comme dans les CSV des bilans."""
 
     media_type = "text/csv"
     format = "csv"
@@ -159,19 +166,32 @@ class RenduCSV(renderers.BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         reponse = (renderer_context or {}).get("response")
+        colonnes = None
         if reponse is not None and reponse.status_code >= 400:
             data = [{"champ": champ, "message": message} for champ, message in _erreurs(data)]
+            colonnes = ["champ", "message"]
         lignes = data.get("results", data) if isinstance(data, dict) else data
         if isinstance(lignes, dict):
             lignes = [lignes]
+        lignes = lignes or []
+        if colonnes is None:
+            colonnes = list(lignes[0].keys()) if lignes else _champs_de_la_vue(renderer_context)
         tampon = io.StringIO()
-        if lignes:
-            colonnes = list(lignes[0].keys())
+        if colonnes:
             ecrivain = csv.DictWriter(tampon, fieldnames=colonnes, extrasaction="ignore")
             ecrivain.writeheader()
             for ligne in lignes:
                 ecrivain.writerow({k: _case_csv(v) for k, v in ligne.items()})
         return ("\ufeff" + tampon.getvalue()).encode("utf-8")
+
+
+def _champs_de_la_vue(renderer_context) -> list[str]:
+    """Les colonnes d'une liste vide : les champs du sérialiseur de la vue, dans leur ordre
+    (celui des lignes d'une liste qui en a)."""
+    vue = (renderer_context or {}).get("view")
+    if vue is None or getattr(vue, "serializer_class", None) is None:
+        return []
+    return list(vue.get_serializer().fields)
 
 
 def _erreurs(detail, champ: str | None = None) -> Iterator[tuple[str, str]]:

@@ -72,7 +72,7 @@ def test_le_rendu_csv_neutralise_chaque_case_de_texte():
     lignes = list(csv.reader(io.StringIO(RenduCSV().render(donnees).decode("utf-8-sig"))))
     assert lignes == [
         ["texte", "nombre", "decimal", "vide", "liste"],
-        ["'=1+1", "-3", "-3.50", "", "['=x']"],
+        ["'=1+1", "-3", "-3.50", "", '["=x"]'],  # une liste en JSON (tests/api/test_csv_forme.py)
         ["'@A1", "2", "12", "", "[]"],
     ]
 
