@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +152,38 @@ def test_le_catalogue_anglais_est_complet():
     ).stderr
     assert "untranslated" not in statistiques, statistiques
     assert "fuzzy" not in statistiques, statistiques
+
+
+def test_chaque_texte_du_code_est_au_catalogue_anglais(tmp_path):
+    """Le catalogue complet ne suffit pas : un texte ajouté au code sans `makemessages` n'y est
+    pas, et s'affiche en français sur une page anglaise. On extrait les textes d'une copie du
+    code dans une copie du catalogue (makemessages) : rien n'y doit manquer."""
+    racine = Path(settings.BASE_DIR)
+    sans_caches = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for nom in ("evalpic", "quartiers", "indicateurs", "rapports", "templates"):
+        shutil.copytree(racine / nom, tmp_path / nom, ignore=sans_caches)
+    shutil.copy(racine / "manage.py", tmp_path / "manage.py")
+    copie = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    copie.mkdir(parents=True)
+    shutil.copy(FICHIER_PO, copie / "django.po")
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete", "-v", "0"],
+        cwd=tmp_path,
+        env={**os.environ, "DJANGO_DEBUG": "true"},
+        check=True,
+        capture_output=True,
+    )
+    manquants = subprocess.run(
+        ["msgattrib", "--untranslated", "--no-obsolete", str(copie / "django.po")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    flous = subprocess.run(
+        ["msgattrib", "--only-fuzzy", str(copie / "django.po")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert manquants == "", "lancer makemessages et traduire :\n" + manquants[:3000]
+    assert flous == "", "lancer makemessages et traduire :\n" + flous[:3000]
