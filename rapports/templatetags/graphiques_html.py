@@ -168,3 +168,23 @@ def _article_de_textes(serie, lignes: list[dict], adresse: str | None = None) ->
         f"  {_absences(serie)}{_reperes(serie)}\n"
         "</article>\n"
     )
+
+
+@register.simple_tag
+def indicateurs_du_changement(noeud: dict, adresses: dict | None) -> SafeString:
+    """La cellule « Indicateurs » d'un changement visé du tableau de la théorie du changement :
+    chaque code, lié à sa page entre les quartiers s'il en a une, suivi du mot qui dit pourquoi
+    le quartier ne le mesure pas (« retiré »…). Écrite en Python (une boucle de gabarit avec deux
+    `{% with %}` par indicateur coûtait plus que le reste de la page)."""
+    adresses = adresses or {}
+    non_mesures = noeud.get("non_mesures") or {}
+    morceaux = []
+    for code in noeud["indicateurs"]:
+        texte = conditional_escape(code)
+        if adresse := adresses.get(code):
+            texte = f'<a href="{conditional_escape(adresse)}">{texte}</a>'
+        if etat := non_mesures.get(code):
+            mot = conditional_escape(etat.label)
+            texte += f' <span class="etiquette etiquette--non-mesure">{mot}</span>'
+        morceaux.append(texte)
+    return SafeString(", ".join(morceaux))

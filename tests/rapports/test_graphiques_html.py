@@ -94,3 +94,41 @@ def test_le_graphique_comme_le_gabarit(langue, titre):
         obtenu = graphique("fig-<a>", titre, figure)
         assert json_lu(obtenu) == json_lu(attendu)
     assert "\\u003C/script\\u003E" in obtenu  # la figure ne ferme pas sa balise
+
+
+CELLULE_INDICATEURS = (
+    "{% load evalpic %}{% for code in noeud.indicateurs %}{% with adresse=adresses|cle:code %}"
+    '{% if adresse %}<a href="{{ adresse }}">{{ code }}</a>{% else %}{{ code }}{% endif %}'
+    "{% endwith %}{% with etat=noeud.non_mesures|cle:code %}{% if etat %} "
+    '<span class="etiquette etiquette--non-mesure">{{ etat.label }}</span>{% endif %}'
+    "{% endwith %}{% if not forloop.last %}, {% endif %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("langue", ["fr", "en"])
+@pytest.mark.parametrize(
+    "adresses",
+    [None, {}, {"a-1": "/tableau-de-bord/indicateurs/a-1/?debut=2024-T1&fin=2026-T2"}],
+)
+def test_la_cellule_des_indicateurs_de_la_theorie_comme_le_gabarit(langue, adresses):
+    """`{% indicateurs_du_changement %}` écrit, à l'octet près, ce qu'écrivait la boucle du
+    gabarit de la théorie du changement (échappement, liens, mots « retiré »…)."""
+    from django.template import Template
+
+    from indicateurs.models import EtatDeMesure
+    from rapports.templatetags.graphiques_html import indicateurs_du_changement
+
+    noeuds = [
+        {"indicateurs": [], "non_mesures": {}},
+        {"indicateurs": ["a-1"], "non_mesures": {}},
+        {
+            "indicateurs": ["a-1", "b<2>", "c&3"],
+            "non_mesures": {"b<2>": EtatDeMesure.RETIRE, "c&3": EtatDeMesure.PLUS_SUIVI},
+        },
+    ]
+    with translation.override(langue):
+        for noeud in noeuds:
+            attendu = Template(CELLULE_INDICATEURS).render(
+                Context({"noeud": noeud, "adresses": adresses})
+            )
+            assert indicateurs_du_changement(noeud, adresses) == attendu
