@@ -32,9 +32,10 @@ from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import ErreurSerializer
 from indicateurs import selectors, services
 from indicateurs.api_filtres import CodePeriodeField, FiltresParPeriode
-from indicateurs.models import Indicateur, Periode, Saisie, StatutSaisie
+from indicateurs.models import Indicateur, Periode, Saisie, StatutSaisie, TypeEvenement
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.acces import Droit, quartiers_accessibles
+from rapports.csv import texte_decimal
 
 # --- Sérialiseurs -------------------------------------------------------------------------------
 
@@ -159,6 +160,24 @@ class ErreursSoumissionSerializer(serializers.Serializer):
     detail = MessagesField(required=False)
 
 
+class DonneeEnregistreeSerializer(serializers.Serializer):
+    """Une valeur enregistrée, champ par champ, sous la forme d'un élément de `PUT …/valeurs/`."""
+
+    valeur = serializers.CharField(allow_null=True)
+    non_disponible = serializers.BooleanField()
+    raison = serializers.CharField(allow_blank=True)
+    commentaire = serializers.CharField(allow_blank=True)
+    preuve_url = serializers.CharField(allow_blank=True)
+
+
+class RenvoiSerializer(serializers.Serializer):
+    evenement = serializers.ChoiceField(
+        choices=[TypeEvenement.RENVOI.value, TypeEvenement.REOUVERTURE.value]
+    )
+    motif = serializers.CharField()
+    le = serializers.DateTimeField()
+
+
 class ConflitSerializer(serializers.Serializer):
     detail = serializers.CharField()
     version = serializers.IntegerField(
@@ -168,6 +187,8 @@ class ConflitSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text=gettext_lazy("Les valeurs actuellement enregistrées, par code d'indicateur."),
     )
+    donnees = serializers.DictField(child=DonneeEnregistreeSerializer())
+    renvoi = RenvoiSerializer(allow_null=True)
 
 
 # --- Filtres ------------------------------------------------------------------------------------
@@ -203,29 +224,67 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def version_demandee(request, saisie: Saisie) -> int:
-    """La version annoncée par If-Match; 428 sans elle, conflit (412) si ce n'est pas la
-    version actuelle."""
+def versions_annoncees(request) -> set[int]:
+    """Les versions que nomme If-Match (« "3" », « W/"3" », plusieurs séparées de virgules);
+    428 sans lui."""
     entete = request.headers.get("If-Match", "").strip()
     if not entete or entete == "*":
         raise PreconditionRequise()
-    versions = {int(m[1]) for partie in entete.split(",") if (m := ETAG.match(partie.strip()))}
-    if saisie.version not in versions:
+    return {int(m[1]) for partie in entete.split(",") if (m := ETAG.match(partie.strip()))}
+
+
+def version_annoncee(request, saisie: Saisie) -> int:
+    """La version que le client a lue : l'actuelle si If-Match la nomme, sinon la plus récente
+    qu'il nomme (0 s'il n'en nomme aucune lisible); 428 sans If-Match."""
+    versions = versions_annoncees(request)
+    return saisie.version if saisie.version in versions else max(versions, default=0)
+
+
+def version_demandee(request, saisie: Saisie) -> int:
+    """La version annoncée par If-Match; 428 sans elle, conflit (412) si ce n'est pas la
+    version actuelle."""
+    if saisie.version not in versions_annoncees(request):
         actuelles = {v.indicateur_id: services.donnee_de(v) for v in saisie.valeurs.all()}
         raise services.ConflitDeVersion(saisie, actuelles)
     return saisie.version
 
 
+def donnee_en_json(donnee: DonneeValeur) -> dict:
+    """Une donnée enregistrée sous la forme d'un élément de `PUT …/valeurs/` (sans son
+    indicateur) : ce qu'un client renverrait pour l'écrire telle quelle."""
+    nombre = donnee.valeur
+    return {
+        "valeur": texte_decimal(nombre) if nombre is not None else (donnee.texte or None),
+        "non_disponible": donnee.non_disponible,
+        "raison": donnee.raison,
+        "commentaire": donnee.commentaire,
+        "preuve_url": donnee.preuve_url,
+    }
+
+
 def reponse_conflit(conflit: services.ConflitDeVersion) -> Response:
     ids = list(conflit.valeurs_actuelles)
     codes = dict(Indicateur.objects.filter(pk__in=ids).values_list("pk", "code"))
+    actuelles = conflit.valeurs_actuelles
     corps = {
         "detail": str(conflit),
         "version": conflit.saisie.version,
-        "valeurs": {codes[pk]: services.decrire(d) for pk, d in conflit.valeurs_actuelles.items()},
+        "valeurs": {codes[pk]: services.decrire(d) for pk, d in actuelles.items()},
+        "donnees": {codes[pk]: donnee_en_json(d) for pk, d in actuelles.items()},
+        "renvoi": _renvoi_en_json(conflit.renvoi),
     }
     entetes = {"ETag": etag(conflit.saisie.version)}
     return Response(corps, status=status.HTTP_412_PRECONDITION_FAILED, headers=entetes)
+
+
+def _renvoi_en_json(evenement) -> dict | None:
+    if evenement is None:
+        return None
+    return {
+        "evenement": evenement.type_evenement,
+        "motif": evenement.motif,
+        "le": serializers.DateTimeField().to_representation(evenement.created_at),
+    }
 
 
 def reponse_saisie(saisie: Saisie, statut: int = status.HTTP_200_OK) -> Response:
@@ -471,10 +530,18 @@ class SaisieViewSet(
         saisie = services.saisie_pour(table=table, periode=periode, auteur=request.user)
         return reponse_saisie(saisie, status.HTTP_200_OK if existait else status.HTTP_201_CREATED)
 
-    def _transition(self, request, droit: Droit, service, avec_motif: bool = False) -> Response:
-        """Accès (404, 403), If-Match (428, 412), motif (400), puis le service."""
+    def _transition(
+        self, request, droit: Droit, service, avec_motif: bool = False, deja=None
+    ) -> Response:
+        """Accès (404, 403), If-Match (428, 412), motif (400), puis le service. `deja` : la
+        règle qui dit que la transition demandée depuis la version annoncée est déjà faite
+        (`services.deja_soumise`) — la réponse est alors la saisie, telle quelle (200)."""
         saisie = self.get_object()
         services.exiger_droit(request.user, droit, saisie.table)
+        if deja and deja(
+            saisie=saisie, auteur=request.user, version=version_annoncee(request, saisie)
+        ):
+            return reponse_saisie(saisie)
         version = version_demandee(request, saisie)
         arguments = {}
         if avec_motif:
@@ -490,7 +557,9 @@ class SaisieViewSet(
     @action(detail=True, methods=["post"])
     def soumettre(self, request, pk=None, format=None):
         try:
-            return self._transition(request, Droit.SAISIR, services.soumettre_saisie)
+            return self._transition(
+                request, Droit.SAISIR, services.soumettre_saisie, deja=services.deja_soumise
+            )
         except ValidationError as erreur:
             raise erreurs_par_code(erreur) from erreur
 
@@ -542,11 +611,15 @@ class SaisieViewSet(
     def ecrire_valeurs(self, request, pk=None, format=None):
         saisie = self.get_object()
         services.exiger_droit(request.user, Droit.SAISIR, saisie.table)
-        version = version_demandee(request, saisie)
+        annoncee = version_annoncee(request, saisie)
         entree = EcritureValeursSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
         attendus = {i.code: i for i in services.indicateurs_a_saisir(saisie.table)}
+        codes = {i.pk: code for code, i in attendus.items()}
         donnees, rangs = donnees_des_items(entree.validated_data["valeurs"], attendus)
+        if deja := self._deja_enregistre(request, saisie, annoncee, donnees, codes):
+            return deja
+        version = version_demandee(request, saisie)
         try:
             resultat = services.enregistrer_saisie(
                 saisie=saisie,
@@ -557,13 +630,41 @@ class SaisieViewSet(
             )
         except ValidationError as erreur:
             raise erreurs_par_rang(erreur, rangs) from erreur
-        codes = {i.pk: code for code, i in attendus.items()}
-        corps = {
-            "saisie": SaisieSerializer(resultat.saisie).data,
-            "modifications": resultat.modifications,
-            "avertissements": {codes[pk]: m for pk, m in resultat.avertissements.items()},
-        }
-        return Response(corps, headers={"ETag": etag(resultat.saisie.version)})
+        return _reponse_enregistrement(resultat, codes)
+
+    def _deja_enregistre(
+        self, request, saisie: Saisie, annoncee: int, donnees: dict, codes: dict[int, str]
+    ) -> Response | None:
+        """Les données envoyées sont celles enregistrées (`services.rien_a_ecrire`, la règle du
+        formulaire) : rien ne s'écrit et la version ne change pas — un client qui réessaie après
+        une réponse perdue, avec le même If-Match, reçoit 200 et la version actuelle, et un envoi
+        sans changement ne crée pas de faux conflit pour les autres. Sauf si la saisie a été
+        renvoyée ou rouverte depuis la version annoncée : 412 avec le motif, rien n'est écrit
+        (comme le formulaire). None : il y a à écrire."""
+        actuelles = {v.indicateur_id: services.donnee_de(v) for v in saisie.valeurs.all()}
+        if not services.rien_a_ecrire(
+            saisie=saisie,
+            quartier_id=saisie.table.quartier_id,
+            auteur=request.user,
+            actuelles=actuelles,
+            donnees=donnees,
+        ):
+            return None
+        if annoncee != saisie.version and (renvoi := services.renvoi_depuis(saisie, annoncee)):
+            raise services.ConflitDeVersion(saisie, actuelles, renvoi=renvoi)
+        resultat = services.Enregistrement(
+            saisie, 0, services.valeurs_inhabituelles(saisie, donnees)
+        )
+        return _reponse_enregistrement(resultat, codes)
+
+
+def _reponse_enregistrement(resultat: services.Enregistrement, codes: dict[int, str]) -> Response:
+    corps = {
+        "saisie": SaisieSerializer(resultat.saisie).data,
+        "modifications": resultat.modifications,
+        "avertissements": {codes[pk]: m for pk, m in resultat.avertissements.items()},
+    }
+    return Response(corps, headers={"ETag": etag(resultat.saisie.version)})
 
 
 ROUTES = [

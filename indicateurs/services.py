@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evalpic.dates import date_heure_longue
 from indicateurs.avis import annoncer_apres_validation
 from indicateurs.models import (
     Apprentissage,
@@ -48,13 +49,22 @@ LONGUEUR_MOTIF_MAX = 2000
 
 
 class ConflitDeVersion(Exception):
-    """La saisie a changé depuis que la personne l'a ouverte; rien n'a été enregistré."""
+    """La saisie a changé depuis que la personne l'a ouverte; rien n'a été enregistré. `renvoi` :
+    le renvoi ou la réouverture inscrits depuis (`renvoi_depuis`), que le message explique."""
 
-    def __init__(self, saisie: Saisie, valeurs_actuelles: dict[int, DonneeValeur]):
+    def __init__(
+        self,
+        saisie: Saisie,
+        valeurs_actuelles: dict[int, DonneeValeur],
+        renvoi: EvenementSaisie | None = None,
+    ):
         self.saisie = saisie
         self.valeurs_actuelles = valeurs_actuelles
+        self.renvoi = renvoi
         super().__init__(
-            _("Quelqu'un d'autre a modifié cette saisie pendant que vous la remplissiez.")
+            message_renvoi(renvoi)
+            if renvoi
+            else _("Quelqu'un d'autre a modifié cette saisie pendant que vous la remplissiez.")
         )
 
 
@@ -174,6 +184,44 @@ def renvoi_depuis(saisie: Saisie, version: int) -> EvenementSaisie | None:
     )
 
 
+def message_renvoi(evenement: EvenementSaisie) -> str:
+    """Ce qu'on dit à qui envoie des données (formulaire, API) préparées avant un renvoi ou une
+    réouverture (`renvoi_depuis`) : par qui, quand, avec quel motif; rien n'est écrit ni soumis."""
+    if evenement.type_evenement == TypeEvenement.REOUVERTURE:
+        modele = _(
+            "Cette saisie a été rouverte le %(quand)s par %(qui)s pendant que vous la remplissiez,"
+            " avec ce motif : « %(motif)s ». Rien de ce que vous venez d'envoyer n'a été"
+            " enregistré ni soumis : relisez-la à la lumière de ce motif avant de la soumettre."
+        )
+    else:
+        modele = _(
+            "Cette saisie a été renvoyée à la table le %(quand)s par %(qui)s pendant que vous la"
+            " remplissiez, avec ce motif : « %(motif)s ». Rien de ce que vous venez d'envoyer"
+            " n'a été enregistré ni soumis : relisez-la à la lumière de ce motif avant de la"
+            " soumettre."
+        )
+    return modele % {
+        "quand": date_heure_longue(evenement.created_at),
+        "qui": evenement.auteur or _("une personne dont le compte n'existe plus"),
+        "motif": evenement.motif,
+    }
+
+
+def deja_soumise(*, saisie: Saisie, auteur, version: int) -> bool:
+    """`auteur` a déjà soumis `saisie` telle qu'elle était à sa version `version` : elle est
+    soumise par lui ou elle, et rien d'autre que cette soumission ne s'est inscrit depuis (un
+    client qui réessaie après une réponse perdue, un second clic). Soumettre de nouveau ne
+    ferait rien : c'est fait. Au plus une requête."""
+    if saisie.statut != StatutSaisie.SOUMISE or saisie.soumise_par_id != auteur.pk:
+        return False
+    if version == saisie.version:
+        return True
+    depuis = saisie.evenements.filter(version__gt=version).values_list(
+        "type_evenement", "auteur_id", "version"
+    )
+    return list(depuis) == [(TypeEvenement.SOUMISSION, auteur.pk, saisie.version)]
+
+
 def _exiger_statut(saisie: Saisie, statuts: Iterable[str], message: str) -> None:
     if saisie.statut not in statuts:
         raise ValidationError(message)
@@ -290,13 +338,18 @@ def enregistrer_saisie(
         _exiger_periode(periode, saisie.statut, fermee_permise=periode_fermee_permise)
         modifications = _ecrire_valeurs(saisie, auteur, donnees, motif)
         _ajouter_apprentissages(saisie, auteur, apprentissages)
+    return Enregistrement(saisie, modifications, valeurs_inhabituelles(saisie, donnees))
+
+
+def valeurs_inhabituelles(saisie: Saisie, donnees: Mapping[int, DonneeValeur]) -> dict[int, str]:
+    """Les valeurs de `donnees` loin de la série de la table (`signaler_aberration`), par id
+    d'indicateur : à confirmer d'un commentaire. Une requête."""
     series = Valeur.objects.series_precedentes(saisie.table, saisie.periode, donnees)
-    avertissements = {
+    return {
         pk: message
         for pk, donnee in donnees.items()
         if (message := signaler_aberration(series.get(pk, []), donnee.valeur))
     }
-    return Enregistrement(saisie, modifications, avertissements)
 
 
 def _verifier_donnees(attendus: dict[int, Indicateur], donnees: Mapping[int, DonneeValeur]) -> None:
@@ -324,6 +377,28 @@ def donnee_inchangee(avant: DonneeValeur | None, donnee: DonneeValeur) -> bool:
     """Écrire `donnee` (nettoyée, `nettoyer`) sur `avant` (l'enregistrée, ou None) ne
     changerait rien : aucune ligne d'historique, aucune modification comptée."""
     return avant == donnee or (avant is None and donnee.est_vide and not donnee.commentaire)
+
+
+def rien_a_ecrire(
+    *,
+    saisie: Saisie,
+    quartier_id: int,
+    auteur,
+    actuelles: Mapping[int, DonneeValeur],
+    donnees: Mapping[int, DonneeValeur],
+    apprentissages: Iterable[DonneeApprentissage] = (),
+) -> bool:
+    """Écrire `donnees` (déjà vérifiées) et `apprentissages` sur `saisie`, dont les valeurs
+    enregistrées sont `actuelles`, ne changerait rien : chaque donnée, nettoyée, est celle
+    enregistrée (`donnee_inchangee`), et chaque apprentissage est déjà écrit dans la saisie par
+    cette personne (`apprentissages_a_ecrire`). Le même envoi répété (double clic, page
+    renvoyée, client d'API qui réessaie après une réponse perdue) : la règle du formulaire et
+    de l'API. Une requête s'il y a des apprentissages, aucune sinon."""
+    return all(
+        donnee_inchangee(actuelles.get(pk), nettoyer(donnee)) for pk, donnee in donnees.items()
+    ) and not apprentissages_a_ecrire(
+        saisie=saisie, quartier_id=quartier_id, auteur=auteur, apprentissages=apprentissages
+    )
 
 
 # --- Conflit : ce que chacun a changé depuis l'ouverture d'un formulaire ------------------------

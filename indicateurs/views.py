@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from evalpic.dates import date_heure_longue
 from indicateurs import selectors, services
 from indicateurs.forms import PREFIXES, ApprentissageForm, RevisionForm, SaisieForm
-from indicateurs.models import Periode, StatutPeriode, StatutSaisie, TypeEvenement
+from indicateurs.models import Periode, StatutPeriode, StatutSaisie
 from indicateurs.validation import ecrire_pour_saisie
 from indicateurs.views_apprentissages import url_de_la_liste
 from quartiers.acces import (
@@ -204,7 +204,7 @@ def _conflit_de_version(request, quartier, periode: Periode, form: SaisieForm, c
         en_conflit=True,
         conflit=differences,
         reprises=reprises,
-        conflit_renvoi=_renvoyee_entre_temps(renvoi) if renvoi else "",
+        conflit_renvoi=services.message_renvoi(renvoi) if renvoi else "",
     )
     return TemplateResponse(request, "indicateurs/formulaire.html", contexte, status=409)
 
@@ -258,28 +258,6 @@ def _reprendre(form: SaisieForm, pk: int, parties: list[str], donnee) -> None:
         form.data[f"{PREFIXES['commentaire']}{pk}"] = donnee.commentaire
     if "preuve_url" in parties:
         form.data[f"{PREFIXES['preuve_url']}{pk}"] = donnee.preuve_url
-
-
-def _renvoyee_entre_temps(evenement) -> str:
-    """Ce que dit la page d'un formulaire ouvert avant un renvoi ou une réouverture."""
-    if evenement.type_evenement == TypeEvenement.REOUVERTURE:
-        modele = _(
-            "Cette saisie a été rouverte le %(quand)s par %(qui)s pendant que vous la remplissiez,"
-            " avec ce motif : « %(motif)s ». Rien de ce que vous venez d'envoyer n'a été"
-            " enregistré ni soumis : relisez-la à la lumière de ce motif avant de la soumettre."
-        )
-    else:
-        modele = _(
-            "Cette saisie a été renvoyée à la table le %(quand)s par %(qui)s pendant que vous la"
-            " remplissiez, avec ce motif : « %(motif)s ». Rien de ce que vous venez d'envoyer"
-            " n'a été enregistré ni soumis : relisez-la à la lumière de ce motif avant de la"
-            " soumettre."
-        )
-    return modele % {
-        "quand": date_heure_longue(evenement.created_at),
-        "qui": evenement.auteur or _("une personne dont le compte n'existe plus"),
-        "motif": evenement.motif,
-    }
 
 
 def _plus_modifiable(request, quartier, periode: Periode, page) -> TemplateResponse:
@@ -406,13 +384,12 @@ def _rien_a_ecrire(request, quartier, form: SaisieForm, saisie, actuelles: dict)
     (`actuelles`), selon la règle du service, et ses apprentissages sont déjà écrits dans la
     saisie par cette personne (le même formulaire envoyé deux fois : double clic, page
     renvoyée)."""
-    return all(
-        services.donnee_inchangee(actuelles.get(pk), services.nettoyer(donnee))
-        for pk, donnee in form.donnees().items()
-    ) and not services.apprentissages_a_ecrire(
+    return services.rien_a_ecrire(
         saisie=saisie,
         quartier_id=quartier.pk,
         auteur=request.user,
+        actuelles=actuelles,
+        donnees=form.donnees(),
         apprentissages=form.apprentissages(),
     )
 
