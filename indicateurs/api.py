@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
+from evalpic.api.champs import DecimauxEnTexte
 from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import MOTIF_SLUG, reponses_erreur, schema_lecture, visibles
 from indicateurs import services
@@ -268,7 +269,7 @@ class ActionViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
 # --- Indicateurs suivis et périodes -------------------------------------------------------------
 
 
-class CibleSerializer(serializers.ModelSerializer):
+class CibleSerializer(DecimauxEnTexte, serializers.ModelSerializer):
     periode = serializers.CharField(source="periode.code", read_only=True)
 
     class Meta:
@@ -276,7 +277,7 @@ class CibleSerializer(serializers.ModelSerializer):
         fields = ["periode", "valeur"]
 
 
-class IndicateurSuiviSerializer(serializers.ModelSerializer):
+class IndicateurSuiviSerializer(DecimauxEnTexte, serializers.ModelSerializer):
     quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     indicateur = serializers.SlugRelatedField(slug_field="code", read_only=True)
     cibles = CibleSerializer(many=True, read_only=True)

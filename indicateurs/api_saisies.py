@@ -32,7 +32,14 @@ from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import ErreurSerializer
 from indicateurs import selectors, services
 from indicateurs.api_filtres import CodePeriodeField, FiltresParPeriode
-from indicateurs.models import Indicateur, Periode, Saisie, StatutSaisie, TypeEvenement
+from indicateurs.models import (
+    Indicateur,
+    Periode,
+    Saisie,
+    StatutSaisie,
+    TypeEvenement,
+    Unite,
+)
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.acces import Droit, quartiers_accessibles
 from rapports.csv import texte_decimal
@@ -124,16 +131,25 @@ class MessagesField(serializers.JSONField):
     """Un message (requête illisible) ou une liste de messages (règle refusée)."""
 
 
+MESSAGES_PAR_CHAMP = {"type": "array", "items": {"type": "string"}}
+
+
 @extend_schema_serializer(
     description=gettext_lazy(
         "Une liste de messages par champ (ou `detail` pour une erreur d'ensemble)."
     )
 )
 class ErreursSerializer(serializers.Serializer):
+    # Les autres clés sont des noms de champs (ou de filtres), chacun avec ses messages
+    # (evalpic.api.schema.SchemaAuto).
+    proprietes_supplementaires = MESSAGES_PAR_CHAMP
+
     detail = MessagesField(required=False)
 
 
 class ErreursValeursSerializer(serializers.Serializer):
+    proprietes_supplementaires = MESSAGES_PAR_CHAMP
+
     valeurs = serializers.JSONField(
         required=False,
         help_text=gettext_lazy(
@@ -148,6 +164,8 @@ class ErreursValeursSerializer(serializers.Serializer):
 
 
 class ErreursSoumissionSerializer(serializers.Serializer):
+    proprietes_supplementaires = MESSAGES_PAR_CHAMP
+
     valeurs = serializers.DictField(
         child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
         required=False,
@@ -296,8 +314,19 @@ def reponse_saisie(saisie: Saisie, statut: int = status.HTTP_200_OK) -> Response
 # --- Écriture groupée : du JSON aux données du service -----------------------------------------
 
 
+# Un exposant dans un nombre (« 1e3 », « 2.5E-1 ») : un flottant écrit par un programme, jamais
+# un nombre tapé; la lecture commune (`validation.analyser`) l'accepterait (1e3 → 1000).
+_EXPOSANT = re.compile(r"[0-9.,]\s*[eE]\s*[-+]?\s*[0-9]")
+
+
 def _donnee(unite: str, item: dict) -> DonneeValeur:
-    lue = analyser(unite, item["valeur"] or "")
+    brut = item["valeur"] or ""
+    if unite != Unite.TEXTE and _EXPOSANT.search(brut):
+        raise ValidationError(
+            _("« %(brut)s » : écrivez le nombre sans exposant (1000 plutôt que 1e3).")
+            % {"brut": brut}
+        )
+    lue = analyser(unite, brut)
     return DonneeValeur(
         valeur=lue if isinstance(lue, Decimal) else None,
         texte=lue if isinstance(lue, str) else "",

@@ -8,6 +8,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from evalpic.api.champs import DecimalTexteField
 from evalpic.api.commun import IntrouvableTraduit, PaginationParCurseur
 from indicateurs.api_filtres import FiltresParPeriode
 from indicateurs.api_saisies import R400, R401, R404, R404_LISTE
@@ -32,14 +33,7 @@ class ValeurSerializer(serializers.ModelSerializer):
     quartier = serializers.CharField(source="saisie.table.quartier.slug", read_only=True)
     periode = serializers.CharField(source="saisie.periode.code", read_only=True)
     indicateur = serializers.CharField(source="indicateur.code", read_only=True)
-    valeur = serializers.DecimalField(
-        source="valeur_numerique",
-        max_digits=14,
-        decimal_places=4,
-        allow_null=True,
-        read_only=True,
-        normalize_output=True,
-    )
+    valeur = DecimalTexteField(source="valeur_numerique", allow_null=True, read_only=True)
     preuve_url = serializers.CharField(
         read_only=True, help_text=gettext_lazy("Lien https://…, ou vide.")
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from evalpic.api.commun import IntrouvableTraduit
@@ -54,8 +55,24 @@ class QuartierViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
 # --- Tables de quartier -------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    # anyOf, pas le oneOf que drf-spectacular écrit pour un champ qui admet le vide : « » y
+    # satisfait les deux branches quand le format n'est pas vérifié, et un validateur strict
+    # refusait alors chaque table sans site.
+    {
+        "anyOf": [
+            {"type": "string", "format": "uri", "maxLength": 200},
+            {"type": "string", "maxLength": 0},
+        ]
+    }
+)
+class AdresseWebField(serializers.URLField):
+    """Une adresse web, ou vide."""
+
+
 class TableSerializer(serializers.ModelSerializer):
     quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    site_web = AdresseWebField(read_only=True, allow_blank=True)
 
     class Meta:
         model = TableDeQuartier

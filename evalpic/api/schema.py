@@ -38,10 +38,25 @@ class SchemaAuto(AutoSchema):
             schema["description"] = description
         else:
             schema.pop("description", None)
+        # Un corps d'erreur dont les clés sont des noms de champs (`Erreurs`) le dit.
+        if (proprietes := getattr(serializer, "proprietes_supplementaires", None)) is not None:
+            schema["additionalProperties"] = proprietes
         return schema
+
+    def _get_response_bodies(self, direction="response"):
+        reponses = super()._get_response_bodies(direction)
+        # Toute opération limitée en débit peut répondre 429 : documenté partout, avec
+        # Retry-After (`_get_response_headers_for_code`).
+        if "429" not in reponses and self.view.get_throttles():
+            reponses["429"] = self._get_response_for_code(
+                _REPONSES_ERREUR[429], "429", direction=direction
+            )
+        return reponses
 
     def _get_response_headers_for_code(self, status_code, direction="response"):
         entetes = super()._get_response_headers_for_code(status_code, direction)
+        if status_code == "429":
+            entetes.setdefault("Retry-After", {"schema": {"type": "integer", "minimum": 0}})
         if (
             status_code == "200"
             and self.method == "GET"

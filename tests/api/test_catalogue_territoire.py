@@ -276,8 +276,9 @@ def test_un_suivi_montre_ses_cibles_et_des_decimaux_en_texte(api, territoire, al
     api.force_authenticate(alice)
     suivi = api.get(f"{API}indicateurs-suivis/{territoire['a']['indicateurs-suivis']}/").json()
     assert suivi["indicateur"] == territoire["a"]["indicateur"]
-    assert suivi["valeur_reference"] == "10.0000"
-    assert suivi["cibles"] == [{"periode": "2025-T1", "valeur": "12.5000"}]
+    # le texte décimal de /valeurs/ et des CSV (rapports.csv.texte_decimal), pas « 10.0000 »
+    assert suivi["valeur_reference"] == "10"
+    assert suivi["cibles"] == [{"periode": "2025-T1", "valeur": "12.5"}]
 
 
 def test_une_action_donne_ses_partenaires_et_ses_changements(api, territoire, alice):
