@@ -174,8 +174,8 @@ def test_les_exports_portent_la_date_de_la_reference():
             "en",
             {"atteint": 3, "en_bonne_voie": 8, "a_surveiller": 1, "sans_donnees": 0},
             1,
-            "Of 13 tracked indicators, 3 have reached their target, 8 are on track, 1 is to "
-            "watch and 1 text indicator has no status.",
+            "Of 13 tracked indicators, 3 have reached their target, 8 are on track, 1 needs "
+            "watching and 1 text indicator has no status.",
         ),
         (
             "fr",
