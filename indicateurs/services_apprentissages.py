@@ -124,19 +124,17 @@ def modifier_apprentissage(
         indicateur=indicateur,
         changement=changement,
     )
-    _ecrire_si_inchange(
-        apprentissage,
-        version,
-        periode=periode,
-        categorie=categorie,
-        texte_fr=texte_fr,
-        texte_en=texte_en,
-        indicateur=indicateur,
-        changement=changement,
-    )
-    apprentissage.periode, apprentissage.categorie = periode, categorie
-    apprentissage.texte_fr, apprentissage.texte_en = texte_fr, texte_en
-    apprentissage.indicateur, apprentissage.changement = indicateur, changement
+    champs = {
+        "periode": periode,
+        "categorie": categorie,
+        "texte_fr": texte_fr,
+        "texte_en": texte_en,
+        "indicateur": indicateur,
+        "changement": changement,
+    }
+    _ecrire_si_inchange(apprentissage, version, **champs)
+    for nom, valeur in champs.items():
+        setattr(apprentissage, nom, valeur)
     return apprentissage
 
 

@@ -73,19 +73,10 @@ def serie_de(donnees: dict, catalogue: dict, quartier: str) -> SerieIndicateur:
     )
 
 
-def _image_imprimee(serie: SerieIndicateur, portee: str) -> bool:
-    """Une figure a son image dans le PDF, sauf celle d'un indicateur en texte : tout PDF, celui
-    du PIC compris, imprime le tableau HTML de ses textes, qui passe d'une page à l'autre et
-    dont chaque ligne prend la hauteur de son texte (une image a une hauteur fixe, 900 × 420 :
-    le bas d'un long tableau y était coupé). `portee` reste pour les appelants : la règle est
-    la même pour les deux."""
-    return not graphiques.en_texte(serie)
-
-
-def _sections_du_quartier(
-    quartier: dict, catalogue: dict, image: Callable | None, portee: str
-) -> list[dict]:
-    """Les indicateurs du quartier groupés par changement visé, chacun avec sa figure."""
+def _sections_du_quartier(quartier: dict, catalogue: dict, image: Callable | None) -> list[dict]:
+    """Les indicateurs du quartier groupés par changement visé, chacun avec sa figure. Un
+    indicateur en texte n'a pas d'image dans le PDF (celui du PIC compris) : le tableau HTML de
+    ses textes passe d'une page à l'autre, quand une image, de hauteur fixe, coupait le bas."""
     series = {s["code"]: s for s in quartier["series"]}
     sections, places = [], set()
     groupes = [(c, c["indicateurs"]) for c in quartier["changements"]]
@@ -108,7 +99,7 @@ def _sections_du_quartier(
                     "figure": figure,
                     "image": (
                         image(figure, cle_image(quartier["slug"], code))
-                        if image and _image_imprimee(serie, portee)
+                        if image and not graphiques.en_texte(serie)
                         else None
                     ),
                     "ancre": ancre_image(cle_image(quartier["slug"], code)),
@@ -147,14 +138,14 @@ def figure_vue_pic(instantane: dict) -> tuple[dict, list]:
     return graphiques.progression_quartiers(lignes), lignes
 
 
-def figures_du_quartier(quartier: dict, catalogue: dict, portee: str) -> dict[str, dict]:
+def figures_du_quartier(quartier: dict, catalogue: dict) -> dict[str, dict]:
     """Chaque figure d'un quartier de l'instantané que le PDF imprime, par clé : ce que rend un
     worker."""
     figures = {}
     for code in sorted({s["code"] for s in quartier["series"]}):
         donnees = next(s for s in quartier["series"] if s["code"] == code)
         serie = serie_de(donnees, catalogue, quartier["nom"])
-        if _image_imprimee(serie, portee):
+        if not graphiques.en_texte(serie):
             figures[cle_image(quartier["slug"], code)] = graphiques.courbe_a_renverser(serie)
     return figures
 
@@ -164,7 +155,7 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
     (PDF); sans elle, les figures restent interactives (page web)."""
     catalogue = instantane["indicateurs"]
     quartiers = [
-        {**q, "sections": _sections_du_quartier(q, catalogue, image, instantane["portee"])}
+        {**q, "sections": _sections_du_quartier(q, catalogue, image)}
         for q in instantane["quartiers"]
     ]
     vue_pic = None

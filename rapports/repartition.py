@@ -108,7 +108,7 @@ def peindre_tranche(*, bilan_id: int, tentative: int, rangs: list[int]) -> dict 
                 cle: figure
                 for rang in rangs
                 for cle, figure in figures_du_quartier(
-                    instantane["quartiers"][rang], instantane["indicateurs"], instantane["portee"]
+                    instantane["quartiers"][rang], instantane["indicateurs"]
                 ).items()
             }
             if base:

@@ -182,9 +182,7 @@ def pdf_du_bilan(instantane: dict, titre: str) -> bytes:
             {
                 cle: figure
                 for quartier in instantane["quartiers"]
-                for cle, figure in figures_du_quartier(
-                    quartier, instantane["indicateurs"], instantane["portee"]
-                ).items()
+                for cle, figure in figures_du_quartier(quartier, instantane["indicateurs"]).items()
             }
         )
 

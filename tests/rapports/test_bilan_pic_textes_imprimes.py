@@ -91,7 +91,7 @@ def test_aucun_bilan_ne_dessine_d_image_pour_un_indicateur_en_texte():
     bilan = Bilan(portee=Portee.PIC, annee=2025, trimestre=None, langue="fr")
     instantane = construire_instantane(bilan)
     (quartier,) = instantane["quartiers"]
-    figures = rendu.figures_du_quartier(quartier, instantane["indicateurs"], Portee.PIC)
+    figures = rendu.figures_du_quartier(quartier, instantane["indicateurs"])
     assert "centre-sud:politique" not in figures and figures  # le chiffré garde sa courbe
     imprime = rendu.rendre(instantane, titre="Bilan", image=lambda _figure, cle: f"img:{cle}")
     assert "img:centre-sud:politique" not in imprime

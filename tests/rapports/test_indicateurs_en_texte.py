@@ -114,12 +114,11 @@ def test_l_instantane_et_le_bilan_gardent_les_textes():
     assert "img:alpha:" in imprime  # les courbes des indicateurs chiffrés gardent la leur
     # … et le worker ne la dessine pas pour rien; le bilan du PIC non plus : il imprime aussi
     # le tableau HTML (tests/rapports/test_bilan_pic_textes_imprimes.py).
-    for portee in ("quartier", "pic"):
-        (dessinees,) = [
-            set(rendu.figures_du_quartier(q, instantane["indicateurs"], portee))
-            for q in instantane["quartiers"]
-        ]
-        assert "alpha:politique" not in dessinees and dessinees
+    (dessinees,) = [
+        set(rendu.figures_du_quartier(q, instantane["indicateurs"]))
+        for q in instantane["quartiers"]
+    ]
+    assert "alpha:politique" not in dessinees and dessinees
     # Un instantané d'avant (sans « texte ») se rend toujours : des tirets, pas d'erreur.
     for point in points:
         point.pop("texte", None)
