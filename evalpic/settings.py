@@ -27,6 +27,10 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY est obligatoire quand DJANGO_DEBUG est faux (production)."
         )
     SECRET_KEY = _CLE_DE_DEVELOPPEMENT
+# Les clés d'avant une rotation, séparées par des virgules : les sessions, les liens de
+# réinitialisation et les secrets de double authentification (evalpic.adaptateur_mfa) signés ou
+# chiffrés avec elles restent lisibles jusqu'à ce qu'on les retire.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

@@ -237,6 +237,7 @@ def test_les_references_entre_services_sont_toutes_declarees(compose):
 # Ce qu'un fichier .env de production (lu par compose pour ses `${VAR:-défaut}`) doit pouvoir régler.
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "x" * 50,
+    "DJANGO_SECRET_KEY_FALLBACKS": "ancienne-cle-" + "y" * 40,
     "DJANGO_ALLOWED_HOSTS": "evalpic.example.org,127.0.0.1",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://evalpic.example.org",
     "DJANGO_SECURE_SSL_REDIRECT": "true",

@@ -67,3 +67,27 @@ def test_check_deploy_est_propre_avec_les_reglages_de_production():
         check=False,
     )
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+
+
+def test_les_anciennes_cles_viennent_de_l_environnement():
+    """Une rotation de DJANGO_SECRET_KEY garde les anciennes clés lisibles le temps de la
+    transition (sessions, liens de réinitialisation, secrets TOTP chiffrés)."""
+    resultat = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from evalpic import settings; print('|'.join(settings.SECRET_KEY_FALLBACKS))",
+        ],
+        cwd=RACINE,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "x" * 60,
+            "DJANGO_SECRET_KEY_FALLBACKS": "ancienne-a,ancienne-b",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    assert resultat.stdout.strip() == "ancienne-a|ancienne-b"
