@@ -9,8 +9,8 @@ dans cette langue (`noms_des_indicateurs`).
 
 Chaque dernière valeur dit son trimestre (la dernière renseignée, pas forcément celle de la
 période du bilan : « 84 100 (T3 2025) » quand le T4 2025 manque), et chaque ligne dit, en mots,
-si l'indicateur va mieux, moins bien ou pareil du bilan le plus ancien au plus récent, selon sa
-polarité (`Evolution`; « en hausse » ou « en baisse », sans jugement, pour un indicateur
+si l'indicateur va mieux, moins bien ou pareil du bilan le plus ancien au plus récent (par la
+fin de leurs données, et non par leur date de production : `_ordre`), selon sa polarité (`Evolution`; « en hausse » ou « en baisse », sans jugement, pour un indicateur
 neutre)."""
 
 from __future__ import annotations
@@ -222,8 +222,9 @@ def _noms_du_catalogue(ancien: dict, recent: dict) -> dict[str, str]:
 
 def comparer(a: Bilan, b: Bilan) -> dict:
     """Ce que montre la page de comparaison de deux bilans prêts : les différences et les
-    constats côte à côte. Le bilan produit le plus tard donne les noms (quartier renommé)."""
-    a_plus_recent = _produit_le(a) > _produit_le(b)
+    constats côte à côte. Le plus récent des deux est celui dont les données vont le plus loin
+    (`_ordre`) : l'évolution va de l'autre à lui, et il donne les noms (quartier renommé)."""
+    a_plus_recent = _ordre(a) > _ordre(b)
     ancien, recent = (b, a) if a_plus_recent else (a, b)
     catalogue = _noms_du_catalogue(ancien.instantane, recent.instantane)
     return {
@@ -236,8 +237,11 @@ def comparer(a: Bilan, b: Bilan) -> dict:
     }
 
 
-def _produit_le(bilan: Bilan) -> tuple:
-    return (bilan.fin_generation or bilan.created_at, bilan.pk)
+def _ordre(bilan: Bilan) -> tuple:
+    """La fin de la fenêtre des données du bilan (année, trimestre; un bilan annuel finit à son
+    T4), puis, à fenêtre égale, le moment où il a été produit. Un bilan de l'année 2025 produit
+    après celui du T2 2026 reste le plus ancien des deux."""
+    return (bilan.annee, bilan.trimestre or 4, bilan.fin_generation or bilan.created_at, bilan.pk)
 
 
 def constats_cote_a_cote(a: dict, b: dict) -> list[tuple[str, str | None, str | None]]:
