@@ -329,6 +329,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 # worker arrêté et repris; après ce nombre de tentatives, il passe en échec.
 EVALPIC_BILAN_DELAI_BLOQUE = env.int("EVALPIC_BILAN_DELAI_BLOQUE", default=900)
 EVALPIC_BILAN_TENTATIVES_MAX = env.int("EVALPIC_BILAN_TENTATIVES_MAX", default=3)
+# Bilans qu'une personne peut demander par heure glissante, depuis la page ou l'API (chacun coûte
+# un worker et chromium quelques secondes, et ses fichiers restent); au-delà : 429. Les bilans
+# planifiés ne comptent pas. 0 : aucune limite (le banc d'essai en mesure des dizaines).
+EVALPIC_BILANS_PAR_HEURE = env.int("EVALPIC_BILANS_PAR_HEURE", default=10)
 # Tranches du PDF du bilan du PIC, peintes en parallèle par autant de tâches (rapports.repartition).
 EVALPIC_BILAN_TRANCHES_PDF = env.int("EVALPIC_BILAN_TRANCHES_PDF", default=2)
 # Onglets de chromium que le serveur kaleido d'un processus de worker utilise en parallèle pour

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import math
 from typing import NamedTuple
 
 from django.conf import settings
@@ -24,7 +25,8 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from rest_framework.exceptions import Throttled
 
 from indicateurs.models import IndicateurSuivi, Periode, StatutPeriode
 from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
@@ -70,6 +72,57 @@ def _verifier_droit(auteur, portee: str, quartier: Quartier | None) -> None:
         raise Http404(_("Quartier introuvable."))
 
 
+class DemandesTropNombreuses(Throttled):
+    """La personne a demandé `EVALPIC_BILANS_PAR_HEURE` bilans dans l'heure : le suivant
+    attendra `wait` secondes. Une exception de DRF, pour que l'API réponde d'elle-même 429 avec
+    `Retry-After` et le corps d'erreur habituel (`{"detail": …}`); la page la montre dans son
+    formulaire, en 429 aussi (`rapports.views_bilans`)."""
+
+    default_code = "bilans_par_heure"
+
+    def __init__(self, *, limite: int, attente: int):
+        minutes = max(1, math.ceil(attente / 60))
+        message = ngettext(
+            "Vous avez demandé %(limite)d bilans dans la dernière heure, la limite par "
+            "personne : vous pourrez en demander un autre dans %(minutes)d minute. Ceux "
+            "déjà demandés restent dans la liste.",
+            "Vous avez demandé %(limite)d bilans dans la dernière heure, la limite par "
+            "personne : vous pourrez en demander un autre dans %(minutes)d minutes. Ceux "
+            "déjà demandés restent dans la liste.",
+            minutes,
+        ) % {"limite": limite, "minutes": minutes}
+        super().__init__(detail=message)
+        self.wait = attente
+
+
+FENETRE_DES_DEMANDES = datetime.timedelta(hours=1)
+
+
+def _verifier_la_limite(auteur) -> None:
+    """Refuse une nouvelle demande (`DemandesTropNombreuses`) si la personne a déjà demandé
+    `EVALPIC_BILANS_PAR_HEURE` bilans dans l'heure glissante, quels que soient leur portée et
+    leur sort (chacun a occupé un worker, ou le fera). Compté sur ses lignes `Bilan` : rien à
+    tenir à part, et la limite vaut pour tous les processus. Les bilans planifiés n'ont pas de
+    demandeur et ne passent pas par ici. 0 : aucune limite."""
+    limite = settings.EVALPIC_BILANS_PAR_HEURE
+    if limite <= 0:
+        return
+    maintenant = timezone.now()
+    recentes = list(
+        Bilan.objects.filter(
+            demande_par=auteur, planifie=False, created_at__gt=maintenant - FENETRE_DES_DEMANDES
+        )
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    if len(recentes) < limite:
+        return
+    # La demande redevient possible quand il n'en reste que limite - 1 dans la fenêtre.
+    libere = recentes[len(recentes) - limite] + FENETRE_DES_DEMANDES
+    attente = max(1, math.ceil((libere - maintenant).total_seconds()))
+    raise DemandesTropNombreuses(limite=limite, attente=attente)
+
+
 def demander_bilan(
     *,
     auteur,
@@ -84,8 +137,11 @@ def demander_bilan(
     Une demande répétée (double clic, page rechargée, client de l'API qui réessaie) ne crée
     pas de second bilan : tant que la même personne attend un bilan de même portée, quartier,
     période et langue (en attente ou en cours), c'est lui qui est rendu, sans nouvelle tâche.
-    Un bilan prêt ou en échec se redemande : c'est une nouvelle photographie. Deux demandes
-    simultanées de la même personne passent l'une après l'autre (verrou sur sa ligne).
+    Un bilan prêt ou en échec se redemande : c'est une nouvelle photographie, dans la limite de
+    `EVALPIC_BILANS_PAR_HEURE` nouveaux bilans par personne et par heure
+    (`DemandesTropNombreuses` au-delà; la demande répétée d'un bilan attendu ne compte pas).
+    Deux demandes simultanées de la même personne passent l'une après l'autre (verrou sur sa
+    ligne) : elles ne dépassent pas la limite ensemble.
 
     Le bilan rendu est relu après l'envoi (hors d'une transaction englobante) :
     `attend_la_file(bilan)` dit si la file était injoignable; le bilan est alors enregistré, en
@@ -109,6 +165,7 @@ def demander_bilan(
             statut__in=(StatutBilan.EN_ATTENTE, StatutBilan.EN_COURS), **demande
         ).first()
         if bilan is None:
+            _verifier_la_limite(auteur)
             bilan = Bilan.objects.create(**demande)
             _confier(bilan)
     bilan.refresh_from_db()

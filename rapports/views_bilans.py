@@ -26,6 +26,13 @@ def liste(request):
             bilan = services.demander_bilan(auteur=request.user, **form.arguments())
         except ValidationError as erreur:
             form.add_error("periode", erreur.messages)
+        except services.DemandesTropNombreuses as refus:
+            # La limite par personne et par heure : la page, son formulaire rempli, et pourquoi.
+            page = _page_des_bilans(
+                request, form, status=429, extra={"trop_de_demandes": refus.detail}
+            )
+            page["Retry-After"] = str(refus.wait)
+            return page
         else:
             _annoncer_la_demande(request, bilan)
             return redirect("bilan_detail", pk=bilan.pk)
@@ -47,7 +54,9 @@ def _annoncer_la_demande(request, bilan) -> None:
         )
 
 
-def _page_des_bilans(request, form, comparaison=None, status: int | None = None):
+def _page_des_bilans(
+    request, form, comparaison=None, status: int | None = None, extra: dict | None = None
+):
     """La liste des bilans, avec le formulaire de demande et celui de comparaison (ses erreurs
     et les bilans cochés quand un choix est refusé)."""
     bilans = selectors.bilans_accessibles(request.user)[:200]
@@ -55,6 +64,7 @@ def _page_des_bilans(request, form, comparaison=None, status: int | None = None)
         "form": form,
         "bilans": bilans,
         "comparaison": comparaison or ComparaisonForm(),
+        **(extra or {}),
     }
     return TemplateResponse(request, "rapports/bilans.html", contexte, status=status)
 

@@ -38,6 +38,7 @@ psql -q -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 
   | grep -q 1 || psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE evalpic_banc_bilans OWNER evalpic"
 export DATABASE_URL="postgres://evalpic:evalpic@127.0.0.1:5432/evalpic_banc_bilans"
 export MEDIA_ROOT="${MEDIA_ROOT:-$(mktemp -d)}"
+export EVALPIC_BILANS_PAR_HEURE=0  # le banc demande plus de 10 bilans du PIC dans l'heure
 "$PY" manage.py migrate --no-input -v 0
 "$PY" manage.py generer_donnees_echelle --remplacer --quartiers 17 --indicateurs 12 --trimestres 12
 "$PY" -m benchmarks.bilans --repetitions "${REPETITIONS:-3}"
