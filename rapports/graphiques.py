@@ -24,8 +24,9 @@ from indicateurs.models.catalogue import Unite
 from rapports.series import SerieIndicateur, Statut, Tendance
 from rapports.statuts import a_un_statut, rang_trimestre, statut, tendance
 
-# Palette d'Okabe et Ito, lisible par les personnes daltoniennes.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Palette d'Okabe et Ito, lisible par les personnes daltoniennes, au jaune assombri : le jaune
+# d'origine (#F0E442) ne se voit pas en ligne sur fond blanc (contraste 1,3:1, ici 3,5:1).
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#9E8A00", "#000000"]
 COULEURS_STATUT = {
     Statut.ATTEINT: "#009E73",
     Statut.EN_BONNE_VOIE: "#56B4E9",
@@ -491,21 +492,35 @@ def _traces_partenaires(quartier: str, mesures: dict, x: list[str], couleur: str
     return [partenaires | {"xaxis": "x", "yaxis": "y"}, diversite]
 
 
+def _a_des_partenaires(mesures: dict) -> bool:
+    return any(v is not None for cle in (PARTENAIRES, DIVERSITE) for v in mesures.get(cle, []))
+
+
+def sans_partenaires(par_quartier: dict[str, dict[str, list[float | None]]]) -> list[str]:
+    """Les quartiers que `croissance_partenaires` ne trace pas : ni partenaires ni diversité
+    sur ces périodes. La page les nomme sous le graphique."""
+    return [q for q, mesures in par_quartier.items() if not _a_des_partenaires(mesures)]
+
+
 def croissance_partenaires(
-    annees_ou_periodes: list[str], par_quartier: dict[str, dict[str, list[float]]]
+    annees_ou_periodes: list[str], par_quartier: dict[str, dict[str, list[float | None]]]
 ) -> dict:
     """Partenaires actifs (panneau du haut, graduations entières) et diversité de Shannon
     (panneau du bas) dans le temps, une couleur par quartier et une entrée de légende par
     quartier, sous les panneaux. `par_quartier[q]` a les clés `PARTENAIRES` (« partenaires »)
-    et `DIVERSITE` (« diversite »). La hauteur suit le nombre de quartiers (la légende)."""
+    et `DIVERSITE` (« diversite »). Seuls les quartiers qui ont une valeur sont tracés
+    (`sans_partenaires` : les autres), et les couleurs se donnent dans l'ordre aux seules
+    courbes tracées : deux courbes n'ont la même couleur qu'au-delà de huit quartiers. La
+    hauteur suit le nombre de quartiers tracés (la légende)."""
+    traces = {q: m for q, m in par_quartier.items() if _a_des_partenaires(m)}
     data = []
-    for rang, (quartier, mesures) in enumerate(par_quartier.items()):
+    for rang, (quartier, mesures) in enumerate(traces.items()):
         couleur = PALETTE[rang % len(PALETTE)]
         data += _traces_partenaires(quartier, mesures, annees_ou_periodes, couleur)
-    comptes = [v for m in par_quartier.values() for v in m.get(PARTENAIRES, [])]
+    comptes = [v for m in traces.values() for v in m.get(PARTENAIRES, [])]
     periodes = {"type": "category", "categoryorder": "array"}
     periodes["categoryarray"] = list(annees_ou_periodes)
-    lignes_de_legende = math.ceil(len(par_quartier) / 5)
+    lignes_de_legende = math.ceil(len(traces) / 5)
     layout = _mise_en_page(
         _("Partenaires actifs et diversité"),
         xaxis={**periodes, "anchor": "y", "matches": "x2", "showticklabels": False},

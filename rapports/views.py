@@ -69,32 +69,49 @@ def tableau_pic(request):
     form, valide, csv = _filtre(request)
     tableau = selectors.tableau_pic(request.user, form.filtre())
     periodes = [p.libelle for p in tableau.filtre.periodes]
-    noms = [ligne.quartier.nom for ligne in tableau.lignes]
     if csv:
         return _csv_pic(csv, tableau, periodes)
+    paires = list(zip(tableau.lignes, tableau.completude, strict=True))
+    avec = [(ligne, parts) for ligne, parts in paires if not _sans_donnees(ligne, parts)]
+    lignes = [ligne for ligne, _parts in avec]
+    noms = [ligne.quartier.nom for ligne in lignes]
+    partenaires = {
+        ligne.quartier.nom: {"partenaires": ligne.partenaires, "diversite": ligne.diversite}
+        for ligne in tableau.lignes
+    }
     figures = {
         "progression": graphiques.progression_quartiers(
-            [(ligne.quartier.nom, ligne.statuts) for ligne in tableau.lignes]
+            [(ligne.quartier.nom, ligne.statuts) for ligne in lignes]
         ),
-        "completude": graphiques.carte_completude(noms, periodes, tableau.completude),
-        "partenaires": graphiques.croissance_partenaires(
-            periodes,
-            {
-                ligne.quartier.nom: {"partenaires": ligne.partenaires, "diversite": ligne.diversite}
-                for ligne in tableau.lignes
-            },
-        ),
+        "completude": graphiques.carte_completude(noms, periodes, [p for _l, p in avec]),
+        "partenaires": graphiques.croissance_partenaires(periodes, partenaires),
     }
     contexte = {
         "form": form,
         "tableau": tableau,
+        "lignes": lignes,
+        "sans_donnees": [ligne for ligne, parts in paires if _sans_donnees(ligne, parts)],
+        "sans_partenaires": graphiques.sans_partenaires(partenaires),
         "periodes": periodes,
         "figures": figures,
         "statuts": Statut.choices,
         "calculs": _calculs(_requete_du_filtre(form, valide)),
-        "completude": list(zip(noms, tableau.completude, strict=True)),
+        "completude": [(ligne.quartier.nom, parts) for ligne, parts in avec],
     }
     return _rendre(request, "rapports/tableau_pic.html", contexte, form, valide)
+
+
+def _sans_donnees(ligne, parts: list[float | None]) -> bool:
+    """Rien à montrer d'un quartier sur ces trimestres : aucun indicateur suivi (dans le
+    filtre), rien à saisir, aucun indicateur calculé. Il n'a ni barre ni ligne de la carte de
+    complétude (ni courbe des partenaires : `graphiques.sans_partenaires`); les tableaux le
+    regroupent, avec les autres, en une dernière ligne."""
+    calcules = [*ligne.partenaires, *ligne.diversite, *ligne.derniers_calcules.values()]
+    return (
+        not ligne.indicateurs_suivis
+        and all(part is None for part in parts)
+        and all(valeur is None for valeur in calcules)
+    )
 
 
 def _calculs(requete: str) -> list[tuple[str, str, str]]:

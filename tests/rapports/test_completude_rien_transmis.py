@@ -48,11 +48,13 @@ def test_la_carte_son_tableau_et_son_csv_disent_zero_comme_la_page_de_completude
     csv = client.get(reverse("tableau_pic"), {"csv": "completude"}).content.decode("utf-8-sig")
     assert csv.splitlines() == ["Quartier;T1 2024;T2 2024", "Rosemont;;", "Villeray;50;0"]
     page = client.get(reverse("tableau_pic"))
-    (rosemont, villeray) = page.context["completude"]
-    assert villeray == ("Villeray", [50.0, 0.0]) and rosemont == ("Rosemont", [None, None])
+    # Rosemont n'a aucune donnée (rien à saisir, aucun partenaire) : ni ligne sur la carte ni
+    # dans son tableau, il est nommé sous la carte (test_w4_vue_d_ensemble_sans_donnees).
+    (villeray,) = page.context["completude"]
+    assert villeray == ("Villeray", [50.0, 0.0])
     (trace,) = page.context["figures"]["completude"]["data"]
-    assert trace["z"] == [[None, None], [50.0, 0.0]]
-    assert trace["text"] == [["", ""], ["50\u00a0%", "0\u00a0%"]]
+    assert trace["z"] == [[50.0, 0.0]]
+    assert trace["text"] == [["50\u00a0%", "0\u00a0%"]]
 
 
 def test_zero_pour_cent_a_sa_couleur_et_la_page_explique_la_case_vide(
