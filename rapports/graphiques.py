@@ -35,6 +35,7 @@ COULEURS_STATUT = {
 }
 COULEUR_VALEURS, COULEUR_REFERENCE, COULEUR_CIBLES = "#0072B2", "#555555", "#D55E00"
 COULEUR_TENDANCE, COULEUR_APPRENTISSAGES = "#CC79A7", "#000000"
+TAILLE_DES_POINTS = 8  # les valeurs d'une courbe à renverser
 # Complétude : 0 % (rien de transmis) en orange, à ne pas confondre avec une case vide (rien à
 # saisir); puis les bleus de ColorBrewer, du plus clair (dès 0,01 %) au plus foncé (100 %).
 BLEUS = [
@@ -277,6 +278,9 @@ def _traces_de_la_courbe(serie: SerieIndicateur, droite: Tendance | None, x: lis
             [p.valeur for p in points],
             connectgaps=False,
             line={"color": COULEUR_VALEURS, "width": 3},
+            # Une valeur seule entre deux « n.d. » n'est qu'un point : qu'il se voie, à l'écran
+            # comme dans le PDF (la taille par défaut, 6, y fait un point de 1,5 mm).
+            marker={"size": TAILLE_DES_POINTS, "color": COULEUR_VALEURS},
         )
     ]
     if serie.reference is not None:
