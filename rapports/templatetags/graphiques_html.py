@@ -156,17 +156,29 @@ def _article_de_textes(serie, lignes: list[dict], adresse: str | None = None) ->
     """Un indicateur en texte au tableau de bord d'un quartier : ni graphique ni statut (il n'en
     a pas, `statuts.a_un_statut`), le tableau de ses textes par trimestre, visible d'emblée."""
     code, nom = conditional_escape(serie.code), conditional_escape(serie.nom)
-    gabarit_de_la_legende, entetes = _textes_du_tableau_de_textes()
     return SafeString(
         f'\n<article class="courbe courbe--texte" id="courbe-{code}">\n'
         f'  <h3><span class="code">{code}</span> {_lien(adresse, nom)}</h3>\n'
-        '  <table class="tableau tableau--textes">\n'
-        f'    <caption class="visuellement-cache">{gabarit_de_la_legende % {"nom": nom}}</caption>\n'
-        f"    <thead><tr>{entetes}</tr></thead>\n"
-        f"    <tbody>{lignes_de_textes(lignes)}</tbody>\n"
-        "  </table>\n"
+        f"  {tableau_de_textes(serie.nom, lignes)}\n"
         f"  {_absences(serie)}{_reperes(serie)}\n"
         "</article>\n"
+    )
+
+
+@register.simple_tag
+def tableau_de_textes(nom: str, lignes: list[dict], classes: str = "") -> SafeString:
+    """Le tableau des textes d'un indicateur en texte, une ligne par trimestre : « Période »,
+    « Texte » (`lignes` : `graphiques.lignes_de_la_courbe`). Le tableau de bord d'un quartier
+    et les bilans l'écrivent ainsi; `classes` s'ajoute à celles du tableau."""
+    gabarit_de_la_legende, entetes = _textes_du_tableau_de_textes()
+    legende = gabarit_de_la_legende % {"nom": conditional_escape(nom)}
+    classes = f"tableau tableau--textes {conditional_escape(classes)}".strip()
+    return SafeString(
+        f'<table class="{classes}">\n'
+        f'    <caption class="visuellement-cache">{legende}</caption>\n'
+        f"    <thead><tr>{entetes}</tr></thead>\n"
+        f"    <tbody>{lignes_de_textes(lignes)}</tbody>\n"
+        "  </table>"
     )
 
 
