@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
+from indicateurs import services_apprentissages
 from indicateurs.admin_forms import (
     ActionAdminForm,
     ApprentissageAdminForm,
@@ -211,3 +212,28 @@ class ApprentissageAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
             kwargs["form_class"] = ChangementNommeField
             kwargs["queryset"] = changements_nommes()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # La garde des corrections simultanées (voir `ApprentissageAdminForm`) : la ligne est
+    # verrouillée pendant l'envoi (la vue de l'administration est une transaction), puis écrite
+    # par la mise à jour conditionnelle de la page de correction. Une correction de la page ou
+    # de l'API qui arrive entre-temps attend, puis trouve une autre version (409).
+
+    def get_object(self, request, object_id, from_field=None):
+        objet = super().get_object(request, object_id, from_field)
+        if objet is not None and request.method == "POST":
+            Apprentissage.objects.select_for_update().filter(pk=objet.pk).exists()  # le verrou
+            objet.refresh_from_db()
+        return objet
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Ce que le formulaire écrit est ce dont sa version est faite (`CHAMPS_ADMINISTRES`).
+        champs = services_apprentissages.CHAMPS_ADMINISTRES
+        services_apprentissages.ecrire_si_inchange(
+            obj,
+            form.cleaned_data.get("version") or None,
+            lus=champs,
+            **{nom: getattr(obj, nom) for nom in champs},
+        )
+        return None

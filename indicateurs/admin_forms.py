@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
-from indicateurs.models import ChangementVise
+from indicateurs import services_apprentissages
+from indicateurs.models import Apprentissage, ChangementVise
 from indicateurs.models.strategie import libelle_complet, verifier_changements_de_l_action
 from indicateurs.services import verifier_apprentissage
-from indicateurs.services_apprentissages import verifier_correction
+from indicateurs.services_apprentissages import CHAMPS_ADMINISTRES, verifier_correction
 
 
 def changements_nommes():
@@ -50,10 +53,29 @@ class ApprentissageAdminForm(forms.ModelForm):
     """Les règles de la page d'ajout et de l'API (`verifier_apprentissage`) : un texte au
     moins, pas de période à venir, un indicateur que le quartier suit, un changement visé d'une
     stratégie du quartier. Une correction suit celles de `verifier_correction` (un rattachement
-    inchangé reste admis, la période de sa saisie est gardée)."""
+    inchangé reste admis, la période de sa saisie est gardée).
+
+    Et la garde de la page de correction : le formulaire porte, cachée, la version de
+    l'apprentissage à son ouverture (`services_apprentissages.empreinte`, faite ici aussi du
+    quartier et de l'auteur·e, que seule l'administration change). Si quelqu'un l'a modifié
+    depuis (page, API, autre administrateur·rice), rien n'est écrit : une erreur dit ce qui est
+    enregistré maintenant, et le formulaire porte la version actuelle, pour qu'un nouvel envoi
+    remplace en connaissance de cause. `ApprentissageAdmin` verrouille la ligne pendant l'envoi
+    et écrit par `services_apprentissages.ecrire_si_inchange`."""
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "version" in self.fields:
+            self.fields["version"].initial = services_apprentissages.empreinte(
+                self.instance, CHAMPS_ADMINISTRES
+            )
 
     def clean(self):
         donnees = super().clean()
+        if self.instance.pk and not self._version_a_jour(donnees.get("version")):
+            return donnees
         # Écrit dans une saisie, il garde son quartier (lecture seule, absent du formulaire).
         lecture_seule = "quartier" not in self.fields
         quartier = self.instance.quartier if lecture_seule else donnees.get("quartier")
@@ -77,3 +99,69 @@ class ApprentissageAdminForm(forms.ModelForm):
         else:
             donnees["texte_fr"], donnees["texte_en"] = textes
         return donnees
+
+    def _version_a_jour(self, version: str | None) -> bool:
+        """Faux, avec l'erreur qui dit ce qui est enregistré maintenant, si l'apprentissage a
+        changé depuis l'ouverture du formulaire. Sans version (un envoi qui ne la porte pas),
+        pas de garde, comme la page."""
+        if not version:
+            return True
+        actuel = (
+            Apprentissage.objects.select_related(
+                "quartier", "periode", "indicateur", "changement__strategie__quartier", "auteur"
+            )
+            .filter(pk=self.instance.pk)
+            .first()
+        )
+        if (
+            actuel is None
+            or services_apprentissages.empreinte(actuel, CHAMPS_ADMINISTRES) == version
+        ):
+            return True  # (retiré : impossible, `ApprentissageAdmin` tient le verrou)
+        erreurs = [
+            _(
+                "Quelqu'un a corrigé cet apprentissage pendant que vous le corrigiez. Rien de ce "
+                "que vous avez envoyé n'a été enregistré."
+            ),
+            _(
+                "Votre correction est restée dans le formulaire. Comparez-la ci-dessous avec ce "
+                "qui est enregistré maintenant : si vous enregistrez de nouveau, la vôtre "
+                "remplacera l'autre."
+            ),
+        ]
+        for nom, enregistre in self._enregistre_maintenant(actuel):
+            erreurs.append(
+                _("Enregistré maintenant — %(champ)s : %(valeur)s")
+                % {"champ": capfirst(self.fields[nom].label), "valeur": enregistre or "—"}
+            )
+        self.add_error(None, erreurs)
+        # Le nouvel envoi porte la version actuelle : il remplacera, en connaissance de cause.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = services_apprentissages.empreinte(
+            actuel, CHAMPS_ADMINISTRES
+        )
+        return False
+
+    def _enregistre_maintenant(self, actuel: Apprentissage) -> list[tuple[str, str]]:
+        """Les champs du formulaire dont l'envoi diffère de l'apprentissage enregistré, avec
+        ce qu'il porte maintenant, et ses deux textes s'il en a (comme la page)."""
+        lignes = []
+        for nom in ("quartier", "periode", "categorie", "indicateur", "changement", "auteur"):
+            if nom not in self.fields or nom not in self.cleaned_data:
+                continue
+            valeur = getattr(actuel, nom)
+            envoye = self.cleaned_data[nom]
+            if (getattr(envoye, "pk", envoye) or None) == (getattr(valeur, "pk", valeur) or None):
+                continue
+            if nom == "categorie":
+                lignes.append((nom, str(actuel.get_categorie_display())))
+            elif nom == "changement" and valeur is not None:
+                lignes.append((nom, libelle_complet(valeur)))
+            else:
+                lignes.append((nom, "" if valeur is None else str(valeur)))
+        lignes.extend(
+            (nom, getattr(actuel, nom))
+            for nom in ("texte_fr", "texte_en")
+            if nom in self.fields and getattr(actuel, nom)
+        )
+        return lignes

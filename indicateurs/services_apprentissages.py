@@ -132,21 +132,30 @@ def modifier_apprentissage(
         "indicateur": indicateur,
         "changement": changement,
     }
-    _ecrire_si_inchange(apprentissage, version, **champs)
+    ecrire_si_inchange(apprentissage, version, **champs)
     for nom, valeur in champs.items():
         setattr(apprentissage, nom, valeur)
     return apprentissage
 
 
-def _ecrire_si_inchange(apprentissage: Apprentissage, version: str | None, **champs) -> None:
+def ecrire_si_inchange(
+    apprentissage: Apprentissage,
+    version: str | None,
+    *,
+    lus: tuple[str, ...] | None = None,
+    **champs,
+) -> None:
     """Une mise à jour conditionnelle : l'UPDATE ne touche la ligne que si elle porte encore
     ce qui a été lu (et, avec `version`, ce que le formulaire avait à son ouverture). Deux
     corrections simultanées ne peuvent donc pas réussir toutes les deux sur la même lecture.
-    Retiré entre-temps : 404 plutôt qu'une erreur serveur."""
+    Retiré entre-temps : 404 plutôt qu'une erreur serveur. `lus` : les champs dont la version
+    est faite (`CHAMPS_CORRIGES` pour la page; l'administration, qui change aussi le quartier
+    et l'auteur·e, `CHAMPS_ADMINISTRES`)."""
+    lus = lus or CHAMPS_CORRIGES
     actuel = _lire(apprentissage.pk)
-    if version is not None and empreinte(actuel) != version:
+    if version is not None and empreinte(actuel, lus) != version:
         raise ConflitApprentissage(actuel)
-    lu = {nom: getattr(actuel, nom) for nom in CHAMPS_CORRIGES}
+    lu = {nom: getattr(actuel, nom) for nom in lus}
     if not Apprentissage.objects.filter(pk=apprentissage.pk, **lu).update(**champs):
         raise ConflitApprentissage(_lire(apprentissage.pk))  # changé entre la lecture et l'écriture
 
@@ -171,14 +180,18 @@ CHAMPS_CORRIGES = (
     "texte_fr",
     "texte_en",
 )
+# Ce que l'administration change en plus : elle seule déplace un apprentissage d'un quartier à
+# l'autre ou change son auteur·e. Sa version en est faite aussi (`empreinte(…, lus=…)`).
+CHAMPS_ADMINISTRES = (*CHAMPS_CORRIGES, "quartier_id", "auteur_id")
 
 
-def empreinte(apprentissage: Apprentissage) -> str:
+def empreinte(apprentissage: Apprentissage, lus: tuple[str, ...] | None = None) -> str:
     """La version d'un apprentissage, tirée de ce qu'une correction change
-    (`CHAMPS_CORRIGES`) : le formulaire de correction la porte, cachée, et
+    (`CHAMPS_CORRIGES`, ou les champs `lus`) : le formulaire de correction la porte, cachée, et
     `modifier_apprentissage` n'écrit pas sur un apprentissage qui ne l'a plus. Tirée du
-    contenu, elle ne demande aucune colonne de plus."""
-    contenu = json.dumps([getattr(apprentissage, nom) for nom in CHAMPS_CORRIGES])
+    contenu, elle ne demande aucune colonne de plus : toute écriture qui change ces champs
+    (page, API, administration) change la version."""
+    contenu = json.dumps([getattr(apprentissage, nom) for nom in lus or CHAMPS_CORRIGES])
     return hashlib.sha256(contenu.encode()).hexdigest()[:16]
 
 
