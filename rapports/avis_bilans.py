@@ -1,7 +1,9 @@
 """L'avis « bilan prêt » : réservé dans la transaction qui marque le bilan prêt
 (`rapports.services.marquer_pret`), envoyé après elle dans la langue de la personne, marqué
 envoyé aussitôt parti, repris par le rattrapage s'il n'a pas pu partir (`evalpic.reservations`,
-comme les rappels de saisie)."""
+comme les rappels de saisie). Un avis auquel on renonce est marqué abandonné, avec sa raison
+(`AvisBilanPret.abandonne_le`, `raison_abandon`), au lieu d'être effacé : l'administration le
+voit, et le rattrapage ne le reprend jamais."""
 
 from __future__ import annotations
 
@@ -16,19 +18,30 @@ from evalpic import reservations
 from evalpic.adresses import adresse_absolue
 from evalpic.courriels import courriel_dans_sa_langue
 from quartiers.models import RoleGlobal, Utilisateur
-from rapports.models import AvisBilanPret, Bilan
+from rapports.models import AvisBilanPret, Bilan, RaisonAbandon
 from rapports.selectors import bilans_accessibles
 
 journal = logging.getLogger(__name__)
-# Un avis « bilan prêt » qui n'a pas pu partir pendant ce temps est abandonné (écrit au journal) :
-# passé deux jours, la personne a vu le bilan dans la liste ou ne l'attend plus.
+# Un avis « bilan prêt » qui n'a pas pu partir pendant ce temps est abandonné (marqué sur sa ligne
+# et écrit au journal) : passé deux jours, la personne a vu le bilan dans la liste ou ne l'attend
+# plus.
 AVIS_ABANDONNE_APRES = datetime.timedelta(days=2)
 
 
 def _peut_le_lire(personne: Utilisateur, bilan: Bilan) -> bool:
     """Encore active et encore autorisée à voir le bilan (sélecteur d'accès des bilans) : une
     affectation terminée ou un compte désactivé ne reçoit plus d'avis, comme les rappels."""
-    return personne.is_active and bilans_accessibles(personne).filter(pk=bilan.pk).exists()
+    return _pourquoi_pas(personne, bilan) is None
+
+
+def _pourquoi_pas(personne: Utilisateur, bilan: Bilan) -> RaisonAbandon | None:
+    """Pourquoi `personne` ne peut plus lire le bilan (compte désactivé, plus d'accès), ou None
+    si elle le peut."""
+    if not personne.is_active:
+        return RaisonAbandon.COMPTE_DESACTIVE
+    if not bilans_accessibles(personne).filter(pk=bilan.pk).exists():
+        return RaisonAbandon.PLUS_D_ACCES
+    return None
 
 
 def _a_prevenir(bilan: Bilan) -> list[Utilisateur]:
@@ -72,20 +85,26 @@ def _expedier(avis: AvisBilanPret) -> int:
     parti. Il est d'abord pris au nom de cette exécution (`reservations.prendre`) : un avis
     qu'une autre exécution a repris ou envoyé entre-temps ne part pas une seconde fois. Une
     personne qui ne peut plus lire le bilan (affectation terminée, compte désactivé) ne le
-    reçoit pas, et son avis est effacé. Un envoi raté (serveur SMTP injoignable, adresse
+    reçoit pas : son avis est marqué abandonné, avec la raison. Un envoi raté (serveur SMTP injoignable, adresse
     refusée) est écrit au journal (bilan et destinataire, jamais le texte) et laisse l'avis
     réservé, sans envoi : le rattrapage le reprend (`reprendre_avis_bilans`). Renvoie 1 si le
     courriel est parti."""
     if not reservations.prendre(avis):
         return 0
     bilan, personne = avis.bilan, avis.destinataire
-    if not _peut_le_lire(personne, bilan):
+    raison = _pourquoi_pas(personne, bilan)
+    if raison is not None:
         journal.info(
-            "Avis « bilan prêt » du bilan %s abandonné : l'utilisateur %s ne peut plus le lire.",
+            "Avis « bilan prêt » du bilan %s abandonné : l'utilisateur %s ne peut plus le lire "
+            "(%s).",
             bilan.pk,
             personne.pk,
+            raison.value,
         )
-        reservations.liberer(avis)
+        # Par la marque de cette exécution (`reservations.prendre`), comme `liberer`.
+        AvisBilanPret.objects.filter(
+            pk=avis.pk, created_at=avis.created_at, envoye_le__isnull=True
+        ).update(abandonne_le=timezone.now(), raison_abandon=raison)
         return 0
     contexte = {
         "bilan": bilan,
@@ -116,12 +135,15 @@ def reprendre_avis_bilans() -> int:
     réservés depuis plus de `EVALPIC_RAPPEL_DELAI_REPRISE` secondes sans être partis (envoi
     raté, worker arrêté), chacun une seule fois même si deux rattrapages se croisent (reprise
     conditionnelle). Deux jours après le premier essai (`AVIS_ABANDONNE_APRES`), il y renonce :
-    l'avis est effacé et c'est écrit au journal (le bilan reste dans la liste des bilans). Une
-    seule requête quand il n'y a rien à reprendre. Renvoie le nombre de courriels envoyés."""
+    l'avis est marqué abandonné (`abandonne_le`, raison « délai ») et c'est écrit au journal (le
+    bilan reste dans la liste des bilans). Un avis abandonné n'est jamais repris. Une seule
+    requête quand il n'y a rien à reprendre. Renvoie le nombre de courriels envoyés."""
     limite = reservations.limite_de_reprise()
     abandonnes = {
         avis.pk: avis
-        for avis in AvisBilanPret.objects.filter(envoye_le__isnull=True, created_at__lt=limite)
+        for avis in AvisBilanPret.objects.filter(
+            envoye_le__isnull=True, abandonne_le__isnull=True, created_at__lt=limite
+        )
         .select_related("bilan__quartier", "destinataire")
         .defer("bilan__instantane")
         .order_by("pk")
@@ -137,8 +159,10 @@ def reprendre_avis_bilans() -> int:
 
 
 def _renoncer(perimes: dict[int, AvisBilanPret], limite: datetime.datetime) -> None:
-    """Efface les avis `perimes` encore abandonnés (pas pris ailleurs entre-temps), et le note
-    au journal : la personne n'a jamais été prévenue."""
+    """Marque abandonnés les avis `perimes` qui le sont encore (pas pris ailleurs
+    entre-temps), et le note au journal : la personne n'a jamais été prévenue. L'abandon pose
+    aussi sa marque (`created_at`) : une exécution qui les aurait lus avant ne peut plus les
+    reprendre (`reservations.reprendre`, `prendre` exigent l'ancienne)."""
     for avis in perimes.values():
         journal.warning(
             "Avis « bilan prêt » du bilan %s jamais envoyé à l'utilisateur %s (%s) depuis le %s : "
@@ -148,4 +172,7 @@ def _renoncer(perimes: dict[int, AvisBilanPret], limite: datetime.datetime) -> N
             avis.destinataire.email,
             timezone.localtime(avis.premier_essai_le).isoformat(timespec="minutes"),
         )
-    reservations.abandonnees(AvisBilanPret, perimes, limite).delete()
+    maintenant = timezone.now()
+    reservations.abandonnees(AvisBilanPret, perimes, limite).update(
+        abandonne_le=maintenant, raison_abandon=RaisonAbandon.DELAI, created_at=maintenant
+    )

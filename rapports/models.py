@@ -186,13 +186,25 @@ class Bilan(models.Model):
         return "" if raison is None else str(raison.label)
 
 
+class RaisonAbandon(models.TextChoices):
+    """Pourquoi un avis « bilan prêt » n'est jamais parti (`AvisBilanPret.abandonne_le`)."""
+
+    DELAI = "delai", _("jamais parti en deux jours d'essais")
+    COMPTE_DESACTIVE = "compte_desactive", _("compte désactivé")
+    PLUS_D_ACCES = "plus_d_acces", _("ne peut plus lire le bilan")
+
+
 class AvisBilanPret(models.Model):
     """L'avis « bilan prêt » à une personne, réservé (`created_at`) puis envoyé (`envoye_le`) :
     il part une seule fois par bilan et par personne. Un envoi raté ou un worker arrêté laisse
     la réservation sans envoi; le rattrapage (`rapports.avis_bilans.reprendre_avis_bilans`) la
     reprend passé `EVALPIC_RAPPEL_DELAI_REPRISE`, et y renonce deux jours après le premier
     essai (`premier_essai_le`). `created_at` est la marque de l'exécution qui tient l'avis
-    (`evalpic.reservations`)."""
+    (`evalpic.reservations`).
+
+    Un avis auquel on renonce (deux jours sans partir, ou une personne qui ne peut plus lire
+    le bilan au moment de l'envoi) reste, avec `abandonne_le` et `raison_abandon` : il ne sera
+    ni repris ni réservé de nouveau, et l'administration le voit."""
 
     bilan = models.ForeignKey(
         Bilan, on_delete=models.CASCADE, related_name="avis", verbose_name=_("bilan")
@@ -206,6 +218,10 @@ class AvisBilanPret(models.Model):
     created_at = models.DateTimeField(_("réservé le"), auto_now_add=True)
     premier_essai_le = models.DateTimeField(_("premier essai le"), default=timezone.now)
     envoye_le = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    abandonne_le = models.DateTimeField(_("abandonné le"), null=True, blank=True)
+    raison_abandon = models.CharField(
+        _("raison de l'abandon"), max_length=20, choices=RaisonAbandon.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("avis « bilan prêt »")
@@ -213,11 +229,11 @@ class AvisBilanPret(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bilan", "destinataire"], name="avis_bilan_unique")
         ]
-        # Le rattrapage cherche, toutes les 15 minutes, les avis jamais envoyés.
+        # Le rattrapage cherche, toutes les 15 minutes, les avis jamais envoyés ni abandonnés.
         indexes = [
             models.Index(
                 fields=["created_at"],
-                condition=Q(envoye_le__isnull=True),
+                condition=Q(envoye_le__isnull=True, abandonne_le__isnull=True),
                 name="avis_bilan_en_attente_idx",
             )
         ]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from evalpic import reservations
 from rapports import avis_bilans
 from rapports.avis_bilans import prevenir, reprendre_avis_bilans
-from rapports.models import AvisBilanPret, Bilan, Portee, StatutBilan
+from rapports.models import AvisBilanPret, Bilan, Portee, RaisonAbandon, StatutBilan
 from rapports.services import marquer_pret
 from tests.factories import QuartierFactory, UtilisateurFactory
 
@@ -279,7 +279,8 @@ def test_pas_de_reprise_pour_qui_n_est_plus_affecte_au_quartier(
         assert reprendre_avis_bilans() == 0
 
     assert not mailoutbox
-    assert not AvisBilanPret.objects.exists()  # effacé : le rattrapage ne le relit plus
+    # Abandonné, avec sa raison (il était effacé) : le rattrapage ne le relit plus.
+    assert AvisBilanPret.objects.get().raison_abandon == RaisonAbandon.PLUS_D_ACCES
     assert any(str(bilan.pk) in r.getMessage() for r in caplog.records)
     assert _compter_les_requetes(reprendre_avis_bilans) == (0, 1)
 
@@ -293,7 +294,8 @@ def test_pas_de_reprise_pour_un_compte_desactive(alice, quartier_a, mailoutbox):
     vieillir(minutes=11)
 
     assert reprendre_avis_bilans() == 0
-    assert not mailoutbox and not AvisBilanPret.objects.exists()
+    assert not mailoutbox
+    assert AvisBilanPret.objects.get().raison_abandon == RaisonAbandon.COMPTE_DESACTIVE
 
 
 def test_l_acces_est_reverifie_juste_avant_l_envoi(alice, quartier_a, mailoutbox):
@@ -305,7 +307,8 @@ def test_l_acces_est_reverifie_juste_avant_l_envoi(alice, quartier_a, mailoutbox
     alice.save()
 
     assert avis_bilans._expedier_tous([avis]) == 0
-    assert not mailoutbox and not AvisBilanPret.objects.exists()
+    assert not mailoutbox
+    assert AvisBilanPret.objects.get().raison_abandon == RaisonAbandon.COMPTE_DESACTIVE
 
 
 def test_le_rattrapage_renonce_deux_jours_apres_le_premier_essai(
@@ -323,7 +326,8 @@ def test_le_rattrapage_renonce_deux_jours_apres_le_premier_essai(
     with caplog.at_level(logging.WARNING, logger="rapports.avis_bilans"):
         assert reprendre_avis_bilans() == 0
 
-    assert not mailoutbox and not AvisBilanPret.objects.exists()
+    assert not mailoutbox
+    assert AvisBilanPret.objects.get().raison_abandon == RaisonAbandon.DELAI  # il était effacé
     (ligne,) = [r for r in caplog.records if r.name == "rapports.avis_bilans"]
     assert ligne.levelno == logging.WARNING
     assert str(bilan.pk) in ligne.getMessage() and "alice@exemple.org" in ligne.getMessage()
