@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.widgets import ListeDeroulante
@@ -33,7 +34,7 @@ class DemandeBilanForm(forms.Form):
         periodes = list(Periode.objects.commencees())
         annees = sorted({p.annee for p in periodes}, reverse=True)
         self.fields["periode"].choices = [(p.code, p.libelle) for p in periodes] + [
-            (str(a), _("année %(annee)s") % {"annee": a}) for a in annees
+            (str(a), capfirst(_("année %(annee)s") % {"annee": a})) for a in annees
         ]
 
     def arguments(self) -> dict:

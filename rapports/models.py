@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -147,7 +148,8 @@ class Bilan(models.Model):
         indexes = [models.Index(fields=["statut", "debut_generation"], name="bilan_statut_idx")]
 
     def __str__(self) -> str:
-        return f"{self.titre_portee} — {self.libelle_periode}"
+        # Un titre (liste des bilans, administration, courriel) : « Saint-Michel — Année 2025 ».
+        return f"{self.titre_portee} — {self.titre_periode}"
 
     @property
     def titre_portee(self) -> str:
@@ -159,11 +161,20 @@ class Bilan(models.Model):
 
     @property
     def libelle_periode(self) -> str:
+        """La période, pour se lire au milieu d'une phrase : « T2 2025 », « année 2025 » (« Q2
+        2025 », « year 2025 »). En tête d'une phrase, d'une cellule ou d'une partie de titre :
+        `titre_periode`."""
         if self.trimestre:
             return str(
                 _("T%(trimestre)s %(annee)s") % {"trimestre": self.trimestre, "annee": self.annee}
             )
         return str(_("année %(annee)s") % {"annee": self.annee})
+
+    @property
+    def titre_periode(self) -> str:
+        """La période en tête d'une phrase, d'une cellule ou d'une partie de titre : « Année
+        2025 » (« Year 2025 »); un trimestre ne change pas (« T2 2025 »)."""
+        return capfirst(self.libelle_periode)
 
     @property
     def est_pret(self) -> bool:
