@@ -24,8 +24,9 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.utils import translation
 
+from rapports import graphiques
 from rapports.models import Bilan, Portee, StatutBilan
-from rapports.rendu import CLE_VUE_PIC, figure_vue_pic, figures_du_quartier, rendre
+from rapports.rendu import CLE_VUE_PIC, figure_vue_pic, figures_du_quartier, rendre, serie_de
 from rapports.services import (
     FichierEcrit,
     ecrire_fichiers,
@@ -66,11 +67,32 @@ def repartir(bilan: Bilan, instantane: dict) -> bool:
     return True
 
 
+def poids_des_quartiers(instantane: dict) -> list[int]:
+    """Le travail de chaque quartier pour une tranche : ses figures dessinées et peintes, une
+    par indicateur sauf ceux en texte, qui n'ont pas d'image dans le PDF (leurs textes s'y
+    impriment en tableau HTML, avec le texte du document, que peint la base) : ceux de
+    `figures_du_quartier`, comptés sans les dessiner, par la même règle (`graphiques.en_texte`)."""
+    catalogue = instantane["indicateurs"]
+    poids = []
+    for quartier in instantane["quartiers"]:
+        series: dict[str, dict] = {}
+        for donnees in quartier["series"]:
+            series.setdefault(donnees["code"], donnees)
+        poids.append(
+            sum(
+                not graphiques.en_texte(serie_de(donnees, catalogue, quartier["nom"]))
+                for donnees in series.values()
+            )
+        )
+    return poids
+
+
 def groupes_de_quartiers(instantane: dict, nombre: int) -> list[list[int]]:
     """Les rangs des quartiers en au plus `nombre` groupes consécutifs, d'autant de travail
-    chacun que possible (figures, plus `AVANCE_PREMIERE_TRANCHE` pour le premier). Un quartier
-    n'est jamais coupé : chaque quartier commence une page, donc aucune page n'a deux tranches."""
-    poids = [len(quartier["series"]) for quartier in instantane["quartiers"]]
+    chacun que possible (figures, `poids_des_quartiers`, plus `AVANCE_PREMIERE_TRANCHE` pour le
+    premier). Un quartier n'est jamais coupé : chaque quartier commence une page, donc aucune
+    page n'a deux tranches."""
+    poids = poids_des_quartiers(instantane)
     total = max(1, sum(poids) + AVANCE_PREMIERE_TRANCHE)
     groupes: list[list[int]] = [[] for _ in range(nombre)]
     avant = AVANCE_PREMIERE_TRANCHE

@@ -21,6 +21,7 @@ from rapports.exports import exporter_csv, exporter_xlsx
 from rapports.instantane import construire_instantane, somme_de_controle
 from rapports.models import Bilan, Portee, StatutBilan
 from tests.factories import AffectationFactory, construire_quartier
+from tests.rapports.test_w2_repartition_poids import instantane_de
 
 pytestmark = pytest.mark.django_db
 
@@ -324,19 +325,21 @@ def _texte(contenu: bytes) -> list[str]:
 
 
 def test_les_quartiers_se_partagent_en_tranches_consecutives_equilibrees():
-    instantane = {"quartiers": [{"series": [None] * n} for n in (10, 30, 10, 10, 40, 60, 40)]}
+    # Des indicateurs chiffrés : une figure chacun (les indicateurs en texte ne pèsent rien,
+    # tests/rapports/test_w2_repartition_poids.py).
+    instantane = instantane_de(10, 30, 10, 10, 40, 60, 40)
     avance = repartition.AVANCE_PREMIERE_TRANCHE
     groupes = repartition.groupes_de_quartiers(instantane, 2)
     assert groupes == [[0, 1, 2, 3], [4, 5, 6]]  # 50 + 10 + 30 + 10 + 10 = 110 contre 140
     assert avance == 50
     assert repartition.groupes_de_quartiers(instantane, 1) == [list(range(7))]
-    assert repartition.groupes_de_quartiers({"quartiers": [{"series": []}]}, 3) == [[0]]
+    assert repartition.groupes_de_quartiers(instantane_de(0), 3) == [[0]]
     # Dès trois tranches, un groupe peut n'avoir que des quartiers sans série : sa tranche ne
     # peint rien (tests/rapports/test_pdf_tranches.py, tranche sans figure).
-    sans_serie = {"quartiers": [{"series": [None] * n} for n in (300, 0, 300)]}
+    sans_serie = instantane_de(300, 0, 300)
     assert repartition.groupes_de_quartiers(sans_serie, 3) == [[0], [1], [2]]
     # Peu de travail : l'avance de la première tranche suffit, le quartier va à la seconde.
-    assert repartition.groupes_de_quartiers({"quartiers": [{"series": [None]}]}, 2) == [[0]]
+    assert repartition.groupes_de_quartiers(instantane_de(1), 2) == [[0]]
 
 
 def test_le_pdf_du_pic_se_peint_en_tranches_puis_se_reunit(eve, villeray, settings, monkeypatch):
