@@ -1,12 +1,18 @@
 """Adaptation d'allauth : pas d'inscription publique, les comptes sont créés par l'administration;
 les courriels d'allauth (réinitialisation du mot de passe) partent dans la langue de la personne."""
 
+import contextlib
+import logging
+import smtplib
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quartiers.models import Utilisateur
+
+journal = logging.getLogger(__name__)
 
 
 class AdaptateurCompte(DefaultAccountAdapter):
@@ -24,13 +30,30 @@ class AdaptateurCompte(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Comme allauth, mais dans la langue préférée de la personne à qui il écrit (celle de
         la page sinon), comme les rappels et les avis de bilan. allauth passe la personne dans
-        le contexte (réinitialisation du mot de passe)."""
+        le contexte (réinitialisation du mot de passe).
+
+        Un envoi raté (serveur SMTP injoignable, adresse refusée) est écrit au journal, à
+        ERROR, avec le modèle et le destinataire, jamais le texte (il porte le lien de
+        réinitialisation), et la page répond comme si le courriel était parti : une erreur 500
+        pour un compte qui existe, et la page habituelle pour une adresse inconnue, diraient
+        quelles adresses ont un compte."""
         personne = context.get("user")
-        if not isinstance(personne, Utilisateur):
-            super().send_mail(template_prefix, email, context)
-            return
-        with translation.override(personne.langue):
-            super().send_mail(template_prefix, email, context)
+        langue = (
+            translation.override(personne.langue)
+            if isinstance(personne, Utilisateur)
+            else contextlib.nullcontext()
+        )
+        try:
+            with langue:
+                super().send_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError) as erreur:
+            journal.error(
+                "Courriel du compte non envoyé (%s) à %s : %s: %s",
+                template_prefix,
+                email,
+                type(erreur).__name__,
+                erreur,
+            )
 
     def format_email_subject(self, subject: str) -> str:
         """« ÉvalPIC : » en français, « ÉvalPIC: » en anglais (l'espace avant le deux-points est
