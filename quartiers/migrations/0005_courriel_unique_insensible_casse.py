@@ -9,7 +9,11 @@ from django.db.models.functions import Lower
 def verifier_aucun_doublon(apps, schema_editor):
     """Deux comptes dont les courriels ne diffèrent que par la casse empêchent la contrainte :
     les nommer plutôt que laisser PostgreSQL refuser l'index. Aucune donnée n'est modifiée (lequel
-    garder est une décision humaine : fusionner les affectations, changer un courriel)."""
+    garder est une décision humaine : fusionner les affectations, changer un courriel).
+
+    L'administration ne répond pas tant que la migration échoue (sous docker compose, rien ne
+    démarre) : le message donne la commande qui change le courriel d'un compte depuis le
+    serveur."""
     Utilisateur = apps.get_model("quartiers", "Utilisateur")
     doublons = (
         Utilisateur.objects.values(courriel=Lower("email"))
@@ -17,12 +21,41 @@ def verifier_aucun_doublon(apps, schema_editor):
         .filter(nombre__gt=1)
         .values_list("courriel", flat=True)
     )
-    if doublons := list(doublons):
+    if doublons := sorted(doublons):
+        comptes = {courriel: [] for courriel in doublons}
+        for pk, email, courriel in (
+            Utilisateur.objects.annotate(courriel=Lower("email"))
+            .filter(courriel__in=doublons)
+            .order_by("pk")
+            .values_list("pk", "email", "courriel")
+        ):
+            comptes[courriel].append((pk, email))
+        exemple = comptes[doublons[0]][-1][0]
         raise RuntimeError(
             "Comptes dont les courriels ne diffèrent que par la casse : "
-            + ", ".join(sorted(doublons))
-            + ". Changez le courriel de l'un d'eux (administration) avant de migrer."
+            + "; ".join(
+                courriel + " (" + ", ".join(f"compte {pk} : {email}" for pk, email in liste) + ")"
+                for courriel, liste in comptes.items()
+            )
+            + ". Donnez un autre courriel à l'un d'eux, puis relancez la migration. "
+            "L'administration ne répond pas tant que la migration échoue : depuis le serveur, "
+            f"par exemple pour le compte {exemple} (remplacez nouveau@exemple.org; sous docker "
+            "compose, faites précéder de « docker compose run --rm --no-deps web ») :\n"
+            + COMMANDE.format(pk=exemple)
         )
+
+
+# Change le courriel de connexion d'un compte et retire ses autres courriels (page « Courriels »,
+# qui ouvrent aussi une session; l'administration pourra les rajouter). update() n'écrit que la
+# colonne nommée : la commande marche sur un schéma pas encore migré.
+COMMANDE = (
+    'python manage.py shell -c "'
+    "from allauth.account.models import EmailAddress; "
+    "from quartiers.models import Utilisateur; "
+    "Utilisateur.objects.filter(pk={pk}).update(email='nouveau@exemple.org'); "
+    "EmailAddress.objects.filter(user_id={pk}).delete()"
+    '"'
+)
 
 
 class Migration(migrations.Migration):
