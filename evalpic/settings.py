@@ -325,6 +325,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# `manage.py charger_demo` crée des comptes au mot de passe publié (README) et écrit des données
+# fictives dans les vrais quartiers : sans autre précaution en développement seulement
+# (DJANGO_DEBUG vrai, que pose scripts/demarrer.sh). Lu une fois ici, au démarrage : pytest-django
+# remet DEBUG à faux pendant les tests, pas ce réglage. En production, la commande demande
+# --production-de-demonstration (que passe le service demo de compose) et refuse une base qui
+# contient des données réelles (quartiers/management/commands/charger_demo.py).
+EVALPIC_DEMO_PERMISE = DEBUG
+
 # Bilans : au-delà de ce délai (secondes), un bilan « en cours » est tenu pour abandonné par un
 # worker arrêté et repris; après ce nombre de tentatives, il passe en échec.
 EVALPIC_BILAN_DELAI_BLOQUE = env.int("EVALPIC_BILAN_DELAI_BLOQUE", default=900)
