@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /sante/ avant le contrôle du nom d'hôte : la sonde de compose l'appelle par 127.0.0.1.
+    "evalpic.sante.SondeDeSanteMiddleware",
     "evalpic.securite.PolitiqueDeContenuMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -411,6 +413,9 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# /sante/ n'est jamais redirigé vers https : la sonde de santé de compose l'appelle en HTTP
+# depuis le conteneur (evalpic.sante.SondeDeSanteMiddleware). Chemin sans la barre initiale.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

