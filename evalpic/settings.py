@@ -325,6 +325,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rapports.reprendre_avis_bilans",
         "schedule": crontab(minute="*/15"),
     },
+    # Les sessions sont en base : sans ce ménage, les sessions expirées y restent pour toujours.
+    "purger-sessions-expirees": {
+        "task": "evalpic.purger_sessions_expirees",
+        "schedule": crontab(hour=4, minute=15),
+    },
 }
 
 # `manage.py charger_demo` crée des comptes au mot de passe publié (README) et écrit des données
@@ -425,14 +430,29 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Un seul gestionnaire, celui de la racine : le journal « django » perd la console que Django lui
+# donne en développement (chaque ligne de django.request s'écrivait deux fois) et passe par la
+# racine. django.request écrit un refus (403, 400…) en une ligne, sans la pile de l'exception
+# (evalpic.journal.SansPileDesErreursDuClient); une erreur 500 garde la sienne.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"sans_pile_4xx": {"()": "evalpic.journal.SansPileDesErreursDuClient"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Bavards à INFO (une ligne par page de PDF, par onglet de chromium) : avertissements seulement.
     "loggers": {
-        nom: {"level": "WARNING"}
-        for nom in ("choreographer", "kaleido", "weasyprint", "weasyprint.progress", "fontTools")
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["sans_pile_4xx"]},
+        # Bavards à INFO (une ligne par page de PDF, par onglet de chromium) : avertissements.
+        **{
+            nom: {"level": "WARNING"}
+            for nom in (
+                "choreographer",
+                "kaleido",
+                "weasyprint",
+                "weasyprint.progress",
+                "fontTools",
+            )
+        },
     },
 }

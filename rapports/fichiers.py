@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import logging
 import re
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from rapports.exports import nom_de_fichier
 from rapports.models import Bilan, StatutBilan
+
+journal = logging.getLogger(__name__)
 
 TYPES = {
     "html": "text/html; charset=utf-8",
@@ -27,7 +30,8 @@ TYPES = {
 def fichier_du_bilan(bilan: Bilan, format: str) -> tuple[File, str, str]:
     """Le fichier `format` de `bilan` (déjà lu par le sélecteur d'accès), ouvert en lecture, avec
     son nom de téléchargement et son type de contenu. 404 si le format est inconnu, si le bilan
-    n'est pas prêt ou si le fichier manque au stockage."""
+    n'est pas prêt ou si le fichier manque au stockage; ce dernier cas est écrit au journal
+    (ERROR : un bilan prêt a ses quatre fichiers, et `verifier_integrite` le dira aussi)."""
     if format not in TYPES:
         raise Http404(_("Format inconnu."))
     fichier = getattr(bilan, f"fichier_{format}")
@@ -36,6 +40,12 @@ def fichier_du_bilan(bilan: Bilan, format: str) -> tuple[File, str, str]:
     try:
         contenu = fichier.open("rb")
     except FileNotFoundError as absent:
+        journal.error(
+            "Bilan %s prêt, fichier %s absent du stockage : %s",
+            bilan.pk,
+            format,
+            absent.filename or fichier.name,
+        )
         raise Http404(_("Fichier introuvable.")) from absent
     return contenu, nom_de_telechargement(bilan.instantane, format), TYPES[format]
 
