@@ -1,5 +1,6 @@
 """Vues transversales : choix de la langue, profil de la personne connectée, page 404."""
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -83,9 +84,15 @@ class ProfilView(LoginRequiredMixin, UpdateView):
 
 @login_required
 @require_POST
+@reauthentication_required(app="allauth.account")
 def creer_jeton_api(request):
     """Crée un jeton personnel puis redirige vers le profil (post/redirect/get : recharger la
-    page ne crée pas un second jeton), qui montre sa clé une seule fois."""
+    page ne crée pas un second jeton), qui montre sa clé une seule fois.
+
+    Comme ajouter un courriel, créer un jeton demande d'avoir confirmé son identité depuis moins
+    de cinq minutes (`ACCOUNT_REAUTHENTICATION_REQUIRED`) : une session volée ne suffit pas à se
+    donner un accès à l'API qui lui survive. Sinon allauth garde la demande, fait confirmer le mot
+    de passe (ou le code TOTP, pour qui a la double authentification) puis la rejoue."""
     form = JetonForm(request.POST)
     if form.is_valid():
         try:

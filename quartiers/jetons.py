@@ -1,4 +1,8 @@
-"""Créer, authentifier et révoquer les jetons personnels d'API."""
+"""Créer, authentifier et révoquer les jetons personnels d'API.
+
+Un nouveau mot de passe révoque les jetons de sa personne (`revoquer_au_nouveau_mot_de_passe`) :
+comme les sessions, qu'il déconnecte, un jeton créé par qui a volé la session ou le mot de passe
+ne survit pas au changement qui reprend le compte."""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quartiers.models import JetonAPI, Utilisateur
+from quartiers.models import JetonAPI, MotifRevocation, Utilisateur
 
 PREFIXE_CLE = "evp_"
 INTERVALLE_DERNIER_USAGE = datetime.timedelta(minutes=1)
@@ -59,6 +65,27 @@ def creer_jeton(
 def revoquer_jeton(*, jeton: JetonAPI) -> None:
     """Révoque le jeton : la requête suivante qui l'utilise reçoit 401."""
     JetonAPI.objects.filter(pk=jeton.pk, revoque_le__isnull=True).update(revoque_le=timezone.now())
+
+
+def revoquer_les_jetons(*, utilisateur: Utilisateur, motif: str) -> int:
+    """Révoque les jetons encore actifs de cette personne, avec leur motif; leur nombre."""
+    return (
+        JetonAPI.objects.actifs()
+        .filter(utilisateur=utilisateur)
+        .update(revoque_le=timezone.now(), motif_revocation=motif)
+    )
+
+
+@receiver(post_save, sender=Utilisateur, dispatch_uid="quartiers.jetons.nouveau_mot_de_passe")
+def revoquer_au_nouveau_mot_de_passe(sender, instance: Utilisateur, created: bool, **kwargs):
+    """Un mot de passe changé ou réinitialisé, d'où qu'il vienne (profil et lien de
+    réinitialisation d'allauth, administration, `manage.py changepassword`), révoque les jetons
+    de sa personne. Tous passent par `set_password`, qui garde le mot de passe en clair sur
+    l'objet (`_password`) jusqu'à la fin de `save` : c'est ce que Django lui-même regarde pour
+    prévenir les validateurs de mot de passe. La mise à niveau du hachage à la connexion (même
+    mot de passe, `check_password`) l'efface avant d'enregistrer : elle ne révoque rien."""
+    if not created and getattr(instance, "_password", None) is not None:
+        revoquer_les_jetons(utilisateur=instance, motif=MotifRevocation.MOT_DE_PASSE)
 
 
 def authentifier(cle: str) -> JetonAPI | None:

@@ -355,6 +355,13 @@ class Affectation(models.Model):
 # --- Jetons d'API -------------------------------------------------------------------------------
 
 
+class MotifRevocation(models.TextChoices):
+    """Pourquoi un jeton a été révoqué sans que sa personne le demande (vide : révoqué depuis le
+    profil ou l'administration)."""
+
+    MOT_DE_PASSE = "mot_de_passe", _("mot de passe changé ou réinitialisé")
+
+
 class JetonAPIQuerySet(models.QuerySet):
     def actifs(self) -> JetonAPIQuerySet:
         return self.filter(revoque_le__isnull=True)
@@ -376,6 +383,13 @@ class JetonAPI(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     dernier_usage = models.DateTimeField(_("dernier usage"), null=True, blank=True)
     revoque_le = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    motif_revocation = models.CharField(
+        _("motif de la révocation"),
+        max_length=20,
+        choices=MotifRevocation.choices,
+        blank=True,
+        editable=False,
+    )
     # La clé d'envoi du formulaire qui l'a créé : le même formulaire envoyé deux fois (double
     # clic) ne crée qu'un jeton (`quartiers.jetons.creer_jeton`).
     cle_envoi = models.UUIDField(

@@ -9,12 +9,21 @@ from rest_framework.test import APIClient
 
 from quartiers.jetons import creer_jeton, empreinte, revoquer_jeton
 from quartiers.models import JetonAPI
+from tests.factories import MOT_DE_PASSE
 
 pytestmark = pytest.mark.django_db
 
 
+def _connecter(client, personne) -> None:
+    """Connectée, et son mot de passe redonné à l'instant : créer un jeton le demande
+    (`ACCOUNT_REAUTHENTICATION_REQUIRED`, comme les courriels)."""
+    client.force_login(personne)
+    reponse = client.post(reverse("account_reauthenticate"), {"password": MOT_DE_PASSE})
+    assert reponse.status_code == 302, reponse.content.decode()
+
+
 def test_creer_un_jeton_montre_la_cle_une_seule_fois(client, alice):
-    client.force_login(alice)
+    _connecter(client, alice)
     reponse = client.post(reverse("creer_jeton_api"), {"nom": "Tableur de la table"})
     assert reponse.status_code == 302  # post/redirect/get
     reponse = client.get(reponse["Location"])
@@ -27,7 +36,7 @@ def test_creer_un_jeton_montre_la_cle_une_seule_fois(client, alice):
 
 @pytest.mark.parametrize("nom", ["", "   ", "x" * 101])
 def test_un_nom_invalide_ne_cree_rien(client, alice, nom):
-    client.force_login(alice)
+    _connecter(client, alice)
     reponse = client.post(reverse("creer_jeton_api"), {"nom": nom})
     assert reponse.status_code == 400
     assert reponse.context["jeton_form"].errors["nom"]

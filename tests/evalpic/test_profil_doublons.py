@@ -9,12 +9,21 @@ from django.urls import reverse
 
 from quartiers.jetons import empreinte
 from quartiers.models import JetonAPI
+from tests.factories import MOT_DE_PASSE
 
 pytestmark = pytest.mark.django_db
 
 
+def _connecter(client, personne) -> None:
+    """Connectée, et son mot de passe redonné à l'instant : créer un jeton le demande
+    (`ACCOUNT_REAUTHENTICATION_REQUIRED`, comme les courriels)."""
+    client.force_login(personne)
+    reponse = client.post(reverse("account_reauthenticate"), {"password": MOT_DE_PASSE})
+    assert reponse.status_code == 302, reponse.content.decode()
+
+
 def test_creer_un_jeton_redirige_vers_le_profil_qui_montre_la_cle_une_fois(client, alice):
-    client.force_login(alice)
+    _connecter(client, alice)
     reponse = client.post(reverse("creer_jeton_api"), {"nom": "Tableur de la table"})
     assert reponse.status_code == 302
     assert reponse["Location"] == reverse("profil") + "#jetons"
@@ -36,7 +45,7 @@ def test_creer_un_jeton_redirige_vers_le_profil_qui_montre_la_cle_une_fois(clien
 
 
 def test_la_cle_n_est_pas_gardee_en_clair_apres_l_affichage(client, alice):
-    client.force_login(alice)
+    _connecter(client, alice)
     client.post(reverse("creer_jeton_api"), {"nom": "script"})
     client.get(reverse("profil"))
     session = client.session
@@ -44,15 +53,15 @@ def test_la_cle_n_est_pas_gardee_en_clair_apres_l_affichage(client, alice):
 
 
 def test_la_cle_n_est_montree_qu_a_sa_personne(client, alice, charlie):
-    client.force_login(alice)
+    _connecter(client, alice)
     client.post(reverse("creer_jeton_api"), {"nom": "script"})
     client.logout()
-    client.force_login(charlie)
+    _connecter(client, charlie)
     assert client.get(reverse("profil")).context.get("cle") is None
 
 
 def test_un_nom_invalide_repond_400_sans_rediriger_ni_creer(client, alice):
-    client.force_login(alice)
+    _connecter(client, alice)
     reponse = client.post(reverse("creer_jeton_api"), {"nom": "  "})
     assert reponse.status_code == 400
     assert reponse.context["jeton_form"].errors["nom"]
@@ -69,7 +78,7 @@ def _formulaire_affiche(client) -> dict:
 def test_le_meme_formulaire_envoye_deux_fois_ne_cree_qu_un_jeton(client, alice):
     """Un double clic : deux POST du même formulaire. Le second ne crée rien, ne remplace pas la
     clé que le premier a mise de côté, et le dit."""
-    client.force_login(alice)
+    _connecter(client, alice)
     donnees = _formulaire_affiche(client)
     assert client.post(reverse("creer_jeton_api"), donnees).status_code == 302
     second = client.post(reverse("creer_jeton_api"), donnees, follow=True)
@@ -79,17 +88,17 @@ def test_le_meme_formulaire_envoye_deux_fois_ne_cree_qu_un_jeton(client, alice):
 
 
 def test_chaque_affichage_du_formulaire_a_sa_cle_d_envoi(client, alice):
-    client.force_login(alice)
+    _connecter(client, alice)
     client.post(reverse("creer_jeton_api"), _formulaire_affiche(client))
     client.post(reverse("creer_jeton_api"), _formulaire_affiche(client))
     assert JetonAPI.objects.filter(utilisateur=alice).count() == 2
 
 
 def test_la_cle_d_envoi_d_une_autre_personne_est_refusee_sans_rien_creer(client, alice, charlie):
-    client.force_login(alice)
+    _connecter(client, alice)
     donnees = _formulaire_affiche(client)
     client.post(reverse("creer_jeton_api"), donnees)
-    client.force_login(charlie)
+    _connecter(client, charlie)
     reponse = client.post(reverse("creer_jeton_api"), donnees)
     assert reponse.status_code == 400
     assert "Ce formulaire a expiré" in reponse.content.decode()
@@ -99,7 +108,7 @@ def test_la_cle_d_envoi_d_une_autre_personne_est_refusee_sans_rien_creer(client,
 def test_une_cle_d_envoi_illisible_ne_fait_pas_d_erreur_invisible(client, alice):
     """Le champ est caché : une clé fabriquée ne donne pas un 400 sans message, le jeton se crée
     (sans dédoublonnage possible)."""
-    client.force_login(alice)
+    _connecter(client, alice)
     reponse = client.post(reverse("creer_jeton_api"), {"nom": "script", "envoi": "pas-une-cle"})
     assert reponse.status_code == 302
     assert JetonAPI.objects.filter(utilisateur=alice, cle_envoi=None).count() == 1
