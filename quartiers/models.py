@@ -262,6 +262,13 @@ class Participation(models.Model):
     )
     debut = models.DateField(_("début"))
     fin = models.DateField(_("fin"), null=True, blank=True)
+    # Inscrit par son nom alors qu'il ne siégeait qu'à des tables que la coordination ne voit pas
+    # (`services_registre._partenaire_du_nom`) : la table prend sa fiche telle quelle, et cette
+    # participation ne compte pas parmi celles dont il faut le droit pour la modifier
+    # (`services_registre.fiche_modifiable`).
+    inscrit_par_son_nom = models.BooleanField(
+        _("inscrit par son nom"), default=False, editable=False
+    )
 
     objects = ParticipationQuerySet.as_manager()
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext
@@ -55,11 +55,20 @@ def partenaires_visibles(utilisateur) -> QuerySet[Partenaire]:
 
 def fiche_modifiable(utilisateur, partenaire: Partenaire) -> bool:
     """Vrai si `utilisateur` peut saisir dans chaque quartier où `partenaire` siège : sa fiche
-    (secteur, acteur d'influence) compte dans les indicateurs de toutes ses tables. Une
-    requête."""
+    (secteur, acteur d'influence) compte dans les indicateurs de toutes ses tables.
+
+    Sauf les tables qui l'ont inscrit par son nom sans le voir (`_partenaire_du_nom`) : elles
+    ont pris sa fiche telle quelle, et leur participation ne retire pas la fiche à qui la tenait
+    (taper le nom d'un partenaire de B ne doit pas interdire à la coordination de B de corriger
+    sa fiche). S'il ne siège plus qu'à des tables de ce genre, toutes comptent. Une requête."""
     saisissables = quartiers_accessibles(utilisateur, Droit.SAISIR)
+    participations = partenaire.participations.all()
+    qui_comptent = Q(inscrit_par_son_nom=False) | ~Exists(
+        Participation.objects.filter(partenaire=OuterRef("partenaire"), inscrit_par_son_nom=False)
+    )
     return (
-        not partenaire.participations.exclude(table__quartier__in=saisissables)
+        not participations.filter(qui_comptent)
+        .exclude(table__quartier__in=saisissables)
         .values("pk")
         .exists()
     )
@@ -149,16 +158,18 @@ def _enregistrer_partenaire(partenaire: Partenaire) -> None:
         raise ValidationError({"nom": [str(message)]}) from erreur
 
 
-def _partenaire_du_nom(nouveau: DonneesPartenaire) -> Partenaire:
+def _partenaire_du_nom(auteur, nouveau: DonneesPartenaire) -> tuple[Partenaire, bool]:
     """Le partenaire de ce nom (sans égard à la casse) s'il est déjà au registre, sinon un
-    nouveau, écrit. Une organisation siège souvent à plusieurs tables : celle qui ne siège
-    qu'à une table qu'on ne voit pas n'est pas dans la liste (`partenaires_visibles`), mais son
-    nom l'inscrit à la sienne, avec sa fiche existante (protégée par `fiche_modifiable`); le
-    refuser laissait la coordination sans issue."""
+    nouveau, écrit; et vrai si c'est un partenaire existant que l'auteur ne voyait pas. Une
+    organisation siège souvent à plusieurs tables : celle qui ne siège qu'à une table qu'on ne
+    voit pas n'est pas dans la liste (`partenaires_visibles`), mais son nom l'inscrit à la
+    sienne, avec sa fiche existante (protégée par `fiche_modifiable`, qui ne compte pas cette
+    participation); le refuser laissait la coordination sans issue."""
     nom = nouveau.nom.strip()
     existant = Partenaire.objects.select_for_update().filter(nom__iexact=nom).first()
     if existant is not None:
-        return existant
+        invisible = not partenaires_visibles(auteur).filter(pk=existant.pk).exists()
+        return existant, invisible
     partenaire = Partenaire(
         nom=nom,
         secteur=nouveau.secteur,
@@ -166,7 +177,7 @@ def _partenaire_du_nom(nouveau: DonneesPartenaire) -> Partenaire:
         site_web=nouveau.site_web,
     )
     _enregistrer_partenaire(partenaire)
-    return partenaire
+    return partenaire, False
 
 
 def fiche_gardee_autre_que_la_saisie(nouveau: DonneesPartenaire | None, partenaire) -> bool:
@@ -213,10 +224,16 @@ def inscrire_partenaire(
         )
         if partenaire is None:
             raise ValidationError({"partenaire": [gettext("Ce partenaire est introuvable.")]})
+        par_son_nom = False
     else:
-        partenaire = _partenaire_du_nom(nouveau)
+        partenaire, par_son_nom = _partenaire_du_nom(auteur, nouveau)
     participation = Participation(
-        partenaire=partenaire, table=table, role=role, debut=debut, fin=fin
+        partenaire=partenaire,
+        table=table,
+        role=role,
+        debut=debut,
+        fin=fin,
+        inscrit_par_son_nom=par_son_nom,
     )
     _verifier_participation(participation)
     participation.save()

@@ -73,15 +73,17 @@ def inscrire_partenaire(request, slug: str):
                 % {"partenaire": partenaire.nom},
             )
             if services.fiche_gardee_autre_que_la_saisie(arguments.get("nouveau"), partenaire):
+                # Rien de la fiche d'une autre table (son secteur) : le message dit seulement
+                # qu'un partenaire existant est inscrit, avec sa fiche.
                 messages.info(
                     request,
                     _(
-                        "%(partenaire)s était déjà au registre : sa fiche existante est gardée "
-                        "(secteur : %(secteur)s), pas ce que vous avez saisi pour elle. Les "
-                        "indicateurs de la table se calculent sur cette fiche; l'évaluation "
-                        "peut la corriger."
+                        "%(partenaire)s était déjà au registre : ce partenaire existant est "
+                        "inscrit à votre table avec sa fiche, et non ce que vous avez saisi pour "
+                        "lui. Les indicateurs de la table se calculent sur cette fiche; "
+                        "l'administration peut la corriger."
                     )
-                    % {"partenaire": partenaire.nom, "secteur": partenaire.secteur.nom},
+                    % {"partenaire": partenaire.nom},
                 )
             return _retour(quartier)
     return _page(request, "inscrire.html", {"quartier": quartier, "form": form}, 400)

@@ -1,6 +1,6 @@
 """Inscrire par son nom un partenaire déjà au registre (il siège à une autre table) garde sa
-fiche existante : la coordination l'apprend par un message qui dit le secteur gardé, au lieu de
-croire que le secteur saisi s'applique à ses indicateurs. La page de complétude, en lecture
+fiche existante : la coordination l'apprend par un message (qui ne dit rien de cette fiche, celle
+d'une autre table), au lieu de croire que le secteur saisi s'applique à ses indicateurs. La page de complétude, en lecture
 seule, refuse le POST (405)."""
 
 from __future__ import annotations
@@ -41,10 +41,12 @@ def test_la_fiche_existante_gardee_se_dit(client, alice, charlie, quartier_a, qu
     assert reponse.status_code == 302
     textes = [str(m) for m in get_messages(reponse.wsgi_request)]
     assert textes[0] == "CIUSSS du Nord figure maintenant au registre de la table."
+    # Sans rien de la fiche de l'autre table (son secteur).
     assert textes[1].startswith(
-        "CIUSSS du Nord était déjà au registre : sa fiche existante est gardée "
-        "(secteur : Santé et services sociaux)"
+        "CIUSSS du Nord était déjà au registre : ce partenaire existant est inscrit à votre "
+        "table avec sa fiche, et non ce que vous avez saisi pour lui."
     )
+    assert "Santé" not in textes[1]
     assert Partenaire.objects.get(pk=organisme.pk).secteur == sante
 
 
