@@ -38,7 +38,6 @@ from indicateurs.models import (
     Saisie,
     StatutSaisie,
     TypeEvenement,
-    Unite,
 )
 from indicateurs.validation import DonneeValeur, analyser, verifier_donnee
 from quartiers.acces import Droit, quartiers_accessibles
@@ -314,19 +313,10 @@ def reponse_saisie(saisie: Saisie, statut: int = status.HTTP_200_OK) -> Response
 # --- Écriture groupée : du JSON aux données du service -----------------------------------------
 
 
-# Un exposant dans un nombre (« 1e3 », « 2.5E-1 ») : un flottant écrit par un programme, jamais
-# un nombre tapé; la lecture commune (`validation.analyser`) l'accepterait (1e3 → 1000).
-_EXPOSANT = re.compile(r"[0-9.,]\s*[eE]\s*[-+]?\s*[0-9]")
-
-
 def _donnee(unite: str, item: dict) -> DonneeValeur:
-    brut = item["valeur"] or ""
-    if unite != Unite.TEXTE and _EXPOSANT.search(brut):
-        raise ValidationError(
-            _("« %(brut)s » : écrivez le nombre sans exposant (1000 plutôt que 1e3).")
-            % {"brut": brut}
-        )
-    lue = analyser(unite, brut)
+    # La lecture du formulaire et de l'import, ses règles comprises (un exposant, « 1e3 », est
+    # refusé par elle, avec la valeur sans exposant proposée).
+    lue = analyser(unite, item["valeur"] or "")
     return DonneeValeur(
         valeur=lue if isinstance(lue, Decimal) else None,
         texte=lue if isinstance(lue, str) else "",

@@ -29,6 +29,10 @@ _ESPACES = re.compile(r"[\s\u00a0\u202f]")
 _MILLIERS_AMBIGUS = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+")  # « 0,005 » : des décimales
 # Des virgules de milliers suivies d'un point décimal (« 12,345.50 ») : sans ambiguïté.
 _MILLIERS_ET_POINT = re.compile(r"[-+]?\d{1,3}(,\d{3})+\.\d*")
+# Un exposant (« 1e3 », « 2,5E-1 », « 1.20E+07 » d'un tableur, « 1e-05 » d'un programme) : la
+# mantisse, puis l'exposant. Refusé partout (formulaire, import, API), la valeur sans exposant
+# proposée (`_ecrit_avec_exposant`).
+_EXPOSANT = re.compile(r"(.*[0-9.,])[eE]([-+]?[0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,18 @@ def _pas_un_nombre(brut: str) -> ValidationError:
     return ValidationError(_("« %(brut)s » n'est pas un nombre.") % {"brut": brut})
 
 
-def _decimal(brut: str) -> Decimal:
-    """Le nombre écrit, la même lecture pour le formulaire (dans les deux langues), l'import et
-    l'API : espaces (des milliers, à la française), « $ » et « % » ignorés; virgule décimale
-    ou point décimal; virgules des milliers seulement devant un point décimal (« 12,345.5 »).
-    Une virgule suivie de trois chiffres sans point est ambiguë, donc refusée."""
+def _decimal(brut: str) -> tuple[Decimal, bool]:
+    """Le nombre écrit, et s'il l'est avec un exposant : la même lecture pour le formulaire (dans
+    les deux langues), l'import et l'API. Espaces (des milliers, à la française), « $ » et « % »
+    ignorés; virgule décimale ou point décimal; virgules des milliers seulement devant un point
+    décimal (« 12,345.5 »). Une virgule suivie de trois chiffres sans point est ambiguë, donc
+    refusée; devant un exposant (« 12,500e3 »), la valeur sans exposant ne se propose pas."""
     nettoye = _ESPACES.sub("", brut).replace("$", "").rstrip("%")
-    if _MILLIERS_AMBIGUS.fullmatch(nettoye):
+    exposant = _EXPOSANT.fullmatch(nettoye)
+    mantisse = exposant[1] if exposant else nettoye
+    if _MILLIERS_AMBIGUS.fullmatch(mantisse):
+        if exposant:
+            raise ValidationError(_sans_exposant(brut))
         raise ValidationError(
             _(
                 "« %(brut)s » est ambigu : une virgule suivie de trois chiffres peut séparer les "
@@ -66,7 +75,7 @@ def _decimal(brut: str) -> Decimal:
             )
             % {"brut": brut, "sans": nettoye.replace(",", "")}
         )
-    if _MILLIERS_ET_POINT.fullmatch(nettoye):
+    if _MILLIERS_ET_POINT.fullmatch(mantisse):
         nettoye = nettoye.replace(",", "")
     nettoye = nettoye.replace(",", ".")
     try:
@@ -75,7 +84,34 @@ def _decimal(brut: str) -> Decimal:
         raise _pas_un_nombre(brut) from erreur
     if not nombre.is_finite():
         raise _pas_un_nombre(brut)
-    return nombre
+    return nombre, exposant is not None
+
+
+def _ecrit_avec_exposant(unite: str, brut: str, nombre: Decimal) -> ValidationError:
+    """Le refus d'un nombre écrit avec un exposant, le même pour le formulaire, l'import et
+    l'API : un tableur (« 1.20E+07 », parfois arrondi à l'affichage) ou un programme l'écrit
+    ainsi, une personne ne le tape pas; le lire en silence cacherait une erreur de copie. La
+    valeur sans exposant, écrite dans la langue active (`ecrire_pour_saisie`), est proposée si
+    elle serait acceptée; sinon, la raison de son refus suit (trop grande, décimales, bornes de
+    l'unité), pour tout corriger d'un coup. `verifier_nombre` borne la grandeur avant tout
+    calcul : « 1e1000000 » ne s'écrit jamais chiffre à chiffre."""
+    try:
+        valeur = verifier_nombre(unite, nombre)
+    except ValidationError as refus:
+        return ValidationError([_sans_exposant(brut), *refus.messages])
+    return ValidationError(
+        _(
+            "« %(brut)s » est en écriture scientifique : écrivez le nombre sans exposant, "
+            "soit %(nombre)s."
+        )
+        % {"brut": brut, "nombre": ecrire_pour_saisie(valeur)}
+    )
+
+
+def _sans_exposant(brut: str) -> str:
+    return _("« %(brut)s » est en écriture scientifique : écrivez le nombre sans exposant.") % {
+        "brut": brut
+    }
 
 
 def _decimales(nombre: Decimal) -> int:
@@ -89,10 +125,11 @@ def _decimales(nombre: Decimal) -> int:
 
 
 def _forme_courte(nombre: Decimal) -> Decimal:
-    """Le même nombre écrit avec au plus deux décimales et sans exposant positif : « 0e-99999 »,
-    « 12. » suivi de 17 000 zéros ou « 1e5 » tiennent ainsi dans la colonne (DecimalField(14, 4))
-    au lieu d'être refusés par la base. Une écriture usuelle (« 12 », « 12.50 ») reste telle
-    quelle."""
+    """Le même nombre écrit avec au plus deux décimales et sans exposant positif : « 12. » suivi
+    de 17 000 zéros, ou un Decimal déjà lu comme Decimal("0E-99999") ou Decimal("1E+5") (le
+    texte « 1e5 » est refusé par `analyser`), tiennent ainsi dans la colonne
+    (DecimalField(14, 4)) au lieu d'être refusés par la base. Une écriture usuelle (« 12 »,
+    « 12.50 ») reste telle quelle."""
     if -2 <= nombre.as_tuple().exponent <= 0:
         return nombre
     if nombre.is_zero():
@@ -177,7 +214,10 @@ def analyser(unite: str, brut: str) -> Decimal | str | None:
                 _("Le texte dépasse %(max)s caractères.") % {"max": LONGUEUR_TEXTE_MAX}
             )
         return brut
-    return verifier_nombre(unite, _decimal(brut))
+    nombre, avec_exposant = _decimal(brut)
+    if avec_exposant:
+        raise _ecrit_avec_exposant(unite, brut, nombre)
+    return verifier_nombre(unite, nombre)
 
 
 def verifier_donnee(unite: str, donnee: DonneeValeur) -> dict[str, list[str]]:

@@ -42,11 +42,25 @@ def _ecrire(client, saisie, valeurs: list[dict]):
 # --- Nombres ------------------------------------------------------------------------------------
 
 
+def _sans_exposant(brut: str) -> str:
+    return f"« {brut} » est en écriture scientifique : écrivez le nombre sans exposant"
+
+
 @pytest.mark.parametrize(
-    "brut", ["1e1000000", "-1e1000000", "1E+9999999999", "0e-99999", "0E-20000", "1e3"]
+    ("brut", "messages"),
+    [
+        *(
+            (brut, [f"{_sans_exposant(brut)}.", "La valeur est trop grande."])
+            for brut in ("1e1000000", "-1e1000000", "1E+9999999999")
+        ),
+        ("0e-99999", [f"{_sans_exposant('0e-99999')}, soit 0."]),
+        ("0E-20000", [f"{_sans_exposant('0E-20000')}, soit 0."]),
+        ("1e3", [f"{_sans_exposant('1e3')}, soit 1\xa0000."]),
+    ],
 )
-def test_un_exposant_repond_400_sur_le_champ_et_rien_n_est_ecrit(monde, alice, brut):
-    """L'API refuse l'écriture scientifique, énorme ou non (tests/api/test_schema_et_nombres.py)."""
+def test_un_exposant_repond_400_sur_le_champ_et_rien_n_est_ecrit(monde, alice, brut, messages):
+    """L'écriture scientifique est refusée, énorme ou non, par la lecture commune au formulaire,
+    à l'import et à l'API (tests/indicateurs/test_w1_exposants.py)."""
     saisie = monde.saisie_a
     avant = etat(saisie)
     reponse = _ecrire(
@@ -55,8 +69,7 @@ def test_un_exposant_repond_400_sur_le_champ_et_rien_n_est_ecrit(monde, alice, b
         [{"indicateur": "taux", "valeur": "50"}, {"indicateur": "menages", "valeur": brut}],
     )
     assert reponse.status_code == 400
-    message = f"« {brut} » : écrivez le nombre sans exposant (1000 plutôt que 1e3)."
-    assert reponse.json() == {"valeurs": {"1": {"valeur": [message]}}}
+    assert reponse.json() == {"valeurs": {"1": {"valeur": messages}}}
     assert etat(saisie) == avant
 
 

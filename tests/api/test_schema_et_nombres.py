@@ -6,7 +6,9 @@ seule façon :
 - `Erreurs` admet des clés de champs (additionalProperties : une liste de messages);
 - les décimaux (valeur, valeur de référence, cibles) s'écrivent par `rapports.csv.texte_decimal`
   (« 420 », « 12.5 », plus « 420.0000 »), comme `/valeurs/` et les CSV;
-- un nombre en écriture scientifique (« 1e3 ») est refusé par l'API au lieu d'être lu 1000."""
+- un nombre en écriture scientifique (« 1e3 ») est refusé au lieu d'être lu 1000, par la lecture
+  commune au formulaire et à l'import (`validation.analyser`), qui propose la valeur sans
+  exposant (tests/indicateurs/test_w1_exposants.py)."""
 
 from __future__ import annotations
 
@@ -126,8 +128,22 @@ def test_references_cibles_et_valeurs_s_ecrivent_comme_les_csv(eve):
     assert client.get(f"{API}/valeurs/{valeur['id']}/").json()["valeur"] == "562"
 
 
-@pytest.mark.parametrize("brut", ["1e3", "1E3", "1.5e2", "2e-1", "1 e 3"])
-def test_un_nombre_en_ecriture_scientifique_est_refuse(alice, quartier_a, brut):
+def _sans_exposant(brut: str, soit: str | None = None) -> str:
+    debut = f"« {brut} » est en écriture scientifique : écrivez le nombre sans exposant"
+    return f"{debut}, soit {soit}." if soit else f"{debut}."
+
+
+@pytest.mark.parametrize(
+    ("brut", "messages"),
+    [
+        ("1e3", [_sans_exposant("1e3", "1\xa0000")]),
+        ("1E3", [_sans_exposant("1E3", "1\xa0000")]),
+        ("1.5e2", [_sans_exposant("1.5e2", "150")]),
+        ("2e-1", [_sans_exposant("2e-1"), "Entrez un nombre entier (sans décimales)."]),
+        ("1 e 3", [_sans_exposant("1 e 3", "1\xa0000")]),
+    ],
+)
+def test_un_nombre_en_ecriture_scientifique_est_refuse(alice, quartier_a, brut, messages):
     IndicateurSuiviFactory(quartier=quartier_a, indicateur=IndicateurFactory(code="menages"))
     periode = periode_du_trimestre(2025, 1, statut=StatutPeriode.OUVERTE)
     client = client_de(alice)
@@ -141,13 +157,7 @@ def test_un_nombre_en_ecriture_scientifique_est_refuse(alice, quartier_a, brut):
         HTTP_IF_MATCH=saisie["ETag"],
     )
     assert reponse.status_code == 400
-    assert reponse.json() == {
-        "valeurs": {
-            "0": {
-                "valeur": [f"« {brut} » : écrivez le nombre sans exposant (1000 plutôt que 1e3)."]
-            }
-        }
-    }
+    assert reponse.json() == {"valeurs": {"0": {"valeur": messages}}}
     assert not Valeur.objects.exists()
 
 

@@ -1,7 +1,9 @@
 """Des nombres d'écriture absurde (« 1e1000000 », « 0e-99999 », « 0. » suivi de 17 000 zéros) :
 un message clair au lieu d'une exception decimal (500), et une valeur acceptée qui tient dans
 la colonne (DecimalField(14, 4)) au lieu d'une erreur de PostgreSQL. La lecture est partagée
-par le formulaire trimestriel, l'import et l'API (indicateurs.validation.analyser)."""
+par le formulaire trimestriel, l'import et l'API (indicateurs.validation.analyser). Un exposant
+est refusé (tests/indicateurs/test_w1_exposants.py) : la raison de refuser la valeur elle-même
+(trop grande, décimales, bornes de l'unité) suit le message de l'exposant."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from indicateurs.models import Valeur
-from indicateurs.validation import analyser, verifier_nombre
+from indicateurs.validation import analyser, ecrire_pour_saisie, verifier_nombre
 from tests.indicateurs.test_vues_saisie import formulaire
 
 UNITES_NUMERIQUES = ["nombre", "pourcentage", "dollars", "echelle"]
@@ -25,12 +27,16 @@ def _tient_dans_la_colonne(nombre: Decimal) -> bool:
     return -4 <= exposant <= 0 and len(chiffres) <= 14
 
 
+def _exposant(brut: str) -> str:
+    return f"« {brut} » est en écriture scientifique : écrivez le nombre sans exposant."
+
+
 @pytest.mark.parametrize("unite", UNITES_NUMERIQUES)
 @pytest.mark.parametrize("brut", ["1e1000000", "-1e1000000", "9e999999", "1E+9999999999"])
 def test_un_exposant_enorme_est_trop_grand(unite, brut):
     with pytest.raises(ValidationError) as erreur:
         analyser(unite, brut)
-    assert erreur.value.messages == ["La valeur est trop grande."]
+    assert erreur.value.messages == [_exposant(brut), "La valeur est trop grande."]
 
 
 @pytest.mark.parametrize(
@@ -46,7 +52,8 @@ def test_un_exposant_enorme_est_trop_grand(unite, brut):
 def test_un_exposant_tres_negatif_est_refuse_avec_le_message_de_l_unite(unite, message, brut):
     with pytest.raises(ValidationError) as erreur:
         analyser(unite, brut)
-    (recu,) = erreur.value.messages
+    exposant, recu = erreur.value.messages
+    assert exposant == _exposant(brut)
     assert recu.endswith(message)
 
 
@@ -68,15 +75,10 @@ def test_un_exposant_hors_de_portee_n_est_pas_un_nombre():
 @pytest.mark.parametrize(
     ("unite", "brut", "attendu"),
     [
-        ("pourcentage", "0e-99999", Decimal("0")),
-        ("pourcentage", "0E-20000", Decimal("0")),
         ("pourcentage", "-0", Decimal("0")),
-        ("nombre", "0e+999999999999", Decimal("0")),
         ("pourcentage", ZEROS, Decimal("0")),
         ("nombre", "12." + "0" * 17000, Decimal("12")),
         ("dollars", "12.5" + "0" * 500, Decimal("12.5")),
-        ("nombre", "1e5", Decimal("100000")),
-        ("dollars", "9.99e9", Decimal("9990000000")),
     ],
 )
 def test_une_ecriture_longue_est_ramenee_a_une_valeur_qui_tient_dans_la_colonne(
@@ -85,6 +87,28 @@ def test_une_ecriture_longue_est_ramenee_a_une_valeur_qui_tient_dans_la_colonne(
     lue = analyser(unite, brut)
     assert lue == attendu
     assert _tient_dans_la_colonne(lue), repr(lue)
+
+
+@pytest.mark.parametrize(
+    ("unite", "brut", "propose"),
+    [
+        ("pourcentage", "0e-99999", Decimal("0")),
+        ("pourcentage", "0E-20000", Decimal("0")),
+        ("nombre", "0e+999999999999", Decimal("0")),
+        ("nombre", "1e5", Decimal("100000")),
+        ("dollars", "9.99e9", Decimal("9990000000")),
+    ],
+)
+def test_un_exposant_est_refuse_avec_la_valeur_qui_tiendrait_dans_la_colonne(unite, brut, propose):
+    """Avant, ces écritures étaient lues (« 1e5 » → 100000) : un exposant est maintenant refusé
+    partout, la valeur sans exposant proposée, écrite courte (« 0 », pas 99 999 zéros)."""
+    with pytest.raises(ValidationError) as erreur:
+        analyser(unite, brut)
+    assert erreur.value.messages == [
+        f"« {brut} » est en écriture scientifique : écrivez le nombre sans exposant, soit "
+        f"{ecrire_pour_saisie(propose)}."
+    ]
+    assert _tient_dans_la_colonne(verifier_nombre(unite, Decimal(brut)))
 
 
 @pytest.mark.parametrize(("brut", "attendu"), [("12", "12"), ("45.5", "45.5"), ("12.50", "12.50")])
@@ -102,15 +126,22 @@ def test_verifier_nombre_refuse_ce_qui_n_est_pas_un_nombre(nombre):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("brut", "statut", "stockee"),
+    ("brut", "statut", "stockee", "erreurs"),
     [
-        ("1e1000000", 400, None),
-        ("0e-99999", 302, Decimal("0")),
-        ("0." + "0" * 1990, 302, Decimal("0")),  # le champ du formulaire : 2 000 caractères
+        ("1e1000000", 400, None, [_exposant("1e1000000"), "La valeur est trop grande."]),
+        (
+            "0e-99999",
+            400,
+            None,
+            [
+                "« 0e-99999 » est en écriture scientifique : écrivez le nombre sans exposant, soit 0."
+            ],
+        ),
+        ("0." + "0" * 1990, 302, Decimal("0"), None),  # le champ du formulaire : 2 000 caractères
     ],
 )
 def test_le_formulaire_trimestriel(
-    client, alice, quartier_a, periode, indicateurs_a, brut, statut, stockee
+    client, alice, quartier_a, periode, indicateurs_a, brut, statut, stockee, erreurs
 ):
     client.force_login(alice)
     url = reverse("saisie_formulaire", kwargs={"slug": quartier_a.slug, "code": periode.code})
@@ -118,7 +149,7 @@ def test_le_formulaire_trimestriel(
     reponse = client.post(url, formulaire(indicateurs_a, **{f"v{pk}": brut}))
     assert reponse.status_code == statut
     if statut == 400:
-        assert reponse.context["form"].errors[f"v{pk}"] == ["La valeur est trop grande."]
+        assert reponse.context["form"].errors[f"v{pk}"] == erreurs
         assert not Valeur.objects.exists()
     else:
         assert Valeur.objects.get(indicateur_id=pk).valeur_numerique == stockee
