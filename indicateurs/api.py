@@ -20,7 +20,7 @@ from evalpic.api.champs import DecimauxEnTexte
 from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import MOTIF_SLUG, reponses_erreur, schema_lecture, visibles
 from indicateurs import services
-from indicateurs.api_filtres import FiltresParPeriode
+from indicateurs.api_filtres import FiltresParPeriode, FiltresVerifies, QuartierFilter
 from indicateurs.models import (
     Action,
     Apprentissage,
@@ -132,8 +132,8 @@ class StrategieSerializer(serializers.ModelSerializer):
         ]
 
 
-class StrategieFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
+class StrategieFilterSet(FiltresVerifies):
+    quartier = QuartierFilter()
 
     class Meta:
         model = StrategieDeChangement
@@ -187,10 +187,8 @@ class ChangementViseSerializer(serializers.ModelSerializer):
         ]
 
 
-class ChangementViseFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(
-        field_name="strategie__quartier__slug", label=_("quartier (slug)")
-    )
+class ChangementViseFilterSet(FiltresVerifies):
+    quartier = QuartierFilter("strategie__quartier__slug")
     strategie = django_filters.NumberFilter(field_name="strategie_id", label=_("stratégie (id)"))
     theme = django_filters.CharFilter(field_name="theme__code", label=_("thème (code)"))
 
@@ -239,8 +237,8 @@ class ActionSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActionFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
+class ActionFilterSet(FiltresVerifies):
+    quartier = QuartierFilter()
     actif_le = django_filters.DateFilter(method="filtrer_actif_le", label=_("active ce jour-là"))
 
     class Meta:
@@ -296,8 +294,8 @@ class IndicateurSuiviSerializer(DecimauxEnTexte, serializers.ModelSerializer):
         ]
 
 
-class IndicateurSuiviFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
+class IndicateurSuiviFilterSet(FiltresVerifies):
+    quartier = QuartierFilter()
     indicateur = django_filters.CharFilter(
         field_name="indicateur__code", label=_("indicateur (code)")
     )
@@ -487,7 +485,7 @@ class ApprentissageSerializer(serializers.ModelSerializer):
 
 
 class ApprentissageFilterSet(FiltresParPeriode):
-    quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
+    quartier = QuartierFilter()
     indicateur = django_filters.CharFilter(
         field_name="indicateur__code", label=_("indicateur (code)")
     )

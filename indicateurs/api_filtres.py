@@ -1,7 +1,9 @@
-"""Les filtres et champs de période de l'API, écrits une fois : un code « 2025-T2 » mal écrit
+"""Les filtres de l'API qui se vérifient, écrits une fois : un code « 2025-T2 » mal écrit
 répond 400 « Période attendue sous la forme 2025-T2. » partout (filtres des saisies, des valeurs
-et des apprentissages, ouverture d'une saisie), et un intervalle dont la fin précède le début
-répond 400 avec le message de l'export des valeurs."""
+et des apprentissages, ouverture d'une saisie), un intervalle dont la fin précède le début
+répond 400 avec le message de l'export des valeurs, et un `?quartier=` inconnu, ou d'un quartier
+que la personne ne voit pas, répond 400 avec le message de l'export sur chaque liste qui filtre
+par quartier (`QuartierFilter`, vérifié par `FiltresVerifies`)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from indicateurs.models.saisies import annee_et_trimestre, periodes_entre
+from rapports.forms_export import ExportValeursForm
 
 PERIODE_MAL_ECRITE = gettext_lazy("Période attendue sous la forme 2025-T2.")
 # Le message de l'export des valeurs (`rapports.forms_export.ExportValeursForm`).
@@ -64,10 +67,63 @@ class PeriodeFilter(filters.CharFilter):
         return qs.filter(periodes_entre(self.parent.chemin_periode, **bornes))
 
 
-class FiltresParPeriode(filters.FilterSet):
+class QuartierFilter(filters.CharFilter):
+    """Le filtre `quartier` d'une liste : le slug d'un quartier visible. `FiltresVerifies` le
+    vérifie : inconnu ou invisible, il répond 400 avec le message de l'export des valeurs, au
+    lieu d'une liste vide."""
+
+    def __init__(self, field_name: str = "quartier__slug", **kwargs):
+        kwargs.setdefault("label", gettext_lazy("quartier (slug)"))
+        kwargs.setdefault(
+            "help_text",
+            gettext_lazy(
+                "Slug d'un quartier visible; un slug inconnu, ou d'un quartier invisible, "
+                "répond 400."
+            ),
+        )
+        super().__init__(field_name=field_name, **kwargs)
+
+
+class FiltresVerifies(filters.FilterSet):
+    """Un jeu de filtres qui vérifie ses règles dans `verifier`, les erreurs de chaque filtre
+    ensemble dans un seul 400. Les filtres nommés dans `filtres_de_l_export` (`quartier`, s'il
+    y en a un) sont vérifiés par le formulaire de l'export des valeurs
+    (`rapports.forms_export.ExportValeursForm`), qui en décide seul : mêmes choix (les quartiers
+    visibles; les indicateurs saisis connus de la personne), mêmes messages. Un quartier
+    invisible y est exactement un quartier inconnu; une requête par filtre donné."""
+
+    filtres_de_l_export: tuple[str, ...] = ("quartier",)
+
+    def get_form_class(self):
+        filtres = self
+        formulaire = super().get_form_class()
+
+        class Formulaire(formulaire):
+            def clean(self):
+                donnees = super().clean()
+                filtres.verifier(self, donnees)
+                return donnees
+
+        Formulaire.__name__ = formulaire.__name__
+        return Formulaire
+
+    def verifier(self, formulaire: forms.Form, donnees: dict) -> None:
+        choix = {
+            nom: donnees[nom]
+            for nom in self.filtres_de_l_export
+            if nom in self.filters and donnees.get(nom)
+        }
+        if not choix:
+            return
+        export = ExportValeursForm(choix, utilisateur=self.request.user)
+        for nom in choix:
+            for message in export[nom].errors:
+                formulaire.add_error(nom, message)
+
+
+class FiltresParPeriode(FiltresVerifies):
     """`periode`, `periode_debut` et `periode_fin` : codes « 2025-T2 », bornes incluses, la fin
-    jamais avant le début. Un jeu de filtres qui en hérite vérifie ses autres règles dans
-    `verifier` (les erreurs de chaque filtre ensemble, dans un seul 400)."""
+    jamais avant le début."""
 
     chemin_periode = "periode"
     periode = PeriodeFilter(
@@ -86,20 +142,8 @@ class FiltresParPeriode(filters.FilterSet):
         help_text=gettext_lazy("Jusqu'à « 2025-T4 »."),
     )
 
-    def get_form_class(self):
-        filtres = self
-        formulaire = super().get_form_class()
-
-        class Formulaire(formulaire):
-            def clean(self):
-                donnees = super().clean()
-                filtres.verifier(self, donnees)
-                return donnees
-
-        Formulaire.__name__ = formulaire.__name__
-        return Formulaire
-
     def verifier(self, formulaire: forms.Form, donnees: dict) -> None:
+        super().verifier(formulaire, donnees)
         debut, fin = donnees.get("periode_debut"), donnees.get("periode_fin")
         if debut and fin and debut > fin:
             formulaire.add_error("periode_fin", FIN_AVANT_DEBUT)

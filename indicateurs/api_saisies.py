@@ -31,7 +31,7 @@ from rest_framework.response import Response
 from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import ErreurSerializer
 from indicateurs import selectors, services
-from indicateurs.api_filtres import CodePeriodeField, FiltresParPeriode
+from indicateurs.api_filtres import CodePeriodeField, FiltresParPeriode, QuartierFilter
 from indicateurs.models import (
     Indicateur,
     Periode,
@@ -212,9 +212,7 @@ class ConflitSerializer(serializers.Serializer):
 
 
 class FiltresSaisie(FiltresParPeriode):
-    quartier = filters.CharFilter(
-        field_name="table__quartier__slug", help_text=gettext_lazy("Slug du quartier.")
-    )
+    quartier = QuartierFilter("table__quartier__slug")
     statut = filters.ChoiceFilter(choices=StatutSaisie.choices)
 
     class Meta:

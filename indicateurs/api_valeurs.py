@@ -10,12 +10,11 @@ from rest_framework import serializers, viewsets
 
 from evalpic.api.champs import DecimalTexteField
 from evalpic.api.commun import IntrouvableTraduit, PaginationParCurseur
-from indicateurs.api_filtres import FiltresParPeriode
+from indicateurs.api_filtres import FiltresParPeriode, QuartierFilter
 from indicateurs.api_saisies import R400, R401, R404, R404_LISTE
 from indicateurs.models import StatutSaisie, Valeur
 from quartiers.acces import Droit, quartiers_accessibles
 from rapports.export_valeurs import STATUTS_TRANSMIS
-from rapports.forms_export import ExportValeursForm
 
 
 @extend_schema_field(
@@ -64,10 +63,14 @@ class ValeurSerializer(serializers.ModelSerializer):
 
 
 class FiltresValeur(FiltresParPeriode):
+    """Un quartier ou un indicateur inconnu, ou invisible pour la personne, répond 400 avec le
+    message de l'export des valeurs, dont le formulaire décide (`FiltresVerifies` : mêmes
+    choix, quartiers visibles et indicateurs saisis connus d'elle). Un quartier invisible n'est
+    qu'inconnu; un indicateur calculé n'a pas de valeurs saisies."""
+
     chemin_periode = "saisie__periode"
-    quartier = filters.CharFilter(
-        field_name="saisie__table__quartier__slug", help_text=gettext_lazy("Slug du quartier.")
-    )
+    filtres_de_l_export = ("quartier", "indicateur")
+    quartier = QuartierFilter("saisie__table__quartier__slug")
     indicateur = filters.CharFilter(
         field_name="indicateur__code", help_text=gettext_lazy("Code d'indicateur.")
     )
@@ -96,19 +99,6 @@ class FiltresValeur(FiltresParPeriode):
             "theme",
             "statut",
         ]
-
-    def verifier(self, formulaire, donnees: dict) -> None:
-        """Un quartier ou un indicateur inconnu, ou invisible pour la personne, répond 400 avec
-        le message de l'export des valeurs, dont le formulaire décide (mêmes choix : quartiers
-        visibles, indicateurs saisis connus d'elle). Un quartier invisible n'est qu'inconnu."""
-        super().verifier(formulaire, donnees)
-        choix = {nom: donnees[nom] for nom in ("quartier", "indicateur") if donnees.get(nom)}
-        if not choix:
-            return
-        export = ExportValeursForm(choix, utilisateur=self.request.user)
-        for nom in choix:
-            for message in export[nom].errors:
-                formulaire.add_error(nom, message)
 
     def filtrer_statut(self, queryset, name: str, value: str):
         # La règle de l'export des valeurs (`rapports.export_valeurs.valeurs_exportables`).

@@ -13,6 +13,7 @@ from rest_framework import serializers, viewsets
 
 from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import MOTIF_SLUG, schema_lecture, visibles
+from indicateurs.api_filtres import FiltresVerifies, QuartierFilter
 from quartiers.models import Partenaire, Participation, Quartier, TableDeQuartier
 
 # --- Réponses d'erreur documentées (partagées avec indicateurs.api) -----------------------------
@@ -86,8 +87,8 @@ class TableSerializer(serializers.ModelSerializer):
         ]
 
 
-class TableFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(field_name="quartier__slug", label=_("quartier (slug)"))
+class TableFilterSet(FiltresVerifies):
+    quartier = QuartierFilter()
 
     class Meta:
         model = TableDeQuartier
@@ -118,9 +119,9 @@ class PartenaireSerializer(serializers.ModelSerializer):
         fields = ["id", "nom", "secteur", "acteur_influence", "donnees_fictives"]
 
 
-class PartenaireFilterSet(django_filters.FilterSet):
+class PartenaireFilterSet(FiltresVerifies):
     secteur = django_filters.CharFilter(field_name="secteur__code", label=_("secteur (code)"))
-    quartier = django_filters.CharFilter(method="filtrer_quartier", label=_("quartier (slug)"))
+    quartier = QuartierFilter(method="filtrer_quartier")
 
     class Meta:
         model = Partenaire
@@ -168,10 +169,8 @@ class ParticipationSerializer(serializers.ModelSerializer):
         fields = ["id", "partenaire", "table", "quartier", "role", "debut", "fin"]
 
 
-class ParticipationFilterSet(django_filters.FilterSet):
-    quartier = django_filters.CharFilter(
-        field_name="table__quartier__slug", label=_("quartier (slug)")
-    )
+class ParticipationFilterSet(FiltresVerifies):
+    quartier = QuartierFilter("table__quartier__slug")
     secteur = django_filters.CharFilter(
         field_name="partenaire__secteur__code", label=_("secteur du partenaire (code)")
     )

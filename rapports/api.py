@@ -30,6 +30,7 @@ from rest_framework.reverse import reverse
 
 from evalpic.api.commun import IntrouvableTraduit
 from evalpic.api.schema import ErreurSerializer
+from indicateurs.api_filtres import FiltresVerifies, QuartierFilter
 from indicateurs.api_saisies import ErreursSerializer
 from quartiers.acces import Droit, quartier_accessible_ou_404
 from quartiers.models import Langue
@@ -169,10 +170,8 @@ class DemandeBilanSerializer(serializers.Serializer):
 # --- Filtres et négociation ---------------------------------------------------------------------
 
 
-class FiltresBilan(filters.FilterSet):
-    quartier = filters.CharFilter(
-        field_name="quartier__slug", help_text=gettext_lazy("Slug du quartier.")
-    )
+class FiltresBilan(FiltresVerifies):
+    quartier = QuartierFilter()
     statut = filters.ChoiceFilter(choices=StatutBilan.choices)
     portee = filters.ChoiceFilter(choices=Portee.choices)
 

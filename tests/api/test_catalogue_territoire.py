@@ -189,8 +189,13 @@ def test_un_partenaire_sans_participation_visible_n_apparait_pas(api, territoire
     assert orphelin.pk not in cles(lister(api, eve, "partenaires"))
     vus_par_charlie = cles(lister(api, charlie, "partenaires"))
     assert commun.pk in vus_par_charlie
-    # Filtrer sur un quartier invisible ne révèle rien, même d'un partenaire visible.
-    assert lister(api, charlie, "partenaires", quartier="quartier-a") == []
+    # Filtrer sur un quartier invisible ne révèle rien, même d'un partenaire visible : 400, comme
+    # un quartier inconnu (tests/api/test_w1_filtre_quartier.py), et non plus une liste vide.
+    api.force_authenticate(charlie)
+    invisible = api.get(f"{API}partenaires/", {"quartier": "quartier-a"})
+    inconnu = api.get(f"{API}partenaires/", {"quartier": "quartier-z"})
+    assert (invisible.status_code, inconnu.status_code) == (400, 400)
+    assert invisible.content == inconnu.content.replace(b"quartier-z", b"quartier-a")
 
 
 def test_le_catalogue_approuve_est_commun_mais_pas_les_propositions(api, territoire, charlie):
