@@ -3,7 +3,9 @@ ses fichiers quand il est prêt. Mêmes sélecteur d'accès et service que les p
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -140,6 +142,14 @@ class BilanSerializer(serializers.ModelSerializer):
         }
 
 
+def langue_de_la_requete() -> str:
+    """La langue active, celle de la requête (`evalpic.middleware.LangueMiddleware`, puis
+    `langue_de_la_personne` à l'authentification par jeton) : un bilan demandé sans `langue`
+    est dans la langue de la réponse, comme depuis la page, dont le formulaire la propose."""
+    langue = (translation.get_language() or "").split("-")[0]
+    return langue if langue in Langue.values else settings.LANGUAGE_CODE
+
+
 class DemandeBilanSerializer(serializers.Serializer):
     portee = serializers.ChoiceField(choices=Portee.choices)
     quartier = serializers.SlugField(
@@ -155,7 +165,15 @@ class DemandeBilanSerializer(serializers.Serializer):
         allow_null=True,
         help_text=gettext_lazy("Null : annuel."),
     )
-    langue = serializers.ChoiceField(choices=Langue.choices, default="fr")
+    langue = serializers.ChoiceField(
+        choices=Langue.choices,
+        default=langue_de_la_requete,
+        help_text=gettext_lazy(
+            "Langue du bilan. Sans elle, la langue de la requête, celle des réponses : le témoin "
+            "de langue, sinon l'en-tête Accept-Language, sinon la langue préférée de la personne "
+            "à qui est le jeton, sinon le français."
+        ),
+    )
 
     def validate(self, attrs: dict) -> dict:
         if attrs["portee"] == Portee.QUARTIER and not attrs.get("quartier"):
