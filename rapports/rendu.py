@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from indicateurs.models import CategorieApprentissage
 from rapports import graphiques
 from rapports.en_bref import constats
+from rapports.instantane import somme_de_controle
 from rapports.series import Point, Repere, SerieIndicateur, Statut
 from rapports.statuts import a_un_statut
 
@@ -235,8 +236,10 @@ def rendre(
     """Le document HTML complet du bilan, dans sa langue. Sans `image`, c'est le fichier HTML
     autonome : sa feuille de style et ses scripts y sont écrits (`embarques`), rien ne se
     charge d'ailleurs; avec `image`, c'est l'entrée du PDF (feuille d'impression)."""
+    # La somme de contrôle des données, comme la page du bilan (qui la lit sur le bilan).
+    extra = {"somme_controle": somme_de_controle(instantane), **(extra or {})}
     if image is None:
-        extra = {"embarque": embarques(instantane["langue"]), **(extra or {})}
+        extra = {"embarque": embarques(instantane["langue"]), **extra}
     document = _dans_sa_langue(
         "rapports/bilan_document.html", instantane, titre=titre, image=image, extra=extra
     )

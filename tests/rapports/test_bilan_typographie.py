@@ -40,12 +40,12 @@ def _bilan_annuel(langue: str) -> tuple[Bilan, dict]:
         (
             "fr",
             "Bilan — Saint-Michel — Année 2023",
-            "Année 2023 (1er janvier 2023 – 31 décembre 2023)",
+            "1er janvier 2023 – 31 décembre 2023",  # la période, au titre; ici ses dates
         ),
         (
             "en",
             "Report — Saint-Michel — Year 2023",
-            "Year 2023 (Jan. 1, 2023 – Dec. 31, 2023)",
+            "Jan. 1, 2023 – Dec. 31, 2023",
         ),
     ],
 )
