@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evalpic.widgets import ListeDeroulante
 from indicateurs.models import Periode
-from indicateurs.models.saisies import annee_et_trimestre
+from indicateurs.models.saisies import StatutPeriode, annee_et_trimestre
 from quartiers.acces import Droit, peut_generer_bilan_pic, quartiers_accessibles
 from rapports.models import Portee
 
@@ -36,6 +36,10 @@ class DemandeBilanForm(forms.Form):
         self.fields["periode"].choices = [(p.code, p.libelle) for p in periodes] + [
             (str(a), capfirst(_("année %(annee)s") % {"annee": a})) for a in annees
         ]
+        # Par défaut, le dernier trimestre fermé, celui dont le calendrier produit les bilans
+        # (`services.planifier_bilans`), et non le trimestre ouvert, encore en saisie.
+        fermees = (p for p in periodes if p.statut == StatutPeriode.FERMEE)
+        self.fields["periode"].initial = next((p.code for p in fermees), None)
 
     def arguments(self) -> dict:
         """Les arguments de `demander_bilan` tirés du formulaire valide."""
