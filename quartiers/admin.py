@@ -304,11 +304,27 @@ class JetonAPIAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     enregistrait un jeton sans empreinte (le second ajout : erreur 500), et changer sa personne
     donnait la clé de l'une avec les droits d'une autre."""
 
-    list_display = ["nom", "utilisateur", "prefixe", "created_at", "dernier_usage", "revoque_le"]
-    list_filter = ["revoque_le"]
+    list_display = [
+        "nom",
+        "utilisateur",
+        "prefixe",
+        "created_at",
+        "dernier_usage",
+        "revoque_le",
+        "motif_revocation",
+    ]
+    list_filter = ["revoque_le", "motif_revocation"]
     list_select_related = ["utilisateur"]
     search_fields = ["nom", "utilisateur__email", "prefixe"]
-    fields = ["utilisateur", "nom", "prefixe", "created_at", "dernier_usage", "revoque_le"]
+    fields = [
+        "utilisateur",
+        "nom",
+        "prefixe",
+        "created_at",
+        "dernier_usage",
+        "revoque_le",
+        "motif_revocation",
+    ]
     readonly_fields = fields
     actions = ["revoquer"]
 

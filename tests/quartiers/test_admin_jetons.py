@@ -66,3 +66,19 @@ def test_l_action_revoquer(client, ada, alice, bob):
     client.post(reverse(LISTE), {"action": "revoquer", "_selected_action": [jeton_alice.pk]})
     jeton_alice.refresh_from_db()
     assert jeton_alice.revoque_le == revoque_le
+
+
+def test_la_liste_et_la_fiche_disent_pourquoi_un_jeton_a_ete_revoque(client, ada, alice):
+    """Un nouveau mot de passe révoque les jetons de sa personne (`MotifRevocation`) :
+    l'administration voit pourquoi, et peut filtrer sur ce motif."""
+    jeton, _cle = creer_jeton(utilisateur=alice, nom="tableur")
+    alice.set_password("un-tout-nouveau-mot-de-passe")
+    alice.save()
+    jeton.refresh_from_db()
+    assert jeton.motif_revocation == "mot_de_passe"
+    client.force_login(ada)
+    liste = client.get(reverse(LISTE), {"motif_revocation__exact": "mot_de_passe"})
+    assert list(liste.context["cl"].result_list) == [jeton]
+    assert "mot de passe changé ou réinitialisé" in liste.content.decode()
+    fiche = client.get(reverse("admin:quartiers_jetonapi_change", args=[jeton.pk]))
+    assert "mot de passe changé ou réinitialisé" in fiche.content.decode()
