@@ -42,6 +42,11 @@ production, `Bilan.debut_generation`, à l'heure de Montréal, à la seconde) : 
 le régénérer depuis l'instantané redonne cette date, pas celle du jour. Un instantané d'avant n'a
 pas cette clé : ses fichiers se refont sans elle, comme alors.
 
+Depuis evalpic-bilan-1.6, une série porte aussi la première cible à venir au-delà d'un an après
+la fenêtre (la cible de fin d'un plan de cinq ans), qui décide de son statut (`lectures._cibles`;
+la tendance se projette jusqu'à son échéance, `statuts.valeur_projetee`). Même forme : les
+instantanés d'avant se lisent pareil et gardent le statut figé qu'ils disaient.
+
 Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
 des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
 compte une fois). « depart » et « fin » le mesurent sur deux fenêtres de même longueur, chacune
@@ -83,7 +88,7 @@ from rapports.series import SerieIndicateur
 from rapports.statuts import libelle_trimestre, statut
 
 FORMAT = 2
-VERSION_GENERATEUR = "evalpic-bilan-1.5"
+VERSION_GENERATEUR = "evalpic-bilan-1.6"
 FENETRE_TRIMESTRIELLE = 8  # trimestres montrés dans un bilan trimestriel
 FENETRE_ANNUELLE = 12
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Max, Q, When, Window
+from django.db.models import Case, Count, F, Max, Min, Q, When, Window
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -37,8 +37,9 @@ from indicateurs.models.catalogue import suivi_mesure
 from quartiers.models import Participation, Quartier
 from rapports.series import Point, Repere, SerieIndicateur
 
-# Les cibles lues vont jusqu'à un an après la dernière période affichée : la projection de la
-# tendance va jusque-là (`rapports.resumes` lit les mêmes).
+# Les cibles lues vont jusqu'à un an après la dernière période affichée, la projection dessinée
+# de la tendance (`rapports.resumes` lit les mêmes); au-delà, la première cible à venir est lue
+# quelle que soit sa distance (`_cibles`).
 HORIZON_DES_CIBLES = datetime.timedelta(days=366)
 
 
@@ -148,21 +149,22 @@ def _point_saisi(etiquette: tuple, valeur, texte: str, raison: str | None) -> Po
 
 
 def _cibles(suivi_ids, periodes: list[Periode]) -> dict[int, list[Point]]:
-    """Les cibles des suivis, de la première période affichée jusqu'à un an après la dernière
-    (la projection de tendance va jusque-là); pour un suivi qui n'en a aucune là, la dernière
-    d'avant la première période. Toutes ses cibles sont alors passées et cette dernière décide
+    """Les cibles des suivis : celles de la première période affichée jusqu'à un an après la
+    dernière (la projection dessinée de la tendance va jusque-là); la première dont la période est
+    la dernière affichée ou une suivante, quelle que soit sa distance (la cible de fin d'un plan
+    de cinq ans, la seule souvent : sans elle, le statut se jugeait sur la seule référence et la
+    cible n'était pas dessinée); et, pour un suivi qui n'en a aucune depuis la première période
+    affichée, la dernière d'avant. Toutes ses cibles sont alors passées et cette dernière décide
     du statut (`statuts.cible_courante`) : sans elle, le statut changerait avec la longueur de
     l'intervalle (8 trimestres au bilan trimestriel, 12 à l'annuel et au tableau de bord). Une
     requête, qui ne rend rien de plus; `rapports.resumes` choisit parmi les mêmes cibles."""
     cibles: dict[int, list[Point]] = defaultdict(list)
     if not periodes:
         return cibles
-    debut = periodes[0].debut
+    debut, fin = periodes[0].debut, periodes[-1].debut
     par_suivi = {"partition_by": F("suivi_id")}
     lignes = (
-        Cible.objects.filter(
-            suivi_id__in=suivi_ids, periode__debut__lte=periodes[-1].debut + HORIZON_DES_CIBLES
-        )
+        Cible.objects.filter(suivi_id__in=suivi_ids)
         .annotate(
             derniere_avant=Window(
                 Max(Case(When(periode__debut__lt=debut, then=F("periode__debut")))), **par_suivi
@@ -170,9 +172,13 @@ def _cibles(suivi_ids, periodes: list[Periode]) -> dict[int, list[Point]]:
             derniere_depuis=Window(
                 Max(Case(When(periode__debut__gte=debut, then=F("periode__debut")))), **par_suivi
             ),
+            premiere_a_venir=Window(
+                Min(Case(When(periode__debut__gte=fin, then=F("periode__debut")))), **par_suivi
+            ),
         )
         .filter(
-            Q(periode__debut__gte=debut)
+            Q(periode__debut__gte=debut, periode__debut__lte=fin + HORIZON_DES_CIBLES)
+            | Q(periode__debut=F("premiere_a_venir"))
             | Q(periode__debut=F("derniere_avant"), derniere_depuis__isnull=True)
         )
         .order_by("periode__debut")

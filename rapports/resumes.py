@@ -2,9 +2,9 @@
 d'ensemble du PIC compte les statuts de milliers de séries et n'a besoin ni des points ni des
 courbes. Une requête agrège, par quartier et indicateur, les valeurs transmises des huit derniers
 trimestres de l'intervalle affiché (`statuts.points_retenus` : nombre, Σx, Σy, Σxy, Σx², de quoi
-tracer la tendance), la dernière de ces valeurs et la cible courante, lue parmi les mêmes cibles
-que les séries (`rapports.lectures._cibles`); l'unité et la référence viennent du suivi. Les
-règles du statut (dont les bornes de la projection et la part du changement prévu) restent en
+tracer la tendance), la dernière de ces valeurs et la cible courante, celle que choisissent les
+séries (`rapports.lectures._cibles`), même lointaine; l'unité et la référence viennent du suivi.
+Les règles du statut (dont les bornes de la projection et la part du changement prévu) restent en
 Python, écrites une fois (`statut_du_resume`). SQL portable : PostgreSQL et SQLite (fonctions
 de fenêtre, CTE)."""
 
@@ -16,7 +16,6 @@ from django.db import connection
 
 from indicateurs.models import Cible, IndicateurSuivi, Periode, Saisie, Valeur
 from quartiers.models import TableDeQuartier
-from rapports.lectures import HORIZON_DES_CIBLES
 from rapports.statuts import Resume, Sommes, debut_des_retenus
 
 _PAS_DES_VALEURS = Decimal(10) ** -Valeur._meta.get_field("valeur_numerique").decimal_places
@@ -47,7 +46,10 @@ sommes AS (
 ),
 cibles AS (
   -- La cible courante : la première dont la période est celle de la dernière valeur ou une
-  -- suivante; à défaut, la dernière (rapports.statuts.cible_courante).
+  -- suivante, quelle que soit sa distance; à défaut, la dernière (rapports.statuts.cible_courante).
+  -- Les séries lisent les cibles jusqu'à un an après l'intervalle et la première à venir au-delà
+  -- (rapports.lectures._cibles) : la cible choisie parmi toutes celles depuis le début de
+  -- l'intervalle est la même.
   SELECT su.quartier_id AS q, su.indicateur_id AS i, p.annee AS annee, p.trimestre AS trimestre,
          c.valeur AS valeur,
          ROW_NUMBER() OVER (
@@ -60,7 +62,7 @@ cibles AS (
   JOIN {suivi} su ON su.id = c.suivi_id
   JOIN {periode} p ON p.id = c.periode_id
   JOIN sommes s ON s.q = su.quartier_id AND s.i = su.indicateur_id
-  WHERE c.valeur IS NOT NULL AND p.debut >= %s AND p.debut <= %s
+  WHERE c.valeur IS NOT NULL AND p.debut >= %s
 )
 SELECT r.q, r.i, r.n, r.sx, r.sy, r.sxy, r.sxx, r.x_der, r.y_der,
        COALESCE(r.annee, pa.annee), COALESCE(r.trimestre, pa.trimestre),
@@ -68,7 +70,7 @@ SELECT r.q, r.i, r.n, r.sx, r.sy, r.sxy, r.sxx, r.x_der, r.y_der,
 FROM (
   SELECT s.q, s.i, s.n, s.sx, s.sy, s.sxy, s.sxx, s.x_der, s.y_der,
          c.annee, c.trimestre, c.valeur,
-         -- Sans cible dans l'intervalle (jusqu'à l'horizon), toutes les cibles de la série sont
+         -- Sans cible depuis le début de l'intervalle, toutes les cibles de la série sont
          -- passées et la dernière d'avant l'intervalle décide, quelle que soit sa longueur
          -- (rapports.lectures._cibles). Cherchée pour ces seules séries, par les index.
          CASE WHEN c.q IS NULL THEN (
@@ -124,7 +126,7 @@ def lire_resumes(
     )
     parametres = [v for x, p in enumerate(periodes) for v in (p.pk, x, p.debut)]
     parametres += [premier, *statuts, *quartier_ids, *indicateur_ids]
-    parametres += [periodes[0].debut, periodes[-1].debut + HORIZON_DES_CIBLES, periodes[0].debut]
+    parametres += [periodes[0].debut, periodes[0].debut]
     codes = [p.code for p in periodes]
     with connection.cursor() as curseur:
         curseur.execute(sql, parametres)

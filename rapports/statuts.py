@@ -30,7 +30,9 @@ TOLERANCE_EN_BONNE_VOIE = Decimal("0.10")
 # (12 trimestres), bilan trimestriel (8) et bilan annuel (12) qui finissent au même trimestre
 # disent le même statut. Un intervalle plus court est lu en entier.
 FENETRE_TENDANCE = 8
-TRIMESTRES_PROJETES = 4  # la tendance se projette sur les 4 trimestres qui suivent le dernier
+# La tendance se dessine sur les 4 trimestres qui suivent le dernier; le statut la prolonge
+# jusqu'à l'échéance de la cible, même plus loin (`valeur_projetee`).
+TRIMESTRES_PROJETES = 4
 
 HAUSSE, BAISSE, NEUTRE = "hausse", "baisse", "neutre"
 UNITE_TEXTE = "texte"  # indicateurs.models.Unite.TEXTE (ce module ne lit pas les modèles)
@@ -246,8 +248,11 @@ def resumer(serie: SerieIndicateur) -> Resume:
 def cible_courante(serie: SerieIndicateur) -> Point | None:
     """La première cible dont la période est celle de la dernière valeur ou une suivante; à
     défaut, la dernière cible (toutes sont passées). Sans valeur, la première cible. Une série
-    sans cible dans l'intervalle lu porte la dernière d'avant (`lectures._cibles`, comme
-    `rapports.resumes`) : le choix ne dépend pas de la longueur de l'intervalle."""
+    porte, outre les cibles de l'intervalle lu et de l'année qui suit, la première cible à venir
+    quelle que soit sa distance (la cible de fin d'un plan, des années après), et, sans cible
+    depuis le début de l'intervalle, la dernière d'avant (`lectures._cibles`, comme
+    `rapports.resumes`) : le choix ne dépend ni de la longueur de l'intervalle ni de la distance
+    de la prochaine cible."""
     cibles = sorted(
         (c for c in serie.cibles if c.valeur is not None), key=lambda c: rang_trimestre(c.periode)
     )
@@ -284,17 +289,19 @@ def _bon_sens(pente: Decimal, polarite: str, vers: Decimal | None = None) -> boo
 
 
 def valeur_projetee(resume: Resume, ligne: Droite, periode: str) -> Decimal:
-    """La valeur de la tendance à `periode`, une période qui suit la dernière valeur (le statut
-    ne projette que vers une cible encore à venir) : au plus tard à la dernière projection
-    (`TRIMESTRES_PROJETES` après le dernier point affiché); plus loin, la dernière projection.
-    Dans les bornes de l'unité (`borner`), comme la ligne dessinée."""
+    """La valeur de la tendance à `periode`, celle d'une cible encore à venir (le statut ne
+    projette que vers une cible qui suit la dernière valeur) : la droite prolongée depuis la
+    dernière valeur jusqu'à l'échéance de la cible, quelle que soit sa distance. La courbe n'en
+    dessine que les `TRIMESTRES_PROJETES` premiers trimestres; une cible plus lointaine (celle de
+    la fin d'un plan de cinq ans) se juge au rythme de la tendance : à ce rythme, fera-t-on assez
+    de chemin d'ici son échéance (`_projection_en_bonne_voie`) ? Avant, la projection s'arrêtait
+    à la dernière dessinée, et une cible à cinq ans demandait 90 % du changement prévu en un an.
+    Dans les bornes de l'unité (`borner`), comme la ligne dessinée : un pourcentage projeté loin
+    ne dépasse pas 100."""
     depuis = rang_trimestre(resume.periode_derniere)
-    fin = rang_trimestre(resume.periode_fin) + TRIMESTRES_PROJETES
-    rang = rang_trimestre(periode)
-    if rang > fin:
-        return borner(ligne.en(resume.x_fin + TRIMESTRES_PROJETES), resume.unite)
     pente = ligne.pente.quantize(QUATRE_DECIMALES)
-    projetee = (ligne.en(resume.x_derniere) + pente * (rang - depuis)).quantize(QUATRE_DECIMALES)
+    ecart = rang_trimestre(periode) - depuis
+    projetee = (ligne.en(resume.x_derniere) + pente * ecart).quantize(QUATRE_DECIMALES)
     return borner(projetee, resume.unite)
 
 
@@ -316,8 +323,9 @@ def statut(serie: SerieIndicateur) -> Statut:
          valeur, ou une précédente : toutes les cibles sont passées) → A_SURVEILLER : une cible
          manquée à son échéance n'est pas « en bonne voie »;
        - sinon EN_BONNE_VOIE si la tendance (au moins deux valeurs) va dans le bon sens (vers la
-         cible pour « neutre ») ET si la valeur projetée à la période de la cible (ou la dernière
-         projection si la cible est plus loin; bornée à l'unité, `borner`) est assez proche
+         cible pour « neutre ») ET si la valeur projetée à la période de la cible (la droite
+         prolongée jusqu'à son échéance, même au-delà des quatre trimestres dessinés,
+         `valeur_projetee`; bornée à l'unité, `borner`) est assez proche
          (`_projection_en_bonne_voie`) :
          · « hausse » ou « baisse » avec une référence : elle fait mieux que la référence (à
            la référence ou pire, jamais en bonne voie) et couvre au moins 90 % du changement

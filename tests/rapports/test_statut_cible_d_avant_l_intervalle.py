@@ -100,7 +100,8 @@ def test_seule_la_derniere_cible_d_avant_est_lue_et_seulement_faute_de_cible_dan
 def test_les_resumes_sql_choisissent_la_cible_des_series_sur_chaque_intervalle():
     """Cas limites, pour des intervalles de 1 à 12 trimestres qui finissent à chaque trimestre :
     cibles passées seulement (dont deux anciennes), cible au premier trimestre montré, cible
-    au-delà de l'horizon seulement, baisse avec cibles avant et après, série sans cible."""
+    ancienne et une autre au-delà de l'horizon, baisse avec cibles avant et après, série sans
+    cible; une seule cible, à la fin d'un plan (2030), et une passée avec celle de 2030."""
     quartier = QuartierFactory(nom="Limites", slug="limites")
     periodes = [periode_du_trimestre(2022 + r // 4, r % 4 + 1) for r in range(16)]
     suivis = {
@@ -112,6 +113,8 @@ def test_les_resumes_sql_choisissent_la_cible_des_series_sur_chaque_intervalle()
             ("baisse", "baisse"),
             ("neutre", "neutre"),
             ("aucune", "hausse"),
+            ("fin_de_plan", "baisse"),
+            ("passee_et_fin_de_plan", "hausse"),
         ]
     }
     cibles = {
@@ -120,6 +123,7 @@ def test_les_resumes_sql_choisissent_la_cible_des_series_sur_chaque_intervalle()
         "lointaine": [(1, 3)],
         "baisse": [(3, 40), (6, 33), (13, 20)],
         "neutre": [(2, 10), (9, 12)],
+        "passee_et_fin_de_plan": [(6, 9)],
     }
     for nom, liste in cibles.items():
         for rang, valeur in liste:
@@ -127,6 +131,9 @@ def test_les_resumes_sql_choisissent_la_cible_des_series_sur_chaque_intervalle()
     Cible.objects.create(
         suivi=suivis["lointaine"], periode=periode_du_trimestre(2028, 4), valeur=99
     )
+    fin_du_plan = periode_du_trimestre(2030, 4)
+    Cible.objects.create(suivi=suivis["fin_de_plan"], periode=fin_du_plan, valeur=2)
+    Cible.objects.create(suivi=suivis["passee_et_fin_de_plan"], periode=fin_du_plan, valeur=70)
     for rang, periode in enumerate(periodes):
         saisie = Saisie.objects.create(table=quartier.table, periode=periode, statut="validee")
         for decalage, suivi in enumerate(suivis.values()):

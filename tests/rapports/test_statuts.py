@@ -202,10 +202,13 @@ def test_cible_dans_la_serie_apres_la_derniere_valeur():
     assert statut(s) == Statut.A_SURVEILLER
 
 
-def test_cible_plus_loin_que_la_projection_prend_la_derniere_projection():
-    # Dernière projection 24 (2026-T4), cible de 24 en 2030.
+def test_cible_plus_loin_que_la_projection_dessinee_se_juge_a_son_echeance():
+    # La droite (+2 par trimestre) est dessinée jusqu'à 24 en 2026-T4; prolongée jusqu'à la
+    # cible de 2030-T4 (20 trimestres après 2025-T4), elle vaut 56. Avant, le statut s'arrêtait
+    # à la dernière projection dessinée : 40 en 2030 était « à surveiller ».
     assert statut(serie([10, 12, 14, 16], cibles={"2030-T4": 24})) == Statut.EN_BONNE_VOIE
-    assert statut(serie([10, 12, 14, 16], cibles={"2030-T4": 40})) == Statut.A_SURVEILLER
+    assert statut(serie([10, 12, 14, 16], cibles={"2030-T4": 40})) == Statut.EN_BONNE_VOIE
+    assert statut(serie([10, 12, 14, 16], cibles={"2030-T4": 80})) == Statut.A_SURVEILLER
 
 
 def test_cible_passee_et_manquee_est_a_surveiller_meme_si_la_tendance_l_atteindrait():
