@@ -100,7 +100,8 @@ def _familles_du_tableau(contenu: str) -> dict[str, str]:
     """Code → quatrième colonne (Famille) du tableau des changements visés."""
     tableau = contenu.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     lignes = re.findall(
-        r"<tr><th scope=\"row\">([^<]*)</th>(?:<td>[^<]*</td>){2}<td>([^<]*)</td>", tableau
+        r"<tr><th scope=\"row\">([^<]*)</th>(?:<td[^>]*>[^<]*</td>){2}<td[^>]*>([^<]*)</td>",
+        tableau,
     )
     return dict(lignes)
 

@@ -29,7 +29,10 @@ def _horizons(client, quartier, langue: str) -> list[str]:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = langue
     contenu = client.get(reverse("theorie_du_changement", args=[quartier.slug])).content.decode()
     tableau = contenu.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return re.findall(r"<tr><th scope=\"row\">[^<]*</th><td>[^<]*</td><td>([^<]*)</td>", tableau)
+    # Une cellule peut porter des attributs (data-colonne : son nom, sur un téléphone).
+    return re.findall(
+        r"<tr><th scope=\"row\">[^<]*</th><td>[^<]*</td><td[^>]*>([^<]*)</td>", tableau
+    )
 
 
 def test_l_horizon_est_traduit_en_anglais(client, eve, quartier):
