@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -783,19 +783,26 @@ def _transition(
     return saisie
 
 
-def manques_a_la_soumission(saisie: Saisie) -> dict[int, str]:
+def manques_a_la_soumission(
+    saisie: Saisie, attendus: list[Indicateur] | None = None
+) -> dict[int, str]:
     """Ce qui empêche de soumettre la saisie telle qu'elle est enregistrée (`manques_des_donnees`)."""
     donnees = {v.indicateur_id: donnee_de(v) for v in saisie.valeurs.all()}
-    return manques_des_donnees(saisie.table, saisie.periode, donnees)
+    return manques_des_donnees(saisie.table, saisie.periode, donnees, attendus)
 
 
 def manques_des_donnees(
-    table: TableDeQuartier, periode: Periode, donnees: Mapping[int, DonneeValeur]
+    table: TableDeQuartier,
+    periode: Periode,
+    donnees: Mapping[int, DonneeValeur],
+    attendus: list[Indicateur] | None = None,
 ) -> dict[int, str]:
-    """La règle de soumission, par indicateur à saisir : valeur absente et non expliquée, ou
-    valeur inhabituelle sans commentaire. Sur des données enregistrées ou non : le formulaire la
-    vérifie aussi avant d'écrire, pour montrer ces manques avec ses autres erreurs."""
-    attendus = indicateurs_a_saisir(table)
+    """La règle de soumission, par indicateur à saisir (`attendus`, par défaut ceux que la table
+    saisit : `indicateurs_a_saisir`) : valeur absente et non expliquée, ou valeur inhabituelle
+    sans commentaire. Sur des données enregistrées ou non : le formulaire la vérifie aussi avant
+    d'écrire, pour montrer ces manques avec ses autres erreurs."""
+    if attendus is None:
+        attendus = indicateurs_a_saisir(table)
     series = Valeur.objects.series_precedentes(table, periode, [i.pk for i in attendus])
     manques: dict[int, str] = {}
     for indicateur in attendus:
@@ -814,7 +821,9 @@ def manques_des_donnees(
 def soumettre_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
     """Brouillon ou renvoyée → soumise (par le formulaire comme par l'API; l'import ne soumet
     pas), dans une période ouverte ou fermée (`periode_permise`), si chaque indicateur a une
-    valeur ou une absence expliquée, et chaque valeur inhabituelle un commentaire."""
+    valeur ou une absence expliquée, et chaque valeur inhabituelle un commentaire. Chaque valeur
+    de la saisie note si le formulaire la demandait alors (`Valeur.demandee`) : la complétude
+    du trimestre se comptera sur ce qui était demandé, même si les suivis changent ensuite."""
     exiger_droit(auteur, Droit.SAISIR, saisie.table)
     _exiger_periode(saisie.periode, saisie.statut, soumission=True)
     with transaction.atomic():
@@ -822,8 +831,10 @@ def soumettre_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
         _exiger_statut(
             saisie, MODIFIABLES, _("Seul un brouillon ou une saisie renvoyée se soumet.")
         )
-        if manques := manques_a_la_soumission(saisie):
+        attendus = indicateurs_a_saisir(saisie.table)
+        if manques := manques_a_la_soumission(saisie, attendus):
             raise ValidationError({f"{pk}.valeur": [message] for pk, message in manques.items()})
+        _noter_les_valeurs_demandees(saisie, attendus)
         return _transition(
             saisie,
             auteur,
@@ -833,6 +844,15 @@ def soumettre_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
             soumise_le=timezone.now(),
             soumise_par=auteur,
         )
+
+
+def _noter_les_valeurs_demandees(saisie: Saisie, attendus: list[Indicateur]) -> None:
+    """Marque les valeurs de la saisie que le formulaire demandait (`attendus`), les autres non.
+    Chaque indicateur demandé a sa valeur (la règle de soumission vient de le vérifier) : les
+    valeurs marquées sont exactement ce qui était demandé. Une requête; `updated_at` ne bouge
+    pas (ni la valeur, ni sa date de modification ne changent)."""
+    demandes = [indicateur.pk for indicateur in attendus]
+    saisie.valeurs.update(demandee=Case(When(indicateur_id__in=demandes, then=True), default=False))
 
 
 def valider_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:

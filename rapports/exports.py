@@ -48,7 +48,7 @@ from openpyxl.xml.functions import tostring
 from evalpic.tableurs import neutraliser_formule
 from indicateurs.models import CategorieApprentissage, ModeCollecte, Polarite, Unite
 from rapports.en_bref import constats
-from rapports.instantane import somme_de_controle
+from rapports.instantane import lignes_de_completude, somme_de_controle
 from rapports.models import Portee
 from rapports.series import Statut
 from rapports.statuts import a_un_statut, rang_trimestre
@@ -382,20 +382,23 @@ def _lignes_en_bref(instantane: dict) -> list[list]:
 
 
 def _lignes_completude(instantane: dict) -> list[list]:
+    """Par quartier, une ligne pour la période du bilan (depuis evalpic-bilan-1.6) et une pour la
+    fenêtre des données, chacune nommée (`instantane.lignes_de_completude`, comme le HTML)."""
     lignes = []
     for quartier in _quartiers(instantane):
-        completude = quartier.get("completude") or {}
-        lignes.append(
-            [
-                quartier["nom"],
-                completude.get("attendues", 0),
-                completude.get("renseignees", 0),
-                completude.get("validees", 0),
-                # Compté depuis evalpic-bilan-1.4 : une case vide pour un instantané d'avant.
-                completude.get("non_disponibles"),
-                len(completude.get("manquantes", [])),
-            ]
-        )
+        for libelle, completude in lignes_de_completude(instantane, quartier):
+            lignes.append(
+                [
+                    quartier["nom"],
+                    libelle,
+                    completude.get("attendues", 0),
+                    completude.get("renseignees", 0),
+                    completude.get("validees", 0),
+                    # Compté depuis evalpic-bilan-1.4 : une case vide pour un instantané d'avant.
+                    completude.get("non_disponibles"),
+                    len(completude.get("manquantes", [])),
+                ]
+            )
     return lignes
 
 
@@ -495,6 +498,7 @@ def _classeur(instantane: dict) -> Workbook:
         _("Complétude"),
         [
             _("Quartier"),
+            _("Période"),
             _("Attendues"),
             _("Renseignées"),
             _("Validées"),
@@ -502,7 +506,7 @@ def _classeur(instantane: dict) -> Workbook:
             _("Manquantes"),
         ],
         _lignes_completude(instantane),
-        largeurs=(24, 12, 12, 12, 16, 12),
+        largeurs=(24, 48, 12, 12, 12, 16, 12),
     )
     _feuille(
         classeur,

@@ -18,7 +18,8 @@ Forme (format 2) :
                                 "reperes": [{"periode", "libelle", "categorie", "texte"}]}],
                     "apprentissages": {categorie: [texte, …]},
                     "completude": {"attendues", "renseignees", "validees",
-                                   "non_disponibles"?, "manquantes": [...]}}]}
+                                   "non_disponibles"?, "manquantes": [...],
+                                   "periode"?: {mêmes clés, sans « periode »}}}]}
 
 « texte » n'est écrit que pour le point d'un indicateur en texte qui en a un (depuis
 evalpic-bilan-1.2) : les instantanés d'avant, sans cette clé, se lisent pareil (leurs textes
@@ -42,10 +43,16 @@ production, `Bilan.debut_generation`, à l'heure de Montréal, à la seconde) : 
 le régénérer depuis l'instantané redonne cette date, pas celle du jour. Un instantané d'avant n'a
 pas cette clé : ses fichiers se refont sans elle, comme alors.
 
-Depuis evalpic-bilan-1.6, une série porte aussi la première cible à venir au-delà d'un an après
-la fenêtre (la cible de fin d'un plan de cinq ans), qui décide de son statut (`lectures._cibles`;
-la tendance se projette jusqu'à son échéance, `statuts.valeur_projetee`). Même forme : les
-instantanés d'avant se lisent pareil et gardent le statut figé qu'ils disaient.
+Depuis evalpic-bilan-1.6 :
+- une série porte aussi la première cible à venir au-delà d'un an après la fenêtre (la cible de
+  fin d'un plan de cinq ans), qui décide de son statut (`lectures._cibles`; la tendance se
+  projette jusqu'à son échéance, `statuts.valeur_projetee`);
+- la complétude compte, pour un trimestre transmis, ce que le formulaire demandait à la
+  soumission (`Valeur.demandee`), et non les suivis du jour de la production; elle a, sous
+  « periode », celle des seuls trimestres de la période du bilan, en plus de celle de la
+  fenêtre.
+Les instantanés d'avant se lisent pareil : la complétude sans « periode » n'a que la ligne de la
+fenêtre, comme alors.
 
 Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
 des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
@@ -62,8 +69,10 @@ import json
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from indicateurs.calculs import calculer, couvert_par_le_registre, debut_du_registre
 from indicateurs.models import (
@@ -79,6 +88,7 @@ from indicateurs.models import (
     StrategieDeChangement,
     Valeur,
 )
+from indicateurs.models.saisies import valeur_renseignee
 from indicateurs.periodes import bornes_du_trimestre
 from quartiers.models import Quartier
 from rapports.csv import texte_decimal
@@ -215,7 +225,8 @@ def _lectures_par_quartier(quartiers, periodes, debut, fin) -> dict[int, _Lectur
     )
     for apprentissage in apprentissages:
         lectures[apprentissage.quartier_id].apprentissages.append(apprentissage)
-    for pk, completude in _completudes(ids, periodes).items():
+    du_bilan = [p for p in periodes if p.debut >= debut and p.fin <= fin]
+    for pk, completude in _completudes(ids, periodes, du_bilan).items():
         lectures[pk].completude = completude
     return lectures
 
@@ -377,23 +388,87 @@ def _apprentissages(lignes: list[Apprentissage]) -> dict:
     return par_categorie
 
 
-def _completudes(quartier_ids: list[int], periodes: list[Periode]) -> dict[int, dict]:
+def lignes_de_completude(instantane: dict, quartier: dict) -> list[tuple[str, dict]]:
+    """Les lignes de la complétude d'un quartier du bilan, chacune (libellé, complétude) : la
+    période du bilan (depuis evalpic-bilan-1.6), puis la fenêtre des données, nommée par ses
+    trimestres. Un instantané d'avant n'a que la fenêtre. Les libellés sont dans la langue
+    active : la page, le PDF et le classeur du bilan les écrivent dans la sienne."""
+    completude = quartier.get("completude") or {}
+    lignes = []
+    if "periode" in completude:
+        lignes.append((_libelle_de_la_periode_du_bilan(instantane), completude["periode"]))
+    lignes.append((_libelle_de_la_fenetre(instantane), completude))
+    return lignes
+
+
+def _libelle_de_la_periode_du_bilan(instantane: dict) -> str:
+    """« Période du bilan (T3 2026) », « (2025) », ou « (T1–T3 2026) » pour une année dont la
+    fenêtre n'a pas encore tous les trimestres : ceux qui sont comptés."""
+    periode = instantane["periode"]
+    annee, trimestre = periode["annee"], periode.get("trimestre")
+    rangs = [
+        int(code.split("-T")[1])
+        for code in periode.get("fenetre", [])
+        if int(code.split("-T")[0]) == annee
+        and (not trimestre or int(code.split("-T")[1]) == trimestre)
+    ]
+    libelle = Intervalle(annee, min(rangs), max(rangs)).libelle if rangs else periode["libelle"]
+    return _("Période du bilan (%(periode)s)") % {"periode": libelle}
+
+
+def _libelle_de_la_fenetre(instantane: dict) -> str:
+    """« Fenêtre des données (T4 2024 à T3 2026, 8 trimestres) » : les trimestres des courbes."""
+    codes = instantane["periode"].get("fenetre") or []
+    if not codes:
+        return _("Fenêtre des données")
+    return ngettext(
+        "Fenêtre des données (%(debut)s à %(fin)s, %(n)s trimestre)",
+        "Fenêtre des données (%(debut)s à %(fin)s, %(n)s trimestres)",
+        len(codes),
+    ) % {
+        "debut": libelle_trimestre(codes[0]),
+        "fin": libelle_trimestre(codes[-1]),
+        "n": len(codes),
+    }
+
+
+def _completudes(
+    quartier_ids: list[int], periodes: list[Periode], du_bilan: list[Periode] = ()
+) -> dict[int, dict]:
     """Par quartier : valeurs attendues, présentes (dont validées, dont « non disponible » avec
-    leur raison) sur la fenêtre, et ce qui manque. Attendues : celles des indicateurs que la table saisit (`suivi_a_saisir`); les autres
-    valeurs ne comptent pas, et un quartier sans table n'en attend aucune (comme la page de
-    complétude et `lectures.parts_renseignees`). Deux requêtes pour tous les quartiers."""
-    attendus: dict[int, set[str]] = {pk: set() for pk in quartier_ids}
+    leur raison) sur la fenêtre, et ce qui manque; et de même, sous « periode », sur les seuls
+    trimestres de la période du bilan (`du_bilan` : son trimestre, ou ceux de son année dans la
+    fenêtre), absente si elle n'en a aucun. La fenêtre (8 ou 12 trimestres) ne dit pas où en est
+    le trimestre du bilan : « 64 attendues, 56 présentes » pour un T3 encore en brouillon.
+
+    Attendues, pour un trimestre transmis (saisie soumise ou validée) : les valeurs que le
+    formulaire demandait à la soumission (`Valeur.demandee`) — un indicateur suivi depuis n'y
+    manque pas, un indicateur qui n'est plus saisi y compte encore. Pour un trimestre sans rien
+    de transmis, et pour une saisie soumise avant que la soumission le note (on ne sait plus ce
+    qui était demandé), les indicateurs que la table saisit aujourd'hui (`suivi_a_saisir`); un
+    quartier sans table n'en attend aucune (comme la page de complétude et
+    `lectures.parts_renseignees`, qui suit la même règle). Les autres valeurs ne comptent pas.
+    Deux requêtes pour tous les quartiers."""
+    aujourd_hui: dict[int, set[str]] = {pk: set() for pk in quartier_ids}
     for quartier_id, code in (
         IndicateurSuivi.objects.filter(quartier_id__in=quartier_ids)
         .a_saisir()
         .values_list("quartier_id", "indicateur__code")
     ):
-        attendus[quartier_id].add(code)
-    presentes: dict[int, set[tuple]] = {pk: set() for pk in quartier_ids}
-    for quartier_id, code, annee, trimestre, statut_saisie, non_disponible in (
+        aujourd_hui[quartier_id].add(code)
+    # Par quartier : période → indicateurs demandés à la soumission (saisies qui l'ont noté),
+    # et (période, indicateur) → (statut de la saisie, non disponible) des valeurs renseignées.
+    demandes: dict[int, dict[str, set[str]]] = {pk: {} for pk in quartier_ids}
+    presentes: dict[int, dict[tuple[str, str], tuple[str, bool]]] = {pk: {} for pk in quartier_ids}
+    renseignee = valeur_renseignee()
+    for quartier_id, code, annee, trimestre, statut_saisie, non_disponible, demandee, lue in (
         Valeur.objects.publiees()
-        .renseignees()
         .filter(saisie__table__quartier_id__in=quartier_ids, saisie__periode__in=periodes)
+        .filter(renseignee | Q(demandee__isnull=False))
+        # Comme `lectures.parts_renseignees` : la valeur d'un suivi supprimé ne compte plus.
+        .filter(indicateur__suivis__quartier=F("saisie__table__quartier"))
+        .annotate(renseignee=ExpressionWrapper(renseignee, output_field=BooleanField()))
+        .order_by()
         .values_list(
             "saisie__table__quartier_id",
             "indicateur__code",
@@ -401,25 +476,43 @@ def _completudes(quartier_ids: list[int], periodes: list[Periode]) -> dict[int, 
             "saisie__periode__trimestre",
             "saisie__statut",
             "non_disponible",
+            "demandee",
+            "renseignee",
         )
     ):
-        if code in attendus[quartier_id]:
-            presentes[quartier_id].add((code, annee, trimestre, statut_saisie, non_disponible))
-    return {pk: _completude(attendus[pk], presentes[pk], periodes) for pk in quartier_ids}
+        periode = f"{annee}-T{trimestre}"
+        if demandee is not None:
+            demandes[quartier_id].setdefault(periode, set())
+        if demandee:
+            demandes[quartier_id][periode].add(code)
+        if lue:
+            presentes[quartier_id][(periode, code)] = (statut_saisie, non_disponible)
+    completudes = {}
+    for pk in quartier_ids:
+        attendus = {p.code: demandes[pk].get(p.code, aujourd_hui[pk]) for p in periodes}
+        completude = _completude(attendus, presentes[pk], periodes)
+        if du_bilan:
+            completude["periode"] = _completude(attendus, presentes[pk], du_bilan)
+        completudes[pk] = completude
+    return completudes
 
 
-def _completude(attendus: set[str], presentes: set[tuple], periodes: list[Periode]) -> dict:
-    cles = {(c, a, t) for c, a, t, _s, _n in presentes}
-    manquantes = [
-        {"indicateur": code, "periode": p.code}
-        for p in periodes
-        for code in sorted(attendus)
-        if (code, p.annee, p.trimestre) not in cles
-    ]
+def _completude(
+    attendus: dict[str, set[str]], presentes: dict[tuple[str, str], tuple], periodes: list[Periode]
+) -> dict:
+    """La complétude des `periodes` : `attendus` donne les indicateurs attendus par période
+    (code), `presentes` les valeurs renseignées par (période, indicateur)."""
+    comptees, manquantes = [], []
+    for p in periodes:
+        for code in sorted(attendus[p.code]):
+            if (p.code, code) in presentes:
+                comptees.append(presentes[(p.code, code)])
+            else:
+                manquantes.append({"indicateur": code, "periode": p.code})
     return {
-        "attendues": len(attendus) * len(periodes),
-        "renseignees": len(cles),
-        "validees": sum(1 for *_c, s, _n in presentes if s == StatutSaisie.VALIDEE),
-        "non_disponibles": sum(1 for *_c, non_disponible in presentes if non_disponible),
+        "attendues": len(comptees) + len(manquantes),
+        "renseignees": len(comptees),
+        "validees": sum(1 for s, _n in comptees if s == StatutSaisie.VALIDEE),
+        "non_disponibles": sum(1 for _s, non_disponible in comptees if non_disponible),
         "manquantes": manquantes,
     }

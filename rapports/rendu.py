@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from indicateurs.models import CategorieApprentissage
 from rapports import graphiques
 from rapports.en_bref import constats
-from rapports.instantane import somme_de_controle
+from rapports.instantane import lignes_de_completude, somme_de_controle
 from rapports.series import Point, Repere, SerieIndicateur, Statut
 from rapports.statuts import a_un_statut
 
@@ -156,7 +156,11 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
     (PDF); sans elle, les figures restent interactives (page web)."""
     catalogue = instantane["indicateurs"]
     quartiers = [
-        {**q, "sections": _sections_du_quartier(q, catalogue, image)}
+        {
+            **q,
+            "sections": _sections_du_quartier(q, catalogue, image),
+            "lignes_completude": lignes_de_completude(instantane, q),
+        }
         for q in instantane["quartiers"]
     ]
     vue_pic = None

@@ -327,6 +327,14 @@ class Valeur(models.Model):
     raison_non_disponible = models.CharField(_("raison de l'absence"), max_length=500, blank=True)
     commentaire = models.TextField(_("commentaire"), blank=True)
     preuve_url = models.URLField(_("lien vers une pièce justificative"), blank=True)
+    # Ce que le formulaire demandait quand la saisie a été soumise (`services.soumettre_saisie`) :
+    # vrai pour un indicateur que la table saisissait alors, faux pour une valeur restée d'un
+    # indicateur qu'elle ne saisissait plus. La complétude d'un trimestre transmis se compte sur
+    # ce qui était demandé (`rapports.lectures.parts_renseignees`), pas sur les suivis
+    # d'aujourd'hui. Vide : saisie pas encore soumise, ou soumise avant que la soumission le note.
+    demandee = models.BooleanField(
+        _("demandée à la soumission"), null=True, blank=True, editable=False
+    )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     objects = ValeurQuerySet.as_manager()

@@ -56,12 +56,14 @@ def test_la_vue_d_ensemble_laisse_ses_cases_vides(anjou_et_verdun, eve, client):
 def test_le_bilan_du_pic_ne_lui_attend_aucune_valeur(anjou_et_verdun):
     bilan = Bilan(portee="pic", annee=2024, trimestre=2, langue="fr")
     quartiers = {q["nom"]: q for q in construire_instantane(bilan)["quartiers"]}
-    assert quartiers["Anjou"]["completude"] == {
+    rien = {
         "attendues": 0,
         "renseignees": 0,
         "validees": 0,
         "non_disponibles": 0,
         "manquantes": [],
     }
+    # La fenêtre, et la période du bilan à part (depuis evalpic-bilan-1.6).
+    assert quartiers["Anjou"]["completude"] == {**rien, "periode": rien}
     assert quartiers["Verdun"]["completude"]["attendues"] == 2
     assert quartiers["Verdun"]["completude"]["renseignees"] == 1

@@ -269,13 +269,16 @@ def test_xlsx_feuilles_et_valeurs(instantane):
     completude = list(classeur["Complétude"].iter_rows(values_only=True))
     assert completude[0] == (
         "Quartier",
+        "Période",
         "Attendues",
         "Renseignées",
         "Validées",
         "dont non disponibles",
         "Manquantes",
     )
-    assert completude[1] == ("Centre-Sud", 6, 5, 4, None, 1)  # d'avant evalpic-bilan-1.4
+    # D'avant evalpic-bilan-1.4 (pas de « non disponibles ») et 1.6 (la fenêtre seule, nommée).
+    fenetre = "Fenêtre des données (T1 2026 à T3 2026, 3 trimestres)"
+    assert completude[1] == ("Centre-Sud", fenetre, 6, 5, 4, None, 1)
 
     a_propos = dict(classeur["À propos"].iter_rows(min_row=2, values_only=True))
     assert a_propos["Générateur"] == "evalpic-bilan-1.0"

@@ -180,8 +180,11 @@ def test_le_csv_et_le_xlsx_du_bilan_portent_l_absence_et_sa_raison():
     (ligne,) = [v for v in valeurs if v[1] == code and v[4] == "2023-T2"]
     assert (ligne[6], ligne[10], ligne[11]) == (None, "oui", RAISON)
     completude = list(classeur["Complétude"].iter_rows(values_only=True))
-    assert completude[0][4] == "dont non disponibles"
-    assert completude[1] == ("Alpha", 8, 6, 6, 2, 2)
+    assert completude[0][5] == "dont non disponibles"
+    # La période du bilan, puis la fenêtre (depuis evalpic-bilan-1.6, colonne « Période »).
+    assert completude[1] == ("Alpha", "Période du bilan (T4 2023)", 2, 1, 1, 0, 1)
+    fenetre = "Fenêtre des données (T1 2023 à T4 2023, 4 trimestres)"
+    assert completude[2] == ("Alpha", fenetre, 8, 6, 6, 2, 2)
 
 
 def test_regenerer_depuis_l_instantane_stocke_redonne_les_memes_octets():
