@@ -8,7 +8,9 @@ diversifiés, plus d'actions de participation citoyenne, plus d'acteurs d'influe
 les indicateurs qui ont bougé. Ceux du registre comparent la fin de la période du bilan à la
 même fenêtre au début du registre (« depuis le début du registre (T2 2016) ») : une date qui
 peut être bien avant la fenêtre des courbes, et une comparaison qui n'est pas celle de la valeur
-de référence d'un indicateur; la phrase le dit."""
+de référence d'un indicateur; la phrase le dit. Pour le PIC, à quartiers égaux : un quartier
+dont le registre commence après ce départ n'est compté ni au départ ni à la fin, et un constat
+le nomme (`_perimetre`)."""
 
 from __future__ import annotations
 
@@ -131,8 +133,62 @@ def constats(instantane: dict) -> list[Constat]:
             _participation(depart, fin),
             _influence(depart, fin, une_table=instantane["portee"] == "quartier"),
         ]
+        if perimetre := _perimetre(instantane, depart, fin):
+            resultat.append(perimetre)
     resultat.append(_indicateurs(instantane))
     return resultat
+
+
+def _perimetre(instantane: dict, depart: dict, fin: dict) -> Constat | None:
+    """Quels quartiers les constats du registre comparent, quand ce ne sont pas tous ceux du
+    bilan : un quartier dont le registre commence après la fenêtre de départ n'est compté ni au
+    départ ni à la fin (`instantane._registre`, depuis evalpic-bilan-1.6), et la phrase le
+    nomme avec le début de son registre. Rien pour un bilan d'un quartier, ni quand tous les
+    registres couvrent le départ, ni pour un instantané d'avant (qui comptait zéro)."""
+    registre = instantane.get("registre") or {}
+    sans = registre.get("sans") if instantane.get("format", 1) >= 2 else None
+    if not sans:
+        return None
+    compares = int(registre["quartiers"])
+    texte = ngettext(
+        "À quartiers égaux, les constats du registre comptent le seul quartier dont le registre "
+        "couvre déjà %(depart)s, en %(depart)s comme en %(fin)s.",
+        "À quartiers égaux, les constats du registre comptent les %(n)s quartiers dont le "
+        "registre couvre déjà %(depart)s, en %(depart)s comme en %(fin)s.",
+        compares,
+    ) % {"n": compares, "depart": depart["libelle"], "fin": fin["libelle"]}
+    noms = [
+        _("%(quartier)s (registre commencé en %(debut)s)")
+        % {"quartier": q["nom"], "debut": _trimestre_du_jour(q["debut"])}
+        for q in sans
+    ]
+    liste = noms[0]
+    if len(noms) > 1:
+        liste = _("%(debut)s et %(dernier)s") % {
+            "debut": ", ".join(noms[:-1]),
+            "dernier": noms[-1],
+        }
+    texte += " " + ngettext(
+        "%(quartiers)s n'y est pas compté.",
+        "%(quartiers)s n'y sont pas comptés.",
+        len(noms),
+    ) % {"quartiers": liste}
+    mesure = Mesure(
+        "quartiers_compares",
+        _("Quartiers comparés"),
+        depart["libelle"],
+        str(compares),
+        fin["libelle"],
+        str(compares),
+    )
+    chiffres = {"quartiers": str(compares), "sans": [dict(q) for q in sans]}
+    return Constat("perimetre", texte, chiffres, (mesure,))
+
+
+def _trimestre_du_jour(jour: str) -> str:
+    """Le libellé du trimestre d'une date ISO (« 2018-04-12 » → « T2 2018 »)."""
+    date = datetime.date.fromisoformat(jour)
+    return libelle_trimestre(f"{date.year}-T{(date.month + 2) // 3}")
 
 
 def _mesure_du_registre(cle: str, depart: dict, fin: dict) -> Mesure:

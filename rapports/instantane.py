@@ -7,7 +7,8 @@ Forme (format 2) :
      "donnees_au": "2026-07-15T14:03:12-04:00",
      "periode": {"annee", "trimestre" | null, "code", "libelle", "debut", "fin", "fenetre": [codes]},
      "indicateurs": {code: {"nom", "definition", "unite", "polarite", "famille", "source", "mode"}},
-     "registre": {"depart": {...}, "fin": {...}} | null,
+     "registre": {"depart": {...}, "fin": {...}, "quartiers"?, "sans"?: [{"nom", "debut"}]}
+                 | null,
      "quartiers": [{"slug", "nom", "niveau_soutien", "table",
                     "strategie": {"version", "titre", "adoptee_le"} | null,
                     "changements": [{"code", "libelle", "horizon", "famille", "indicateurs"}],
@@ -50,9 +51,13 @@ Depuis evalpic-bilan-1.6 :
 - la complétude compte, pour un trimestre transmis, ce que le formulaire demandait à la
   soumission (`Valeur.demandee`), et non les suivis du jour de la production; elle a, sous
   « periode », celle des seuls trimestres de la période du bilan, en plus de celle de la
-  fenêtre.
+  fenêtre;
+- le registre du PIC compare à quartiers égaux : un quartier dont le registre commence après la
+  fenêtre de départ n'est compté ni au départ ni à la fin; « quartiers » compte ceux qui sont
+  comparés et « sans » nomme les autres (nom, début du registre), clés présentes seulement quand
+  il en manque.
 Les instantanés d'avant se lisent pareil : la complétude sans « periode » n'a que la ligne de la
-fenêtre, comme alors.
+fenêtre, un registre sans « sans » compte tous ses quartiers, comme alors.
 
 Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
 des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
@@ -133,7 +138,7 @@ def construire_instantane(bilan: Bilan) -> dict:
         periodes = fenetre(bilan)
         quartiers = [bilan.quartier] if bilan.quartier_id else _quartiers_du_pic()
         series = lire_series(quartiers, Filtre(periodes=tuple(periodes)))
-        registre = _registre(lire_registres([q.pk for q in quartiers]).values(), bilan, periodes)
+        registre = _registre(lire_registres([q.pk for q in quartiers]), quartiers, bilan, periodes)
         debut, fin = bornes(bilan)
         codes = {s.code for liste in series.values() for s in liste}
         lectures = _lectures_par_quartier(quartiers, periodes, debut, fin)
@@ -353,22 +358,39 @@ def _intervalle_de_depart(fin: Intervalle, premier_jour: datetime.date) -> Inter
     return fin.en(annee) if annee < fin.annee else None
 
 
-def _registre(registres, bilan: Bilan, periodes: list[Periode]) -> dict | None:
+def _registre(registres: dict, quartiers: list[Quartier], bilan: Bilan, periodes) -> dict | None:
     """Le registre de la portée du bilan (l'union des registres de ses quartiers), mesuré au
-    départ et à la fin sur deux fenêtres de même longueur; None s'il n'y a rien à comparer."""
-    participations = [p for lues, _actions in registres for p in lues]
-    actions = [a for _lues, lues in registres for a in lues]
+    départ et à la fin sur deux fenêtres de même longueur; None s'il n'y a rien à comparer.
+
+    Le départ est la première fenêtre que couvre un registre (`_intervalle_de_depart`). À
+    quartiers égaux : un quartier dont le registre commence après cette fenêtre n'y a rien
+    (inconnu, pas zéro : `couvert_par_le_registre`), il n'est compté ni au départ ni à la fin —
+    sinon le PIC « gagne » à la fin tous les partenaires d'un registre commencé plus tard. Ces
+    quartiers sont nommés sous « sans » (avec le début de leur registre) et « quartiers »
+    compte ceux qui sont comparés, seulement quand il en manque (depuis evalpic-bilan-1.6)."""
     fin = _intervalle_du_bilan(bilan, periodes)
-    premier_jour = debut_du_registre(participations, actions)
-    if fin is None or premier_jour is None:
+    debuts = {q.pk: debut_du_registre(*registres[q.pk]) for q in quartiers}
+    commences = [debut for debut in debuts.values() if debut is not None]
+    if fin is None or not commences:
         return None
-    depart = _intervalle_de_depart(fin, premier_jour)
+    depart = _intervalle_de_depart(fin, min(commences))
     if depart is None:
         return None
-    return {
+    compares = [q for q in quartiers if couvert_par_le_registre(depart.fin, debuts[q.pk])]
+    participations = [p for q in compares for p in registres[q.pk][0]]
+    actions = [a for q in compares for a in registres[q.pk][1]]
+    registre = {
         cle: _mesures(participations, actions, intervalle)
         for cle, intervalle in (("depart", depart), ("fin", fin))
     }
+    sans = [
+        {"nom": q.nom, "debut": debuts[q.pk].isoformat()}
+        for q in quartiers
+        if debuts[q.pk] is not None and q not in compares
+    ]
+    if sans:
+        registre |= {"quartiers": len(compares), "sans": sans}
+    return registre
 
 
 def _mesures(participations: list, actions: list, intervalle: Intervalle) -> dict:

@@ -187,14 +187,17 @@ def test_le_pic_calcule_l_indice_de_shannon_sur_l_union():
 
 def test_le_pic_part_d_une_seule_fenetre_commune():
     """Ahuntsic depuis 2016 (1 partenaire), Bordeaux depuis 2022 (5) : le départ est T4 2016 pour
-    tous, 1 partenaire (avant : « 6 en 2016 », Ahuntsic en 2016 plus Bordeaux en 2022)."""
+    tous, 1 partenaire (avant : « 6 en 2016 », Ahuntsic en 2016 plus Bordeaux en 2022). À
+    quartiers égaux (evalpic-bilan-1.6), Bordeaux, qui n'a rien en 2016, n'est pas compté à la
+    fin non plus (avant : « de 1 en T4 2016 à 6 en T4 2023 »), et un constat le dit."""
     _periodes((2022, 1), (2023, 4))
     ahuntsic, bordeaux = _quartier("Ahuntsic"), _quartier("Bordeaux")
     ParticipationFactory(table=ahuntsic.table, debut=d(2016, 1, 1))
     for _ in range(5):
         ParticipationFactory(table=bordeaux.table, debut=d(2022, 1, 1))
-    partenaires = _constats(_bilan())["partenaires"]
-    assert "(de 1 en T4 2016 à 6 en T4 2023)" in partenaires.texte
+    tous = _constats(_bilan())
+    assert "(de 1 en T4 2016 à 1 en T4 2023)" in tous["partenaires"].texte
+    assert "Bordeaux (registre commencé en T1 2022) n'y est pas compté." in tous["perimetre"].texte
 
 
 def test_l_instantane_du_pic_est_reproductible():
