@@ -675,6 +675,8 @@ def petits_multiples(series: list[tuple[str, list[tuple[str, Decimal | None]]]])
         axes, titre = _axes_du_panneau(rang, quartier, categories, (dom_x, dom_y))
         tous_les_axes.update(axes)
         titres.append(titre)
+        if getattr(points, "sans_reference", False):  # `statuts.Indices` : le dire
+            titres.append(_note_sans_reference(rang))
     lignes = max(1, math.ceil(len(series) / COLONNES_MAX))
     layout = _mise_en_page(
         _("Indice en base 100 à la référence de chaque quartier"),
@@ -685,6 +687,20 @@ def petits_multiples(series: list[tuple[str, list[tuple[str, Decimal | None]]]])
         **tous_les_axes,
     )
     return {"data": data, "layout": layout}
+
+
+def _note_sans_reference(rang: int) -> dict:
+    """La note au milieu d'un panneau dont aucun indice n'est calculable : sans référence, ou
+    avec une référence nulle (`statuts.normaliser`). Sans elle, le panneau restait vide."""
+    suffixe = "" if rang == 1 else str(rang)
+    return _note(
+        replie_pour_survol(_("Sans référence (ou référence nulle) : indice non calculable"), 24),
+        0.5,
+        0.5,
+        xref=f"x{suffixe} domain",
+        yref=f"y{suffixe} domain",
+        font={"color": COULEUR_REFERENCE},
+    )
 
 
 def _petits_multiples_etroits(n: int) -> dict:

@@ -407,15 +407,26 @@ def _ecart(valeur: Decimal, reference: Decimal) -> Decimal:
     return ((valeur - reference) / abs(reference) * CENT).quantize(QUATRE_DECIMALES)
 
 
-def normaliser(serie: SerieIndicateur) -> list[tuple[str, Decimal | None]]:
+class Indices(list):
+    """Les indices d'une série (`normaliser`) : (libellé de période, indice) par point, et
+    `sans_reference` vrai quand aucun n'est calculable faute de référence (absente ou nulle) —
+    le panneau le dit au lieu de rester vide (`graphiques.petits_multiples`)."""
+
+    sans_reference: bool = False
+
+
+def normaliser(serie: SerieIndicateur) -> Indices:
     """Chaque point (libellé de période, indice) en base 100 à la référence : 100 + écart en %
     (soit valeur / référence × 100 pour une référence positive). Indices None sans valeur, et
-    partout sans référence ou si elle vaut zéro. Sert aux petits multiples entre quartiers."""
+    partout sans référence ou si elle vaut zéro (`Indices.sans_reference`). Sert aux petits
+    multiples entre quartiers."""
     reference = serie.reference
-    return [
+    indices = Indices(
         (
             p.libelle,
             CENT + _ecart(p.valeur, reference) if p.valeur is not None and reference else None,
         )
         for p in serie.points
-    ]
+    )
+    indices.sans_reference = not reference
+    return indices

@@ -104,12 +104,13 @@ def lignes_de_courbe(lignes: list[dict]) -> SafeString:
 
 @register.simple_tag
 def cellules_de_serie(serie) -> SafeString:
-    """Les `<td>` d'une série dans le tableau d'un indicateur entre quartiers : sa référence,
-    puis la valeur de chaque période (« n.d. » si elle est non disponible, un tiret si elle
-    manque)."""
+    """Les `<td>` d'une série dans le tableau d'un indicateur entre quartiers : sa référence (un
+    tiret s'il n'y en a pas), puis la valeur de chaque période (« n.d. » si elle est non
+    disponible, un tiret si elle manque)."""
     nombre = formateur_de_nombres()
     valeurs = "".join(
         f'<td class="nombre">{escape(nombre(point.valeur)) or _absence_du_point(point)}</td>'
         for point in serie.points
     )
-    return SafeString(f'<td class="nombre">{escape(nombre(serie.reference))}</td>{valeurs}')
+    reference = escape(nombre(serie.reference)) or TIRET  # sans référence : un tiret
+    return SafeString(f'<td class="nombre">{reference}</td>{valeurs}')

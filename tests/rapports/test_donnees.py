@@ -26,7 +26,8 @@ BOUCLE_DES_LIGNES = Template(
 )
 BOUCLE_DES_CELLULES = Template(
     "{% load evalpic %}"
-    '<td class="nombre">{{ serie.reference|nombre }}</td>{% for point in serie.points %}'
+    '<td class="nombre">{{ serie.reference|nombre|default:"—" }}</td>'
+    "{% for point in serie.points %}"
     '<td class="nombre">{{ point.valeur|nombre|default:"—" }}</td>{% endfor %}'
 )
 
