@@ -252,6 +252,7 @@ PRODUCTION = {
     "CACHE_URL": "redis://cache.example.org:6379/0",
     "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
     "EVALPIC_MFA_OBLIGATOIRE": "true",
+    "EVALPIC_BILANS_PAR_HEURE": "25",
     "LOG_LEVEL": "WARNING",
 }
 
