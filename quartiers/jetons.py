@@ -1,8 +1,8 @@
 """Créer, authentifier et révoquer les jetons personnels d'API.
 
-Un nouveau mot de passe révoque les jetons de sa personne (`revoquer_au_nouveau_mot_de_passe`) :
-comme les sessions, qu'il déconnecte, un jeton créé par qui a volé la session ou le mot de passe
-ne survit pas au changement qui reprend le compte."""
+Un nouveau mot de passe, ou son retrait, révoque les jetons de sa personne
+(`revoquer_au_nouveau_mot_de_passe`) : comme les sessions, qu'il déconnecte, un jeton créé par
+qui a volé la session ou le mot de passe ne survit pas au changement qui reprend le compte."""
 
 from __future__ import annotations
 
@@ -78,13 +78,19 @@ def revoquer_les_jetons(*, utilisateur: Utilisateur, motif: str) -> int:
 
 @receiver(post_save, sender=Utilisateur, dispatch_uid="quartiers.jetons.nouveau_mot_de_passe")
 def revoquer_au_nouveau_mot_de_passe(sender, instance: Utilisateur, created: bool, **kwargs):
-    """Un mot de passe changé ou réinitialisé, d'où qu'il vienne (profil et lien de
+    """Un mot de passe changé, réinitialisé ou retiré, d'où qu'il vienne (profil et lien de
     réinitialisation d'allauth, administration, `manage.py changepassword`), révoque les jetons
-    de sa personne. Tous passent par `set_password`, qui garde le mot de passe en clair sur
+    de sa personne. Changer passe par `set_password`, qui garde le mot de passe en clair sur
     l'objet (`_password`) jusqu'à la fin de `save` : c'est ce que Django lui-même regarde pour
-    prévenir les validateurs de mot de passe. La mise à niveau du hachage à la connexion (même
-    mot de passe, `check_password`) l'efface avant d'enregistrer : elle ne révoque rien."""
-    if not created and getattr(instance, "_password", None) is not None:
+    prévenir les validateurs de mot de passe. Le retirer (`set_unusable_password`, ce que fait
+    l'administration pour « Authentification par mot de passe : désactivée », la façon de
+    bloquer un compte compromis) ne le garde pas : `Utilisateur` le marque
+    (`_mot_de_passe_retire`). La mise à niveau du hachage à la connexion (même mot de passe,
+    `check_password`) efface `_password` avant d'enregistrer : elle ne révoque rien, pas plus
+    qu'un profil enregistré."""
+    retire = getattr(instance, "_mot_de_passe_retire", False)
+    instance._mot_de_passe_retire = False
+    if not created and (retire or getattr(instance, "_password", None) is not None):
         revoquer_les_jetons(utilisateur=instance, motif=MotifRevocation.MOT_DE_PASSE)
 
 

@@ -112,6 +112,18 @@ class Utilisateur(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    # Retirer le mot de passe (administration : « Authentification par mot de passe :
+    # désactivée ») est un changement de mot de passe, que Django ne marque pas comme
+    # `set_password` le marque (`_password`) : `_mot_de_passe_retire` le dit jusqu'à
+    # l'enregistrement, pour la révocation des jetons (`quartiers.jetons`).
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self._mot_de_passe_retire = raw_password is None
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._mot_de_passe_retire = True
+
     @property
     def voit_tous_les_quartiers(self) -> bool:
         return self.is_superuser or self.role_global in (RoleGlobal.EVALUATEUR, RoleGlobal.ADMIN)
