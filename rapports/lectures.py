@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Max, Min, Q, When, Window
+from django.db.models import Case, F, Max, Min, Q, When, Window
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -33,8 +33,8 @@ from indicateurs.models import (
     Unite,
     Valeur,
 )
-from indicateurs.models.catalogue import suivi_a_saisir, suivi_mesure
-from indicateurs.models.saisies import valeur_renseignee
+from indicateurs.models.catalogue import suivi_mesure
+from indicateurs.selectors import comptes_de_completude
 from quartiers.models import Participation, Quartier
 from rapports.series import Point, Repere, SerieIndicateur
 
@@ -314,70 +314,12 @@ def lire_series(
 def parts_renseignees(
     quartiers: list[Quartier], periodes: list[Periode]
 ) -> dict[tuple[int, int], float]:
-    """(quartier, période) → part (0–100) des valeurs demandées qui sont renseignées (une valeur
-    ou une absence expliquée) dans une saisie publiée (soumise ou validée,
-    `Valeur.objects.publiees()`).
-
-    Ce qui est demandé : pour un trimestre transmis, ce que le formulaire demandait quand la
-    saisie a été soumise (`Valeur.demandee`, noté par `services.soumettre_saisie`) — un
-    indicateur suivi depuis ne fait pas baisser un trimestre validé à 100 %, un indicateur qui
-    n'est plus saisi ne fait pas monter les trimestres d'avant. Pour un trimestre où rien n'est
-    transmis, et pour une saisie soumise avant que la soumission le note (ses valeurs n'ont pas
-    `demandee` : on ne sait plus ce qui était demandé), ce que la table saisit aujourd'hui
-    (`suivi_a_saisir`) : 0 si rien n'a été transmis, comme la page de complétude. Pas de part
-    (absente) pour un quartier dont la table n'a rien à saisir ni rien transmis qui ait été
-    demandé, ou qui n'a pas de table (comme la page de complétude et les rappels, qui n'en
-    attendent rien). Une valeur dont le suivi a été supprimé (l'administration le permet) ne
-    compte plus, ni demandée ni présente, comme au bilan (`instantane._completudes`). Deux
-    requêtes."""
-    attendus = dict(
-        IndicateurSuivi.objects.filter(quartier__in=quartiers)
-        .a_saisir()
-        .values("quartier_id")
-        .annotate(n=Count("pk"))
-        .values_list("quartier_id", "n")
-    )
-    renseignee = valeur_renseignee()
-    # Jointe au suivi de son indicateur par le quartier (un au plus), comme la règle des suivis
-    # du jour l'était : une valeur n'a été écrite que pour un indicateur suivi (la saisie le
-    # vérifie), et la jointure se fait par hachage. Une corrélation (`Exists`) par valeur coûtait
-    # dix fois plus sur les données du banc (1,3 s au lieu de 0,13 s).
-    lignes = (
-        Valeur.objects.publiees()
-        .filter(
-            saisie__table__quartier__in=quartiers,
-            saisie__periode__in=periodes,
-            indicateur__suivis__quartier=F("saisie__table__quartier"),
-        )
-        .order_by()
-        .values("saisie__table__quartier_id", "saisie__periode_id")
-        .annotate(
-            notees=Count("pk", filter=Q(demandee__isnull=False)),
-            demandees=Count("pk", filter=Q(demandee=True)),
-            presentes_demandees=Count("pk", filter=Q(demandee=True) & renseignee),
-            presentes_aujourd_hui=Count(
-                "pk", filter=renseignee & suivi_a_saisir("indicateur__suivis__")
-            ),
-        )
-        .values_list(
-            "saisie__table__quartier_id",
-            "saisie__periode_id",
-            "notees",
-            "demandees",
-            "presentes_demandees",
-            "presentes_aujourd_hui",
-        )
-    )
-    transmises: dict[tuple[int, int], tuple[int, int]] = {}  # (présentes, demandées)
-    for q, p, notees, demandees, presentes_demandees, presentes_aujourd_hui in lignes:
-        if notees:
-            transmises[(q, p)] = (presentes_demandees, demandees)
-        elif attendus.get(q):
-            transmises[(q, p)] = (presentes_aujourd_hui, attendus[q])
-    parts = {}
-    for q in quartiers:
-        for p in periodes:
-            presentes, demandees = transmises.get((q.pk, p.pk), (0, attendus.get(q.pk, 0)))
-            if demandees:
-                parts[(q.pk, p.pk)] = round(100 * presentes / demandees, 1)
-    return parts
+    """(quartier, période) → part (0–100) des valeurs attendues qui sont renseignées dans une
+    saisie publiée, selon la règle de la page de complétude (`comptes_de_completude`) : pour un
+    trimestre transmis, ce que le formulaire demandait à la soumission; sinon ce que la table
+    saisit aujourd'hui, 0 si rien n'a été transmis. Pas de part (absente) quand rien n'est
+    attendu (table sans rien à saisir, quartier sans table). Deux requêtes."""
+    return {
+        cle: round(100 * compte.renseignees / compte.attendues, 1)
+        for cle, compte in comptes_de_completude(quartiers, periodes).items()
+    }

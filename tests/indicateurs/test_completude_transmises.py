@@ -114,8 +114,9 @@ def test_la_page_coute_autant_de_requetes_avec_dix_fois_plus_de_tables(client, e
     for rang in range(10):
         _table(f"Table{rang}", periode, statuts[rang % 4], 3, attendues=5)
     assert requetes() == petit
-    # Les deux lectures de la complétude : les tables (et leurs valeurs attendues), les saisies
-    # de la période (et leurs valeurs renseignées).
+    # Les lectures de la complétude : les tables, les saisies de la période (et leurs valeurs
+    # en cours), puis celles de la règle commune à la carte de la vue d'ensemble
+    # (`comptes_de_completude`) : les suivis à saisir, les valeurs transmises.
     with CaptureQueriesContext(connection) as capturees:
         selectors.completude(eve, periode)
-    assert len(capturees) == 2
+    assert len(capturees) == 4
