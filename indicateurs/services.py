@@ -834,7 +834,7 @@ def soumettre_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
         attendus = indicateurs_a_saisir(saisie.table)
         if manques := manques_a_la_soumission(saisie, attendus):
             raise ValidationError({f"{pk}.valeur": [message] for pk, message in manques.items()})
-        _noter_les_valeurs_demandees(saisie, attendus)
+        noter_les_valeurs_demandees(saisie.table, [saisie], attendus)
         return _transition(
             saisie,
             auteur,
@@ -846,13 +846,23 @@ def soumettre_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
         )
 
 
-def _noter_les_valeurs_demandees(saisie: Saisie, attendus: list[Indicateur]) -> None:
-    """Marque les valeurs de la saisie que le formulaire demandait (`attendus`), les autres non.
-    Chaque indicateur demandé a sa valeur (la règle de soumission vient de le vérifier) : les
-    valeurs marquées sont exactement ce qui était demandé. Une requête; `updated_at` ne bouge
-    pas (ni la valeur, ni sa date de modification ne changent)."""
+def noter_les_valeurs_demandees(
+    table: TableDeQuartier, saisies: Iterable[Saisie], attendus: list[Indicateur] | None = None
+) -> int:
+    """Marque les valeurs des `saisies` de `table` que son formulaire demande (`attendus`, par
+    défaut ce que la table saisit maintenant : `indicateurs_a_saisir`), les autres non
+    (`Valeur.demandee`). La soumission l'appelle avec les indicateurs dont elle vient de vérifier
+    chacun une valeur : les valeurs marquées sont exactement ce qui était demandé. La
+    démonstration et les données d'échelle l'appellent pour leurs saisies transmises, marquées
+    comme si elles avaient été soumises maintenant. Une requête (deux sans `attendus`), quel que
+    soit le nombre de saisies; `updated_at` ne bouge pas (ni la valeur, ni sa date de
+    modification ne changent). Rend le nombre de valeurs marquées."""
+    if attendus is None:
+        attendus = indicateurs_a_saisir(table)
     demandes = [indicateur.pk for indicateur in attendus]
-    saisie.valeurs.update(demandee=Case(When(indicateur_id__in=demandes, then=True), default=False))
+    return Valeur.objects.filter(saisie__in=[saisie.pk for saisie in saisies]).update(
+        demandee=Case(When(indicateur_id__in=demandes, then=True), default=False)
+    )
 
 
 def valider_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:

@@ -31,7 +31,7 @@ from indicateurs.models import (
     Unite,
     Valeur,
 )
-from indicateurs.services import decrire, donnee_de
+from indicateurs.services import decrire, donnee_de, noter_les_valeurs_demandees
 from quartiers.demo_commun import ANNEE_REFERENCE, SOURCE_FICTIVE, ProfilDemo, generateur
 from quartiers.models import Quartier, TableDeQuartier, Utilisateur
 
@@ -286,17 +286,22 @@ def creer_saisies(
     evaluation: Utilisateur,
 ) -> None:
     """Une saisie par trimestre passé et, pour les saisies encore vides, toutes les valeurs des
-    indicateurs saisis suivis (créées en lot)."""
+    indicateurs saisis suivis (créées en lot). Chaque saisie de démonstration a été soumise
+    (validée ensuite, ou renvoyée) : ses valeurs sont marquées demandées ou non par la fonction
+    de la soumission (`services.noter_les_valeurs_demandees`), comme si la table l'avait soumise
+    avec les suivis créés juste avant (`creer_suivis`). Sans la marque, la complétude de ses
+    trimestres suivrait les indicateurs saisis le jour où on la lit."""
     deja_remplies = set(
         Valeur.objects.filter(saisie__table=table).values_list("saisie_id", flat=True)
     )
-    valeurs = []
+    valeurs, saisies = [], []
     for rang, periode in enumerate(periodes_passees):
         ouverte = periode.statut == StatutPeriode.OUVERTE
         if ouverte and coordination is not None:
             continue  # le trimestre que la coordonnatrice de démonstration doit encore saisir
         etat = _etat_saisie(profil, periode, ouverte, coordination, evaluation)
         saisie, _ = Saisie.objects.update_or_create(table=table, periode=periode, defaults=etat)
+        saisies.append(saisie)
         if saisie.pk in deja_remplies:
             continue
         for serie in series_du_profil(profil):
@@ -304,6 +309,7 @@ def creer_saisies(
         valeurs.append(_valeur_texte(saisie, indicateurs[CODE_TEXTE], profil, rang))
     Valeur.objects.bulk_create(valeurs)
     EvenementSaisie.objects.bulk_create(_historique(valeurs, coordination))
+    noter_les_valeurs_demandees(table, saisies)
 
 
 def _historique(valeurs: list[Valeur], auteur: Utilisateur | None) -> list[EvenementSaisie]:

@@ -6,7 +6,8 @@ consécutifs qui finissent au trimestre en cours. Pour chaque quartier : sa tabl
 de partenaires et d'actions, sa stratégie de changement (v1 en vigueur), le suivi des M
 indicateurs saisis et des indicateurs calculés du catalogue avec leurs cibles de fin d'année,
 une saisie par trimestre et une valeur par indicateur saisi et par saisie (≈ N × M × T), chacune
-avec sa ligne d'historique, et des apprentissages dans les quatre rubriques du bilan.
+avec sa ligne d'historique (et, dans une saisie transmise, marquée demandée comme à la
+soumission : `Valeur.demandee`), et des apprentissages dans les quatre rubriques du bilan.
 
 Tout est fictif et marqué comme tel (noms préfixés « Échelle », `donnees_fictives`). Les
 données ne dépendent que de la graine, des tailles et du jour : deux exécutions identiques
@@ -67,6 +68,7 @@ from rapports.echelle.saisies import (
     creer_saisies,
     creer_valeurs,
     dater_historique,
+    noter_les_demandes,
 )
 from rapports.echelle.strategies import creer_strategies
 from rapports.echelle.suivis import creer_suivis
@@ -158,6 +160,7 @@ def generer_donnees_echelle(
         creer_suivis(lots, ctx)
         creer_saisies(lots, ctx)
         creer_valeurs(lots, ctx)
+        noter_les_demandes(lots)
         dater_historique(lots)
         inserer(ctx, Apprentissage, (a for qe in lots for a in apprentissages_du_quartier(qe, ctx)))
         analyser_tables()

@@ -19,7 +19,8 @@ from indicateurs.models import (
     TypeEvenement,
     Valeur,
 )
-from indicateurs.services import decrire, donnee_de
+from indicateurs.models.saisies import STATUTS_PUBLIES
+from indicateurs.services import decrire, donnee_de, noter_les_valeurs_demandees
 from quartiers.demo_apprentissages import TEXTES
 from quartiers.demo_commun import PREFIXE_EN, PREFIXE_FR
 from quartiers.demo_saisies import ETAPES_POLITIQUE, RAISONS_NON_DISPONIBLE
@@ -113,6 +114,16 @@ def creer_valeurs(lots: list[QuartierEchelle], ctx: Contexte) -> None:
         valeurs = [v for i in ctx.indicateurs for v in valeurs_de_la_serie(qe, i, ctx)]
         inserer(ctx, Valeur, valeurs)
         inserer(ctx, EvenementSaisie, (evenement_de(valeur) for valeur in valeurs))
+
+
+def noter_les_demandes(lots: list[QuartierEchelle]) -> None:
+    """Marque les valeurs des saisies transmises (soumises ou validées) demandées ou non, par la
+    fonction de la soumission (`services.noter_les_valeurs_demandees`) : comme si chaque table
+    les avait soumises avec ses suivis d'aujourd'hui. Le brouillon reste sans marque, comme un
+    vrai. Deux requêtes par quartier, quel que soit le nombre de trimestres."""
+    for qe in lots:
+        transmises = [s for s in qe.saisies if s.statut in STATUTS_PUBLIES]
+        noter_les_valeurs_demandees(qe.table, transmises)
 
 
 def dater_historique(lots: list[QuartierEchelle]) -> None:
