@@ -74,6 +74,19 @@ def fiche_modifiable(utilisateur, partenaire: Partenaire) -> bool:
     )
 
 
+def _vu_ailleurs_que_par_son_nom(utilisateur, partenaire: Partenaire) -> bool:
+    """Vrai si `utilisateur` voit `partenaire` siéger à une table autrement que par une
+    inscription par son nom. Celle-ci le rend visible (`partenaires_visibles`) sans donner à sa
+    table la fiche : sans cette règle, une deuxième inscription à la même table (un nouveau
+    mandat, le nom tapé de nouveau ou choisi dans la liste où il paraît maintenant) n'était plus
+    marquée, et la coordination de sa table perdait de nouveau le droit de corriger sa fiche."""
+    return Participation.objects.filter(
+        partenaire=partenaire,
+        inscrit_par_son_nom=False,
+        table__quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR),
+    ).exists()
+
+
 def table_du_quartier(quartier: Quartier) -> TableDeQuartier:
     """La table de `quartier`; 404 s'il n'en a pas (l'administration le permet) : pas de
     registre sans table."""
@@ -160,7 +173,8 @@ def _enregistrer_partenaire(partenaire: Partenaire) -> None:
 
 def _partenaire_du_nom(auteur, nouveau: DonneesPartenaire) -> tuple[Partenaire, bool]:
     """Le partenaire de ce nom (sans égard à la casse) s'il est déjà au registre, sinon un
-    nouveau, écrit; et vrai si c'est un partenaire existant que l'auteur ne voyait pas. Une
+    nouveau, écrit; et vrai si c'est un partenaire existant que l'auteur ne voyait pas (ou ne
+    voyait que par une inscription par son nom, `_vu_ailleurs_que_par_son_nom`). Une
     organisation siège souvent à plusieurs tables : celle qui ne siège qu'à une table qu'on ne
     voit pas n'est pas dans la liste (`partenaires_visibles`), mais son nom l'inscrit à la
     sienne, avec sa fiche existante (protégée par `fiche_modifiable`, qui ne compte pas cette
@@ -168,8 +182,7 @@ def _partenaire_du_nom(auteur, nouveau: DonneesPartenaire) -> tuple[Partenaire, 
     nom = nouveau.nom.strip()
     existant = Partenaire.objects.select_for_update().filter(nom__iexact=nom).first()
     if existant is not None:
-        invisible = not partenaires_visibles(auteur).filter(pk=existant.pk).exists()
-        return existant, invisible
+        return existant, not _vu_ailleurs_que_par_son_nom(auteur, existant)
     partenaire = Partenaire(
         nom=nom,
         secteur=nouveau.secteur,
@@ -224,7 +237,8 @@ def inscrire_partenaire(
         )
         if partenaire is None:
             raise ValidationError({"partenaire": [gettext("Ce partenaire est introuvable.")]})
-        par_son_nom = False
+        # Dans la liste par une inscription par son nom seulement : marqué de même.
+        par_son_nom = not _vu_ailleurs_que_par_son_nom(auteur, partenaire)
     else:
         partenaire, par_son_nom = _partenaire_du_nom(auteur, nouveau)
     participation = Participation(
