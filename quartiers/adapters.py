@@ -2,17 +2,16 @@
 les courriels d'allauth (réinitialisation du mot de passe) partent dans la langue de la personne."""
 
 import contextlib
-import logging
-import smtplib
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as contexte_allauth
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.courriels import envoyer_hors_de_la_requete
 from quartiers.models import Utilisateur
-
-journal = logging.getLogger(__name__)
 
 
 class AdaptateurCompte(DefaultAccountAdapter):
@@ -32,28 +31,25 @@ class AdaptateurCompte(DefaultAccountAdapter):
         la page sinon), comme les rappels et les avis de bilan. allauth passe la personne dans
         le contexte (réinitialisation du mot de passe).
 
-        Un envoi raté (serveur SMTP injoignable, adresse refusée) est écrit au journal, à
-        ERROR, avec le modèle et le destinataire, jamais le texte (il porte le lien de
-        réinitialisation), et la page répond comme si le courriel était parti : une erreur 500
-        pour un compte qui existe, et la page habituelle pour une adresse inconnue, diraient
-        quelles adresses ont un compte."""
+        Le courriel est rédigé ici et envoyé hors de la requête
+        (`evalpic.courriels.envoyer_hors_de_la_requete`) : un serveur SMTP figé ne fait pas
+        attendre la page (ni un processus gunicorn), et la page d'une adresse qui a un compte
+        répond aussi vite et de la même façon que celle d'une adresse inconnue, même si l'envoi
+        échoue (il est repris, puis écrit au journal à ERROR avec le modèle et le destinataire,
+        jamais le texte, qui porte le lien de réinitialisation)."""
         personne = context.get("user")
         langue = (
             translation.override(personne.langue)
             if isinstance(personne, Utilisateur)
             else contextlib.nullcontext()
         )
-        try:
-            with langue:
-                super().send_mail(template_prefix, email, context)
-        except (smtplib.SMTPException, OSError) as erreur:
-            journal.error(
-                "Courriel du compte non envoyé (%s) à %s : %s: %s",
-                template_prefix,
-                email,
-                type(erreur).__name__,
-                erreur,
-            )
+        requete = contexte_allauth.request
+        # Le contexte d'allauth (DefaultAccountAdapter.send_mail), sans son envoi.
+        contexte = {"request": requete, "email": email, "current_site": get_current_site(requete)}
+        contexte.update(context)
+        with langue:
+            message = self.render_mail(template_prefix, email, contexte)
+        envoyer_hors_de_la_requete(message, modele=template_prefix)
 
     def format_email_subject(self, subject: str) -> str:
         """« ÉvalPIC : » en français, « ÉvalPIC: » en anglais (l'espace avant le deux-points est

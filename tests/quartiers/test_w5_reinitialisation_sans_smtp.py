@@ -1,7 +1,9 @@
 """La réinitialisation du mot de passe quand le serveur SMTP ne répond pas : avant, 500
 (ConnectionRefusedError) pour un compte qui existe et 302 pour une adresse inconnue, ce qui
 disait quelles adresses ont un compte. Maintenant la même page dans les deux cas, et l'envoi
-raté au journal (ERROR, avec le destinataire, sans le lien)."""
+raté au journal (ERROR, avec le destinataire, sans le lien). Le courriel part maintenant hors de
+la requête (tâche `evalpic.envoyer_courriel`, test_w8_courriels_hors_de_la_requete) : ces tests
+sont ceux d'une installation sans file, où la tâche s'exécute dans la requête, une fois."""
 
 from __future__ import annotations
 
@@ -35,13 +37,13 @@ def test_smtp_en_panne_la_page_est_celle_d_une_adresse_inconnue(client, alice, c
     inconnue = _reinitialiser(client, "personne@exemple.org")
     with (
         mock.patch.object(EmailMessage, "send", autospec=True, side_effect=panne),
-        caplog.at_level(logging.ERROR, logger="quartiers.adapters"),
+        caplog.at_level(logging.ERROR, logger="evalpic.courriels"),
     ):
         connue = _reinitialiser(client, "alice@exemple.org")
     assert (connue.status_code, connue["Location"]) == (inconnue.status_code, inconnue["Location"])
     assert connue.status_code == 302
     assert mail.outbox == []
-    (ligne,) = [r for r in caplog.records if r.name == "quartiers.adapters"]
+    (ligne,) = [r for r in caplog.records if r.name == "evalpic.courriels"]
     assert ligne.levelno == logging.ERROR
     texte = ligne.getMessage()
     assert "alice@exemple.org" in texte and type(panne).__name__ in texte
