@@ -108,7 +108,6 @@ def lire_resumes(
     requête. Une série sans valeur a le résumé « aucune valeur » (statut sans données)."""
     if not periodes or not suivis:
         return {}
-    x_fin, fin = len(periodes) - 1, periodes[-1].code
     premier = debut_des_retenus(len(periodes))  # le x du premier trimestre retenu
     par_serie = {(s.quartier_id, s.indicateur_id): s for s in suivis}
     indicateur_ids = sorted({s.indicateur_id for s in suivis})
@@ -141,7 +140,7 @@ def lire_resumes(
         resumes[(q, i)] = Resume(
             suivi.indicateur__polarite, suivi.indicateur__unite, suivi.valeur_reference,
             _decimal(y_der), codes[x_der], x_der,
-            Sommes(n, int(sx), _decimal(sy), _decimal(sxy), int(sxx)), x_fin, fin,
+            Sommes(n, int(sx), _decimal(sy), _decimal(sxy), int(sxx)),
             (f"{annee}-T{trimestre}", _decimal(cible)) if cible is not None else None,
         )  # fmt: skip
     aucune = Sommes(0, 0, Decimal(0), Decimal(0), 0)
@@ -149,7 +148,7 @@ def lire_resumes(
         cle: resumes.get(cle)
         or Resume(
             suivi.indicateur__polarite, suivi.indicateur__unite, suivi.valeur_reference, None,
-            None, None, aucune, x_fin, fin, None,
+            None, None, aucune, None,
         )
         for cle, suivi in par_serie.items()
     }  # fmt: skip

@@ -205,9 +205,9 @@ def tendance(
 class Resume(NamedTuple):
     """Tout ce dont le statut a besoin, sans les points : la dernière valeur des
     `FENETRE_TENDANCE` derniers trimestres et sa période, les sommes des valeurs de ces
-    trimestres (`points_retenus`, la tendance), la dernière période affichée et la cible
-    courante. `resumer` le tire d'une série; `rapports.resumes` le calcule en SQL pour la vue
-    d'ensemble (des milliers de séries) — les règles, elles, ne sont écrites qu'ici."""
+    trimestres (`points_retenus`, la tendance) et la cible courante. `resumer` le tire d'une
+    série; `rapports.resumes` le calcule en SQL pour la vue d'ensemble (des milliers de
+    séries) — les règles, elles, ne sont écrites qu'ici."""
 
     polarite: str
     unite: str  # les bornes de la projection (`borner`)
@@ -216,8 +216,6 @@ class Resume(NamedTuple):
     periode_derniere: str | None  # son code « AAAA-Tn »
     x_derniere: int | None  # son rang dans les points
     sommes: Sommes  # des valeurs retenues pour la tendance
-    x_fin: int  # rang du dernier point affiché
-    periode_fin: str  # son code
     cible: tuple[str, Decimal] | None  # cible courante (période, valeur); None sans valeur
 
 
@@ -236,8 +234,6 @@ def resumer(serie: SerieIndicateur) -> Resume:
         periode_derniere=derniere.periode if derniere else None,
         x_derniere=retenus[-1][0] if retenus else None,
         sommes=sommes_des_retenus(retenus),
-        x_fin=len(serie.points) - 1,
-        periode_fin=serie.points[-1].periode if serie.points else "",
         cible=(cible.periode, cible.valeur) if cible else None,
     )
 
