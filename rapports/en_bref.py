@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from evalpic.nombres import nombre as nombre_localise
 from indicateurs.models import Calcul
+from indicateurs.periodes import trimestre_de
 from rapports.instantane import Intervalle
 from rapports.series import Statut
 from rapports.statuts import a_un_statut, libelle_trimestre
@@ -118,7 +119,7 @@ def _fenetre_nommee(instantane: dict, mesures: dict) -> dict:
         return mesures
     debut = datetime.date.fromisoformat(mesures["debut"])
     fin = datetime.date.fromisoformat(mesures["fin"])
-    intervalle = Intervalle(debut.year, (debut.month + 2) // 3, (fin.month + 2) // 3)
+    intervalle = Intervalle(debut.year, trimestre_de(debut)[1], trimestre_de(fin)[1])
     return {**mesures, "libelle": intervalle.libelle}
 
 
@@ -162,12 +163,7 @@ def _perimetre(instantane: dict, depart: dict, fin: dict) -> Constat | None:
         % {"quartier": q["nom"], "debut": _trimestre_du_jour(q["debut"])}
         for q in sans
     ]
-    liste = noms[0]
-    if len(noms) > 1:
-        liste = _("%(debut)s et %(dernier)s") % {
-            "debut": ", ".join(noms[:-1]),
-            "dernier": noms[-1],
-        }
+    liste = _enumerer(noms)
     texte += " " + ngettext(
         "%(quartiers)s n'y est pas compté.",
         "%(quartiers)s n'y sont pas comptés.",
@@ -187,8 +183,18 @@ def _perimetre(instantane: dict, depart: dict, fin: dict) -> Constat | None:
 
 def _trimestre_du_jour(jour: str) -> str:
     """Le libellé du trimestre d'une date ISO (« 2018-04-12 » → « T2 2018 »)."""
-    date = datetime.date.fromisoformat(jour)
-    return libelle_trimestre(f"{date.year}-T{(date.month + 2) // 3}")
+    annee, trimestre = trimestre_de(datetime.date.fromisoformat(jour))
+    return libelle_trimestre(f"{annee}-T{trimestre}")
+
+
+def _enumerer(parties: list[str]) -> str:
+    """« A », « A et B », « A, B et C »."""
+    if len(parties) == 1:
+        return parties[0]
+    return _("%(debut)s et %(dernier)s") % {
+        "debut": ", ".join(parties[:-1]),
+        "dernier": parties[-1],
+    }
 
 
 def _mesure_du_registre(cle: str, depart: dict, fin: dict) -> Mesure:
@@ -385,12 +391,7 @@ def _phrase_des_statuts(total: int, comptes: dict[str, int], textes: int) -> str
         )
     if not parties:
         return _("Aucun indicateur suivi.")
-    liste = parties[0]
-    if len(parties) > 1:
-        liste = _("%(debut)s et %(dernier)s") % {
-            "debut": ", ".join(parties[:-1]),
-            "dernier": parties[-1],
-        }
+    liste = _enumerer(parties)
     return ngettext(
         "Sur %(total)s indicateur suivi, %(liste)s.",
         "Sur %(total)s indicateurs suivis, %(liste)s.",
