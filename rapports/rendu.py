@@ -139,16 +139,26 @@ def figure_vue_pic(instantane: dict) -> tuple[dict, list]:
     return graphiques.progression_quartiers(lignes), lignes
 
 
-def figures_du_quartier(quartier: dict, catalogue: dict) -> dict[str, dict]:
-    """Chaque figure d'un quartier de l'instantané que le PDF imprime, par clé : ce que rend un
-    worker."""
-    figures = {}
+def series_imprimees(quartier: dict, catalogue: dict) -> list[SerieIndicateur]:
+    """Les séries d'un quartier de l'instantané dont le PDF imprime la figure, par code : la
+    première de chaque indicateur, sauf celles en texte (`graphiques.en_texte`), dont les
+    textes s'impriment en tableau HTML."""
+    series = []
     for code in sorted({s["code"] for s in quartier["series"]}):
         donnees = next(s for s in quartier["series"] if s["code"] == code)
         serie = serie_de(donnees, catalogue, quartier["nom"])
         if not graphiques.en_texte(serie):
-            figures[cle_image(quartier["slug"], code)] = graphiques.courbe_a_renverser(serie)
-    return figures
+            series.append(serie)
+    return series
+
+
+def figures_du_quartier(quartier: dict, catalogue: dict) -> dict[str, dict]:
+    """Chaque figure d'un quartier de l'instantané que le PDF imprime, par clé : ce que rend un
+    worker."""
+    return {
+        cle_image(quartier["slug"], serie.code): graphiques.courbe_a_renverser(serie)
+        for serie in series_imprimees(quartier, catalogue)
+    }
 
 
 def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = None) -> dict:

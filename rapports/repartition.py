@@ -24,9 +24,14 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.utils import translation
 
-from rapports import graphiques
 from rapports.models import Bilan, Portee, StatutBilan
-from rapports.rendu import CLE_VUE_PIC, figure_vue_pic, figures_du_quartier, rendre, serie_de
+from rapports.rendu import (
+    CLE_VUE_PIC,
+    figure_vue_pic,
+    figures_du_quartier,
+    rendre,
+    series_imprimees,
+)
 from rapports.services import (
     FichierEcrit,
     ecrire_fichiers,
@@ -70,21 +75,10 @@ def repartir(bilan: Bilan, instantane: dict) -> bool:
 def poids_des_quartiers(instantane: dict) -> list[int]:
     """Le travail de chaque quartier pour une tranche : ses figures dessinées et peintes, une
     par indicateur sauf ceux en texte, qui n'ont pas d'image dans le PDF (leurs textes s'y
-    impriment en tableau HTML, avec le texte du document, que peint la base) : ceux de
-    `figures_du_quartier`, comptés sans les dessiner, par la même règle (`graphiques.en_texte`)."""
+    impriment en tableau HTML, avec le texte du document, que peint la base) : celles de
+    `figures_du_quartier` (`series_imprimees`), comptées sans les dessiner."""
     catalogue = instantane["indicateurs"]
-    poids = []
-    for quartier in instantane["quartiers"]:
-        series: dict[str, dict] = {}
-        for donnees in quartier["series"]:
-            series.setdefault(donnees["code"], donnees)
-        poids.append(
-            sum(
-                not graphiques.en_texte(serie_de(donnees, catalogue, quartier["nom"]))
-                for donnees in series.values()
-            )
-        )
-    return poids
+    return [len(series_imprimees(q, catalogue)) for q in instantane["quartiers"]]
 
 
 def groupes_de_quartiers(instantane: dict, nombre: int) -> list[list[int]]:

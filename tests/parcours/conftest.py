@@ -28,3 +28,17 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # Un navigateur réglé en anglais : l'interface doit tout de même s'ouvrir en français.
     return {**browser_context_args, "locale": "en-CA"}
+
+
+@pytest.fixture
+def demo_tous_suivis(demo):
+    """Chaque quartier de la démonstration suit un indicateur : aucun n'est « sans aucune
+    donnée » (ceux-là n'ont pas de ligne dans les graphiques de la vue d'ensemble), les 17 ont
+    la leur. `demo` est celle du module qui le demande (chacun charge la démonstration à sa
+    façon)."""
+    from quartiers.models import Quartier
+    from tests.factories import IndicateurFactory, IndicateurSuiviFactory
+
+    indicateur = IndicateurFactory(code="suivi-partout")
+    for quartier in Quartier.objects.filter(indicateurs_suivis__isnull=True):
+        IndicateurSuiviFactory(quartier=quartier, indicateur=indicateur)

@@ -10,8 +10,6 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from quartiers.models import Quartier
-from tests.factories import IndicateurFactory, IndicateurSuiviFactory
 from tests.parcours.outils import se_connecter
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
@@ -90,16 +88,6 @@ def test_la_legende_des_statuts_d_un_bilan_laisse_lire_l_axe(page: Page, live_se
         page.set_viewport_size(telephone)
         page.goto(adresse_du_bilan)
         _statuts_lisibles(page, "bilan-pic-donnees")
-
-
-@pytest.fixture
-def demo_tous_suivis(demo):
-    """Chaque quartier de la démonstration suit un indicateur : aucun n'est « sans aucune
-    donnée » (ceux-là n'ont pas de ligne dans les graphiques de la vue d'ensemble), les 17 ont
-    la leur."""
-    indicateur = IndicateurFactory(code="suivi-partout")
-    for quartier in Quartier.objects.filter(indicateurs_suivis__isnull=True):
-        IndicateurSuiviFactory(quartier=quartier, indicateur=indicateur)
 
 
 def test_sur_la_vue_d_ensemble_les_statuts_des_17_quartiers_tiennent(

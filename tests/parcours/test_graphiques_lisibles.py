@@ -8,8 +8,6 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page
 
-from quartiers.models import Quartier
-from tests.factories import IndicateurFactory, IndicateurSuiviFactory
 from tests.parcours.outils import se_connecter
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
@@ -27,16 +25,6 @@ def _dessine(page: Page, figure: str) -> None:
         "z => document.querySelector(`[data-figure=\"${z}\"]`).classList.contains('js-plotly-plot')",
         arg=figure,
     )
-
-
-@pytest.fixture
-def demo_tous_suivis(demo):
-    """Chaque quartier de la démonstration suit un indicateur : aucun n'est « sans aucune
-    donnée » (ceux-là n'ont pas de ligne dans les graphiques de la vue d'ensemble), les 17 ont
-    la leur."""
-    indicateur = IndicateurFactory(code="suivi-partout")
-    for quartier in Quartier.objects.filter(indicateurs_suivis__isnull=True):
-        IndicateurSuiviFactory(quartier=quartier, indicateur=indicateur)
 
 
 def test_la_carte_de_completude_nomme_chaque_quartier(page: Page, live_server, demo_tous_suivis):
