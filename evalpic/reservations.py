@@ -57,18 +57,20 @@ def reprendre(modele: type[R], abandonnes: dict[int, R], limite: datetime.dateti
     return list(abandonnes.values())
 
 
+def _la_sienne(reservation: models.Model) -> models.QuerySet:
+    """La réservation telle que cette exécution l'a lue ou prise (même `created_at`), tant
+    qu'elle n'est pas envoyée."""
+    return type(reservation)._default_manager.filter(
+        pk=reservation.pk, created_at=reservation.created_at, envoye_le__isnull=True
+    )
+
+
 def prendre(reservation: models.Model) -> bool:
     """Prend `reservation` telle qu'elle a été lue (même `created_at`, pas envoyée) en y posant
     l'heure de la prise, qu'elle garde : la marque de cette exécution, qu'exigent `liberer` et
     `marquer_envoyee`. Faux si une autre exécution l'a prise ou envoyée."""
     maintenant = timezone.now()
-    pris = (
-        type(reservation)
-        ._default_manager.filter(
-            pk=reservation.pk, created_at=reservation.created_at, envoye_le__isnull=True
-        )
-        .update(created_at=maintenant)
-    )
+    pris = _la_sienne(reservation).update(created_at=maintenant)
     if pris:
         reservation.created_at = maintenant
     return bool(pris)
@@ -79,9 +81,14 @@ def liberer(reservation: models.Model) -> None:
     réservé de nouveau plus tard, mais pas celle qu'une autre exécution aurait reprise
     entre-temps (marque différente) : l'effacer laisserait repartir un courriel que l'autre
     envoie."""
-    type(reservation)._default_manager.filter(
-        pk=reservation.pk, created_at=reservation.created_at, envoye_le__isnull=True
-    ).delete()
+    _la_sienne(reservation).delete()
+
+
+def abandonner(reservation: models.Model, **champs) -> bool:
+    """Pose `champs` (heure et raison de l'abandon) sur la réservation prise par cette exécution
+    (`prendre`), comme `liberer` : pas sur celle qu'une autre exécution aurait reprise ou
+    envoyée entre-temps. Faux si elle n'est plus la sienne."""
+    return bool(_la_sienne(reservation).update(**champs))
 
 
 def marquer_envoyee(reservation: models.Model) -> bool:

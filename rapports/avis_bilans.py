@@ -101,10 +101,7 @@ def _expedier(avis: AvisBilanPret) -> int:
             personne.pk,
             raison.value,
         )
-        # Par la marque de cette exécution (`reservations.prendre`), comme `liberer`.
-        AvisBilanPret.objects.filter(
-            pk=avis.pk, created_at=avis.created_at, envoye_le__isnull=True
-        ).update(abandonne_le=timezone.now(), raison_abandon=raison)
+        reservations.abandonner(avis, abandonne_le=timezone.now(), raison_abandon=raison)
         return 0
     contexte = {
         "bilan": bilan,
