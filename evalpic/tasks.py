@@ -5,7 +5,7 @@ from importlib import import_module
 from celery import shared_task
 from django.conf import settings
 
-from evalpic.courriels import PANNES_D_ENVOI, journaliser_l_echec, message_des_donnees
+from evalpic.courriels import PANNES_D_ENVOI, envoyer_ou_journaliser, message_des_donnees
 from rapports.tasks import TacheSansAttente
 
 # Reprises d'un courriel raté : 1, 2, 4, 8 et 16 minutes après chaque échec (~31 minutes).
@@ -35,12 +35,11 @@ def envoyer_courriel_task(self, message: dict, modele: str) -> bool:
     seule tentative : les reprises s'y enchaîneraient sans délai, et un serveur figé ferait
     attendre la page autant de fois. Vrai si le courriel est parti."""
     courriel = message_des_donnees(message)
+    if self.request.is_eager or self.request.retries >= COURRIEL_REPRISES:
+        return envoyer_ou_journaliser(courriel, modele=modele)
     try:
         courriel.send()
     except PANNES_D_ENVOI as erreur:
-        if self.request.is_eager or self.request.retries >= COURRIEL_REPRISES:
-            journaliser_l_echec(modele, courriel.to, erreur)
-            return False
         raise self.retry(
             exc=erreur,
             countdown=COURRIEL_PREMIER_DELAI * 2**self.request.retries,
