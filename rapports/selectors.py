@@ -56,6 +56,33 @@ class TableauPIC:
     lignes: list[LigneQuartier]
     completude: list[list[float | None]]
 
+    def avec_et_sans_donnees(
+        self,
+    ) -> tuple[list[tuple[LigneQuartier, list[float | None]]], list[LigneQuartier]]:
+        """Les quartiers qui ont quelque chose à montrer sur ces trimestres, chacun avec les
+        parts renseignées de sa ligne de la carte de complétude, puis ceux qui n'ont rien
+        (`_sans_donnees`), dans l'ordre du tableau. Sans requête."""
+        avec, sans = [], []
+        for ligne, parts in zip(self.lignes, self.completude, strict=True):
+            if _sans_donnees(ligne, parts):
+                sans.append(ligne)
+            else:
+                avec.append((ligne, parts))
+        return avec, sans
+
+
+def _sans_donnees(ligne: LigneQuartier, parts: list[float | None]) -> bool:
+    """Rien à montrer d'un quartier sur ces trimestres : aucun indicateur suivi (dans le
+    filtre), rien à saisir, aucun indicateur calculé. Il n'a ni barre ni ligne de la carte de
+    complétude (ni courbe des partenaires : `graphiques.sans_partenaires`); les tableaux le
+    regroupent, avec les autres, en une dernière ligne."""
+    calcules = [*ligne.partenaires, *ligne.diversite, *ligne.derniers_calcules.values()]
+    return (
+        not ligne.indicateurs_suivis
+        and all(part is None for part in parts)
+        and all(valeur is None for valeur in calcules)
+    )
+
 
 def tableau_pic(utilisateur, filtre: Filtre) -> TableauPIC:
     """Vue d'ensemble : chaque quartier visible par rapport à ses propres références et cibles

@@ -71,8 +71,7 @@ def tableau_pic(request):
     periodes = [p.libelle for p in tableau.filtre.periodes]
     if csv:
         return _csv_pic(csv, tableau, periodes)
-    paires = list(zip(tableau.lignes, tableau.completude, strict=True))
-    avec = [(ligne, parts) for ligne, parts in paires if not _sans_donnees(ligne, parts)]
+    avec, sans_donnees = tableau.avec_et_sans_donnees()
     lignes = [ligne for ligne, _parts in avec]
     noms = [ligne.quartier.nom for ligne in lignes]
     partenaires = {
@@ -90,7 +89,7 @@ def tableau_pic(request):
         "form": form,
         "tableau": tableau,
         "lignes": lignes,
-        "sans_donnees": [ligne for ligne, parts in paires if _sans_donnees(ligne, parts)],
+        "sans_donnees": sans_donnees,
         "sans_partenaires": graphiques.sans_partenaires(partenaires),
         "periodes": periodes,
         "figures": figures,
@@ -99,19 +98,6 @@ def tableau_pic(request):
         "completude": [(ligne.quartier.nom, parts) for ligne, parts in avec],
     }
     return _rendre(request, "rapports/tableau_pic.html", contexte, form, valide)
-
-
-def _sans_donnees(ligne, parts: list[float | None]) -> bool:
-    """Rien à montrer d'un quartier sur ces trimestres : aucun indicateur suivi (dans le
-    filtre), rien à saisir, aucun indicateur calculé. Il n'a ni barre ni ligne de la carte de
-    complétude (ni courbe des partenaires : `graphiques.sans_partenaires`); les tableaux le
-    regroupent, avec les autres, en une dernière ligne."""
-    calcules = [*ligne.partenaires, *ligne.diversite, *ligne.derniers_calcules.values()]
-    return (
-        not ligne.indicateurs_suivis
-        and all(part is None for part in parts)
-        and all(valeur is None for valeur in calcules)
-    )
 
 
 def _calculs(requete: str) -> list[tuple[str, str, str]]:
