@@ -71,10 +71,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -85,16 +86,15 @@ from indicateurs.models import (
     CategorieApprentissage,
     ChangementVise,
     Indicateur,
-    IndicateurSuivi,
     Periode,
     StatutPeriode,
     StatutSaisie,
     StatutStrategie,
     StrategieDeChangement,
-    Valeur,
 )
 from indicateurs.models.saisies import valeur_renseignee
 from indicateurs.periodes import bornes_du_trimestre
+from indicateurs.selectors import attendus_aujourd_hui, valeurs_de_completude
 from quartiers.models import Quartier
 from rapports.csv import texte_decimal
 from rapports.lectures import Filtre, lire_registres, lire_series
@@ -455,7 +455,7 @@ def _libelle_de_la_fenetre(instantane: dict) -> str:
 
 
 def _completudes(
-    quartier_ids: list[int], periodes: list[Periode], du_bilan: list[Periode] = ()
+    quartier_ids: list[int], periodes: list[Periode], du_bilan: Sequence[Periode] = ()
 ) -> dict[int, dict]:
     """Par quartier : valeurs attendues, présentes (dont validées, dont « non disponible » avec
     leur raison) sur la fenêtre, et ce qui manque; et de même, sous « periode », sur les seuls
@@ -472,10 +472,8 @@ def _completudes(
     `lectures.parts_renseignees`, qui suit la même règle). Les autres valeurs ne comptent pas.
     Deux requêtes pour tous les quartiers."""
     aujourd_hui: dict[int, set[str]] = {pk: set() for pk in quartier_ids}
-    for quartier_id, code in (
-        IndicateurSuivi.objects.filter(quartier_id__in=quartier_ids)
-        .a_saisir()
-        .values_list("quartier_id", "indicateur__code")
+    for quartier_id, code in attendus_aujourd_hui(quartier_ids).values_list(
+        "quartier_id", "indicateur__code"
     ):
         aujourd_hui[quartier_id].add(code)
     # Par quartier : période → indicateurs demandés à la soumission (saisies qui l'ont noté),
@@ -484,11 +482,8 @@ def _completudes(
     presentes: dict[int, dict[tuple[str, str], tuple[str, bool]]] = {pk: {} for pk in quartier_ids}
     renseignee = valeur_renseignee()
     for quartier_id, code, annee, trimestre, statut_saisie, non_disponible, demandee, lue in (
-        Valeur.objects.publiees()
-        .filter(saisie__table__quartier_id__in=quartier_ids, saisie__periode__in=periodes)
+        valeurs_de_completude(quartier_ids, periodes)
         .filter(renseignee | Q(demandee__isnull=False))
-        # Comme `lectures.parts_renseignees` : la valeur d'un suivi supprimé ne compte plus.
-        .filter(indicateur__suivis__quartier=F("saisie__table__quartier"))
         .annotate(renseignee=ExpressionWrapper(renseignee, output_field=BooleanField()))
         .order_by()
         .values_list(
