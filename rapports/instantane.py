@@ -92,7 +92,7 @@ from indicateurs.models import (
     StatutStrategie,
     StrategieDeChangement,
 )
-from indicateurs.models.saisies import valeur_renseignee
+from indicateurs.models.saisies import annee_et_trimestre, valeur_renseignee
 from indicateurs.periodes import bornes_du_trimestre
 from indicateurs.selectors import attendus_aujourd_hui, valeurs_de_completude
 from quartiers.models import Quartier
@@ -141,7 +141,9 @@ def construire_instantane(bilan: Bilan) -> dict:
         registre = _registre(lire_registres([q.pk for q in quartiers]), quartiers, bilan, periodes)
         debut, fin = bornes(bilan)
         codes = {s.code for liste in series.values() for s in liste}
-        lectures = _lectures_par_quartier(quartiers, periodes, debut, fin)
+        lectures = _lectures_par_quartier(
+            quartiers, periodes, debut, fin, _periodes_du_bilan(bilan, periodes)
+        )
         return {
             "format": FORMAT,
             "generateur": VERSION_GENERATEUR,
@@ -208,7 +210,9 @@ class _LecturesDuQuartier:
     completude: dict = field(default_factory=dict)
 
 
-def _lectures_par_quartier(quartiers, periodes, debut, fin) -> dict[int, _LecturesDuQuartier]:
+def _lectures_par_quartier(
+    quartiers, periodes, debut, fin, du_bilan: list[Periode]
+) -> dict[int, _LecturesDuQuartier]:
     ids = [q.pk for q in quartiers]
     lectures = {pk: _LecturesDuQuartier() for pk in ids}
     strategies = StrategieDeChangement.objects.filter(
@@ -230,7 +234,6 @@ def _lectures_par_quartier(quartiers, periodes, debut, fin) -> dict[int, _Lectur
     )
     for apprentissage in apprentissages:
         lectures[apprentissage.quartier_id].apprentissages.append(apprentissage)
-    du_bilan = [p for p in periodes if p.debut >= debut and p.fin <= fin]
     for pk, completude in _completudes(ids, periodes, du_bilan).items():
         lectures[pk].completude = completude
     return lectures
@@ -347,6 +350,15 @@ def _intervalle_du_bilan(bilan: Bilan, periodes: list[Periode]) -> Intervalle | 
     return Intervalle(bilan.annee, premier, dernier)
 
 
+def _periodes_du_bilan(bilan: Bilan, periodes: list[Periode]) -> list[Periode]:
+    """Les trimestres de la fenêtre qui sont dans la période du bilan (`_intervalle_du_bilan`) :
+    son trimestre, ou ceux de son année; aucun si la fenêtre n'en a pas."""
+    intervalle = _intervalle_du_bilan(bilan, periodes)
+    if intervalle is None:
+        return []
+    return [p for p in periodes if p.debut >= intervalle.debut and p.fin <= intervalle.fin]
+
+
 def _intervalle_de_depart(fin: Intervalle, premier_jour: datetime.date) -> Intervalle | None:
     """La fenêtre « départ » : les mêmes trimestres que `fin` (même longueur), la première année
     où le registre commencé le `premier_jour` les couvre (`couvert_par_le_registre`, la règle des
@@ -429,10 +441,9 @@ def _libelle_de_la_periode_du_bilan(instantane: dict) -> str:
     periode = instantane["periode"]
     annee, trimestre = periode["annee"], periode.get("trimestre")
     rangs = [
-        int(code.split("-T")[1])
-        for code in periode.get("fenetre", [])
-        if int(code.split("-T")[0]) == annee
-        and (not trimestre or int(code.split("-T")[1]) == trimestre)
+        rang
+        for annee_du_code, rang in filter(None, map(annee_et_trimestre, periode.get("fenetre", [])))
+        if annee_du_code == annee and (not trimestre or rang == trimestre)
     ]
     libelle = Intervalle(annee, min(rangs), max(rangs)).libelle if rangs else periode["libelle"]
     return _("Période du bilan (%(periode)s)") % {"periode": libelle}
