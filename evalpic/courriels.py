@@ -129,7 +129,7 @@ def envoyer_hors_de_la_requete(message: EmailMessage, *, modele: str) -> None:
     pour la réinitialisation, si l'adresse a un compte. La tâche `evalpic.envoyer_courriel`
     reprend un envoi raté, puis le journalise. Sans file (CELERY_TASK_ALWAYS_EAGER), elle
     s'exécute dans la requête, une seule fois. File injoignable (elle échoue vite,
-    `rapports.tasks.TacheSansAttente`) : le courriel part d'ici plutôt que pas du tout."""
+    `evalpic.taches.TacheSansAttente`) : le courriel part d'ici plutôt que pas du tout."""
     from evalpic.tasks import envoyer_courriel_task
 
     try:

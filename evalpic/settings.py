@@ -287,7 +287,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Redis arrêté ou figé : sans délai de socket, kombu attend indéfiniment une réponse, et la page
 # qui met un bilan en file reste bloquée. Avec ces délais, l'envoi échoue en 2 s au plus
-# (aussitôt si Redis refuse la connexion : rapports.tasks.TacheSansAttente).
+# (aussitôt si Redis refuse la connexion : evalpic.taches.TacheSansAttente).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 
 # Heures de Montréal (CELERY_TIMEZONE). Le calendrier passe juste après minuit (avant l'heure

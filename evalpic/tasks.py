@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from evalpic.courriels import PANNES_D_ENVOI, envoyer_ou_journaliser, message_des_donnees
-from rapports.tasks import TacheSansAttente
+from evalpic.taches import TacheSansAttente
 
 # Reprises d'un courriel raté : 1, 2, 4, 8 et 16 minutes après chaque échec (~31 minutes).
 COURRIEL_REPRISES = 5

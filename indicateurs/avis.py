@@ -37,7 +37,7 @@ def annoncer_apres_validation(evenement: EvenementSaisie) -> None:
 
 def _mettre_en_file(evenement_id: int) -> None:
     """La tâche en file; si la file est injoignable (elle échoue vite,
-    `rapports.tasks.TacheSansAttente`), l'avis part tout de suite plutôt que pas du tout."""
+    `evalpic.taches.TacheSansAttente`), l'avis part tout de suite plutôt que pas du tout."""
     from indicateurs.tasks import prevenir_du_renvoi_task
 
     try:

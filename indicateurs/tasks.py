@@ -12,9 +12,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from evalpic.taches import TacheSansAttente
 from indicateurs.avis import prevenir_du_renvoi
 from indicateurs.periodes import envoyer_rappels, planifier_periodes, reprendre_rappels
-from rapports.tasks import TacheSansAttente
 
 
 @shared_task(name="indicateurs.planifier_periodes")

@@ -191,7 +191,7 @@ def _confier(bilan: Bilan) -> None:
 
 def _envoyer(bilan_id: int) -> bool:
     """Met la tâche en file et le note sur la ligne; si la file est injoignable, l'envoi échoue
-    vite (`rapports.tasks.TacheSansAttente`), le bilan reste en attente et sera remis en file
+    vite (`evalpic.taches.TacheSansAttente`), le bilan reste en attente et sera remis en file
     par le rattrapage (rien n'est perdu). Vrai si la tâche est partie."""
     from rapports.tasks import generer_bilan_task
 

@@ -3,26 +3,12 @@ les services (`rapports.services`)."""
 
 from __future__ import annotations
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from evalpic.taches import TacheSansAttente
 from rapports import avis_bilans, nettoyage, repartition, services
-
-
-class TacheSansAttente(Task):
-    """Une tâche mise en file pendant une requête web : si la file est injoignable, l'envoi
-    échoue aussitôt au lieu de faire attendre la page. Une seule tentative (ni les reprises de
-    publication de Celery, ni celles de la connexion de kombu), sur une connexion à part; un
-    Redis figé coupe au délai de socket de `CELERY_BROKER_TRANSPORT_OPTIONS` (2 s). L'appelant
-    garde alors la ligne en attente, et le rattrapage la remet en file au retour de Redis."""
-
-    def apply_async(self, args=None, kwargs=None, **options):
-        if self.app.conf.task_always_eager or options.keys() & {"connection", "producer"}:
-            return super().apply_async(args, kwargs, **options)
-        options.setdefault("retry", False)
-        with self.app.connection_for_write(transport_options={"max_retries": 0}) as connexion:
-            return super().apply_async(args, kwargs, connection=connexion, **options)
 
 
 @shared_task(
