@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
-from kombu.exceptions import OperationalError
+
+from evalpic.taches import en_file_sinon_ici
 
 journal = logging.getLogger(__name__)
 
@@ -132,17 +133,14 @@ def envoyer_hors_de_la_requete(message: EmailMessage, *, modele: str) -> None:
     `evalpic.taches.TacheSansAttente`) : le courriel part d'ici plutôt que pas du tout."""
     from evalpic.tasks import envoyer_courriel_task
 
-    try:
-        envoyer_courriel_task.apply_async(
-            kwargs={"message": message_en_donnees(message), "modele": modele},
+    donnees = message_en_donnees(message)
+    en_file_sinon_ici(
+        lambda: envoyer_courriel_task.apply_async(
+            kwargs={"message": donnees, "modele": modele},
             # Ce que les journaux et la supervision de Celery montrent : pas le texte.
             kwargsrepr=repr({"modele": modele, "a": list(message.to)}),
-        )
-    except OperationalError as erreur:
-        journal.warning(
-            "File de tâches injoignable : courriel %s envoyé sans elle (%s: %s).",
-            modele,
-            type(erreur).__name__,
-            erreur,
-        )
-        envoyer_ou_journaliser(message, modele=modele)
+        ),
+        lambda: envoyer_ou_journaliser(message, modele=modele),
+        quoi=f"courriel {modele}",
+        journal=journal,
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from celery import Task
 
 
@@ -18,3 +21,25 @@ class TacheSansAttente(Task):
         options.setdefault("retry", False)
         with self.app.connection_for_write(transport_options={"max_retries": 0}) as connexion:
             return super().apply_async(args, kwargs, connection=connexion, **options)
+
+
+def en_file_sinon_ici(
+    mettre_en_file: Callable[[], object],
+    faire_ici: Callable[[], object],
+    *,
+    quoi: str,
+    journal: logging.Logger,
+) -> None:
+    """Met un travail en file (`mettre_en_file`, une `TacheSansAttente` qui échoue vite); si la
+    file est injoignable, le journalise dans `journal` (`quoi` nomme le travail, sans son
+    contenu) et le fait ici (`faire_ici`) plutôt que pas du tout."""
+    try:
+        mettre_en_file()
+    except Exception as erreur:  # broker injoignable : le travail se fait d'ici
+        journal.warning(
+            "File de tâches injoignable : %s envoyé sans elle (%s: %s).",
+            quoi,
+            type(erreur).__name__,
+            erreur,
+        )
+        faire_ici()

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from evalpic.adresses import adresse_absolue
 from evalpic.courriels import envoyer_dans_sa_langue
+from evalpic.taches import en_file_sinon_ici
 from indicateurs.models import EvenementSaisie, TypeEvenement
 from quartiers.acces import Droit, a_le_droit
 from quartiers.models import Affectation, TableDeQuartier, Utilisateur
@@ -36,20 +37,16 @@ def annoncer_apres_validation(evenement: EvenementSaisie) -> None:
 
 
 def _mettre_en_file(evenement_id: int) -> None:
-    """La tâche en file; si la file est injoignable (elle échoue vite,
-    `evalpic.taches.TacheSansAttente`), l'avis part tout de suite plutôt que pas du tout."""
+    """La tâche en file; si la file est injoignable, l'avis part tout de suite plutôt que pas
+    du tout (`evalpic.taches.en_file_sinon_ici`)."""
     from indicateurs.tasks import prevenir_du_renvoi_task
 
-    try:
-        prevenir_du_renvoi_task.delay(evenement_id)
-    except Exception as erreur:  # broker injoignable : l'avis part d'ici
-        journal.warning(
-            "File de tâches injoignable : avis de l'événement %s envoyé sans elle (%s: %s).",
-            evenement_id,
-            type(erreur).__name__,
-            erreur,
-        )
-        prevenir_du_renvoi(evenement_id=evenement_id)
+    en_file_sinon_ici(
+        lambda: prevenir_du_renvoi_task.delay(evenement_id),
+        lambda: prevenir_du_renvoi(evenement_id=evenement_id),
+        quoi=f"avis de l'événement {evenement_id}",
+        journal=journal,
+    )
 
 
 def coordination_de(table: TableDeQuartier, jour: datetime.date) -> list[Utilisateur]:
