@@ -3,6 +3,7 @@ from django.contrib import admin
 from evalpic.admin_entrees import EntreesVerifieesMixin
 from indicateurs import services_apprentissages
 from indicateurs.admin_forms import (
+    NOMBRES_LUS_COMME_LA_SAISIE,
     ActionAdminForm,
     ApprentissageAdminForm,
     ChangementNommeField,
@@ -130,6 +131,7 @@ class IndicateurAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
 class CibleInline(EntreesVerifieesMixin, ChoixLusUneFoisMixin, admin.TabularInline):
     model = Cible
     extra = 0
+    formfield_overrides = NOMBRES_LUS_COMME_LA_SAISIE
 
     def get_queryset(self, request):
         # Chaque ligne se nomme par son suivi et sa période (`Cible.__str__`) : la ligne ne
@@ -146,6 +148,7 @@ class IndicateurSuiviAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["quartier", "indicateur", "valeur_reference", "date_reference", "actif"]
     list_filter = ["quartier", "actif"]
     inlines = [CibleInline]
+    formfield_overrides = NOMBRES_LUS_COMME_LA_SAISIE
 
 
 @admin.register(Periode)

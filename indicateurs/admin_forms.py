@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,7 @@ from indicateurs.models import Apprentissage, ChangementVise
 from indicateurs.models.strategie import libelle_complet, verifier_changements_de_l_action
 from indicateurs.services import verifier_apprentissage
 from indicateurs.services_apprentissages import CHAMPS_ADMINISTRES, verifier_correction
+from indicateurs.validation import lire_nombre
 
 
 def changements_nommes():
@@ -35,6 +37,21 @@ class ChangementNommeField(_ChangementNomme, forms.ModelChoiceField):
 
 class ChangementsNommesField(_ChangementNomme, forms.ModelMultipleChoiceField):
     pass
+
+
+class NombreLuCommeLaSaisieField(forms.DecimalField):
+    """Une valeur de référence ou une cible lue comme une valeur du formulaire trimestriel
+    (`validation.lire_nombre`) : « 1e3 » ou « 1.2E+07 » sont refusés avec le nombre sans
+    exposant proposé, au lieu d'être lus 1 000 en silence; « 12,5 » se lit comme « 12.5 ». Le
+    modèle vérifie ensuite les bornes de l'unité."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return lire_nombre(str(value))
+
+
+NOMBRES_LUS_COMME_LA_SAISIE = {models.DecimalField: {"form_class": NombreLuCommeLaSaisieField}}
 
 
 class ActionAdminForm(forms.ModelForm):

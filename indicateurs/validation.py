@@ -203,6 +203,20 @@ def ecrire_pour_saisie(valeur) -> str:
     return texte
 
 
+def lire_nombre(brut: str) -> Decimal | None:
+    """Le nombre écrit dans `brut` (None si vide), lu comme le formulaire trimestriel le lit
+    (`_decimal` : virgule ou point décimal, espaces des milliers), l'exposant refusé de même,
+    sans les bornes d'une unité : pour la valeur de référence et les cibles de
+    l'administration, dont le modèle vérifie ensuite les bornes (`erreurs_selon_l_unite`)."""
+    brut = (brut or "").strip()
+    if not brut:
+        return None
+    nombre, avec_exposant = _decimal(brut)
+    if avec_exposant:
+        raise _ecrit_avec_exposant("", brut, nombre)
+    return nombre
+
+
 def analyser(unite: str, brut: str) -> Decimal | str | None:
     """Transforme le texte saisi en valeur typée selon l'unité (None si vide)."""
     brut = (brut or "").strip()

@@ -171,3 +171,45 @@ def test_un_indicateur_calcule_garde_ses_decimales(quartier_a):
     suivi.valeur_reference = Decimal("-1.957")
     with pytest.raises(ValidationError):
         suivi.full_clean()
+
+
+def test_l_administration_refuse_l_exposant_comme_le_formulaire_trimestriel(
+    client, ada, quartier_a
+):
+    """« 1e3 » en valeur de référence, « 2.5E+1 » en cible : refusés avec le nombre sans exposant
+    proposé, comme au formulaire trimestriel, l'import et l'API (Django les lisait 1 000 et 25
+    en silence). Rien n'est enregistré; « 12,5 » se lit comme au formulaire."""
+    suivi = IndicateurSuiviFactory(
+        quartier=quartier_a, indicateur=IndicateurFactory(unite="dollars", agregation="moyenne")
+    )
+    periode = periode_du_trimestre(2026, 4)
+    client.force_login(ada)
+    adresse = reverse("admin:indicateurs_indicateursuivi_change", args=[suivi.pk])
+    donnees = _donnees(
+        suivi,
+        **{
+            "valeur_reference": "1e3",
+            "date_reference": "2022-12-31",
+            "cibles-TOTAL_FORMS": "1",
+            "cibles-INITIAL_FORMS": "0",
+            "cibles-0-periode": periode.pk,
+            "cibles-0-valeur": "2.5E+1",
+        },
+    )
+    reponse = client.post(adresse, donnees)
+    assert reponse.status_code == 200
+    assert reponse.context["adminform"].form.errors["valeur_reference"] == [
+        "« 1e3 » est en écriture scientifique : écrivez le nombre sans exposant, soit 1\xa0000."
+    ]
+    [formset] = reponse.context["inline_admin_formsets"]
+    assert formset.formset.errors[0]["valeur"] == [
+        "« 2.5E+1 » est en écriture scientifique : écrivez le nombre sans exposant, soit 25."
+    ]
+    suivi.refresh_from_db()
+    assert suivi.valeur_reference != Decimal(1000)
+    assert not Cible.objects.exists()
+    donnees.update({"valeur_reference": "12,5", "cibles-0-valeur": "25"})
+    assert client.post(adresse, donnees).status_code == 302
+    suivi.refresh_from_db()
+    assert suivi.valeur_reference == Decimal("12.5")
+    assert Cible.objects.get().valeur == Decimal(25)
