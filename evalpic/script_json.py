@@ -15,12 +15,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-_ECHAPPEMENTS = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+_ECHAPPEMENTS = ((b"<", b"\\u003C"), (b">", b"\\u003E"), (b"&", b"\\u0026"))
 # Ce qu'orjson ne sait pas écrire (Decimal, textes traduits paresseux…) : comme Django.
 _AUTRES_TYPES = DjangoJSONEncoder().default
 
 
 def script_json(valeur: object, ident: str) -> SafeString:
     """`<script id="…" type="application/json">…</script>` avec `valeur` en JSON."""
-    texte = orjson.dumps(valeur, default=_AUTRES_TYPES).decode().translate(_ECHAPPEMENTS)
+    octets = orjson.dumps(valeur, default=_AUTRES_TYPES)
+    # Trois remplacements d'octets : `str.translate` parcourt le texte caractère par caractère
+    # (~0,2 ms par figure de 2 Ko dès qu'un accent s'y trouve, soit ~25 ms pour les 125 figures
+    # d'un tableau de quartier); un octet de l'UTF-8 hors ASCII n'est jamais « < », « > » ou « & ».
+    for caractere, echappement in _ECHAPPEMENTS:
+        octets = octets.replace(caractere, echappement)
+    texte = octets.decode()
     return SafeString(f'<script id="{escape(ident)}" type="application/json">{texte}</script>')
