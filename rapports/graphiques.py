@@ -52,8 +52,6 @@ COLONNES_MAX = 4
 COLONNES_ETROIT = 2  # panneaux par ligne sur un téléphone (`js/graphiques.js`)
 PARTENAIRES, DIVERSITE = "partenaires", "diversite"  # clés de `croissance_partenaires`
 HAUTEUR_LIGNE_CARTE = 28  # px par quartier de la carte de complétude
-LARGEUR_TEXTE_PDF = 100  # caractères par ligne d'un texte dans l'image d'un bilan (900 px)
-LONGUEUR_TEXTE_PDF = 200  # au-delà, coupé (…) : l'image a une hauteur fixe
 
 
 # --- Utilitaires ---------------------------------------------------------------------------------
@@ -320,11 +318,11 @@ def courbe_a_renverser(serie: SerieIndicateur, titre: str | None = None) -> dict
     """La courbe « à renverser » d'un indicateur : valeurs, référence, cibles, tendance projetée
     et apprentissages épinglés à leur période; le sens souhaité est annoncé en haut, et le statut
     accompagne la figure dans `layout.meta`. Un indicateur en texte n'a pas de courbe : sa figure
-    est le tableau de ses textes (`tableau_des_textes`)."""
+    ne dessine rien (`figure_des_textes`)."""
     if titre is None:
         titre = f"{serie.nom} — {serie.quartier}" if serie.quartier else serie.nom
     if en_texte(serie):
-        return tableau_des_textes(serie, titre)
+        return figure_des_textes(serie, titre)
     droite = tendance(serie)
     x = _categories(serie, droite)
     unite = _libelles_des_courbes().unites.get(serie.unite, serie.unite)
@@ -359,33 +357,11 @@ def courbe_a_renverser(serie: SerieIndicateur, titre: str | None = None) -> dict
     return {"data": data, "layout": layout}
 
 
-def _texte_replie(texte: str) -> str:
-    """Un texte saisi, échappé, coupé à ~200 caractères et replié en lignes (`<br>`) pour une
-    cellule de tableau Plotly; un tiret s'il manque."""
-    texte = " ".join(texte.split())
-    if len(texte) > LONGUEUR_TEXTE_PDF:
-        texte = texte[: LONGUEUR_TEXTE_PDF - 1].rstrip() + "…"
-    lignes = textwrap.wrap(texte, LARGEUR_TEXTE_PDF)
-    return "<br>".join(_texte(ligne) for ligne in lignes) or "—"
-
-
-def tableau_des_textes(serie: SerieIndicateur, titre: str) -> dict:
-    """La figure d'un indicateur en texte : un tableau Plotly (période → texte), marqué
-    `layout.meta.texte`. Ni les pages web ni les PDF n'en dessinent rien : le tableau HTML de
-    ses textes (`lignes_de_la_courbe`) les montre, et s'imprime sur autant de pages qu'il faut
-    (l'image, de hauteur fixe, coupait les dernières lignes d'un long tableau)."""
-    periodes = [_texte(p.libelle) for p in serie.points]
-    textes = [_texte_replie(p.texte) for p in serie.points]
-    lignes = sum(t.count("<br>") + 1 for t in textes)
-    trace = {
-        "type": "table",
-        "columnwidth": [1, 6],
-        "header": {"values": [_("Période"), _("Texte")], "align": "left"},
-        "cells": {"values": [periodes, textes], "align": "left", "font": {"size": 11}},
-    }
-    layout = _mise_en_page(titre, meta={"texte": True}, height=110 + 20 * max(1, lignes))
-    layout["margin"] = {"l": 10, "r": 10, "t": 60, "b": 10}
-    return {"data": [trace], "layout": layout}
+def figure_des_textes(serie: SerieIndicateur, titre: str) -> dict:
+    """La figure d'un indicateur en texte : sans trace, marquée `layout.meta.texte`. Ni les
+    pages web ni les PDF n'en dessinent rien : le tableau HTML de ses textes
+    (`lignes_de_la_courbe`) les montre, et s'imprime sur autant de pages qu'il faut."""
+    return {"data": [], "layout": _mise_en_page(titre, meta={"texte": True})}
 
 
 def lignes_de_la_courbe(serie: SerieIndicateur) -> list[dict]:

@@ -61,7 +61,7 @@ def _textes_du_tableau_de_textes() -> tuple[str, str]:
 
 
 def _figure_de_textes(figure: dict) -> bool:
-    """La figure d'un indicateur en texte (`graphiques.tableau_des_textes`) : rien à dessiner
+    """La figure d'un indicateur en texte (`graphiques.figure_des_textes`) : rien à dessiner
     dans une page, le tableau HTML de ses textes suit."""
     return bool(figure.get("layout", {}).get("meta", {}).get("texte"))
 

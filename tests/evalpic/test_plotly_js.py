@@ -54,13 +54,11 @@ def test_chaque_type_de_trace_de_nos_graphiques_est_dans_le_paquet():
     utilises = set(re.findall(r'"type": "(\w+)"', source)) & traces_de_plotly
     enregistres = set(re.findall(r'moduleType:"trace",name:"(\w+)"', _paquet_servi()))
     assert {"scatter", "bar", "heatmap"} <= utilises  # le test lit bien le code
-    # Le tableau des textes d'un indicateur en texte n'est dessiné que pour le PDF, par le
-    # plotly.js complet de kaleido : les pages n'en dessinent rien (test ci-dessous).
-    assert utilises - {"table"} <= enregistres, utilises - enregistres
+    assert utilises <= enregistres, utilises - enregistres
 
 
-def test_le_tableau_des_textes_ne_va_jamais_au_navigateur():
-    """La seule figure dont la trace manque au paquet du navigateur : le gabarit ne l'écrit pas."""
+def test_la_figure_des_textes_ne_va_jamais_au_navigateur():
+    """Un indicateur en texte : une figure sans trace, que le gabarit n'écrit pas."""
     from rapports.series import Point, SerieIndicateur
     from rapports.templatetags.graphiques_html import graphique
 
@@ -69,5 +67,5 @@ def test_le_tableau_des_textes_ne_va_jamais_au_navigateur():
         points=[Point("2025-T1", "T1 2025", datetime.date(2025, 1, 1), None, "Adoptée")],
     )  # fmt: skip
     figure = rapports.graphiques.courbe_a_renverser(serie)
-    assert figure["data"][0]["type"] == "table"
+    assert figure["data"] == []
     assert "data-figure" not in graphique("fig-politique", "Politique", figure)
