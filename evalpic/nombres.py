@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
 from django.utils import translation
 from django.utils.formats import get_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 
 def nombre(valeur) -> str:
@@ -85,3 +85,13 @@ def pour_cent_entier(part) -> int:
     ainsi la même part de la même façon."""
     au_dixieme = Decimal(str(part)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return int(au_dixieme.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def pour_cent(part, insecable: bool = True) -> str:
+    """Une part déjà écrite (« 13 », ou « %{z:.0f} » de plotly.js) suivie du signe pour cent, au
+    format de la langue active : « 13 % » en français, « 13% » en anglais. L'espace de la
+    traduction devient insécable (`insecable`) : le signe ne passe jamais seul à la ligne d'un
+    graphique; une cellule de tableau qui ne se replie pas (`insecable` en CSS) garde l'espace
+    ordinaire."""
+    texte = pgettext("pour cent", "%(n)s %%") % {"n": part}
+    return texte.replace(" ", "\u00a0") if insecable else texte

@@ -191,6 +191,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ÉvalPIC <evalpic@ex
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Les dates courtes de l'anglais en ISO 8601 (evalpic/formats/en/formats.py), pas en mois/jour.
+FORMAT_MODULE_PATH = ["evalpic.formats"]
 TIME_ZONE = "America/Montreal"
 USE_I18N = True
 USE_TZ = True

@@ -2,16 +2,18 @@ from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.base.internal.flows import delete_dangling_recovery_codes
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
 from quartiers.comptes import (
@@ -98,8 +100,55 @@ def _supprimer_les_comptes_sans_historique(modele_admin, request, queryset):
     return delete_selected(modele_admin, request, queryset)
 
 
+# Les permissions de Django portent un nom écrit une fois pour toutes à la migration, en anglais
+# et avec le nom brut du modèle (« Can add cible ») : les listes de permissions de l'administration
+# les disent plutôt avec le nom du modèle et l'action dans la langue de qui les lit
+# (« Stratégies et indicateurs | cible | peut ajouter »).
+ACTIONS_DES_PERMISSIONS = {
+    "add": pgettext_lazy("permission", "peut ajouter"),
+    "change": pgettext_lazy("permission", "peut modifier"),
+    "delete": pgettext_lazy("permission", "peut supprimer"),
+    "view": pgettext_lazy("permission", "peut consulter"),
+}
+
+
+def libelle_de_permission(permission) -> str:
+    """« application | modèle | action » traduits, pour les quatre permissions que Django crée
+    pour chaque modèle; toute autre permission (ou celle d'un modèle disparu) garde son nom."""
+    type_ = permission.content_type
+    action, _sep, modele = permission.codename.partition("_")
+    if modele == type_.model and action in ACTIONS_DES_PERMISSIONS and type_.model_class():
+        return f"{type_} | {ACTIONS_DES_PERMISSIONS[action]}"
+    return str(permission)
+
+
+class ChampDesPermissions(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return libelle_de_permission(obj)
+
+
+class PermissionsTraduitesMixin:
+    """Les champs `permissions` (groupe) et `user_permissions` (compte) libellés par
+    `libelle_de_permission`."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in {"permissions", "user_permissions"}:
+            kwargs.setdefault("form_class", ChampDesPermissions)
+            queryset = kwargs.get("queryset", db_field.remote_field.model.objects)
+            kwargs["queryset"] = queryset.select_related("content_type")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupeAdmin(EntreesVerifieesMixin, PermissionsTraduitesMixin, GroupAdmin):
+    pass
+
+
 @admin.register(Utilisateur)
-class UtilisateurAdmin(EntreesVerifieesMixin, UserAdmin):
+class UtilisateurAdmin(EntreesVerifieesMixin, PermissionsTraduitesMixin, UserAdmin):
     form = UtilisateurChangeForm
     add_form = UtilisateurCreationForm
     ordering = ["email"]

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from evalpic.nombres import pour_cent_entier
+from evalpic.nombres import pour_cent, pour_cent_entier
 from evalpic.traduction import une_fois_par_langue
 from indicateurs.models.catalogue import Unite
 from rapports.series import SerieIndicateur, Statut, Tendance
@@ -415,9 +415,9 @@ def carte_completude(
     par quartier, chacune avec son nom (plotly.js en saute sinon, et les lignes se lisent en
     face du mauvais nom)."""
     texte = [
-        [("" if v is None else f"{pour_cent_entier(v)}\u00a0%") for v in ligne] for ligne in parts
+        [("" if v is None else pour_cent(pour_cent_entier(v))) for v in ligne] for ligne in parts
     ]
-    survol = _("valeurs présentes : %(part)s") % {"part": "%{z:.0f}\u00a0%"}
+    survol = _("valeurs présentes : %(part)s") % {"part": pour_cent("%{z:.0f}")}
     noms = [_texte(q) for q in quartiers]
     trace = {
         "type": "heatmap",

@@ -110,11 +110,24 @@ TAGS = {
 }
 
 
+# Le titre de chaque tag dans la langue du lecteur : ReDoc affiche `x-displayName` à la place du
+# nom, qui reste l'identifiant ci-dessus.
+TITRES_DES_TAGS = {
+    "territoire": gettext_lazy("Quartiers, tables et partenaires"),
+    "catalogue et stratégies": gettext_lazy("Catalogue, stratégies et périodes"),
+    "apprentissages": gettext_lazy("Apprentissages"),
+    "v1": gettext_lazy("Saisies, valeurs et bilans"),
+}
+
+
 def decrire_les_tags(result, generator, request, public):
-    """`POSTPROCESSING_HOOKS` de drf-spectacular : la liste des tags du schéma, chacun avec sa
-    description. Les textes paresseux sont traduits à la fin de la génération du schéma, dans
-    la langue de la requête (ou de `?lang=`)."""
-    result["tags"] = [{"name": nom, "description": texte} for nom, texte in TAGS.items()]
+    """`POSTPROCESSING_HOOKS` de drf-spectacular : la liste des tags du schéma, chacun avec son
+    titre (`x-displayName`) et sa description. Les textes paresseux sont traduits à la fin de la
+    génération du schéma, dans la langue de la requête (ou de `?lang=`)."""
+    result["tags"] = [
+        {"name": nom, "x-displayName": TITRES_DES_TAGS[nom], "description": texte}
+        for nom, texte in TAGS.items()
+    ]
     return result
 
 

@@ -4,11 +4,18 @@ from django import template
 from django.utils import timezone
 
 from evalpic.dates import date_longue
-from evalpic.nombres import nombre
+from evalpic.nombres import nombre, pour_cent
 
 register = template.Library()
 register.filter("nombre", nombre)
 register.filter("date_longue", date_longue, expects_localtime=True)
+
+
+@register.filter("pour_cent")
+def pour_cent_d_une_cellule(part) -> str:
+    """`{{ part|pour_cent }}` : « 13 % » en français, « 13% » en anglais (evalpic.nombres), avec
+    l'espace ordinaire : la cellule qui l'affiche ne se replie pas (classe `insecable`)."""
+    return "" if part is None or part == "" else pour_cent(part, insecable=False)
 
 
 @register.simple_tag
