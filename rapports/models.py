@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from quartiers.models import Langue, Quartier
 
@@ -25,7 +25,8 @@ class Portee(models.TextChoices):
 
 class StatutBilan(models.TextChoices):
     EN_ATTENTE = "en_attente", _("en attente")
-    EN_COURS = "en_cours", _("en cours")
+    # Son propre contexte : « en cours » d'une participation au registre se traduit « ongoing ».
+    EN_COURS = "en_cours", pgettext_lazy("statut du bilan", "en cours")
     PRET = "pret", _("prêt")
     ECHEC = "echec", _("échec")
 
@@ -236,7 +237,8 @@ class AvisBilanPret(models.Model):
 
     class Meta:
         verbose_name = _("avis « bilan prêt »")
-        verbose_name_plural = _("avis « bilan prêt »")
+        # « avis » est invariable en français, pas en anglais : le pluriel a son propre texte.
+        verbose_name_plural = pgettext_lazy("pluriel", "avis « bilan prêt »")
         constraints = [
             models.UniqueConstraint(fields=["bilan", "destinataire"], name="avis_bilan_unique")
         ]

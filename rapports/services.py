@@ -82,15 +82,20 @@ class DemandesTropNombreuses(Throttled):
 
     def __init__(self, *, limite: int, attente: int):
         minutes = max(1, math.ceil(attente / 60))
-        message = ngettext(
-            "Vous avez demandé %(limite)d bilans dans la dernière heure, la limite par "
-            "personne : vous pourrez en demander un autre dans %(minutes)d minute. Ceux "
-            "déjà demandés restent dans la liste.",
-            "Vous avez demandé %(limite)d bilans dans la dernière heure, la limite par "
-            "personne : vous pourrez en demander un autre dans %(minutes)d minutes. Ceux "
-            "déjà demandés restent dans la liste.",
+        # Deux phrases, chacune au pluriel de son nombre (« 1 bilan », « 3 minutes »).
+        demandes = ngettext(
+            "Vous avez demandé %(limite)d bilan dans la dernière heure, la limite par personne.",
+            "Vous avez demandé %(limite)d bilans dans la dernière heure, la limite par personne.",
+            limite,
+        ) % {"limite": limite}
+        suite = ngettext(
+            "Vous pourrez en demander un autre dans %(minutes)d minute. Ceux déjà demandés "
+            "restent dans la liste.",
+            "Vous pourrez en demander un autre dans %(minutes)d minutes. Ceux déjà demandés "
+            "restent dans la liste.",
             minutes,
-        ) % {"limite": limite, "minutes": minutes}
+        ) % {"minutes": minutes}
+        message = f"{demandes} {suite}"
         super().__init__(detail=message)
         self.wait = attente
 
