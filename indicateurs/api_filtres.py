@@ -116,9 +116,13 @@ class FiltresVerifies(filters.FilterSet):
         if not choix:
             return
         export = ExportValeursForm(choix, utilisateur=self.request.user)
+        # Les erreurs elles-mêmes (gabarit et paramètres), pas leur texte déjà formaté :
+        # django-filters reformate chaque message avec ses paramètres, et un « % » de la valeur
+        # reçue (« ?quartier=50% ») cassait ce formatage (500 au lieu de 400).
+        erreurs = export.errors.as_data()
         for nom in choix:
-            for message in export[nom].errors:
-                formulaire.add_error(nom, message)
+            for erreur in erreurs.get(nom, []):
+                formulaire.add_error(nom, erreur)
 
 
 class FiltresParPeriode(FiltresVerifies):

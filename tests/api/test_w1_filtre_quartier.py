@@ -132,3 +132,21 @@ def test_le_quartier_et_la_periode_se_verifient_ensemble(eve, monde, ressource):
     reponse = _liste(client_de(eve), ressource, quartier="zzz", periode="xx")
     assert reponse.status_code == 400
     assert set(reponse.json()) == {"quartier", "periode"}
+
+
+@pytest.mark.parametrize("ressource", LISTES)
+def test_un_pour_cent_dans_le_quartier_repond_400_et_non_500(eve, monde, ressource):
+    """« ?quartier=50% » : le message cite la valeur reçue, et django-filters le reformatait
+    avec ses paramètres (« not enough arguments for format string », 500)."""
+    reponse = _liste(client_de(eve), ressource, quartier="50%")
+    assert reponse.status_code == 400
+    assert "50%" in reponse.json()["quartier"][0]
+
+
+def test_un_pour_cent_dans_l_indicateur_des_valeurs_repond_400(eve, monde):
+    client = client_de(eve)
+    for parametres in ({"indicateur": "%"}, {"indicateur": "%s%d", "quartier": "%"}):
+        reponse = _liste(client, "valeurs", **parametres)
+        assert reponse.status_code == 400, parametres
+    csv = client.get(f"{API}/valeurs.csv", {"quartier": "%"})
+    assert csv.status_code == 400
