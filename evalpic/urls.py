@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("quartiers.urls")),
     path("", include("indicateurs.urls")),
     path("", include("indicateurs.urls_import")),
+    path("", include("indicateurs.urls_catalogue")),
     path("", include("rapports.urls")),
     # Avant celles d'allauth : sa page des courriels, avec la règle du courriel principal.
     path("comptes/email/", page_des_courriels, name="account_email"),

@@ -145,6 +145,12 @@ def monde(personas, quartier_a, quartier_b, settings, fichiers_temporaires) -> M
         "bilan_a2": _bilan_pret(eve, Portee.QUARTIER, a, trimestre=3),
         "bilan_pic": _bilan_pret(eve, Portee.PIC),
         "jeton_alice": creer_jeton(utilisateur=personas["alice"], nom="Essai")[0],
+        "proposition_a": IndicateurSuiviFactory(
+            quartier=a,
+            indicateur=IndicateurFactory(
+                code="propose-a", nom_fr=f"Proposé {SECRET_A}", statut="propose"
+            ),
+        ).indicateur,
     }
     return Monde(a=a, b=b, objets=objets, secrets=(a.nom, a.slug, SECRET_A))
 
@@ -285,6 +291,46 @@ REGLES: dict[str, tuple[Cas, ...]] = {
             lambda m: {"slug": m.a.slug, "pk": m.apprentissage_a.pk},
             roles(CONNEXION, 200, 403, 404, 200, 200),
             (Ecriture("POST", {"anonyme": CONNEXION, "bob": 403, "charlie": 404}),),
+        ),
+    ),
+    # Le catalogue et le plan de mesure (indicateurs.views_catalogue) : qui voit A lit son plan;
+    # sa coordination, l'évaluation et l'administration proposent pour A; l'évaluation et
+    # l'administration examinent les propositions et tiennent le plan.
+    "plan_de_mesure": (Cas(slug_a, VOIR_A),),
+    "indicateur_proposer": (
+        Cas(
+            slug_a,
+            roles(CONNEXION, 200, 403, 404, 200, 200),
+            (Ecriture("POST", {"anonyme": CONNEXION, "bob": 403, "charlie": 404}),),
+        ),
+    ),
+    "suivi_ajouter": (Cas(slug_a, POST_SEULEMENT, (Ecriture("POST", REFUS_VALIDER_A),)),),
+    "suivi_modifier": (
+        Cas(
+            lambda m: {"slug": m.a.slug, "pk": m.suivi_a.pk},
+            roles(CONNEXION, 403, 403, 404, 200, 200),
+            (Ecriture("POST", REFUS_VALIDER_A),),
+        ),
+    ),
+    "suivi_desactiver": (
+        Cas(
+            lambda m: {"slug": m.a.slug, "pk": m.suivi_a.pk},
+            POST_SEULEMENT,
+            (Ecriture("POST", REFUS_VALIDER_A),),
+        ),
+    ),
+    "propositions": (Cas(get=VALIDER),),
+    "proposition": (
+        Cas(
+            pk("proposition_a"),
+            VALIDER,
+            (
+                Ecriture(
+                    "POST",
+                    {"anonyme": CONNEXION, "alice": 403, "bob": 403, "charlie": 403},
+                    lambda m: {"decision": "approuver"},
+                ),
+            ),
         ),
     ),
     # Le registre des partenaires : la coordination de A et l'administration (droit de saisir).

@@ -169,6 +169,18 @@ class Indicateur(models.Model):
         blank=True,
         verbose_name=_("proposé par"),
     )
+    # L'examen d'une proposition (`services_catalogue`) : qui l'a approuvée ou refusée, quand,
+    # et pourquoi elle l'a été (une proposition refusée est retirée du catalogue).
+    examine_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="indicateurs_examines",
+        null=True,
+        blank=True,
+        verbose_name=_("examiné par"),
+    )
+    examine_le = models.DateTimeField(_("examiné le"), null=True, blank=True)
+    motif_refus = models.TextField(_("motif du refus"), blank=True)
 
     objects = IndicateurQuerySet.as_manager()
 
