@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
@@ -15,7 +16,9 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from evalpic.nombres import nombre
+from indicateurs.agregation import est_un_flux
 from indicateurs.models import Unite
+from indicateurs.models.saisies import SeriePrecedente
 
 LONGUEUR_TEXTE_MAX = 2000
 LONGUEUR_RAISON_MAX = 500
@@ -292,28 +295,72 @@ def _verifier_url(url: str) -> dict[str, list[str]]:
 # --- Valeurs inhabituelles ----------------------------------------------------------------------
 
 
-def signaler_aberration(serie: list[Decimal], valeur: Decimal | None) -> str | None:
+def signaler_aberration(serie: Sequence[Decimal], valeur: Decimal | None) -> str | None:
     """Un message si `valeur` s'écarte de sa série : score z robuste (médiane et écart absolu
-    médian) au-delà du seuil, ou saut relatif par rapport à la dernière valeur au-delà de la
-    part configurée. None sinon. La série est dans l'ordre chronologique."""
+    médian, sur quatre valeurs au moins) au-delà du seuil, ou saut relatif par rapport à la
+    dernière valeur au-delà de la part configurée. None sinon. La série est dans l'ordre
+    chronologique.
+
+    Un flux (somme ou cumul : `indicateurs.agregation.est_un_flux`) suit les saisons : s'il a
+    une valeur au même trimestre d'une année précédente (`SeriePrecedente.meme_trimestre`, que
+    lit `Valeur.objects.series_precedentes`), la même règle le juge sur ces seules valeurs —
+    la médiane des mêmes trimestres, le saut par rapport au plus récent d'entre eux. Sinon (pas
+    d'année précédente; une moyenne, une dernière valeur; une simple liste), sur toute la
+    série."""
     if valeur is None or not serie:
         return None
-    seuil_z = Decimal(str(settings.EVALPIC_ABERRATION_SCORE_Z))
     seuil_saut = Decimal(str(settings.EVALPIC_ABERRATION_SAUT))
+    if (
+        isinstance(serie, SeriePrecedente)
+        and est_un_flux(serie.agregation)
+        and serie.meme_trimestre
+    ):
+        derniere_annee = serie.meme_trimestre[-1][0]
+        ecart = _ecart([v for _annee, v in serie.meme_trimestre], valeur, seuil_saut)
+        if ecart is None:
+            return None
+        mediane, derniere = ecart
+        if mediane is not None:
+            return _(
+                "Valeur inhabituelle : loin de la médiane du même trimestre des années "
+                "précédentes (%(mediane)s)."
+            ) % {"mediane": _format(mediane)}
+        return _(
+            "Valeur inhabituelle : écart de plus de %(part)s %% avec le même trimestre de "
+            "%(annee)s (%(precedente)s)."
+        ) % {
+            "part": _format(seuil_saut * 100),
+            "annee": derniere_annee,
+            "precedente": _format(derniere),
+        }
+    ecart = _ecart(serie, valeur, seuil_saut)
+    if ecart is None:
+        return None
+    mediane, derniere = ecart
+    if mediane is not None:
+        return _("Valeur inhabituelle : loin de la médiane de la série (%(mediane)s).") % {
+            "mediane": _format(mediane)
+        }
+    return _(
+        "Valeur inhabituelle : écart de plus de %(part)s %% avec la valeur précédente (%(derniere)s)."
+    ) % {"part": _format(seuil_saut * 100), "derniere": _format(derniere)}
+
+
+def _ecart(
+    serie: Sequence[Decimal], valeur: Decimal, seuil_saut: Decimal
+) -> tuple[Decimal | None, Decimal] | None:
+    """La règle des valeurs inhabituelles sur une série non vide : (la médiane, la dernière
+    valeur) si le score z robuste dépasse son seuil, (None, la dernière valeur) si l'écart
+    relatif à la dernière valeur dépasse `seuil_saut`, None sinon."""
+    derniere = serie[-1]
     if len(serie) >= 4:
+        seuil_z = Decimal(str(settings.EVALPIC_ABERRATION_SCORE_Z))
         mediane = statistics.median(serie)
         mad = statistics.median(abs(x - mediane) for x in serie)
-        if mad > 0:
-            score = Decimal("0.6745") * abs(valeur - mediane) / mad
-            if score > seuil_z:
-                return _("Valeur inhabituelle : loin de la médiane de la série (%(mediane)s).") % {
-                    "mediane": _format(mediane)
-                }
-    derniere = serie[-1]
+        if mad > 0 and Decimal("0.6745") * abs(valeur - mediane) / mad > seuil_z:
+            return mediane, derniere
     if derniere != 0 and abs(valeur - derniere) / abs(derniere) > seuil_saut:
-        return _(
-            "Valeur inhabituelle : écart de plus de %(part)s %% avec la valeur précédente (%(derniere)s)."
-        ) % {"part": _format(seuil_saut * 100), "derniere": _format(derniere)}
+        return None, derniere
     return None
 
 

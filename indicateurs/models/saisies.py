@@ -290,11 +290,12 @@ class ValeurQuerySet(models.QuerySet):
 
     def series_precedentes(
         self, table: TableDeQuartier, periode: Periode, indicateur_ids: Iterable[int]
-    ) -> dict[int, list[Decimal]]:
+    ) -> dict[int, SeriePrecedente]:
         """Les valeurs numériques de la table aux périodes antérieures à `periode`, par
-        indicateur, en ordre chronologique (une requête) : la série à laquelle une nouvelle
-        valeur se compare (`signaler_aberration`)."""
-        series: dict[int, list[Decimal]] = {}
+        indicateur, en ordre chronologique (une requête, l'agrégation de l'indicateur jointe) :
+        la série à laquelle une nouvelle valeur se compare (`signaler_aberration`), avec celles
+        du même trimestre que `periode` les années précédentes (`SeriePrecedente`)."""
+        series: dict[int, SeriePrecedente] = {}
         lignes = (
             self.filter(
                 saisie__table=table,
@@ -303,11 +304,35 @@ class ValeurQuerySet(models.QuerySet):
                 valeur_numerique__isnull=False,
             )
             .order_by("saisie__periode__debut")
-            .values_list("indicateur_id", "valeur_numerique")
+            .values_list(
+                "indicateur_id",
+                "indicateur__agregation",
+                "saisie__periode__annee",
+                "saisie__periode__trimestre",
+                "valeur_numerique",
+            )
         )
-        for indicateur_id, valeur in lignes:
-            series.setdefault(indicateur_id, []).append(valeur)
+        for indicateur_id, agregation, annee, trimestre, valeur in lignes:
+            serie = series.get(indicateur_id)
+            if serie is None:
+                serie = series[indicateur_id] = SeriePrecedente(agregation=agregation)
+            serie.append(valeur)
+            if trimestre == periode.trimestre:
+                serie.meme_trimestre.append((annee, valeur))
         return series
+
+
+class SeriePrecedente(list[Decimal]):
+    """Les valeurs numériques d'un indicateur aux périodes antérieures à celle qu'on juge (une
+    liste, en ordre chronologique : `ValeurQuerySet.series_precedentes`), avec ce qu'il faut
+    pour juger un flux selon la saison (`indicateurs.validation.signaler_aberration`) :
+    l'agrégation de l'indicateur, et les valeurs du même trimestre les années précédentes
+    (`meme_trimestre` : couples (année, valeur), en ordre chronologique)."""
+
+    def __init__(self, valeurs: Iterable[Decimal] = (), *, agregation: str = "") -> None:
+        super().__init__(valeurs)
+        self.agregation = agregation
+        self.meme_trimestre: list[tuple[int, Decimal]] = []
 
 
 class Valeur(models.Model):
