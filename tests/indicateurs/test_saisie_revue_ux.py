@@ -216,15 +216,18 @@ def test_l_avertissement_nomme_l_indicateur_et_paraît_a_cote_du_champ(
     reponse = client.post(url, {"version": "1", f"v{menages.pk}": "1000", "action": "enregistrer"})
     assert reponse.status_code == 302
     annonces = [str(m) for m in get_messages(reponse.wsgi_request)]
-    assert f"{menages.nom} : Valeur inhabituelle : loin de la médiane de la série (101)." in (
-        annonces
+    assert (
+        f"{menages.nom} : Valeur inhabituelle : écart de plus de 50 % avec le même trimestre de 2024 (100)."
+        in (annonces)
     )
     page = _page(client.get(url))
     bloc = page[page.index(f'id="indicateur-{menages.code}"') :]
     bloc = (
         bloc[: bloc.index('<div class="indicateur"')] if '<div class="indicateur"' in bloc else bloc
     )
-    assert "Valeur inhabituelle : loin de la médiane de la série (101)." in bloc
+    assert (
+        "Valeur inhabituelle : écart de plus de 50 % avec le même trimestre de 2024 (100)." in bloc
+    )
     assert "Ajoutez un commentaire pour la confirmer." in bloc
 
 
@@ -242,7 +245,9 @@ def test_en_lecture_seule_l_avertissement_ne_demande_pas_de_commentaire(
     Saisie.objects.filter(pk=saisie.pk).update(statut="soumise")
     client.force_login(eve)
     page = _page(client.get(url))
-    assert "Valeur inhabituelle : loin de la médiane de la série (101)." in page
+    assert (
+        "Valeur inhabituelle : écart de plus de 50 % avec le même trimestre de 2024 (100)." in page
+    )
     assert "Ajoutez un commentaire pour la confirmer." not in page
 
 
