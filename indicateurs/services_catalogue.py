@@ -50,7 +50,7 @@ from indicateurs.models import (
 )
 from indicateurs.models.catalogue import Calcul, erreurs_selon_l_unite
 from indicateurs.services import LONGUEUR_MOTIF_MAX
-from quartiers.acces import Droit, _a_droit_partout, exiger_le_droit
+from quartiers.acces import Droit, a_le_droit_partout, exiger_le_droit
 from quartiers.models import Quartier
 
 REFUS_DE_PROPOSER = gettext_lazy(
@@ -93,7 +93,7 @@ def gere_le_catalogue(utilisateur) -> bool:
     administration) : examiner les propositions, tenir les plans. La coordination, qui ne l'a
     que par son affectation, propose pour son quartier."""
     actif = utilisateur is not None and utilisateur.is_authenticated and utilisateur.is_active
-    return bool(actif) and _a_droit_partout(utilisateur, Droit.GERER_CATALOGUE)
+    return bool(actif) and a_le_droit_partout(utilisateur, Droit.GERER_CATALOGUE)
 
 
 def exiger_de_gerer_le_catalogue(utilisateur, quartier: Quartier | None = None) -> None:

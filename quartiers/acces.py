@@ -49,7 +49,9 @@ _MATRICE: dict[Droit, tuple[set[str], set[str]]] = {
 }
 
 
-def _a_droit_partout(utilisateur, droit: Droit) -> bool:
+def a_le_droit_partout(utilisateur, droit: Droit) -> bool:
+    """Vrai si `utilisateur` a `droit` sur tous les quartiers par son rôle transversal
+    (évaluation, administration) ou comme superutilisateur, et non par ses affectations."""
     if utilisateur.is_superuser:
         return True
     return utilisateur.role_global in _MATRICE[droit][1]
@@ -59,7 +61,7 @@ def quartiers_accessibles(utilisateur, droit: Droit = Droit.VOIR) -> QuerySet[Qu
     """Les quartiers sur lesquels `utilisateur` a `droit`. Point de départ de toute lecture."""
     if utilisateur is None or not utilisateur.is_authenticated or not utilisateur.is_active:
         return Quartier.objects.none()
-    if _a_droit_partout(utilisateur, droit):
+    if a_le_droit_partout(utilisateur, droit):
         return Quartier.objects.all()
     roles = _MATRICE[droit][0]
     if not roles:
@@ -95,4 +97,4 @@ def a_le_droit(utilisateur, droit: Droit, quartier: Quartier) -> bool:
 
 def peut_generer_bilan_pic(utilisateur) -> bool:
     """Le bilan de tout le PIC est réservé à l'évaluation et à l'administration."""
-    return bool(utilisateur.is_authenticated) and _a_droit_partout(utilisateur, Droit.VALIDER)
+    return bool(utilisateur.is_authenticated) and a_le_droit_partout(utilisateur, Droit.VALIDER)
