@@ -30,6 +30,7 @@ from indicateurs.models import (
     StatutPeriode,
     StatutSaisie,
     StatutStrategie,
+    StrategieDeChangement,
     Valeur,
 )
 from indicateurs.models.catalogue import suivi_a_saisir
@@ -499,3 +500,52 @@ def apprentissages_du_quartier(
     if categorie:
         lignes = lignes.filter(categorie=categorie)
     return list(lignes.order_by("-periode__debut", "created_at", "pk"))
+
+
+# --- Stratégies de changement -------------------------------------------------------------------
+
+
+class StrategieALaDate(NamedTuple):
+    """La version de la stratégie d'un quartier qui vaut à une date (`strategies_au`) :
+    `retenue`, celle qui était en vigueur ce jour-là (None si le quartier n'a aucune version
+    adoptée ou archivée); `par_defaut`, vrai quand aucune n'avait de date d'adoption au plus
+    tard ce jour-là et que `retenue` est la plus ancienne; `en_vigueur`, celle qui l'est
+    aujourd'hui (None s'il n'y en a pas)."""
+
+    retenue: StrategieDeChangement | None
+    par_defaut: bool
+    en_vigueur: StrategieDeChangement | None
+
+
+def version_au(
+    versions: list[StrategieDeChangement], jour: datetime.date
+) -> tuple[StrategieDeChangement | None, bool]:
+    """La version en vigueur le `jour` parmi les `versions` d'un quartier, et si elle l'est par
+    défaut. La règle : la dernière adoptée au plus tard ce jour-là (par `adoptee_le`, puis par
+    numéro), quel que soit son statut aujourd'hui — une version archivée garde sa date; un
+    brouillon n'a jamais été en vigueur. Si aucune n'a de date d'adoption au plus tard ce
+    jour-là (adoptée après, ou sans date), la plus ancienne (par numéro), par défaut."""
+    adoptees = [v for v in versions if v.statut != StatutStrategie.BROUILLON]
+    datees = [v for v in adoptees if v.adoptee_le is not None and v.adoptee_le <= jour]
+    if datees:
+        return max(datees, key=lambda v: (v.adoptee_le, v.version)), False
+    if adoptees:
+        return min(adoptees, key=lambda v: v.version), True
+    return None, False
+
+
+def strategies_au(quartier_ids: list[int], jour: datetime.date) -> dict[int, StrategieALaDate]:
+    """Par quartier, la version de sa stratégie en vigueur le `jour` (`version_au`) et celle en
+    vigueur aujourd'hui : le bilan d'une période la lit avec celle de la fin de sa période
+    (`rapports.instantane`). Une requête, quel que soit le nombre de quartiers."""
+    versions: dict[int, list[StrategieDeChangement]] = {pk: [] for pk in quartier_ids}
+    for strategie in StrategieDeChangement.objects.filter(quartier_id__in=quartier_ids).order_by(
+        "quartier_id", "version"
+    ):
+        versions[strategie.quartier_id].append(strategie)
+    resultat = {}
+    for pk, liste in versions.items():
+        retenue, par_defaut = version_au(liste, jour)
+        en_vigueur = next((v for v in liste if v.statut == StatutStrategie.EN_VIGUEUR), None)
+        resultat[pk] = StrategieALaDate(retenue, par_defaut, en_vigueur)
+    return resultat

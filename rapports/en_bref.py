@@ -4,13 +4,15 @@ et la valeur de départ, la période et la valeur de fin), que la feuille « En 
 reprend (`rapports.exports`) : chaque nombre cité se retrouve.
 
 Ils reprennent ceux du bilan fondateur d'ÉvalPIC : des partenaires plus nombreux et plus
-diversifiés, plus d'actions de participation citoyenne, plus d'acteurs d'influence joints, et
-les indicateurs qui ont bougé. Ceux du registre comparent la fin de la période du bilan à la
+diversifiés, plus d'actions de participation citoyenne, plus d'acteurs d'influence, et les
+indicateurs qui ont bougé. Ceux du registre comparent la fin de la période du bilan à la
 même fenêtre au début du registre (« depuis le début du registre (T2 2016) ») : une date qui
 peut être bien avant la fenêtre des courbes, et une comparaison qui n'est pas celle de la valeur
-de référence d'un indicateur; la phrase le dit. Pour le PIC, à quartiers égaux : un quartier
-dont le registre commence après ce départ n'est compté ni au départ ni à la fin, et un constat
-le nomme (`_perimetre`)."""
+de référence d'un indicateur; la phrase le dit. Chaque fenêtre compte ce qui y a été actif à un
+moment (« 14 actives au cours de 2025 ») : sur une année, plus que le dernier trimestre de la
+courbe de la même mesure (13 au T4 2025); la phrase nomme donc sa fenêtre, celle du tableau des
+chiffres (`mesures`). Pour le PIC, à quartiers égaux : un quartier dont le registre commence
+après ce départ n'est compté ni au départ ni à la fin, et un constat le nomme (`_perimetre`)."""
 
 from __future__ import annotations
 
@@ -197,12 +199,21 @@ def _enumerer(parties: list[str]) -> str:
     }
 
 
+def _libelle_du_registre(cle: str) -> str:
+    """Le nom d'une mesure du registre dans « En bref » : celui du calcul (`Calcul`), sauf les
+    acteurs d'influence, nommés comme le bilan fondateur et comme la phrase de leur constat
+    (« acteurs d'influence », pas « acteurs d'influence joints »)."""
+    if cle == Calcul.ACTEURS_INFLUENCE:
+        return _("Acteurs d'influence")
+    return capfirst(str(Calcul(cle).label))
+
+
 def _mesure_du_registre(cle: str, depart: dict, fin: dict) -> Mesure:
     """Une mesure du registre citée par un constat, nommée comme l'indicateur calculé qui la
-    suit (`Calcul`), au départ et à la fin."""
+    suit (`_libelle_du_registre`), au départ et à la fin."""
     return Mesure(
         cle,
-        capfirst(str(Calcul(cle).label)),
+        _libelle_du_registre(cle),
         depart["libelle"],
         _texte_exact(depart.get(cle)),
         fin["libelle"],
@@ -248,11 +259,13 @@ def _partenaires(depart: dict, fin: dict) -> Constat:
     nombre = _sens(avant, apres, _("plus nombreux"), _("moins nombreux"), _("aussi nombreux"))
     texte = ngettext(
         "Depuis le début du registre (%(depart)s), les partenaires mobilisés sont %(nombre)s "
-        "(de %(avant)s en %(depart)s à %(apres)s en %(fin)s) et %(diversite)s (de %(s_avant)s "
-        "à %(s_apres)s secteur; indice de Shannon de %(h_avant)s à %(h_apres)s).",
+        "(de %(avant)s au cours de %(depart)s à %(apres)s au cours de %(fin)s) et "
+        "%(diversite)s (de %(s_avant)s à %(s_apres)s secteur; indice de Shannon de %(h_avant)s "
+        "à %(h_apres)s).",
         "Depuis le début du registre (%(depart)s), les partenaires mobilisés sont %(nombre)s "
-        "(de %(avant)s en %(depart)s à %(apres)s en %(fin)s) et %(diversite)s (de %(s_avant)s "
-        "à %(s_apres)s secteurs; indice de Shannon de %(h_avant)s à %(h_apres)s).",
+        "(de %(avant)s au cours de %(depart)s à %(apres)s au cours de %(fin)s) et "
+        "%(diversite)s (de %(s_avant)s à %(s_apres)s secteurs; indice de Shannon de "
+        "%(h_avant)s à %(h_apres)s).",
         int(s_apres),
     ) % {
         "nombre": nombre,
@@ -290,35 +303,42 @@ def _evolution(cle: str, mesure: str, depart: dict, fin: dict, sens: tuple, phra
 
 
 def _participation(depart: dict, fin: dict) -> Constat:
+    """Les actions actives à un moment de chaque fenêtre, que la phrase nomme (« 14 actives au
+    cours de 2025 ») : sur une année, plus que le dernier trimestre de leur courbe."""
     return _evolution(
         "participation",
         "actions_participation",
         depart,
         fin,
         (_("plus"), _("moins"), _("autant")),
-        _(
+        ngettext(
             "Depuis le début du registre (%(depart)s), on compte %(sens)s d'actions concrètes "
-            "de participation citoyenne : %(apres)s en %(fin)s, contre %(avant)s en %(depart)s."
+            "de participation citoyenne : %(apres)s active au cours de %(fin)s, contre "
+            "%(avant)s au cours de %(depart)s.",
+            "Depuis le début du registre (%(depart)s), on compte %(sens)s d'actions concrètes "
+            "de participation citoyenne : %(apres)s actives au cours de %(fin)s, contre "
+            "%(avant)s au cours de %(depart)s.",
+            int(_nombre(fin["actions_participation"])),
         ),
     )
 
 
 def _influence(depart: dict, fin: dict, *, une_table: bool) -> Constat:
-    """Ce que compte le registre, et rien de plus : le nombre de partenaires d'influence actifs
-    à la table (aux tables, pour le PIC), au départ et à la fin. Pas de jugement (« davantage
+    """Ce que compte le registre, et rien de plus : le nombre d'acteurs d'influence actifs à la
+    table (aux tables, pour le PIC), au départ et à la fin. Pas de jugement (« davantage
     accès ») qui contredirait le statut de l'indicateur calculé, lu, lui, par rapport à sa
     référence et à sa cible (« à surveiller » avec un compte en hausse)."""
     if une_table:
         phrase = _(
-            "Depuis le début du registre (%(depart)s), le nombre de partenaires d'influence "
-            "(bailleurs, chercheurs, décideurs) actifs à la table %(sens)s : %(apres)s en "
-            "%(fin)s, contre %(avant)s en %(depart)s."
+            "Depuis le début du registre (%(depart)s), le nombre d'acteurs d'influence "
+            "(bailleurs, chercheurs, décideurs) actifs à la table %(sens)s : %(apres)s au cours "
+            "de %(fin)s, contre %(avant)s au cours de %(depart)s."
         )
     else:
         phrase = _(
-            "Depuis le début du registre (%(depart)s), le nombre de partenaires d'influence "
-            "(bailleurs, chercheurs, décideurs) actifs aux tables %(sens)s : %(apres)s en "
-            "%(fin)s, contre %(avant)s en %(depart)s."
+            "Depuis le début du registre (%(depart)s), le nombre d'acteurs d'influence "
+            "(bailleurs, chercheurs, décideurs) actifs aux tables %(sens)s : %(apres)s au cours "
+            "de %(fin)s, contre %(avant)s au cours de %(depart)s."
         )
     return _evolution(
         "influence",

@@ -9,8 +9,11 @@ Forme (format 2) :
      "indicateurs": {code: {"nom", "definition", "unite", "polarite", "famille", "source", "mode"}},
      "registre": {"depart": {...}, "fin": {...}, "quartiers"?, "sans"?: [{"nom", "debut"}]}
                  | null,
+     "strategies_au"?: "2025-12-31",
      "quartiers": [{"slug", "nom", "niveau_soutien", "table",
-                    "strategie": {"version", "titre", "adoptee_le"} | null,
+                    "strategie": {"version", "titre", "adoptee_le", "par_defaut"?,
+                                  "en_vigueur_a_la_production"?: {"version", "titre",
+                                                                  "adoptee_le"} | null} | null,
                     "changements": [{"code", "libelle", "horizon", "famille", "indicateurs"}],
                     "series": [{"code", "reference", "date_reference", "statut",
                                 "points": [{"periode", "libelle", "valeur", "texte"?,
@@ -59,6 +62,15 @@ Depuis evalpic-bilan-1.6 :
 Les instantanés d'avant se lisent pareil : la complétude sans « periode » n'a que la ligne de la
 fenêtre, un registre sans « sans » compte tous ses quartiers, comme alors.
 
+Depuis evalpic-bilan-1.7, chaque quartier est lu avec la version de sa stratégie en vigueur à la
+fin de la période du bilan, « strategies_au » (`indicateurs.selectors.strategies_au` : la
+dernière adoptée à cette date, même archivée depuis), et non avec celle en vigueur le jour de la
+production : ses changements visés regroupent les indicateurs. « par_defaut » dit qu'aucune
+version n'avait de date d'adoption au plus tard ce jour-là (la plus ancienne est lue), et
+« en_vigueur_a_la_production » nomme celle qui était en vigueur à la production quand ce n'est
+pas la même; la méthodologie le dit. Un instantané d'avant, sans « strategies_au », lisait la
+version en vigueur à sa production : il se rend en le disant, comme alors.
+
 Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
 des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
 compte une fois). « depart » et « fin » le mesurent sur deux fenêtres de même longueur, chacune
@@ -89,12 +101,11 @@ from indicateurs.models import (
     Periode,
     StatutPeriode,
     StatutSaisie,
-    StatutStrategie,
     StrategieDeChangement,
 )
 from indicateurs.models.saisies import annee_et_trimestre, valeur_renseignee
 from indicateurs.periodes import bornes_du_trimestre
-from indicateurs.selectors import attendus_aujourd_hui, valeurs_de_completude
+from indicateurs.selectors import attendus_aujourd_hui, strategies_au, valeurs_de_completude
 from quartiers.models import Quartier
 from rapports.csv import texte_decimal
 from rapports.lectures import Filtre, lire_registres, lire_series
@@ -103,7 +114,7 @@ from rapports.series import SerieIndicateur
 from rapports.statuts import libelle_trimestre, statut
 
 FORMAT = 2
-VERSION_GENERATEUR = "evalpic-bilan-1.6"
+VERSION_GENERATEUR = "evalpic-bilan-1.7"
 FENETRE_TRIMESTRIELLE = 8  # trimestres montrés dans un bilan trimestriel
 FENETRE_ANNUELLE = 12
 
@@ -161,6 +172,7 @@ def construire_instantane(bilan: Bilan) -> dict:
             },
             "indicateurs": _catalogue(codes),
             "registre": registre,
+            "strategies_au": fin.isoformat(),
             "quartiers": [_quartier(q, series[q.pk], lectures[q.pk]) for q in quartiers],
         }
 
@@ -202,9 +214,14 @@ def _catalogue(codes: set[str]) -> dict:
 @dataclass
 class _LecturesDuQuartier:
     """Ce que l'instantané lit pour un quartier, lu pour tous les quartiers du bilan d'un coup :
-    le même nombre de requêtes pour un quartier ou pour les 17 du PIC."""
+    le même nombre de requêtes pour un quartier ou pour les 17 du PIC. `strategie` est la
+    version en vigueur à la fin de la période du bilan (`indicateurs.selectors.strategies_au`),
+    `par_defaut` si c'est la plus ancienne faute d'une version adoptée à cette date, et
+    `en_vigueur` celle qui l'est à la production du bilan."""
 
     strategie: StrategieDeChangement | None = None
+    par_defaut: bool = False
+    en_vigueur: StrategieDeChangement | None = None
     changements: list[ChangementVise] = field(default_factory=list)
     apprentissages: list[Apprentissage] = field(default_factory=list)
     completude: dict = field(default_factory=dict)
@@ -215,18 +232,18 @@ def _lectures_par_quartier(
 ) -> dict[int, _LecturesDuQuartier]:
     ids = [q.pk for q in quartiers]
     lectures = {pk: _LecturesDuQuartier() for pk in ids}
-    strategies = StrategieDeChangement.objects.filter(
-        quartier_id__in=ids, statut=StatutStrategie.EN_VIGUEUR
-    ).order_by("quartier_id", "-version")
-    for strategie in strategies:  # la version la plus récente en vigueur
-        if lectures[strategie.quartier_id].strategie is None:
-            lectures[strategie.quartier_id].strategie = strategie
-    en_vigueur = {lu.strategie.pk: lu for lu in lectures.values() if lu.strategie}
-    changements = ChangementVise.objects.filter(strategie_id__in=en_vigueur).prefetch_related(
+    # La version de la stratégie qui valait à la fin de la période, pas celle d'aujourd'hui :
+    # ses changements visés regroupent les indicateurs du bilan (depuis evalpic-bilan-1.7).
+    for pk, strategie in strategies_au(ids, fin).items():
+        lectures[pk].strategie = strategie.retenue
+        lectures[pk].par_defaut = strategie.par_defaut
+        lectures[pk].en_vigueur = strategie.en_vigueur
+    retenues = {lu.strategie.pk: lu for lu in lectures.values() if lu.strategie}
+    changements = ChangementVise.objects.filter(strategie_id__in=retenues).prefetch_related(
         "indicateurs"
     )
     for changement in changements:
-        en_vigueur[changement.strategie_id].changements.append(changement)
+        retenues[changement.strategie_id].changements.append(changement)
     apprentissages = (
         Apprentissage.objects.publies()
         .filter(quartier_id__in=ids, periode__debut__gte=debut, periode__fin__lte=fin)
@@ -245,7 +262,7 @@ def _quartier(quartier, series, lectures: _LecturesDuQuartier) -> dict:
         "nom": quartier.nom,
         "niveau_soutien": str(quartier.get_niveau_soutien_display()),
         "table": getattr(getattr(quartier, "table", None), "nom", ""),
-        "strategie": _strategie(lectures.strategie),
+        "strategie": _strategie_retenue(lectures),
         "changements": _changements(lectures.changements),
         "series": [_serie(s) for s in series],
         "apprentissages": _apprentissages(lectures.apprentissages),
@@ -261,6 +278,21 @@ def _strategie(strategie: StrategieDeChangement | None) -> dict | None:
         "titre": strategie.titre,
         "adoptee_le": strategie.adoptee_le.isoformat() if strategie.adoptee_le else None,
     }
+
+
+def _strategie_retenue(lectures: _LecturesDuQuartier) -> dict | None:
+    """La version en vigueur à la fin de la période; « par_defaut » quand c'est la plus ancienne
+    faute d'une version adoptée à cette date, « en_vigueur_a_la_production » (null s'il n'y en a
+    aucune) quand ce n'est pas celle en vigueur à la production du bilan. Ces deux clés
+    n'existent que là."""
+    strategie = _strategie(lectures.strategie)
+    if strategie is None:
+        return None
+    if lectures.par_defaut:
+        strategie["par_defaut"] = True
+    if lectures.en_vigueur != lectures.strategie:
+        strategie["en_vigueur_a_la_production"] = _strategie(lectures.en_vigueur)
+    return strategie
 
 
 def _changements(changements: list[ChangementVise]) -> list[dict]:

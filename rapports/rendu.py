@@ -207,14 +207,19 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
 
 
 def _strategie(strategie: dict | None) -> dict | None:
-    """La stratégie figée d'un quartier (titre, version), sa date d'adoption en date."""
+    """La stratégie figée d'un quartier (titre, version), sa date d'adoption en date; de même
+    pour celle en vigueur à la production du bilan quand l'instantané la nomme (depuis
+    evalpic-bilan-1.7, `instantane._strategie_retenue`)."""
     if not strategie:
         return None
     adoptee_le = strategie.get("adoptee_le")
-    return {
+    resultat = {
         **strategie,
         "adoptee_le": datetime.date.fromisoformat(adoptee_le) if adoptee_le else None,
     }
+    if strategie.get("en_vigueur_a_la_production"):
+        resultat["en_vigueur_a_la_production"] = _strategie(strategie["en_vigueur_a_la_production"])
+    return resultat
 
 
 def _donnees_au(instantane: dict) -> dict:

@@ -141,12 +141,12 @@ def test_les_periodes_des_constats_suivent_la_langue_active_et_non_celle_du_bila
     francais = _instantane("fr", [])
     with translation.override("en"):
         textes = {c.cle: c.texte for c in constats(francais)}
-    assert "from 2 in Q1 2016 to 33 in Q1 2026" in textes["partenaires"]
+    assert "from 2 during Q1 2016 to 33 during Q1 2026" in textes["partenaires"]
     assert "T1" not in " ".join(textes.values())
     anglais = _instantane("en", [])
     with translation.override("fr"):
         textes = {c.cle: c.texte for c in constats(anglais)}
-    assert "(de 2 en T1 2016 à 33 en T1 2026)" in textes["partenaires"]
+    assert "(de 2 au cours de T1 2016 à 33 au cours de T1 2026)" in textes["partenaires"]
     assert "Q1" not in " ".join(textes.values())
 
 
@@ -156,7 +156,7 @@ def test_un_bilan_lu_dans_sa_langue_garde_son_libelle_fige():
     instantane["registre"]["depart"]["libelle"] = "libellé figé"
     with translation.override("fr"):
         (partenaires, *_autres) = constats(instantane)
-    assert "de 2 en libellé figé à 33 en T1 2026" in partenaires.texte
+    assert "de 2 au cours de libellé figé à 33 au cours de T1 2026" in partenaires.texte
 
 
 def test_une_fenetre_de_plusieurs_trimestres_se_nomme_dans_la_langue_active():
@@ -165,7 +165,7 @@ def test_une_fenetre_de_plusieurs_trimestres_se_nomme_dans_la_langue_active():
     instantane["registre"]["fin"].update(debut="2026-01-01", fin="2026-12-31")
     with translation.override("en"):
         (partenaires, *_autres) = constats(instantane)
-    assert "from 2 in Q1–Q3 2016 to 33 in 2026" in partenaires.texte
+    assert "from 2 during Q1–Q3 2016 to 33 during 2026" in partenaires.texte
 
 
 def test_un_instantane_du_format_1_nomme_son_trimestre_dans_la_langue_active():
@@ -187,7 +187,7 @@ def test_un_instantane_du_format_1_nomme_son_trimestre_dans_la_langue_active():
     }
     with translation.override("en"):
         (partenaires, *_autres) = constats(instantane)
-    assert "from 3 in 2016 to 5 in Q2 2026" in partenaires.texte
+    assert "from 3 during 2016 to 5 during Q2 2026" in partenaires.texte
 
 
 def test_un_vrai_instantane_francais_se_compare_en_anglais_avec_des_trimestres_anglais():
@@ -205,7 +205,8 @@ def test_un_vrai_instantane_francais_se_compare_en_anglais_avec_des_trimestres_a
     instantane = construire_instantane(bilan)
     with translation.override("en"):
         textes = {c.cle: c.texte for c in constats(instantane)}
-    assert "in Q4 2023" in textes["participation"] and "in Q4 2018" in textes["participation"]
+    participation = textes["participation"]
+    assert "during Q4 2023" in participation and "during Q4 2018" in participation
     assert "T4" not in " ".join(textes.values())
 
 
@@ -215,8 +216,8 @@ def test_la_page_anglaise_de_deux_bilans_francais_ecrit_ses_periodes_en_anglais(
     a = _bilan(villeray, _instantane("fr", [_serie("menages")]), jour=1)
     b = _bilan(villeray, _instantane("fr", [_serie("menages")]), jour=2)
     contenu = _page(client, coordination, a, b, langue="en")
-    assert "from 2 in Q1 2016 to 33 in Q1 2026" in contenu
-    assert "in T1 2016" not in contenu
+    assert "from 2 during Q1 2016 to 33 during Q1 2026" in contenu
+    assert "during T1 2016" not in contenu
 
 
 # --- 1 bis. Les noms des indicateurs dans la langue de la page ---------------------------------

@@ -112,13 +112,14 @@ def test_le_constat_des_partenaires_d_influence_dit_le_compte_du_registre(portee
     jugement (avant : « La table a davantage accès à des acteurs d'influence »)."""
     un = _constats(_mesures("2024", "2", "0.693", "0"), _mesures("2025", "2", "0.693", "1"), portee)
     assert un["influence"].texte == (
-        "Depuis le début du registre (2024), le nombre de partenaires d'influence (bailleurs, "
-        f"chercheurs, décideurs) actifs {ou} a augmenté : 1 en 2025, contre 0 en 2024."
+        "Depuis le début du registre (2024), le nombre d'acteurs d'influence (bailleurs, "
+        f"chercheurs, décideurs) actifs {ou} a augmenté : 1 au cours de 2025, contre 0 au cours "
+        "de 2024."
     )
     deux = _constats(
         _mesures("2024", "2", "0.693", "2"), _mesures("2025", "2", "0.693", "2"), portee
     )
-    assert f"actifs {ou} est resté le même : 2 en 2025, contre 2 en 2024." in (
+    assert f"actifs {ou} est resté le même : 2 au cours de 2025, contre 2 au cours de 2024." in (
         deux["influence"].texte
     )
 
@@ -129,9 +130,9 @@ def test_en_anglais_le_constat_des_partenaires_d_influence():
         _mesures("2024", "2", "0.693", "0"), _mesures("2025", "2", "0.693", "1"), langue="en"
     )
     assert tous["influence"].texte == (
-        "Since the start of the registry (2024), the number of influential partners (funders, "
-        "researchers, decision-makers) active at the roundtable has increased: 1 in 2025, "
-        "compared with 0 in 2024."
+        "Since the start of the registry (2024), the number of influential actors (funders, "
+        "researchers, decision-makers) active at the roundtable has increased: 1 during 2025, "
+        "compared with 0 during 2024."
     )
 
 
@@ -162,8 +163,10 @@ def test_le_bilan_d_un_quartier_dit_ce_que_disent_ses_chiffres():
     tous = {c.cle: c for c in constats(construire_instantane(bilan))}
     assert tous["partenaires"].texte == (
         "Depuis le début du registre (2024), les partenaires mobilisés sont plus nombreux "
-        "(de 2 en 2024 à 4 en 2025) et moins "
+        "(de 2 au cours de 2024 à 4 au cours de 2025) et moins "
         "diversifiés, car moins bien répartis entre autant de secteurs (de 2 à 2 secteurs; "
         "indice de Shannon de 0,693 à 0,562)."
     )
-    assert "est resté le même : 1 en 2025, contre 1 en 2024." in tous["influence"].texte
+    assert "est resté le même : 1 au cours de 2025, contre 1 au cours de 2024." in (
+        tous["influence"].texte
+    )

@@ -67,12 +67,12 @@ def test_bilan_trimestriel_compare_le_meme_trimestre_de_la_premiere_annee():
     assert participation.chiffres == {"avant": "1", "apres": "1"}
     assert participation.texte == (
         "Depuis le début du registre (T4 2018), on compte autant d'actions concrètes de "
-        "participation citoyenne : 1 en T4 2023, contre 1 en T4 2018."
+        "participation citoyenne : 1 active au cours de T4 2023, contre 1 au cours de T4 2018."
     )
     partenaires = tous["partenaires"]
     assert partenaires.chiffres["depart"]["partenaires_actifs"] == "1"
-    assert "(de 1 en T4 2018 à 1 en T4 2023)" in partenaires.texte
-    assert "en T4 2018" in tous["influence"].texte
+    assert "(de 1 au cours de T4 2018 à 1 au cours de T4 2023)" in partenaires.texte
+    assert "au cours de T4 2018" in tous["influence"].texte
 
 
 def test_bilan_annuel_compare_deux_annees_entieres():
@@ -84,7 +84,7 @@ def test_bilan_annuel_compare_deux_annees_entieres():
     partenaires = _constats(_bilan(quartier, trimestre=None))["partenaires"]
     assert partenaires.chiffres["depart"]["partenaires_actifs"] == "1"
     assert partenaires.chiffres["fin"]["partenaires_actifs"] == "2"
-    assert "(de 1 en 2018 à 2 en 2023)" in partenaires.texte
+    assert "(de 1 au cours de 2018 à 2 au cours de 2023)" in partenaires.texte
 
 
 def test_le_depart_est_le_premier_meme_trimestre_couvert_par_le_registre():
@@ -94,7 +94,7 @@ def test_le_depart_est_le_premier_meme_trimestre_couvert_par_le_registre():
     quartier = _quartier("Beta")
     ParticipationFactory(table=quartier.table, debut=d(2018, 11, 1))
     partenaires = _constats(_bilan(quartier, trimestre=2))["partenaires"]
-    assert "(de 1 en T2 2019 à 1 en T2 2023)" in partenaires.texte
+    assert "(de 1 au cours de T2 2019 à 1 au cours de T2 2023)" in partenaires.texte
 
 
 def test_un_bilan_anterieur_au_registre_ne_compare_pas_a_rebours():
@@ -133,7 +133,7 @@ def test_bilan_annuel_de_l_annee_en_cours_s_arrete_au_dernier_trimestre_de_donne
     assert (registre["fin"]["debut"], registre["fin"]["fin"]) == ("2023-01-01", "2023-03-31")
     assert (registre["depart"]["debut"], registre["depart"]["fin"]) == ("2022-01-01", "2022-03-31")
     tous = {c.cle: c for c in constats(instantane)}
-    assert "(de 1 en T1 2022 à 1 en T1 2023)" in tous["partenaires"].texte
+    assert "(de 1 au cours de T1 2022 à 1 au cours de T1 2023)" in tous["partenaires"].texte
     assert tous["participation"].chiffres == {"avant": "0", "apres": "0"}
 
 
@@ -145,7 +145,7 @@ def test_bilan_annuel_arrete_en_cours_d_annee_nomme_ses_trimestres():
     quartier = _quartier("Alpha")
     ParticipationFactory(table=quartier.table, debut=d(2021, 5, 1))
     partenaires = _constats(_bilan(quartier, trimestre=None))["partenaires"]
-    assert "(de 1 en T1–T3 2021 à 1 en T1–T3 2023)" in partenaires.texte
+    assert "(de 1 au cours de T1–T3 2021 à 1 au cours de T1–T3 2023)" in partenaires.texte
 
 
 # --- Le registre du PIC : l'union des participations ----------------------------------------------
@@ -196,7 +196,7 @@ def test_le_pic_part_d_une_seule_fenetre_commune():
     for _ in range(5):
         ParticipationFactory(table=bordeaux.table, debut=d(2022, 1, 1))
     tous = _constats(_bilan())
-    assert "(de 1 en T4 2016 à 1 en T4 2023)" in tous["partenaires"].texte
+    assert "(de 1 au cours de T4 2016 à 1 au cours de T4 2023)" in tous["partenaires"].texte
     assert "Bordeaux (registre commencé en T1 2022) n'y est pas compté." in tous["perimetre"].texte
 
 
@@ -246,7 +246,7 @@ def _mesures(date: str, partenaires: str) -> dict:
 def test_un_instantane_de_quartier_du_format_1_dit_ce_qu_il_compare():
     registre = {"depart": _mesures("2018-12-31", "2"), "fin": _mesures("2023-12-31", "3")}
     tous = {c.cle: c for c in constats(_instantane_format_1("quartier", [registre]))}
-    assert "(de 2 en 2018 à 3 en T4 2023)" in tous["partenaires"].texte
+    assert "(de 2 au cours de 2018 à 3 au cours de T4 2023)" in tous["partenaires"].texte
 
 
 def test_un_instantane_du_pic_du_format_1_n_additionne_plus_les_quartiers():

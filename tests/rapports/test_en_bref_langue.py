@@ -43,8 +43,8 @@ def test_en_francais_les_chiffres_ont_une_virgule_decimale():
     texte = tous["partenaires"].texte
     assert "indice de Shannon de 0,474 à 2,035" in texte
     assert "2.035" not in texte and "0.474" not in texte
-    assert "à 1\xa0234 en T2 2026" in texte  # séparateur de milliers du français
-    assert "14,5 en T2 2026" in tous["participation"].texte
+    assert "à 1\xa0234 au cours de T2 2026" in texte  # séparateur de milliers du français
+    assert "14,5 actives au cours de T2 2026" in tous["participation"].texte
     # Les chiffres gardés avec le constat sont ceux de l'instantané, exacts.
     assert tous["partenaires"].chiffres["fin"]["diversite_shannon"] == "2.035"
     assert tous["participation"].chiffres["apres"] == "14.5"
@@ -54,16 +54,16 @@ def test_en_anglais_les_chiffres_ont_un_point_decimal():
     tous = _constats("en")
     texte = tous["partenaires"].texte
     assert "Shannon index from 0.474 to 2.035" in texte
-    assert "1,234 in T2 2026" in texte
-    assert "14.5 in T2 2026" in tous["participation"].texte
+    assert "1,234 during T2 2026" in texte
+    assert "14.5 active during T2 2026" in tous["participation"].texte
 
 
 def test_le_bilan_d_un_quartier_parle_de_sa_table_au_singulier():
     texte = _constats("fr", "quartier")["influence"].texte
-    assert "partenaires d'influence (bailleurs, chercheurs, décideurs) actifs à la table " in texte
+    assert "acteurs d'influence (bailleurs, chercheurs, décideurs) actifs à la table " in texte
     assert "aux tables" not in texte
 
 
 def test_le_bilan_du_pic_parle_des_tables_au_pluriel():
     texte = _constats("fr", "pic")["influence"].texte
-    assert "partenaires d'influence (bailleurs, chercheurs, décideurs) actifs aux tables " in texte
+    assert "acteurs d'influence (bailleurs, chercheurs, décideurs) actifs aux tables " in texte

@@ -54,11 +54,11 @@ def test_chaque_constat_du_registre_nomme_sa_comparaison():
     tous = _par_cle(_instantane())
     assert tous["partenaires"].texte.startswith(
         "Depuis le début du registre (T4 2018), les partenaires mobilisés sont aussi nombreux "
-        "(de 3 en T4 2018 à 3 en T4 2023)"
+        "(de 3 au cours de T4 2018 à 3 au cours de T4 2023)"
     )
     assert tous["participation"].texte == (
         "Depuis le début du registre (T4 2018), on compte plus d'actions concrètes de "
-        "participation citoyenne : 1 en T4 2023, contre 0 en T4 2018."
+        "participation citoyenne : 1 active au cours de T4 2023, contre 0 au cours de T4 2018."
     )
 
 
@@ -79,9 +79,9 @@ def test_le_constat_des_acteurs_d_influence_dit_ce_que_compte_le_registre(portee
     }
     texte = _par_cle(instantane)["influence"].texte
     assert texte == (
-        "Depuis le début du registre (T2 2016), le nombre de partenaires d'influence "
-        f"(bailleurs, chercheurs, décideurs) actifs {ou} a augmenté : 8 en T2 2026, contre 0 "
-        "en T2 2016."
+        "Depuis le début du registre (T2 2016), le nombre d'acteurs d'influence "
+        f"(bailleurs, chercheurs, décideurs) actifs {ou} a augmenté : 8 au cours de T2 2026, "
+        "contre 0 au cours de T2 2016."
     )
     assert "accès" not in texte
 

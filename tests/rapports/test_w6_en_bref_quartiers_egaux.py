@@ -60,7 +60,7 @@ def test_le_pic_compare_a_quartiers_egaux(registres_decales):
     assert registre["quartiers"] == 1
     assert registre["sans"] == [{"nom": "Parc-Extension", "debut": "2018-04-12"}]
     tous = {c.cle: c for c in constats(registres_decales)}
-    assert "(de 3 en 2016 à 4 en 2025)" in tous["partenaires"].texte
+    assert "(de 3 au cours de 2016 à 4 au cours de 2025)" in tous["partenaires"].texte
     assert tous["perimetre"].texte == (
         "À quartiers égaux, les constats du registre comptent le seul quartier dont le registre "
         "couvre déjà 2016, en 2016 comme en 2025. Parc-Extension (registre commencé en T2 2018) "
