@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from evalpic.celery import app as celery_app
 
@@ -82,7 +82,7 @@ def _pinger_les_workers() -> tuple[str, str]:
 
 
 @never_cache
-@require_GET
+@require_safe
 def sante(request):
     base, detail_base = _verifier_base()
     broker, detail_broker = _verifier_broker()

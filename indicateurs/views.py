@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from evalpic.dates import date_heure_longue
 from indicateurs import selectors, services
@@ -27,6 +27,7 @@ from quartiers.acces import (
 
 
 @login_required
+@require_safe
 def boite(request):
     """Ce que la personne doit saisir (coordination) et ce qu'elle doit réviser (évaluation)."""
     return TemplateResponse(
@@ -95,11 +96,11 @@ def _empreintes_du_formulaire(form: SaisieForm, page) -> str | None:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def formulaire(request, slug: str, code: str):
     quartier = selectors.quartier_et_table(request.user, slug, Droit.VOIR)
     periode = selectors.periode_par_code(code)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, ou HEAD qui lit la même page
         contexte = _contexte_formulaire(request, quartier, periode)
         return TemplateResponse(request, "indicateurs/formulaire.html", contexte)
     return _enregistrer(request, quartier, periode)
@@ -595,6 +596,7 @@ def revision(request, slug: str, code: str):
 
 
 @login_required
+@require_safe
 def historique(request, slug: str, code: str):
     quartier = selectors.quartier_et_table(request.user, slug, Droit.VOIR)
     periode = selectors.periode_par_code(code)
@@ -612,7 +614,7 @@ def historique(request, slug: str, code: str):
 
 
 @login_required
-@require_GET
+@require_safe
 def completude(request):
     """Pour l'évaluation : l'état de chaque table pour une période et la part des valeurs."""
     if not quartiers_accessibles(request.user, Droit.VALIDER).exists():
@@ -631,7 +633,7 @@ def completude(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def apprentissage_nouveau(request, slug: str):
     """Ajouter un apprentissage au quartier, avec le droit de commenter : sa coordination, le
     conseil qui y est affecté, l'évaluation, l'administration. 404 pour un quartier invisible,
@@ -639,7 +641,7 @@ def apprentissage_nouveau(request, slug: str):
     quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
     if not a_le_droit(request.user, Droit.COMMENTER, quartier):
         raise PermissionDenied(str(services.REFUS_D_APPRENTISSAGE))
-    if request.method == "GET":
+    if request.method != "POST":  # GET, ou HEAD qui lit la même page
         form = ApprentissageForm(quartier=quartier, utilisateur=request.user)
         return TemplateResponse(
             request, "indicateurs/apprentissage_nouveau.html", {"quartier": quartier, "form": form}

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from evalpic.widgets import ListeDeroulante
 from indicateurs import selectors, services_apprentissages
@@ -92,6 +92,7 @@ def _grouper(apprentissages: list[Apprentissage]) -> list[GroupePeriode]:
 
 
 @login_required
+@require_safe
 def apprentissages(request, slug: str):
     """La liste des apprentissages d'un quartier, pour qui le voit, filtrable par période et
     par rubrique; un filtre invalide répond 400 avec son message. Chaque apprentissage dit sa
@@ -137,7 +138,7 @@ def _apprentissage_modifiable_ou_404(request, slug: str, pk: int) -> Apprentissa
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def apprentissage_modifier(request, slug: str, pk: int):
     """Corriger un apprentissage : le formulaire de l'ajout, prérempli; mêmes erreurs à côté
     des champs (400), rien d'enregistré tant qu'il en reste une."""
@@ -156,7 +157,7 @@ def apprentissage_modifier(request, slug: str, pk: int):
         "apprentissage": apprentissage,
         "version": version or services_apprentissages.empreinte(apprentissage),
     }
-    if request.method == "GET":
+    if request.method != "POST":  # GET, ou HEAD qui lit la même page
         return TemplateResponse(request, "indicateurs/apprentissage_modifier.html", contexte)
     if form.is_valid():
         try:
@@ -220,13 +221,13 @@ def _comparer(la_votre: dict, actuel: Apprentissage) -> list[dict]:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def apprentissage_supprimer(request, slug: str, pk: int):
     """Retirer un apprentissage : GET montre ce qui sera retiré et demande confirmation, POST
     le retire. Les bilans déjà produits le gardent."""
     apprentissage = _apprentissage_modifiable_ou_404(request, slug, pk)
     quartier = apprentissage.quartier
-    if request.method == "GET":
+    if request.method != "POST":  # GET, ou HEAD qui lit la même page
         return TemplateResponse(
             request,
             "indicateurs/apprentissage_supprimer.html",

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from evalpic.securite import taille_lisible
 from indicateurs import controle_fichiers, importation, lecture_import, selectors, services
@@ -62,12 +62,12 @@ def _page(request, quartier, form, rapport=None, essai=False, status=200):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_valeurs(request, slug: str):
     """« Vérifier » (essai, n'écrit rien) ou « Importer » (tout ou rien) un fichier de valeurs."""
     quartier = selectors.quartier_et_table(request.user, slug, Droit.VOIR)
     services.exiger_droit(request.user, Droit.SAISIR, quartier.table)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, ou HEAD qui lit la même page
         return _page(request, quartier, ImportForm())
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -114,7 +114,7 @@ def _annoncer(request, rapport: importation.RapportImport, nom_fichier: str) -> 
 
 
 @login_required
-@require_GET
+@require_safe
 def modele_import(request, slug: str, format: str):
     """Le modèle d'import de la table, en CSV ou en XLSX, prérempli pour la période en cours
     (ou celle de `?periode=2024-T1`)."""

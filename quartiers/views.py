@@ -2,18 +2,21 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from quartiers import selectors
 from quartiers.acces import Droit, a_le_droit
 
 
 @login_required
+@require_safe
 def accueil(request):
     quartiers = selectors.quartiers_pour_accueil(request.user)
     return render(request, "quartiers/accueil.html", {"quartiers": quartiers})
 
 
 @login_required
+@require_safe
 def detail(request, slug: str):
     page = selectors.page_quartier(request.user, slug)
     contexte = {

@@ -56,6 +56,9 @@ def marquer_l_identifiant_principal(utilisateur) -> None:
 
 
 class PageDesCourriels(EmailView):
+    # FormView traite PUT comme POST : la page se lit (GET, HEAD) et s'envoie (POST), rien d'autre.
+    http_method_names = ["get", "head", "post"]
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             marquer_l_identifiant_principal(request.user)

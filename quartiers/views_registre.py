@@ -49,11 +49,11 @@ def _page(request, gabarit: str, contexte: dict, statut: int = 200) -> TemplateR
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def inscrire_partenaire(request, slug: str):
     """Inscrire au registre un partenaire déjà connu ou nouveau, avec sa participation."""
     quartier = _quartier_du_registre(request.user, slug)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, ou HEAD qui lit la même page
         form = InscriptionForm(utilisateur=request.user)
         return _page(request, "inscrire.html", {"quartier": quartier, "form": form})
     form = InscriptionForm(request.POST, utilisateur=request.user)
@@ -90,7 +90,7 @@ def inscrire_partenaire(request, slug: str):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def modifier_participation(request, slug: str, pk: int):
     """Le rôle, le début et la fin (le départ) d'une participation à la table du quartier."""
     quartier = _quartier_du_registre(request.user, slug)
@@ -100,7 +100,7 @@ def modifier_participation(request, slug: str, pk: int):
         "participation": participation,
         "fiche_modifiable": services.fiche_modifiable(request.user, participation.partenaire),
     }
-    if request.method == "GET":
+    if request.method != "POST":  # GET, ou HEAD qui lit la même page
         initial = {"role": participation.role, "debut": participation.debut}
         initial["fin"] = participation.fin
         contexte["form"] = ParticipationForm(initial=initial)
@@ -124,7 +124,7 @@ def modifier_participation(request, slug: str, pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def modifier_partenaire(request, slug: str, pk: int):
     """La fiche d'un partenaire qui siège (ou a siégé) à la table du quartier; 403 s'il siège
     aussi à une table que la personne ne coordonne pas."""
@@ -135,7 +135,7 @@ def modifier_partenaire(request, slug: str, pk: int):
         raise PermissionDenied(str(services.REFUS_FICHE_PARTAGEE))
     # Le nom enregistré, pour le titre : un envoi refusé ne le change pas.
     contexte = {"quartier": quartier, "partenaire": partenaire, "nom": partenaire.nom}
-    if request.method == "GET":
+    if request.method != "POST":  # GET, ou HEAD qui lit la même page
         champs = ("nom", "secteur", "acteur_influence", "site_web")
         initial = {champ: getattr(partenaire, champ) for champ in champs}
         contexte["form"] = FicheForm(initial=initial)

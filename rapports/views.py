@@ -13,6 +13,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from indicateurs.models import Calcul, EtatDeMesure
 from rapports import graphique_theorie, graphiques, selectors
@@ -65,6 +66,7 @@ def _rendre(
 
 
 @login_required
+@require_safe
 def tableau_pic(request):
     form, valide, csv = _filtre(request)
     tableau = selectors.tableau_pic(request.user, form.filtre())
@@ -140,6 +142,7 @@ def _csv_pic(nom: str, tableau, periodes: list[str]):
 
 
 @login_required
+@require_safe
 def tableau_quartier(request, slug: str):
     form, valide, csv = _filtre(request)
     tableau = selectors.tableau_quartier(request.user, slug, form.filtre())
@@ -207,6 +210,7 @@ def _lignes_series(tableau):
 
 
 @login_required
+@require_safe
 def theorie_du_changement(request, slug: str):
     theorie = selectors.theorie_du_changement(request.user, slug, _version(request))
     adresse = _adresses_des_indicateurs()
@@ -247,6 +251,7 @@ def _version(request) -> int | None:
 
 
 @login_required
+@require_safe
 def indicateur_entre_quartiers(request, code: str):
     form, valide, csv = _filtre(request)
     vue = selectors.indicateur_entre_quartiers(request.user, code, form.filtre())

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from rapports import comparaison, rendu, selectors, services
 from rapports.fichiers import reponse_du_fichier
@@ -18,7 +18,7 @@ from rapports.models import StatutBilan
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def liste(request):
     form = DemandeBilanForm(request.POST or None, utilisateur=request.user)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +70,7 @@ def _page_des_bilans(
 
 
 @login_required
-@require_GET
+@require_safe
 def detail(request, pk: int):
     bilan = selectors.bilan_accessible_ou_404(request.user, pk)
     contexte = {"bilan": bilan, "attend_la_file": services.attend_la_file(bilan)}
@@ -85,7 +85,7 @@ def detail(request, pk: int):
 
 
 @login_required
-@require_GET
+@require_safe
 def telecharger(request, pk: int, format: str):
     """Chaque téléchargement revérifie l'accès; seul un bilan prêt a des fichiers."""
     bilan = selectors.bilan_accessible_ou_404(request.user, pk)
@@ -93,7 +93,7 @@ def telecharger(request, pk: int, format: str):
 
 
 @login_required
-@require_GET
+@require_safe
 def comparer(request):
     """Compare deux bilans cochés dans la liste. Un choix manquant, illisible ou le même bilan
     deux fois : la liste à nouveau, avec ce qu'il faut corriger (400); un bilan d'ailleurs : 404."""

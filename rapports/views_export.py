@@ -8,7 +8,7 @@ from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from rapports.export_valeurs import flux_csv
 from rapports.forms_export import ExportValeursForm
@@ -17,7 +17,7 @@ GABARIT = "rapports/export_valeurs.html"
 
 
 @login_required
-@require_GET
+@require_safe
 def export_valeurs(request):
     """La page de l'export : ses filtres, préremplis depuis l'adresse (`?quartier=…`)."""
     form = ExportValeursForm(initial=request.GET.dict(), utilisateur=request.user)
@@ -25,7 +25,7 @@ def export_valeurs(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def export_valeurs_csv(request):
     """Le CSV, lu et envoyé par blocs; un filtre invalide répond 400 avec la page et son
     message."""
