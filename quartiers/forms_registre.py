@@ -9,9 +9,10 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.dates import PREMIER_JOUR_PLAUSIBLE, dans_n_annees
 from evalpic.forms import ErreursDuServiceMixin
 from evalpic.widgets import ListeDeroulante
-from quartiers.models import Partenaire, RoleParticipation, Secteur
+from quartiers.models import Partenaire, Participation, RoleParticipation, Secteur
 from quartiers.services_registre import DonneesPartenaire, partenaires_visibles
 
 
@@ -69,6 +70,17 @@ class ParticipationForm(ErreursDuServiceMixin, forms.Form):
         help_text=_("Vide tant que le partenaire siège à la table; sa date de départ sinon."),
         widget=ChampDate,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Les bornes de la règle du modèle (`Participation.clean`), pour le sélecteur de date
+        # du navigateur; le service les vérifie de toute façon.
+        bornes = {
+            "min": PREMIER_JOUR_PLAUSIBLE.isoformat(),
+            "max": dans_n_annees(Participation.ANNEES_A_VENIR).isoformat(),
+        }
+        for champ in ("debut", "fin"):
+            self.fields[champ].widget.attrs.update(bornes)
 
     def participation(self) -> dict:
         return {champ: self.cleaned_data[champ] for champ in ("role", "debut", "fin")}

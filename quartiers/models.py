@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from evalpic.dates import erreur_de_date
 
 
 class NomBilingue(models.Model):
@@ -254,6 +257,10 @@ class Participation(models.Model):
     """Un partenaire à une table, dans le temps : c'est ce registre qui rend mesurables la
     mobilisation et la diversité des partenaires."""
 
+    # Une arrivée annoncée ou la fin d'un cycle de financement se datent d'avance, pas plus loin
+    # (`evalpic.dates.erreur_de_date`).
+    ANNEES_A_VENIR = 5
+
     partenaire = models.ForeignKey(
         Partenaire,
         on_delete=models.CASCADE,
@@ -301,6 +308,18 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partenaire} — {self.table}"
+
+    def clean(self) -> None:
+        """Début et fin d'une année plausible : la règle du registre (`services_registre`) et de
+        l'administration, à côté du champ."""
+        super().clean()
+        erreurs = {
+            champ: erreur
+            for champ in ("debut", "fin")
+            if (erreur := erreur_de_date(getattr(self, champ), self.ANNEES_A_VENIR))
+        }
+        if erreurs:
+            raise ValidationError(erreurs)
 
 
 # --- Affectations -------------------------------------------------------------------------------

@@ -115,7 +115,8 @@ def _erreurs_par_champ(erreur: ValidationError, champ_des_contraintes: str) -> d
 
 
 def _verifier_participation(participation: Participation) -> None:
-    """Les règles du modèle (`fin` après `debut` : sa contrainte et son message), puis le
+    """Les règles du modèle (`fin` après `debut` : sa contrainte et son message; des dates entre
+    1900 et quelques années après aujourd'hui : `Participation.clean`), puis le
     chevauchement : un partenaire n'a qu'une participation à la fois à une table."""
     try:
         participation.full_clean(exclude=["partenaire", "table"], validate_unique=False)

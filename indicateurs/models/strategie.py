@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.dates import erreur_de_date
 from indicateurs.models.catalogue import Famille, Theme
 from quartiers.acces import Droit, quartiers_accessibles
 from quartiers.models import Partenaire, Quartier
@@ -29,6 +30,10 @@ class StrategieQuerySet(models.QuerySet):
 class StrategieDeChangement(models.Model):
     """Une version de la stratégie de changement d'un quartier. Une nouvelle version est une
     nouvelle ligne : un bilan peut toujours dire laquelle il a utilisée."""
+
+    # Une adoption se date d'avance (la prochaine assemblée), d'un an au plus : la version
+    # s'applique dès ce jour-là (`indicateurs.selectors`), une date lointaine est une faute.
+    ANNEES_A_VENIR = 1
 
     quartier = models.ForeignKey(
         Quartier, on_delete=models.CASCADE, related_name="strategies", verbose_name=_("quartier")
@@ -74,6 +79,8 @@ class StrategieDeChangement(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if erreur := erreur_de_date(self.adoptee_le, self.ANNEES_A_VENIR):
+            raise ValidationError({"adoptee_le": erreur})
         if self.pk is None or self.quartier_id is None:
             return
         servis_ailleurs = Action.objects.filter(changements__strategie=self).exclude(
@@ -266,6 +273,8 @@ class Action(models.Model):
     debut = models.DateField(_("début"))
     fin = models.DateField(_("fin"), null=True, blank=True)
 
+    ANNEES_A_VENIR = 5  # `evalpic.dates.erreur_de_date`, comme une participation
+
     objects = ActionQuerySet.as_manager()
 
     class Meta:
@@ -282,6 +291,17 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.titre
+
+    def clean(self) -> None:
+        """Début et fin d'une année plausible, comme une participation au registre."""
+        super().clean()
+        erreurs = {
+            champ: erreur
+            for champ in ("debut", "fin")
+            if (erreur := erreur_de_date(getattr(self, champ), self.ANNEES_A_VENIR))
+        }
+        if erreurs:
+            raise ValidationError(erreurs)
 
 
 def verifier_changements_de_l_action(
