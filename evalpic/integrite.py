@@ -30,6 +30,7 @@ from django.db.models import F, Max, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from indicateurs.historique import consigner, lire
 from indicateurs.models import EvenementSaisie, Saisie, StatutSaisie, TypeEvenement, Valeur
 from indicateurs.services import decrire
 from indicateurs.validation import DonneeValeur
@@ -121,6 +122,10 @@ def _annonce_la_valeur(historique: str, ligne: tuple) -> bool:
         raison=raison,
         commentaire=commentaire,
     )
+    if consigner(donnee) == historique:  # ce que l'historique garde (indicateurs.historique)
+        return True
+    # Une ligne écrite avant la migration 0014, ou par un script, en phrase : dans l'une des
+    # langues du site.
     if decrire(donnee) == historique:
         return True
     for langue, _nom in settings.LANGUAGES:
@@ -128,6 +133,11 @@ def _annonce_la_valeur(historique: str, ligne: tuple) -> bool:
             if decrire(donnee) == historique:
                 return True
     return False
+
+
+def _lue(historique: str) -> str:
+    """Ce que la ligne d'historique annonce, décrit dans la langue active."""
+    return decrire(lire(historique)) or historique
 
 
 def _actuelle(ligne: tuple) -> str:
@@ -182,7 +192,7 @@ def _valeur_differente(valeur: tuple, historique: str) -> Probleme:
             "%(indicateur)s) : l'historique annonce « %(historique)s », la valeur actuelle est "
             "« %(actuelle)s »."
         )
-        % {**objets, "historique": historique, "actuelle": _actuelle(valeur)},
+        % {**objets, "historique": _lue(historique), "actuelle": _actuelle(valeur)},
         objets,
     )
 
@@ -199,7 +209,7 @@ def _historique_sans_valeur(evenement: tuple) -> list[Probleme]:
                 "Saisie n° %(saisie)s (%(quartier)s %(periode)s), indicateur %(indicateur)s : "
                 "l'historique annonce « %(historique)s », mais la valeur n'existe pas."
             )
-            % {**objets, "historique": evenement[6]},
+            % {**objets, "historique": _lue(evenement[6])},
             objets,
         )
     ]

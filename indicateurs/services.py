@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from evalpic.dates import date_heure_longue
 from indicateurs.avis import annoncer_apres_validation
+from indicateurs.historique import consigner
 from indicateurs.models import (
     Apprentissage,
     ChangementVise,
@@ -118,7 +119,8 @@ def donnee_de(valeur: Valeur) -> DonneeValeur:
 
 
 def decrire(donnee: DonneeValeur | None) -> str:
-    """La donnée en une ligne lisible, pour l'historique et les conflits."""
+    """La donnée en une ligne lisible, pour les conflits (l'historique garde la donnée :
+    indicateurs.historique)."""
     if donnee is None or (donnee.est_vide and not donnee.commentaire):
         return ""
     if donnee.non_disponible:
@@ -523,8 +525,8 @@ def _ecrire_valeurs(saisie: Saisie, auteur, donnees: Mapping[int, DonneeValeur],
                 saisie=saisie,
                 type_evenement=TypeEvenement.VALEUR,
                 indicateur_id=pk,
-                ancienne=decrire(avant),
-                nouvelle=decrire(donnee),
+                ancienne=consigner(avant),
+                nouvelle=consigner(donnee),
                 motif=motif,
                 auteur=auteur,
                 version=saisie.version,
@@ -767,15 +769,16 @@ def _motif_obligatoire(motif: str) -> str:
 def _transition(
     saisie: Saisie, auteur, version: int, statut: str, evenement: str, motif: str = "", **champs
 ) -> Saisie:
-    ancien = saisie.get_statut_display()
+    ancien = saisie.statut
     _prendre_la_version(saisie, version)
     Saisie.objects.filter(pk=saisie.pk).update(statut=statut, **champs)
     saisie.refresh_from_db()
+    # Les codes des statuts, décrits à la lecture dans la langue de qui lit (indicateurs.historique).
     EvenementSaisie.objects.create(
         saisie=saisie,
         type_evenement=evenement,
-        ancienne=str(ancien),
-        nouvelle=str(saisie.get_statut_display()),
+        ancienne=ancien,
+        nouvelle=saisie.statut,
         motif=motif,
         auteur=auteur,
         version=saisie.version,

@@ -8,6 +8,7 @@ import datetime
 
 from django.db.models import F, OuterRef, Subquery
 
+from indicateurs.historique import consigner
 from indicateurs.models import (
     Apprentissage,
     CategorieApprentissage,
@@ -20,7 +21,7 @@ from indicateurs.models import (
     Valeur,
 )
 from indicateurs.models.saisies import STATUTS_PUBLIES
-from indicateurs.services import decrire, donnee_de, noter_les_valeurs_demandees
+from indicateurs.services import donnee_de, noter_les_valeurs_demandees
 from quartiers.demo_apprentissages import TEXTES
 from quartiers.demo_commun import PREFIXE_EN, PREFIXE_FR
 from quartiers.demo_saisies import ETAPES_POLITIQUE, RAISONS_NON_DISPONIBLE
@@ -103,7 +104,7 @@ def evenement_de(valeur: Valeur) -> EvenementSaisie:
         saisie_id=valeur.saisie_id,
         type_evenement=TypeEvenement.VALEUR,
         indicateur_id=valeur.indicateur_id,
-        nouvelle=decrire(donnee_de(valeur)),
+        nouvelle=consigner(donnee_de(valeur)),
         version=VERSION_DES_VALEURS,
     )
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from indicateurs import importation, services
+from indicateurs.historique import lire
 from indicateurs.models import EvenementSaisie, Saisie, TypeEvenement, Valeur
 from indicateurs.validation import DonneeValeur, verifier_donnee
 from tests.factories import periode_du_trimestre
@@ -28,11 +29,15 @@ RAISON_SANS_ABSENCE = (
 
 
 def historique() -> list[tuple[str, str]]:
-    return list(
-        EvenementSaisie.objects.filter(type_evenement=TypeEvenement.VALEUR)
+    """Avant et après de chaque ligne, décrits en français (l'historique garde des données)."""
+    return [
+        (services.decrire(lire(ancienne)), services.decrire(lire(nouvelle)))
+        for ancienne, nouvelle in EvenementSaisie.objects.filter(
+            type_evenement=TypeEvenement.VALEUR
+        )
         .order_by("pk")
         .values_list("ancienne", "nouvelle")
-    )
+    ]
 
 
 # --- Une raison sans « non disponible » : refusée, partout le même message -------------------

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicateurs import importation, lecture_import, services
+from indicateurs.historique import lire
 from indicateurs.models import EvenementSaisie, Saisie, TypeEvenement, Valeur
 from indicateurs.validation import DonneeValeur
 from tests.factories import periode_du_trimestre
@@ -77,7 +78,11 @@ def valeur(indicateur) -> Valeur:
 
 def evenements_de_valeur() -> list[tuple[str, str]]:
     evenements = EvenementSaisie.objects.filter(type_evenement=TypeEvenement.VALEUR)
-    return [(e.ancienne, e.nouvelle) for e in evenements.order_by("pk")]
+    # Décrits en français : l'historique garde des données (indicateurs.historique).
+    return [
+        (services.decrire(lire(e.ancienne)), services.decrire(lire(e.nouvelle)))
+        for e in evenements.order_by("pk")
+    ]
 
 
 def lignes(contenu: str):

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from indicateurs.calculs import indicateurs_calcules
+from indicateurs.historique import consigner
 from indicateurs.models import (
     Apprentissage,
     CategorieApprentissage,
@@ -31,7 +32,7 @@ from indicateurs.models import (
     Valeur,
 )
 from indicateurs.periodes import bornes_du_trimestre, trimestre_de, trimestre_precedent
-from indicateurs.services import decrire, donnee_de
+from indicateurs.services import donnee_de
 from quartiers.models import Partenaire, Participation, Quartier, TableDeQuartier
 from quartiers.referentiel import charger_referentiel
 from rapports.echelle import (
@@ -177,7 +178,7 @@ def test_chaque_valeur_a_son_historique():
     for valeur in valeurs:
         evenement = evenements[(valeur.saisie_id, valeur.indicateur_id)]
         assert evenement.type_evenement == TypeEvenement.VALEUR
-        assert evenement.nouvelle == decrire(donnee_de(valeur))
+        assert evenement.nouvelle == consigner(donnee_de(valeur))
         assert valeur.est_renseignee
         if valeur.saisie.soumise_le is not None:  # daté à la remise, pas à la génération
             assert evenement.created_at == valeur.saisie.soumise_le
