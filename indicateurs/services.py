@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evalpic.dates import date_heure_longue
+from evalpic.textes import texte_saisi
 from indicateurs.avis import annoncer_apres_validation
 from indicateurs.historique import consigner
 from indicateurs.models import (
@@ -563,7 +564,7 @@ def _ajouter_apprentissages(saisie: Saisie, auteur, apprentissages) -> None:
     """Les apprentissages du formulaire de saisie : une ligne vide est une rubrique laissée en
     blanc (facultative), donc ignorée; les autres suivent la règle des rattachements. Rattachés
     à la saisie, ils ne paraissent ailleurs qu'une fois elle publiée (`Apprentissage.publies`)."""
-    retenus = [a for a in apprentissages if a.texte_fr.strip() or a.texte_en.strip()]
+    retenus = [a for a in apprentissages if texte_saisi(a.texte_fr) or texte_saisi(a.texte_en)]
     quartier_id = saisie.table.quartier_id
     if erreurs := _erreurs_de_rattachement(
         quartier_id, indicateur_ids=[a.indicateur_id for a in retenus]
@@ -596,7 +597,7 @@ def apprentissages_a_ecrire(
             auteur=auteur,
         )
         for a in apprentissages
-        if a.texte_fr.strip() or a.texte_en.strip()
+        if texte_saisi(a.texte_fr) or texte_saisi(a.texte_en)
     ]
     if not candidats:
         return []
@@ -730,7 +731,7 @@ def verifier_apprentissage(
     les textes nettoyés, ou lève une `ValidationError` par champ (aucun texte, texte trop long,
     période à venir, rattachement étranger au quartier). Un rattachement à `None` n'est pas
     vérifié."""
-    texte_fr, texte_en = (texte_fr or "").strip(), (texte_en or "").strip()
+    texte_fr, texte_en = texte_saisi(texte_fr), texte_saisi(texte_en)
     erreurs: dict[str, list[str]] = {}
     if not texte_fr and not texte_en:
         message = _("Écrivez l'apprentissage en français, en anglais ou dans les deux langues.")
@@ -756,7 +757,7 @@ def verifier_apprentissage(
 
 
 def _motif_obligatoire(motif: str) -> str:
-    motif = (motif or "").strip()
+    motif = texte_saisi(motif)
     if not motif:
         raise ValidationError({"motif": [_("Indiquez le motif.")]})
     if len(motif) > LONGUEUR_MOTIF_MAX:

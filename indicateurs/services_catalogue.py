@@ -37,6 +37,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evalpic.textes import texte_saisi
 from indicateurs.models import (
     Cible,
     Indicateur,
@@ -256,7 +257,7 @@ def refuser_proposition(
 ) -> Indicateur:
     """Refuse une proposition avec un motif (obligatoire) : elle est retirée du catalogue, et
     le plan de son quartier dit pourquoi. `version` : voir `_examiner`."""
-    motif = (motif or "").strip()
+    motif = texte_saisi(motif)
     if not motif:
         raise ValidationError({"motif": _("Dites pourquoi la proposition est refusée.")})
     if len(motif) > LONGUEUR_MOTIF_MAX:

@@ -16,6 +16,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from evalpic.nombres import nombre
+from evalpic.textes import texte_saisi
 from indicateurs.agregation import est_un_flux
 from indicateurs.models import Unite
 from indicateurs.models.saisies import SeriePrecedente
@@ -247,9 +248,9 @@ def verifier_donnee(unite: str, donnee: DonneeValeur) -> dict[str, list[str]]:
     if donnee.non_disponible:
         if donnee.valeur is not None or donnee.texte:
             ajouter("valeur", _("Une valeur « non disponible » ne peut pas avoir de valeur."))
-        if not donnee.raison.strip():
+        if not texte_saisi(donnee.raison):
             ajouter("raison", _("Expliquez pourquoi la valeur n'est pas disponible."))
-    elif donnee.raison.strip():  # elle serait perdue : seule une absence garde sa raison
+    elif texte_saisi(donnee.raison):  # elle serait perdue : seule une absence garde sa raison
         ajouter(
             "raison",
             _(

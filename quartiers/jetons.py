@@ -18,6 +18,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evalpic.textes import texte_saisi
 from quartiers.models import JetonAPI, MotifRevocation, Utilisateur
 
 PREFIXE_CLE = "evp_"
@@ -37,7 +38,7 @@ def creer_jeton(
     formulaire envoyé deux fois, un double clic), c'est ce jeton qui est renvoyé, sans clé (elle
     a été donnée au premier envoi), et rien n'est créé. La contrainte d'unicité le garantit
     aussi pour deux envois simultanés : le second attend le premier, puis le retrouve."""
-    nom = (nom or "").strip()
+    nom = texte_saisi(nom)
     if not nom:
         raise ValidationError({"nom": [_("Donnez un nom au jeton (à quoi il sert).")]})
     if len(nom) > 100:

@@ -21,6 +21,7 @@ from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.textes import texte_saisi
 from quartiers.acces import Droit, exiger_le_droit, quartiers_accessibles
 from quartiers.models import Partenaire, Participation, Quartier, Secteur, TableDeQuartier
 
@@ -180,7 +181,7 @@ def _partenaire_du_nom(auteur, nouveau: DonneesPartenaire) -> tuple[Partenaire, 
     voit pas n'est pas dans la liste (`partenaires_visibles`), mais son nom l'inscrit à la
     sienne, avec sa fiche existante (protégée par `fiche_modifiable`, qui ne compte pas cette
     participation); le refuser laissait la coordination sans issue."""
-    nom = nouveau.nom.strip()
+    nom = texte_saisi(nouveau.nom)
     existant = Partenaire.objects.select_for_update().filter(nom__iexact=nom).first()
     if existant is not None:
         return existant, not _vu_ailleurs_que_par_son_nom(auteur, existant)
@@ -285,7 +286,7 @@ def modifier_partenaire(
     exiger_le_droit(auteur, Droit.SAISIR, quartier, refus=str(REFUS_DU_REGISTRE))
     if not fiche_modifiable(auteur, partenaire):
         raise PermissionDenied(str(REFUS_FICHE_PARTAGEE))
-    partenaire.nom = donnees.nom.strip()
+    partenaire.nom = texte_saisi(donnees.nom)
     partenaire.secteur = donnees.secteur
     partenaire.acteur_influence = donnees.acteur_influence
     partenaire.site_web = donnees.site_web
