@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied as PermissionDjango
 from django.core.exceptions import ValidationError as ValidationDjango
 from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy
-from rest_framework import exceptions, pagination, parsers, renderers
+from rest_framework import exceptions, negotiation, pagination, parsers, renderers
 from rest_framework.utils import encoders
 from rest_framework.views import exception_handler
 
+from evalpic.api.parametres import valeur_unique
 from evalpic.tableurs import neutraliser_formule
 
 
@@ -97,23 +98,64 @@ class LiensDePagination:
         return reponse
 
 
-class Pagination(LiensDePagination, pagination.PageNumberPagination):
-    page_size = 50
+# --- Paramètres de requête vérifiés (`evalpic.api.parametres`) -------------------------------
+#
+# Mal donnés (« taille=-5 », « ordering=%00 », « format= », « cursor=%00 », ou deux fois) :
+# `taille` et `ordering`, propres aux listes, répondent 400 comme un filtre invalide
+# (`{"taille": ["…"]}`); `format` et `cursor` répondent 404 comme un format inconnu ou une page
+# inexistante (le schéma les documente ainsi, détail compris).
+
+TAILLE_INVALIDE = gettext_lazy("Taille de page invalide : un nombre entier de 1 à %(max)s.")
+FORMAT_INCONNU = gettext_lazy("Format de sortie inconnu : « %(format)s ». Formats : %(formats)s.")
+
+
+class TailleVerifiee:
+    """`?taille=` : un entier de 1 à `max_page_size`, sinon 400 (DRF prenait la taille par
+    défaut pour « -5 » ou « null » et coupait au maximum sans le dire). Le schéma en donne les
+    bornes."""
+
     page_size_query_param = "taille"
+
+    def get_page_size(self, request):
+        texte = valeur_unique(request, self.page_size_query_param)
+        if texte is None:
+            return self.page_size
+        if not _ENTIER.match(texte) or not 1 <= int(texte) <= self.max_page_size:
+            message = TAILLE_INVALIDE % {"max": self.max_page_size}
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return int(texte)
+
+    def get_schema_operation_parameters(self, view):
+        parametres = super().get_schema_operation_parameters(view)
+        for parametre in parametres:
+            if parametre["name"] == self.page_size_query_param:
+                parametre["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parametres
+
+
+_ENTIER = re.compile(r"[0-9]{1,9}\Z")
+
+
+class Pagination(TailleVerifiee, LiensDePagination, pagination.PageNumberPagination):
+    page_size = 50
     max_page_size = 1000
 
 
-class PaginationParCurseur(LiensDePagination, pagination.CursorPagination):
+class PaginationParCurseur(TailleVerifiee, LiensDePagination, pagination.CursorPagination):
     """Pour les valeurs : stable et rapide quel que soit le volume. La position lue dans le
     curseur est une clé entière (le tri est « pk ») : un curseur forgé (« p=abc ») répond le
-    404 « curseur invalide » de DRF au lieu d'une erreur serveur dans le filtre."""
+    404 « curseur invalide » de DRF au lieu d'une erreur serveur dans le filtre. De même un
+    curseur qui n'est pas du base64 (« cursor=%00 », dont DRF jetait les caractères pour lire
+    la première page) ou donné deux fois."""
 
     page_size = 200
-    page_size_query_param = "taille"
     max_page_size = 5000
     ordering = "pk"
 
     def decode_cursor(self, request):
+        valeurs = request.query_params.getlist(self.cursor_query_param)
+        if len(valeurs) > 1 or (valeurs and not _BASE64.match(valeurs[0])):
+            raise exceptions.NotFound(self.invalid_cursor_message)
         curseur = super().decode_cursor(request)
         position = curseur.position if curseur is not None else None
         if position is not None and not _POSITION_ENTIERE.match(position):
@@ -122,14 +164,36 @@ class PaginationParCurseur(LiensDePagination, pagination.CursorPagination):
 
 
 _POSITION_ENTIERE = re.compile(r"-?[0-9]{1,20}\Z")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}\Z")
+
+
+class NegociationVerifiee(negotiation.DefaultContentNegotiation):
+    """`?format=` nomme un format de la ressource (`json`, `csv`, `api`), sinon 404 comme un
+    format inconnu, avec les formats possibles : DRF ignorait un `format=` vide (la réponse en
+    JSON) et répondait un « Pas trouvé. » sans dire pourquoi à un format inconnu."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        cle = self.settings.URL_FORMAT_OVERRIDE
+        if cle and not format_suffix:
+            valeurs = request.query_params.getlist(cle)
+            formats = [rendu.format for rendu in renderers]
+            if valeurs and (len(valeurs) > 1 or valeurs[0] not in formats):
+                raise exceptions.NotFound(
+                    FORMAT_INCONNU % {"format": ", ".join(valeurs), "formats": ", ".join(formats)}
+                )
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 class IntrouvableTraduit:
     """Pour chaque vue de l'API qui lit un objet (`get_object`) : un objet absent ou hors des
     quartiers visibles répond 404 avec `introuvable`, traduit et sans nom de classe, au lieu
-    du « No Quartier matches the given query. » de Django (anglais, qui nomme le modèle)."""
+    du « No Quartier matches the given query. » de Django (anglais, qui nomme le modèle).
+
+    Chaque ressource de l'API en hérite : elle porte aussi le `?format=` vérifié
+    (`NegociationVerifiee`), que DEFAULT_CONTENT_NEGOTIATION_CLASS donnerait à toute vue."""
 
     introuvable = gettext_lazy("Ressource introuvable.")
+    content_negotiation_class = NegociationVerifiee
 
     def get_object(self):
         try:

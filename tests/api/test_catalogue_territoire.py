@@ -606,7 +606,7 @@ def test_une_entree_absurde_donne_400_jamais_500(api, territoire, alice, champs)
         ("apprentissages", {"periode": "2025-T\x00"}, 400),
         ("periodes", {"annee": 10**30}, 200),
         ("participations", {"partenaire": 10**30}, 200),
-        ("quartiers", {"ordering": "inconnu,-nom"}, 200),
+        ("quartiers", {"ordering": "inconnu,-nom"}, 400),  # tri inconnu : dit, pas ignoré
         ("quartiers", {"page": 999}, 404),
         ("quartiers", {"format": "xml"}, 404),
     ],
