@@ -37,6 +37,11 @@ class ProfilForm(forms.ModelForm):
         # « Nom » d'une personne (nom de famille), distinct du « Nom » d'un objet (jeton,
         # indicateur) : l'anglais dit « Last name » pour l'un, « Name » pour l'autre.
         labels = {"first_name": _("Prénom"), "last_name": pgettext_lazy("personne", "Nom")}
+        # Le navigateur propose le nom de la personne (WCAG 1.3.5, finalité des champs).
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+        }
 
 
 class JetonForm(forms.Form):

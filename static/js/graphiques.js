@@ -13,6 +13,17 @@
   // la figure à Plotly Cloud; nos données restent ici (et ce bouton serait un arrêt de tabulation
   // de plus dans chaque graphique).
   var options = { responsive: true, displaylogo: false, showSendToCloud: false };
+  // La barre d'outils ne garde que ce qui sert au clavier : télécharger l'image et, si un axe
+  // se zoome (à la souris), revenir aux axes d'origine. Zoom, déplacement, sélection, lasso,
+  // zoom +/−, échelle auto, pointes et modes de survol ne s'utilisent qu'à la souris : chacun
+  // était un arrêt de tabulation de plus dans chaque graphique (9 par graphique).
+  function boutonsDe(layout) {
+    var axes = Object.keys(layout).filter(function (cle) { return /^[xy]axis\d*$/.test(cle); });
+    var zoomable = axes.length < 2 || axes.some(function (cle) {
+      return !(layout[cle] && layout[cle].fixedrange);
+    });
+    return [zoomable ? ["toImage", "resetScale2d"] : ["toImage"]];
+  }
   // Des graphiques tant que la tranche dure moins de TRANCHE_MS (une image à 60 Hz; une tâche
   // de plus de 50 ms est « longue » pour le navigateur).
   var TRANCHE_MS = 16;
@@ -135,7 +146,7 @@
     var figure = JSON.parse(source.textContent);
     // La langue de la zone (le contenu d'un bilan garde la sienne), sinon celle de la page.
     var langue = (zone.closest("[lang]") || document.documentElement).lang;
-    var reglages = Object.assign({ locale: langue }, options);
+    var reglages = Object.assign({ locale: langue, modeBarButtons: boutonsDe(figure.layout) }, options);
     if (zone.clientWidth && zone.clientWidth < LARGEUR_ETROITE) {
       pourEcranEtroit(figure, zone.clientWidth);
       // La barre d'outils de Plotly couvrait le titre : sur un téléphone, on s'en passe

@@ -99,7 +99,7 @@ def test_un_code_faux_est_signale_puis_un_code_juste_active_le_totp(client, alic
     contenu = reponse.content.decode()
     assert reponse.status_code == 400
     page_du_site(contenu)
-    assert '<div class="alerte" role="alert">' in contenu
+    assert '<div class="alerte" role="alert" tabindex="-1" data-focus-au-chargement>' in contenu
     erreur_sous_le_champ(contenu, "Code incorrect.")
     assert CLE_SECRETE.search(contenu)[1] == secret  # la même clé, à scanner ou taper encore
     assert not Authenticator.objects.filter(user=alice).exists()
@@ -216,7 +216,7 @@ def test_confirmer_son_identite_par_le_mot_de_passe(client, alice, mot_de_passe)
     contenu = reponse.content.decode()
     assert reponse.status_code == 400
     page_du_site(contenu)
-    assert '<div class="alerte" role="alert">' in contenu
+    assert '<div class="alerte" role="alert" tabindex="-1" data-focus-au-chargement>' in contenu
     erreur_sous_le_champ(contenu, "Mot de passe incorrect.")
 
     reponse = client.post(
