@@ -29,9 +29,10 @@ def _horizons(client, quartier, langue: str) -> list[str]:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = langue
     contenu = client.get(reverse("theorie_du_changement", args=[quartier.slug])).content.decode()
     tableau = contenu.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    # Une cellule peut porter des attributs (data-colonne : son nom, sur un téléphone).
+    # Une cellule peut porter des attributs (data-colonne : son nom, sur un téléphone; lang="fr"
+    # : le libellé du changement, écrit en français seulement, dans une page anglaise).
     return re.findall(
-        r"<tr><th scope=\"row\">[^<]*</th><td>[^<]*</td><td[^>]*>([^<]*)</td>", tableau
+        r"<tr><th scope=\"row\">[^<]*</th><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>", tableau
     )
 
 

@@ -72,9 +72,10 @@ def test_la_vue_d_ensemble_regroupe_les_quartiers_sans_donnees(client, eve):
     assert "Alpha" not in legende and "Gamma" not in legende
     assert [ligne.quartier.nom for ligne in page.context["sans_donnees"]] == ["Alpha", "Gamma"]
     contenu = page.content.decode()
-    # Une seule ligne pour les deux, à la fin de chaque tableau, chacun nommé une fois.
+    # Une seule ligne pour les deux, à la fin de chaque tableau, chacun nommé une fois (statuts,
+    # complétude, partenaires et diversité par trimestre, dernier trimestre).
     lignes = [ligne for ligne in contenu.split("<tr>") if 'class="sans-donnees"' in ligne]
-    assert len(lignes) == 3
+    assert len(lignes) == 5
     assert all("Alpha" in ligne and "Gamma" in ligne for ligne in lignes)
     assert "Aucun indicateur suivi." in lignes[0] and ">Alpha</a>" in lignes[0]
     assert "Sans aucune donnée sur ces trimestres, absents du graphique : Alpha, Gamma." in contenu
