@@ -57,6 +57,6 @@ def test_la_coordination_inscrit_un_partenaire_puis_note_son_depart(page: Page, 
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("link", name="Add a partner").click()
     expect(
-        page.get_by_role("heading", name="Add a partner to the Saint-Michel table")
+        page.get_by_role("heading", name="Add a partner to the Saint-Michel roundtable")
     ).to_be_visible()
     expect(page.get_by_label("Name of the new partner")).to_be_visible()
