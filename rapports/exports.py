@@ -46,7 +46,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from evalpic.tableurs import neutraliser_formule
-from indicateurs.models import CategorieApprentissage, ModeCollecte, Polarite, Unite
+from indicateurs.models import Agregation, CategorieApprentissage, ModeCollecte, Polarite, Unite
 from rapports.en_bref import constats
 from rapports.instantane import lignes_de_completude, somme_de_controle
 from rapports.models import Portee
@@ -121,10 +121,29 @@ def _en_tetes_valeurs() -> list[str]:
         # La date de la valeur de référence de la série : ajoutée à la fin, pour que les
         # colonnes d'avant gardent leur place.
         _("Date de la référence"),
+        # Depuis evalpic-bilan-1.8, à la fin aussi : l'agrégation dans le temps de l'indicateur
+        # et la valeur de la période du bilan qui en découle, avec ses trimestres renseignés.
+        _("Agrégation dans le temps"),
+        _("Valeur de la période du bilan"),
+        _("Trimestres de la période avec une valeur"),
+        _("Trimestres de la période"),
     ]
 
 
-COLONNES_NUMERIQUES = (6, 7, 8)  # valeur, cible, référence (indices dans _en_tetes_valeurs)
+# Valeur, cible, référence, puis valeur de la période du bilan et ses trimestres (indices dans
+# _en_tetes_valeurs).
+COLONNES_NUMERIQUES = (6, 7, 8, 15, 16, 17)
+
+
+def _de_la_periode(serie: dict) -> list[str]:
+    """La valeur de la période du bilan d'une série (depuis evalpic-bilan-1.8 :
+    `instantane._valeurs_de_la_periode`), en texte décimal exact, et ses trimestres avec une
+    valeur sur ceux de la période; trois cases vides sans elle (indicateur en texte, période
+    sans valeur, instantané d'avant)."""
+    valeur = serie.get("valeur_de_periode")
+    if not valeur:
+        return ["", "", ""]
+    return [valeur["valeur"], str(valeur["trimestres"]), str(valeur["sur"])]
 
 
 def _periodes_de_la_serie(serie: dict) -> list[tuple[str, dict, dict]]:
@@ -160,8 +179,10 @@ def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
     (`TexteSaisi`) comme valeur et un statut vide (`a_un_statut`); une valeur « non disponible »
     est vide, avec « oui » et sa raison (un instantané d'avant evalpic-bilan-1.4 n'a pas ces clés :
     « non », sans raison); la dernière colonne porte les apprentissages épinglés au trimestre
-    (`_epingles`), puis la date de la référence (AAAA-MM-JJ, vide sans référence datée). À
-    appeler dans la langue de l'instantané."""
+    (`_epingles`), puis la date de la référence (AAAA-MM-JJ, vide sans référence datée),
+    l'agrégation dans le temps de l'indicateur et la valeur de la période du bilan, répétées sur
+    chaque ligne de la série comme la référence (`_de_la_periode`; vides pour un instantané
+    d'avant evalpic-bilan-1.8). À appeler dans la langue de l'instantané."""
     catalogue = instantane.get("indicateurs", {})
     oui, non = _("oui"), _("non")
     for quartier in _quartiers(instantane):
@@ -169,6 +190,8 @@ def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
             indicateur = catalogue.get(serie["code"], {})
             unite = indicateur.get("unite")
             epingles = _epingles(serie)
+            agregation = _libelle(Agregation, indicateur.get("agregation"))
+            de_la_periode = _de_la_periode(serie)
             for code, point, cible in _periodes_de_la_serie(serie):
                 yield [
                     quartier.get("nom", ""),
@@ -186,6 +209,8 @@ def _lignes_valeurs(instantane: dict) -> Iterator[list[str]]:
                     point.get("raison", ""),
                     epingles.get(code, ""),
                     serie.get("date_reference") or "",
+                    agregation,
+                    *de_la_periode,
                 ]
 
 
@@ -304,6 +329,8 @@ def _lignes_indicateurs(instantane: dict) -> list[list]:
             fiche.get("famille", ""),
             fiche.get("source", ""),
             _libelle(ModeCollecte, fiche.get("mode")),
+            # Depuis evalpic-bilan-1.8; vide pour un instantané d'avant.
+            _libelle(Agregation, fiche.get("agregation")),
         ]
         for code, fiche in sorted(catalogue.items())
     ]
@@ -460,7 +487,7 @@ def _classeur(instantane: dict) -> Workbook:
         _en_tetes_valeurs(),
         list(_lignes_valeurs(instantane)),
         numeriques=COLONNES_NUMERIQUES,
-        largeurs=(24, 14, 40, 16, 10, 14, 12, 12, 12, 16, 14, 40, 60, 14),
+        largeurs=(24, 14, 40, 16, 10, 14, 12, 12, 12, 16, 14, 40, 60, 14, 22, 16, 14, 14),
     )
     _feuille(
         classeur,
@@ -482,9 +509,10 @@ def _classeur(instantane: dict) -> Workbook:
             _("Famille"),
             _("Source"),
             _("Mode"),
+            _("Agrégation dans le temps"),
         ],
         _lignes_indicateurs(instantane),
-        largeurs=(14, 40, 60, 16, 24, 18, 30, 28),
+        largeurs=(14, 40, 60, 16, 24, 18, 30, 28, 22),
     )
     _feuille(
         classeur,
@@ -569,10 +597,11 @@ def _archive_fixe(contenus: dict[str, bytes]) -> bytes:
 def exporter_xlsx(instantane: dict) -> bytes:
     """Le classeur XLSX du bilan, identique à l'octet près pour un même instantané.
 
-    Feuilles : « Valeurs » (mêmes colonnes que le CSV; valeur, cible et référence en cellules
-    numériques, voir `nombre_pour_excel`), « En bref » (chaque constat et chaque nombre qu'il
+    Feuilles : « Valeurs » (mêmes colonnes que le CSV; valeur, cible, référence, valeur de la
+    période du bilan et ses trimestres en cellules numériques, voir `nombre_pour_excel`),
+    « En bref » (chaque constat et chaque nombre qu'il
     cite : mesure, période et valeur de départ, période et valeur de fin), « Indicateurs » (le
-    catalogue), « Apprentissages »,
+    catalogue, avec l'agrégation dans le temps de chaque indicateur), « Apprentissages »,
     « Complétude » (attendues, renseignées, validées, « non disponible » parmi les renseignées,
     nombre de manquantes), « Stratégies » (titre, version et adoption de la stratégie de chaque
     quartier) et « À propos » (générateur, date des données, format, portée, période, dates de

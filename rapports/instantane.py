@@ -6,7 +6,8 @@ Forme (format 2) :
     {"format": 2, "generateur": "…", "portee": "quartier" | "pic", "langue": "fr",
      "donnees_au": "2026-07-15T14:03:12-04:00",
      "periode": {"annee", "trimestre" | null, "code", "libelle", "debut", "fin", "fenetre": [codes]},
-     "indicateurs": {code: {"nom", "definition", "unite", "polarite", "famille", "source", "mode"}},
+     "indicateurs": {code: {"nom", "definition", "unite", "polarite", "famille", "source", "mode",
+                            "agregation"?}},
      "registre": {"depart": {...}, "fin": {...}, "quartiers"?, "sans"?: [{"nom", "debut"}]}
                  | null,
      "strategies_au"?: "2025-12-31",
@@ -19,7 +20,9 @@ Forme (format 2) :
                                 "points": [{"periode", "libelle", "valeur", "texte"?,
                                             "non_disponible"?, "raison"?}],
                                 "cibles": [{"periode", "libelle", "valeur"}],
-                                "reperes": [{"periode", "libelle", "categorie", "texte"}]}],
+                                "reperes": [{"periode", "libelle", "categorie", "texte"}],
+                                "valeur_de_periode"?: {"agregation", "valeur", "trimestres",
+                                                       "sur", "derniere_periode", "annee"}}],
                     "apprentissages": {categorie: [texte, …]},
                     "completude": {"attendues", "renseignees", "validees",
                                    "non_disponibles"?, "manquantes": [...],
@@ -71,6 +74,18 @@ version n'avait de date d'adoption au plus tard ce jour-là (la plus ancienne es
 pas la même; la méthodologie le dit. Un instantané d'avant, sans « strategies_au », lisait la
 version en vigueur à sa production : il se rend en le disant, comme alors.
 
+Depuis evalpic-bilan-1.8, chaque indicateur du catalogue porte son agrégation dans le temps
+(« agregation » : somme, moyenne, derniere, cumul), et chaque série chiffrée la valeur de la
+période du bilan selon cette agrégation (« valeur_de_periode », `indicateurs.agregation` : son
+trimestre, ou les quatre trimestres de son année), avec les trimestres de la période qui ont
+une valeur (« trimestres ») sur ceux de la période (« sur »), le plus récent d'entre eux et
+l'année d'une période annuelle. Pour un cumul, elle compte aussi les valeurs publiées avant la
+fenêtre des courbes (`_totaux_avant_la_fenetre`). La clé manque pour un indicateur en texte,
+une période sans aucune valeur, et un indicateur calculé cumulé (le registre d'avant la
+fenêtre n'est pas lu; il n'y en a aucun au référentiel). Un instantané d'avant n'a ni l'une ni
+l'autre clé : ses fichiers se refont sans valeur de la période, comme alors. Les statuts
+restent jugés sur les valeurs trimestrielles.
+
 Le registre (partenaires et actions) est celui de la portée du bilan : le quartier, ou l'union
 des participations et des actions des quartiers du PIC (un partenaire présent dans deux quartiers
 compte une fois). « depart » et « fin » le mesurent sur deux fenêtres de même longueur, chacune
@@ -87,21 +102,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from indicateurs.agregation import trimestres_de_l_annee, valeur_de_periode
 from indicateurs.calculs import calculer, couvert_par_le_registre, debut_du_registre
 from indicateurs.models import (
+    Agregation,
     Apprentissage,
     CategorieApprentissage,
     ChangementVise,
     Indicateur,
+    ModeCollecte,
     Periode,
     StatutPeriode,
     StatutSaisie,
     StrategieDeChangement,
+    Unite,
+    Valeur,
 )
 from indicateurs.models.saisies import annee_et_trimestre, valeur_renseignee
 from indicateurs.periodes import bornes_du_trimestre
@@ -114,7 +134,7 @@ from rapports.series import SerieIndicateur
 from rapports.statuts import libelle_trimestre, statut
 
 FORMAT = 2
-VERSION_GENERATEUR = "evalpic-bilan-1.7"
+VERSION_GENERATEUR = "evalpic-bilan-1.8"
 FENETRE_TRIMESTRIELLE = 8  # trimestres montrés dans un bilan trimestriel
 FENETRE_ANNUELLE = 12
 
@@ -152,8 +172,12 @@ def construire_instantane(bilan: Bilan) -> dict:
         registre = _registre(lire_registres([q.pk for q in quartiers]), quartiers, bilan, periodes)
         debut, fin = bornes(bilan)
         codes = {s.code for liste in series.values() for s in liste}
+        catalogue = _catalogue(codes)
         lectures = _lectures_par_quartier(
             quartiers, periodes, debut, fin, _periodes_du_bilan(bilan, periodes)
+        )
+        de_la_periode = _valeurs_de_la_periode(
+            series, catalogue, periodes, trimestres_du_bilan(bilan)
         )
         return {
             "format": FORMAT,
@@ -170,10 +194,12 @@ def construire_instantane(bilan: Bilan) -> dict:
                 "fin": fin.isoformat(),
                 "fenetre": [p.code for p in periodes],
             },
-            "indicateurs": _catalogue(codes),
+            "indicateurs": catalogue,
             "registre": registre,
             "strategies_au": fin.isoformat(),
-            "quartiers": [_quartier(q, series[q.pk], lectures[q.pk]) for q in quartiers],
+            "quartiers": [
+                _quartier(q, series[q.pk], lectures[q.pk], de_la_periode) for q in quartiers
+            ],
         }
 
 
@@ -206,6 +232,7 @@ def _catalogue(codes: set[str]) -> dict:
             "famille": str(i.get_famille_display()),
             "source": i.source_affichee,  # dans la langue du bilan, comme nom et definition
             "mode": i.mode,
+            "agregation": i.agregation,  # depuis evalpic-bilan-1.8
         }
         for i in Indicateur.objects.filter(code__in=codes).order_by("code")
     }
@@ -256,7 +283,86 @@ def _lectures_par_quartier(
     return lectures
 
 
-def _quartier(quartier, series, lectures: _LecturesDuQuartier) -> dict:
+def trimestres_du_bilan(bilan: Bilan) -> tuple[str, ...]:
+    """Les codes des trimestres de la période du bilan : son trimestre, ou les quatre de son
+    année (ceux qui sont à venir ou hors de la fenêtre comptent, sans valeur : « 3 trimestres
+    sur 4 »)."""
+    if bilan.trimestre:
+        return (f"{bilan.annee}-T{bilan.trimestre}",)
+    return trimestres_de_l_annee(bilan.annee)
+
+
+def _valeurs_de_la_periode(
+    series: dict[int, list[SerieIndicateur]],
+    catalogue: dict,
+    periodes: list[Periode],
+    du_bilan: tuple[str, ...],
+) -> dict[tuple[int, str], dict]:
+    """(quartier, indicateur) → la valeur de la période du bilan selon l'agrégation de
+    l'indicateur (`indicateurs.agregation.valeur_de_periode`), à partir des valeurs publiées de
+    la fenêtre (celles des points); pour un cumul, plus le total des valeurs publiées avant la
+    fenêtre (`_totaux_avant_la_fenetre`, une requête pour toutes les séries, aucune sans cumul).
+    Rien pour un indicateur en texte, une période sans valeur, ni un indicateur calculé cumulé :
+    ses valeurs d'avant la fenêtre seraient à tirer du registre, que l'instantané ne relit pas."""
+    cumuls = {
+        code
+        for code, fiche in catalogue.items()
+        if fiche["agregation"] == Agregation.CUMUL
+        and fiche["mode"] != ModeCollecte.CALCULE
+        and fiche["unite"] != Unite.TEXTE
+    }
+    avant = _totaux_avant_la_fenetre(list(series), cumuls, periodes)
+    resultat = {}
+    for quartier_id, liste in series.items():
+        for serie in liste:
+            fiche = catalogue[serie.code]
+            if fiche["agregation"] == Agregation.CUMUL and serie.code not in cumuls:
+                continue
+            valeur = valeur_de_periode(
+                fiche["agregation"],
+                {p.periode: p.valeur for p in serie.points},
+                du_bilan,
+                unite=serie.unite,
+                avant=avant.get((quartier_id, serie.code), Decimal(0)),
+            )
+            if valeur is not None:
+                resultat[(quartier_id, serie.code)] = {
+                    "agregation": valeur.agregation,
+                    "valeur": _texte(valeur.valeur),
+                    "trimestres": valeur.trimestres,
+                    "sur": valeur.sur,
+                    "derniere_periode": valeur.derniere_periode,
+                    "annee": valeur.annee,
+                }
+    return resultat
+
+
+def _totaux_avant_la_fenetre(
+    quartier_ids: list[int], codes: set[str], periodes: list[Periode]
+) -> dict[tuple[int, str], Decimal]:
+    """(quartier, indicateur) → le total des valeurs publiées (saisies soumises ou validées,
+    comme les points : `lectures._valeurs`) des trimestres d'avant la fenêtre, pour les
+    indicateurs cumulés `codes`. Une requête agrégée pour tous les quartiers, aucune s'il n'y a
+    pas de cumul ou pas de fenêtre."""
+    if not codes or not periodes or not quartier_ids:
+        return {}
+    lignes = (
+        Valeur.objects.publiees()
+        .filter(
+            saisie__table__quartier_id__in=quartier_ids,
+            indicateur__code__in=codes,
+            saisie__periode__debut__lt=periodes[0].debut,
+            valeur_numerique__isnull=False,
+        )
+        .order_by()
+        .values("saisie__table__quartier_id", "indicateur__code")
+        .annotate(total=Sum("valeur_numerique"))
+        .values_list("saisie__table__quartier_id", "indicateur__code", "total")
+    )
+    return {(quartier_id, code): total for quartier_id, code, total in lignes}
+
+
+def _quartier(quartier, series, lectures: _LecturesDuQuartier, de_la_periode: dict) -> dict:
     return {
         "slug": quartier.slug,
         "nom": quartier.nom,
@@ -264,7 +370,7 @@ def _quartier(quartier, series, lectures: _LecturesDuQuartier) -> dict:
         "table": getattr(getattr(quartier, "table", None), "nom", ""),
         "strategie": _strategie_retenue(lectures),
         "changements": _changements(lectures.changements),
-        "series": [_serie(s) for s in series],
+        "series": [_serie(s, de_la_periode.get((quartier.pk, s.code))) for s in series],
         "apprentissages": _apprentissages(lectures.apprentissages),
         "completude": lectures.completude,
     }
@@ -308,8 +414,8 @@ def _changements(changements: list[ChangementVise]) -> list[dict]:
     ]
 
 
-def _serie(serie: SerieIndicateur) -> dict:
-    return {
+def _serie(serie: SerieIndicateur, de_la_periode: dict | None = None) -> dict:
+    donnees = {
         "code": serie.code,
         "reference": _texte(serie.reference),
         "date_reference": serie.date_reference.isoformat() if serie.date_reference else None,
@@ -321,6 +427,9 @@ def _serie(serie: SerieIndicateur) -> dict:
         ],
         "reperes": [r._asdict() for r in serie.reperes],
     }
+    if de_la_periode is not None:  # depuis evalpic-bilan-1.8
+        donnees["valeur_de_periode"] = de_la_periode
+    return donnees
 
 
 def _point(point) -> dict:

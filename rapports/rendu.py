@@ -13,14 +13,17 @@ from django.utils import formats, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from indicateurs.models import CategorieApprentissage
+from evalpic.nombres import nombre
+from indicateurs.agregation import ValeurDePeriode
+from indicateurs.models import Agregation, CategorieApprentissage
 from rapports import graphiques
 from rapports.en_bref import constats
 from rapports.instantane import lignes_de_completude, somme_de_controle
 from rapports.series import Point, Repere, SerieIndicateur, Statut
-from rapports.statuts import a_un_statut
+from rapports.statuts import a_un_statut, libelle_trimestre
 
 # Les rubriques du bilan fondateur, dans son ordre : (ancre, catégorie d'apprentissage, titre).
 RUBRIQUES = [
@@ -74,8 +77,12 @@ def serie_de(donnees: dict, catalogue: dict, quartier: str) -> SerieIndicateur:
     )
 
 
-def _sections_du_quartier(quartier: dict, catalogue: dict, image: Callable | None) -> list[dict]:
-    """Les indicateurs du quartier groupés par changement visé, chacun avec sa figure. Un
+def _sections_du_quartier(
+    quartier: dict, catalogue: dict, image: Callable | None, periode: dict | None = None
+) -> list[dict]:
+    """Les indicateurs du quartier groupés par changement visé, chacun avec sa figure et la
+    valeur de la période du bilan selon son agrégation, là où elle dit quelque chose
+    (`valeur_de_periode_ecrite`; `periode` : celle de l'instantané). Un
     indicateur en texte n'a pas d'image dans le PDF (celui du PIC compris) : le tableau HTML de
     ses textes passe d'une page à l'autre, quand une image, de hauteur fixe, coupait le bas."""
     series = {s["code"]: s for s in quartier["series"]}
@@ -108,11 +115,75 @@ def _sections_du_quartier(quartier: dict, catalogue: dict, image: Callable | Non
                     "en_texte": graphiques.en_texte(serie),
                     "absences": [(p.libelle, p.raison) for p in serie.points if p.non_disponible],
                     "source": catalogue[code]["source"],
+                    "valeur_de_periode": valeur_de_periode_ecrite(series[code], periode or {}),
                 }
             )
         if courbes:
             sections.append({"changement": changement, "courbes": courbes})
     return sections
+
+
+def valeur_de_periode_lue(serie: dict) -> ValeurDePeriode | None:
+    """La valeur de la période du bilan figée dans une série de l'instantané (depuis
+    evalpic-bilan-1.8, `instantane._valeurs_de_la_periode`); None sans elle."""
+    donnees = serie.get("valeur_de_periode")
+    if not donnees:
+        return None
+    return ValeurDePeriode(**{**donnees, "valeur": Decimal(donnees["valeur"])})
+
+
+def valeur_de_periode_ecrite(serie: dict, periode: dict) -> str:
+    """La ligne qui donne la valeur de la période du bilan selon l'agrégation de l'indicateur,
+    dans la langue active, ses nombres écrits comme ceux du bilan : « Total de l'année 2025 :
+    9 961 (4 trimestres sur 4) », « Moyenne de l'année 2025 : 3,5 (3 trimestres sur 4) »,
+    « Dernière valeur de l'année 2025 : 12 (T3 2025, 3 trimestres sur 4) », « Cumul depuis le
+    début, à la fin de 2025 : 37 (4 trimestres sur 4) »; « Cumul depuis le début, à la fin de
+    T3 2026 : 37 » dans un bilan trimestriel.
+
+    Vide là où elle n'ajoute rien : dans un bilan trimestriel, la somme, la moyenne ou la
+    dernière valeur du trimestre est sa valeur; seul le cumul (qui compte aussi les trimestres
+    d'avant) s'écrit. Vide aussi sans valeur de la période (indicateur en texte, aucune valeur,
+    instantané d'avant evalpic-bilan-1.8)."""
+    lue = valeur_de_periode_lue(serie)
+    annuelle = not periode.get("trimestre")
+    if lue is None or not (annuelle or lue.agregation == Agregation.CUMUL):
+        return ""
+    trimestres = ngettext(
+        "%(n)s trimestre sur %(sur)s", "%(n)s trimestres sur %(sur)s", lue.trimestres
+    ) % {"n": lue.trimestres, "sur": lue.sur}
+    valeur = nombre(lue.valeur)
+    if lue.agregation == Agregation.CUMUL:
+        fin = (
+            str(periode["annee"])
+            if annuelle
+            else libelle_trimestre(f"{periode['annee']}-T{periode['trimestre']}")
+        )
+        if lue.sur == 1:
+            return gettext("%(libelle)s, à la fin de %(periode)s : %(valeur)s") % {
+                "libelle": lue.libelle,
+                "periode": fin,
+                "valeur": valeur,
+            }
+        return gettext("%(libelle)s, à la fin de %(periode)s : %(valeur)s (%(trimestres)s)") % {
+            "libelle": lue.libelle,
+            "periode": fin,
+            "valeur": valeur,
+            "trimestres": trimestres,
+        }
+    if lue.agregation == Agregation.DERNIERE:
+        return gettext("%(libelle)s %(annee)s : %(valeur)s (%(periode)s, %(trimestres)s)") % {
+            "libelle": lue.libelle,
+            "annee": periode["annee"],
+            "valeur": valeur,
+            "periode": libelle_trimestre(lue.derniere_periode),
+            "trimestres": trimestres,
+        }
+    return gettext("%(libelle)s %(annee)s : %(valeur)s (%(trimestres)s)") % {
+        "libelle": lue.libelle,
+        "annee": periode["annee"],
+        "valeur": valeur,
+        "trimestres": trimestres,
+    }
 
 
 def cle_image(slug: str, code: str) -> str:
@@ -168,7 +239,7 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
     quartiers = [
         {
             **q,
-            "sections": _sections_du_quartier(q, catalogue, image),
+            "sections": _sections_du_quartier(q, catalogue, image, instantane["periode"]),
             "lignes_completude": lignes_de_completude(instantane, q),
         }
         for q in instantane["quartiers"]
@@ -203,6 +274,9 @@ def contexte(instantane: dict, *, image: Callable[[dict, str], str] | None = Non
         ],
         "processus_resultats": _rubrique(instantane, CategorieApprentissage.PROCESSUS_RESULTATS),
         "pour_impression": image is not None,
+        # Depuis evalpic-bilan-1.8, le catalogue porte l'agrégation de chaque indicateur et les
+        # séries la valeur de la période : la méthodologie dit comment elle se lit.
+        "agregations": sorted({f["agregation"] for f in catalogue.values() if "agregation" in f}),
     }
 
 

@@ -46,6 +46,11 @@ def test_le_csv_porte_la_cible_d_un_trimestre_sans_valeur(coordination, villeray
         "",
         "",
         "2022-12-31",
+        # La valeur du trimestre du bilan (T4 2023) selon l'agrégation (evalpic-bilan-1.8).
+        "somme",
+        "3",
+        "1",
+        "1",
     ]
 
 
@@ -70,6 +75,10 @@ def test_le_xlsx_porte_la_cible_d_un_trimestre_sans_valeur(coordination, villera
             None,
             None,
             "2022-12-31",
+            "sum",
+            3,
+            1,
+            1,
         ]
     ]
 

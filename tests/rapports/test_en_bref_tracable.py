@@ -152,12 +152,14 @@ def test_les_exports_portent_la_date_de_la_reference():
     en_tete, *lignes = list(
         csv.reader(io.StringIO(exporter_csv(instantane).decode("utf-8-sig")), delimiter=";")
     )
-    assert en_tete[8] == "Référence" and en_tete[-1] == "Date de la référence"
-    assert {(ligne[8], ligne[-1]) for ligne in lignes} == {("10", "2022-12-31")}
+    # La date de la référence suit les apprentissages épinglés (colonne 13); les colonnes de la
+    # valeur de la période du bilan viennent après (evalpic-bilan-1.8).
+    assert en_tete[8] == "Référence" and en_tete[13] == "Date de la référence"
+    assert {(ligne[8], ligne[13]) for ligne in lignes} == {("10", "2022-12-31")}
     classeur = openpyxl.load_workbook(io.BytesIO(exporter_xlsx(instantane)))
     valeurs = list(classeur["Valeurs"].iter_rows(values_only=True))
-    assert valeurs[0][-1] == "Date de la référence"
-    assert {ligne[-1] for ligne in valeurs[1:]} == {"2022-12-31"}
+    assert valeurs[0][13] == "Date de la référence"
+    assert {ligne[13] for ligne in valeurs[1:]} == {"2022-12-31"}
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,10 @@ EN_TETES = [
     "Raison de l'absence",
     "Apprentissages épinglés",
     "Date de la référence",
+    "Agrégation dans le temps",
+    "Valeur de la période du bilan",
+    "Trimestres de la période avec une valeur",
+    "Trimestres de la période",
 ]
 FEUILLES = [
     "Valeurs",
@@ -200,6 +204,11 @@ def test_csv_valeurs_cibles_reference_et_statut(instantane):
         "",
         "",
         "2025-12-31",
+        # Un instantané d'avant evalpic-bilan-1.8 : ni agrégation ni valeur de la période.
+        "",
+        "",
+        "",
+        "",
     ]
     absente = par_cle["Saint-Michel", "PART-01", "2026-T2"]
     assert absente[6] == ""  # valeur nulle → case vide
@@ -246,6 +255,7 @@ def test_xlsx_feuilles_et_valeurs(instantane):
         "Famille",
         "Source",
         "Mode",
+        "Agrégation dans le temps",
     )
     assert [i[0] for i in indicateurs[1:]] == ["PART-01", "SEC-02"]
     assert indicateurs[2][4] == "une baisse est souhaitée"

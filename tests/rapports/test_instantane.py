@@ -34,7 +34,8 @@ def test_l_instantane_du_pic_coute_autant_de_requetes_pour_deux_ou_six_quartiers
     # Requêtes attendues : fenêtre de périodes, quartiers du PIC (avec leur table), séries
     # (suivis, valeurs, cibles, repères), registres (participations, actions), catalogue,
     # stratégies en vigueur, changements visés et leurs indicateurs, apprentissages, complétude
-    # (attendus, présentes). Avant : sept de plus par quartier.
+    # (attendus, présentes), et, s'il y a des indicateurs cumulés, le total de leurs valeurs
+    # d'avant la fenêtre (une de plus, evalpic-bilan-1.8). Avant : sept de plus par quartier.
     bilan = Bilan(portee=Portee.PIC, annee=2023, trimestre=4, langue="fr")
     for nom in ("Ahuntsic", "Bordeaux"):
         _quartier_avec_apprentissage(nom)
