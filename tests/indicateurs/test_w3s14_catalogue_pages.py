@@ -326,6 +326,10 @@ def test_ajouter_desactiver_et_reprendre_un_suivi(client, eve, quartier_a, monde
     ):
         reponse = client.post(suivre, {"indicateur": inconnu})
         assert reponse.status_code == 400 and reponse.context["ajout"].errors["indicateur"]
+    # Le refus s'annonce dans le titre, et son alerte prend le focus (js/erreurs.js).
+    page = reponse.content.decode()
+    assert "<title>Erreur : Plan de mesure" in page
+    assert 'role="alert" tabindex="-1" data-focus-au-chargement' in page
     nouveau = IndicateurFactory(code="nouveau")
     assert client.post(suivre, {"indicateur": nouveau.pk}).status_code == 302
     assert IndicateurSuivi.objects.get(quartier=quartier_a, indicateur=nouveau).actif
@@ -406,7 +410,8 @@ def test_la_liste_des_propositions_coute_autant_de_requetes_avec_dix_fois_plus(
     _plus_de_suivis(quartier_a, 20, alice, debut=2)
     with django_assert_num_queries(4):
         page = client.get(url)
-    assert page.content.decode().count('href="/catalogue/propositions/') == 1 + 22
+    # Le lien du menu, la proposition du monde, puis les 22 ajoutées.
+    assert page.content.decode().count('href="/catalogue/propositions/') == 2 + 22
 
 
 def test_un_compte_inactif_ne_gere_rien(client, quartier_a, monde):
