@@ -28,6 +28,8 @@ class IconeDuSite(RedirectView):
     collectstatic garde aussi) pour qu'une redirection permanente reste juste d'une version à
     l'autre."""
 
+    http_method_names = ["get", "head"]
+
     permanent = True
 
     def get_redirect_url(self, *args, **kwargs) -> str:

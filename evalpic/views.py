@@ -50,6 +50,8 @@ SESSION_NOUVEAU_JETON = "evalpic_nouveau_jeton"
 
 
 class ProfilView(LoginRequiredMixin, UpdateView):
+    # UpdateView traiterait PUT comme POST : la page se lit et s'envoie, rien d'autre.
+    http_method_names = ["get", "head", "post"]
     form_class = ProfilForm
     template_name = "profil.html"
     success_url = reverse_lazy("profil")

@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from indicateurs import services_catalogue
 from indicateurs.forms_catalogue import AjoutSuiviForm, DecisionForm, PropositionForm, SuiviForm
@@ -29,7 +29,7 @@ def url_du_plan(quartier, suivi=None) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def plan(request, slug: str):
     """Le plan de mesure d'un quartier, pour qui le voit : chaque indicateur mesuré avec sa
     référence et ses cibles, les propositions de la table (en attente, refusées avec leur
@@ -56,7 +56,7 @@ def _page_du_plan(request, quartier, *, ajout=None, erreur: str = "", status: in
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def proposer(request, slug: str):
     """Proposer un indicateur pour le quartier : sa coordination, l'évaluation,
     l'administration. 404 pour un quartier invisible, 403 sans le droit de proposer."""
@@ -116,7 +116,7 @@ def suivre(request, slug: str):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def modifier_suivi(request, slug: str, pk: int):
     """La référence et les cibles d'un suivi : erreurs à côté des champs (400), rien
     d'enregistré tant qu'il en reste une; 409 si quelqu'un l'a modifié entre-temps."""
@@ -127,7 +127,7 @@ def modifier_suivi(request, slug: str, pk: int):
     donnees = request.POST if request.method == "POST" else None
     form = SuiviForm(donnees, suivi=suivi, periodes=periodes)
     contexte = {"quartier": quartier, "suivi": suivi, "form": form, "conflit": ""}
-    if request.method == "GET":
+    if request.method != "POST":
         return TemplateResponse(request, "indicateurs/catalogue/suivi_modifier.html", contexte)
     status = 400
     if form.is_valid():
@@ -190,7 +190,7 @@ def desactiver_suivi(request, slug: str, pk: int):
 
 
 @login_required
-@require_GET
+@require_safe
 def propositions(request):
     """Les propositions à examiner, pour l'évaluation et l'administration (403 sinon).
     Nombre de requêtes constant (tests/indicateurs/test_w3s14_catalogue_pages.py)."""
@@ -201,7 +201,7 @@ def propositions(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def proposition(request, pk: int):
     """Une proposition, telle que la table l'a écrite, et son examen : approuver, ou refuser
     avec un motif (400 sans motif); 409 si quelqu'un l'a examinée ou modifiée entre-temps."""
@@ -210,7 +210,7 @@ def proposition(request, pk: int):
     donnees = request.POST if request.method == "POST" else None
     form = DecisionForm(donnees, initial={"version": version})
     contexte = {"indicateur": indicateur, "form": form, "conflit": ""}
-    if request.method == "GET":
+    if request.method != "POST":
         return TemplateResponse(request, "indicateurs/catalogue/proposition.html", contexte)
     status = 400
     if form.is_valid():

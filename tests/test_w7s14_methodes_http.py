@@ -40,29 +40,11 @@ EXCEPTIONS: dict[str, tuple[frozenset[str], str]] = {
         frozenset(VERBES_INCONNUS),
         "adresse inconnue de l'API : 404 pour tout verbe",
     ),
-    # RedirectView redirige tout verbe : /favicon.ico mène à l'icône quoi qu'on demande.
-    # À retirer si IconeDuSite déclare http_method_names = ["get", "head"] (evalpic/urls.py).
-    "evalpic.urls.IconeDuSite": (
-        frozenset({"DELETE", "PUT", "PATCH"}),
-        "RedirectView : redirection permanente pour tout verbe",
-    ),
-    # UpdateView de Django traite PUT comme POST (la page du profil revient, 200).
-    # À retirer quand ProfilView déclarera http_method_names = ["get", "head", "post"].
-    "evalpic.views.ProfilView": (frozenset({"PUT"}), "UpdateView : PUT vaut POST"),
 }
 
 # Vues qui répondent à GET mais refusent HEAD, et pourquoi. À retirer une à une : une exception
 # devenue inutile fait échouer `test_head_repond_comme_get`.
-HEAD_REFUSE: dict[str, str] = {
-    vue: "catalogue en cours d'écriture (require_GET à remplacer par require_safe)"
-    for vue in (
-        "indicateurs.views_catalogue.plan",
-        "indicateurs.views_catalogue.proposer",
-        "indicateurs.views_catalogue.modifier_suivi",
-        "indicateurs.views_catalogue.propositions",
-        "indicateurs.views_catalogue.proposition",
-    )
-}
+HEAD_REFUSE: dict[str, str] = {}
 
 
 def _du_projet(adresse: Adresse) -> bool:
