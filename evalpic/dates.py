@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -61,3 +62,15 @@ def date_longue(valeur: datetime.date | None, format_: str = "DATE_FORMAT") -> s
 def date_heure_longue(moment: datetime.datetime) -> str:
     """Un instant en toutes lettres, à l'heure de Montréal (« 1er juillet 2026 14:05 »)."""
     return date_longue(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def verifier_les_dates(objet, champs: tuple[str, ...], annees_a_venir: int) -> None:
+    """La règle de `erreur_de_date` pour les dates `champs` de `objet` (le `clean` d'un modèle) :
+    une `ValidationError` par champ, à côté de chacun, s'il en est une qui n'est pas plausible."""
+    erreurs = {
+        champ: erreur
+        for champ in champs
+        if (erreur := erreur_de_date(getattr(objet, champ), annees_a_venir))
+    }
+    if erreurs:
+        raise ValidationError(erreurs)

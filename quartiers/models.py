@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from evalpic.dates import erreur_de_date
+from evalpic.dates import verifier_les_dates
 
 
 class NomBilingue(models.Model):
@@ -313,13 +312,7 @@ class Participation(models.Model):
         """Début et fin d'une année plausible : la règle du registre (`services_registre`) et de
         l'administration, à côté du champ."""
         super().clean()
-        erreurs = {
-            champ: erreur
-            for champ in ("debut", "fin")
-            if (erreur := erreur_de_date(getattr(self, champ), self.ANNEES_A_VENIR))
-        }
-        if erreurs:
-            raise ValidationError(erreurs)
+        verifier_les_dates(self, ("debut", "fin"), self.ANNEES_A_VENIR)
 
 
 # --- Affectations -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from evalpic.dates import erreur_de_date
+from evalpic.dates import verifier_les_dates
 from indicateurs.models.catalogue import Famille, Theme
 from quartiers.acces import Droit, quartiers_accessibles
 from quartiers.models import Partenaire, Quartier
@@ -79,8 +79,7 @@ class StrategieDeChangement(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if erreur := erreur_de_date(self.adoptee_le, self.ANNEES_A_VENIR):
-            raise ValidationError({"adoptee_le": erreur})
+        verifier_les_dates(self, ("adoptee_le",), self.ANNEES_A_VENIR)
         if self.pk is None or self.quartier_id is None:
             return
         servis_ailleurs = Action.objects.filter(changements__strategie=self).exclude(
@@ -295,13 +294,7 @@ class Action(models.Model):
     def clean(self) -> None:
         """Début et fin d'une année plausible, comme une participation au registre."""
         super().clean()
-        erreurs = {
-            champ: erreur
-            for champ in ("debut", "fin")
-            if (erreur := erreur_de_date(getattr(self, champ), self.ANNEES_A_VENIR))
-        }
-        if erreurs:
-            raise ValidationError(erreurs)
+        verifier_les_dates(self, ("debut", "fin"), self.ANNEES_A_VENIR)
 
 
 def verifier_changements_de_l_action(
