@@ -8,7 +8,6 @@ nom de la personne (autocomplete)."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -16,25 +15,9 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from tests.factories import MOT_DE_PASSE
+from tests.html import balises as lire_balises
 
 pytestmark = pytest.mark.django_db
-
-
-class _Balises(HTMLParser):
-    """Chaque balise ouvrante d'une page : (nom, attributs), dans l'ordre."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.balises: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.balises.append((tag, dict(attrs)))
-
-
-def _balises(contenu: str) -> list[tuple[str, dict[str, str | None]]]:
-    lecteur = _Balises()
-    lecteur.feed(contenu)
-    return lecteur.balises
 
 
 def _titre(contenu: str) -> str:
@@ -45,7 +28,7 @@ def _titre(contenu: str) -> str:
 def _alertes_a_focaliser(contenu: str) -> list[dict]:
     return [
         attributs
-        for nom, attributs in _balises(contenu)
+        for nom, attributs in lire_balises(contenu)
         if attributs.get("role") == "alert" and "data-focus-au-chargement" in attributs
     ]
 
@@ -112,7 +95,7 @@ def test_un_jeton_sans_nom_revient_a_son_alerte_sous_le_titre_des_jetons(client,
     contenu = reponse.content.decode()
     _assert_resume_focalise(contenu)
     assert _titre(contenu) == "Erreur : Mon profil · ÉvalPIC"
-    balises = _balises(contenu)
+    balises = lire_balises(contenu)
     rangs = {
         "titre": next(i for i, (n, a) in enumerate(balises) if a.get("id") == "jetons"),
         "alerte": next(i for i, (n, a) in enumerate(balises) if a.get("id") == "erreur-jeton"),
@@ -143,6 +126,8 @@ def test_un_jeton_cree_redirige_toujours_vers_les_jetons(client, alice):
 
 def test_le_profil_propose_le_prenom_et_le_nom_de_la_personne(client, alice):
     client.force_login(alice)
-    champs = {a.get("name"): a for n, a in _balises(client.get(reverse("profil")).content.decode())}
+    champs = {
+        a.get("name"): a for n, a in lire_balises(client.get(reverse("profil")).content.decode())
+    }
     assert champs["first_name"].get("autocomplete") == "given-name"
     assert champs["last_name"].get("autocomplete") == "family-name"

@@ -7,29 +7,14 @@ titre de l'indicateur."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 
 from indicateurs.models import Saisie
+from tests.html import balises as lire_balises
 
 pytestmark = pytest.mark.django_db
-
-
-class _Balises(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.balises: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.balises.append((tag, dict(attrs)))
-
-
-def _balises(contenu: str) -> list[tuple[str, dict[str, str | None]]]:
-    lecteur = _Balises()
-    lecteur.feed(contenu)
-    return lecteur.balises
 
 
 def _soumise(client, alice, indicateurs_a, quartier_a, periode, table_a) -> Saisie:
@@ -57,7 +42,7 @@ def test_renvoyer_sans_motif_revient_a_l_alerte_de_la_revision(
     ).content.decode()
     (action,) = [
         a["action"]
-        for n, a in _balises(page)
+        for n, a in lire_balises(page)
         if n == "form" and (a.get("action") or "").startswith(revision)
     ]
     # L'ancre désigne l'alerte, qui n'existe que sur la page d'une décision refusée : une
@@ -69,7 +54,7 @@ def test_renvoyer_sans_motif_revient_a_l_alerte_de_la_revision(
     reponse = client.post(revision, {"action": "renvoyer", "version": saisie.version, "motif": ""})
     assert reponse.status_code == 400
     contenu = reponse.content.decode()
-    (alerte,) = [a for n, a in _balises(contenu) if a.get("id") == "erreur-revision"]
+    (alerte,) = [a for n, a in lire_balises(contenu) if a.get("id") == "erreur-revision"]
     assert alerte.get("role") == "alert" and alerte.get("tabindex") == "-1"
     assert "data-focus-au-chargement" in alerte
     assert re.search(r"<title>Erreur : Saisie trimestrielle", contenu)
@@ -87,7 +72,7 @@ def test_une_saisie_changee_entre_temps_revient_aussi_a_l_alerte(
     reponse = client.post(revision, {"action": "valider", "version": saisie.version - 1})
     assert reponse.status_code == 409
     (alerte,) = [
-        a for n, a in _balises(reponse.content.decode()) if a.get("id") == "erreur-revision"
+        a for n, a in lire_balises(reponse.content.decode()) if a.get("id") == "erreur-revision"
     ]
     assert "data-focus-au-chargement" in alerte
 
@@ -110,7 +95,7 @@ def test_les_champs_de_chaque_indicateur_forment_un_groupe_nomme(
     contenu = client.get(
         reverse("saisie_formulaire", kwargs={"slug": quartier_a.slug, "code": periode.code})
     ).content.decode()
-    balises = _balises(contenu)
+    balises = lire_balises(contenu)
     ids = {a.get("id") for n, a in balises}
     groupes = [a for n, a in balises if "indicateur__champs" in (a.get("class") or "")]
     saisis = [i for code, i in indicateurs_a.items() if code != "partenaires"]

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -19,23 +18,9 @@ from django.urls import reverse
 
 from rapports.models import Bilan, Portee, StatutBilan
 from tests.factories import construire_quartier
+from tests.html import balises as lire_balises
 
 pytestmark = pytest.mark.django_db
-
-
-class _Balises(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.balises: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.balises.append((tag, dict(attrs)))
-
-
-def _balises(contenu: str) -> list[tuple[str, dict[str, str | None]]]:
-    lecteur = _Balises()
-    lecteur.feed(contenu)
-    return lecteur.balises
 
 
 def _texte(fragment: str) -> str:
@@ -66,7 +51,7 @@ def deux_bilans(villeray) -> list[Bilan]:
 
 
 def _radios(contenu: str) -> list[dict]:
-    return [a for n, a in _balises(contenu) if n == "input" and a.get("type") == "radio"]
+    return [a for n, a in lire_balises(contenu) if n == "input" and a.get("type") == "radio"]
 
 
 def test_chaque_bouton_radio_nomme_son_bilan(client, eve, deux_bilans):
@@ -89,7 +74,7 @@ def test_l_erreur_de_la_comparaison_est_liee_aux_boutons_radio(client, eve, deux
     reponse = client.get(reverse("bilans_comparer"), {"a": deux_bilans[0].pk})
     assert reponse.status_code == 400
     contenu = reponse.content.decode()
-    (alerte,) = [a for n, a in _balises(contenu) if a.get("id") == "erreur-comparaison"]
+    (alerte,) = [a for n, a in lire_balises(contenu) if a.get("id") == "erreur-comparaison"]
     assert alerte.get("role") == "alert" and "data-focus-au-chargement" in alerte
     radios = _radios(contenu)
     assert len(radios) == 4
