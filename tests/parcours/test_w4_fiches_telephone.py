@@ -64,6 +64,7 @@ def test_les_boutons_a_b_des_bilans_sont_a_l_ecran(page: Page, live_server, demo
     assert page.evaluate(HORS_ECRAN, "input[type='radio'], .tableau tbody th") == []
     assert page.evaluate(DEFILENT) == []
     # Cochés au doigt, sans faire défiler le tableau.
-    page.get_by_label("A", exact=True).first.check()
-    page.get_by_label("B", exact=True).nth(1).check()
+    # Chaque bouton nomme son bilan (« A — … », texte caché aux yeux) : on les prend par leur champ.
+    page.locator("input[type='radio'][name='a']").first.check()
+    page.locator("input[type='radio'][name='b']").nth(1).check()
     assert page.evaluate("() => document.querySelector('.tableau').scrollLeft") == 0
