@@ -34,8 +34,11 @@ class ProfilDemo:
     taille: float  # facteur d'échelle des comptes (ménages, personnes, dollars…)
     theme_personnes: str  # thème du changement visé de moyen terme sur les personnes
     changement_personnes: str
+    # Les marqueurs de progrès de ce changement, pris au catalogue selon son thème : un
+    # évaluateur doit pouvoir lire la mesure dans le libellé (pas la vie scolaire pour des
+    # locataires). Chacun est un indicateur saisi et suivi par le quartier.
+    indicateurs_personnes: tuple[str, ...]
     sujet_politique: str  # objet de la démarche municipale suivie en texte
-    serre: bool = False  # suit les semis distribués par une serre communautaire
     sans_c6: bool = False  # stratégie v2 à cinq changements plutôt que six
 
 
@@ -49,8 +52,9 @@ PROFILS: tuple[ProfilDemo, ...] = (
             "Des résident·es qui développent leurs savoir-faire en agriculture urbaine "
             "et en cuisine"
         ),
+        # les ateliers de jardinage et de cuisine, et les semis de la serre communautaire
+        indicateurs_personnes=("pers-personnes-rejointes", "cond-semis-distribues"),
         sujet_politique="politique locale d'agriculture urbaine",
-        serre=True,
     ),
     ProfilDemo(
         slug="cote-des-neiges",
@@ -58,6 +62,8 @@ PROFILS: tuple[ProfilDemo, ...] = (
         taille=2.2,
         theme_personnes="habitation",
         changement_personnes="Des locataires mieux informé·es de leurs droits et accompagné·es",
+        # les séances d'information, et les ménages que le comité logement accompagne
+        indicateurs_personnes=("pers-personnes-rejointes", "cond-menages-accompagnes-logement"),
         sujet_politique="règlement sur la salubrité des logements",
     ),
     ProfilDemo(
@@ -68,6 +74,8 @@ PROFILS: tuple[ProfilDemo, ...] = (
         changement_personnes=(
             "Des personnes nouvellement arrivées qui prennent part à la vie du quartier"
         ),
+        # les activités qui les rejoignent, et les résident·es qui y prennent une place
+        indicateurs_personnes=("pers-personnes-rejointes", "pers-leadership-citoyen"),
         sujet_politique="politique d'accès aux locaux communautaires",
         sans_c6=True,
     ),
@@ -77,6 +85,7 @@ PROFILS: tuple[ProfilDemo, ...] = (
         taille=1.6,
         theme_personnes="reussite-educative-emploi",
         changement_personnes="Des parents plus présents dans le parcours scolaire de leurs enfants",
+        indicateurs_personnes=("pers-participation-parents", "pers-personnes-rejointes"),
         sujet_politique="plan local de déplacements",
         sans_c6=True,
     ),
@@ -86,6 +95,7 @@ PROFILS: tuple[ProfilDemo, ...] = (
         taille=1.4,
         theme_personnes="reussite-educative-emploi",
         changement_personnes="Des jeunes et des parents plus engagés dans la réussite éducative",
+        indicateurs_personnes=("pers-participation-parents", "pers-personnes-rejointes"),
         sujet_politique="politique de sécurité urbaine",
     ),
 )

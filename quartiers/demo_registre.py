@@ -3,8 +3,8 @@ tables et des actions concertées.
 
 Le registre reproduit, en données fictives, les constats du bilan fondateur : des partenaires
 plus nombreux et de secteurs plus variés d'année en année, quelques départs, des acteurs
-d'influence (bailleurs, chercheur·es, décideur·es) qui arrivent plus tard, et de plus en plus
-d'actions de participation citoyenne."""
+d'influence (bailleurs, chercheur·es, direction de l'arrondissement) qui arrivent plus tard et
+dont certains repartent aussi, et de plus en plus d'actions de participation citoyenne."""
 
 from __future__ import annotations
 
@@ -70,6 +70,13 @@ LIBELLES = {
     "citoyen": ("Comité de résident·es", "Collectif citoyen", "Regroupement de parents"),
 }
 
+# Les acteurs d'influence (DOMAIN.md) : les bailleurs, les chercheur·es et les décideur·es
+# extérieurs au quartier. Les bailleurs et la recherche le sont par leur secteur; au municipal,
+# seule la direction de l'arrondissement décide : la bibliothèque et le service des loisirs sont
+# des services de proximité, pas des acteurs d'influence.
+SECTEURS_D_INFLUENCE = ("philanthropie", "recherche")
+DECIDEURS = ("Direction de l'arrondissement",)
+
 # Partenaires fictifs présents dans les cinq quartiers : des acteurs d'influence tardifs.
 PARTENAIRES_COMMUNS = (
     ("Fondation Horizon solidaire (fictif)", "philanthropie", 2018),
@@ -87,6 +94,12 @@ class PartenaireDemo:
     role: str
     debut: datetime.date
     fin: datetime.date | None
+
+
+def est_acteur_d_influence(secteur: str, libelle: str) -> bool:
+    """Bailleur, chercheur·e ou décideur·e extérieur au quartier : ni tiré au sort, ni tout le
+    municipal."""
+    return secteur in SECTEURS_D_INFLUENCE or libelle in DECIDEURS
 
 
 def role_du_secteur(secteur: str, rng: random.Random) -> str:
@@ -108,10 +121,23 @@ def _date_du_mois(annee: int, rng: random.Random) -> datetime.date:
 def _fin(
     debut: datetime.date, rng: random.Random, aujourd_hui: datetime.date
 ) -> datetime.date | None:
-    """Environ un partenaire sur sept quitte la table après un à cinq ans."""
+    """Environ un partenaire sur sept quitte la table après un à cinq ans (un acteur d'influence
+    aussi : fin d'un cycle de financement, d'un projet de recherche, d'un mandat)."""
     part, duree = rng.random(), rng.randint(400, 1800)
     fin = debut + datetime.timedelta(days=duree)
     return fin if part < 0.15 and fin < aujourd_hui else None
+
+
+def _libelle(secteur: str, usages: Counter[str], rng: random.Random) -> str:
+    """Le libellé d'un nouveau partenaire du secteur. La direction de l'arrondissement est le
+    premier partenaire municipal de la table, et le seul : les suivants sont des services."""
+    libres = [
+        libelle for libelle in LIBELLES[secteur] if not usages[libelle] or libelle not in DECIDEURS
+    ]
+    libelle = rng.choice(libres)
+    if secteur == "municipal" and not any(usages[m] for m in LIBELLES[secteur]):
+        return DECIDEURS[0]
+    return libelle
 
 
 def _secteurs_de_l_annee(rang: int, rng: random.Random) -> list[str]:
@@ -134,15 +160,15 @@ def planifier_partenaires(
     plans = []
     for annee in range(profil.annee_debut, aujourd_hui.year + 1):
         for secteur in _secteurs_de_l_annee(annee - profil.annee_debut, rng):
-            libelle = rng.choice(LIBELLES[secteur])
+            libelle = _libelle(secteur, usages, rng)
             usages[libelle] += 1
             numero = f" {usages[libelle]}" if usages[libelle] > 1 else ""
-            influence = secteur in ("philanthropie", "recherche") or (
-                secteur == "municipal" and rng.random() < 0.5
-            )
             debut = _date_du_mois(annee, rng)
-            fin = None if influence else _fin(debut, rng, aujourd_hui)
             nom = f"{libelle}{numero} — {nom_quartier} (fictif)"
+            # le départ, tiré pour ce partenaire seul : la règle des départs ne déplace aucun
+            # autre tirage du registre
+            fin = _fin(debut, generateur("depart", profil.slug, nom), aujourd_hui)
+            influence = est_acteur_d_influence(secteur, libelle)
             plans.append(
                 PartenaireDemo(nom, secteur, influence, role_du_secteur(secteur, rng), debut, fin)
             )
@@ -155,9 +181,12 @@ def planifier_partenaires(
 def creer_registre(
     table: TableDeQuartier, plans: list[PartenaireDemo], secteurs: dict[str, Secteur]
 ) -> dict[str, Partenaire]:
-    """Crée les partenaires et les participations qui manquent; renvoie les partenaires par nom."""
+    """Crée les partenaires et les participations qui manquent, remet au plan ceux qui existent
+    (acteur d'influence, fin de participation : une démonstration chargée avant la règle, ou un
+    départ devenu passé depuis); renvoie les partenaires par nom."""
     noms = {plan.nom for plan in plans}
     partenaires = {p.nom: p for p in Partenaire.objects.filter(nom__in=noms)}
+    _remettre_au_plan(table, plans, partenaires)
     nouveaux = {
         plan.nom: Partenaire(
             nom=plan.nom,
@@ -185,6 +214,30 @@ def creer_registre(
         if (partenaires[plan.nom].pk, plan.debut) not in existantes
     )
     return partenaires
+
+
+def _remettre_au_plan(
+    table: TableDeQuartier, plans: list[PartenaireDemo], partenaires: dict[str, Partenaire]
+) -> None:
+    """Les partenaires fictifs déjà en base reprennent le drapeau du plan, leurs participations
+    à cette table (retrouvées par leur début) sa fin. Rien à écrire d'une exécution à l'autre."""
+    a_marquer = []
+    for plan in plans:
+        partenaire = partenaires.get(plan.nom)
+        if partenaire is not None and partenaire.acteur_influence != plan.acteur_influence:
+            partenaire.acteur_influence = plan.acteur_influence
+            a_marquer.append(partenaire)
+    Partenaire.objects.bulk_update(a_marquer, ["acteur_influence"])
+    fins = {(partenaires[p.nom].pk, p.debut): p.fin for p in plans if p.nom in partenaires}
+    a_finir = []
+    for participation in Participation.objects.filter(
+        table=table, partenaire__in=partenaires.values()
+    ):
+        cle = (participation.partenaire_id, participation.debut)
+        if cle in fins and participation.fin != fins[cle]:
+            participation.fin = fins[cle]
+            a_finir.append(participation)
+    Participation.objects.bulk_update(a_finir, ["fin"])
 
 
 # --- Actions ------------------------------------------------------------------------------------
@@ -217,6 +270,30 @@ AUTRES_ACTIONS = (
     (TypeAction.EVALUATION, "Mise à jour du portrait de quartier", ("C1",)),
     (TypeAction.COMMUNICATION, "Bulletin du plan de quartier", ("C2",)),
 )
+
+
+# Les services d'AUTRES_ACTIONS au changement sur les personnes (C3) sont ceux de la réussite
+# éducative; un quartier d'un autre thème a, au même rang, les siens (un titre, le même tirage).
+SERVICES_C3 = tuple(gabarit for _type, gabarit, codes in AUTRES_ACTIONS if codes == ("C3",))
+SERVICES_DU_THEME = {
+    "alimentation": (
+        "Ateliers de cuisine collective",
+        "Jardins collectifs et ateliers d'agriculture urbaine",
+    ),
+    "habitation": (
+        "Séances d'information sur les droits des locataires",
+        "Accompagnement des locataires dans leurs démarches",
+    ),
+    "inclusion": (
+        "Accueil et jumelage des personnes nouvellement arrivées",
+        "Activités interculturelles de quartier",
+    ),
+}
+
+
+def _gabarit_du_theme(gabarit: str, profil: ProfilDemo) -> str:
+    services = SERVICES_DU_THEME.get(profil.theme_personnes)
+    return services[SERVICES_C3.index(gabarit)] if services and gabarit in SERVICES_C3 else gabarit
 
 
 @dataclass(frozen=True)
@@ -255,7 +332,8 @@ def planifier_actions(profil: ProfilDemo, aujourd_hui: datetime.date) -> list[Ac
         for type_action, gabarit, codes in autres:
             debut = _date_du_mois(annee, rng)
             fin = _duree(debut, rng, aujourd_hui)
-            actions.append(ActionDemo(f"{gabarit} ({annee})", type_action, debut, fin, codes))
+            titre = f"{_gabarit_du_theme(gabarit, profil)} ({annee})"
+            actions.append(ActionDemo(titre, type_action, debut, fin, codes))
     return [action for action in actions if action.debut <= aujourd_hui]
 
 

@@ -1,8 +1,9 @@
 """Données de démonstration : indicateurs suivis (référence et cibles de fin d'année), saisies
 trimestrielles et valeurs fictives des indicateurs saisis.
 
-Les valeurs tendent vers les cibles, avec du bruit, quelques « non disponible » motivés, une
-saisie renvoyée pour une valeur aberrante, la dernière saisie soumise et les autres validées.
+Les valeurs tendent vers les cibles, avec du bruit, quelques « non disponible » dont la raison
+tient à la source de la donnée (`provenance`), une saisie renvoyée pour une valeur aberrante, la
+dernière saisie soumise et les autres validées.
 Aucune valeur n'est créée pour les indicateurs calculés : ils viennent du registre."""
 
 from __future__ import annotations
@@ -49,17 +50,27 @@ class SerieDemo:
     proportionnelle: bool = True  # multipliée par la taille du quartier
 
 
+# Les séries que suit chaque quartier, puis celles des marqueurs propres au thème de son
+# changement sur les personnes (`ProfilDemo.indicateurs_personnes`).
 SERIES = (
     SerieDemo("cond-menages-securite-alimentaire", 300, 420, 0),
     SerieDemo("pers-personnes-rejointes", 400, 580, 0),
     SerieDemo("proc-benevoles", 35, 55, 0),
-    SerieDemo("pers-participation-parents", 22, 34, 1, proportionnelle=False),
     SerieDemo("proc-qualite-concertation", 3.0, 4.0, 1, proportionnelle=False),
     SerieDemo("sys-financement-mobilise", 30000, 75000, -2),
     SerieDemo("cond-signalements-incivilites", 60, 40, 0),
 )
 SERIE_SERRE = SerieDemo("cond-semis-distribues", 2250, 2600, 0, proportionnelle=False)
 SAISONS_SERRE = {1: 0.6, 2: 2.2, 3: 0.9, 4: 0.3}  # ~9 000 semis par an, surtout au printemps
+SERIES_DES_THEMES = {
+    serie.code: serie
+    for serie in (
+        SerieDemo("pers-participation-parents", 22, 34, 1, proportionnelle=False),
+        SERIE_SERRE,
+        SerieDemo("cond-menages-accompagnes-logement", 70, 100, 0),
+        SerieDemo("pers-leadership-citoyen", 12, 20, 0),
+    )
+}
 CODE_TEXTE = "sys-politique-municipale"
 CODE_ABERRANT = "cond-menages-securite-alimentaire"
 
@@ -80,11 +91,42 @@ ETAPES_POLITIQUE = (
     "Mise en œuvre : premières mesures appliquées, suivies par la table.",
 )
 
+# Les raisons d'un « non disponible », selon d'où vient la donnée (`provenance`) : un
+# questionnaire reporté n'explique pas un montant attendu des bailleurs.
+RAISONS_PAR_PROVENANCE = {
+    "questionnaire": (
+        "Questionnaire reporté au trimestre suivant faute de répondant·es.",
+        "Trop peu de réponses au questionnaire ce trimestre pour en tirer une moyenne.",
+    ),
+    "bailleurs": (
+        "Montants pas encore confirmés par les bailleurs de fonds à l'échéance.",
+        "Décisions de financement attendues après le comité d'attribution du bailleur.",
+    ),
+    "administration": (
+        "Données pas encore publiées par l'administration publique pour ce trimestre.",
+        "Extraction demandée à l'arrondissement, pas encore reçue à l'échéance.",
+    ),
+    "ecoles": (
+        "Relevés des écoles partenaires non transmis à l'échéance (fin d'étape).",
+        "Changement de direction à l'école : compilation des présences reportée.",
+    ),
+    "organismes": (
+        "Données de l'organisme partenaire non reçues à l'échéance.",
+        "Changement de logiciel chez le partenaire : données en cours de récupération.",
+    ),
+    "registre": (
+        "Feuilles de présence pas encore compilées par la table à l'échéance.",
+        "Registre de la table en cours de mise à jour après le départ de la coordination.",
+    ),
+}
+# Les raisons d'avant, sans égard à la source : celles que tirent encore les données d'échelle
+# (rapports.echelle.saisies).
 RAISONS_NON_DISPONIBLE = (
     "Données de l'organisme partenaire non reçues à l'échéance.",
     "Questionnaire reporté au trimestre suivant faute de répondant·es.",
     "Changement de logiciel chez le partenaire : données en cours de récupération.",
 )
+MOTS_ADMINISTRATION = ("ministère", "recensement", "arrondissement", "procès-verbaux", "transport")
 
 MOTIF_RENVOI = (
     "Le nombre de ménages desservis a plus que doublé par rapport au trimestre précédent : "
@@ -140,7 +182,35 @@ def valeur_du_trimestre(
 
 
 def series_du_profil(profil: ProfilDemo) -> tuple[SerieDemo, ...]:
-    return (*SERIES, SERIE_SERRE) if profil.serre else SERIES
+    """Les séries communes, puis celles des marqueurs du changement sur les personnes que les
+    séries communes ne donnent pas déjà."""
+    communes = {serie.code for serie in SERIES}
+    propres = [c for c in profil.indicateurs_personnes if c not in communes]
+    return (*SERIES, *(SERIES_DES_THEMES[code] for code in propres))
+
+
+def provenance(indicateur: Indicateur) -> str:
+    """D'où vient la donnée d'un indicateur saisi, lu de sa source et de son unité au
+    catalogue : une clé de `RAISONS_PAR_PROVENANCE`."""
+    source = indicateur.source.lower()
+    if indicateur.unite == Unite.DOLLARS or "bailleur" in source:
+        return "bailleurs"
+    if indicateur.unite == Unite.ECHELLE or "questionnaire" in source or "autoévaluation" in source:
+        return "questionnaire"
+    if any(mot in source for mot in MOTS_ADMINISTRATION):
+        return "administration"
+    if "école" in source:
+        return "ecoles"
+    if "organisme" in source:
+        return "organismes"
+    if "registre" in source or "inventaire" in source:
+        return "registre"
+    return "organismes"
+
+
+def raison_non_disponible(indicateur: Indicateur, rng: random.Random) -> str:
+    """Une raison plausible de « non disponible » pour cet indicateur (un seul tirage)."""
+    return rng.choice(RAISONS_PAR_PROVENANCE[provenance(indicateur)])
 
 
 # --- Suivis et cibles ---------------------------------------------------------------------------
@@ -258,7 +328,7 @@ def _valeur_numerique(
     if saisie.statut == StatutSaisie.RENVOYEE and serie.code == CODE_ABERRANT:
         return Valeur(saisie=saisie, indicateur=indicateur, valeur_numerique=valeur * 2 + 57)
     if rng.random() < 0.04:
-        raison = rng.choice(RAISONS_NON_DISPONIBLE)
+        raison = raison_non_disponible(indicateur, rng)
         return Valeur(
             saisie=saisie, indicateur=indicateur, non_disponible=True, raison_non_disponible=raison
         )

@@ -33,10 +33,9 @@ class ChangementDemo:
 
 
 def changements_du_profil(profil: ProfilDemo) -> list[ChangementDemo]:
-    """Les changements visés (v2) d'un quartier; ceux marqués `dans_v1` formaient la v1."""
-    aliments = ("cond-menages-securite-alimentaire",)
-    if profil.serre:
-        aliments += ("cond-semis-distribues",)
+    """Les changements visés (v2) d'un quartier; ceux marqués `dans_v1` formaient la v1. Le
+    changement sur les personnes (C3) suit le thème du quartier, et ses marqueurs aussi
+    (`ProfilDemo.indicateurs_personnes`)."""
     changements = [
         ChangementDemo(
             "C1",
@@ -62,7 +61,7 @@ def changements_du_profil(profil: ProfilDemo) -> list[ChangementDemo]:
             Horizon.MOYEN,
             Famille.PERSONNES,
             profil.theme_personnes,
-            ("pers-personnes-rejointes", "pers-participation-parents"),
+            profil.indicateurs_personnes,
             True,
         ),
         ChangementDemo(
@@ -81,7 +80,7 @@ def changements_du_profil(profil: ProfilDemo) -> list[ChangementDemo]:
             Horizon.LONG,
             Famille.CONDITIONS_DE_VIE,
             "alimentation",
-            aliments,
+            ("cond-menages-securite-alimentaire",),
             True,
         ),
         ChangementDemo(

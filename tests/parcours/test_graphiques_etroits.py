@@ -119,7 +119,8 @@ def test_les_trimestres_d_un_petit_multiple_ne_se_collent_pas(page: Page, live_s
     se_connecter(page, live_server.url, "evaluation@demo.evalpic.ca")
     for telephone in TELEPHONES:
         page.set_viewport_size(telephone)
-        page.goto(f"{live_server.url}/tableau-de-bord/indicateurs/pers-participation-parents/")
+        # un indicateur que suivent les cinq quartiers de la démonstration : cinq panneaux
+        page.goto(f"{live_server.url}/tableau-de-bord/indicateurs/pers-personnes-rejointes/")
         _dessine(page, "multiples-donnees")
         etiquettes = page.evaluate(
             """() => [...document.querySelectorAll('[data-figure="multiples-donnees"] .xtick text')]

@@ -39,7 +39,8 @@ def test_la_carte_de_completude_nomme_chaque_quartier(page: Page, live_server, d
 def test_sur_un_telephone_les_graphiques_se_resserrent(page: Page, live_server, demo):
     page.set_viewport_size({"width": 390, "height": 844})
     se_connecter(page, live_server.url, "evaluation@demo.evalpic.ca")
-    page.goto(f"{live_server.url}/tableau-de-bord/indicateurs/pers-participation-parents/")
+    # un indicateur que suivent les cinq quartiers de la démonstration : cinq panneaux
+    page.goto(f"{live_server.url}/tableau-de-bord/indicateurs/pers-personnes-rejointes/")
     _dessine(page, "multiples-donnees")
     graphique = page.locator('[data-figure="multiples-donnees"]')
     assert graphique.locator(".modebar").count() == 0
