@@ -139,6 +139,9 @@ def saisir_et_soumettre(client, quartier) -> Saisie:
     url = reverse("saisie_formulaire", kwargs={"slug": quartier.slug, "code": "2025-T1"})
     suivis = list(quartier.indicateurs_suivis.order_by("pk"))
     donnees = {f"v{s.indicateur_id}": str(14 + rang) for rang, s in enumerate(suivis)}
+    # Confirmées d'un commentaire : une valeur loin de l'historique (du même trimestre d'une
+    # année passée, pour un flux) en demande un pour être soumise.
+    donnees |= {f"c{s.indicateur_id}": "Valeur confirmée." for s in suivis}
     donnees.update(version="1", action="enregistrer", app_defis="Redis était en panne.")
     reponse = client.post(url, donnees)
     assert reponse.status_code == 302, reponse.content.decode()[:2000]
