@@ -17,8 +17,6 @@ produit (son `instantane` garde le texte du moment), seulement les suivants.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +24,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evalpic.empreintes import empreinte as empreinte_du_contenu
 from indicateurs.models import Apprentissage, ChangementVise, Indicateur, Periode
 from indicateurs.services import MODIFIABLES, verifier_apprentissage
 from quartiers.acces import Droit, a_le_droit, exiger_le_droit
@@ -191,8 +190,7 @@ def empreinte(apprentissage: Apprentissage, lus: tuple[str, ...] | None = None) 
     `modifier_apprentissage` n'écrit pas sur un apprentissage qui ne l'a plus. Tirée du
     contenu, elle ne demande aucune colonne de plus : toute écriture qui change ces champs
     (page, API, administration) change la version."""
-    contenu = json.dumps([getattr(apprentissage, nom) for nom in lus or CHAMPS_CORRIGES])
-    return hashlib.sha256(contenu.encode()).hexdigest()[:16]
+    return empreinte_du_contenu([getattr(apprentissage, nom) for nom in lus or CHAMPS_CORRIGES])
 
 
 class ConflitApprentissage(Exception):

@@ -23,8 +23,6 @@ est une empreinte de ce que la page a montré, comme pour les apprentissages
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,6 +35,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evalpic.empreintes import empreinte
 from evalpic.textes import texte_saisi
 from indicateurs.models import (
     Cible,
@@ -241,7 +240,7 @@ def empreinte_de_la_proposition(indicateur: Indicateur) -> str:
     contenu = [
         str(getattr(indicateur, nom if nom != "theme" else "theme_id")) for nom in CHAMPS_PROPOSES
     ]
-    return _hacher([*contenu, indicateur.statut])
+    return empreinte([*contenu, indicateur.statut])
 
 
 @transaction.atomic
@@ -373,7 +372,7 @@ def indicateurs_a_ajouter(quartier: Quartier):
 def empreinte_du_suivi(suivi: IndicateurSuivi, cibles: Iterable[Cible]) -> str:
     """La version d'un suivi : sa référence, son état et ses cibles. Le formulaire du plan la
     porte, cachée; toute écriture qui les change la change."""
-    return _hacher(
+    return empreinte(
         [
             _nombre(suivi.valeur_reference),
             str(suivi.date_reference),
@@ -506,7 +505,3 @@ def desactiver_suivi(*, utilisateur, suivi: IndicateurSuivi, version: str | None
 
 def _nombre(valeur: Decimal | None) -> str:
     return "" if valeur is None else str(valeur.normalize())
-
-
-def _hacher(contenu: list) -> str:
-    return hashlib.sha256(json.dumps(contenu).encode()).hexdigest()[:16]
