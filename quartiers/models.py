@@ -339,6 +339,11 @@ class AffectationQuerySet(models.QuerySet):
 class Affectation(models.Model):
     """Le rôle d'une personne dans un quartier (coordination de la table ou conseil Centraide)."""
 
+    # Une arrivée annoncée ou la fin d'un contrat, d'un mandat de conseil se datent d'avance,
+    # comme la participation d'un partenaire, pas plus loin (`evalpic.dates.erreur_de_date`) :
+    # « jusqu'en 9999 » est une faute de frappe, et « depuis l'an 1 » aussi.
+    ANNEES_A_VENIR = 5
+
     utilisateur = models.ForeignKey(
         Utilisateur,
         on_delete=models.CASCADE,
@@ -381,6 +386,12 @@ class Affectation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.utilisateur} — {self.get_role_display()} — {self.quartier}"
+
+    def clean(self) -> None:
+        """Début et fin d'une année plausible, à côté du champ : l'administration (page des
+        affectations et fiche de la personne) les refuse avant d'écrire quoi que ce soit."""
+        super().clean()
+        verifier_les_dates(self, ("debut", "fin"), self.ANNEES_A_VENIR)
 
 
 # --- Jetons d'API -------------------------------------------------------------------------------
