@@ -86,6 +86,18 @@ class PropositionForm(ErreursDuServiceMixin, ReferenceMixin, forms.Form):
             "Facultative : la valeur de départ du quartier, datée, à laquelle comparer la suite."
         )
 
+    @staticmethod
+    def reprise(suivi: IndicateurSuivi) -> dict:
+        """Le formulaire rempli de ce qu'avait proposé une proposition refusée (son suivi), pour
+        la proposer de nouveau corrigée."""
+        initial = {nom: getattr(suivi.indicateur, nom) for nom in CHAMPS_PROPOSES}
+        initial.update(
+            valeur_reference=_ecrit(suivi.valeur_reference),
+            date_reference=suivi.date_reference,
+            source_reference=suivi.source_reference,
+        )
+        return initial
+
     @property
     def champs_de_l_indicateur(self) -> list:
         return [self[nom] for nom in CHAMPS_PROPOSES]

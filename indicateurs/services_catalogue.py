@@ -14,6 +14,14 @@ demande pas (`suivi_a_saisir`); approuvée, il la demande dès son prochain affi
 elle est retirée du catalogue (`StatutIndicateur.RETIRE`) avec son motif, que le plan du
 quartier montre.
 
+Le code d'un indicateur n'a qu'un titulaire. La table qui propose de nouveau le code d'une
+proposition refusée de son quartier (une version corrigée, après avoir lu le motif) la rouvre :
+le nouveau contenu, en attente d'examen, et le refus d'avant (ce qui avait été proposé, par qui,
+qui l'a refusé, quand, pourquoi) gardé en données (`Indicateur.refus_precedents`,
+`indicateurs.propositions_refusees`), que la page d'examen montre. Tout autre code pris (au
+catalogue, en attente, retiré, refusé pour un autre quartier) reçoit le même message
+(`CODE_PRIS`), qui ne dit rien de son titulaire.
+
 Deux personnes qui examinent la même proposition, ou qui modifient le même suivi : la seconde
 écriture est refusée (`ConflitCatalogue`), rien n'est écrasé. La version que porte le formulaire
 est une empreinte de ce que la page a montré, comme pour les apprentissages
@@ -49,6 +57,7 @@ from indicateurs.models import (
     Theme,
 )
 from indicateurs.models.catalogue import Calcul, erreurs_selon_l_unite
+from indicateurs.propositions_refusees import RefusLu, consigner_le_refus, lire_les_refus
 from indicateurs.services import LONGUEUR_MOTIF_MAX
 from quartiers.acces import Droit, a_le_droit_partout, exiger_le_droit
 from quartiers.models import Quartier
@@ -135,33 +144,50 @@ def proposer_indicateur(
     `ValidationError` par champ les dit ensemble, et rien n'est écrit. 404 si le quartier est
     invisible, 403 sans le droit de proposer pour lui."""
     exiger_le_droit(utilisateur, Droit.GERER_CATALOGUE, quartier, refus=str(REFUS_DE_PROPOSER))
-    indicateur = Indicateur(
-        code=code,
-        nom_fr=nom_fr,
-        nom_en=nom_en,
-        definition_fr=definition_fr,
-        definition_en=definition_en,
-        famille=famille,
-        theme=theme,
-        unite=unite,
-        polarite=polarite,
-        agregation=agregation,
-        periodicite=periodicite,
-        source=source,
-        source_en=source_en,
-        mode=ModeCollecte.SAISI,
-        calcul=Calcul.AUCUN,
-        statut=StatutIndicateur.PROPOSE,
-        propose_par=utilisateur,
+    contenu = {
+        "code": code,
+        "nom_fr": nom_fr,
+        "nom_en": nom_en,
+        "definition_fr": definition_fr,
+        "definition_en": definition_en,
+        "famille": famille,
+        "theme": theme,
+        "unite": unite,
+        "polarite": polarite,
+        "agregation": agregation,
+        "periodicite": periodicite,
+        "source": source,
+        "source_en": source_en,
+    }
+    reference = {
+        "valeur_reference": valeur_reference,
+        "date_reference": date_reference,
+        "source_reference": source_reference,
+    }
+    titulaire = (
+        Indicateur.objects.select_for_update(of=("self",))
+        .select_related("propose_par", "examine_par")
+        .filter(code=code)
+        .first()
     )
-    suivi = IndicateurSuivi(
-        indicateur=indicateur,
-        quartier=quartier,
-        valeur_reference=valeur_reference,
-        date_reference=date_reference,
-        source_reference=source_reference,
-    )
+    suivi_refuse = titulaire and _suivi_de_la_proposition_refusee(titulaire, quartier)
+    if suivi_refuse:
+        indicateur, suivi = titulaire, suivi_refuse
+        refus = consigner_le_refus(indicateur, suivi, CHAMPS_PROPOSES)
+    else:
+        indicateur = Indicateur(mode=ModeCollecte.SAISI, calcul=Calcul.AUCUN)
+        suivi = IndicateurSuivi(indicateur=indicateur, quartier=quartier)
+    for nom, valeur in contenu.items():
+        setattr(indicateur, nom, valeur)
+    for nom, valeur in reference.items():
+        setattr(suivi, nom, valeur)
+    indicateur.statut = StatutIndicateur.PROPOSE
+    indicateur.propose_par = utilisateur
     erreurs = _erreurs_de(indicateur.full_clean)
+    if titulaire is not None and not suivi_refuse:
+        # Pris (catalogue, en attente, retiré, refusé ailleurs) : le message de tout code pris,
+        # sans rien dire de son titulaire.
+        erreurs["code"] = [str(CODE_PRIS)]
     erreurs.update(_erreurs_de_la_reference(suivi, exclude=["indicateur", "quartier"]))
     if (
         "unite" not in erreurs
@@ -171,16 +197,46 @@ def proposer_indicateur(
         erreurs.setdefault("valeur_reference", []).extend(messages)
     if erreurs:
         raise ValidationError(erreurs)
+    if suivi_refuse:
+        _rouvrir(indicateur, suivi, refus)
+        return indicateur
     try:
         with transaction.atomic():
             indicateur.save()
             suivi.indicateur = indicateur
             suivi.save()
     except IntegrityError as doublon:  # le même code proposé au même instant ailleurs
-        raise ValidationError(
-            {"code": _("Un indicateur du catalogue porte déjà ce code.")}
-        ) from doublon
+        raise ValidationError({"code": str(CODE_PRIS)}) from doublon
     return indicateur
+
+
+CODE_PRIS = gettext_lazy("Un indicateur du catalogue porte déjà ce code.")
+
+
+def _suivi_de_la_proposition_refusee(
+    indicateur: Indicateur, quartier: Quartier
+) -> IndicateurSuivi | None:
+    """Le suivi par `quartier` de `indicateur` si c'est une proposition refusée de ce quartier
+    (retirée avec un motif, suivie par lui seul), verrouillé; None sinon : son code reste pris.
+    Le code refusé d'un autre quartier est pris comme un autre, sans rien en révéler."""
+    if indicateur.statut != StatutIndicateur.RETIRE or not indicateur.motif_refus:
+        return None
+    suivis = list(IndicateurSuivi.objects.select_for_update().filter(indicateur=indicateur))
+    if len(suivis) != 1 or suivis[0].quartier_id != quartier.pk:
+        return None
+    return suivis[0]
+
+
+def _rouvrir(indicateur: Indicateur, suivi: IndicateurSuivi, refus: dict) -> None:
+    """La proposition refusée, rouverte avec le nouveau contenu (déjà vérifié) : en attente
+    d'examen, son refus ajouté à `refus_precedents`; son suivi reprend s'il avait été arrêté."""
+    indicateur.refus_precedents = [*indicateur.refus_precedents, refus]
+    indicateur.motif_refus = ""
+    indicateur.examine_par = None
+    indicateur.examine_le = None
+    indicateur.save()
+    suivi.actif = True
+    suivi.save(update_fields=["valeur_reference", "date_reference", "source_reference", "actif"])
 
 
 def _erreurs_de(verifier, **options) -> dict[str, list[str]]:
@@ -234,13 +290,42 @@ def proposition_ou_404(utilisateur, pk: int) -> Indicateur:
     return indicateur
 
 
+def refus_de_la_proposition(indicateur: Indicateur) -> list[RefusLu]:
+    """Les refus d'une proposition lue par `proposition_ou_404`, proposée de nouveau depuis,
+    chacun avec ce qui a changé ensuite (`propositions_refusees.lire_les_refus`)."""
+    suivis = indicateur.suivis_lus
+    return lire_les_refus(indicateur, suivis[0] if len(suivis) == 1 else None)
+
+
+def proposition_refusee_du_quartier(quartier: Quartier, code: str) -> IndicateurSuivi:
+    """Le suivi par `quartier` (déjà lu par le sélecteur d'accès) de sa proposition refusée
+    `code`, avec l'indicateur, pour remplir le formulaire qui la propose de nouveau; 404 pour
+    tout autre code, comme pour une proposition d'un autre quartier."""
+    suivi = (
+        IndicateurSuivi.objects.filter(
+            quartier=quartier,
+            indicateur__code=code,
+            indicateur__statut=StatutIndicateur.RETIRE,
+        )
+        .exclude(indicateur__motif_refus="")
+        .select_related("indicateur", "indicateur__examine_par")
+        .first()
+    )
+    if suivi is None:
+        raise Http404(_("Proposition introuvable."))
+    return suivi
+
+
 def empreinte_de_la_proposition(indicateur: Indicateur) -> str:
     """La version d'une proposition : ce que la page d'examen montre et son statut. Toute
     écriture qui les change (site, administration) la change."""
     contenu = [
         str(getattr(indicateur, nom if nom != "theme" else "theme_id")) for nom in CHAMPS_PROPOSES
     ]
-    return empreinte([*contenu, indicateur.statut])
+    # Proposée de nouveau après un refus, elle n'est plus celle que la page a montrée, même
+    # à contenu égal : le nombre de ses refus en est (rien pour une première proposition).
+    refus = [len(indicateur.refus_precedents)] if indicateur.refus_precedents else []
+    return empreinte([*contenu, indicateur.statut, *refus])
 
 
 @transaction.atomic

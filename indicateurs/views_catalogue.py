@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -59,11 +60,23 @@ def _page_du_plan(request, quartier, *, ajout=None, erreur: str = "", status: in
 @require_http_methods(["GET", "HEAD", "POST"])
 def proposer(request, slug: str):
     """Proposer un indicateur pour le quartier : sa coordination, l'évaluation,
-    l'administration. 404 pour un quartier invisible, 403 sans le droit de proposer."""
+    l'administration. 404 pour un quartier invisible, 403 sans le droit de proposer. Le code
+    d'une proposition refusée du quartier la propose de nouveau (`proposer_indicateur`);
+    `?reprendre=<code>` remplit le formulaire de ce qui avait été refusé (404 pour tout
+    autre code)."""
     quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
     if not a_le_droit(request.user, Droit.GERER_CATALOGUE, quartier):
         raise PermissionDenied(str(services_catalogue.REFUS_DE_PROPOSER))
-    form = PropositionForm(request.POST if request.method == "POST" else None)
+    refusee = None
+    if request.method != "POST" and "reprendre" in request.GET:
+        codes = request.GET.getlist("reprendre")
+        if len(codes) != 1:
+            raise Http404(_("Proposition introuvable."))
+        refusee = services_catalogue.proposition_refusee_du_quartier(quartier, codes[0])
+    form = PropositionForm(
+        request.POST if request.method == "POST" else None,
+        initial=PropositionForm.reprise(refusee) if refusee else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             indicateur = services_catalogue.proposer_indicateur(
@@ -72,19 +85,23 @@ def proposer(request, slug: str):
         except ValidationError as erreur:
             form.erreurs_du_service(erreur)
         else:
-            messages.success(
-                request,
-                _(
+            if indicateur.refus_precedents:
+                message = _(
+                    "L'indicateur « %(code)s » est proposé de nouveau : l'évaluation l'examinera "
+                    "avec le motif du refus précédent. Le formulaire trimestriel le demandera "
+                    "quand elle l'aura approuvé."
+                )
+            else:
+                message = _(
                     "L'indicateur « %(code)s » est proposé. Le formulaire trimestriel le "
                     "demandera quand l'évaluation l'aura approuvé."
                 )
-                % {"code": indicateur.code},
-            )
+            messages.success(request, message % {"code": indicateur.code})
             return redirect(url_du_plan(quartier))
     return TemplateResponse(
         request,
         "indicateurs/catalogue/proposer.html",
-        {"quartier": quartier, "form": form},
+        {"quartier": quartier, "form": form, "refusee": refusee},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -204,12 +221,19 @@ def propositions(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def proposition(request, pk: int):
     """Une proposition, telle que la table l'a écrite, et son examen : approuver, ou refuser
-    avec un motif (400 sans motif); 409 si quelqu'un l'a examinée ou modifiée entre-temps."""
+    avec un motif (400 sans motif); 409 si quelqu'un l'a examinée ou modifiée entre-temps.
+    Proposée de nouveau après un refus, la page montre chaque refus (qui, quand, motif) et ce
+    qui a changé depuis."""
     indicateur = services_catalogue.proposition_ou_404(request.user, pk)
     version = services_catalogue.empreinte_de_la_proposition(indicateur)
     donnees = request.POST if request.method == "POST" else None
     form = DecisionForm(donnees, initial={"version": version})
-    contexte = {"indicateur": indicateur, "form": form, "conflit": ""}
+    contexte = {
+        "indicateur": indicateur,
+        "refus_precedents": services_catalogue.refus_de_la_proposition(indicateur),
+        "form": form,
+        "conflit": "",
+    }
     if request.method != "POST":
         return TemplateResponse(request, "indicateurs/catalogue/proposition.html", contexte)
     status = 400
@@ -229,7 +253,11 @@ def proposition(request, pk: int):
                 )
         except services_catalogue.ConflitCatalogue as conflit:
             indicateur = services_catalogue.proposition_ou_404(request.user, pk)
-            contexte.update(indicateur=indicateur, conflit=str(conflit))
+            contexte.update(
+                indicateur=indicateur,
+                refus_precedents=services_catalogue.refus_de_la_proposition(indicateur),
+                conflit=str(conflit),
+            )
             form.data = form.data.copy()
             form.data["version"] = services_catalogue.empreinte_de_la_proposition(indicateur)
             status = 409

@@ -181,6 +181,11 @@ class Indicateur(models.Model):
     )
     examine_le = models.DateTimeField(_("examiné le"), null=True, blank=True)
     motif_refus = models.TextField(_("motif du refus"), blank=True)
+    # Les refus d'une proposition proposée de nouveau depuis (son code n'a qu'un titulaire) :
+    # des données, dans l'ordre, que `indicateurs.propositions_refusees` écrit et relit.
+    refus_precedents = models.JSONField(
+        _("refus précédents"), default=list, blank=True, editable=False
+    )
 
     objects = IndicateurQuerySet.as_manager()
 
