@@ -76,6 +76,7 @@ LIBELLES = {
 # des services de proximité, pas des acteurs d'influence.
 SECTEURS_D_INFLUENCE = ("philanthropie", "recherche")
 DECIDEURS = ("Direction de l'arrondissement",)
+LIBELLE_PAR_DEFAUT = "Organisme"  # un secteur que LIBELLES ne connaît pas
 
 # Partenaires fictifs présents dans les cinq quartiers : des acteurs d'influence tardifs.
 PARTENAIRES_COMMUNS = (
@@ -118,24 +119,27 @@ def _date_du_mois(annee: int, rng: random.Random) -> datetime.date:
     return datetime.date(annee, rng.randint(1, 12), 1)
 
 
-def _fin(
+def fin_de_participation(
     debut: datetime.date, rng: random.Random, aujourd_hui: datetime.date
 ) -> datetime.date | None:
     """Environ un partenaire sur sept quitte la table après un à cinq ans (un acteur d'influence
-    aussi : fin d'un cycle de financement, d'un projet de recherche, d'un mandat)."""
+    aussi : fin d'un cycle de financement, d'un projet de recherche, d'un mandat). Deux tirages
+    de `rng`, à donner propre au partenaire : la règle des départs ne déplace aucun autre tirage.
+    Partagée avec les données d'échelle (rapports.echelle.registre)."""
     part, duree = rng.random(), rng.randint(400, 1800)
     fin = debut + datetime.timedelta(days=duree)
     return fin if part < 0.15 and fin < aujourd_hui else None
 
 
-def _libelle(secteur: str, usages: Counter[str], rng: random.Random) -> str:
-    """Le libellé d'un nouveau partenaire du secteur. La direction de l'arrondissement est le
-    premier partenaire municipal de la table, et le seul : les suivants sont des services."""
-    libres = [
-        libelle for libelle in LIBELLES[secteur] if not usages[libelle] or libelle not in DECIDEURS
-    ]
+def libelle_du_partenaire(secteur: str, usages: Counter[str], rng: random.Random) -> str:
+    """Le libellé d'un nouveau partenaire du secteur (`usages` : les libellés déjà pris à cette
+    table). La direction de l'arrondissement est le premier partenaire municipal de la table, et
+    le seul : les suivants sont des services. Un secteur ajouté hors du référentiel donne
+    « Organisme ». Partagée avec les données d'échelle (rapports.echelle.registre)."""
+    libelles = LIBELLES.get(secteur, (LIBELLE_PAR_DEFAUT,))
+    libres = [libelle for libelle in libelles if not usages[libelle] or libelle not in DECIDEURS]
     libelle = rng.choice(libres)
-    if secteur == "municipal" and not any(usages[m] for m in LIBELLES[secteur]):
+    if secteur == "municipal" and not any(usages[m] for m in libelles):
         return DECIDEURS[0]
     return libelle
 
@@ -160,14 +164,14 @@ def planifier_partenaires(
     plans = []
     for annee in range(profil.annee_debut, aujourd_hui.year + 1):
         for secteur in _secteurs_de_l_annee(annee - profil.annee_debut, rng):
-            libelle = _libelle(secteur, usages, rng)
+            libelle = libelle_du_partenaire(secteur, usages, rng)
             usages[libelle] += 1
             numero = f" {usages[libelle]}" if usages[libelle] > 1 else ""
             debut = _date_du_mois(annee, rng)
             nom = f"{libelle}{numero} — {nom_quartier} (fictif)"
             # le départ, tiré pour ce partenaire seul : la règle des départs ne déplace aucun
             # autre tirage du registre
-            fin = _fin(debut, generateur("depart", profil.slug, nom), aujourd_hui)
+            fin = fin_de_participation(debut, generateur("depart", profil.slug, nom), aujourd_hui)
             influence = est_acteur_d_influence(secteur, libelle)
             plans.append(
                 PartenaireDemo(nom, secteur, influence, role_du_secteur(secteur, rng), debut, fin)

@@ -119,13 +119,6 @@ RAISONS_PAR_PROVENANCE = {
         "Registre de la table en cours de mise à jour après le départ de la coordination.",
     ),
 }
-# Les raisons d'avant, sans égard à la source : celles que tirent encore les données d'échelle
-# (rapports.echelle.saisies).
-RAISONS_NON_DISPONIBLE = (
-    "Données de l'organisme partenaire non reçues à l'échéance.",
-    "Questionnaire reporté au trimestre suivant faute de répondant·es.",
-    "Changement de logiciel chez le partenaire : données en cours de récupération.",
-)
 MOTS_ADMINISTRATION = ("ministère", "recensement", "arrondissement", "procès-verbaux", "transport")
 
 MOTIF_RENVOI = (
@@ -209,7 +202,8 @@ def provenance(indicateur: Indicateur) -> str:
 
 
 def raison_non_disponible(indicateur: Indicateur, rng: random.Random) -> str:
-    """Une raison plausible de « non disponible » pour cet indicateur (un seul tirage)."""
+    """Une raison plausible de « non disponible » pour cet indicateur (un seul tirage). Partagée
+    avec les données d'échelle (rapports.echelle.saisies)."""
     return rng.choice(RAISONS_PAR_PROVENANCE[provenance(indicateur)])
 
 

@@ -8,6 +8,9 @@ indicateurs saisis et des indicateurs calculés du catalogue avec leurs cibles d
 une saisie par trimestre et une valeur par indicateur saisi et par saisie (≈ N × M × T), chacune
 avec sa ligne d'historique (et, dans une saisie transmise, marquée demandée comme à la
 soumission : `Valeur.demandee`), et des apprentissages dans les quatre rubriques du bilan.
+Les données se lisent comme la démonstration, dont elles appellent les règles : la raison d'un
+« non disponible » tient à la source de l'indicateur, les acteurs d'influence sont les
+bailleurs, la recherche et la direction de l'arrondissement, et certains repartent.
 
 Tout est fictif et marqué comme tel (noms préfixés « Échelle », `donnees_fictives`). Les
 données ne dépendent que de la graine, des tailles et du jour : deux exécutions identiques

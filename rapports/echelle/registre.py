@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 from indicateurs.models import Action, TypeAction
 from quartiers.demo_commun import PREFIXE_FR
-from quartiers.demo_registre import ACTIONS_PARTICIPATION, AUTRES_ACTIONS, LIBELLES, role_du_secteur
+from quartiers.demo_registre import (
+    ACTIONS_PARTICIPATION,
+    AUTRES_ACTIONS,
+    est_acteur_d_influence,
+    fin_de_participation,
+    libelle_du_partenaire,
+    role_du_secteur,
+)
 from quartiers.models import Partenaire, Participation
 from rapports.echelle.outils import (
     PREFIXE_NOM,
@@ -30,30 +38,32 @@ POIDS_SECTEURS = {
 
 
 def planifier_partenaires(qe: QuartierEchelle, ctx: Contexte) -> None:
-    """De 20 à 60 partenaires de secteurs variés, arrivés au fil du temps; environ un sur sept
-    repart; les bailleurs et les chercheur·es (et la moitié du municipal) sont des acteurs
-    d'influence."""
+    """De 20 à 60 partenaires de secteurs variés, arrivés au fil du temps, selon les règles de
+    la démonstration (quartiers.demo_registre) : la direction de l'arrondissement est le premier
+    partenaire municipal de la table, et le seul; les acteurs d'influence sont les bailleurs, la
+    recherche et cette direction, sans tirage; environ un partenaire sur sept repart, acteur
+    d'influence ou non (départ tiré pour ce partenaire seul)."""
     hasard = ctx.rng("registre", qe.rang)
     poids = [POIDS_SECTEURS.get(secteur.code, 1) for secteur in ctx.secteurs]
+    usages: Counter[str] = Counter()
     for numero in range(1, hasard.randint(20, 60) + 1):
         secteur = hasard.choices(ctx.secteurs, poids)[0]
-        influence = secteur.code in ("philanthropie", "recherche") or (
-            secteur.code == "municipal" and hasard.random() < 0.5
-        )
-        libelle = hasard.choice(LIBELLES.get(secteur.code, ("Organisme",)))
+        libelle = libelle_du_partenaire(secteur.code, usages, hasard)
+        usages[libelle] += 1
         partenaire = Partenaire(
             nom=f"{PREFIXE_NOM} {qe.rang:03d} — {libelle} n° {numero} (fictif)",
             secteur=secteur,
-            acteur_influence=influence,
+            acteur_influence=est_acteur_d_influence(secteur.code, libelle),
             donnees_fictives=True,
         )
         debut = debut_au_hasard(ctx, hasard)
+        depart = ctx.rng("depart", qe.rang, numero)
         participation = Participation(
             partenaire=partenaire,
             table=qe.table,
             role=role_du_secteur(secteur.code, hasard),
             debut=debut,
-            fin=None if influence else fin_au_hasard(debut, ctx.aujourd_hui, hasard, 0.15),
+            fin=fin_de_participation(debut, depart, ctx.aujourd_hui),
         )
         qe.participations.append(participation)
 

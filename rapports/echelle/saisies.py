@@ -24,7 +24,7 @@ from indicateurs.models.saisies import STATUTS_PUBLIES
 from indicateurs.services import donnee_de, noter_les_valeurs_demandees
 from quartiers.demo_apprentissages import TEXTES
 from quartiers.demo_commun import PREFIXE_EN, PREFIXE_FR
-from quartiers.demo_saisies import ETAPES_POLITIQUE, RAISONS_NON_DISPONIBLE
+from quartiers.demo_saisies import ETAPES_POLITIQUE, raison_non_disponible
 from rapports.echelle.outils import Contexte, QuartierEchelle, inserer, moment
 
 PART_NON_DISPONIBLE = 0.03
@@ -79,7 +79,9 @@ def texte_d_etape(rang: int, decalage: int, sujet: str, trimestres: int) -> str:
 
 def valeurs_de_la_serie(qe: QuartierEchelle, indicateur: Indicateur, ctx: Contexte) -> list[Valeur]:
     """Les valeurs d'un indicateur saisi du quartier, une par saisie; environ 3 % « non
-    disponible » avec une raison, quelques-unes commentées."""
+    disponible », avec une raison qui tient à la source de l'indicateur (la règle de la
+    démonstration, `demo_saisies.raison_non_disponible`), quelques-unes commentées. La raison se
+    tire à part : les autres tirages de la série, et donc ses valeurs, n'en dépendent pas."""
     hasard = ctx.rng("valeurs", qe.rang, indicateur.code)
     serie = qe.series.get(indicateur.pk)
     decalage, sujet = hasard.randint(0, 3), hasard.choice(SUJETS)
@@ -88,7 +90,8 @@ def valeurs_de_la_serie(qe: QuartierEchelle, indicateur: Indicateur, ctx: Contex
         valeur = Valeur(saisie_id=saisie.pk, indicateur_id=indicateur.pk)
         if hasard.random() < PART_NON_DISPONIBLE:
             valeur.non_disponible = True
-            valeur.raison_non_disponible = hasard.choice(RAISONS_NON_DISPONIBLE)
+            raisons = ctx.rng("raison", qe.rang, indicateur.code, rang)
+            valeur.raison_non_disponible = raison_non_disponible(indicateur, raisons)
         elif serie is None:
             valeur.valeur_texte = texte_d_etape(rang, decalage, sujet, len(ctx.periodes))
         else:
