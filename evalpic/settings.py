@@ -240,6 +240,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
         "evalpic.api.commun.RenduCSV",
     ],
+    # `?format=` vérifié pour toute vue de l'API, racine et schéma compris.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "evalpic.api.negociation.NegociationVerifiee",
     "DEFAULT_SCHEMA_CLASS": "evalpic.api.schema.SchemaAuto",
     "VIEW_DESCRIPTION_FUNCTION": "evalpic.api.schema.description_de_la_vue",
     "EXCEPTION_HANDLER": "evalpic.api.commun.gestionnaire_d_erreurs",

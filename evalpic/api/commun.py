@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied as PermissionDjango
 from django.core.exceptions import ValidationError as ValidationDjango
 from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy
-from rest_framework import exceptions, negotiation, pagination, parsers, renderers
+from rest_framework import exceptions, pagination, parsers, renderers
 from rest_framework.utils import encoders
 from rest_framework.views import exception_handler
 
+from evalpic.api.negociation import NegociationVerifiee  # noqa: F401 (nommée ici par les tests)
 from evalpic.api.parametres import valeur_unique
 from evalpic.tableurs import neutraliser_formule
 
@@ -106,7 +107,6 @@ class LiensDePagination:
 # inexistante (le schéma les documente ainsi, détail compris).
 
 TAILLE_INVALIDE = gettext_lazy("Taille de page invalide : un nombre entier de 1 à %(max)s.")
-FORMAT_INCONNU = gettext_lazy("Format de sortie inconnu : « %(format)s ». Formats : %(formats)s.")
 
 
 class TailleVerifiee:
@@ -167,33 +167,14 @@ _POSITION_ENTIERE = re.compile(r"-?[0-9]{1,20}\Z")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}\Z")
 
 
-class NegociationVerifiee(negotiation.DefaultContentNegotiation):
-    """`?format=` nomme un format de la ressource (`json`, `csv`, `api`), sinon 404 comme un
-    format inconnu, avec les formats possibles : DRF ignorait un `format=` vide (la réponse en
-    JSON) et répondait un « Pas trouvé. » sans dire pourquoi à un format inconnu."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        cle = self.settings.URL_FORMAT_OVERRIDE
-        if cle and not format_suffix:
-            valeurs = request.query_params.getlist(cle)
-            formats = [rendu.format for rendu in renderers]
-            if valeurs and (len(valeurs) > 1 or valeurs[0] not in formats):
-                raise exceptions.NotFound(
-                    FORMAT_INCONNU % {"format": ", ".join(valeurs), "formats": ", ".join(formats)}
-                )
-        return super().select_renderer(request, renderers, format_suffix)
-
-
 class IntrouvableTraduit:
     """Pour chaque vue de l'API qui lit un objet (`get_object`) : un objet absent ou hors des
     quartiers visibles répond 404 avec `introuvable`, traduit et sans nom de classe, au lieu
     du « No Quartier matches the given query. » de Django (anglais, qui nomme le modèle).
-
-    Chaque ressource de l'API en hérite : elle porte aussi le `?format=` vérifié
-    (`NegociationVerifiee`), que DEFAULT_CONTENT_NEGOTIATION_CLASS donnerait à toute vue."""
+    (Le `?format=` vérifié, `NegociationVerifiee`, vaut pour toute vue de l'API :
+    DEFAULT_CONTENT_NEGOTIATION_CLASS.)"""
 
     introuvable = gettext_lazy("Ressource introuvable.")
-    content_negotiation_class = NegociationVerifiee
 
     def get_object(self):
         try:
