@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("indicateurs.urls")),
     path("", include("indicateurs.urls_import")),
     path("", include("indicateurs.urls_catalogue")),
+    path("", include("indicateurs.urls_strategie")),
     path("", include("rapports.urls")),
     # Avant celles d'allauth : sa page des courriels, avec la règle du courriel principal.
     path("comptes/email/", page_des_courriels, name="account_email"),

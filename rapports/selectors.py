@@ -22,7 +22,12 @@ from indicateurs.models import (
 )
 from indicateurs.models.catalogue import etat_de_mesure
 from indicateurs.models.saisies import STATUTS_PUBLIES
-from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
+from quartiers.acces import (
+    Droit,
+    a_le_droit_partout,
+    quartier_accessible_ou_404,
+    quartiers_accessibles,
+)
 from quartiers.models import Quartier
 from rapports.lectures import (
     Filtre,
@@ -187,9 +192,13 @@ class TheorieDuChangement:
 
 def theorie_du_changement(utilisateur, slug: str, version: int | None) -> TheorieDuChangement:
     """Le graphe d'une version de la stratégie (en vigueur par défaut) : changements visés,
-    liens avec leurs hypothèses, indicateurs et actions de chaque changement."""
+    liens avec leurs hypothèses, indicateurs et actions de chaque changement. Les brouillons
+    ne sont des versions que pour l'évaluation et l'administration (404 pour les autres)."""
     quartier = quartier_accessible_ou_404(utilisateur, slug, Droit.VOIR)
     versions = list(quartier.strategies.order_by("-version"))
+    # Un brouillon ne se montre qu'à qui tient les stratégies (indicateurs.services_strategie).
+    if not a_le_droit_partout(utilisateur, Droit.GERER_CATALOGUE):
+        versions = [v for v in versions if v.statut != StatutStrategie.BROUILLON]
     if version is not None:
         strategie = next((v for v in versions if v.version == version), None)
         if strategie is None:

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.urls import resolve, reverse
 
-from indicateurs.models import Apprentissage, Saisie, StatutPeriode, Valeur
+from indicateurs.models import Apprentissage, LienDeChangement, Saisie, StatutPeriode, Valeur
 from quartiers.jetons import creer_jeton
 from quartiers.models import Utilisateur
 from rapports.instantane import construire_instantane, somme_de_controle
@@ -152,6 +152,17 @@ def monde(personas, quartier_a, quartier_b, settings, fichiers_temporaires) -> M
             ),
         ).indicateur,
     }
+    # Un brouillon de la stratégie de A (indicateurs.views_strategie), avec un changement et un
+    # lien : ses adresses n'existent que pour l'évaluation et l'administration.
+    brouillon_a = StrategieFactory(quartier=a, version=2, statut="brouillon", titre="Brouillon")
+    source, cible = (ChangementViseFactory(strategie=brouillon_a) for _ in range(2))
+    objets.update(
+        brouillon_a=brouillon_a,
+        changement_brouillon_a=source,
+        lien_brouillon_a=LienDeChangement.objects.create(
+            strategie=brouillon_a, source=source, cible=cible
+        ),
+    )
     return Monde(a=a, b=b, objets=objets, secrets=(a.nom, a.slug, SECRET_A))
 
 
@@ -202,6 +213,14 @@ def _transition(refus: dict) -> tuple[Cas]:
 
 def _demande_bilan(quartier: str) -> Callable[[Monde], dict]:
     return lambda m: {"quartier": quartier, "periode": m.fermee.code, "langue": "fr"}
+
+
+BROUILLON_A = roles(CONNEXION, 404, 404, 404, 200, 200)
+REFUS_BROUILLON_A = {"anonyme": CONNEXION, "alice": 404, "bob": 404, "charlie": 404}
+
+
+def _brouillon_a(nom: str) -> Callable[[Monde], dict]:
+    return lambda m: {"slug": m.a.slug, "pk": getattr(m, nom).pk}
 
 
 REGLES: dict[str, tuple[Cas, ...]] = {
@@ -319,6 +338,28 @@ REGLES: dict[str, tuple[Cas, ...]] = {
             (Ecriture("POST", REFUS_VALIDER_A),),
         ),
     ),
+    # La stratégie de changement (indicateurs.views_strategie) : l'évaluation et
+    # l'administration la tiennent. Préparer une version (sur le quartier) : 403 pour qui voit A
+    # sans tenir les plans; un brouillon, ses changements et ses liens leur sont invisibles : 404.
+    "strategie_preparer": (Cas(slug_a, POST_SEULEMENT, (Ecriture("POST", REFUS_VALIDER_A),)),),
+    **{
+        nom: (Cas(_brouillon_a(objet), BROUILLON_A, (Ecriture("POST", REFUS_BROUILLON_A),)),)
+        for nom, objet in (
+            ("strategie_brouillon", "brouillon_a"),
+            ("strategie_changement_ajouter", "brouillon_a"),
+            ("strategie_adopter", "brouillon_a"),
+            ("strategie_abandonner", "brouillon_a"),
+            ("strategie_changement_modifier", "changement_brouillon_a"),
+        )
+    },
+    **{
+        nom: (Cas(_brouillon_a(objet), POST_SEULEMENT, (Ecriture("POST", REFUS_BROUILLON_A),)),)
+        for nom, objet in (
+            ("strategie_lien_ajouter", "brouillon_a"),
+            ("strategie_changement_supprimer", "changement_brouillon_a"),
+            ("strategie_lien_supprimer", "lien_brouillon_a"),
+        )
+    },
     "propositions": (Cas(get=VALIDER),),
     "proposition": (
         Cas(
