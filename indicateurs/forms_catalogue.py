@@ -158,6 +158,20 @@ class SuiviForm(ErreursDuServiceMixin, ReferenceMixin, forms.Form):
         self.champ_de_la_periode: dict[int, str] = {
             cible.periode_id: f"cible_{cible.periode_id}" for cible in suivi.cibles_lues
         }
+        # Envoyé depuis une page d'avant (le même envoi reçu deux fois, ou un suivi modifié
+        # entre-temps) : ses cibles sont lues telles que cette page les montrait, même celles
+        # qui ne sont plus enregistrées, pour que le service compare tout ce qu'il écrirait.
+        envoyee = self.data.get("version") if self.is_bound else ""
+        self.perimee = bool(envoyee) and envoyee != suivi.version
+        self.cibles_disparues: list[Periode] = []
+        for cle in list(self.data) if self.perimee else []:
+            periode = self.periodes.get(cle[6:]) if cle.startswith("cible_") else None
+            if periode is not None and cle not in self.fields:
+                self.fields[cle] = _champ_nombre(
+                    Cible, "valeur", label=periode.libelle, required=False
+                )
+                self.cibles_disparues.append(periode)
+                self.champ_de_la_periode[periode.pk] = cle
 
     @property
     def champs_des_cibles(self) -> list:
@@ -181,7 +195,10 @@ class SuiviForm(ErreursDuServiceMixin, ReferenceMixin, forms.Form):
                 self.add_error(f"nouvelle_{rang}", _("Donnez la valeur visée pour cette période."))
             elif code:
                 periode = self.periodes[code]
-                if periode.pk in self.champ_de_la_periode:
+                # La page d'avant ne montrait pas cette cible (ajoutée depuis, peut-être par
+                # le même envoi) : le service compare, puis écrit ou refuse (409).
+                montree = not self.perimee or f"cible_{periode.pk}" in self.data
+                if periode.pk in self.champ_de_la_periode and montree:
                     self.add_error(
                         f"periode_{rang}",
                         _("Cette période a déjà une cible : corrigez-la plus haut."),
@@ -196,6 +213,8 @@ class SuiviForm(ErreursDuServiceMixin, ReferenceMixin, forms.Form):
             cible.periode: self.cleaned_data.get(f"cible_{cible.periode_id}")
             for cible in self.suivi.cibles_lues
         }
+        for periode in self.cibles_disparues:
+            cibles[periode] = self.cleaned_data.get(f"cible_{periode.pk}")
         for rang in range(NOUVELLES_CIBLES):
             if code := self.cleaned_data.get(f"periode_{rang}"):
                 cibles[self.periodes[code]] = self.cleaned_data[f"nouvelle_{rang}"]

@@ -26,12 +26,18 @@ Deux personnes qui examinent la même proposition, ou qui modifient le même sui
 écriture est refusée (`ConflitCatalogue`), rien n'est écrasé. La version que porte le formulaire
 est une empreinte de ce que la page a montré, comme pour les apprentissages
 (`services_apprentissages.empreinte`); l'écriture relit la ligne verrouillée et la compare.
+
+Le même envoi reçu deux fois (un double clic, un envoi rejoué) n'est pas un conflit : si ce qui
+est enregistré est déjà exactement ce que l'envoi écrirait (la même décision de la même
+personne, la même proposition en attente de la même personne, la même référence et les mêmes
+cibles, le suivi déjà arrêté ou déjà repris), il réussit sans rien écrire. Tout autre écart
+garde son refus.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -164,12 +170,11 @@ def proposer_indicateur(
         "date_reference": date_reference,
         "source_reference": source_reference,
     }
-    titulaire = (
-        Indicateur.objects.select_for_update(of=("self",))
-        .select_related("propose_par", "examine_par")
-        .filter(code=code)
-        .first()
-    )
+    titulaire = _titulaire_verrouille(code)
+    if titulaire and _la_meme_proposition_en_attente(
+        titulaire, utilisateur, quartier, contenu, reference
+    ):
+        return titulaire  # le même envoi, déjà enregistré (double clic) : rien à écrire
     suivi_refuse = titulaire and _suivi_de_la_proposition_refusee(titulaire, quartier)
     if suivi_refuse:
         indicateur, suivi = titulaire, suivi_refuse
@@ -205,9 +210,52 @@ def proposer_indicateur(
             indicateur.save()
             suivi.indicateur = indicateur
             suivi.save()
-    except IntegrityError as doublon:  # le même code proposé au même instant ailleurs
+    except IntegrityError as doublon:  # le même code proposé au même instant
+        # Le même envoi reçu deux fois en même temps : le premier l'a enregistré.
+        titulaire = _titulaire_verrouille(code)
+        if titulaire and _la_meme_proposition_en_attente(
+            titulaire, utilisateur, quartier, contenu, reference
+        ):
+            return titulaire
         raise ValidationError({"code": str(CODE_PRIS)}) from doublon
     return indicateur
+
+
+def _titulaire_verrouille(code: str) -> Indicateur | None:
+    return (
+        Indicateur.objects.select_for_update(of=("self",))
+        .select_related("propose_par", "examine_par")
+        .filter(code=code)
+        .first()
+    )
+
+
+def _la_meme_proposition_en_attente(
+    indicateur: Indicateur,
+    utilisateur,
+    quartier: Quartier,
+    contenu: Mapping[str, object],
+    reference: Mapping[str, object],
+) -> bool:
+    """Vrai si `indicateur` est déjà, en attente d'examen, exactement ce que `utilisateur`
+    propose pour `quartier` : même contenu, même référence, proposé par lui pour ce seul
+    quartier. Une autre personne, un autre quartier, un autre contenu : le code est pris."""
+    if (
+        indicateur.statut != StatutIndicateur.PROPOSE
+        or indicateur.mode != ModeCollecte.SAISI
+        or indicateur.propose_par_id != utilisateur.pk
+    ):
+        return False
+    for nom, valeur in contenu.items():
+        if nom == "theme":
+            if indicateur.theme_id != getattr(valeur, "pk", valeur):
+                return False
+        elif getattr(indicateur, nom) != valeur:
+            return False
+    suivis = list(IndicateurSuivi.objects.filter(indicateur=indicateur)[:2])
+    if len(suivis) != 1 or suivis[0].quartier_id != quartier.pk:
+        return False
+    return all(getattr(suivis[0], nom) == valeur for nom, valeur in reference.items())
 
 
 CODE_PRIS = gettext_lazy("Un indicateur du catalogue porte déjà ce code.")
@@ -353,7 +401,9 @@ def refuser_proposition(
 
 def _examiner(utilisateur, indicateur: Indicateur, version: str | None, statut: str, motif: str):
     """L'examen, sur la ligne verrouillée : encore proposée (sinon `ConflitCatalogue`, qui dit
-    qui l'a déjà examinée), et telle que la page l'a montrée si `version` est donnée."""
+    qui l'a déjà examinée), et telle que la page l'a montrée si `version` est donnée. Déjà
+    examinée par la même personne avec la même décision (et le même motif) : un double clic,
+    qui réussit sans rien écrire."""
     exiger_de_gerer_le_catalogue(utilisateur)
     actuel = (
         Indicateur.objects.select_for_update(of=("self",))
@@ -364,6 +414,12 @@ def _examiner(utilisateur, indicateur: Indicateur, version: str | None, statut: 
     if actuel is None:
         raise Http404(_("Proposition introuvable."))
     if actuel.statut != StatutIndicateur.PROPOSE:
+        if (
+            actuel.statut == statut
+            and actuel.examine_par_id == utilisateur.pk
+            and actuel.motif_refus == motif
+        ):
+            return actuel  # la même décision de la même personne, reçue deux fois
         raise ConflitCatalogue(deja_examinee(actuel))
     if version is not None and empreinte_de_la_proposition(actuel) != version:
         raise ConflitCatalogue(
@@ -454,6 +510,12 @@ def indicateurs_a_ajouter(quartier: Quartier):
     )
 
 
+def indicateurs_suivis_ou_arretes(quartier: Quartier):
+    """Les indicateurs approuvés dont `quartier` a un suivi, actif ou arrêté : ceux que le
+    bouton « Reprendre le suivi » peut envoyer, y compris une seconde fois."""
+    return Indicateur.objects.filter(statut=StatutIndicateur.APPROUVE, suivis__quartier=quartier)
+
+
 def empreinte_du_suivi(suivi: IndicateurSuivi, cibles: Iterable[Cible]) -> str:
     """La version d'un suivi : sa référence, son état et ses cibles. Le formulaire du plan la
     porte, cachée; toute écriture qui les change la change."""
@@ -485,9 +547,15 @@ def suivi_du_quartier_ou_404(quartier: Quartier, pk: int) -> IndicateurSuivi:
     return suivi
 
 
-def _verrouiller(suivi: IndicateurSuivi, version: str | None) -> tuple[IndicateurSuivi, list]:
-    """Le suivi relu et verrouillé, avec ses cibles; `ConflitCatalogue` s'il n'est plus tel
-    que la page l'a montré (`version`)."""
+def _verrouiller(
+    suivi: IndicateurSuivi,
+    version: str | None,
+    deja_ecrit: Callable[[IndicateurSuivi, list[Cible]], bool],
+) -> tuple[IndicateurSuivi, list[Cible], bool]:
+    """Le suivi relu et verrouillé, avec ses cibles, et s'il ne reste rien à écrire. Plus tel
+    que la page l'a montré (`version`) : rien à écrire si `deja_ecrit(suivi, cibles)` dit qu'il
+    est déjà ce que l'envoi écrirait (le même envoi reçu deux fois), `ConflitCatalogue`
+    sinon."""
     actuel = (
         IndicateurSuivi.objects.select_for_update(of=("self",))
         .select_related("indicateur")
@@ -497,14 +565,16 @@ def _verrouiller(suivi: IndicateurSuivi, version: str | None) -> tuple[Indicateu
     if actuel is None:
         raise Http404(_("Indicateur suivi introuvable."))
     cibles = list(actuel.cibles.select_related("periode"))
-    if version is not None and empreinte_du_suivi(actuel, cibles) != version:
+    if version is None or empreinte_du_suivi(actuel, cibles) == version:
+        return actuel, cibles, False
+    if not deja_ecrit(actuel, cibles):
         raise ConflitCatalogue(
             _(
                 "Quelqu'un a modifié ce suivi depuis que vous l'avez ouvert : rien de ce que "
                 "vous avez envoyé n'a été enregistré. Relisez le plan, puis recommencez."
             )
         )
-    return actuel, cibles
+    return actuel, cibles, True
 
 
 @transaction.atomic
@@ -522,16 +592,31 @@ def modifier_suivi(
     visée (None retire la cible de la période; une période absente ne change pas). Les règles
     du modèle (`clean` : bornes de l'unité, date) valent; une `ValidationError` par champ
     (`cible_<id de la période>` pour une cible) les dit toutes, et rien n'est écrit. 404 / 403 :
-    `exiger_de_gerer_le_catalogue`; `ConflitCatalogue` si le suivi a changé depuis `version`."""
+    `exiger_de_gerer_le_catalogue`; `ConflitCatalogue` si le suivi a changé depuis `version`,
+    sauf s'il porte déjà exactement ce qui est envoyé (le même envoi reçu deux fois) : rien
+    n'est écrit."""
     exiger_de_gerer_le_catalogue(utilisateur, suivi.quartier)
-    actuel, existantes = _verrouiller(suivi, version)
+    cibles = cibles or {}
+
+    def deja_ecrit(actuel: IndicateurSuivi, existantes: list[Cible]) -> bool:
+        valeurs = {cible.periode_id: cible.valeur for cible in existantes}
+        return (
+            actuel.valeur_reference == valeur_reference
+            and actuel.date_reference == date_reference
+            and actuel.source_reference == source_reference
+            and all(valeurs.get(periode.pk) == valeur for periode, valeur in cibles.items())
+        )
+
+    actuel, existantes, rien_a_ecrire = _verrouiller(suivi, version, deja_ecrit)
+    if rien_a_ecrire:
+        return actuel
     actuel.valeur_reference = valeur_reference
     actuel.date_reference = date_reference
     actuel.source_reference = source_reference
     erreurs = _erreurs_de_la_reference(actuel)
     par_periode = {cible.periode_id: cible for cible in existantes}
     a_ecrire, a_retirer = [], []
-    for periode, valeur in (cibles or {}).items():
+    for periode, valeur in cibles.items():
         cible = par_periode.get(periode.pk)
         if valeur is None:
             if cible is not None:
@@ -554,11 +639,12 @@ def modifier_suivi(
 
 @transaction.atomic
 def suivre_indicateur(
-    *, utilisateur, quartier: Quartier, indicateur: Indicateur
+    *, utilisateur, quartier: Quartier, indicateur: Indicateur, reprise: bool = False
 ) -> IndicateurSuivi:
     """Ajoute un indicateur approuvé au suivi de `quartier`, ou reprend son suivi désactivé
     (avec sa référence et ses cibles d'avant). `ValidationError` sur `indicateur` s'il n'est pas
-    approuvé ou déjà suivi."""
+    approuvé, ou déjà suivi quand on l'ajoute; `reprise` (le bouton « Reprendre le suivi » d'un
+    suivi arrêté) : déjà repris, le suivi est rendu tel quel, rien n'est écrit (double clic)."""
     exiger_de_gerer_le_catalogue(utilisateur, quartier)
     if indicateur.statut != StatutIndicateur.APPROUVE:
         raise ValidationError(
@@ -568,6 +654,8 @@ def suivre_indicateur(
         quartier=quartier, indicateur=indicateur
     )
     if not cree:
+        if suivi.actif and reprise:
+            return suivi
         if suivi.actif:
             raise ValidationError({"indicateur": _("Ce quartier suit déjà cet indicateur.")})
         suivi.actif = True
@@ -579,11 +667,14 @@ def suivre_indicateur(
 def desactiver_suivi(*, utilisateur, suivi: IndicateurSuivi, version: str | None = None) -> None:
     """Arrête le suivi d'un indicateur par un quartier : le formulaire trimestriel ne le
     demande plus. Rien n'est supprimé (valeurs, référence, cibles), et le suivi se reprend
-    (`suivre_indicateur`). `ConflitCatalogue` si le suivi a changé depuis `version`."""
+    (`suivre_indicateur`). `ConflitCatalogue` si le suivi a changé depuis `version`; déjà
+    désactivé, rien n'est écrit (le même envoi reçu deux fois)."""
     exiger_de_gerer_le_catalogue(utilisateur, suivi.quartier)
-    actuel, _cibles = _verrouiller(suivi, version)
-    if not actuel.actif:
-        raise ConflitCatalogue(_("Ce suivi est déjà désactivé."))
+    actuel, _cibles, rien_a_ecrire = _verrouiller(
+        suivi, version, lambda actuel, _c: not actuel.actif
+    )
+    if rien_a_ecrire or not actuel.actif:
+        return
     actuel.actif = False
     actuel.save(update_fields=["actif"])
 

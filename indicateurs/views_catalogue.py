@@ -109,16 +109,22 @@ def proposer(request, slug: str):
 @login_required
 @require_POST
 def suivre(request, slug: str):
-    """Ajouter un indicateur approuvé au suivi du quartier, ou reprendre un suivi désactivé."""
+    """Ajouter un indicateur approuvé au suivi du quartier, ou reprendre un suivi désactivé
+    (`reprise`, envoyé par le bouton du plan : déjà repris, la page réussit sans rien écrire)."""
     quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
     services_catalogue.exiger_de_gerer_le_catalogue(request.user, quartier)
-    form = AjoutSuiviForm(
-        request.POST, indicateurs=services_catalogue.indicateurs_a_ajouter(quartier)
-    )
+    # « Reprendre le suivi » d'un suivi arrêté peut arriver deux fois (double clic) : la
+    # seconde trouve le suivi déjà repris, que le service rend sans rien écrire.
+    reprise = request.POST.get("reprise") == "1"
+    if reprise:
+        indicateurs = services_catalogue.indicateurs_suivis_ou_arretes(quartier)
+    else:
+        indicateurs = services_catalogue.indicateurs_a_ajouter(quartier)
+    form = AjoutSuiviForm(request.POST, indicateurs=indicateurs)
     if form.is_valid():
         try:
             suivi = services_catalogue.suivre_indicateur(
-                utilisateur=request.user, quartier=quartier, **form.cleaned_data
+                utilisateur=request.user, quartier=quartier, reprise=reprise, **form.cleaned_data
             )
         except ValidationError as erreur:
             form.erreurs_du_service(erreur)
@@ -129,6 +135,9 @@ def suivre(request, slug: str):
                 % {"code": suivi.indicateur.code},
             )
             return redirect(url_du_plan(quartier, suivi))
+    if reprise:  # le formulaire d'ajout reste celui du plan; le refus s'affiche en tête
+        erreurs = [message for liste in form.errors.values() for message in liste]
+        return _page_du_plan(request, quartier, erreur=" ".join(erreurs), status=400)
     return _page_du_plan(request, quartier, ajout=form, status=400)
 
 
