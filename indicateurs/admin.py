@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
 from indicateurs import services_apprentissages
@@ -24,6 +26,7 @@ from indicateurs.models import (
     Theme,
     Valeur,
 )
+from indicateurs.propositions_refusees import lire_les_refus
 
 
 def figer_les_choix(champ):
@@ -126,6 +129,19 @@ class IndicateurAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     # Le thème, facultatif, n'est pas suivi d'office par la liste : une requête par ligne sinon.
     list_select_related = ["theme"]
     search_fields = ["code", "nom_fr", "nom_en"]
+    # Les refus d'une proposition proposée de nouveau : des données écrites par le catalogue
+    # (`propositions_refusees`), lues ici comme sur la page d'examen, jamais modifiées.
+    readonly_fields = ["refus_lus"]
+
+    @admin.display(description=_("refus précédents"))
+    def refus_lus(self, indicateur: Indicateur) -> str:
+        if not indicateur.refus_precedents:
+            return self.get_empty_value_display()
+        suivis = list(indicateur.suivis.all()[:2])
+        refus = lire_les_refus(indicateur, suivis[0] if len(suivis) == 1 else None)
+        return render_to_string(
+            "indicateurs/catalogue/_refus_precedents.html", {"refus_precedents": refus}
+        )
 
 
 class CibleInline(EntreesVerifieesMixin, ChoixLusUneFoisMixin, admin.TabularInline):
