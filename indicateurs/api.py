@@ -158,7 +158,7 @@ class StrategieViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
         )
         liens = LienDeChangement.objects.select_related("source", "cible").order_by("pk")
         return (
-            StrategieDeChangement.objects.filter(quartier__in=visibles(self.request))
+            StrategieDeChangement.objects.visibles_de(self.request.user)
             .select_related("quartier")
             .prefetch_related(Prefetch("changements", changements), Prefetch("liens", liens))
         )
@@ -206,7 +206,7 @@ class ChangementViseViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            ChangementVise.objects.filter(strategie__quartier__in=visibles(self.request))
+            ChangementVise.objects.visibles_de(self.request.user)
             .select_related("strategie__quartier", "theme")
             .prefetch_related("indicateurs")
         )
@@ -219,7 +219,12 @@ class ActionSerializer(serializers.ModelSerializer):
     quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     porteur = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     partenaires = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    changements = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    changements = serializers.SerializerMethodField(
+        help_text=_(
+            "Les codes des changements visés que sert l'action, une fois chacun : une action en "
+            "cours sert un changement et sa copie dans la version suivante de la stratégie."
+        )
+    )
 
     class Meta:
         model = Action
@@ -235,6 +240,10 @@ class ActionSerializer(serializers.ModelSerializer):
             "debut",
             "fin",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_changements(self, action: Action) -> list[str]:
+        return list(dict.fromkeys(changement.code for changement in action.changements.all()))
 
 
 class ActionFilterSet(FiltresVerifies):
@@ -260,7 +269,11 @@ class ActionViewSet(IntrouvableTraduit, viewsets.ReadOnlyModelViewSet):
         return (
             Action.objects.filter(quartier__in=visibles(self.request))
             .select_related("quartier")
-            .prefetch_related("partenaires", "changements")
+            .prefetch_related(
+                "partenaires",
+                # Ceux des brouillons que la personne ne voit pas n'existent pas pour elle.
+                Prefetch("changements", ChangementVise.objects.visibles_de(self.request.user)),
+            )
         )
 
 
@@ -423,7 +436,7 @@ class ChangementVisibleField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
     def get_queryset(self):
-        return ChangementVise.objects.visibles_de(_utilisateur(self))
+        return ChangementVise.objects.visibles_de(_utilisateur(self)).publies()
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -327,7 +327,9 @@ class ApprentissageForm(ErreursDuServiceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Avant les options affichées : changer le queryset remplace aussi celles du widget.
         self.fields["indicateur"].queryset = Indicateur.objects.connus_de(utilisateur)
-        self.fields["changement"].queryset = ChangementVise.objects.visibles_de(utilisateur)
+        self.fields["changement"].queryset = ChangementVise.objects.visibles_de(
+            utilisateur
+        ).publies()
         periodes = Periode.objects.commencees_ce_jour()  # ouvertes ou fermées ce jour-là
         self.periodes = {p.code: p for p in periodes}
         self.fields["periode"].choices = [(p.code, p.libelle) for p in self.periodes.values()]

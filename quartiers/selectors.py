@@ -23,12 +23,7 @@ from indicateurs.models import (
     StrategieDeChangement,
     Valeur,
 )
-from quartiers.acces import (
-    Droit,
-    a_le_droit_partout,
-    quartier_accessible_ou_404,
-    quartiers_accessibles,
-)
+from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Participation, Quartier
 from rapports.lectures import Filtre, mesures_du_registre, suivis_filtres
 
@@ -156,10 +151,7 @@ def page_quartier(utilisateur, slug: str) -> PageQuartier:
         .select_related("partenaire__secteur")
         .order_by("debut", "partenaire__nom")
     )
-    versions = list(quartier.strategies.order_by("-version"))
-    # Un brouillon ne se montre qu'à qui tient les stratégies (indicateurs.services_strategie).
-    if not a_le_droit_partout(utilisateur, Droit.GERER_CATALOGUE):
-        versions = [v for v in versions if v.statut != StatutStrategie.BROUILLON]
+    versions = list(quartier.strategies.visibles_de(utilisateur).order_by("-version"))
     strategie = next((v for v in versions if v.statut == StatutStrategie.EN_VIGUEUR), None)
     strategie = strategie or (versions[0] if versions else None)
     registre = lire_registre(quartier)

@@ -22,12 +22,7 @@ from indicateurs.models import (
 )
 from indicateurs.models.catalogue import etat_de_mesure
 from indicateurs.models.saisies import STATUTS_PUBLIES
-from quartiers.acces import (
-    Droit,
-    a_le_droit_partout,
-    quartier_accessible_ou_404,
-    quartiers_accessibles,
-)
+from quartiers.acces import Droit, quartier_accessible_ou_404, quartiers_accessibles
 from quartiers.models import Quartier
 from rapports.lectures import (
     Filtre,
@@ -195,10 +190,7 @@ def theorie_du_changement(utilisateur, slug: str, version: int | None) -> Theori
     liens avec leurs hypothèses, indicateurs et actions de chaque changement. Les brouillons
     ne sont des versions que pour l'évaluation et l'administration (404 pour les autres)."""
     quartier = quartier_accessible_ou_404(utilisateur, slug, Droit.VOIR)
-    versions = list(quartier.strategies.order_by("-version"))
-    # Un brouillon ne se montre qu'à qui tient les stratégies (indicateurs.services_strategie).
-    if not a_le_droit_partout(utilisateur, Droit.GERER_CATALOGUE):
-        versions = [v for v in versions if v.statut != StatutStrategie.BROUILLON]
+    versions = list(quartier.strategies.visibles_de(utilisateur).order_by("-version"))
     if version is not None:
         strategie = next((v for v in versions if v.version == version), None)
         if strategie is None:

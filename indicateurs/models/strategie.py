@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evalpic.dates import verifier_les_dates
 from indicateurs.models.catalogue import Famille, Theme
-from quartiers.acces import Droit, quartiers_accessibles
+from quartiers.acces import Droit, a_le_droit_partout, quartiers_accessibles
 from quartiers.models import Partenaire, Quartier
 
 
@@ -22,9 +22,26 @@ class StatutStrategie(models.TextChoices):
     ARCHIVEE = "archivee", _("archivée")
 
 
+def voit_les_brouillons(utilisateur) -> bool:
+    """Un brouillon de stratégie ne se montre qu'à qui tient les plans de tous les quartiers
+    (l'évaluation et l'administration, `indicateurs.services_strategie`) : pour les autres, il
+    n'existe pas, ni ses changements visés (pages, API, formulaires). Personne, sans session ni
+    compte actif."""
+    connu = utilisateur is not None and utilisateur.is_authenticated and utilisateur.is_active
+    return connu and a_le_droit_partout(utilisateur, Droit.GERER_CATALOGUE)
+
+
 class StrategieQuerySet(models.QuerySet):
     def en_vigueur(self) -> StrategieQuerySet:
         return self.filter(statut=StatutStrategie.EN_VIGUEUR)
+
+    def visibles_de(self, utilisateur) -> StrategieQuerySet:
+        """Les versions des quartiers que `utilisateur` voit, sans les brouillons s'il ne les
+        voit pas (`voit_les_brouillons`)."""
+        versions = self.filter(quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR))
+        if voit_les_brouillons(utilisateur):
+            return versions
+        return versions.exclude(statut=StatutStrategie.BROUILLON)
 
 
 class StrategieDeChangement(models.Model):
@@ -105,8 +122,17 @@ class Horizon(models.TextChoices):
 class ChangementViseQuerySet(models.QuerySet):
     def visibles_de(self, utilisateur) -> ChangementViseQuerySet:
         """Les changements visés des quartiers que `utilisateur` voit, toutes versions de leur
-        stratégie : un autre est « inconnu » (l'API, la page d'un apprentissage)."""
-        return self.filter(strategie__quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR))
+        stratégie sauf les brouillons qu'il ne voit pas (`voit_les_brouillons`) : un autre est
+        « inconnu » (l'API, la page d'un apprentissage)."""
+        changements = self.filter(
+            strategie__quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR)
+        )
+        return changements if voit_les_brouillons(utilisateur) else changements.publies()
+
+    def publies(self) -> ChangementViseQuerySet:
+        """Sans les changements des brouillons : un apprentissage se rattache à une version
+        adoptée, jamais à un brouillon qui peut être abandonné."""
+        return self.exclude(strategie__statut=StatutStrategie.BROUILLON)
 
 
 class ChangementVise(models.Model):
