@@ -11,6 +11,7 @@ formulaire d'un apprentissage offrait les changements du brouillon."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from indicateurs import services_strategie
 from indicateurs.forms import ApprentissageForm
@@ -73,3 +74,14 @@ def test_un_apprentissage_ne_se_rattache_pas_au_changement_d_un_brouillon(
     assert offerts.isdisjoint(brouillon.changements.values_list("pk", flat=True))
     en_vigueur = quartier_a.strategies.get(version=2)
     assert set(en_vigueur.changements.values_list("pk", flat=True)) <= offerts
+
+
+@pytest.mark.parametrize(("persona", "lien"), [("alice", False), ("eve", True)])
+def test_le_plan_mene_a_la_strategie_qui_la_tient(client, personas, quartier_a, persona, lien):
+    """Le plan de mesure mène l'évaluation à la théorie du changement, où elle prépare une
+    nouvelle version de la stratégie."""
+    client.force_login(personas[persona])
+    page = client.get(reverse("plan_de_mesure", kwargs={"slug": quartier_a.slug}))
+    adresse = reverse("theorie_du_changement", kwargs={"slug": quartier_a.slug})
+    assert page.status_code == 200
+    assert (f'href="{adresse}"' in page.content.decode()) is lien
