@@ -16,6 +16,7 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from allauth.account.views import EmailView
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from quartiers.models import Utilisateur
@@ -39,11 +40,26 @@ def refus_du_principal(adresse: EmailAddress) -> str | None:
 def marquer_l_identifiant_principal(utilisateur) -> None:
     """Le courriel de connexion est le principal. allauth crée sa ligne, pour un compte fait
     par l'administration, sans la marquer principale : la page n'en montrait aucun, et son
-    retrait passait l'identifiant au courriel qui restait. Sans effet si un principal existe."""
-    if (
-        not utilisateur.email
-        or EmailAddress.objects.filter(user=utilisateur, primary=True).exists()
-    ):
+    retrait passait l'identifiant au courriel qui restait. Sans effet si un principal existe.
+
+    Deux onglets ouverts au même instant sur un compte sans cette ligne (comptes de la
+    démonstration, `createsuperuser`) la créaient tous deux : le second finissait en erreur 500
+    (unicité de l'utilisateur et du courriel, ou d'un seul principal). Chaque essai se fait dans
+    un point de sauvegarde; celui qui perd la course relit et trouve le principal de l'autre."""
+    if not utilisateur.email:
+        return
+    for essai in range(2):
+        try:
+            with transaction.atomic():
+                _marquer_principal(utilisateur)
+            return
+        except IntegrityError:
+            if essai:
+                raise
+
+
+def _marquer_principal(utilisateur) -> None:
+    if EmailAddress.objects.filter(user=utilisateur, primary=True).exists():
         return
     adresse = EmailAddress.objects.filter(user=utilisateur, email__iexact=utilisateur.email).first()
     if adresse is None:
