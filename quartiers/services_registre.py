@@ -15,12 +15,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.empreintes import empreinte
 from evalpic.textes import texte_saisi
 from quartiers.acces import Droit, exiger_le_droit, quartiers_accessibles
 from quartiers.models import Partenaire, Participation, Quartier, Secteur, TableDeQuartier
@@ -182,17 +184,38 @@ def _partenaire_du_nom(auteur, nouveau: DonneesPartenaire) -> tuple[Partenaire, 
     sienne, avec sa fiche existante (protégée par `fiche_modifiable`, qui ne compte pas cette
     participation); le refuser laissait la coordination sans issue."""
     nom = texte_saisi(nouveau.nom)
-    existant = Partenaire.objects.select_for_update().filter(nom__iexact=nom).first()
-    if existant is not None:
-        return existant, not _vu_ailleurs_que_par_son_nom(auteur, existant)
-    partenaire = Partenaire(
-        nom=nom,
-        secteur=nouveau.secteur,
-        acteur_influence=nouveau.acteur_influence,
-        site_web=nouveau.site_web,
+    existant = _partenaire_verrouille_du_nom(nom)
+    if existant is None:
+        partenaire = Partenaire(
+            nom=nom,
+            secteur=nouveau.secteur,
+            acteur_influence=nouveau.acteur_influence,
+            site_web=nouveau.site_web,
+        )
+        try:
+            _enregistrer_partenaire(partenaire)
+        except ValidationError:
+            # Le même nouveau partenaire inscrit au même instant à une autre table : son nom,
+            # introuvable à la lecture, est pris à l'écriture. C'est ce partenaire-là, comme si
+            # l'autre table l'avait inscrit juste avant; toute autre erreur reste une erreur.
+            existant = _partenaire_verrouille_du_nom(nom)
+            if existant is None:
+                raise
+        else:
+            return partenaire, False
+    return existant, not _vu_ailleurs_que_par_son_nom(auteur, existant)
+
+
+def _partenaire_verrouille_du_nom(nom: str) -> Partenaire | None:
+    """Le partenaire de ce nom, verrouillé : l'égalité de l'index d'unicité
+    (`partenaire_nom_unique_insensible_casse`, `Lower("nom")`), pour trouver celui qui le
+    prend."""
+    return (
+        Partenaire.objects.select_for_update()
+        .alias(nom_minuscule=Lower("nom"))
+        .filter(nom_minuscule=Lower(Value(nom)))
+        .first()
     )
-    _enregistrer_partenaire(partenaire)
-    return partenaire, False
 
 
 def fiche_gardee_autre_que_la_saisie(nouveau: DonneesPartenaire | None, partenaire) -> bool:
@@ -264,31 +287,111 @@ def modifier_participation(
     role: str,
     debut: datetime.date,
     fin: datetime.date | None = None,
+    version: str | None = None,
 ) -> Participation:
     """Change le rôle, le début ou la fin (le départ du partenaire) d'une participation. Droit
-    de saisir sur le quartier de sa table; mêmes règles qu'à l'inscription."""
+    de saisir sur le quartier de sa table; mêmes règles qu'à l'inscription.
+
+    `version` : l'`empreinte_de_la_participation` à l'ouverture du formulaire. Si elle a changé
+    depuis (une autre personne, ou un autre onglet, a noté un départ), rien n'est écrit :
+    `ConflitRegistre`, avec la participation telle qu'elle est maintenant. Sauf si elle porte
+    déjà ce qui est envoyé (un double envoi) : rien à écrire, c'est réussi. Sans `version`,
+    l'envoi remplace ce qui est enregistré. Rend la participation écrite (ou déjà telle)."""
     quartier = participation.table.quartier
     exiger_le_droit(auteur, Droit.SAISIR, quartier, refus=str(REFUS_DU_REGISTRE))
     Partenaire.objects.select_for_update().filter(pk=participation.partenaire_id).first()
+    # Verrouillée seule, sans jointure : PostgreSQL relit la ligne que changeait l'écriture
+    # attendue, mais pas les lignes jointes; une fiche jointe à son secteur, changé par
+    # l'autre envoi, ne se retrouvait plus (404 au lieu de 409).
+    actuelle = Participation.objects.select_for_update().filter(pk=participation.pk).first()
+    if actuelle is None:
+        raise Http404(gettext("Participation introuvable."))
+    if version is not None and empreinte_de_la_participation(actuelle) != version:
+        if (actuelle.role, actuelle.debut, actuelle.fin) == (role, debut, fin):
+            return actuelle  # déjà enregistrée ainsi : le même envoi, deux fois
+        raise ConflitRegistre(actuelle)
+    actuelle.role, actuelle.debut, actuelle.fin = role, debut, fin
+    _verifier_participation(actuelle)
+    actuelle.save(update_fields=["role", "debut", "fin"])
     participation.role, participation.debut, participation.fin = role, debut, fin
-    _verifier_participation(participation)
-    participation.save(update_fields=["role", "debut", "fin"])
-    return participation
+    return actuelle
 
 
 @transaction.atomic
 def modifier_partenaire(
-    *, auteur, quartier: Quartier, partenaire: Partenaire, donnees: DonneesPartenaire
+    *,
+    auteur,
+    quartier: Quartier,
+    partenaire: Partenaire,
+    donnees: DonneesPartenaire,
+    version: str | None = None,
 ) -> Partenaire:
     """Modifie la fiche d'un partenaire qui siège à la table de `quartier`. Sa fiche compte
     dans les indicateurs de chacune de ses tables : il faut le droit de saisir sur chacune
-    (`fiche_modifiable`), sinon 403 (l'administration le peut toujours)."""
+    (`fiche_modifiable`), sinon 403 (l'administration le peut toujours).
+
+    `version` : l'`empreinte_de_la_fiche` à l'ouverture du formulaire; la même garde que
+    `modifier_participation` (`ConflitRegistre`, rien d'écrit; un double envoi réussit)."""
     exiger_le_droit(auteur, Droit.SAISIR, quartier, refus=str(REFUS_DU_REGISTRE))
     if not fiche_modifiable(auteur, partenaire):
         raise PermissionDenied(str(REFUS_FICHE_PARTAGEE))
-    partenaire.nom = texte_saisi(donnees.nom)
-    partenaire.secteur = donnees.secteur
-    partenaire.acteur_influence = donnees.acteur_influence
-    partenaire.site_web = donnees.site_web
-    _enregistrer_partenaire(partenaire)
-    return partenaire
+    # Verrouillé seul, sans jointure (voir `modifier_participation`).
+    actuel = Partenaire.objects.select_for_update().filter(pk=partenaire.pk).first()
+    if actuel is None:
+        raise Http404(gettext("Partenaire introuvable."))
+    voulu = {
+        "nom": texte_saisi(donnees.nom),
+        "secteur": donnees.secteur,
+        "acteur_influence": donnees.acteur_influence,
+        "site_web": donnees.site_web or "",
+    }
+    if version is not None and empreinte_de_la_fiche(actuel) != version:
+        if _contenu_de_la_fiche(actuel) == _contenu_de_la_fiche(Partenaire(**voulu)):
+            return actuel  # déjà enregistrée ainsi : le même envoi, deux fois
+        raise ConflitRegistre(actuel)
+    for champ, valeur in voulu.items():
+        setattr(actuel, champ, valeur)
+    _enregistrer_partenaire(actuel)
+    for champ, valeur in voulu.items():
+        setattr(partenaire, champ, valeur)
+    return actuel
+
+
+# --- Garde des modifications simultanées --------------------------------------------------------
+
+
+class ConflitRegistre(Exception):
+    """La participation ou la fiche a changé depuis l'ouverture du formulaire; rien n'a été
+    écrit. `actuel` : telle qu'elle est enregistrée maintenant."""
+
+    def __init__(self, actuel: Participation | Partenaire):
+        self.actuel = actuel
+        super().__init__(
+            gettext("Quelqu'un a modifié ce registre depuis que vous avez ouvert la page.")
+        )
+
+
+def _jour(date: datetime.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+def empreinte_de_la_participation(participation: Participation) -> str:
+    """La version d'une participation, tirée de ce que sa page change (rôle, début, fin) : le
+    formulaire la porte, cachée, et `modifier_participation` n'écrit pas sur une participation
+    qui ne l'a plus (`evalpic.empreintes`)."""
+    return empreinte([participation.role, _jour(participation.debut), _jour(participation.fin)])
+
+
+def _contenu_de_la_fiche(partenaire: Partenaire) -> list:
+    return [
+        partenaire.nom,
+        partenaire.secteur_id,
+        partenaire.acteur_influence,
+        partenaire.site_web or "",
+    ]
+
+
+def empreinte_de_la_fiche(partenaire: Partenaire) -> str:
+    """La version de la fiche d'un partenaire (nom, secteur, acteur d'influence, site web),
+    comme `empreinte_de_la_participation`."""
+    return empreinte(_contenu_de_la_fiche(partenaire))

@@ -11,13 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from evalpic.textes import texte_saisi
 from quartiers import services_registre as services
 from quartiers.acces import Droit, a_le_droit, quartier_accessible_ou_404
 from quartiers.forms_registre import FicheForm, InscriptionForm, ParticipationForm
-from quartiers.models import Participation, Quartier
+from quartiers.models import Partenaire, Participation, Quartier, RoleParticipation
 
 
 def _quartier_du_registre(utilisateur, slug: str) -> Quartier:
@@ -92,13 +95,16 @@ def inscrire_partenaire(request, slug: str):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def modifier_participation(request, slug: str, pk: int):
-    """Le rôle, le début et la fin (le départ) d'une participation à la table du quartier."""
+    """Le rôle, le début et la fin (le départ) d'une participation à la table du quartier. Le
+    formulaire porte, cachée, la version de la participation à son ouverture : si quelqu'un l'a
+    modifiée depuis, rien n'est écrit (409) et la page montre les deux (`_conflit`)."""
     quartier = _quartier_du_registre(request.user, slug)
     participation = _participation_du_quartier(quartier, pk)
     contexte = {
         "quartier": quartier,
         "participation": participation,
         "fiche_modifiable": services.fiche_modifiable(request.user, participation.partenaire),
+        "version": services.empreinte_de_la_participation(participation),
     }
     if request.method != "POST":  # GET, ou HEAD qui lit la même page
         initial = {"role": participation.role, "debut": participation.debut}
@@ -106,11 +112,19 @@ def modifier_participation(request, slug: str, pk: int):
         contexte["form"] = ParticipationForm(initial=initial)
         return _page(request, "participation.html", contexte)
     form = contexte["form"] = ParticipationForm(request.POST)
+    # Absente d'un envoi (un client sans la page), pas de garde : l'envoi remplace.
+    version = request.POST.get("version") or None
+    contexte["version"] = version or contexte["version"]
     if form.is_valid():
         try:
             services.modifier_participation(
-                auteur=request.user, participation=participation, **form.participation()
+                auteur=request.user,
+                participation=participation,
+                version=version,
+                **form.participation(),
             )
+        except services.ConflitRegistre as conflit:
+            return _conflit(request, "participation.html", contexte, form, conflit.actuel)
         except ValidationError as erreur:
             form.erreurs_du_service(erreur)
         else:
@@ -127,25 +141,39 @@ def modifier_participation(request, slug: str, pk: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 def modifier_partenaire(request, slug: str, pk: int):
     """La fiche d'un partenaire qui siège (ou a siégé) à la table du quartier; 403 s'il siège
-    aussi à une table que la personne ne coordonne pas."""
+    aussi à une table que la personne ne coordonne pas. La même garde des modifications
+    simultanées que la participation (409)."""
     quartier = _quartier_du_registre(request.user, slug)
     participation = _participation_du_quartier_par_partenaire(quartier, pk)
     partenaire = participation.partenaire
     if not services.fiche_modifiable(request.user, partenaire):
         raise PermissionDenied(str(services.REFUS_FICHE_PARTAGEE))
     # Le nom enregistré, pour le titre : un envoi refusé ne le change pas.
-    contexte = {"quartier": quartier, "partenaire": partenaire, "nom": partenaire.nom}
+    contexte = {
+        "quartier": quartier,
+        "partenaire": partenaire,
+        "nom": partenaire.nom,
+        "version": services.empreinte_de_la_fiche(partenaire),
+    }
     if request.method != "POST":  # GET, ou HEAD qui lit la même page
         champs = ("nom", "secteur", "acteur_influence", "site_web")
         initial = {champ: getattr(partenaire, champ) for champ in champs}
         contexte["form"] = FicheForm(initial=initial)
         return _page(request, "fiche.html", contexte)
     form = contexte["form"] = FicheForm(request.POST)
+    version = request.POST.get("version") or None
+    contexte["version"] = version or contexte["version"]
     if form.is_valid():
         try:
             services.modifier_partenaire(
-                auteur=request.user, quartier=quartier, partenaire=partenaire, donnees=form.fiche()
+                auteur=request.user,
+                quartier=quartier,
+                partenaire=partenaire,
+                donnees=form.fiche(),
+                version=version,
             )
+        except services.ConflitRegistre as conflit:
+            return _conflit(request, "fiche.html", contexte, form, conflit.actuel)
         except ValidationError as erreur:
             form.erreurs_du_service(erreur)
         else:
@@ -154,6 +182,54 @@ def modifier_partenaire(request, slug: str, pk: int):
             )
             return _retour(quartier)
     return _page(request, "fiche.html", contexte, 400)
+
+
+def _conflit(request, gabarit: str, contexte: dict, form, actuel) -> TemplateResponse:
+    """Quelqu'un a modifié la participation ou la fiche depuis l'ouverture de la page : rien
+    n'est écrit (409). L'envoi reste dans le formulaire, à côté de ce qui est enregistré
+    maintenant, avec la version actuelle : l'envoyer de nouveau remplace sciemment."""
+    if isinstance(actuel, Participation):
+        contexte["version"] = services.empreinte_de_la_participation(actuel)
+        lignes = _lignes_de_la_participation(form.cleaned_data, actuel)
+    else:
+        contexte["version"] = services.empreinte_de_la_fiche(actuel)
+        lignes = _lignes_de_la_fiche(form.cleaned_data, actuel)
+    contexte["conflit"] = [
+        {"libelle": libelle, "la_votre": votre, "l_autre": autre, "differe": votre != autre}
+        for libelle, votre, autre in lignes
+    ]
+    return _page(request, gabarit, contexte, 409)
+
+
+def _jour(date) -> str:
+    return formats.date_format(date, "SHORT_DATE_FORMAT") if date else ""
+
+
+def _lignes_de_la_participation(envoi: dict, actuelle: Participation) -> list[tuple]:
+    def role(valeur: str) -> str:
+        return capfirst(RoleParticipation(valeur).label)
+
+    return [
+        (_("Rôle"), role(envoi["role"]), role(actuelle.role)),
+        (_("Début"), _jour(envoi["debut"]), _jour(actuelle.debut)),
+        (_("Fin"), _jour(envoi["fin"]), _jour(actuelle.fin)),
+    ]
+
+
+def _lignes_de_la_fiche(envoi: dict, actuel: Partenaire) -> list[tuple]:
+    def oui_non(valeur: bool) -> str:
+        return _("oui") if valeur else _("non")
+
+    return [
+        (_("Nom"), texte_saisi(envoi["nom"]), actuel.nom),
+        (_("Secteur"), envoi["secteur"].nom, actuel.secteur.nom),
+        (
+            _("Acteur d'influence"),
+            oui_non(envoi["acteur_influence"]),
+            oui_non(actuel.acteur_influence),
+        ),
+        (_("Site web"), envoi["site_web"] or "", actuel.site_web),
+    ]
 
 
 def _participation_du_quartier_par_partenaire(quartier: Quartier, pk: int) -> Participation:
