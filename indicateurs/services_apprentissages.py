@@ -17,15 +17,18 @@ produit (son `instantane` garde le texte du moment), seulement les suivants.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evalpic.empreintes import empreinte as empreinte_du_contenu
-from indicateurs.models import Apprentissage, ChangementVise, Indicateur, Periode
+from indicateurs.models import Apprentissage, ChangementVise, Indicateur, Periode, Saisie
 from indicateurs.services import MODIFIABLES, verifier_apprentissage
 from quartiers.acces import Droit, a_le_droit, exiger_le_droit
 
@@ -76,6 +79,14 @@ def exiger_de_pouvoir_modifier(utilisateur, apprentissage: Apprentissage) -> Non
     laquelle et comment la rouvrir)."""
     quartier = apprentissage.quartier
     exiger_le_droit(utilisateur, Droit.COMMENTER, quartier, refus=str(REFUS_DE_MODIFIER))
+    _refuser_si_verrouille(apprentissage)
+    if not droits_sur_les_apprentissages(utilisateur, quartier).peut_modifier(apprentissage):
+        raise PermissionDenied(str(REFUS_DE_MODIFIER))
+
+
+def _refuser_si_verrouille(apprentissage: Apprentissage) -> None:
+    """403 si l'apprentissage est écrit dans une saisie verrouillée (`verrouille`), avec le
+    message qui dit laquelle et comment la rouvrir."""
     if verrouille(apprentissage):
         raise PermissionDenied(
             _(
@@ -87,8 +98,25 @@ def exiger_de_pouvoir_modifier(utilisateur, apprentissage: Apprentissage) -> Non
                 "statut": apprentissage.saisie.get_statut_display(),
             }
         )
-    if not droits_sur_les_apprentissages(utilisateur, quartier).peut_modifier(apprentissage):
-        raise PermissionDenied(str(REFUS_DE_MODIFIER))
+
+
+@contextmanager
+def _sous_le_verrou_de_sa_saisie(apprentissage: Apprentissage) -> Iterator[None]:
+    """Une écriture dans une transaction qui tient le verrou de la saisie de l'apprentissage,
+    celui que prend sa soumission (`services.soumettre_saisie`), son statut relu : la page a
+    vérifié `verrouille` au début de la requête; une soumission faite depuis, ou en cours, passe
+    d'abord — l'écriture la voit et est refusée comme sur une saisie déjà soumise. Sans saisie
+    (apprentissage ajouté hors saisie), aucun verrou à prendre : la mise à jour conditionnelle
+    suffit."""
+    if apprentissage.saisie_id is None:
+        yield
+        return
+    with transaction.atomic():
+        saisie = Saisie.objects.select_for_update().filter(pk=apprentissage.saisie_id).first()
+        if saisie is not None:
+            apprentissage.saisie = saisie
+            _refuser_si_verrouille(apprentissage)
+        yield
 
 
 def modifier_apprentissage(
@@ -108,7 +136,8 @@ def modifier_apprentissage(
     nuances : un rattachement inchangé reste accepté même si le quartier a cessé de suivre
     l'indicateur (corriger une faute ne doit pas forcer à le retirer); un apprentissage écrit
     dans une saisie garde la période de sa saisie. L'auteur et la date restent ceux de
-    l'écriture. Droits : voir le module (404 / 403).
+    l'écriture. Droits : voir le module (404 / 403); une saisie soumise pendant la requête
+    refuse comme une saisie déjà soumise (`_sous_le_verrou_de_sa_saisie`).
 
     `version` : l'`empreinte` de l'apprentissage à l'ouverture du formulaire de correction.
     S'il a changé depuis (une autre personne l'a corrigé), rien n'est écrit :
@@ -131,7 +160,8 @@ def modifier_apprentissage(
         "indicateur": indicateur,
         "changement": changement,
     }
-    ecrire_si_inchange(apprentissage, version, **champs)
+    with _sous_le_verrou_de_sa_saisie(apprentissage):
+        ecrire_si_inchange(apprentissage, version, **champs)
     for nom, valeur in champs.items():
         setattr(apprentissage, nom, valeur)
     return apprentissage
@@ -241,10 +271,12 @@ def verifier_correction(
 
 
 def supprimer_apprentissage(*, utilisateur, apprentissage: Apprentissage) -> None:
-    """Retire un apprentissage (droits : voir le module). Les bilans déjà produits le gardent
-    dans leur instantané."""
+    """Retire un apprentissage (droits : voir le module; une saisie soumise pendant la
+    requête refuse comme une saisie déjà soumise : `_sous_le_verrou_de_sa_saisie`). Les bilans
+    déjà produits le gardent dans leur instantané."""
     exiger_de_pouvoir_modifier(utilisateur, apprentissage)
-    apprentissage.delete()
+    with _sous_le_verrou_de_sa_saisie(apprentissage):
+        apprentissage.delete()
 
 
 def _meme(objet, pk: int | None) -> bool:
