@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -543,28 +544,39 @@ class SaisieViewSet(
         table = quartier.table
         services.exiger_droit(request.user, Droit.SAISIR, table)
         periode = periode_du_code(entree.validated_data["periode"])
-        existait = Saisie.objects.filter(table=table, periode=periode).exists()
-        saisie = services.saisie_pour(table=table, periode=periode, auteur=request.user)
-        return reponse_saisie(saisie, status.HTTP_200_OK if existait else status.HTTP_201_CREATED)
+        # 201 seulement pour la requête qui l'a créée : deux envois au même instant (un client
+        # qui réessaie) reçoivent 201 et 200, jamais deux 201 pour une ligne.
+        saisie, creee = services.ouvrir_saisie(table=table, periode=periode, auteur=request.user)
+        return reponse_saisie(saisie, status.HTTP_201_CREATED if creee else status.HTTP_200_OK)
 
     def _transition(
         self, request, droit: Droit, service, avec_motif: bool = False, deja=None
     ) -> Response:
         """Accès (404, 403), If-Match (428, 412), motif (400), puis le service. `deja` : la
         règle qui dit que la transition demandée depuis la version annoncée est déjà faite
-        (`services.deja_soumise`) — la réponse est alors la saisie, telle quelle (200)."""
+        (`services.deja_soumise`, `services.deja_decidee`), avec le même motif — la réponse est
+        alors la saisie, telle quelle (200). Le service la revérifie sous le verrou de la
+        saisie, pour deux envois au même instant."""
         saisie = self.get_object()
         services.exiger_droit(request.user, droit, saisie.table)
-        if deja and deja(
-            saisie=saisie, auteur=request.user, version=version_annoncee(request, saisie)
+        arguments = {}
+        entree = MotifSerializer(data=request.data) if avec_motif else None
+        if entree is not None and entree.is_valid():
+            arguments["motif"] = entree.validated_data["motif"]
+        if (
+            deja
+            and (entree is None or arguments)
+            and deja(
+                saisie=saisie,
+                auteur=request.user,
+                version=version_annoncee(request, saisie),
+                **arguments,
+            )
         ):
             return reponse_saisie(saisie)
         version = version_demandee(request, saisie)
-        arguments = {}
-        if avec_motif:
-            entree = MotifSerializer(data=request.data)
+        if entree is not None:
             entree.is_valid(raise_exception=True)
-            arguments["motif"] = entree.validated_data["motif"]
         saisie = service(saisie=saisie, auteur=request.user, version=version, **arguments)
         return reponse_saisie(saisie)
 
@@ -583,21 +595,35 @@ class SaisieViewSet(
     @_schema_transition(gettext_lazy("Valider : les données sont verrouillées (évaluation)"))
     @action(detail=True, methods=["post"])
     def valider(self, request, pk=None, format=None):
-        return self._transition(request, Droit.VALIDER, services.valider_saisie)
+        return self._transition(
+            request, Droit.VALIDER, services.valider_saisie, deja=_deja(TypeEvenement.VALIDATION)
+        )
 
     @_schema_transition(
         gettext_lazy("Renvoyer à la table, avec un motif (évaluation)"), MotifSerializer
     )
     @action(detail=True, methods=["post"])
     def renvoyer(self, request, pk=None, format=None):
-        return self._transition(request, Droit.VALIDER, services.renvoyer_saisie, avec_motif=True)
+        return self._transition(
+            request,
+            Droit.VALIDER,
+            services.renvoyer_saisie,
+            avec_motif=True,
+            deja=_deja(TypeEvenement.RENVOI),
+        )
 
     @_schema_transition(
         gettext_lazy("Rouvrir une saisie validée, avec un motif (évaluation)"), MotifSerializer
     )
     @action(detail=True, methods=["post"])
     def rouvrir(self, request, pk=None, format=None):
-        return self._transition(request, Droit.VALIDER, services.rouvrir_saisie, avec_motif=True)
+        return self._transition(
+            request,
+            Droit.VALIDER,
+            services.rouvrir_saisie,
+            avec_motif=True,
+            deja=_deja(TypeEvenement.REOUVERTURE),
+        )
 
     @extend_schema(
         summary=gettext_lazy("Écrire plusieurs valeurs d'un coup (tout ou rien)"),
@@ -673,6 +699,11 @@ class SaisieViewSet(
             saisie, 0, services.valeurs_inhabituelles(saisie, donnees)
         )
         return _reponse_enregistrement(resultat, codes)
+
+
+def _deja(evenement: str):
+    """`services.deja_decidee` pour la décision `evenement`, comme `_transition` l'appelle."""
+    return partial(services.deja_decidee, evenement=evenement)
 
 
 def _reponse_enregistrement(resultat: services.Enregistrement, codes: dict[int, str]) -> Response:

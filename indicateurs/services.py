@@ -141,13 +141,25 @@ def decrire(donnee: DonneeValeur | None) -> str:
 def saisie_pour(
     *, table: TableDeQuartier, periode: Periode, auteur=None, periode_fermee_permise: bool = False
 ) -> Saisie:
-    """La saisie de la table pour la période, créée au besoin (en brouillon) avec son événement
-    « création » : les deux ensemble ou rien. Une période fermée rend la saisie qui y existe,
-    mais n'en crée plus (`periode_permise`), sauf `periode_fermee_permise` : l'import reprend
-    aussi les périodes fermées. Jamais dans une période à venir."""
+    """La saisie de la table pour la période, créée au besoin (`ouvrir_saisie`)."""
+    return ouvrir_saisie(
+        table=table, periode=periode, auteur=auteur, periode_fermee_permise=periode_fermee_permise
+    )[0]
+
+
+def ouvrir_saisie(
+    *, table: TableDeQuartier, periode: Periode, auteur=None, periode_fermee_permise: bool = False
+) -> tuple[Saisie, bool]:
+    """La saisie de la table pour la période, et si cet appel vient de la créer (en brouillon)
+    avec son événement « création » : les deux ensemble ou rien. Deux appels au même instant
+    (un client d'API qui réessaie) : la contrainte d'unicité n'en laisse passer qu'un, l'autre
+    attend sa fin et rend la saisie qu'il a créée, avec False — un seul « créée ». Une période
+    fermée rend la saisie qui y existe, mais n'en crée plus (`periode_permise`), sauf
+    `periode_fermee_permise` : l'import reprend aussi les périodes fermées. Jamais dans une
+    période à venir."""
     fermee = periode.statut_du_jour() == StatutPeriode.FERMEE and not periode_fermee_permise
     if fermee and (existante := Saisie.objects.filter(table=table, periode=periode).first()):
-        return existante
+        return existante, False
     _exiger_periode(periode, None, fermee_permise=periode_fermee_permise)
     with transaction.atomic():
         saisie, creee = Saisie.objects.get_or_create(table=table, periode=periode)
@@ -155,7 +167,7 @@ def saisie_pour(
             EvenementSaisie.objects.create(
                 saisie=saisie, type_evenement=TypeEvenement.CREATION, auteur=auteur, version=1
             )
-    return saisie
+    return saisie, creee
 
 
 def _prendre_la_version(saisie: Saisie, version: int) -> None:
@@ -223,6 +235,45 @@ def deja_soumise(*, saisie: Saisie, auteur, version: int) -> bool:
         "type_evenement", "auteur_id", "version"
     )
     return list(depuis) == [(TypeEvenement.SOUMISSION, auteur.pk, saisie.version)]
+
+
+# Le statut où chaque décision de l'évaluation laisse la saisie.
+STATUT_APRES = {
+    TypeEvenement.VALIDATION: StatutSaisie.VALIDEE,
+    TypeEvenement.RENVOI: StatutSaisie.RENVOYEE,
+    TypeEvenement.REOUVERTURE: StatutSaisie.RENVOYEE,
+}
+
+
+def deja_decidee(*, saisie: Saisie, auteur, version: int, evenement: str, motif: str = "") -> bool:
+    """`auteur` a déjà pris cette décision (`evenement` : validation, renvoi, réouverture) sur
+    `saisie` telle qu'elle était à sa version `version`, avec ce `motif` : elle est seule
+    inscrite depuis (un second clic, un client qui réessaie après une réponse perdue), ou, si
+    `version` est l'actuelle, c'est elle qui y a mené. La reprendre ne ferait rien : c'est fait.
+    Un autre motif, une autre personne ou une autre décision : ce n'est pas la même, la saisie a
+    changé (`ConflitDeVersion`). Au plus une requête."""
+    if saisie.statut != STATUT_APRES[evenement] or not 0 < version <= saisie.version:
+        return False
+    depuis = saisie.evenements.filter(version__gt=min(version, saisie.version - 1))
+    return list(depuis.values_list("type_evenement", "auteur_id", "version", "motif")) == [
+        (evenement, auteur.pk, saisie.version, texte_saisi(motif))
+    ]
+
+
+def _verrouiller(saisie: Saisie) -> Saisie:
+    """La saisie relue sous son verrou de ligne, jusqu'à la fin de la transaction : les étapes
+    du circuit et les corrections d'un apprentissage de la saisie passent une à une, chacune
+    sur ce que la précédente a écrit."""
+    return Saisie.objects.select_for_update().get(pk=saisie.pk)
+
+
+def _exiger_la_version(saisie: Saisie, version: int) -> None:
+    """Sous le verrou (`_verrouiller`), avant la règle du statut : qui décide sur une version
+    périmée (une autre personne a décidé entre-temps) apprend que la saisie a changé
+    (`ConflitDeVersion` : 409 sur la page, 412 à l'API), pas que son statut ne le permet plus."""
+    if saisie.version != version:
+        actuelles = {v.indicateur_id: donnee_de(v) for v in saisie.valeurs.all()}
+        raise ConflitDeVersion(saisie, actuelles)
 
 
 def _exiger_statut(saisie: Saisie, statuts: Iterable[str], message: str) -> None:
@@ -827,11 +878,19 @@ def soumettre_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
     pas), dans une période ouverte ou fermée (`periode_permise`), si chaque indicateur a une
     valeur ou une absence expliquée, et chaque valeur inhabituelle un commentaire. Chaque valeur
     de la saisie note si le formulaire la demandait alors (`Valeur.demandee`) : la complétude
-    du trimestre se comptera sur ce qui était demandé, même si les suivis changent ensuite."""
+    du trimestre se comptera sur ce qui était demandé, même si les suivis changent ensuite.
+    Sous le verrou de la saisie : déjà soumise par la même personne depuis `version`
+    (`deja_soumise`), elle est rendue telle quelle; changée depuis `version` autrement,
+    `ConflitDeVersion`, avant la règle du statut."""
     exiger_droit(auteur, Droit.SAISIR, saisie.table)
     _exiger_periode(saisie.periode, saisie.statut, soumission=True)
     with transaction.atomic():
-        saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
+        saisie = _verrouiller(saisie)
+        # Déjà soumise par cette personne depuis cette version (double clic, client qui
+        # réessaie pendant que la première requête tourne) : c'est fait.
+        if deja_soumise(saisie=saisie, auteur=auteur, version=version):
+            return saisie
+        _exiger_la_version(saisie, version)
         _exiger_statut(
             saisie, MODIFIABLES, _("Seul un brouillon ou une saisie renvoyée se soumet.")
         )
@@ -870,10 +929,18 @@ def noter_les_valeurs_demandees(
 
 
 def valider_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
-    """Soumise → validée : les données sont alors verrouillées."""
+    """Soumise → validée : les données sont alors verrouillées. Sous le verrou de la saisie :
+    déjà validée par la même personne depuis `version` (`deja_decidee`), elle est rendue telle
+    quelle; changée depuis `version` autrement, `ConflitDeVersion`, avant la règle du statut.
+    Ainsi pour chaque décision de l'évaluation."""
     exiger_droit(auteur, Droit.VALIDER, saisie.table)
     with transaction.atomic():
-        saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
+        saisie = _verrouiller(saisie)
+        if deja_decidee(
+            saisie=saisie, auteur=auteur, version=version, evenement=TypeEvenement.VALIDATION
+        ):
+            return saisie
+        _exiger_la_version(saisie, version)
         _exiger_statut(saisie, [StatutSaisie.SOUMISE], _("Seule une saisie soumise se valide."))
         return _transition(
             saisie,
@@ -888,11 +955,21 @@ def valider_saisie(*, saisie: Saisie, auteur, version: int) -> Saisie:
 
 
 def renvoyer_saisie(*, saisie: Saisie, auteur, version: int, motif: str) -> Saisie:
-    """Soumise → renvoyée à la table, avec un motif qu'elle verra dans sa boîte."""
+    """Soumise → renvoyée à la table, avec un motif qu'elle verra dans sa boîte. Déjà renvoyée
+    par la même personne avec ce motif : rendue telle quelle (voir `valider_saisie`)."""
     exiger_droit(auteur, Droit.VALIDER, saisie.table)
     motif = _motif_obligatoire(motif)
     with transaction.atomic():
-        saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
+        saisie = _verrouiller(saisie)
+        if deja_decidee(
+            saisie=saisie,
+            auteur=auteur,
+            version=version,
+            evenement=TypeEvenement.RENVOI,
+            motif=motif,
+        ):
+            return saisie
+        _exiger_la_version(saisie, version)
         _exiger_statut(saisie, [StatutSaisie.SOUMISE], _("Seule une saisie soumise se renvoie."))
         saisie = _transition(
             saisie,
@@ -908,11 +985,21 @@ def renvoyer_saisie(*, saisie: Saisie, auteur, version: int, motif: str) -> Sais
 
 
 def rouvrir_saisie(*, saisie: Saisie, auteur, version: int, motif: str) -> Saisie:
-    """Validée → renvoyée : déverrouille des données validées, avec un motif obligatoire."""
+    """Validée → renvoyée : déverrouille des données validées, avec un motif obligatoire. Déjà
+    rouverte par la même personne avec ce motif : rendue telle quelle (voir `valider_saisie`)."""
     exiger_droit(auteur, Droit.VALIDER, saisie.table)
     motif = _motif_obligatoire(motif)
     with transaction.atomic():
-        saisie = Saisie.objects.select_for_update().get(pk=saisie.pk)
+        saisie = _verrouiller(saisie)
+        if deja_decidee(
+            saisie=saisie,
+            auteur=auteur,
+            version=version,
+            evenement=TypeEvenement.REOUVERTURE,
+            motif=motif,
+        ):
+            return saisie
+        _exiger_la_version(saisie, version)
         _exiger_statut(saisie, [StatutSaisie.VALIDEE], _("Seule une saisie validée se rouvre."))
         saisie = _transition(
             saisie,
