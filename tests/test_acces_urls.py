@@ -390,6 +390,23 @@ REGLES: dict[str, tuple[Cas, ...]] = {
             (Ecriture("POST", REFUS_SAISIR_A),),
         ),
     ),
+    # Les actions du quartier (indicateurs.views_actions) : qui voit A lit leur liste; sa
+    # coordination, l'évaluation et l'administration les tiennent; le conseil reçoit 403.
+    "actions": (Cas(slug_a, VOIR_A),),
+    **{
+        nom: (
+            Cas(
+                arguments,
+                roles(CONNEXION, 200, 403, 404, 200, 200),
+                (Ecriture("POST", {"anonyme": CONNEXION, "bob": 403, "charlie": 404}),),
+            ),
+        )
+        for nom, arguments in (
+            ("action_ajouter", slug_a),
+            ("action_modifier", lambda m: {"slug": m.a.slug, "pk": m.action_a.pk}),
+            ("action_terminer", lambda m: {"slug": m.a.slug, "pk": m.action_a.pk}),
+        )
+    },
     "modele_import": (
         Cas(lambda m: {"slug": m.a.slug, "format": "csv"}, VOIR_A),
         Cas(lambda m: {"slug": m.a.slug, "format": "xlsx"}, VOIR_A),
