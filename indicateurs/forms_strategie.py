@@ -106,3 +106,14 @@ class AdoptionForm(ErreursDuServiceMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["adoptee_le"].initial = timezone.localdate()
+
+
+class RenvoiForm(ErreursDuServiceMixin, forms.Form):
+    """Le motif du renvoi d'un brouillon soumis, que la coordination lira sur le brouillon."""
+
+    motif = forms.CharField(
+        label=_("Motif du renvoi"),
+        help_text=_("Ce que la coordination doit revoir avant de soumettre de nouveau."),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -2,8 +2,15 @@
 une nouvelle version (un brouillon copié de celle en vigueur), la modifier (titre, vision,
 changements visés, liens), l'adopter ou l'abandonner.
 
-Qui : l'évaluation et l'administration, le droit qui tient les plans de mesure
-(`services_catalogue.gere_le_catalogue`). Un brouillon ne se montre qu'à elles.
+Qui : qui a `Droit.GERER_CATALOGUE` sur le quartier (`quartiers.acces`) prépare, modifie et
+abandonne le brouillon — la coordination de la table pour son quartier, l'évaluation et
+l'administration partout; un brouillon ne se montre qu'à elles (`quartiers_des_brouillons`).
+La coordination n'adopte pas : elle soumet le brouillon à l'évaluation (`soumettre_brouillon`),
+qui l'adopte ou le lui renvoie avec un motif (`renvoyer_brouillon`); soumis, elle ne le modifie
+ni ne l'abandonne plus (409) avant son renvoi. L'évaluation et l'administration
+(`services_catalogue.gere_le_catalogue`) adoptent, renvoient et modifient même un brouillon
+soumis. Soumettre, renvoyer et adopter sont des mises à jour conditionnelles : la seconde de
+deux décisions simultanées reçoit `ConflitStrategie`.
 
 Une version en vigueur ou archivée ne se modifie plus : toute écriture verrouille le brouillon
 (`_verrouiller`) et répond `ConflitStrategie` (409) s'il a été adopté ou abandonné entre-temps.
@@ -28,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evalpic.dates import date_longue
+from indicateurs import avis_strategie
 from indicateurs.models import (
     Action,
     ChangementVise,
@@ -38,7 +46,9 @@ from indicateurs.models import (
     StrategieDeChangement,
     Theme,
 )
+from indicateurs.models.strategie import quartiers_des_brouillons
 from indicateurs.services_catalogue import exiger_de_gerer_le_catalogue, gere_le_catalogue
+from quartiers.acces import Droit, exiger_le_droit
 from quartiers.models import Quartier
 
 INTROUVABLE = gettext_lazy("Version de la stratégie introuvable.")
@@ -57,21 +67,47 @@ class ConflitStrategie(Exception):
 
 
 def gere_les_strategies(utilisateur) -> bool:
-    """Le droit de tenir les plans (`services_catalogue.gere_le_catalogue`) : l'évaluation et
-    l'administration préparent, modifient, adoptent et abandonnent les versions."""
+    """Le droit de tenir les plans de tous les quartiers (`services_catalogue.gere_le_catalogue`) :
+    l'évaluation et l'administration adoptent et renvoient les versions, et modifient même un
+    brouillon soumis."""
     return gere_le_catalogue(utilisateur)
 
 
 def _exiger(utilisateur, quartier: Quartier) -> None:
+    """404 si `quartier` est invisible; 403 sans `Droit.GERER_CATALOGUE` sur lui (le conseil)."""
+    exiger_le_droit(
+        utilisateur,
+        Droit.GERER_CATALOGUE,
+        quartier,
+        refus=_(
+            "Seules la coordination du quartier, l'évaluation et l'administration tiennent "
+            "sa stratégie de changement."
+        ),
+    )
+
+
+def _exiger_d_examiner(utilisateur, quartier: Quartier) -> None:
+    """Adopter, renvoyer : l'évaluation et l'administration (403 pour la coordination)."""
     exiger_de_gerer_le_catalogue(utilisateur, quartier)
 
 
+def exiger_d_examiner(utilisateur, quartier: Quartier) -> None:
+    """Pour les pages d'adoption et de renvoi, avant d'afficher leur formulaire : 403 pour qui
+    ne fait que préparer (la coordination)."""
+    _exiger_d_examiner(utilisateur, quartier)
+
+
 def strategie_ou_404(utilisateur, quartier: Quartier, pk: int) -> StrategieDeChangement:
-    """La version `pk` de `quartier` pour qui gère les stratégies; 404 pour les autres (un
-    brouillon leur est invisible) et pour la version d'un autre quartier."""
-    if not gere_les_strategies(utilisateur):
-        raise Http404(INTROUVABLE)
-    strategie = quartier.strategies.filter(pk=pk).first()
+    """La version `pk` de `quartier` pour qui y tient la stratégie (`quartiers_des_brouillons`),
+    avec qui l'a soumise ou renvoyée; 404 pour les autres (un brouillon leur est invisible) et
+    pour la version d'un autre quartier. Une requête."""
+    strategie = (
+        StrategieDeChangement.objects.filter(
+            pk=pk, quartier=quartier, quartier__in=quartiers_des_brouillons(utilisateur)
+        )
+        .select_related("soumise_par", "renvoyee_par")
+        .first()
+    )
     if strategie is None:
         raise Http404(INTROUVABLE)
     strategie.quartier = quartier
@@ -80,10 +116,12 @@ def strategie_ou_404(utilisateur, quartier: Quartier, pk: int) -> StrategieDeCha
 
 def changement_ou_404(utilisateur, quartier: Quartier, pk: int) -> ChangementVise:
     """Un changement visé d'une version de `quartier`, avec sa stratégie (même règle)."""
-    if not gere_les_strategies(utilisateur):
-        raise Http404(INTROUVABLE)
     changement = (
-        ChangementVise.objects.filter(pk=pk, strategie__quartier=quartier)
+        ChangementVise.objects.filter(
+            pk=pk,
+            strategie__quartier=quartier,
+            strategie__quartier__in=quartiers_des_brouillons(utilisateur),
+        )
         .select_related("strategie")
         .first()
     )
@@ -94,16 +132,24 @@ def changement_ou_404(utilisateur, quartier: Quartier, pk: int) -> ChangementVis
 
 def lien_ou_404(utilisateur, quartier: Quartier, pk: int) -> LienDeChangement:
     """Un lien d'une version de `quartier`, avec sa stratégie et ses deux bouts (même règle)."""
-    if not gere_les_strategies(utilisateur):
-        raise Http404(INTROUVABLE)
     lien = (
-        LienDeChangement.objects.filter(pk=pk, strategie__quartier=quartier)
+        LienDeChangement.objects.filter(
+            pk=pk,
+            strategie__quartier=quartier,
+            strategie__quartier__in=quartiers_des_brouillons(utilisateur),
+        )
         .select_related("strategie", "source", "cible")
         .first()
     )
     if lien is None:
         raise Http404(_("Lien introuvable."))
     return lien
+
+
+def peut_modifier(utilisateur, strategie: StrategieDeChangement) -> bool:
+    """Vrai si `utilisateur` (qui tient la stratégie du quartier) peut modifier le brouillon
+    tel que lu : pas soumis, ou l'évaluation et l'administration. Sans requête."""
+    return strategie.soumise_le is None or gere_les_strategies(utilisateur)
 
 
 def raison_du_conflit(strategie: StrategieDeChangement) -> str:
@@ -124,17 +170,48 @@ def exiger_un_brouillon(strategie: StrategieDeChangement) -> None:
         raise ConflitStrategie(raison_du_conflit(strategie))
 
 
-def _verrouiller(strategie: StrategieDeChangement) -> StrategieDeChangement:
-    """Le brouillon, verrouillé jusqu'à la fin de la transaction : une adoption, un abandon ou
-    une autre modification attend. `ConflitStrategie` s'il n'est plus un brouillon (ou plus
-    là). À appeler dans une transaction."""
-    actuelle = StrategieDeChangement.objects.select_for_update().filter(pk=strategie.pk).first()
+def _verrouiller(strategie: StrategieDeChangement, utilisateur) -> StrategieDeChangement:
+    """Le brouillon, verrouillé jusqu'à la fin de la transaction : une adoption, un renvoi, un
+    abandon ou une autre modification attend. `ConflitStrategie` s'il n'est plus un brouillon
+    (ou plus là), ou s'il est soumis à l'évaluation et qu'`utilisateur` n'en est pas
+    (`exiger_de_pouvoir_modifier`). À appeler dans une transaction."""
+    actuelle = (
+        StrategieDeChangement.objects.select_for_update(of=("self",))
+        .filter(pk=strategie.pk)
+        .select_related("soumise_par")
+        .first()
+    )
     if actuelle is None:
         raise ConflitStrategie(
             _("Ce brouillon a été abandonné entre-temps : rien n'a été enregistré.")
         )
     exiger_un_brouillon(actuelle)
+    exiger_de_pouvoir_modifier(utilisateur, actuelle)
     return actuelle
+
+
+def exiger_de_pouvoir_modifier(utilisateur, strategie: StrategieDeChangement) -> None:
+    """`ConflitStrategie` si le brouillon (tel que lu) est soumis à l'évaluation et
+    qu'`utilisateur` n'est pas l'évaluation ou l'administration : la coordination attend son
+    adoption ou son renvoi."""
+    if not peut_modifier(utilisateur, strategie):
+        raise ConflitStrategie(raison_de_la_soumission(strategie))
+
+
+def exiger_un_brouillon_modifiable(utilisateur, strategie: StrategieDeChangement) -> None:
+    """`ConflitStrategie` si `strategie` (telle que lue) n'est pas un brouillon, ou si
+    `utilisateur` ne peut plus le modifier (soumis à l'évaluation) : avant d'afficher un
+    formulaire qui le modifie."""
+    exiger_un_brouillon(strategie)
+    exiger_de_pouvoir_modifier(utilisateur, strategie)
+
+
+def raison_de_la_soumission(strategie: StrategieDeChangement) -> str:
+    qui = strategie.soumise_par or _("quelqu'un d'autre")
+    return _(
+        "Ce brouillon est soumis à l'évaluation depuis le %(date)s (par %(qui)s) : il ne se "
+        "modifie plus, à moins que l'évaluation vous le renvoie. Rien n'a été enregistré."
+    ) % {"date": date_longue(timezone.localdate(strategie.soumise_le)), "qui": qui}
 
 
 # --- Lire un brouillon --------------------------------------------------------------------------
@@ -260,7 +337,7 @@ def modifier_brouillon(
 ) -> StrategieDeChangement:
     """Le titre et la vision du brouillon (règles du modèle)."""
     _exiger(utilisateur, strategie.quartier)
-    actuelle = _verrouiller(strategie)
+    actuelle = _verrouiller(strategie, utilisateur)
     actuelle.titre, actuelle.vision = titre, vision
     actuelle.full_clean()
     actuelle.save(update_fields=["titre", "vision"])
@@ -285,7 +362,7 @@ def enregistrer_changement(
     Le code est unique dans la version; les indicateurs sont des approuvés du catalogue (ou déjà
     nommés par ce changement). Erreurs à côté de leur champ, rien d'enregistré."""
     _exiger(utilisateur, strategie.quartier)
-    _verrouiller(strategie)
+    _verrouiller(strategie, utilisateur)
     if changement is None:
         plus_grand = strategie.changements.aggregate(n=Max("ordre"))["n"]
         changement = ChangementVise(strategie=strategie, ordre=(plus_grand or 0) + 1)
@@ -323,7 +400,7 @@ def supprimer_changement(*, utilisateur, changement: ChangementVise) -> None:
     """Retire un changement visé du brouillon, avec ses liens; les actions ne le servent plus
     (elles servent toujours l'original, dans la version d'où il a été copié)."""
     _exiger(utilisateur, changement.strategie.quartier)
-    _verrouiller(changement.strategie)
+    _verrouiller(changement.strategie, utilisateur)
     changement.delete()
 
 
@@ -339,7 +416,7 @@ def ajouter_lien(
     """Un lien « si ce changement, alors celui-là » entre deux changements du brouillon : pas
     de boucle, pas de doublon (règles du modèle, le message à côté de la cible)."""
     _exiger(utilisateur, strategie.quartier)
-    _verrouiller(strategie)
+    _verrouiller(strategie, utilisateur)
     lien = LienDeChangement(strategie=strategie, source=source, cible=cible, hypothese=hypothese)
     erreurs: dict[str, list[str]] = {}
     try:
@@ -360,7 +437,7 @@ def ajouter_lien(
 def supprimer_lien(*, utilisateur, lien: LienDeChangement) -> None:
     """Retire un lien du brouillon."""
     _exiger(utilisateur, lien.strategie.quartier)
-    _verrouiller(lien.strategie)
+    _verrouiller(lien.strategie, utilisateur)
     lien.delete()
 
 
@@ -374,8 +451,11 @@ def adopter_brouillon(
     plus, pas avant l'adoption de la version qu'il remplace), et celle-ci est archivée : en une
     transaction, l'archivage d'abord (une seule version en vigueur par quartier), puis la mise
     en vigueur conditionnelle (« s'il est encore un brouillon »). Deux adoptions simultanées :
-    la seconde ne trouve plus de brouillon, `ConflitStrategie`, et son archivage est annulé."""
-    _exiger(utilisateur, strategie.quartier)
+    la seconde ne trouve plus de brouillon, `ConflitStrategie`, et son archivage est annulé.
+    L'évaluation et l'administration seulement (403 pour la coordination, qui soumet); soumis ou
+    non, le brouillon s'adopte de même. Une modification en cours (brouillon verrouillé) passe
+    avant : l'adoption l'attend, et une modification arrivée après reçoit `ConflitStrategie`."""
+    _exiger_d_examiner(utilisateur, strategie.quartier)
     exiger_un_brouillon(strategie)
     # Relu pour un message juste (adopté ou abandonné depuis la lecture); la mise en vigueur
     # conditionnelle reste la garde contre une adoption simultanée.
@@ -393,6 +473,7 @@ def adopter_brouillon(
         if not adoptee:  # l'exception annule l'archivage
             raise ConflitStrategie(CONFLIT_D_ADOPTION)
     strategie.statut, strategie.adoptee_le = StatutStrategie.EN_VIGUEUR, adoptee_le
+    avis_strategie.annoncer(avis_strategie.ADOPTEE, strategie.pk, utilisateur.pk)
     return strategie
 
 
@@ -431,9 +512,97 @@ def _verifier_l_adoption(strategie: StrategieDeChangement, adoptee_le) -> None:
         )
 
 
+# --- Soumettre à l'évaluation, renvoyer -----------------------------------------------------------
+
+
+CONFLIT_DE_RENVOI = gettext_lazy(
+    "Ce brouillon n'est plus soumis : il a été renvoyé, adopté ou abandonné entre-temps par "
+    "quelqu'un d'autre. Rien n'a été enregistré."
+)
+
+
+def soumettre_brouillon(*, utilisateur, strategie: StrategieDeChangement) -> StrategieDeChangement:
+    """La coordination soumet le brouillon de son quartier à l'évaluation, qui l'adoptera ou le
+    lui renverra : jusque-là elle ne le modifie plus. Au moins un changement visé (400).
+    Mise à jour conditionnelle (« encore un brouillon, pas encore soumis ») : déjà soumis,
+    adopté ou abandonné entre-temps, `ConflitStrategie` et rien n'est écrit."""
+    _exiger(utilisateur, strategie.quartier)
+    exiger_un_brouillon(strategie)
+    if strategie.soumise_le is not None:
+        raise ConflitStrategie(_deja_soumis(strategie))
+    if not strategie.changements.exists():
+        raise ValidationError(
+            _("Ce brouillon n'a aucun changement visé : ajoutez-en avant de le soumettre.")
+        )
+    maintenant = timezone.now()
+    soumise = StrategieDeChangement.objects.filter(
+        pk=strategie.pk, statut=StatutStrategie.BROUILLON, soumise_le__isnull=True
+    ).update(soumise_le=maintenant, soumise_par=utilisateur)
+    if not soumise:
+        actuelle = (
+            StrategieDeChangement.objects.select_related("soumise_par")
+            .filter(pk=strategie.pk)
+            .first()
+        )
+        if actuelle is not None and actuelle.est_soumise:
+            raise ConflitStrategie(_deja_soumis(actuelle))
+        raise ConflitStrategie(CONFLIT_D_ADOPTION)
+    strategie.soumise_le, strategie.soumise_par = maintenant, utilisateur
+    avis_strategie.annoncer(avis_strategie.SOUMISE, strategie.pk, utilisateur.pk)
+    return strategie
+
+
+def _deja_soumis(strategie: StrategieDeChangement) -> str:
+    return _(
+        "Ce brouillon est déjà soumis à l'évaluation (le %(date)s, par %(qui)s) : rien n'a été "
+        "enregistré."
+    ) % {
+        "date": date_longue(timezone.localdate(strategie.soumise_le)),
+        "qui": strategie.soumise_par or _("quelqu'un d'autre"),
+    }
+
+
+def renvoyer_brouillon(
+    *, utilisateur, strategie: StrategieDeChangement, motif: str
+) -> StrategieDeChangement:
+    """L'évaluation renvoie à la coordination le brouillon soumis, avec un motif qu'elle lit sur
+    le brouillon, et qu'elle peut de nouveau modifier puis soumettre. L'évaluation et
+    l'administration seulement (403); motif obligatoire (400). Mise à jour conditionnelle
+    (« encore soumis ») : renvoyé, adopté ou abandonné entre-temps, `ConflitStrategie`."""
+    _exiger_d_examiner(utilisateur, strategie.quartier)
+    exiger_un_brouillon(strategie)
+    motif = (motif or "").strip()
+    if not motif:
+        raise ValidationError({"motif": _("Dites à la coordination pourquoi vous le renvoyez.")})
+    maintenant = timezone.now()
+    renvoyee = StrategieDeChangement.objects.filter(
+        pk=strategie.pk, statut=StatutStrategie.BROUILLON, soumise_le__isnull=False
+    ).update(soumise_le=None, renvoyee_le=maintenant, renvoyee_par=utilisateur, motif_renvoi=motif)
+    if not renvoyee:
+        raise ConflitStrategie(CONFLIT_DE_RENVOI)
+    strategie.soumise_le = None
+    strategie.renvoyee_le, strategie.renvoyee_par = maintenant, utilisateur
+    strategie.motif_renvoi = motif
+    avis_strategie.annoncer(avis_strategie.RENVOYEE, strategie.pk, utilisateur.pk)
+    return strategie
+
+
+def brouillons_soumis(utilisateur) -> list[StrategieDeChangement]:
+    """Les brouillons soumis à l'évaluation, les plus anciens d'abord, avec leur quartier et
+    qui les a soumis (la page des propositions). Une requête; vide pour qui n'examine pas."""
+    if not gere_les_strategies(utilisateur):
+        return []
+    return list(
+        StrategieDeChangement.objects.soumises()
+        .select_related("quartier", "soumise_par")
+        .order_by("soumise_le", "pk")
+    )
+
+
 @transaction.atomic
 def abandonner_brouillon(*, utilisateur, strategie: StrategieDeChangement) -> None:
     """Supprime le brouillon et ses copies (changements, liens, leurs indicateurs et actions);
-    les actions elles-mêmes et les autres versions ne changent pas."""
+    les actions elles-mêmes et les autres versions ne changent pas. Soumis à l'évaluation, la
+    coordination ne l'abandonne plus (`ConflitStrategie`) avant son renvoi."""
     _exiger(utilisateur, strategie.quartier)
-    _verrouiller(strategie).delete()
+    _verrouiller(strategie, utilisateur).delete()

@@ -1,5 +1,6 @@
 """Les adresses de la stratégie de changement d'un quartier (`views_strategie`) : préparer une
-version, modifier le brouillon, l'adopter ou l'abandonner."""
+version, modifier le brouillon, le soumettre à l'évaluation, l'adopter, le renvoyer ou
+l'abandonner."""
 
 from django.urls import path
 
@@ -30,6 +31,16 @@ urlpatterns = [
         "quartiers/<slug:slug>/strategie/<int:pk>/adopter/",
         views_strategie.adopter,
         name="strategie_adopter",
+    ),
+    path(
+        "quartiers/<slug:slug>/strategie/<int:pk>/soumettre/",
+        views_strategie.soumettre,
+        name="strategie_soumettre",
+    ),
+    path(
+        "quartiers/<slug:slug>/strategie/<int:pk>/renvoyer/",
+        views_strategie.renvoyer,
+        name="strategie_renvoyer",
     ),
     path(
         "quartiers/<slug:slug>/strategie/<int:pk>/abandonner/",

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from indicateurs import services_catalogue
+from indicateurs import services_catalogue, services_strategie
 from indicateurs.forms_catalogue import AjoutSuiviForm, DecisionForm, PropositionForm, SuiviForm
 from indicateurs.models import Periode
 from quartiers.acces import Droit, a_le_droit, quartier_accessible_ou_404
@@ -218,12 +218,15 @@ def desactiver_suivi(request, slug: str, pk: int):
 @login_required
 @require_safe
 def propositions(request):
-    """Les propositions à examiner, pour l'évaluation et l'administration (403 sinon).
+    """Les propositions à examiner, pour l'évaluation et l'administration (403 sinon), et les
+    brouillons de stratégie que la coordination leur a soumis (`services_strategie`).
     Nombre de requêtes constant (tests/indicateurs/test_w3s14_catalogue_pages.py)."""
     lignes = services_catalogue.propositions_a_examiner(request.user)
-    return TemplateResponse(
-        request, "indicateurs/catalogue/propositions.html", {"propositions": lignes}
-    )
+    contexte = {
+        "propositions": lignes,
+        "strategies_soumises": services_strategie.brouillons_soumis(request.user),
+    }
+    return TemplateResponse(request, "indicateurs/catalogue/propositions.html", contexte)
 
 
 @login_required

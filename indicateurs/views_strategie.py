@@ -1,11 +1,13 @@
 """La stratégie de changement d'un quartier sur le site (`services_strategie`) : préparer une
 nouvelle version, modifier le brouillon (titre, vision, changements visés, liens), l'adopter
-ou l'abandonner. L'évaluation et l'administration seulement.
+ou l'abandonner; la coordination du quartier le soumet à l'évaluation, qui l'adopte ou le lui
+renvoie avec un motif.
 
 Accès : un quartier invisible répond 404. Préparer une version (une action sur le quartier) :
-403 pour qui voit le quartier sans tenir les plans (coordination, conseil), comme le plan de
-mesure. Les adresses d'une version, d'un changement ou d'un lien : 404 pour eux, un brouillon
-leur étant invisible. Une version en vigueur ou archivée ne se modifie pas : 409, comme une
+403 pour qui voit le quartier sans y tenir la stratégie (le conseil). Les adresses d'une
+version, d'un changement ou d'un lien : 404 pour lui, un brouillon lui étant invisible.
+Adopter, renvoyer : 403 pour la coordination, qui soumet. Soumis, le brouillon ne se modifie
+plus pour la coordination : 409 jusqu'à son renvoi. Une version en vigueur ou archivée ne se modifie pas : 409, comme une
 écriture arrivée après une adoption ou un abandon; une entrée refusée, 400 avec son message à
 côté du champ; rien n'est écrit dans les deux cas."""
 
@@ -22,7 +24,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from evalpic.dates import date_longue
 from indicateurs import services_strategie as services
-from indicateurs.forms_strategie import AdoptionForm, BrouillonForm, ChangementForm, LienForm
+from indicateurs.forms_strategie import (
+    AdoptionForm,
+    BrouillonForm,
+    ChangementForm,
+    LienForm,
+    RenvoiForm,
+)
 from quartiers.acces import Droit, quartier_accessible_ou_404
 
 GABARITS = "indicateurs/strategie/"
@@ -40,10 +48,11 @@ def url_de_la_theorie(quartier, strategie=None) -> str:
     return f"{url}?version={strategie.version}" if strategie is not None else url
 
 
-def _conflit(request, quartier, strategie, conflit: services.ConflitStrategie):
-    """409 : la version n'est pas (ou plus) un brouillon; rien n'a été écrit."""
+def _conflit(request, quartier, strategie, conflit, status: int = 409):
+    """409 : la version n'est pas (ou plus) un brouillon, ou elle est soumise; rien n'a été
+    écrit. Aussi pour un refus sans champ (400 : soumettre un brouillon vide)."""
     contexte = {"quartier": quartier, "strategie": strategie, "conflit": str(conflit)}
-    return TemplateResponse(request, GABARITS + "conflit.html", contexte, status=409)
+    return TemplateResponse(request, GABARITS + "conflit.html", contexte, status=status)
 
 
 @login_required
@@ -107,6 +116,8 @@ def _page_du_brouillon(request, strategie, *, form=None, lien=None, status: int 
         "page": services.page_du_brouillon(strategie),
         "form": form or BrouillonForm(strategie=strategie),
         "lien": lien or LienForm(strategie=strategie),
+        "peut_modifier": services.peut_modifier(request.user, strategie),
+        "examine": services.gere_les_strategies(request.user),
     }
     return TemplateResponse(request, GABARITS + "brouillon.html", contexte, status=status)
 
@@ -133,7 +144,7 @@ def _formulaire_du_changement(request, strategie, changement):
     d'enregistré tant qu'il en reste une."""
     quartier = strategie.quartier
     try:
-        services.exiger_un_brouillon(strategie)
+        services.exiger_un_brouillon_modifiable(request.user, strategie)
     except services.ConflitStrategie as conflit:
         return _conflit(request, quartier, strategie, conflit)
     donnees = request.POST if request.method == "POST" else None
@@ -189,7 +200,7 @@ def ajouter_lien(request, slug: str, pk: int):
     quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
     strategie = services.strategie_ou_404(request.user, quartier, pk)
     try:
-        services.exiger_un_brouillon(strategie)
+        services.exiger_un_brouillon_modifiable(request.user, strategie)
     except services.ConflitStrategie as conflit:
         return _conflit(request, quartier, strategie, conflit)
     form = LienForm(request.POST, strategie=strategie)
@@ -227,9 +238,11 @@ def supprimer_lien(request, slug: str, pk: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 def adopter(request, slug: str, pk: int):
     """Adopter le brouillon à une date : la version en vigueur est archivée (400 pour une date
-    refusée ou un brouillon vide; 409 s'il a été adopté ou abandonné entre-temps)."""
+    refusée ou un brouillon vide; 409 s'il a été adopté ou abandonné entre-temps). 403 pour
+    la coordination, qui le soumet à l'évaluation."""
     quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
     strategie = services.strategie_ou_404(request.user, quartier, pk)
+    services.exiger_d_examiner(request.user, quartier)
     try:
         services.exiger_un_brouillon(strategie)
     except services.ConflitStrategie as conflit:
@@ -268,7 +281,7 @@ def abandonner(request, slug: str, pk: int):
     quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
     strategie = services.strategie_ou_404(request.user, quartier, pk)
     try:
-        services.exiger_un_brouillon(strategie)
+        services.exiger_un_brouillon_modifiable(request.user, strategie)
         if request.method == "POST":
             services.abandonner_brouillon(utilisateur=request.user, strategie=strategie)
     except services.ConflitStrategie as conflit:
@@ -282,3 +295,64 @@ def abandonner(request, slug: str, pk: int):
         % {"version": strategie.version},
     )
     return redirect(url_de_la_theorie(quartier))
+
+
+@login_required
+@require_POST
+def soumettre(request, slug: str, pk: int):
+    """Soumettre le brouillon à l'évaluation (la coordination) : 400 s'il n'a aucun changement
+    visé, 409 s'il est déjà soumis, adopté ou abandonné; rien n'est écrit dans les deux cas."""
+    quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
+    strategie = services.strategie_ou_404(request.user, quartier, pk)
+    try:
+        services.soumettre_brouillon(utilisateur=request.user, strategie=strategie)
+    except services.ConflitStrategie as conflit:
+        return _conflit(request, quartier, strategie, conflit)
+    except ValidationError as erreur:
+        return _conflit(request, quartier, strategie, " ".join(erreur.messages), status=400)
+    messages.success(
+        request,
+        _(
+            "La version %(version)s est soumise à l'évaluation : elle l'adoptera ou vous la "
+            "renverra. D'ici là, le brouillon ne se modifie plus."
+        )
+        % {"version": strategie.version},
+    )
+    return redirect(url_du_brouillon(strategie))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def renvoyer(request, slug: str, pk: int):
+    """Renvoyer le brouillon soumis à la coordination, avec un motif (l'évaluation et
+    l'administration; 403 pour la coordination) : 400 sans motif, 409 s'il n'est plus soumis
+    (renvoyé, adopté ou abandonné entre-temps)."""
+    quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
+    strategie = services.strategie_ou_404(request.user, quartier, pk)
+    services.exiger_d_examiner(request.user, quartier)
+    try:
+        services.exiger_un_brouillon(strategie)
+        if not strategie.est_soumise:
+            raise services.ConflitStrategie(services.CONFLIT_DE_RENVOI)
+    except services.ConflitStrategie as conflit:
+        return _conflit(request, quartier, strategie, conflit)
+    form = RenvoiForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.renvoyer_brouillon(
+                utilisateur=request.user, strategie=strategie, **form.cleaned_data
+            )
+        except services.ConflitStrategie as conflit:
+            return _conflit(request, quartier, strategie, conflit)
+        except ValidationError as erreur:
+            form.erreurs_du_service(erreur)
+        else:
+            messages.success(
+                request,
+                _("Le brouillon v%(version)s est renvoyé à la coordination avec votre motif.")
+                % {"version": strategie.version},
+            )
+            return redirect(url_de_la_theorie(quartier))
+    contexte = {"quartier": quartier, "strategie": strategie, "form": form}
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, GABARITS + "renvoyer.html", contexte, status=status)

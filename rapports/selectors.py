@@ -188,9 +188,14 @@ class TheorieDuChangement:
 def theorie_du_changement(utilisateur, slug: str, version: int | None) -> TheorieDuChangement:
     """Le graphe d'une version de la stratégie (en vigueur par défaut) : changements visés,
     liens avec leurs hypothèses, indicateurs et actions de chaque changement. Les brouillons
-    ne sont des versions que pour l'évaluation et l'administration (404 pour les autres)."""
+    ne sont des versions que pour qui tient la stratégie du quartier : sa coordination,
+    l'évaluation et l'administration (404 pour les autres); avec qui les a soumis ou renvoyés."""
     quartier = quartier_accessible_ou_404(utilisateur, slug, Droit.VOIR)
-    versions = list(quartier.strategies.visibles_de(utilisateur).order_by("-version"))
+    versions = list(
+        quartier.strategies.visibles_de(utilisateur)
+        .select_related("soumise_par", "renvoyee_par")
+        .order_by("-version")
+    )
     if version is not None:
         strategie = next((v for v in versions if v.version == version), None)
         if strategie is None:

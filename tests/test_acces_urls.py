@@ -153,7 +153,8 @@ def monde(personas, quartier_a, quartier_b, settings, fichiers_temporaires) -> M
         ).indicateur,
     }
     # Un brouillon de la stratégie de A (indicateurs.views_strategie), avec un changement et un
-    # lien : ses adresses n'existent que pour l'évaluation et l'administration.
+    # lien : ses adresses n'existent que pour la coordination de A, l'évaluation et
+    # l'administration.
     brouillon_a = StrategieFactory(quartier=a, version=2, statut="brouillon", titre="Brouillon")
     source, cible = (ChangementViseFactory(strategie=brouillon_a) for _ in range(2))
     objets.update(
@@ -215,8 +216,12 @@ def _demande_bilan(quartier: str) -> Callable[[Monde], dict]:
     return lambda m: {"quartier": quartier, "periode": m.fermee.code, "langue": "fr"}
 
 
-BROUILLON_A = roles(CONNEXION, 404, 404, 404, 200, 200)
-REFUS_BROUILLON_A = {"anonyme": CONNEXION, "alice": 404, "bob": 404, "charlie": 404}
+# Un brouillon de A : sa coordination (Alice), l'évaluation et l'administration le tiennent; le
+# conseil et l'autre quartier ne le voient pas (404). Adopter, renvoyer : 403 pour Alice.
+BROUILLON_A = roles(CONNEXION, 200, 404, 404, 200, 200)
+REFUS_BROUILLON_A = {"anonyme": CONNEXION, "bob": 404, "charlie": 404}
+EXAMEN_BROUILLON_A = {"anonyme": CONNEXION, "alice": 403, "bob": 404, "charlie": 404}
+REFUS_TENIR_A = {"anonyme": CONNEXION, "bob": 403, "charlie": 404}
 
 
 def _brouillon_a(nom: str) -> Callable[[Monde], dict]:
@@ -338,16 +343,31 @@ REGLES: dict[str, tuple[Cas, ...]] = {
             (Ecriture("POST", REFUS_VALIDER_A),),
         ),
     ),
-    # La stratégie de changement (indicateurs.views_strategie) : l'évaluation et
-    # l'administration la tiennent. Préparer une version (sur le quartier) : 403 pour qui voit A
-    # sans tenir les plans; un brouillon, ses changements et ses liens leur sont invisibles : 404.
-    "strategie_preparer": (Cas(slug_a, POST_SEULEMENT, (Ecriture("POST", REFUS_VALIDER_A),)),),
+    # La stratégie de changement (indicateurs.views_strategie) : la coordination de A la
+    # prépare et la soumet, l'évaluation et l'administration l'adoptent ou la renvoient.
+    # Préparer une version (sur le quartier) : 403 pour le conseil, qui voit A sans tenir sa
+    # stratégie; un brouillon, ses changements et ses liens lui sont invisibles : 404.
+    "strategie_preparer": (Cas(slug_a, POST_SEULEMENT, (Ecriture("POST", REFUS_TENIR_A),)),),
+    "strategie_adopter": (
+        Cas(
+            _brouillon_a("brouillon_a"),
+            roles(CONNEXION, 403, 404, 404, 200, 200),
+            (Ecriture("POST", EXAMEN_BROUILLON_A),),
+        ),
+    ),
+    # Le brouillon de A n'est pas soumis : l'évaluation reçoit 409 (rien à renvoyer).
+    "strategie_renvoyer": (
+        Cas(
+            _brouillon_a("brouillon_a"),
+            roles(CONNEXION, 403, 404, 404, 409, 409),
+            (Ecriture("POST", EXAMEN_BROUILLON_A, lambda m: {"motif": "Essai"}),),
+        ),
+    ),
     **{
         nom: (Cas(_brouillon_a(objet), BROUILLON_A, (Ecriture("POST", REFUS_BROUILLON_A),)),)
         for nom, objet in (
             ("strategie_brouillon", "brouillon_a"),
             ("strategie_changement_ajouter", "brouillon_a"),
-            ("strategie_adopter", "brouillon_a"),
             ("strategie_abandonner", "brouillon_a"),
             ("strategie_changement_modifier", "changement_brouillon_a"),
         )
@@ -355,6 +375,7 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     **{
         nom: (Cas(_brouillon_a(objet), POST_SEULEMENT, (Ecriture("POST", REFUS_BROUILLON_A),)),)
         for nom, objet in (
+            ("strategie_soumettre", "brouillon_a"),
             ("strategie_lien_ajouter", "brouillon_a"),
             ("strategie_changement_supprimer", "changement_brouillon_a"),
             ("strategie_lien_supprimer", "lien_brouillon_a"),

@@ -1,6 +1,6 @@
-"""Un brouillon de stratégie n'existe que pour l'évaluation et l'administration, partout : l'API
-(versions, changements visés, changements servis par une action) comme les pages
-(`voit_les_brouillons`, une règle). Un apprentissage ne se rattache jamais au changement d'un
+"""Un brouillon de stratégie n'existe que pour qui tient la stratégie de son quartier (sa
+coordination, l'évaluation et l'administration), partout : l'API (versions, changements visés,
+changements servis par une action) comme les pages (`quartiers_des_brouillons`, une règle). Un apprentissage ne se rattache jamais au changement d'un
 brouillon, qui peut être abandonné. Une action en cours sert un changement et sa copie dans la
 version suivante : l'API nomme chaque code une fois.
 
@@ -33,7 +33,7 @@ def _lire(client, utilisateur, ressource: str, **parametres) -> list[dict]:
     return reponse.json()["results"]
 
 
-@pytest.mark.parametrize(("persona", "voit"), [("alice", False), ("bob", False), ("eve", True)])
+@pytest.mark.parametrize(("persona", "voit"), [("alice", True), ("bob", False), ("eve", True)])
 def test_l_api_ne_montre_un_brouillon_qu_a_qui_tient_les_plans(
     client, personas, brouillon, persona, voit
 ):

@@ -177,10 +177,11 @@ def test_sans_aucune_version_une_version_1_vide(eve, quartier_a):
     assert not brouillon.changements.exists()
 
 
-@pytest.mark.parametrize("persona", ["alice", "bob"])
-def test_la_coordination_et_le_conseil_ne_preparent_pas(personas, quartier_a, persona):
+def test_le_conseil_ne_prepare_pas(bob, quartier_a):
+    """Le conseil voit le quartier sans y tenir la stratégie : 403. (La coordination prépare
+    celle de son quartier : tests/test_w7s15_strategie_soumise.py.)"""
     with pytest.raises(PermissionDenied):
-        services.preparer_version(utilisateur=personas[persona], quartier=quartier_a)
+        services.preparer_version(utilisateur=bob, quartier=quartier_a)
     assert not StrategieDeChangement.objects.exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
@@ -22,13 +23,39 @@ class StatutStrategie(models.TextChoices):
     ARCHIVEE = "archivee", _("archivée")
 
 
-def voit_les_brouillons(utilisateur) -> bool:
-    """Un brouillon de stratégie ne se montre qu'à qui tient les plans de tous les quartiers
-    (l'évaluation et l'administration, `indicateurs.services_strategie`) : pour les autres, il
-    n'existe pas, ni ses changements visés (pages, API, formulaires). Personne, sans session ni
-    compte actif."""
-    connu = utilisateur is not None and utilisateur.is_authenticated and utilisateur.is_active
-    return connu and a_le_droit_partout(utilisateur, Droit.GERER_CATALOGUE)
+def quartiers_des_brouillons(utilisateur):
+    """Les quartiers dont `utilisateur` voit les brouillons de stratégie : ceux où il a
+    `Droit.GERER_CATALOGUE` (sa coordination, qui prépare et soumet la nouvelle version de la
+    stratégie de sa table; l'évaluation et l'administration partout). Aucun pour le conseil,
+    ni sans session ni compte actif. Une requête imbriquée, jamais une requête de plus."""
+    return quartiers_accessibles(utilisateur, Droit.GERER_CATALOGUE)
+
+
+def voit_les_brouillons(utilisateur, quartier: Quartier) -> bool:
+    """Vrai si `utilisateur` voit les brouillons de stratégie de `quartier`
+    (`quartiers_des_brouillons`) : pour les autres, un brouillon n'existe pas, ni ses
+    changements visés (pages, API, formulaires). Sans requête pour l'évaluation et
+    l'administration."""
+    if not _connu(utilisateur):
+        return False
+    if a_le_droit_partout(utilisateur, Droit.GERER_CATALOGUE):
+        return True
+    return quartiers_des_brouillons(utilisateur).filter(pk=quartier.pk).exists()
+
+
+def _connu(utilisateur) -> bool:
+    return utilisateur is not None and utilisateur.is_authenticated and utilisateur.is_active
+
+
+def _sans_les_brouillons_caches(versions, utilisateur, champ: str):
+    """`versions` sans les brouillons des quartiers dont `utilisateur` ne voit pas les
+    brouillons; `champ` mène de la ligne à sa stratégie (« » ou « strategie__ »)."""
+    if _connu(utilisateur) and a_le_droit_partout(utilisateur, Droit.GERER_CATALOGUE):
+        return versions
+    return versions.filter(
+        ~Q(**{f"{champ}statut": StatutStrategie.BROUILLON})
+        | Q(**{f"{champ}quartier__in": quartiers_des_brouillons(utilisateur)})
+    )
 
 
 class StrategieQuerySet(models.QuerySet):
@@ -36,12 +63,14 @@ class StrategieQuerySet(models.QuerySet):
         return self.filter(statut=StatutStrategie.EN_VIGUEUR)
 
     def visibles_de(self, utilisateur) -> StrategieQuerySet:
-        """Les versions des quartiers que `utilisateur` voit, sans les brouillons s'il ne les
-        voit pas (`voit_les_brouillons`)."""
+        """Les versions des quartiers que `utilisateur` voit, sans les brouillons de ceux dont
+        il ne voit pas les brouillons (`quartiers_des_brouillons`). Une requête."""
         versions = self.filter(quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR))
-        if voit_les_brouillons(utilisateur):
-            return versions
-        return versions.exclude(statut=StatutStrategie.BROUILLON)
+        return _sans_les_brouillons_caches(versions, utilisateur, "")
+
+    def soumises(self) -> StrategieQuerySet:
+        """Les brouillons soumis à l'évaluation par la coordination, à adopter ou à renvoyer."""
+        return self.filter(statut=StatutStrategie.BROUILLON, soumise_le__isnull=False)
 
 
 class StrategieDeChangement(models.Model):
@@ -65,6 +94,28 @@ class StrategieDeChangement(models.Model):
         default=StatutStrategie.BROUILLON,
     )
     adoptee_le = models.DateField(_("adoptée le"), null=True, blank=True)
+    # Le brouillon que la coordination soumet à l'évaluation (`services_strategie`) : tant
+    # qu'il l'est, elle ne le modifie plus; l'évaluation l'adopte ou le lui renvoie avec un
+    # motif (le dernier renvoi reste sur la ligne, la coordination le lit sur le brouillon).
+    soumise_le = models.DateTimeField(_("soumise à l'évaluation le"), null=True, blank=True)
+    soumise_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("soumise par"),
+    )
+    renvoyee_le = models.DateTimeField(_("renvoyée le"), null=True, blank=True)
+    renvoyee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("renvoyée par"),
+    )
+    motif_renvoi = models.TextField(_("motif du renvoi"), blank=True)
     donnees_fictives = models.BooleanField(_("données fictives"), default=False)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
@@ -94,6 +145,11 @@ class StrategieDeChangement(models.Model):
     def __str__(self) -> str:
         return f"{self.quartier} — v{self.version} — {self.titre}"
 
+    @property
+    def est_soumise(self) -> bool:
+        """Un brouillon soumis à l'évaluation, ni adopté ni renvoyé depuis."""
+        return self.statut == StatutStrategie.BROUILLON and self.soumise_le is not None
+
     def clean(self) -> None:
         super().clean()
         verifier_les_dates(self, ("adoptee_le",), self.ANNEES_A_VENIR)
@@ -122,12 +178,12 @@ class Horizon(models.TextChoices):
 class ChangementViseQuerySet(models.QuerySet):
     def visibles_de(self, utilisateur) -> ChangementViseQuerySet:
         """Les changements visés des quartiers que `utilisateur` voit, toutes versions de leur
-        stratégie sauf les brouillons qu'il ne voit pas (`voit_les_brouillons`) : un autre est
-        « inconnu » (l'API, la page d'un apprentissage)."""
+        stratégie sauf les brouillons qu'il ne voit pas (`quartiers_des_brouillons`) : un autre
+        est « inconnu » (l'API, la page d'un apprentissage)."""
         changements = self.filter(
             strategie__quartier__in=quartiers_accessibles(utilisateur, Droit.VOIR)
         )
-        return changements if voit_les_brouillons(utilisateur) else changements.publies()
+        return _sans_les_brouillons_caches(changements, utilisateur, "strategie__")
 
     def publies(self) -> ChangementViseQuerySet:
         """Sans les changements des brouillons : un apprentissage se rattache à une version

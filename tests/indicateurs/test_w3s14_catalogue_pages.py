@@ -404,11 +404,12 @@ def test_la_liste_des_propositions_coute_autant_de_requetes_avec_dix_fois_plus(
     client.force_login(eve)
     url = reverse("propositions")
     _plus_de_suivis(quartier_a, 2, alice)
-    # Session, personne; les propositions (proposé par, thème); leurs suivis (quartiers).
-    with django_assert_num_queries(4):
+    # Session, personne; les propositions (proposé par, thème); leurs suivis (quartiers); les
+    # stratégies soumises (quartier, qui les a soumises).
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
     _plus_de_suivis(quartier_a, 20, alice, debut=2)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         page = client.get(url)
     # Le lien du menu, la proposition du monde, puis les 22 ajoutées.
     assert page.content.decode().count('href="/catalogue/propositions/') == 2 + 22
