@@ -14,9 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from evalpic.forms import ErreursDuServiceMixin
 from evalpic.widgets import ListeDeroulante
 from indicateurs.admin_forms import NombreLuCommeLaSaisieField
-from indicateurs.models import Cible, Indicateur, IndicateurSuivi, Periode
+from indicateurs.models import (
+    Cible,
+    Famille,
+    Indicateur,
+    IndicateurSuivi,
+    Periode,
+    StatutIndicateur,
+    Theme,
+)
 from indicateurs.services import LONGUEUR_MOTIF_MAX
 from indicateurs.services_catalogue import CHAMPS_PROPOSES
+from indicateurs.services_definitions import FiltreDuCatalogue
 from indicateurs.validation import ecrire_pour_saisie
 
 # Les lignes vides du formulaire d'un suivi, pour ajouter des cibles à d'autres périodes.
@@ -248,3 +257,88 @@ class AjoutSuiviForm(ErreursDuServiceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["indicateur"].queryset = indicateurs
         self.fields["indicateur"].label_from_instance = lambda i: f"{i.code} — {capfirst(i.nom)}"
+
+
+# --- Le catalogue : la liste, la définition d'un indicateur, son retrait ------------------------
+
+
+class CatalogueFiltreForm(forms.Form):
+    """Le filtre de la liste du catalogue (`services_definitions.catalogue`), lu dans l'adresse :
+    état, famille, thème, et un mot cherché dans le code et les noms."""
+
+    statut = forms.ChoiceField(
+        label=_("État"),
+        required=False,
+        choices=[("", _("Tous les états")), *StatutIndicateur.choices],
+        widget=ListeDeroulante,
+    )
+    famille = forms.ChoiceField(
+        label=_("Famille"),
+        required=False,
+        choices=[("", _("Toutes les familles")), *Famille.choices],
+        widget=ListeDeroulante,
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Thème"),
+        required=False,
+        queryset=Theme.objects.all(),
+        empty_label=_("Tous les thèmes"),
+        widget=ListeDeroulante,
+    )
+    q = forms.CharField(label=_("Code ou nom"), required=False, max_length=100, strip=True)
+
+    def filtre(self) -> FiltreDuCatalogue:
+        if not self.is_bound or not self.is_valid():
+            return FiltreDuCatalogue()
+        donnees = self.cleaned_data
+        return FiltreDuCatalogue(
+            statut=donnees["statut"],
+            famille=donnees["famille"],
+            theme=donnees["theme"].pk if donnees["theme"] else None,
+            recherche=donnees["q"],
+        )
+
+
+class DefinitionForm(ErreursDuServiceMixin, forms.Form):
+    """La définition d'un indicateur : les champs de `champs` (libellés et choix du modèle),
+    remplis de ce qu'il porte, et l'empreinte de ce que la page a montré (`version`)."""
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, champs: tuple[str, ...], indicateur: Indicateur | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.champs = champs
+        for nom in champs:
+            self.fields[nom] = _champ_du_modele(Indicateur, nom)
+            if indicateur is not None:
+                valeur = getattr(indicateur, "theme_id" if nom == "theme" else nom)
+                self.fields[nom].initial = valeur
+        if "code" in self.fields:
+            self.fields["code"].help_text = _(
+                "Lettres minuscules sans accents, chiffres et traits d'union, par exemple "
+                "« menages-joints ». Il identifie l'indicateur dans les adresses et les fichiers."
+            )
+
+    @property
+    def champs_de_l_indicateur(self) -> list:
+        return [self[nom] for nom in self.champs]
+
+    def contenu(self) -> dict:
+        """Ce que l'envoi écrit, champ par champ (`services_definitions`)."""
+        return {nom: self.cleaned_data[nom] for nom in self.champs}
+
+
+class RetraitForm(ErreursDuServiceMixin, forms.Form):
+    """Retirer un indicateur du catalogue : le motif, exigé par le service."""
+
+    motif = forms.CharField(
+        label=_("Motif du retrait"),
+        required=False,
+        max_length=LONGUEUR_MOTIF_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Exigé : il paraît sur la page de l'indicateur. Le formulaire trimestriel ne le "
+            "demandera plus; ses valeurs sont gardées."
+        ),
+    )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)

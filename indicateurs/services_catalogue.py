@@ -170,7 +170,7 @@ def proposer_indicateur(
         "date_reference": date_reference,
         "source_reference": source_reference,
     }
-    titulaire = _titulaire_verrouille(code)
+    titulaire = titulaire_verrouille(code)
     if titulaire and _la_meme_proposition_en_attente(
         titulaire, utilisateur, quartier, contenu, reference
     ):
@@ -188,7 +188,7 @@ def proposer_indicateur(
         setattr(suivi, nom, valeur)
     indicateur.statut = StatutIndicateur.PROPOSE
     indicateur.propose_par = utilisateur
-    erreurs = _erreurs_de(indicateur.full_clean)
+    erreurs = erreurs_de(indicateur.full_clean)
     if titulaire is not None and not suivi_refuse:
         # Pris (catalogue, en attente, retiré, refusé ailleurs) : le message de tout code pris,
         # sans rien dire de son titulaire.
@@ -212,7 +212,7 @@ def proposer_indicateur(
             suivi.save()
     except IntegrityError as doublon:  # le même code proposé au même instant
         # Le même envoi reçu deux fois en même temps : le premier l'a enregistré.
-        titulaire = _titulaire_verrouille(code)
+        titulaire = titulaire_verrouille(code)
         if titulaire and _la_meme_proposition_en_attente(
             titulaire, utilisateur, quartier, contenu, reference
         ):
@@ -221,7 +221,7 @@ def proposer_indicateur(
     return indicateur
 
 
-def _titulaire_verrouille(code: str) -> Indicateur | None:
+def titulaire_verrouille(code: str) -> Indicateur | None:
     return (
         Indicateur.objects.select_for_update(of=("self",))
         .select_related("propose_par", "examine_par")
@@ -287,7 +287,7 @@ def _rouvrir(indicateur: Indicateur, suivi: IndicateurSuivi, refus: dict) -> Non
     suivi.save(update_fields=["valeur_reference", "date_reference", "source_reference", "actif"])
 
 
-def _erreurs_de(verifier, **options) -> dict[str, list[str]]:
+def erreurs_de(verifier, **options) -> dict[str, list[str]]:
     try:
         verifier(**options)
     except ValidationError as erreur:
@@ -298,7 +298,7 @@ def _erreurs_de(verifier, **options) -> dict[str, list[str]]:
 def _erreurs_de_la_reference(suivi: IndicateurSuivi, **options) -> dict[str, list[str]]:
     """Les erreurs d'un suivi (`full_clean`); celle de la contrainte « une valeur de référence
     doit être datée », sans champ, va à côté de la date."""
-    erreurs = _erreurs_de(suivi.full_clean, **options)
+    erreurs = erreurs_de(suivi.full_clean, **options)
     if sans_champ := erreurs.pop(NON_FIELD_ERRORS, None):
         erreurs.setdefault("date_reference", []).extend(sans_champ)
     return erreurs
@@ -624,7 +624,7 @@ def modifier_suivi(
             continue
         cible = cible or Cible(suivi=actuel, periode=periode)
         cible.valeur = valeur
-        messages = _erreurs_de(cible.full_clean, validate_unique=False)
+        messages = erreurs_de(cible.full_clean, validate_unique=False)
         if messages:
             erreurs[f"cible_{periode.pk}"] = [m for liste in messages.values() for m in liste]
         a_ecrire.append(cible)

@@ -224,6 +224,13 @@ EXAMEN_BROUILLON_A = {"anonyme": CONNEXION, "alice": 403, "bob": 404, "charlie":
 REFUS_TENIR_A = {"anonyme": CONNEXION, "bob": 403, "charlie": 404}
 
 
+REFUS_CATALOGUE = {"anonyme": CONNEXION, "alice": 403, "bob": 403, "charlie": 403}
+
+
+def code_du_catalogue(m: Monde) -> dict:
+    return {"code": m.indicateur.code}
+
+
 def _brouillon_a(nom: str) -> Callable[[Monde], dict]:
     return lambda m: {"slug": m.a.slug, "pk": getattr(m, nom).pk}
 
@@ -395,6 +402,19 @@ REGLES: dict[str, tuple[Cas, ...]] = {
             ),
         ),
     ),
+    # Le catalogue (indicateurs.views_definitions) : qui voit un quartier le lit, sans les
+    # propositions d'un autre quartier (404); l'évaluation et l'administration le tiennent.
+    "catalogue": (Cas(get=TOUS, liste=True),),
+    "catalogue_indicateur": (
+        Cas(lambda m: {"code": m.indicateur.code}, TOUS, liste=True),
+        Cas(lambda m: {"code": m.proposition_a.code}, VOIR_A),
+    ),
+    "catalogue_nouveau": (Cas(get=VALIDER, ecritures=(Ecriture("POST", REFUS_CATALOGUE),)),),
+    "catalogue_modifier": (Cas(code_du_catalogue, VALIDER, (Ecriture("POST", REFUS_CATALOGUE),)),),
+    **{
+        nom: (Cas(code_du_catalogue, POST_SEULEMENT, (Ecriture("POST", REFUS_CATALOGUE),)),)
+        for nom in ("catalogue_retirer", "catalogue_retablir")
+    },
     # Le registre des partenaires : la coordination de A et l'administration (droit de saisir).
     "partenaire_inscrire": (Cas(slug_a, SAISIR_A, (Ecriture("POST", REFUS_SAISIR_A),)),),
     "participation_modifier": (

@@ -94,6 +94,11 @@ class StatutIndicateur(models.TextChoices):
     RETIRE = "retire", _("retiré")
 
 
+# Les mots des adresses du catalogue (/catalogue/nouveau/, /catalogue/propositions/) : un
+# indicateur qui porterait l'un d'eux pour code n'aurait pas de page (/catalogue/<code>/).
+CODES_RESERVES = frozenset({"nouveau", "propositions"})
+
+
 class IndicateurQuerySet(models.QuerySet):
     def connus_dans(self, quartiers: models.QuerySet[Quartier]) -> IndicateurQuerySet:
         """La règle, écrite une fois, des indicateurs qu'on peut nommer depuis `quartiers` :
@@ -186,6 +191,20 @@ class Indicateur(models.Model):
     refus_precedents = models.JSONField(
         _("refus précédents"), default=list, blank=True, editable=False
     )
+    # Le retrait du catalogue d'un indicateur approuvé (`services_definitions`) : pourquoi, par
+    # qui, quand. Distinct du refus d'une proposition (`motif_refus`), que sa table corrige et
+    # propose de nouveau; rétabli, l'indicateur les efface. Ses valeurs ne sont jamais touchées.
+    motif_retrait = models.TextField(_("motif du retrait"), blank=True, editable=False)
+    retire_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="indicateurs_retires",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("retiré par"),
+    )
+    retire_le = models.DateTimeField(_("retiré le"), null=True, blank=True, editable=False)
 
     objects = IndicateurQuerySet.as_manager()
 
@@ -225,18 +244,50 @@ class Indicateur(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        erreurs: dict[str, list] = {}
+        if message := self._refus_du_code():
+            erreurs["code"] = [message]
         if self.pk is not None and self._change_de_nature():
-            raise ValidationError(
-                {
-                    "unite": _(
-                        "Des valeurs ont déjà été saisies pour cet indicateur : son unité ne "
-                        "peut plus passer du texte à un nombre, ni d'un nombre au texte. Créez "
-                        "plutôt un nouvel indicateur."
-                    )
-                }
-            )
+            erreurs["unite"] = [
+                _(
+                    "Des valeurs ont déjà été saisies pour cet indicateur : son unité ne "
+                    "peut plus passer du texte à un nombre, ni d'un nombre au texte. Créez "
+                    "plutôt un nouvel indicateur."
+                )
+            ]
+        elif self.pk is not None:
+            try:
+                self._verifier_les_valeurs_sous_la_nouvelle_unite()
+            except ValidationError as erreur:
+                erreurs.update(erreur.message_dict)
+        if erreurs:
+            raise ValidationError(erreurs)
+
+    def code_est_fige(self) -> bool:
+        """Vrai si un quartier suit l'indicateur (ou l'a suivi) ou si des valeurs sont
+        enregistrées : son code est alors dans les formulaires, les fichiers d'import remplis,
+        les adresses, l'API et les bilans figés, qui le nomment; il ne change plus."""
+        return self.pk is not None and (self.suivis.exists() or self.valeurs.exists())
+
+    def _refus_du_code(self) -> str:
+        """Pourquoi le code ne peut pas être celui-ci (vide s'il le peut) : un mot des adresses
+        du catalogue, ou un nouveau code pour un indicateur dont le code est figé. Vérifié
+        seulement pour un nouvel indicateur ou un code changé."""
         if self.pk is not None:
-            self._verifier_les_valeurs_sous_la_nouvelle_unite()
+            avant = Indicateur.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+            if avant is None or avant == self.code:
+                return ""
+        if self.code in CODES_RESERVES:
+            return _("« %(code)s » nomme une page du catalogue : choisissez un autre code.") % {
+                "code": self.code
+            }
+        if self.pk is not None and self.code_est_fige():
+            return _(
+                "Le code ne change plus : des quartiers suivent cet indicateur ou des valeurs "
+                "sont enregistrées, et les formulaires, les fichiers d'import, les adresses et "
+                "les bilans le nomment. Créez plutôt un nouvel indicateur."
+            )
+        return ""
 
     def _verifier_les_valeurs_sous_la_nouvelle_unite(self) -> None:
         """Entre deux unités numériques, les valeurs déjà enregistrées (saisies, références,
