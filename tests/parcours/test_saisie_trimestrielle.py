@@ -90,6 +90,7 @@ def test_circuit_complet_de_la_saisie(page: Page, live_server, demo):
         has_text="Saint-Michel"
     ).get_by_role("link", name="Remplir").click()
     page.locator(f"[name=v{nombre.pk}]").fill("135")
+    page.get_by_label("Raison de la modification").fill("Recompté avec la source.")
     page.get_by_role("button", name="Enregistrer et soumettre").click()
     expect(page.get_by_text("La saisie est soumise pour validation.")).to_be_visible()
     se_deconnecter(page)
