@@ -76,10 +76,11 @@ def test_un_apprentissage_ne_se_rattache_pas_au_changement_d_un_brouillon(
     assert set(en_vigueur.changements.values_list("pk", flat=True)) <= offerts
 
 
-@pytest.mark.parametrize(("persona", "lien"), [("alice", False), ("eve", True)])
+@pytest.mark.parametrize(("persona", "lien"), [("alice", True), ("bob", False), ("eve", True)])
 def test_le_plan_mene_a_la_strategie_qui_la_tient(client, personas, quartier_a, persona, lien):
-    """Le plan de mesure mène l'évaluation à la théorie du changement, où elle prépare une
-    nouvelle version de la stratégie."""
+    """Le plan de mesure mène qui tient la stratégie (la coordination du quartier, l'évaluation,
+    l'administration) à la théorie du changement, où se prépare une nouvelle version; pas le
+    conseil, qui la lit depuis la page du quartier."""
     client.force_login(personas[persona])
     page = client.get(reverse("plan_de_mesure", kwargs={"slug": quartier_a.slug}))
     adresse = reverse("theorie_du_changement", kwargs={"slug": quartier_a.slug})
