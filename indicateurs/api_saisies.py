@@ -109,7 +109,11 @@ class EcritureValeursSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         max_length=services.LONGUEUR_MOTIF_MAX,
-        help_text=gettext_lazy("Pourquoi ces valeurs changent (gardé dans l'historique)."),
+        help_text=gettext_lazy(
+            "Pourquoi ces valeurs changent, gardé dans l'historique à côté de chacune. "
+            "Obligatoire pour changer une valeur d'une saisie déjà soumise (renvoyée ou "
+            "rouverte) : sinon 400 « motif »."
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.forms import ErreursDuServiceMixin
+from evalpic.textes import texte_saisi
 from evalpic.widgets import ListeDeroulante
 from indicateurs.models import (
     CategorieApprentissage,
@@ -26,7 +27,14 @@ from indicateurs.models import (
     Valeur,
 )
 from indicateurs.selectors import LigneFormulaire
-from indicateurs.services import LONGUEUR_MOTIF_MAX, DonneeApprentissage
+from indicateurs.services import (
+    LONGUEUR_MOTIF_MAX,
+    MOTIF_DE_MODIFICATION_EXIGE,
+    DonneeApprentissage,
+    donnee_de,
+    donnee_inchangee,
+    nettoyer,
+)
 from indicateurs.validation import (
     LONGUEUR_RAISON_MAX,
     LONGUEUR_TEXTE_MAX,
@@ -46,6 +54,16 @@ PREFIXES = {
     "preuve_url": "p",
 }
 
+AIDE_MOTIF_FACULTATIF = _(
+    "Facultative pour un brouillon jamais soumis. Si l'évaluation vous renvoie la saisie, ou la "
+    "rouvre, elle devient obligatoire pour changer une valeur. Elle s'inscrit dans l'historique, "
+    "à côté de chaque valeur changée par cet enregistrement."
+)
+AIDE_MOTIF_EXIGE = _(
+    "Obligatoire si vous changez une valeur : cette saisie a déjà été soumise. Elle s'inscrit "
+    "dans l'historique, à côté de chaque valeur changée par cet enregistrement."
+)
+
 INDICES_UNITE = {
     Unite.NOMBRE: _("nombre entier ≥ 0"),
     Unite.POURCENTAGE: _("de 0 à 100"),
@@ -58,13 +76,24 @@ INDICES_UNITE = {
 
 class SaisieForm(forms.Form):
     """Une ligne de champs par indicateur saisi : valeur (typée selon l'unité), « non disponible »
-    et sa raison, commentaire, lien vers une pièce; puis un apprentissage par catégorie."""
+    et sa raison, commentaire, lien vers une pièce; puis un apprentissage par catégorie, et la
+    raison de la modification (une pour tout l'envoi, comme le `motif` de l'API), que
+    `motif_exige` (`services.motif_exige` : la saisie a déjà été soumise) rend obligatoire dès
+    que l'envoi change une valeur."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, lignes: list[LigneFormulaire], lecture_seule: bool = False, **kw):
+    def __init__(
+        self,
+        *args,
+        lignes: list[LigneFormulaire],
+        lecture_seule: bool = False,
+        motif_exige: bool = False,
+        **kw,
+    ):
         super().__init__(*args, **kw)
         self.lignes = [ligne for ligne in lignes if ligne.indicateur.mode == ModeCollecte.SAISI]
+        self.motif_exige = motif_exige
         for ligne in self.lignes:
             self._ajouter_champs(ligne, lecture_seule)
         for categorie, libelle in CategorieApprentissage.choices:
@@ -75,6 +104,14 @@ class SaisieForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
                 disabled=lecture_seule,
             )
+        self.fields["motif"] = forms.CharField(
+            label=_("Raison de la modification"),
+            help_text=AIDE_MOTIF_EXIGE if motif_exige else AIDE_MOTIF_FACULTATIF,
+            required=False,  # exigée selon ce que l'envoi change : `clean`, et le service
+            max_length=LONGUEUR_MOTIF_MAX,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            disabled=lecture_seule,
+        )
 
     def _ajouter_champs(self, ligne: LigneFormulaire, lecture_seule: bool) -> None:
         indicateur, valeur, pk = ligne.indicateur, ligne.valeur, ligne.indicateur.pk
@@ -129,7 +166,24 @@ class SaisieForm(forms.Form):
                 except ValidationError as erreur:
                     self.add_error(cle, erreur)
             self._verifier_regles(ligne)
+        if self.motif_exige and not texte_saisi(donnees.get("motif")) and self._change_une_valeur():
+            # La règle du service (`enregistrer_saisie`), vérifiée ici pour paraître avec les
+            # autres erreurs de l'envoi.
+            self.add_error("motif", str(MOTIF_DE_MODIFICATION_EXIGE))
         return donnees
+
+    def _change_une_valeur(self) -> bool:
+        """L'envoi change au moins une valeur enregistrée (la règle du service :
+        `donnee_inchangee`). Une ligne refusée compte comme changée : ce qu'on y a tapé n'est
+        pas ce qui est enregistré."""
+        for ligne in self.lignes:
+            pk = ligne.indicateur.pk
+            if any(f"{prefixe}{pk}" in self.errors for prefixe in PREFIXES.values()):
+                return True
+            avant = donnee_de(ligne.valeur) if ligne.valeur else None
+            if not donnee_inchangee(avant, nettoyer(self._donnee(pk))):
+                return True
+        return False
 
     def _verifier_regles(self, ligne: LigneFormulaire) -> None:
         """Les règles de la donnée entière (`verifier_donnee`, celles du service, de l'API et de
@@ -189,6 +243,9 @@ class SaisieForm(forms.Form):
             self.add_error(None, erreur.messages)
             return
         for cle, messages in erreur.message_dict.items():
+            if cle == "motif":  # la raison de la modification (`services.motif_exige`)
+                self.add_error(cle, messages)
+                continue
             pk, _separateur, partie = cle.partition(".")
             champ = f"{PREFIXES.get(partie, 'v')}{pk}"
             self.add_error(champ if champ in self.fields else None, messages)
@@ -202,6 +259,7 @@ class SaisieForm(forms.Form):
             for ligne in self.lignes
         ]
         groupes += [(champ.label, [nom]) for nom, champ in self.fields.items() if nom[:4] == "app_"]
+        groupes.append((self.fields["motif"].label, ["motif"]))
         resultat = []
         for libelle, noms in groupes:
             en_erreur = [nom for nom in noms if nom in self.errors]

@@ -49,6 +49,13 @@ from quartiers.models import Quartier, TableDeQuartier
 MODIFIABLES = (StatutSaisie.BROUILLON, StatutSaisie.RENVOYEE)
 LONGUEUR_MOTIF_MAX = 2000
 
+# Le refus d'un enregistrement qui change les valeurs d'une saisie déjà soumise sans dire
+# pourquoi (`motif_exige`), dit par le service (formulaire, API, import) et par le formulaire.
+MOTIF_DE_MODIFICATION_EXIGE = gettext_lazy(
+    "Cette saisie a déjà été soumise : indiquez la raison de la modification. Elle "
+    "s'inscrit dans l'historique, à côté de chaque valeur changée."
+)
+
 
 class ConflitDeVersion(Exception):
     """La saisie a changé depuis que la personne l'a ouverte; rien n'a été enregistré. `renvoi` :
@@ -327,6 +334,28 @@ def saisie_modifiable(saisie: Saisie | None, periode: Periode) -> bool:
     return (statut is None or statut in MODIFIABLES) and periode_permise(periode, statut)
 
 
+def motif_exige(statut: str | None) -> bool:
+    """La règle de la raison d'une modification, écrite une fois (formulaire, API, import) :
+    changer une valeur d'une saisie déjà soumise — renvoyée à la table ou rouverte (les deux la
+    laissent « renvoyée ») : ses valeurs ont été vues par l'évaluation — se justifie, et la
+    raison s'inscrit dans l'historique à côté de chaque valeur changée. Un brouillon n'a
+    jamais été soumis (le circuit n'y revient pas) : le premier remplissage n'a rien à
+    justifier. Un enregistrement qui ne change aucune valeur n'en demande pas. `statut` : celui
+    de la saisie (None : à créer)."""
+    return statut == StatutSaisie.RENVOYEE
+
+
+def _motif_de_modification(motif: str) -> str:
+    """La raison d'un enregistrement, nettoyée (`texte_saisi` : des caractères invisibles ne
+    sont pas une raison), ou 400 « motif » si elle dépasse `LONGUEUR_MOTIF_MAX`."""
+    motif = texte_saisi(motif)
+    if len(motif) > LONGUEUR_MOTIF_MAX:
+        raise ValidationError(
+            {"motif": [_("Le motif dépasse %(max)s caractères.") % {"max": LONGUEUR_MOTIF_MAX}]}
+        )
+    return motif
+
+
 def saisie_soumettable(saisie: Saisie | None, periode: Periode) -> bool:
     """Cette saisie peut-elle être soumise, droits et valeurs manquantes à part."""
     return (
@@ -357,8 +386,10 @@ def enregistrer_saisie(
     « <id>.<partie> ») et n'écrit rien, pas même la saisie à créer. Refuse d'écrire hors
     d'une période ouverte (formulaire, API), sauf `periode_fermee_permise` : l'import reprend
     aussi les périodes fermées, jamais une période à venir; une saisie renvoyée s'y corrige
-    aussi par le formulaire ou l'API (`periode_permise`). Renvoie la saisie, le nombre de
-    valeurs changées et les valeurs inhabituelles."""
+    aussi par le formulaire ou l'API (`periode_permise`). `motif` : la raison, inscrite à
+    côté de chaque valeur changée; obligatoire pour changer une valeur d'une saisie déjà
+    soumise (`motif_exige`), sinon 400 « motif ». Renvoie la saisie, le nombre de valeurs
+    changées et les valeurs inhabituelles."""
     if saisie is None and (table is None or periode is None):
         raise TypeError("enregistrer_saisie : donnez `saisie`, ou `table` et `periode`.")
     table = saisie.table if saisie else table
@@ -370,6 +401,7 @@ def enregistrer_saisie(
     _exiger_periode(
         periode, saisie.statut if saisie else None, fermee_permise=periode_fermee_permise
     )
+    motif = _motif_de_modification(motif)
     attendus = {i.pk: i for i in indicateurs_a_saisir(table)}
     _verifier_donnees(attendus, donnees)
     donnees = {pk: nettoyer(donnee) for pk, donnee in donnees.items()}
@@ -584,6 +616,9 @@ def _ecrire_valeurs(saisie: Saisie, auteur, donnees: Mapping[int, DonneeValeur],
                 version=saisie.version,
             )
         )
+    if evenements and not motif and motif_exige(saisie.statut):
+        # Le statut relu sous la version prise; la transaction de l'appelant n'écrit rien.
+        raise ValidationError({"motif": [str(MOTIF_DE_MODIFICATION_EXIGE)]})
     Valeur.objects.bulk_create(nouvelles)
     Valeur.objects.bulk_update(changees, [*CHAMPS_VALEUR, "updated_at"])
     EvenementSaisie.objects.bulk_create(evenements)

@@ -58,6 +58,7 @@ def _contexte_formulaire(request, quartier, periode, form=None, page=None, **ext
             initial={"version": saisie.version if saisie else 1},
             lignes=page.lignes,
             lecture_seule=not modifiable,
+            motif_exige=services.motif_exige(saisie.statut if saisie else None),
         )
     return {
         "empreintes": _empreintes_du_formulaire(form, page) if modifiable else None,
@@ -119,7 +120,11 @@ def _enregistrer(request, quartier, periode: Periode):
         # entre-temps, avant ou après le premier enregistrement) : rien n'est écrit ni soumis,
         # la page montre ce qui est enregistré, et ce que la personne avait tapé.
         return _plus_modifiable(request, quartier, periode, page)
-    form = SaisieForm(request.POST, lignes=page.lignes)
+    form = SaisieForm(
+        request.POST,
+        lignes=page.lignes,
+        motif_exige=services.motif_exige(saisie.statut if saisie else None),
+    )
     if not form.is_valid():
         if request.POST.get("action") == "soumettre":  # ce qui refuserait aussi la soumission
             form.signaler_manques(
@@ -137,6 +142,7 @@ def _enregistrer(request, quartier, periode: Periode):
             version=form.cleaned_data["version"],
             donnees=form.donnees(),
             apprentissages=form.apprentissages(),
+            motif=form.cleaned_data["motif"],
         )
     except services.ConflitDeVersion as conflit:
         return _conflit_de_version(request, quartier, periode, form, conflit)

@@ -119,9 +119,8 @@ def test_une_saisie_rouverte_apres_la_fermeture_se_corrige_et_revient_aux_bilans
     client.force_login(alice)
     page = client.get(urls["formulaire"]).content.decode()
     assert MODIFIER_LE_BROUILLON in page and "Enregistrer et soumettre" in page
-    reponse = client.post(
-        urls["formulaire"], formulaire(indicateurs_a, validee.version, "soumettre", "130")
-    )
+    envoi = formulaire(indicateurs_a, validee.version, "soumettre", "130")
+    reponse = client.post(urls["formulaire"], {**envoi, "motif": "Recompté."})
     assert reponse.status_code == 302
     validee.refresh_from_db()
     assert validee.statut == StatutSaisie.SOUMISE
@@ -149,7 +148,7 @@ def test_une_saisie_renvoyee_apres_la_fermeture_se_corrige_par_l_api(
         "/api/v1/saisies/", {"quartier": "quartier-a", "periode": periode.code}, format="json"
     )
     assert (reponse.status_code, reponse.json()["id"]) == (200, saisie.pk)  # elle existe
-    corps = {"valeurs": [{"indicateur": "menages", "valeur": "125"}]}
+    corps = {"valeurs": [{"indicateur": "menages", "valeur": "125"}], "motif": "Corrigé."}
     url = f"/api/v1/saisies/{saisie.pk}"
     reponse = api.put(f"{url}/valeurs/", corps, format="json", HTTP_IF_MATCH=reponse["ETag"])
     assert (reponse.status_code, reponse.json()["modifications"]) == (200, 1)

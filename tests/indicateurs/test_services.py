@@ -217,6 +217,7 @@ def test_renvoyer_exige_un_motif_et_le_garde(soumise, eve, alice, indicateurs_a)
         auteur=alice,
         version=renvoyee.version,
         donnees={taux: DonneeValeur(valeur=Decimal(57))},
+        motif="Le taux était inversé.",
     )
     resoumise = services.soumettre_saisie(saisie=renvoyee, auteur=alice, version=renvoyee.version)
     assert resoumise.statut == StatutSaisie.SOUMISE
