@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("indicateurs.urls_catalogue")),
     path("", include("indicateurs.urls_strategie")),
     path("", include("indicateurs.urls_actions")),
+    path("", include("indicateurs.urls_commentaires")),
     path("", include("rapports.urls")),
     # Avant celles d'allauth : sa page des courriels, avec la règle du courriel principal.
     path("comptes/email/", page_des_courriels, name="account_email"),

@@ -1,5 +1,6 @@
 """Tâches de la saisie trimestrielle : les périodiques (planifiées dans `CELERY_BEAT_SCHEDULE`)
-et l'avis d'un renvoi ou d'une réouverture (mis en file par le service, après sa transaction).
+et les avis d'un renvoi, d'une réouverture ou d'un commentaire (mis en file par le service, après
+sa transaction).
 
 Des adaptateurs minces : le calendrier et les rappels vivent dans `indicateurs.periodes`, les
 avis dans `indicateurs.avis`. Les tâches périodiques sont sans effet quand elles n'ont rien à
@@ -15,6 +16,7 @@ from django.utils import timezone
 from evalpic.taches import TacheSansAttente
 from indicateurs.avis import prevenir_du_renvoi
 from indicateurs.periodes import envoyer_rappels, planifier_periodes, reprendre_rappels
+from indicateurs.services_commentaires import prevenir_du_commentaire
 
 
 @shared_task(name="indicateurs.planifier_periodes")
@@ -42,3 +44,10 @@ def prevenir_du_renvoi_task(evenement_id: int) -> int:
     """Écrit à la coordination que sa saisie lui est renvoyée ou rouverte (l'événement
     `evenement_id` de l'historique); renvoie le nombre de courriels."""
     return prevenir_du_renvoi(evenement_id=evenement_id)
+
+
+@shared_task(base=TacheSansAttente, name="indicateurs.prevenir_du_commentaire", ignore_result=True)
+def prevenir_du_commentaire_task(commentaire_id: int) -> int:
+    """Écrit à la coordination qu'une autre personne a commenté sa saisie (le commentaire
+    `commentaire_id`); renvoie le nombre de courriels."""
+    return prevenir_du_commentaire(commentaire_id=commentaire_id)

@@ -22,7 +22,14 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.urls import resolve, reverse
 
-from indicateurs.models import Apprentissage, LienDeChangement, Saisie, StatutPeriode, Valeur
+from indicateurs.models import (
+    Apprentissage,
+    CommentaireSaisie,
+    LienDeChangement,
+    Saisie,
+    StatutPeriode,
+    Valeur,
+)
 from quartiers.jetons import creer_jeton
 from quartiers.models import Utilisateur
 from rapports.instantane import construire_instantane, somme_de_controle
@@ -140,6 +147,9 @@ def monde(personas, quartier_a, quartier_b, settings, fichiers_temporaires) -> M
         "valeur_a": validees["quartier-a"].valeurs.get(),
         "apprentissage_a": Apprentissage.objects.create(
             quartier=a, periode=fermee, categorie="defis", texte_fr=SECRET_A, auteur=eve
+        ),
+        "commentaire_a": CommentaireSaisie.objects.create(
+            saisie=validees["quartier-a"], auteur=eve, texte=SECRET_A
         ),
         "bilan_a": _bilan_pret(eve, Portee.QUARTIER, a),
         "bilan_a2": _bilan_pret(eve, Portee.QUARTIER, a, trimestre=3),
@@ -286,6 +296,33 @@ REGLES: dict[str, tuple[Cas, ...]] = {
         ),
     ),
     "saisie_historique": (Cas(lambda m: {"slug": m.a.slug, "code": m.fermee.code}, VOIR_A),),
+    # Les commentaires d'une saisie (indicateurs.views_commentaires) : qui voit A les lit; le
+    # droit de commenter (le même ici) pour en ajouter; seul l'auteur·e (Ève) retire le sien.
+    "saisie_commentaires": (
+        Cas(
+            lambda m: {"slug": m.a.slug, "code": m.fermee.code},
+            VOIR_A,
+            (
+                Ecriture(
+                    "POST",
+                    {"anonyme": CONNEXION, "charlie": 404},
+                    lambda m: {"commentaire-texte": "Essai"},
+                ),
+            ),
+        ),
+    ),
+    "saisie_commentaire_retirer": (
+        Cas(
+            lambda m: {"slug": m.a.slug, "code": m.fermee.code, "pk": m.commentaire_a.pk},
+            POST_SEULEMENT,
+            (
+                Ecriture(
+                    "POST",
+                    {"anonyme": CONNEXION, "alice": 403, "bob": 403, "charlie": 404, "ada": 403},
+                ),
+            ),
+        ),
+    ),
     "import_valeurs": (Cas(slug_a, SAISIR_A, (Ecriture("POST", REFUS_SAISIR_A),)),),
     # Le droit de commenter : la coordination de A, le conseil affecté, l'évaluation, l'admin.
     "apprentissage_nouveau": (

@@ -16,6 +16,7 @@ from indicateurs.models.catalogue import (
     Theme,
     Unite,
 )
+from indicateurs.models.commentaires import CommentaireSaisie
 from indicateurs.models.saisies import (
     Apprentissage,
     CategorieApprentissage,
@@ -47,6 +48,7 @@ __all__ = [
     "CategorieApprentissage",
     "ChangementVise",
     "Cible",
+    "CommentaireSaisie",
     "EtatDeMesure",
     "EvenementSaisie",
     "Famille",

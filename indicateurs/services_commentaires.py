@@ -1,0 +1,193 @@
+"""Les commentaires d'une saisie (`CommentaireSaisie`) : écrire, retirer le sien, lire.
+
+Qui peut : commenter demande le droit de commenter le quartier (`Droit.COMMENTER` : sa
+coordination, le conseil qui y est affecté, l'évaluation, l'administration); qui voit le
+quartier lit ses commentaires; un autre quartier répond 404. Un commentaire porte sur la saisie
+entière ou sur un des indicateurs que montre son formulaire (les suivis actifs et approuvés du
+quartier) ou dont elle a une valeur.
+
+Un commentaire n'est pas une donnée : il s'écrit quel que soit le statut de la saisie (validée
+comprise), sans toucher à sa version, à son statut ni à son historique, et ne paraît ni aux
+bilans ni aux tableaux de bord. Il ne se corrige pas; son auteur·e le retire (le texte est
+effacé, la ligne reste, « commentaire retiré », pour que la réponse qui suivait garde son
+sens). La coordination de la table reçoit un courriel quand une autre personne commente
+(`prevenir_du_commentaire`, mis en file après la transaction, comme l'avis d'un renvoi)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evalpic.adresses import adresse_absolue
+from evalpic.courriels import envoyer_dans_sa_langue
+from evalpic.taches import en_file_sinon_ici
+from evalpic.textes import texte_saisi
+from indicateurs.avis import coordination_de
+from indicateurs.models import CommentaireSaisie, Indicateur, Saisie, StatutIndicateur
+from indicateurs.validation import LONGUEUR_TEXTE_MAX
+from quartiers.acces import Droit, a_le_droit, exiger_le_droit
+
+journal = logging.getLogger(__name__)
+
+GABARIT = "emails/commentaire_saisie"
+
+
+def indicateurs_commentables(saisie: Saisie) -> QuerySet[Indicateur]:
+    """Les indicateurs sur lesquels un commentaire de `saisie` peut porter : ceux que montre son
+    formulaire (suivis actifs et approuvés du quartier, `selectors.page_de_saisie`) et ceux dont
+    elle a une valeur (une saisie validée garde les siens si le suivi s'est arrêté depuis)."""
+    suivis = Q(
+        suivis__quartier_id=saisie.table.quartier_id,
+        suivis__actif=True,
+        statut=StatutIndicateur.APPROUVE,
+    )
+    return (
+        Indicateur.objects.filter(suivis | Q(valeurs__saisie=saisie))
+        .distinct()
+        .order_by("famille", "code")
+    )
+
+
+def verifier_commentaire(saisie: Saisie, texte: str | None, indicateur: Indicateur | None) -> str:
+    """Le texte nettoyé (`texte_saisi`), ou une `ValidationError` par champ : aucun texte
+    visible, plus de `LONGUEUR_TEXTE_MAX` caractères, un indicateur que la saisie ne demande
+    pas (`indicateurs_commentables`)."""
+    texte = texte_saisi(texte)
+    erreurs: dict[str, list[str]] = {}
+    if not texte:
+        erreurs["texte"] = [_("Écrivez le commentaire.")]
+    elif len(texte) > LONGUEUR_TEXTE_MAX:
+        erreurs["texte"] = [_("Le texte dépasse %(max)s caractères.") % {"max": LONGUEUR_TEXTE_MAX}]
+    if (
+        indicateur is not None
+        and not indicateurs_commentables(saisie).filter(pk=indicateur.pk).exists()
+    ):
+        erreurs["indicateur"] = [_("Cet indicateur ne fait pas partie de cette saisie.")]
+    if erreurs:
+        raise ValidationError(erreurs)
+    return texte
+
+
+def exiger_de_pouvoir_commenter(utilisateur, saisie: Saisie) -> None:
+    """404 si le quartier de `saisie` est invisible pour `utilisateur`, 403 s'il le voit sans
+    le droit de commenter."""
+    exiger_le_droit(
+        utilisateur,
+        Droit.COMMENTER,
+        saisie.table.quartier,
+        introuvable=_("Saisie introuvable."),
+        refus=_("Vous n'avez pas le droit de commenter cette saisie."),
+    )
+
+
+def commenter(
+    *, auteur, saisie: Saisie, texte: str | None, indicateur: Indicateur | None = None
+) -> CommentaireSaisie:
+    """Ajoute le commentaire de `auteur` à `saisie` (ou à son `indicateur`). 404 si le
+    quartier est invisible, 403 sans le droit de commenter; `ValidationError` par champ
+    (`verifier_commentaire`) et rien d'écrit. La saisie n'est ni verrouillée ni modifiée :
+    ni sa version, ni son statut, ni son historique ne bougent. La coordination de la table
+    est prévenue après la transaction, sauf l'auteur·e."""
+    exiger_de_pouvoir_commenter(auteur, saisie)
+    texte = verifier_commentaire(saisie, texte, indicateur)
+    with transaction.atomic():
+        commentaire = CommentaireSaisie.objects.create(
+            saisie=saisie, indicateur=indicateur, auteur=auteur, texte=texte
+        )
+        commentaire_id = commentaire.pk
+        transaction.on_commit(lambda: _mettre_en_file(commentaire_id), robust=True)
+    return commentaire
+
+
+def retirer_commentaire(*, auteur, commentaire: CommentaireSaisie) -> CommentaireSaisie:
+    """Retire le commentaire de `auteur` : son texte est effacé, la ligne reste (« commentaire
+    retiré »). 404 si le quartier est invisible; 403 sans le droit de commenter ou sur le
+    commentaire d'une autre personne. Un commentaire déjà retiré reste tel quel (double clic)."""
+    exiger_le_droit(
+        auteur,
+        Droit.COMMENTER,
+        commentaire.saisie.table.quartier,
+        introuvable=_("Saisie introuvable."),
+        refus=_("Vous ne pouvez retirer que vos propres commentaires."),
+    )
+    if commentaire.auteur_id is None or commentaire.auteur_id != auteur.pk:
+        raise PermissionDenied(_("Vous ne pouvez retirer que vos propres commentaires."))
+    # Conditionnelle : deux retraits simultanés n'en écrivent qu'un.
+    CommentaireSaisie.objects.filter(pk=commentaire.pk, retire_le__isnull=True).update(
+        texte="", retire_le=timezone.now()
+    )
+    commentaire.refresh_from_db(fields=["texte", "retire_le"])
+    return commentaire
+
+
+def commentaires_de(saisie: Saisie) -> list[CommentaireSaisie]:
+    """Les commentaires de `saisie`, du plus ancien au plus récent, avec auteur·e et
+    indicateur : une requête, quel qu'en soit le nombre. L'accès se vérifie avant (la saisie
+    vient d'un quartier lu par le sélecteur d'accès)."""
+    return list(
+        CommentaireSaisie.objects.filter(saisie=saisie).select_related("auteur", "indicateur")
+    )
+
+
+def peut_commenter(utilisateur, saisie: Saisie) -> bool:
+    """Pour afficher ou non le formulaire (la règle est celle de `commenter`)."""
+    return a_le_droit(utilisateur, Droit.COMMENTER, saisie.table.quartier)
+
+
+# --- L'avis à la coordination -------------------------------------------------------------------
+
+
+def _mettre_en_file(commentaire_id: int) -> None:
+    """La tâche en file; la file injoignable, l'avis part tout de suite plutôt que pas du tout."""
+    from indicateurs.tasks import prevenir_du_commentaire_task
+
+    en_file_sinon_ici(
+        lambda: prevenir_du_commentaire_task.delay(commentaire_id),
+        lambda: prevenir_du_commentaire(commentaire_id=commentaire_id),
+        quoi=f"avis du commentaire {commentaire_id}",
+        journal=journal,
+    )
+
+
+def prevenir_du_commentaire(*, commentaire_id: int) -> int:
+    """Écrit à la coordination de la table qu'une autre personne a commenté sa saisie : le
+    quartier, le trimestre, l'indicateur s'il y en a un, qui, le texte, le lien de la saisie; à
+    chacune dans sa langue (`indicateurs.avis.coordination_de`, comme l'avis d'un renvoi). Rien
+    pour un commentaire retiré entre-temps. Renvoie le nombre de courriels partis."""
+    commentaire = (
+        CommentaireSaisie.objects.filter(pk=commentaire_id, retire_le__isnull=True)
+        .select_related("saisie__periode", "saisie__table__quartier", "auteur", "indicateur")
+        .first()
+    )
+    if commentaire is None:
+        return 0
+    saisie = commentaire.saisie
+    quartier = saisie.table.quartier
+    chemin = reverse(
+        "saisie_formulaire", kwargs={"slug": quartier.slug, "code": saisie.periode.code}
+    )
+    contexte = {
+        "quartier": quartier.nom,
+        "periode": saisie.periode,
+        "indicateur": commentaire.indicateur,
+        "texte": commentaire.texte,
+        "auteur": str(commentaire.auteur) if commentaire.auteur else "",
+        "lien": adresse_absolue(f"{chemin}#commentaires"),
+    }
+    destinataires = [
+        personne
+        for personne in coordination_de(saisie.table, timezone.localdate())
+        if personne.pk != commentaire.auteur_id
+    ]
+    return sum(
+        envoyer_dans_sa_langue(
+            personne, GABARIT, {**contexte, "nom": personne.first_name or str(personne)}
+        )
+        for personne in destinataires
+    )
