@@ -632,6 +632,34 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     "saisies-valider": _transition(API_REFUS_VALIDER_A),
     "saisies-renvoyer": _transition(API_REFUS_VALIDER_A),
     "saisies-rouvrir": _transition(API_REFUS_VALIDER_A),
+    # Les commentaires (indicateurs.api_commentaires), comme leurs pages : qui voit A les lit et
+    # les écrit; la saisie de A est introuvable pour Charlie; seul·e l'auteur·e (Ève) retire.
+    "commentaires-list": (
+        Cas(
+            get=API_TOUS,
+            liste=True,
+            ecritures=(
+                Ecriture(
+                    "POST",
+                    {"anonyme": 401, "charlie": 404},
+                    lambda m: {"saisie": m.saisie_validee_a.pk, "texte": "Essai"},
+                    json=True,
+                ),
+            ),
+        ),
+    ),
+    "commentaires-detail": (Cas(pk("commentaire_a"), API_A),),
+    "commentaires-retirer": (
+        Cas(
+            pk("commentaire_a"),
+            API_ECRITURE,
+            (
+                Ecriture(
+                    "POST", {"anonyme": 401, "alice": 403, "bob": 403, "charlie": 404, "ada": 403}
+                ),
+            ),
+        ),
+    ),
     "valeurs-list": (Cas(get=API_TOUS, liste=True),),
     "valeurs-detail": (Cas(pk("valeur_a"), API_A),),
     # --- API : bilans --------------------------------------------------------------------------

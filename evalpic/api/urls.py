@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from evalpic.api.views import RessourceIntrouvable
 from evalpic.securite import politique_de_contenu
 from indicateurs.api import ROUTES as ROUTES_INDICATEURS
+from indicateurs.api_commentaires import ROUTES as ROUTES_COMMENTAIRES
 from indicateurs.api_saisies import ROUTES as ROUTES_SAISIES
 from indicateurs.api_valeurs import ROUTES as ROUTES_VALEURS
 from quartiers.api import ROUTES as ROUTES_QUARTIERS
@@ -21,6 +22,7 @@ for prefixe, viewset, nom in [
     *ROUTES_QUARTIERS,
     *ROUTES_INDICATEURS,
     *ROUTES_SAISIES,
+    *ROUTES_COMMENTAIRES,
     *ROUTES_VALEURS,
     *ROUTES_RAPPORTS,
 ]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from indicateurs.models import Saisie, Valeur
+from indicateurs.models import CommentaireSaisie, Saisie, Valeur
 from indicateurs.services import ajouter_apprentissage
 from rapports.models import Bilan, Portee
 from tests.factories import (
@@ -30,6 +30,7 @@ LISTES = [
     "apprentissages",
     "bilans",
     "changements",
+    "commentaires",
     "indicateurs-suivis",
     "partenaires",
     "participations",
@@ -58,6 +59,7 @@ def monde(quartier_a, quartier_b, ada):
         suivi = IndicateurSuiviFactory(quartier=quartier)
         saisie = Saisie.objects.create(table=quartier.table, periode=periode, statut="validee")
         Valeur.objects.create(saisie=saisie, indicateur=suivi.indicateur, valeur_numerique=1)
+        CommentaireSaisie.objects.create(saisie=saisie, auteur=ada, texte="Question")
         ajouter_apprentissage(
             auteur=ada, quartier=quartier, periode=periode, categorie="defis", texte_fr="Défi"
         )
