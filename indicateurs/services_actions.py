@@ -13,6 +13,10 @@ l'indicateur calculé des actions de participation citoyenne des trimestres qu'e
 l'effacer changerait après coup les valeurs de trimestres passés et ces pages. Une action
 inscrite par erreur se corrige (type, dates); l'administration peut encore l'effacer.
 
+Les changements servis : ceux des versions adoptées (le formulaire) et, quand le quartier
+prépare une nouvelle version, leurs copies dans le brouillon (`_changements_servis`), pour que
+la nouvelle version, adoptée, garde les actions inscrites ou modifiées pendant sa préparation.
+
 Les mêmes fonctions pour les pages et, plus tard, l'API : `ValidationError` par champ (mêmes
 noms que le formulaire), tout ou rien (`transaction.atomic`, les plusieurs-à-plusieurs
 compris), garde des modifications simultanées par l'empreinte de ce que la page a montré
@@ -29,6 +33,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -254,6 +259,39 @@ def _ids(objets: Iterable) -> list[int]:
     return sorted({objet.pk for objet in objets})
 
 
+def _changements_servis(
+    action: Action, voulus: list[int], publies: Iterable[int] = (), brouillons: Iterable[int] = ()
+) -> list[int]:
+    """Les changements visés qu'`action` sert après l'écriture : `voulus` (des versions
+    adoptées) et, dans le brouillon du quartier, la copie de chacun (`ChangementVise.copie_de`,
+    posé par `services_strategie._copier`) : à l'adoption du brouillon, la nouvelle version
+    garde l'action, comme celles que la préparation a copiées. Les copies qu'elle sert déjà
+    (`brouillons`) restent, sauf celle d'un changement qu'elle cesse de servir (il était dans
+    `publies`, il n'est plus dans `voulus`). Comme à la préparation, une action terminée avant
+    la préparation du brouillon n'en sert pas de nouvelle copie. Une requête, aucune sans
+    changement à servir ni copie servie."""
+    brouillons = set(brouillons)
+    if not voulus and not brouillons:
+        return []
+    retires = set(publies) - set(voulus)
+    copies = ChangementVise.objects.filter(
+        Q(
+            copie_de__in=voulus,
+            strategie__quartier_id=action.quartier_id,
+            strategie__statut=StatutStrategie.BROUILLON,
+        )
+        | Q(pk__in=brouillons)
+    ).values_list("pk", "copie_de_id", "strategie__created_at")
+    servis = set(voulus) | brouillons
+    for pk, original, preparee_le in copies:
+        if pk in brouillons:
+            if original is not None and original in retires:
+                servis.discard(pk)
+        elif action.fin is None or action.fin >= timezone.localdate(preparee_le):
+            servis.add(pk)
+    return sorted(servis)
+
+
 # --- Écritures --------------------------------------------------------------------------------
 
 
@@ -311,7 +349,7 @@ def creer_action(*, auteur, quartier: Quartier, donnees: DonneesAction) -> tuple
         return existante, False
     action.save()
     action.partenaires.set(_ids(donnees.partenaires))
-    action.changements.set(_ids(donnees.changements))
+    action.changements.set(_changements_servis(action, _ids(donnees.changements)))
     return action, True
 
 
@@ -329,9 +367,9 @@ def modifier_action(
     *, auteur, action: Action, donnees: DonneesAction, version: str | None = None
 ) -> Action:
     """Modifie une action : ses champs, ses partenaires, les changements visés des versions
-    adoptées qu'elle sert. Les changements d'un brouillon qu'elle sert (la préparation d'une
-    nouvelle version les y a copiés, `services_strategie`) ne changent pas : le formulaire ne
-    les montre pas.
+    adoptées qu'elle sert. Le formulaire ne montre pas ceux du brouillon : l'action sert la
+    copie de chaque changement qu'elle sert, et cesse de servir la copie de celui qu'elle ne
+    sert plus (`_changements_servis`); les autres copies qu'elle sert restent.
 
     `version` : l'`empreinte_de_l_action` à l'ouverture du formulaire. Si elle a changé depuis
     (une autre personne, un autre onglet), rien n'est écrit : `ConflitAction`. Sauf si
@@ -353,7 +391,9 @@ def modifier_action(
         setattr(actuelle, champ, getattr(voulue, champ))
     actuelle.save(update_fields=champs)
     actuelle.partenaires.set(_ids(donnees.partenaires))
-    actuelle.changements.set(_ids(donnees.changements) + brouillons)
+    actuelle.changements.set(
+        _changements_servis(actuelle, _ids(donnees.changements), publies, brouillons)
+    )
     return actuelle
 
 

@@ -7,10 +7,11 @@ abandonne le brouillon — la coordination de la table pour son quartier, l'éva
 l'administration partout; un brouillon ne se montre qu'à elles (`quartiers_des_brouillons`).
 La coordination n'adopte pas : elle soumet le brouillon à l'évaluation (`soumettre_brouillon`),
 qui l'adopte ou le lui renvoie avec un motif (`renvoyer_brouillon`); soumis, elle ne le modifie
-ni ne l'abandonne plus (409) avant son renvoi. L'évaluation et l'administration
+ni ne l'abandonne plus (409) avant son renvoi, à moins de retirer sa soumission
+(`retirer_la_soumission`). L'évaluation et l'administration
 (`services_catalogue.gere_le_catalogue`) adoptent, renvoient et modifient même un brouillon
-soumis. Soumettre, renvoyer et adopter sont des mises à jour conditionnelles : la seconde de
-deux décisions simultanées reçoit `ConflitStrategie`.
+soumis. Soumettre, retirer la soumission, renvoyer et adopter sont des mises à jour
+conditionnelles : la seconde de deux décisions simultanées reçoit `ConflitStrategie`.
 
 Une version en vigueur ou archivée ne se modifie plus : toute écriture verrouille le brouillon
 (`_verrouiller`) et répond `ConflitStrategie` (409) s'il a été adopté ou abandonné entre-temps.
@@ -18,7 +19,9 @@ Une version en vigueur ou archivée ne se modifie plus : toute écriture verroui
 Les actions : une copie sert les mêmes actions que son original, qui les garde. La théorie du
 changement d'une version lit ses actions par ses changements visés (`rapports.selectors`) : la
 version archivée les montre toujours, la nouvelle aussi dès sa préparation. Une action terminée
-avant la préparation reste à l'histoire de l'ancienne version seulement."""
+avant la préparation reste à l'histoire de l'ancienne version seulement. Une action inscrite ou
+modifiée pendant la préparation sert la copie de chaque changement qu'elle sert : chaque copie
+garde son original (`ChangementVise.copie_de`, `services_actions._changements_servis`)."""
 
 from __future__ import annotations
 
@@ -286,7 +289,9 @@ def _copier(
     aujourd_hui: datetime.date | None = None,
 ) -> None:
     """Les changements visés de `source` dans `copie`, avec leurs indicateurs, les liens entre
-    eux et les actions en cours qui les servent. Sept requêtes, quel que soit le volume."""
+    eux et les actions en cours qui les servent. Chaque copie garde son original (`copie_de`) :
+    une action inscrite ou modifiée ensuite sert la copie de ce qu'elle sert
+    (`services_actions`). Sept requêtes, quel que soit le volume."""
     aujourd_hui = aujourd_hui or timezone.localdate()
     anciens = list(source.changements.all())
     copies = ChangementVise.objects.bulk_create(
@@ -300,6 +305,7 @@ def _copier(
                 famille=c.famille,
                 theme_id=c.theme_id,
                 ordre=c.ordre,
+                copie_de=c,
             )
             for c in anciens
         ]
@@ -516,8 +522,8 @@ def _verifier_l_adoption(strategie: StrategieDeChangement, adoptee_le) -> None:
 
 
 CONFLIT_DE_RENVOI = gettext_lazy(
-    "Ce brouillon n'est plus soumis : il a été renvoyé, adopté ou abandonné entre-temps par "
-    "quelqu'un d'autre. Rien n'a été enregistré."
+    "Ce brouillon n'est plus soumis : il a été renvoyé, adopté ou abandonné entre-temps, ou sa "
+    "soumission a été retirée. Rien n'a été enregistré."
 )
 
 
@@ -562,13 +568,47 @@ def _deja_soumis(strategie: StrategieDeChangement) -> str:
     }
 
 
+PAS_SOUMIS = gettext_lazy(
+    "Ce brouillon n'est pas (ou plus) soumis à l'évaluation : sa soumission a été retirée, ou "
+    "l'évaluation vous l'a renvoyé entre-temps. Rien n'a été enregistré."
+)
+
+
+def retirer_la_soumission(
+    *, utilisateur, strategie: StrategieDeChangement
+) -> StrategieDeChangement:
+    """Qui a soumis le brouillon (qui tient la stratégie du quartier : la coordination,
+    l'évaluation, l'administration) retire sa soumission, pour corriger une erreur vue après
+    coup sans attendre un renvoi : le brouillon redevient modifiable, comme s'il n'avait pas
+    été soumis (`soumise_le` et `soumise_par` effacés; un renvoi précédent et son motif
+    restent). Pas d'avis : le brouillon quitte la page des propositions, où l'évaluation voit
+    ce qui l'attend (et sur la sienne, il se montre de nouveau « à modifier »). Mise à jour
+    conditionnelle (« encore soumis ») : renvoyé, retiré, adopté ou abandonné
+    entre-temps, `ConflitStrategie` et rien n'est écrit."""
+    _exiger(utilisateur, strategie.quartier)
+    exiger_un_brouillon(strategie)
+    if strategie.soumise_le is None:
+        raise ConflitStrategie(PAS_SOUMIS)
+    retiree = StrategieDeChangement.objects.filter(
+        pk=strategie.pk, statut=StatutStrategie.BROUILLON, soumise_le__isnull=False
+    ).update(soumise_le=None, soumise_par=None)
+    if not retiree:
+        encore = StrategieDeChangement.objects.filter(
+            pk=strategie.pk, statut=StatutStrategie.BROUILLON
+        ).exists()
+        raise ConflitStrategie(PAS_SOUMIS if encore else CONFLIT_D_ADOPTION)
+    strategie.soumise_le, strategie.soumise_par = None, None
+    return strategie
+
+
 def renvoyer_brouillon(
     *, utilisateur, strategie: StrategieDeChangement, motif: str
 ) -> StrategieDeChangement:
     """L'évaluation renvoie à la coordination le brouillon soumis, avec un motif qu'elle lit sur
     le brouillon, et qu'elle peut de nouveau modifier puis soumettre. L'évaluation et
     l'administration seulement (403); motif obligatoire (400). Mise à jour conditionnelle
-    (« encore soumis ») : renvoyé, adopté ou abandonné entre-temps, `ConflitStrategie`."""
+    (« encore soumis ») : renvoyé, retiré, adopté ou abandonné entre-temps,
+    `ConflitStrategie`."""
     _exiger_d_examiner(utilisateur, strategie.quartier)
     exiger_un_brouillon(strategie)
     motif = (motif or "").strip()

@@ -1,6 +1,6 @@
 """Les adresses de la stratégie de changement d'un quartier (`views_strategie`) : préparer une
-version, modifier le brouillon, le soumettre à l'évaluation, l'adopter, le renvoyer ou
-l'abandonner."""
+version, modifier le brouillon, le soumettre à l'évaluation (ou retirer sa soumission),
+l'adopter, le renvoyer ou l'abandonner."""
 
 from django.urls import path
 
@@ -36,6 +36,11 @@ urlpatterns = [
         "quartiers/<slug:slug>/strategie/<int:pk>/soumettre/",
         views_strategie.soumettre,
         name="strategie_soumettre",
+    ),
+    path(
+        "quartiers/<slug:slug>/strategie/<int:pk>/soumission/retirer/",
+        views_strategie.retirer_la_soumission,
+        name="strategie_retirer_soumission",
     ),
     path(
         "quartiers/<slug:slug>/strategie/<int:pk>/renvoyer/",

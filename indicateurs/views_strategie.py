@@ -1,15 +1,16 @@
 """La stratégie de changement d'un quartier sur le site (`services_strategie`) : préparer une
 nouvelle version, modifier le brouillon (titre, vision, changements visés, liens), l'adopter
-ou l'abandonner; la coordination du quartier le soumet à l'évaluation, qui l'adopte ou le lui
-renvoie avec un motif.
+ou l'abandonner; la coordination du quartier le soumet à l'évaluation (et peut retirer sa
+soumission), qui l'adopte ou le lui renvoie avec un motif.
 
 Accès : un quartier invisible répond 404. Préparer une version (une action sur le quartier) :
 403 pour qui voit le quartier sans y tenir la stratégie (le conseil). Les adresses d'une
 version, d'un changement ou d'un lien : 404 pour lui, un brouillon lui étant invisible.
 Adopter, renvoyer : 403 pour la coordination, qui soumet. Soumis, le brouillon ne se modifie
-plus pour la coordination : 409 jusqu'à son renvoi. Une version en vigueur ou archivée ne se modifie pas : 409, comme une
-écriture arrivée après une adoption ou un abandon; une entrée refusée, 400 avec son message à
-côté du champ; rien n'est écrit dans les deux cas."""
+plus pour la coordination : 409 jusqu'à son renvoi ou au retrait de sa soumission. Une version
+en vigueur ou archivée ne se modifie pas : 409, comme une écriture arrivée après une adoption
+ou un abandon; une entrée refusée, 400 avec son message à côté du champ; rien n'est écrit dans
+les deux cas."""
 
 from __future__ import annotations
 
@@ -315,6 +316,29 @@ def soumettre(request, slug: str, pk: int):
         _(
             "La version %(version)s est soumise à l'évaluation : elle l'adoptera ou vous la "
             "renverra. D'ici là, le brouillon ne se modifie plus."
+        )
+        % {"version": strategie.version},
+    )
+    return redirect(url_du_brouillon(strategie))
+
+
+@login_required
+@require_POST
+def retirer_la_soumission(request, slug: str, pk: int):
+    """Retirer la soumission du brouillon (qui tient la stratégie du quartier) : il redevient
+    modifiable. 409 s'il n'est plus soumis (renvoyé, retiré, adopté ou abandonné entre-temps);
+    rien n'est écrit."""
+    quartier = quartier_accessible_ou_404(request.user, slug, Droit.VOIR)
+    strategie = services.strategie_ou_404(request.user, quartier, pk)
+    try:
+        services.retirer_la_soumission(utilisateur=request.user, strategie=strategie)
+    except services.ConflitStrategie as conflit:
+        return _conflit(request, quartier, strategie, conflit)
+    messages.success(
+        request,
+        _(
+            "La soumission de la version %(version)s est retirée : le brouillon se modifie de "
+            "nouveau. Soumettez-le quand il est prêt."
         )
         % {"version": strategie.version},
     )

@@ -420,6 +420,7 @@ REGLES: dict[str, tuple[Cas, ...]] = {
         nom: (Cas(_brouillon_a(objet), POST_SEULEMENT, (Ecriture("POST", REFUS_BROUILLON_A),)),)
         for nom, objet in (
             ("strategie_soumettre", "brouillon_a"),
+            ("strategie_retirer_soumission", "brouillon_a"),
             ("strategie_lien_ajouter", "brouillon_a"),
             ("strategie_changement_supprimer", "changement_brouillon_a"),
             ("strategie_lien_supprimer", "lien_brouillon_a"),

@@ -220,6 +220,18 @@ class ChangementVise(models.Model):
         verbose_name=_("indicateurs (marqueurs de progrès)"),
     )
     ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    # Le changement de la version d'où la préparation d'un brouillon l'a copié
+    # (`services_strategie._copier`) : son code peut changer dans le brouillon, ce lien non.
+    # Une action qui sert l'original sert aussi la copie (`services_actions`).
+    copie_de = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        related_name="copies",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("copié de"),
+    )
 
     objects = ChangementViseQuerySet.as_manager()
 
