@@ -732,9 +732,10 @@ def _erreurs_de_rattachement(
         erreurs["indicateur"] = [_("Ce quartier ne suit pas cet indicateur.")]
     changements = {pk for pk in changement_ids if pk is not None}
     if changements and len(changements) != (
-        ChangementVise.objects.filter(
-            strategie__quartier_id=quartier_id, pk__in=changements
-        ).count()
+        # Jamais celui d'un brouillon, qui peut être abandonné (`ChangementViseQuerySet.publies`).
+        ChangementVise.objects.publies()
+        .filter(strategie__quartier_id=quartier_id, pk__in=changements)
+        .count()
     ):
         erreurs["changement"] = [
             _("Ce changement visé n'appartient pas à une stratégie de ce quartier.")

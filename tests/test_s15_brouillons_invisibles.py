@@ -11,10 +11,13 @@ formulaire d'un apprentissage offrait les changements du brouillon."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from indicateurs import services_strategie
+from indicateurs import services, services_strategie
 from indicateurs.forms import ApprentissageForm
+from indicateurs.models import Apprentissage
+from tests.factories import periode_du_trimestre
 from tests.test_w1s15_strategie_services import construire
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +89,42 @@ def test_le_plan_mene_a_la_strategie_qui_la_tient(client, personas, quartier_a, 
     adresse = reverse("theorie_du_changement", kwargs={"slug": quartier_a.slug})
     assert page.status_code == 200
     assert (f'href="{adresse}"' in page.content.decode()) is lien
+
+
+def test_le_service_refuse_d_attacher_un_apprentissage_au_changement_d_un_brouillon(
+    eve, quartier_a, brouillon
+):
+    """La règle est dans le service (`services._erreurs_de_rattachement`), pas seulement dans
+    les listes du formulaire et de l'API : un autre appelant ne rattache pas un apprentissage à
+    un changement que l'abandon du brouillon effacerait."""
+    periode = periode_du_trimestre(2025, 1)
+    with pytest.raises(ValidationError) as refus:
+        services.ajouter_apprentissage(
+            auteur=eve,
+            quartier=quartier_a,
+            periode=periode,
+            categorie="defis",
+            texte_fr="Un défi.",
+            changement=brouillon.changements.first(),
+        )
+    assert "changement" in refus.value.message_dict
+    assert not Apprentissage.objects.exists()
+    en_vigueur = quartier_a.strategies.get(version=2).changements.first()
+    services.ajouter_apprentissage(
+        auteur=eve,
+        quartier=quartier_a,
+        periode=periode,
+        categorie="defis",
+        texte_fr="Un défi.",
+        changement=en_vigueur,
+    )
+
+
+def test_les_liens_des_actions_se_lisent_en_anglais(client, personas, quartier_a, brouillon):
+    """Le nom caché des liens « Modifier » et « Terminer » d'une action se traduit : il
+    s'écrivait « « titre » » hors de toute traduction."""
+    client.force_login(personas["alice"])
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("actions", kwargs={"slug": quartier_a.slug})).content.decode()
+    assert "Edit the action “Cuisine collective”" in page
+    assert "« Cuisine collective »" not in page
