@@ -1,6 +1,7 @@
 """Accessibilité (WCAG 2.1 AA) dans un vrai navigateur : axe-core analyse les pages principales,
-en français et en anglais (tableaux de bord, bilans, saisie, plan de mesure, propositions,
-stratégie, registre, apprentissages, import), et toute violation d'une règle WCAG 2.0/2.1 A ou AA
+en français et en anglais (tableaux de bord, bilans, saisie et sa révision, commentaires, plan
+de mesure, propositions, stratégie soumise et son examen, registre, apprentissages, import,
+actions, catalogue), et toute violation d'une règle WCAG 2.0/2.1 A ou AA
 y fait échouer le test, quel qu'en soit l'impact (`verifier`); la coordonnatrice remplit et
 enregistre sa saisie au clavier seul; chaque arrêt de tabulation du tableau d'un quartier (barres
 d'outils des graphiques comprises) est visible et contourné.
@@ -24,8 +25,9 @@ from django.core.management import call_command
 from django.db.models import Q
 from playwright.sync_api import Page, expect
 
-from indicateurs import services_catalogue, services_strategie
+from indicateurs import services_catalogue, services_commentaires, services_strategie
 from indicateurs.models import (
+    Action,
     Apprentissage,
     Indicateur,
     IndicateurSuivi,
@@ -50,8 +52,6 @@ NORMES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # barres d'outils et les SVG de Plotly passent toutes les règles A/AA. Une exclusion s'écrit
 # ici, {"id-de-la-regle": "pourquoi"}, jamais en filtrant les résultats après coup.
 REGLES_EXCLUES: dict[str, str] = {}
-# Les deux impacts les plus lourds d'axe-core, pour `resume`; `verifier` échoue sur tous.
-GRAVES = ("critical", "serious")
 QUARTIER = "saint-michel"
 
 
@@ -103,13 +103,16 @@ def bilan(demo, fichiers_temporaires) -> Bilan:
 @dataclass
 class Recentes:
     """De quoi ouvrir les pages ajoutées depuis les premières : plan de mesure, propositions,
-    stratégie, registre, apprentissages, historique."""
+    stratégie, registre, apprentissages, historique, actions, catalogue, commentaires."""
 
     proposition: Indicateur  # une proposition de la coordination, en attente d'examen
-    strategie: StrategieDeChangement  # le brouillon d'une nouvelle version
+    strategie: StrategieDeChangement  # le brouillon d'une nouvelle version, pas encore soumis
     participation: Participation  # à la table du quartier, fiche modifiable par sa coordination
     apprentissage: Apprentissage  # que la coordination peut corriger ou retirer
-    historique: str  # le code de la période d'une saisie qui a un historique
+    historique: str  # le code de la période d'une saisie validée, qui a un historique et un
+    # commentaire
+    action: Action  # une action en cours du quartier
+    indicateur: str  # le code d'un indicateur approuvé du catalogue
 
 
 @pytest.fixture
@@ -149,11 +152,24 @@ def recentes(demo) -> Recentes:
     assert apprentissage is not None
     saisie = (
         Saisie.objects.filter(table__quartier=quartier, evenements__isnull=False)
-        .select_related("periode")
+        .select_related("periode", "table__quartier")
         .order_by("-periode__debut")
         .first()
     )
-    return Recentes(proposition, strategie, participation, apprentissage, saisie.periode.code)
+    assert saisie.statut == "validee"  # la révision propose de la rouvrir
+    services_commentaires.commenter(
+        auteur=evaluation, saisie=saisie, texte="Pourquoi ce chiffre a-t-il doublé ?"
+    )
+    action = Action.objects.filter(quartier=quartier, fin__isnull=True).order_by("pk").first()
+    return Recentes(
+        proposition,
+        strategie,
+        participation,
+        apprentissage,
+        saisie.periode.code,
+        action,
+        demo.indicateur,
+    )
 
 
 # --- axe-core ------------------------------------------------------------------------------------
@@ -235,12 +251,14 @@ def visiter(page: Page, pages: dict[str, str], source_axe: str, suffixe: str = "
 
 
 def pages_recentes_de_la_coordination(base: str, recentes: Recentes) -> dict[str, str]:
-    """Le registre (sur la page du quartier, puis ses formulaires), l'import, les
-    apprentissages."""
+    """Le registre (sur la page du quartier, puis ses formulaires), le plan de mesure, l'import,
+    les apprentissages, les actions, les commentaires d'une saisie, le brouillon de la stratégie
+    et l'ajout d'un changement visé."""
     partenaires = f"{base}/quartiers/{QUARTIER}/partenaires"
     apprentissages = f"{base}/quartiers/{QUARTIER}/apprentissages"
     return {
         "page du quartier (registre)": f"{base}/quartiers/{QUARTIER}/",
+        "plan de mesure (coordination)": f"{base}/quartiers/{QUARTIER}/plan/",
         "inscription d'un partenaire": f"{partenaires}/inscrire/",
         "fiche d'un partenaire": (
             f"{partenaires}/{recentes.participation.partenaire_id}/modifier/"
@@ -249,21 +267,69 @@ def pages_recentes_de_la_coordination(base: str, recentes: Recentes) -> dict[str
         "apprentissages": f"{apprentissages}/",
         "correction d'un apprentissage": f"{apprentissages}/{recentes.apprentissage.pk}/modifier/",
         "retrait d'un apprentissage": f"{apprentissages}/{recentes.apprentissage.pk}/supprimer/",
+        **pages_des_actions(base, recentes),
+        "commentaires d'une saisie": (
+            f"{base}/quartiers/{QUARTIER}/saisies/{recentes.historique}/commentaires/"
+        ),
+        "brouillon de stratégie (coordination)": (
+            f"{base}/quartiers/{QUARTIER}/strategie/{recentes.strategie.pk}/"
+        ),
+        "ajout d'un changement visé": (
+            f"{base}/quartiers/{QUARTIER}/strategie/{recentes.strategie.pk}/changements/ajouter/"
+        ),
+    }
+
+
+def pages_des_actions(base: str, recentes: Recentes) -> dict[str, str]:
+    actions = f"{base}/quartiers/{QUARTIER}/actions"
+    return {
+        "actions": f"{actions}/",
+        "ajout d'une action": f"{actions}/ajouter/",
+        "modification d'une action": f"{actions}/{recentes.action.pk}/modifier/",
+        "fin d'une action": f"{actions}/{recentes.action.pk}/terminer/",
     }
 
 
 def pages_recentes_de_l_evaluation(base: str, demo: Demo, recentes: Recentes) -> dict[str, str]:
-    """Le plan de mesure et un suivi, les propositions, le brouillon d'une stratégie."""
+    """Le plan de mesure et un suivi, les propositions (dont la stratégie soumise), le
+    brouillon soumis d'une stratégie, son adoption et son renvoi, le catalogue : sa liste, la
+    fiche d'un indicateur (et son retrait), la création et la modification d'une définition."""
     plan = f"{base}/quartiers/{QUARTIER}/plan"
+    strategie = f"{base}/quartiers/{QUARTIER}/strategie/{recentes.strategie.pk}"
     return {
         "plan de mesure": f"{plan}/",
         "suivi d'un indicateur": f"{plan}/suivis/{demo.suivis[0].pk}/modifier/",
         "propositions": f"{base}/catalogue/propositions/",
         "examen d'une proposition": f"{base}/catalogue/propositions/{recentes.proposition.pk}/",
-        "brouillon de stratégie": (
-            f"{base}/quartiers/{QUARTIER}/strategie/{recentes.strategie.pk}/"
-        ),
+        "brouillon de stratégie": f"{strategie}/",
+        "adoption d'une stratégie": f"{strategie}/adopter/",
+        "renvoi d'une stratégie": f"{strategie}/renvoyer/",
+        "catalogue": f"{base}/catalogue/",
+        "fiche d'un indicateur": f"{base}/catalogue/{recentes.indicateur}/",
+        "nouvel indicateur": f"{base}/catalogue/nouveau/",
+        "définition d'un indicateur": f"{base}/catalogue/{recentes.indicateur}/modifier/",
     }
+
+
+def soumettre_la_strategie(page: Page, base: str, recentes: Recentes) -> None:
+    """La coordination soumet le brouillon à l'évaluation depuis sa page (le bouton se trouve
+    par son formulaire, dans toute langue) : l'évaluation le trouve ensuite aux propositions
+    et peut l'adopter ou le renvoyer."""
+    page.goto(f"{base}/quartiers/{QUARTIER}/strategie/{recentes.strategie.pk}/")
+    page.locator("form[action$='/soumettre/'] button").click()
+    expect(page.locator("form[action$='/soumettre/']")).to_have_count(0)
+    recentes.strategie.refresh_from_db()
+    assert recentes.strategie.soumise_le is not None
+
+
+def revision_refusee(page: Page, base: str, recentes: Recentes) -> None:
+    """L'évaluation rouvre une saisie validée sans motif : la page de la révision (400) montre
+    l'erreur, qui prend le focus."""
+    page.goto(f"{base}/quartiers/{QUARTIER}/saisies/{recentes.historique}/")
+    with page.expect_response(lambda r: r.request.method == "POST") as reponse:
+        page.locator("button[name=action][value=rouvrir]").click()
+    assert reponse.value.status == 400
+    expect(page.locator("#erreur-revision")).to_be_focused()
 
 
 def participation_en_conflit(page: Page, base: str, recentes: Recentes) -> int:
@@ -306,6 +372,26 @@ def test_pages_en_francais_sans_violation(
     resultats |= visiter(page, pages_recentes_de_la_coordination(base, recentes), source_axe)
     assert participation_en_conflit(page, base, recentes) == 409
     resultats["participation en conflit (409)"] = analyser(page, source_axe)
+    # Une action qui finirait avant de commencer : refusée, le résumé des erreurs en tête.
+    page.goto(f"{base}/quartiers/{QUARTIER}/actions/ajouter/")
+    page.locator("[name=titre]").fill("Corvée de ruelle")
+    page.locator("[name=type_action]").select_option(index=1)
+    page.locator("[name=debut]").fill("2026-03-01")
+    page.locator("[name=fin]").fill("2026-01-15")
+    page.get_by_role("button", name="Enregistrer l'action").click()
+    expect(page.locator(".alerte[role=alert]").first).to_be_focused()
+    resultats["action avec erreurs"] = analyser(page, source_axe)
+    soumettre_la_strategie(page, base, recentes)
+    resultats["brouillon soumis (coordination)"] = analyser(page, source_axe)
+    resultats |= visiter(
+        page,
+        {
+            "théorie du changement (coordination)": (
+                f"{base}/tableau-de-bord/quartiers/{QUARTIER}/theorie-du-changement/"
+            )
+        },
+        source_axe,
+    )
     page.get_by_role("button", name="Se déconnecter").click()
 
     se_connecter(page, base, "evaluation@demo.evalpic.ca", accueil=None)
@@ -316,6 +402,20 @@ def test_pages_en_francais_sans_violation(
     page.get_by_role("button", name="Proposer l'indicateur").click()
     expect(page.locator(".alerte[role=alert]").first).to_be_focused()
     resultats["proposition avec erreurs"] = analyser(page, source_axe)
+    # Une définition du catalogue sans nom, puis un retrait sans motif : refusés (400).
+    page.goto(f"{base}/catalogue/nouveau/")
+    page.locator("[name=code]").fill("pers-voisins-accueillis")
+    page.get_by_role("button", name="Créer l'indicateur").click()
+    expect(page.locator(".alerte[role=alert]").first).to_be_focused()
+    expect(page.locator("#id_nom_fr_error")).to_be_visible()
+    resultats["définition avec erreurs"] = analyser(page, source_axe)
+    page.goto(f"{base}/catalogue/{recentes.indicateur}/")
+    with page.expect_response(lambda r: r.request.method == "POST") as reponse:
+        page.get_by_role("button", name="Retirer avec ce motif").click()
+    assert reponse.value.status == 400
+    resultats["retrait sans motif"] = analyser(page, source_axe)
+    revision_refusee(page, base, recentes)
+    resultats["révision refusée"] = analyser(page, source_axe)
     verifier(resultats)
 
 
@@ -345,10 +445,17 @@ def test_pages_principales_en_anglais_sans_violation(
             ),
             "import": f"{base}/quartiers/{QUARTIER}/import/",
             "learnings": f"{base}/quartiers/{QUARTIER}/apprentissages/",
+            "comments": f"{saisies}/{recentes.historique}/commentaires/",
+            "strategy draft (coordination)": (
+                f"{base}/quartiers/{QUARTIER}/strategie/{recentes.strategie.pk}/"
+            ),
+            **pages_des_actions(base, recentes),
         },
         source_axe,
         " (en)",
     )
+    soumettre_la_strategie(page, base, recentes)
+    resultats["submitted draft (coordination) (en)"] = analyser(page, source_axe)
     page.get_by_role("button", name="Sign out").click()
 
     page.goto(f"{base}/comptes/login/")
@@ -368,8 +475,10 @@ def test_pages_principales_en_anglais_sans_violation(
         " (en)",
     )
     # La théorie du changement, analysée en dernier, montre le bloc de la stratégie : le lien
-    # vers le brouillon en préparation.
+    # vers le brouillon soumis, à examiner.
     expect(page.locator(f"a[href$='/strategie/{recentes.strategie.pk}/']")).to_be_visible()
+    revision_refusee(page, base, recentes)
+    resultats["review refused (en)"] = analyser(page, source_axe)
     verifier(resultats)
 
 

@@ -40,7 +40,7 @@ def demo():
     call_command("charger_demo", verbosity=0)
 
 
-def test_pages_a_390px_sans_violation_grave(page: Page, live_server, demo, source_axe):
+def test_pages_a_390px_sans_violation_wcag_a_ni_aa(page: Page, live_server, demo, source_axe):
     page.set_viewport_size(TELEPHONE)
     se_connecter(page, live_server.url, "evaluation@demo.evalpic.ca")
     resultats, comptes = {}, {}
