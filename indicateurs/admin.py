@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from evalpic.admin_entrees import EntreesVerifieesMixin
@@ -17,6 +20,7 @@ from indicateurs.models import (
     Apprentissage,
     ChangementVise,
     Cible,
+    CommentaireSaisie,
     Indicateur,
     IndicateurSuivi,
     LienDeChangement,
@@ -92,6 +96,11 @@ class StrategieAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_display = ["quartier", "version", "titre", "statut", "adoptee_le"]
     list_filter = ["statut", "quartier"]
     inlines = [ChangementInline, LienInline]
+    # La soumission d'un brouillon à l'évaluation et son dernier renvoi : écrits par le circuit
+    # (`services_strategie` : soumettre, renvoyer, adopter, chacun conditionnel et avisé par
+    # courriel), lus ici, jamais changés — une date effacée à la main rendrait à la coordination
+    # un brouillon que l'évaluation examine, sans avis ni trace.
+    readonly_fields = ["soumise_le", "soumise_par", "renvoyee_le", "renvoyee_par", "motif_renvoi"]
 
 
 @admin.register(ChangementVise)
@@ -130,8 +139,10 @@ class IndicateurAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
     list_select_related = ["theme"]
     search_fields = ["code", "nom_fr", "nom_en"]
     # Les refus d'une proposition proposée de nouveau : des données écrites par le catalogue
-    # (`propositions_refusees`), lues ici comme sur la page d'examen, jamais modifiées.
-    readonly_fields = ["refus_lus"]
+    # (`propositions_refusees`), lues ici comme sur la page d'examen, jamais modifiées. De même
+    # le retrait du catalogue (`services_definitions` : retirer, rétablir) : pourquoi, par qui,
+    # quand.
+    readonly_fields = ["refus_lus", "motif_retrait", "retire_par", "retire_le"]
 
     @admin.display(description=_("refus précédents"))
     def refus_lus(self, indicateur: Indicateur) -> str:
@@ -256,3 +267,54 @@ class ApprentissageAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
             **{nom: getattr(obj, nom) for nom in champs},
         )
         return None
+
+
+@admin.register(CommentaireSaisie)
+class CommentaireSaisieAdmin(EntreesVerifieesMixin, admin.ModelAdmin):
+    """Les commentaires des saisies, à consulter (par quartier, période, auteur·e, date; recherche
+    dans le texte), jamais à réécrire : un commentaire ne se corrige pas, et ses règles (droit
+    de commenter, indicateur de la saisie) sont celles de `services_commentaires`.
+
+    Un commentaire abusif se supprime (confirmation de Django, inscrite au journal de
+    l'administration). Pas de « retrait » d'ici : le retrait est celui de l'auteur·e, et les
+    pages le disent (« Commentaire retiré par son auteur·e ») — le faire au nom d'une autre
+    personne les ferait mentir."""
+
+    list_display = ["created_at", "quartier", "periode", "indicateur", "auteur", "extrait"]
+    list_display_links = ["created_at"]
+    # Le quartier et la période passent par la saisie et sa table; l'indicateur et l'auteur·e,
+    # facultatifs, ne sont pas suivis d'office par Django : une requête par ligne sinon.
+    list_select_related = ["saisie__table__quartier", "saisie__periode", "indicateur", "auteur"]
+    list_filter = [
+        ("saisie__table__quartier", admin.RelatedFieldListFilter),
+        ("saisie__periode", admin.RelatedFieldListFilter),
+        ("auteur", admin.RelatedOnlyFieldListFilter),
+        ("retire_le", admin.EmptyFieldListFilter),
+    ]
+    date_hierarchy = "created_at"
+    search_fields = ["texte"]
+    ordering = ["-created_at", "-pk"]
+    fields = ["saisie", "indicateur", "auteur", "texte", "created_at", "retire_le"]
+    readonly_fields = ["created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # on commente depuis la saisie (page ou API), qui vérifie le droit
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("quartier"), ordering="saisie__table__quartier__nom")
+    def quartier(self, commentaire: CommentaireSaisie):
+        return commentaire.saisie.table.quartier
+
+    @admin.display(description=_("période"), ordering="saisie__periode__debut")
+    def periode(self, commentaire: CommentaireSaisie):
+        return commentaire.saisie.periode
+
+    @admin.display(description=_("texte"))
+    def extrait(self, commentaire: CommentaireSaisie) -> str:
+        if commentaire.est_retire:
+            return _("Commentaire retiré par son auteur·e le %(date)s.") % {
+                "date": date_format(localtime(commentaire.retire_le), "SHORT_DATETIME_FORMAT")
+            }
+        return Truncator(commentaire.texte).chars(80)
