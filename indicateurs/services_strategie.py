@@ -530,31 +530,28 @@ CONFLIT_DE_RENVOI = gettext_lazy(
 def soumettre_brouillon(*, utilisateur, strategie: StrategieDeChangement) -> StrategieDeChangement:
     """La coordination soumet le brouillon de son quartier à l'évaluation, qui l'adoptera ou le
     lui renverra : jusque-là elle ne le modifie plus. Au moins un changement visé (400).
-    Mise à jour conditionnelle (« encore un brouillon, pas encore soumis ») : déjà soumis,
-    adopté ou abandonné entre-temps, `ConflitStrategie` et rien n'est écrit."""
+    Sous le verrou du brouillon (`_verrouiller`) : déjà soumis, adopté ou abandonné entre-temps,
+    `ConflitStrategie` et rien n'est écrit."""
     _exiger(utilisateur, strategie.quartier)
     exiger_un_brouillon(strategie)
     if strategie.soumise_le is not None:
         raise ConflitStrategie(_deja_soumis(strategie))
-    if not strategie.changements.exists():
-        raise ValidationError(
-            _("Ce brouillon n'a aucun changement visé : ajoutez-en avant de le soumettre.")
-        )
-    maintenant = timezone.now()
-    soumise = StrategieDeChangement.objects.filter(
-        pk=strategie.pk, statut=StatutStrategie.BROUILLON, soumise_le__isnull=True
-    ).update(soumise_le=maintenant, soumise_par=utilisateur)
-    if not soumise:
-        actuelle = (
-            StrategieDeChangement.objects.select_related("soumise_par")
-            .filter(pk=strategie.pk)
-            .first()
-        )
-        if actuelle is not None and actuelle.est_soumise:
+    with transaction.atomic():
+        # Le verrou du brouillon, que prend aussi le retrait d'un changement visé : le dernier
+        # changement ne disparaît pas entre la vérification et la soumission.
+        actuelle = _verrouiller(strategie, utilisateur)
+        if actuelle.est_soumise:
             raise ConflitStrategie(_deja_soumis(actuelle))
-        raise ConflitStrategie(CONFLIT_D_ADOPTION)
+        if not actuelle.changements.exists():
+            raise ValidationError(
+                _("Ce brouillon n'a aucun changement visé : ajoutez-en avant de le soumettre.")
+            )
+        maintenant = timezone.now()
+        StrategieDeChangement.objects.filter(pk=strategie.pk).update(
+            soumise_le=maintenant, soumise_par=utilisateur
+        )
+        avis_strategie.annoncer(avis_strategie.SOUMISE, strategie.pk, utilisateur.pk)
     strategie.soumise_le, strategie.soumise_par = maintenant, utilisateur
-    avis_strategie.annoncer(avis_strategie.SOUMISE, strategie.pk, utilisateur.pk)
     return strategie
 
 
