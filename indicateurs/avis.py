@@ -19,7 +19,7 @@ from django.utils import timezone
 from evalpic.adresses import adresse_absolue
 from evalpic.courriels import envoyer_dans_sa_langue
 from evalpic.taches import en_file_sinon_ici
-from indicateurs.models import EvenementSaisie, TypeEvenement
+from indicateurs.models import EvenementSaisie, Saisie, TypeEvenement
 from quartiers.acces import Droit, a_le_droit
 from quartiers.models import Affectation, TableDeQuartier, Utilisateur
 
@@ -74,31 +74,36 @@ def prevenir_du_renvoi(*, evenement_id: int) -> int:
     )
     if evenement is None:
         return 0
-    saisie = evenement.saisie
+    contexte = {
+        "motif": evenement.motif,
+        "reouverture": evenement.type_evenement == TypeEvenement.REOUVERTURE,
+    }
+    return ecrire_a_la_coordination(evenement.saisie, GABARIT, contexte, auteur=evenement.auteur)
+
+
+def ecrire_a_la_coordination(
+    saisie: Saisie, gabarit: str, contexte: dict, *, auteur: Utilisateur | None, ancre: str = ""
+) -> int:
+    """Écrit `gabarit` à chaque personne qui coordonne aujourd'hui la table de `saisie`, sauf
+    `auteur` (qui a agi et le sait), chacune dans sa langue : le contexte reçoit le quartier, le
+    trimestre, qui a agi, le lien de la saisie (vers `ancre`) et le prénom de la personne.
+    Renvoie le nombre de courriels partis."""
     quartier = saisie.table.quartier
     chemin = reverse(
         "saisie_formulaire", kwargs={"slug": quartier.slug, "code": saisie.periode.code}
     )
     contexte = {
+        **contexte,
         "quartier": quartier.nom,
         "periode": saisie.periode,
-        "motif": evenement.motif,
-        "reouverture": evenement.type_evenement == TypeEvenement.REOUVERTURE,
-        "auteur": _nom(evenement.auteur) if evenement.auteur else "",
-        "lien": adresse_absolue(chemin),
+        "auteur": str(auteur) if auteur else "",
+        "lien": adresse_absolue(f"{chemin}#{ancre}" if ancre else chemin),
     }
-    destinataires = [
-        personne
-        for personne in coordination_de(saisie.table, timezone.localdate())
-        if personne.pk != evenement.auteur_id
-    ]
+    auteur_id = auteur.pk if auteur else None
     return sum(
         envoyer_dans_sa_langue(
-            personne, GABARIT, {**contexte, "nom": personne.first_name or _nom(personne)}
+            personne, gabarit, {**contexte, "nom": personne.first_name or str(personne)}
         )
-        for personne in destinataires
+        for personne in coordination_de(saisie.table, timezone.localdate())
+        if personne.pk != auteur_id
     )
-
-
-def _nom(personne: Utilisateur) -> str:
-    return personne.get_full_name() or personne.email

@@ -20,15 +20,12 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evalpic.adresses import adresse_absolue
-from evalpic.courriels import envoyer_dans_sa_langue
 from evalpic.taches import en_file_sinon_ici
 from evalpic.textes import texte_saisi
-from indicateurs.avis import coordination_de
+from indicateurs.avis import ecrire_a_la_coordination
 from indicateurs.models import CommentaireSaisie, Indicateur, Saisie, StatutIndicateur
 from indicateurs.validation import LONGUEUR_TEXTE_MAX
 from quartiers.acces import Droit, a_le_droit, exiger_le_droit
@@ -158,8 +155,9 @@ def _mettre_en_file(commentaire_id: int) -> None:
 def prevenir_du_commentaire(*, commentaire_id: int) -> int:
     """Écrit à la coordination de la table qu'une autre personne a commenté sa saisie : le
     quartier, le trimestre, l'indicateur s'il y en a un, qui, le texte, le lien de la saisie; à
-    chacune dans sa langue (`indicateurs.avis.coordination_de`, comme l'avis d'un renvoi). Rien
-    pour un commentaire retiré entre-temps. Renvoie le nombre de courriels partis."""
+    chacune dans sa langue (`indicateurs.avis.ecrire_a_la_coordination`, comme l'avis d'un
+    renvoi). Rien pour un commentaire retiré entre-temps. Renvoie le nombre de courriels
+    partis."""
     commentaire = (
         CommentaireSaisie.objects.filter(pk=commentaire_id, retire_le__isnull=True)
         .select_related("saisie__periode", "saisie__table__quartier", "auteur", "indicateur")
@@ -167,27 +165,7 @@ def prevenir_du_commentaire(*, commentaire_id: int) -> int:
     )
     if commentaire is None:
         return 0
-    saisie = commentaire.saisie
-    quartier = saisie.table.quartier
-    chemin = reverse(
-        "saisie_formulaire", kwargs={"slug": quartier.slug, "code": saisie.periode.code}
-    )
-    contexte = {
-        "quartier": quartier.nom,
-        "periode": saisie.periode,
-        "indicateur": commentaire.indicateur,
-        "texte": commentaire.texte,
-        "auteur": str(commentaire.auteur) if commentaire.auteur else "",
-        "lien": adresse_absolue(f"{chemin}#commentaires"),
-    }
-    destinataires = [
-        personne
-        for personne in coordination_de(saisie.table, timezone.localdate())
-        if personne.pk != commentaire.auteur_id
-    ]
-    return sum(
-        envoyer_dans_sa_langue(
-            personne, GABARIT, {**contexte, "nom": personne.first_name or str(personne)}
-        )
-        for personne in destinataires
+    contexte = {"indicateur": commentaire.indicateur, "texte": commentaire.texte}
+    return ecrire_a_la_coordination(
+        commentaire.saisie, GABARIT, contexte, auteur=commentaire.auteur, ancre="commentaires"
     )

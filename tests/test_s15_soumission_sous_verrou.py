@@ -11,7 +11,6 @@ passait : un brouillon vide était soumis à l'évaluation."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,20 +19,7 @@ from django.db import connection, transaction
 from indicateurs import services_strategie
 from indicateurs.models import ChangementVise, StrategieDeChangement
 from tests.test_w1s15_strategie_services import construire
-
-
-def _attendre_un_verrou(delai: float = 5.0) -> bool:
-    fin = time.monotonic() + delai
-    while time.monotonic() < fin:
-        with connection.cursor() as curseur:
-            curseur.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if curseur.fetchone()[0]:
-                return True
-        time.sleep(0.02)
-    return False
+from tests.verrous import attendre_une_ecriture_bloquee
 
 
 @pytest.mark.django_db(transaction=True)
@@ -70,7 +56,7 @@ def test_un_brouillon_vide_ne_se_soumet_pas_pendant_le_retrait_de_ses_changement
     assert verrouille.wait(5)
     second = threading.Thread(target=soumettre)
     second.start()
-    assert _attendre_un_verrou(), "la soumission devait attendre le verrou du brouillon"
+    assert attendre_une_ecriture_bloquee(), "la soumission devait attendre le verrou du brouillon"
     valider.set()
     premier.join(5)
     second.join(5)

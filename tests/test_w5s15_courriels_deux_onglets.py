@@ -11,7 +11,6 @@ Le second doit alors trouver le principal de l'autre, et la page s'ouvrir."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -21,22 +20,7 @@ from django.urls import reverse
 
 from quartiers.models import Utilisateur
 from tests.factories import MOT_DE_PASSE
-
-
-def attendre_une_ecriture_bloquee(delai: float = 2.0) -> bool:
-    """Vrai dès qu'une connexion de la base de test attend un verrou (ici : l'index d'unicité
-    tenu par la transaction encore ouverte de l'autre fil)."""
-    fin = time.monotonic() + delai
-    while time.monotonic() < fin:
-        with connection.cursor() as curseur:
-            curseur.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if curseur.fetchone()[0]:
-                return True
-        time.sleep(0.02)
-    return False
+from tests.verrous import attendre_une_ecriture_bloquee
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -22,24 +21,9 @@ from django.db import connection, transaction
 from quartiers import services_registre as services
 from quartiers.models import Partenaire, Participation
 from tests.factories import SecteurFactory
+from tests.verrous import attendre_une_ecriture_bloquee
 
 J = datetime.date
-
-
-def attendre_une_ecriture_bloquee(delai: float = 2.0) -> bool:
-    """Vrai dès qu'une connexion de la base de test attend un verrou (ici : l'index d'unicité
-    tenu par la transaction encore ouverte de l'autre fil)."""
-    fin = time.monotonic() + delai
-    while time.monotonic() < fin:
-        with connection.cursor() as curseur:
-            curseur.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if curseur.fetchone()[0]:
-                return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.mark.django_db(transaction=True)
