@@ -4,8 +4,9 @@ intensif, plus un compte de démonstration par rôle.
 `charger_demo()` charge d'abord le référentiel, puis crée (sans doublon : chaque ligne est
 retrouvée par sa clé naturelle) les périodes trimestrielles depuis 2023, le registre des
 partenaires et des actions, les stratégies de changement, les indicateurs suivis et leurs
-cibles, les saisies et leurs valeurs, et les apprentissages. Tout ce qui est inventé est marqué
-comme tel (`donnees_fictives`, « (fictif) », « [Données fictives] »)."""
+cibles, les saisies et leurs valeurs, les apprentissages, puis quelques échanges (commentaires
+de saisies, un brouillon de stratégie soumis : `demo_echanges`, sans courriel). Tout ce qui est
+inventé est marqué comme tel (`donnees_fictives`, « (fictif) », « [Données fictives] »)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from indicateurs.models import (
     Apprentissage,
     ChangementVise,
     Cible,
+    CommentaireSaisie,
     Indicateur,
     IndicateurSuivi,
     LienDeChangement,
@@ -33,6 +35,11 @@ from indicateurs.models import (
 from indicateurs.periodes import bornes_du_trimestre, statut_selon_calendrier
 from quartiers.demo_apprentissages import creer_apprentissages
 from quartiers.demo_commun import MOT_DE_PASSE_DEMO, PREMIERE_ANNEE_SAISIE, PROFILS, ProfilDemo
+from quartiers.demo_echanges import (
+    COORDINATION_CENTRE_SUD,
+    creer_brouillon_soumis,
+    creer_commentaires,
+)
 from quartiers.demo_registre import (
     creer_actions,
     creer_registre,
@@ -72,6 +79,12 @@ COMPTES = (
         "Coordination",
         "coordonnateur·trice de la table de Saint-Michel",
         affectations=(("saint-michel", RoleAffectation.COORDONNATEUR),),
+    ),
+    CompteDemo(
+        COORDINATION_CENTRE_SUD,
+        "Coordination Centre-Sud",
+        "coordonnateur·trice de la table de Centre-Sud",
+        affectations=(("centre-sud", RoleAffectation.COORDONNATEUR),),
     ),
     CompteDemo(
         "conseil@demo.evalpic.ca",
@@ -233,6 +246,7 @@ MODELES_RESUMES = (
     Saisie,
     Valeur,
     Apprentissage,
+    CommentaireSaisie,
 )
 
 
@@ -259,5 +273,14 @@ def charger_demo(*, aujourd_hui: datetime.date | None = None) -> ResumeDemo:
     )
     for profil in PROFILS:
         peupler_quartier(quartiers[profil.slug], profil, ctx)
+    # Les échanges de la plateforme, sans courriel : commentaires, un brouillon soumis.
+    creer_commentaires(quartiers, ctx.indicateurs, ctx.comptes)
+    creer_brouillon_soumis(
+        quartiers["centre-sud"],
+        ctx.comptes[COORDINATION_CENTRE_SUD],
+        ctx.themes,
+        ctx.indicateurs,
+        aujourd_hui,
+    )
     resume.effectifs = effectifs()
     return resume
