@@ -4,22 +4,33 @@ sien. Les règles sont celles des pages (`indicateurs.views_commentaires`), dans
 (403 sans lui); une saisie d'un autre quartier répond 404, comme une saisie qui n'existe pas;
 texte vide, invisible ou trop long, indicateur étranger à la saisie : 400 par champ, rien
 d'écrit. Retirer est une action (`POST …/retirer/`), comme les étapes du circuit d'une saisie :
-la ligne reste, son texte effacé, avec la date du retrait."""
+la ligne reste, son texte effacé, avec la date du retrait. Un ajout peut porter l'en-tête
+`Idempotency-Key` (un UUID tiré par le client) : rejoué, il répond 200 avec le commentaire déjà
+écrit, au lieu d'en écrire un second (201 à la seule requête qui l'écrit); la même clé pour un
+autre commentaire, 409."""
 
 from __future__ import annotations
+
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from evalpic.api.commun import IntrouvableTraduit
-from evalpic.api.schema import reponses_erreur, schema_lecture, visibles
+from evalpic.api.schema import ErreurSerializer, reponses_erreur, schema_lecture, visibles
 from indicateurs import services_commentaires
 from indicateurs.api_filtres import FiltresParPeriode, QuartierFilter
 from indicateurs.api_saisies import ErreursSerializer
@@ -161,11 +172,61 @@ def _indicateur(saisie: Saisie, code: str | None, texte: str | None) -> Indicate
     raise ValidationError(erreurs)
 
 
+ENTETE_IDEMPOTENCE = "Idempotency-Key"
+
+
+def _jeton(request) -> uuid.UUID | None:
+    """L'UUID de l'en-tête `Idempotency-Key`, None sans lui; 400 s'il n'en est pas un."""
+    valeur = request.headers.get(ENTETE_IDEMPOTENCE)
+    if valeur is None:
+        return None
+    try:
+        return uuid.UUID(valeur.strip())
+    except ValueError:
+        raise exceptions.ValidationError(
+            {
+                ENTETE_IDEMPOTENCE: [
+                    _(
+                        "L'en-tête Idempotency-Key doit être un UUID, par exemple "
+                        "« 8f14e45f-ceea-467f-a0e6-1fe05f4b1c3d »."
+                    )
+                ]
+            }
+        ) from None
+
+
+CLE_D_IDEMPOTENCE = OpenApiParameter(
+    ENTETE_IDEMPOTENCE,
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy(
+        "Facultatif : un UUID tiré pour cet ajout. Le même ajout envoyé de nouveau avec la même "
+        "clé (une réponse perdue, un client qui réessaie) répond 200 avec le commentaire déjà "
+        "écrit, sans en écrire un second ni prévenir de nouveau la coordination."
+    ),
+)
+R200_REJOUE = OpenApiResponse(
+    CommentaireSerializer,
+    description=gettext_lazy(
+        "Ajout rejoué avec la même clé Idempotency-Key : le commentaire déjà écrit, rien de plus."
+    ),
+)
+R409 = OpenApiResponse(
+    ErreurSerializer,
+    description=gettext_lazy(
+        "La clé Idempotency-Key a déjà servi à un autre commentaire de la même personne. Rien "
+        "n'est écrit."
+    ),
+)
+
+
 R400 = OpenApiResponse(
     ErreursSerializer,
     description=gettext_lazy(
-        "Texte vide, invisible ou trop long, indicateur étranger à la saisie : messages par "
-        "champ (`texte`, `indicateur`, `saisie`). Rien n'est écrit."
+        "Texte vide, invisible ou trop long, indicateur étranger à la saisie, clé "
+        "Idempotency-Key qui n'est pas un UUID : messages par champ (`texte`, `indicateur`, "
+        "`saisie`, `Idempotency-Key`). Rien n'est écrit."
     ),
 )
 
@@ -183,9 +244,12 @@ R400 = OpenApiResponse(
             "personne connectée."
         ),
         request=CreationCommentaireSerializer,
+        parameters=[CLE_D_IDEMPOTENCE],
         responses={
             201: CommentaireSerializer,
+            200: R200_REJOUE,
             400: R400,
+            409: R409,
             **reponses_erreur(401, 403, 404, 429),
         },
     ),
@@ -232,14 +296,27 @@ class CommentaireViewSet(
         saisie = _saisie(donnees["saisie"])
         # Le droit avant le contenu, comme la page : 404, puis 403, puis les champs.
         services_commentaires.exiger_de_pouvoir_commenter(request.user, saisie)
+        jeton = _jeton(request)
         texte = donnees.get("texte")
-        commentaire = services_commentaires.commenter(
-            auteur=request.user,
-            saisie=saisie,
-            texte=texte,
-            indicateur=_indicateur(saisie, donnees.get("indicateur"), texte),
+        try:
+            commentaire, ecrit = services_commentaires.ecrire_commentaire(
+                auteur=request.user,
+                saisie=saisie,
+                texte=texte,
+                indicateur=_indicateur(saisie, donnees.get("indicateur"), texte),
+                jeton=jeton,
+            )
+        except services_commentaires.JetonDejaUtilise:
+            message = _(
+                "La clé Idempotency-Key a déjà servi à un autre commentaire (autre saisie, autre "
+                "indicateur ou autre texte) : un nouveau commentaire demande une nouvelle clé. "
+                "Rien n'est écrit."
+            )
+            return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            CommentaireSerializer(commentaire).data,
+            status=status.HTTP_201_CREATED if ecrit else status.HTTP_200_OK,
         )
-        return Response(CommentaireSerializer(commentaire).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def retirer(self, request, pk=None, format=None):

@@ -11,14 +11,23 @@ comprise), sans toucher à sa version, à son statut ni à son historique, et ne
 bilans ni aux tableaux de bord. Il ne se corrige pas; son auteur·e le retire (le texte est
 effacé, la ligne reste, « commentaire retiré », pour que la réponse qui suivait garde son
 sens). La coordination de la table reçoit un courriel quand une autre personne commente
-(`prevenir_du_commentaire`, mis en file après la transaction, comme l'avis d'un renvoi)."""
+(`prevenir_du_commentaire`, mis en file après la transaction, comme l'avis d'un renvoi).
+
+Le même envoi reçu deux fois (double clic sur « Ajouter le commentaire », client d'API qui
+réessaie, même au même instant) n'écrit qu'un commentaire et n'envoie qu'un courriel : l'envoi
+porte un jeton (caché dans le formulaire, tiré à l'affichage de la page; l'en-tête
+`Idempotency-Key` à l'API), unique par auteur·e (`commentaire_saisie_jeton_unique`); le rejouer
+rend le commentaire qu'il a écrit. Le même jeton avec un autre contenu est refusé
+(`JetonDejaUtilise`, 409). Pas de fenêtre de temps : deux commentaires identiques envoyés
+exprès, chacun avec son jeton, s'écrivent tous deux."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,23 +92,93 @@ def exiger_de_pouvoir_commenter(utilisateur, saisie: Saisie) -> None:
     )
 
 
+class JetonDejaUtilise(Exception):
+    """Le jeton de l'envoi a déjà écrit un autre commentaire de la même personne (une autre
+    saisie, un autre indicateur ou un autre texte) : rien n'est écrit (409)."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Cet envoi a déjà écrit un autre commentaire : un nouveau commentaire demande "
+                "un nouveau jeton."
+            )
+        )
+
+
 def commenter(
-    *, auteur, saisie: Saisie, texte: str | None, indicateur: Indicateur | None = None
+    *,
+    auteur,
+    saisie: Saisie,
+    texte: str | None,
+    indicateur: Indicateur | None = None,
+    jeton: uuid.UUID | None = None,
 ) -> CommentaireSaisie:
-    """Ajoute le commentaire de `auteur` à `saisie` (ou à son `indicateur`). 404 si le
-    quartier est invisible, 403 sans le droit de commenter; `ValidationError` par champ
-    (`verifier_commentaire`) et rien d'écrit. La saisie n'est ni verrouillée ni modifiée :
-    ni sa version, ni son statut, ni son historique ne bougent. La coordination de la table
-    est prévenue après la transaction, sauf l'auteur·e."""
+    """Ajoute le commentaire de `auteur` à `saisie` (ou à son `indicateur`) et le rend; le
+    même `jeton` reçu de nouveau rend le commentaire déjà écrit (`ecrire_commentaire`)."""
+    return ecrire_commentaire(
+        auteur=auteur, saisie=saisie, texte=texte, indicateur=indicateur, jeton=jeton
+    )[0]
+
+
+def ecrire_commentaire(
+    *,
+    auteur,
+    saisie: Saisie,
+    texte: str | None,
+    indicateur: Indicateur | None = None,
+    jeton: uuid.UUID | None = None,
+) -> tuple[CommentaireSaisie, bool]:
+    """Ajoute le commentaire de `auteur` à `saisie` (ou à son `indicateur`); rend le
+    commentaire et vrai s'il vient d'être écrit. 404 si le quartier est invisible, 403 sans le
+    droit de commenter; `ValidationError` par champ (`verifier_commentaire`) et rien d'écrit.
+    La saisie n'est ni verrouillée ni modifiée : ni sa version, ni son statut, ni son
+    historique ne bougent. La coordination de la table est prévenue après la transaction,
+    sauf l'auteur·e.
+
+    `jeton` (facultatif) nomme l'envoi : s'il a déjà écrit ce commentaire (même saisie, même
+    indicateur, même texte; un commentaire retiré depuis reste retiré), celui-ci est rendu,
+    avec faux, sans rien écrire ni prévenir personne; s'il a écrit autre chose,
+    `JetonDejaUtilise`. Deux envois simultanés du même jeton : le second bute sur l'index
+    d'unicité, dans un point de sauvegarde, et relit le premier."""
     exiger_de_pouvoir_commenter(auteur, saisie)
     texte = verifier_commentaire(saisie, texte, indicateur)
-    with transaction.atomic():
-        commentaire = CommentaireSaisie.objects.create(
-            saisie=saisie, indicateur=indicateur, auteur=auteur, texte=texte
-        )
-        commentaire_id = commentaire.pk
-        transaction.on_commit(lambda: _mettre_en_file(commentaire_id), robust=True)
-    return commentaire
+    voulu = CommentaireSaisie(
+        saisie=saisie, indicateur=indicateur, auteur=auteur, texte=texte, jeton=jeton
+    )
+    if jeton is not None and (deja := _ecrit_par(auteur, jeton)) is not None:
+        return _le_meme(deja, voulu), False
+    try:
+        with transaction.atomic():
+            voulu.save()
+            commentaire_id = voulu.pk
+            transaction.on_commit(lambda: _mettre_en_file(commentaire_id), robust=True)
+    except IntegrityError:
+        if jeton is None or (deja := _ecrit_par(auteur, jeton)) is None:
+            raise
+        return _le_meme(deja, voulu), False
+    return voulu, True
+
+
+def _ecrit_par(auteur, jeton: uuid.UUID) -> CommentaireSaisie | None:
+    """Le commentaire que le jeton `jeton` de `auteur` a écrit, avec ce que l'API en montre."""
+    return (
+        CommentaireSaisie.objects.filter(auteur=auteur, jeton=jeton)
+        .select_related("saisie__table__quartier", "saisie__periode", "indicateur", "auteur")
+        .first()
+    )
+
+
+def _le_meme(deja: CommentaireSaisie, voulu: CommentaireSaisie) -> CommentaireSaisie:
+    """`deja` s'il est ce que `voulu` écrirait (le texte d'un commentaire retiré est effacé :
+    la saisie et l'indicateur suffisent alors), sinon `JetonDejaUtilise`."""
+    meme = (
+        deja.saisie_id == voulu.saisie_id
+        and deja.indicateur_id == voulu.indicateur_id
+        and (deja.est_retire or deja.texte == voulu.texte)
+    )
+    if not meme:
+        raise JetonDejaUtilise()
+    return deja
 
 
 def retirer_commentaire(*, auteur, commentaire: CommentaireSaisie) -> CommentaireSaisie:

@@ -6,6 +6,8 @@ Les règles sont celles de `indicateurs.services_commentaires`."""
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -53,15 +55,34 @@ class CommentaireForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     retour = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Tiré à l'affichage de la page : le même envoi reçu deux fois (double clic, page renvoyée)
+    # n'écrit qu'un commentaire (`services_commentaires.ecrire_commentaire`).
+    jeton = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, saisie: Saisie, **kwargs):
         kwargs.setdefault("prefix", "commentaire")
         super().__init__(*args, **kwargs)
+        self.saisie = saisie
         self.fields["indicateur"].queryset = services_commentaires.indicateurs_commentables(saisie)
         # Le texte se vérifie au service (texte_saisi : un texte invisible est vide), avec
         # le même message que l'API; le champ reste marqué obligatoire à l'écran.
         self.fields["texte"].required = False
         self.fields["texte"].widget.is_required = True
+
+    def clean(self):
+        # Un champ caché n'a pas de place pour son message : il va en tête du formulaire.
+        if self.errors.pop("jeton", None):
+            self.add_error(
+                None,
+                _("Le formulaire a été modifié : rechargez la page, puis envoyez le commentaire."),
+            )
+        return super().clean()
+
+    def avec_un_nouveau_jeton(self) -> CommentaireForm:
+        """Le même envoi, son jeton remplacé par un nouveau : l'envoyer de nouveau l'écrit."""
+        donnees = self.data.copy()
+        donnees[self.add_prefix("jeton")] = str(uuid.uuid4())
+        return CommentaireForm(donnees, saisie=self.saisie)
 
 
 def url_de_retour(saisie: Saisie, retour: str = "") -> str:
@@ -91,7 +112,7 @@ def contexte_des_commentaires(
     saisie, une requête)."""
     peut = services_commentaires.peut_commenter(utilisateur, saisie)
     if peut and form is None:
-        form = CommentaireForm(saisie=saisie, initial={"retour": retour})
+        form = CommentaireForm(saisie=saisie, initial={"retour": retour, "jeton": uuid.uuid4()})
     return {
         "commentaires": services_commentaires.commentaires_de(saisie),
         "peut_commenter": peut,
@@ -103,6 +124,7 @@ def contexte_des_commentaires(
 
 
 def _page(request, saisie: Saisie, form: CommentaireForm | None = None, status: int = 200):
+    """La page des commentaires; `status` 400 ou 409 avec le formulaire envoyé."""
     contexte = {
         "quartier": saisie.table.quartier,
         "periode": saisie.periode,
@@ -117,7 +139,9 @@ def _page(request, saisie: Saisie, form: CommentaireForm | None = None, status: 
 def commentaires(request, slug: str, code: str):
     """La discussion d'une saisie (GET); l'ajout d'un commentaire (POST) : retour à la page
     d'où il part avec un message; une erreur répond 400 sur cette page, le texte gardé, rien
-    d'écrit."""
+    d'écrit. Le même envoi reçu de nouveau (son jeton) réussit pareil sans rien écrire; son
+    jeton réutilisé pour un autre texte (une page revenue en arrière puis modifiée) répond
+    409, le texte gardé avec un nouveau jeton : l'envoyer de nouveau l'ajoute."""
     saisie = _saisie(request, slug, code)
     if request.method != "POST":
         return _page(request, saisie)
@@ -131,9 +155,21 @@ def commentaires(request, slug: str, code: str):
                 saisie=saisie,
                 texte=form.cleaned_data["texte"],
                 indicateur=form.cleaned_data["indicateur"],
+                jeton=form.cleaned_data["jeton"],
             )
         except ValidationError as refus:
             form.add_error(None, refus)
+        except services_commentaires.JetonDejaUtilise:
+            form = form.avec_un_nouveau_jeton()
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Ce formulaire a déjà ajouté un autre commentaire (dans la liste). Votre "
+                    "texte est gardé : envoyez-le de nouveau pour l'ajouter aussi."
+                ),
+            )
+            return _page(request, saisie, form, status=409)
         else:
             messages.success(request, _("Votre commentaire est ajouté."))
             return redirect(url_de_retour(saisie, form.cleaned_data["retour"]))

@@ -44,6 +44,10 @@ class CommentaireSaisie(models.Model):
     texte = models.TextField(_("texte"), blank=True)
     retire_le = models.DateTimeField(_("retiré le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True, db_index=True)
+    # L'envoi qui l'a écrit : le jeton caché du formulaire (tiré à l'affichage de la page) ou
+    # l'en-tête `Idempotency-Key` de l'API. Le même envoi reçu deux fois (double clic, client
+    # qui réessaie) retrouve ce commentaire au lieu d'en écrire un second; null sans jeton.
+    jeton = models.UUIDField(_("jeton d'envoi"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("commentaire de saisie")
@@ -54,7 +58,13 @@ class CommentaireSaisie(models.Model):
                 condition=~Q(texte="") | Q(retire_le__isnull=False),
                 name="commentaire_saisie_a_un_texte",
                 violation_error_message=_("Écrivez le commentaire."),
-            )
+            ),
+            # Deux envois simultanés du même jeton : le second bute sur l'index, relit le
+            # premier (`services_commentaires.ecrire_commentaire`). Sans jeton (null), aucune
+            # ligne n'en gêne une autre : PostgreSQL tient deux null pour distincts.
+            models.UniqueConstraint(
+                fields=["auteur", "jeton"], name="commentaire_saisie_jeton_unique"
+            ),
         ]
 
     def __str__(self) -> str:
