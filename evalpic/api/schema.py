@@ -105,7 +105,8 @@ TAGS = {
     "v1": gettext_lazy(
         "Les saisies trimestrielles et leur circuit (ouvrir, écrire les valeurs, soumettre, "
         "valider, renvoyer, rouvrir; version dans `ETag` et `If-Match`), les valeurs saisies en "
-        "lecture, et les bilans (demande, statut, fichiers)."
+        "lecture, les commentaires des saisies (lire, ajouter — rejouable sans doublon avec "
+        "`Idempotency-Key` —, retirer le sien) et les bilans (demande, statut, fichiers)."
     ),
 }
 
