@@ -152,6 +152,13 @@ def dates_adoption(profil: ProfilDemo) -> tuple[datetime.date, datetime.date]:
 def _version(
     quartier: Quartier, version: int, adoptee_le: datetime.date, statut: str, annees: str
 ) -> StrategieDeChangement:
+    adoptee_depuis = quartier.strategies.filter(
+        version__gt=version, statut=StatutStrategie.EN_VIGUEUR
+    ).exists()
+    if statut == StatutStrategie.EN_VIGUEUR and adoptee_depuis:
+        # Une version adoptée depuis sur le site reste en vigueur : recharger la démonstration
+        # n'en remet pas une seconde en vigueur (une seule par quartier), celle-ci est archivée.
+        statut = StatutStrategie.ARCHIVEE
     vision = (
         f"{PREFIXE_FR} Un quartier où les résident·es et les partenaires agissent ensemble "
         f"pour réduire la pauvreté et améliorer les conditions de vie à {quartier.nom}."
