@@ -572,8 +572,51 @@ REGLES: dict[str, tuple[Cas, ...]] = {
     "api-strategie-detail": (Cas(pk("strategie_a"), API_A),),
     "api-changement-list": (Cas(get=API_TOUS, liste=True),),
     "api-changement-detail": (Cas(pk("changement_a"), API_A),),
-    "api-action-list": (Cas(get=API_TOUS, liste=True),),
-    "api-action-detail": (Cas(pk("action_a"), API_A),),
+    # Les actions s'écrivent comme sur leurs pages : qui tient celles de A (coordination,
+    # évaluation, administration); le conseil reçoit 403; pour Charlie, A est « inconnu » (400)
+    # dans le corps et son action introuvable (404). Le même contenu que l'action de A, rejoué,
+    # ne crée rien : 200.
+    "api-action-list": (
+        Cas(
+            get=API_TOUS,
+            liste=True,
+            ecritures=(
+                Ecriture(
+                    "POST",
+                    {
+                        "anonyme": 401,
+                        "alice": 200,
+                        "bob": 403,
+                        "charlie": 400,
+                        "eve": 200,
+                        "ada": 200,
+                    },
+                    lambda m: {
+                        "quartier": m.a.slug,
+                        "titre": m.action_a.titre,
+                        "type_action": m.action_a.type_action,
+                        "debut": m.action_a.debut.isoformat(),
+                    },
+                    json=True,
+                ),
+            ),
+        ),
+    ),
+    "api-action-detail": (
+        Cas(
+            pk("action_a"),
+            API_A,
+            (
+                Ecriture(
+                    "PATCH",
+                    {"anonyme": 401, "bob": 403, "charlie": 404},
+                    lambda m: {"titre": "Essai"},
+                    json=True,
+                    entetes={"If-Match": '"0"'},
+                ),
+            ),
+        ),
+    ),
     "api-indicateur-suivi-list": (Cas(get=API_TOUS, liste=True),),
     "api-indicateur-suivi-detail": (Cas(pk("suivi_a"), API_A),),
     "api-periode-list": (Cas(get=API_TOUS, liste=True),),
