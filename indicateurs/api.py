@@ -809,7 +809,11 @@ DESCRIPTION_ECRITURE = _(
                 ActionSerializer, description=_("Déjà inscrite à l'identique : rien n'a changé.")
             ),
             400: R400_ACTION,
-            **reponses_erreur(401, 403, 429),
+            **reponses_erreur(401, 403),
+            404: OpenApiResponse(
+                ErreurSerializer, description=_("Format de sortie inconnu (`format`).")
+            ),
+            **reponses_erreur(429),
         },
     ),
     partial_update=extend_schema(

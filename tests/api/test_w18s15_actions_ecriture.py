@@ -344,3 +344,12 @@ def test_le_schema_documente_l_ecriture(eve):
     assert "ETag" in detail["get"]["responses"]["200"]["headers"]
     proprietes = schema["components"]["schemas"]["Action"]["properties"]
     assert proprietes["changements_servis"]["items"]["type"] == "integer"
+
+
+def test_un_format_inconnu_a_l_ajout_repond_le_404_documente(alice, plan):
+    """Trouvé par schemathesis : `POST …/actions/?format=xyz` répondait un 404 que le schéma ne
+    documentait pas."""
+    reponse = _api(alice).post(f"{URL}?format=xyz", _corps(plan), format="json")
+    assert reponse.status_code == 404 and not Action.objects.exists()
+    schema = _api(alice).get("/api/schema/", {"format": "json"}).json()
+    assert "404" in schema["paths"]["/api/v1/actions/"]["post"]["responses"]
