@@ -530,8 +530,8 @@ CONFLIT_DE_RENVOI = gettext_lazy(
 def soumettre_brouillon(*, utilisateur, strategie: StrategieDeChangement) -> StrategieDeChangement:
     """La coordination soumet le brouillon de son quartier à l'évaluation, qui l'adoptera ou le
     lui renverra : jusque-là elle ne le modifie plus. Au moins un changement visé (400).
-    Sous le verrou du brouillon (`_verrouiller`) : déjà soumis, adopté ou abandonné entre-temps,
-    `ConflitStrategie` et rien n'est écrit."""
+    Sous le verrou du brouillon (celui de `_verrouiller`) : déjà soumis, adopté ou abandonné
+    entre-temps, `ConflitStrategie` et rien n'est écrit."""
     _exiger(utilisateur, strategie.quartier)
     exiger_un_brouillon(strategie)
     if strategie.soumise_le is not None:
@@ -539,7 +539,14 @@ def soumettre_brouillon(*, utilisateur, strategie: StrategieDeChangement) -> Str
     with transaction.atomic():
         # Le verrou du brouillon, que prend aussi le retrait d'un changement visé : le dernier
         # changement ne disparaît pas entre la vérification et la soumission.
-        actuelle = _verrouiller(strategie, utilisateur)
+        actuelle = (
+            StrategieDeChangement.objects.select_for_update(of=("self",))
+            .filter(pk=strategie.pk)
+            .select_related("soumise_par")
+            .first()
+        )
+        if actuelle is None or actuelle.statut != StatutStrategie.BROUILLON:
+            raise ConflitStrategie(CONFLIT_D_ADOPTION)
         if actuelle.est_soumise:
             raise ConflitStrategie(_deja_soumis(actuelle))
         if not actuelle.changements.exists():
