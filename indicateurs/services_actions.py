@@ -248,7 +248,7 @@ def _verifier_les_choix(quartier: Quartier, donnees: DonneesAction, action: Acti
 
 def _remplir(action: Action, donnees: DonneesAction) -> None:
     action.titre = texte_saisi(donnees.titre)
-    action.description = (donnees.description or "").strip()
+    action.description = texte_saisi(donnees.description)
     action.type_action = donnees.type_action
     action.porteur = donnees.porteur
     action.debut = donnees.debut

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evalpic.dates import date_longue
+from evalpic.textes import texte_saisi
 from indicateurs import avis_strategie
 from indicateurs.models import (
     Action,
@@ -171,6 +172,14 @@ def exiger_un_brouillon(strategie: StrategieDeChangement) -> None:
     """`ConflitStrategie` si `strategie` (telle que lue) n'est pas un brouillon."""
     if strategie.statut != StatutStrategie.BROUILLON:
         raise ConflitStrategie(raison_du_conflit(strategie))
+
+
+def exiger_un_brouillon_soumis(strategie: StrategieDeChangement) -> None:
+    """`ConflitStrategie` si `strategie` (telle que lue) n'est pas un brouillon soumis à
+    l'évaluation : rien à renvoyer."""
+    exiger_un_brouillon(strategie)
+    if not strategie.est_soumise:
+        raise ConflitStrategie(CONFLIT_DE_RENVOI)
 
 
 def _verrouiller(strategie: StrategieDeChangement, utilisateur) -> StrategieDeChangement:
@@ -344,7 +353,8 @@ def modifier_brouillon(
     """Le titre et la vision du brouillon (règles du modèle)."""
     _exiger(utilisateur, strategie.quartier)
     actuelle = _verrouiller(strategie, utilisateur)
-    actuelle.titre, actuelle.vision = titre, vision
+    # Un texte fait de seuls caractères invisibles est vide (`texte_saisi`) : le modèle le refuse.
+    actuelle.titre, actuelle.vision = texte_saisi(titre), texte_saisi(vision)
     actuelle.full_clean()
     actuelle.save(update_fields=["titre", "vision"])
     return actuelle
@@ -374,6 +384,7 @@ def enregistrer_changement(
         changement = ChangementVise(strategie=strategie, ordre=(plus_grand or 0) + 1)
     elif changement.strategie_id != strategie.pk:
         raise Http404(_("Changement visé introuvable."))
+    code, libelle, description = texte_saisi(code), texte_saisi(libelle), texte_saisi(description)
     changement.code, changement.libelle, changement.description = code, libelle, description
     changement.horizon, changement.famille, changement.theme = horizon, famille, theme
     indicateurs = list(indicateurs)
@@ -615,7 +626,7 @@ def renvoyer_brouillon(
     `ConflitStrategie`."""
     _exiger_d_examiner(utilisateur, strategie.quartier)
     exiger_un_brouillon(strategie)
-    motif = (motif or "").strip()
+    motif = texte_saisi(motif)
     if not motif:
         raise ValidationError({"motif": _("Dites à la coordination pourquoi vous le renvoyez.")})
     maintenant = timezone.now()

@@ -355,9 +355,7 @@ def renvoyer(request, slug: str, pk: int):
     strategie = services.strategie_ou_404(request.user, quartier, pk)
     services.exiger_d_examiner(request.user, quartier)
     try:
-        services.exiger_un_brouillon(strategie)
-        if not strategie.est_soumise:
-            raise services.ConflitStrategie(services.CONFLIT_DE_RENVOI)
+        services.exiger_un_brouillon_soumis(strategie)
     except services.ConflitStrategie as conflit:
         return _conflit(request, quartier, strategie, conflit)
     form = RenvoiForm(request.POST if request.method == "POST" else None)
