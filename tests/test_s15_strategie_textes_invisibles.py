@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from indicateurs import services_definitions
 from indicateurs import services_strategie as services
-from indicateurs.models import StrategieDeChangement
+from indicateurs.models import Indicateur, StrategieDeChangement
 from tests.test_w1s15_strategie_services import construire
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +54,24 @@ def test_un_motif_de_renvoi_invisible_est_refuse(alice, eve, brouillon):
         services.renvoyer_brouillon(utilisateur=eve, strategie=brouillon, motif=INVISIBLE)
     assert "motif" in refus.value.message_dict
     assert StrategieDeChangement.objects.get(pk=brouillon.pk).est_soumise
+
+
+def test_un_nom_d_indicateur_invisible_est_refuse_au_catalogue(eve):
+    """Le catalogue (création sur le site), comme les propositions et l'administration, passe
+    par `Indicateur.full_clean` : un nom ou une définition invisible y est vide."""
+    contenu = {
+        "code": "nouvel-indicateur",
+        "nom_fr": INVISIBLE,
+        "nom_en": "Name",
+        "definition_fr": "\u200b",
+        "definition_en": "Definition",
+        "famille": "personnes",
+        "unite": "nombre",
+        "polarite": "hausse",
+        "agregation": "somme",
+        "periodicite": "trimestrielle",
+    }
+    with pytest.raises(ValidationError) as refus:
+        services_definitions.creer_indicateur(utilisateur=eve, contenu=contenu)
+    assert {"nom_fr", "definition_fr"} <= set(refus.value.message_dict)
+    assert not Indicateur.objects.filter(code="nouvel-indicateur").exists()

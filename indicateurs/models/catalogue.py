@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from evalpic.textes import texte_saisi
 from quartiers.acces import Droit, quartiers_accessibles
 from quartiers.models import NomBilingue, Quartier
 
@@ -241,6 +242,24 @@ class Indicateur(models.Model):
     @property
     def est_calcule(self) -> bool:
         return self.mode == ModeCollecte.CALCULE
+
+    # Ce qu'une personne écrit (catalogue, proposition, administration) : un texte fait de seuls
+    # caractères invisibles est vide (`evalpic.textes.texte_saisi`), et le champ obligatoire le
+    # refuse avant toute autre règle.
+    TEXTES_SAISIS = (
+        "code",
+        "nom_fr",
+        "nom_en",
+        "definition_fr",
+        "definition_en",
+        "source",
+        "source_en",
+    )
+
+    def clean_fields(self, exclude=None) -> None:
+        for nom in self.TEXTES_SAISIS:
+            setattr(self, nom, texte_saisi(getattr(self, nom)))
+        super().clean_fields(exclude)
 
     def clean(self) -> None:
         super().clean()
